@@ -1,0 +1,133 @@
+//! The shape every aggregate takes: a state folded from its events, and a pure decision from a
+//! command to new events (plus the unique claims those events take and release) or a typed error.
+
+use serde::{de::DeserializeOwned, Serialize};
+
+/// An event of one aggregate. Its stored name is a stable dotted `event_type` (`user.disabled`)
+/// with a `schema_version`; the payload is the serde form of the variant's fields.
+///
+/// Event enums use `#[serde(tag = "event_type", content = "payload")]` with a dotted rename per
+/// variant, so one serialisation gives both the stored name and the payload.
+pub trait DomainEvent: Serialize + DeserializeOwned + Clone + std::fmt::Debug + PartialEq {
+    /// The current schema version of every event of this enum. Older stored payloads are upcast
+    /// before they are deserialised (see `upcast`).
+    const SCHEMA_VERSION: u32 = 1;
+
+    /// The stable dotted name of this event, e.g. `user.created`.
+    fn event_type(&self) -> &'static str;
+}
+
+/// A value that must be unique within a tenant (a username, an org code…), taken or released in
+/// the same transaction as the events that decide it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Claim {
+    /// What kind of value this is, e.g. `user.user_name`; also what a violation reports.
+    pub kind: String,
+    /// The normalised value. The store keeps only a keyed hash of it.
+    pub value: String,
+    /// A claim across every tenant (a tenant's host name) rather than within one.
+    pub global: bool,
+}
+
+impl Claim {
+    pub fn new(kind: impl Into<String>, value: impl Into<String>) -> Self {
+        Self {
+            kind: kind.into(),
+            value: value.into(),
+            global: false,
+        }
+    }
+
+    pub fn global(kind: impl Into<String>, value: impl Into<String>) -> Self {
+        Self {
+            global: true,
+            ..Self::new(kind, value)
+        }
+    }
+}
+
+/// What a command decided: the events to append and the claims they take and release.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decision<E> {
+    pub events: Vec<E>,
+    pub claims: Vec<Claim>,
+    pub releases: Vec<Claim>,
+}
+
+impl<E> Decision<E> {
+    pub fn events(events: Vec<E>) -> Self {
+        Self {
+            events,
+            claims: Vec::new(),
+            releases: Vec::new(),
+        }
+    }
+
+    pub fn event(event: E) -> Self {
+        Self::events(vec![event])
+    }
+
+    pub fn none() -> Self {
+        Self::events(Vec::new())
+    }
+
+    pub fn claim(mut self, claim: Claim) -> Self {
+        self.claims.push(claim);
+        self
+    }
+
+    pub fn release(mut self, claim: Claim) -> Self {
+        self.releases.push(claim);
+        self
+    }
+}
+
+/// An event-sourced aggregate: `apply` folds events into state, `decide` turns a command into a
+/// decision without any IO. Outside facts come in through `Services`.
+pub trait Aggregate: Default + Send + Sync {
+    type Command;
+    type Event: DomainEvent;
+    type Error: std::error::Error + Send + Sync + 'static;
+    type Services: ?Sized;
+
+    /// The stream type under which this aggregate's events are stored (`user`, `organization`…).
+    const STREAM_TYPE: &'static str;
+
+    fn apply(&mut self, event: &Self::Event);
+
+    fn decide(
+        &self,
+        command: Self::Command,
+        services: &Self::Services,
+    ) -> Result<Decision<Self::Event>, Self::Error>;
+
+    /// Fold a history into a state.
+    fn from_events<'a>(events: impl IntoIterator<Item = &'a Self::Event>) -> Self
+    where
+        Self::Event: 'a,
+    {
+        let mut state = Self::default();
+        for event in events {
+            state.apply(event);
+        }
+        state
+    }
+}
+
+/// Splits an event into its stored name and payload.
+pub fn to_stored<E: DomainEvent>(event: &E) -> (String, serde_json::Value) {
+    let mut value = serde_json::to_value(event).unwrap_or(serde_json::Value::Null);
+    let payload = value
+        .get_mut("payload")
+        .map(serde_json::Value::take)
+        .unwrap_or(serde_json::Value::Object(Default::default()));
+    (event.event_type().to_string(), payload)
+}
+
+/// Rebuilds an event from its stored name and (already upcast) payload.
+pub fn from_stored<E: DomainEvent>(
+    event_type: &str,
+    payload: serde_json::Value,
+) -> Result<E, serde_json::Error> {
+    serde_json::from_value(serde_json::json!({ "event_type": event_type, "payload": payload }))
+}

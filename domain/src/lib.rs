@@ -1,0 +1,15 @@
+//! The pure model of idaas: aggregates, commands, events, value objects and domain errors.
+//! No IO, no async runtime, no web or SQL: outside facts come in through small traits.
+
+pub mod aggregate;
+pub mod application;
+pub mod management_token;
+pub mod organization;
+pub mod password;
+pub mod tenant;
+pub mod testing;
+pub mod upcast;
+pub mod user;
+pub mod values;
+
+pub use aggregate::{Aggregate, Claim, Decision, DomainEvent};

@@ -1,0 +1,198 @@
+//! The tenant's password policy (specs/oneaccess.md §4.9, PWD.0001–PWD.0008) and the pure checks
+//! behind it. Hashing is a service (`PasswordHasher`) so that decisions stay free of IO and tests
+//! can use a fast fake.
+
+use serde::{Deserialize, Serialize};
+
+/// Hashes and verifies human passwords (argon2id in production).
+pub trait PasswordHasher: Send + Sync {
+    fn hash(&self, password: &str) -> String;
+    fn verify(&self, password: &str, hash: &str) -> bool;
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PasswordPolicy {
+    pub min_length: u32,
+    pub max_length: u32,
+    /// How many of the four classes (lower, upper, digit, other) a password must mix.
+    pub min_char_classes: u32,
+    /// The most times one character may repeat in a row; 0 means no limit.
+    pub max_repeated_chars: u32,
+    /// How many earlier passwords (the current one included) may not be reused; 0 means none.
+    pub history: u32,
+    pub forbid_reversed_user_name: bool,
+    /// The password may not contain the username, mobile number or email prefix.
+    pub forbid_personal_info: bool,
+    pub forbid_weak_list: bool,
+}
+
+impl Default for PasswordPolicy {
+    fn default() -> Self {
+        Self {
+            min_length: 8,
+            max_length: 32,
+            min_char_classes: 3,
+            max_repeated_chars: 3,
+            history: 3,
+            forbid_reversed_user_name: true,
+            forbid_personal_info: true,
+            forbid_weak_list: true,
+        }
+    }
+}
+
+/// Why a password was refused, one variant per PWD code.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PasswordViolation {
+    #[error("historical passwords cannot be used")]
+    ReusedFromHistory,
+    #[error("password cannot be the username spelled backwards")]
+    ReversedUserName,
+    #[error("password cannot include username, mobile number, or email prefix")]
+    ContainsPersonalInfo,
+    #[error("weak password: too few character classes")]
+    TooSimple,
+    #[error("weak password: on the weak-password list")]
+    OnWeakList,
+    #[error("at most {0} identical characters in a row")]
+    TooManyRepeated(u32),
+    #[error("password must be {0} to {1} characters")]
+    Length(u32, u32),
+    #[error("password required")]
+    Required,
+}
+
+/// What the policy knows about the password's owner.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PasswordOwner<'a> {
+    pub user_name: &'a str,
+    pub mobile: Option<&'a str>,
+    pub email: Option<&'a str>,
+}
+
+const WEAK_PASSWORDS: &[&str] = &[
+    "password",
+    "passw0rd",
+    "p@ssw0rd",
+    "p@ssword",
+    "admin123",
+    "admin@123",
+    "qwerty123",
+    "qwe123!@#",
+    "abc123456",
+    "abcd1234",
+    "1qaz2wsx",
+    "1qaz@wsx",
+    "1q2w3e4r",
+    "huawei123",
+    "huawei@123",
+    "welcome1",
+    "letmein1",
+    "iloveyou1",
+    "changeme",
+    "test@123",
+];
+
+impl PasswordPolicy {
+    /// Checks a new password against every rule except history (which needs the hasher).
+    pub fn check(&self, password: &str, owner: PasswordOwner<'_>) -> Result<(), PasswordViolation> {
+        if password.is_empty() {
+            return Err(PasswordViolation::Required);
+        }
+        let length = password.chars().count() as u32;
+        if length < self.min_length || length > self.max_length {
+            return Err(PasswordViolation::Length(self.min_length, self.max_length));
+        }
+        let lower = password.to_lowercase();
+        if self.forbid_weak_list && WEAK_PASSWORDS.contains(&lower.as_str()) {
+            return Err(PasswordViolation::OnWeakList);
+        }
+        if self.forbid_reversed_user_name && !owner.user_name.is_empty() {
+            let reversed: String = owner.user_name.to_lowercase().chars().rev().collect();
+            if lower == reversed {
+                return Err(PasswordViolation::ReversedUserName);
+            }
+        }
+        if self.forbid_personal_info && contains_personal_info(&lower, owner) {
+            return Err(PasswordViolation::ContainsPersonalInfo);
+        }
+        if char_classes(password) < self.min_char_classes {
+            return Err(PasswordViolation::TooSimple);
+        }
+        if self.max_repeated_chars > 0 && longest_run(password) > self.max_repeated_chars {
+            return Err(PasswordViolation::TooManyRepeated(self.max_repeated_chars));
+        }
+        Ok(())
+    }
+}
+
+fn contains_personal_info(lower: &str, owner: PasswordOwner<'_>) -> bool {
+    let email_prefix = owner.email.and_then(|e| e.split('@').next());
+    [Some(owner.user_name), owner.mobile, email_prefix]
+        .into_iter()
+        .flatten()
+        .filter(|v| v.chars().count() >= 3)
+        .any(|v| lower.contains(&v.to_lowercase()))
+}
+
+fn char_classes(password: &str) -> u32 {
+    let has = |f: fn(&char) -> bool| password.chars().any(|c| f(&c)) as u32;
+    has(char::is_ascii_lowercase)
+        + has(char::is_ascii_uppercase)
+        + has(char::is_ascii_digit)
+        + has(|c| !c.is_ascii_alphanumeric())
+}
+
+fn longest_run(password: &str) -> u32 {
+    let mut longest = 0;
+    let mut run = 0;
+    let mut previous = None;
+    for c in password.chars() {
+        run = if previous == Some(c) { run + 1 } else { 1 };
+        longest = longest.max(run);
+        previous = Some(c);
+    }
+    longest
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn owner() -> PasswordOwner<'static> {
+        PasswordOwner {
+            user_name: "zhangsan",
+            mobile: Some("12345678901"),
+            email: Some("zs@example.com"),
+        }
+    }
+
+    #[test]
+    fn the_default_policy_accepts_a_mixed_password() {
+        assert_eq!(PasswordPolicy::default().check("New#5678", owner()), Ok(()));
+    }
+
+    #[test]
+    fn each_rule_refuses_with_its_own_violation() {
+        let policy = PasswordPolicy::default();
+        let check = |p: &str| policy.check(p, owner());
+        assert_eq!(check(""), Err(PasswordViolation::Required));
+        assert_eq!(check("Ab1#"), Err(PasswordViolation::Length(8, 32)));
+        assert_eq!(check("Password"), Err(PasswordViolation::OnWeakList));
+        assert_eq!(check("nasgnahz"), Err(PasswordViolation::ReversedUserName));
+        assert_eq!(
+            check("Zhangsan#1"),
+            Err(PasswordViolation::ContainsPersonalInfo)
+        );
+        assert_eq!(
+            check("x12345678901Y"),
+            Err(PasswordViolation::ContainsPersonalInfo)
+        );
+        assert_eq!(check("12345678"), Err(PasswordViolation::TooSimple));
+        assert_eq!(
+            check("Aaaaa#12"),
+            Err(PasswordViolation::TooManyRepeated(3))
+        );
+    }
+}

@@ -1,0 +1,329 @@
+//! A tenant: its name, the host names it answers on, and the configuration its rules read
+//! (password policy, user-attribute definitions, management token lifetime).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::aggregate::{Aggregate, Claim, Decision, DomainEvent};
+use crate::password::PasswordPolicy;
+
+pub const DEFAULT_TENANT_ID: &str = "default";
+pub const DEFAULT_TOKEN_LIFETIME_SECS: u32 = 1800;
+
+/// Whether one user attribute must be present and whether its value must be unique in the tenant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AttributeRule {
+    pub required: bool,
+    pub unique: bool,
+}
+
+/// The tenant's user-attribute definitions, keyed by wire name (`mobile`, `employee_id`,
+/// `extension.age` for an extension attribute).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserAttributeRules(pub BTreeMap<String, AttributeRule>);
+
+impl Default for UserAttributeRules {
+    fn default() -> Self {
+        let rule = |required, unique| AttributeRule { required, unique };
+        Self(BTreeMap::from([
+            ("user_name".to_string(), rule(true, true)),
+            ("mobile".to_string(), rule(true, true)),
+            ("email".to_string(), rule(false, true)),
+            ("employee_id".to_string(), rule(false, true)),
+            ("attr_identity_number".to_string(), rule(false, true)),
+        ]))
+    }
+}
+
+impl UserAttributeRules {
+    pub fn rule(&self, attribute: &str) -> AttributeRule {
+        self.0.get(attribute).copied().unwrap_or_default()
+    }
+
+    /// Extension attributes the tenant has defined, with their rules.
+    pub fn extensions(&self) -> impl Iterator<Item = (&str, AttributeRule)> {
+        self.0
+            .iter()
+            .filter_map(|(k, r)| k.strip_prefix("extension.").map(|name| (name, *r)))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TenantSettings {
+    pub password_policy: PasswordPolicy,
+    pub user_attributes: UserAttributeRules,
+    pub management_token_lifetime_secs: u32,
+}
+
+impl Default for TenantSettings {
+    fn default() -> Self {
+        Self {
+            password_policy: PasswordPolicy::default(),
+            user_attributes: UserAttributeRules::default(),
+            management_token_lifetime_secs: DEFAULT_TOKEN_LIFETIME_SECS,
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct Tenant {
+    pub id: Option<String>,
+    pub name: String,
+    pub domains: Vec<String>,
+    pub settings: TenantSettings,
+}
+
+pub enum TenantCommand {
+    Create {
+        tenant_id: String,
+        name: String,
+        domains: Vec<String>,
+        now: i64,
+    },
+    SetPasswordPolicy(PasswordPolicy),
+    SetUserAttributes(UserAttributeRules),
+    SetManagementTokenLifetime(u32),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "event_type", content = "payload")]
+pub enum TenantEvent {
+    #[serde(rename = "tenant.created")]
+    TenantCreated {
+        tenant_id: String,
+        name: String,
+        domains: Vec<String>,
+        created_at: i64,
+    },
+    #[serde(rename = "tenant.password_policy_changed")]
+    PasswordPolicyChanged { policy: PasswordPolicy },
+    #[serde(rename = "tenant.user_attributes_changed")]
+    UserAttributesChanged { rules: UserAttributeRules },
+    #[serde(rename = "tenant.management_token_lifetime_changed")]
+    ManagementTokenLifetimeChanged { seconds: u32 },
+}
+
+impl DomainEvent for TenantEvent {
+    fn event_type(&self) -> &'static str {
+        match self {
+            Self::TenantCreated { .. } => "tenant.created",
+            Self::PasswordPolicyChanged { .. } => "tenant.password_policy_changed",
+            Self::UserAttributesChanged { .. } => "tenant.user_attributes_changed",
+            Self::ManagementTokenLifetimeChanged { .. } => {
+                "tenant.management_token_lifetime_changed"
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TenantError {
+    #[error("tenant already exists")]
+    AlreadyExists,
+    #[error("tenant does not exist")]
+    NotFound,
+    #[error("tenant name must be 1 to 100 characters")]
+    InvalidName,
+    #[error("invalid host name: {0}")]
+    InvalidDomain(String),
+    #[error("management token lifetime must be 60 to 86400 seconds")]
+    InvalidLifetime,
+    #[error("password policy lengths must satisfy 1 <= min <= max <= 128")]
+    InvalidPasswordPolicy,
+}
+
+/// A host name as a tenant claims it: lower case, no port, letters, digits, dots and hyphens.
+pub fn normalise_domain(host: &str) -> Option<String> {
+    let host = host.trim().to_ascii_lowercase();
+    let host = host.split(':').next().unwrap_or_default().to_string();
+    let valid = !host.is_empty()
+        && host.len() <= 253
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
+        && !host.starts_with(['.', '-'])
+        && !host.ends_with(['.', '-']);
+    valid.then_some(host)
+}
+
+impl Aggregate for Tenant {
+    type Command = TenantCommand;
+    type Event = TenantEvent;
+    type Error = TenantError;
+    type Services = ();
+    const STREAM_TYPE: &'static str = "tenant";
+
+    fn apply(&mut self, event: &TenantEvent) {
+        match event {
+            TenantEvent::TenantCreated {
+                tenant_id,
+                name,
+                domains,
+                ..
+            } => {
+                self.id = Some(tenant_id.clone());
+                self.name = name.clone();
+                self.domains = domains.clone();
+            }
+            TenantEvent::PasswordPolicyChanged { policy } => {
+                self.settings.password_policy = policy.clone()
+            }
+            TenantEvent::UserAttributesChanged { rules } => {
+                self.settings.user_attributes = rules.clone()
+            }
+            TenantEvent::ManagementTokenLifetimeChanged { seconds } => {
+                self.settings.management_token_lifetime_secs = *seconds
+            }
+        }
+    }
+
+    fn decide(&self, command: TenantCommand, _: &()) -> Result<Decision<TenantEvent>, TenantError> {
+        let exists = self.id.is_some();
+        let event = match command {
+            TenantCommand::Create { .. } if exists => return Err(TenantError::AlreadyExists),
+            TenantCommand::Create {
+                tenant_id,
+                name,
+                domains,
+                now,
+            } => return create(tenant_id, name, domains, now),
+            _ if !exists => return Err(TenantError::NotFound),
+            TenantCommand::SetPasswordPolicy(policy) => {
+                if policy.min_length == 0
+                    || policy.min_length > policy.max_length
+                    || policy.max_length > 128
+                {
+                    return Err(TenantError::InvalidPasswordPolicy);
+                }
+                TenantEvent::PasswordPolicyChanged { policy }
+            }
+            TenantCommand::SetUserAttributes(rules) => TenantEvent::UserAttributesChanged { rules },
+            TenantCommand::SetManagementTokenLifetime(seconds) => {
+                if !(60..=86_400).contains(&seconds) {
+                    return Err(TenantError::InvalidLifetime);
+                }
+                TenantEvent::ManagementTokenLifetimeChanged { seconds }
+            }
+        };
+        Ok(Decision::event(event))
+    }
+}
+
+fn create(
+    tenant_id: String,
+    name: String,
+    domains: Vec<String>,
+    now: i64,
+) -> Result<Decision<TenantEvent>, TenantError> {
+    let name = name.trim().to_string();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(TenantError::InvalidName);
+    }
+    let mut normalised = Vec::new();
+    for domain in domains {
+        let host = normalise_domain(&domain).ok_or(TenantError::InvalidDomain(domain))?;
+        if !normalised.contains(&host) {
+            normalised.push(host);
+        }
+    }
+    let mut decision = Decision::event(TenantEvent::TenantCreated {
+        tenant_id,
+        name,
+        domains: normalised.clone(),
+        created_at: now,
+    });
+    for host in normalised {
+        decision = decision.claim(Claim::global("tenant.domain", host));
+    }
+    Ok(decision)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{given, given_no_events};
+
+    fn create(domains: &[&str]) -> TenantCommand {
+        TenantCommand::Create {
+            tenant_id: "t1".into(),
+            name: "Acme".into(),
+            domains: domains.iter().map(|d| d.to_string()).collect(),
+            now: 1,
+        }
+    }
+
+    fn created() -> TenantEvent {
+        TenantEvent::TenantCreated {
+            tenant_id: "t1".into(),
+            name: "Acme".into(),
+            domains: vec!["acme.example.com".into()],
+            created_at: 1,
+        }
+    }
+
+    #[test]
+    fn a_tenant_claims_its_host_names_across_all_tenants() {
+        let decision = given_no_events::<Tenant>()
+            .when(create(&["ACME.example.com:8443", "acme.example.com"]), &())
+            .then_expect_events(&[created()]);
+        assert_eq!(
+            decision.claims,
+            [Claim::global("tenant.domain", "acme.example.com")]
+        );
+    }
+
+    #[test]
+    fn tenant_creation_refuses_bad_input_and_repeats() {
+        given_no_events::<Tenant>()
+            .when(create(&["bad host"]), &())
+            .then_expect_error(TenantError::InvalidDomain("bad host".into()));
+        given_no_events::<Tenant>()
+            .when(
+                TenantCommand::Create {
+                    tenant_id: "t".into(),
+                    name: " ".into(),
+                    domains: vec![],
+                    now: 1,
+                },
+                &(),
+            )
+            .then_expect_error(TenantError::InvalidName);
+        given::<Tenant>(&[created()])
+            .when(create(&[]), &())
+            .then_expect_error(TenantError::AlreadyExists);
+    }
+
+    #[test]
+    fn settings_change_only_on_an_existing_tenant_and_within_bounds() {
+        given_no_events::<Tenant>()
+            .when(TenantCommand::SetManagementTokenLifetime(600), &())
+            .then_expect_error(TenantError::NotFound);
+        given::<Tenant>(&[created()])
+            .when(TenantCommand::SetManagementTokenLifetime(10), &())
+            .then_expect_error(TenantError::InvalidLifetime);
+        given::<Tenant>(&[created()])
+            .when(TenantCommand::SetManagementTokenLifetime(600), &())
+            .then_expect_events(&[TenantEvent::ManagementTokenLifetimeChanged { seconds: 600 }]);
+        let bad = PasswordPolicy {
+            min_length: 20,
+            max_length: 10,
+            ..Default::default()
+        };
+        given::<Tenant>(&[created()])
+            .when(TenantCommand::SetPasswordPolicy(bad), &())
+            .then_expect_error(TenantError::InvalidPasswordPolicy);
+        let loose = PasswordPolicy {
+            min_char_classes: 1,
+            ..Default::default()
+        };
+        given::<Tenant>(&[created()])
+            .when(TenantCommand::SetPasswordPolicy(loose.clone()), &())
+            .then_expect_events(&[TenantEvent::PasswordPolicyChanged { policy: loose }]);
+        let rules = UserAttributeRules::default();
+        given::<Tenant>(&[created()])
+            .when(TenantCommand::SetUserAttributes(rules.clone()), &())
+            .then_expect_events(&[TenantEvent::UserAttributesChanged { rules }]);
+    }
+}

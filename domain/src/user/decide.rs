@@ -1,0 +1,362 @@
+//! The decisions of the user aggregate.
+
+use crate::aggregate::{Claim, Decision};
+use crate::password::{PasswordHasher, PasswordOwner, PasswordViolation};
+use crate::tenant::TenantSettings;
+
+use super::{
+    OrgRelation, User, UserCommand, UserError, UserEvent, UserField, UserInput, UserProfile,
+    MAX_SECONDARY_ORGS,
+};
+
+pub(super) fn decide(
+    user: &User,
+    command: UserCommand,
+    hasher: &dyn PasswordHasher,
+) -> Result<Decision<UserEvent>, UserError> {
+    if let UserCommand::Create { .. } = command {
+        if user.id.is_some() {
+            return Err(UserError::AlreadyExists);
+        }
+    } else if user.id.is_none() || user.deleted {
+        return Err(UserError::NotFound);
+    }
+    let user_id = user.id.clone().unwrap_or_default();
+    match command {
+        UserCommand::Create {
+            user_id,
+            input,
+            password,
+            pwd_must_modify,
+            org_relations,
+            settings,
+            now,
+        } => create(
+            user_id,
+            input,
+            password,
+            pwd_must_modify,
+            org_relations,
+            &settings,
+            now,
+            hasher,
+        ),
+        UserCommand::Update {
+            input,
+            pwd_must_modify,
+            org_relations,
+            settings,
+            now,
+        } => update(user, input, pwd_must_modify, org_relations, &settings, now),
+        UserCommand::Enable { now } if user.disabled => {
+            Ok(Decision::event(UserEvent::UserEnabled { user_id, at: now }))
+        }
+        UserCommand::Disable { now } if !user.disabled => {
+            Ok(Decision::event(UserEvent::UserDisabled {
+                user_id,
+                at: now,
+            }))
+        }
+        UserCommand::Enable { .. } | UserCommand::Disable { .. } => Ok(Decision::none()),
+        UserCommand::ChangePassword {
+            password,
+            pwd_must_modify,
+            settings,
+            now,
+        } => {
+            let password = password
+                .filter(|p| !p.is_empty())
+                .ok_or(UserError::Password(PasswordViolation::Required))?;
+            let hash = checked_hash(user, &password, &settings, hasher)?;
+            Ok(Decision::event(UserEvent::PasswordChanged {
+                user_id,
+                password_hash: hash,
+                pwd_must_modify,
+                old_password_verified: false,
+                changed_at: now,
+            }))
+        }
+        UserCommand::ChangePasswordVerified {
+            old_password,
+            password,
+            settings,
+            now,
+        } => {
+            let old = old_password
+                .filter(|p| !p.is_empty())
+                .ok_or(UserError::OldPasswordRequired)?;
+            let new = password
+                .filter(|p| !p.is_empty())
+                .ok_or(UserError::NewPasswordRequired)?;
+            if old == new {
+                return Err(UserError::SamePassword);
+            }
+            let current = user.password_hashes.first();
+            if !current.is_some_and(|hash| hasher.verify(&old, hash)) {
+                return Err(UserError::OldPasswordIncorrect);
+            }
+            let hash = checked_hash(user, &new, &settings, hasher)?;
+            Ok(Decision::event(UserEvent::PasswordChanged {
+                user_id,
+                password_hash: hash,
+                pwd_must_modify: false,
+                old_password_verified: true,
+                changed_at: now,
+            }))
+        }
+        UserCommand::Delete { now } => {
+            let mut decision = Decision::event(UserEvent::UserDeleted {
+                user_id,
+                deleted_at: now,
+            });
+            decision.releases = all_claims(&user.profile);
+            Ok(decision)
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn create(
+    user_id: String,
+    input: UserInput,
+    password: Option<String>,
+    pwd_must_modify: bool,
+    org_relations: Vec<OrgRelation>,
+    settings: &TenantSettings,
+    now: i64,
+    hasher: &dyn PasswordHasher,
+) -> Result<Decision<UserEvent>, UserError> {
+    let (mut profile, _) = merge(UserProfile::default(), input);
+    if profile.name.is_empty() {
+        profile.name = profile.user_name.clone();
+    }
+    validate(&profile, settings)?;
+    check_relations(&org_relations)?;
+    let password_hash = match password.filter(|p| !p.is_empty()) {
+        Some(password) => {
+            let owner = owner_of(&profile);
+            settings
+                .password_policy
+                .check(&password, owner)
+                .map_err(UserError::Password)?;
+            Some(hasher.hash(&password))
+        }
+        None => None,
+    };
+    let mut decision = Decision::event(UserEvent::UserCreated {
+        user_id,
+        org_relations,
+        pwd_must_modify,
+        password_hash,
+        created_at: now,
+        personal: profile.clone(),
+    });
+    decision.claims = unique_claims(&profile, settings);
+    Ok(decision)
+}
+
+fn update(
+    user: &User,
+    input: UserInput,
+    pwd_must_modify: Option<bool>,
+    org_relations: Option<Vec<OrgRelation>>,
+    settings: &TenantSettings,
+    now: i64,
+) -> Result<Decision<UserEvent>, UserError> {
+    let (profile, mut changed) = merge(user.profile.clone(), input);
+    validate(&profile, settings)?;
+    let org_relations = match org_relations {
+        Some(relations) => {
+            check_relations(&relations)?;
+            if relations != user.org_relations {
+                changed.push("user_org_relation_list".to_string());
+            }
+            relations
+        }
+        None => user.org_relations.clone(),
+    };
+    let pwd_must_modify = pwd_must_modify.unwrap_or(user.pwd_must_modify);
+    if pwd_must_modify != user.pwd_must_modify {
+        changed.push("pwd_must_modify".to_string());
+    }
+    if changed.is_empty() {
+        return Ok(Decision::none());
+    }
+    let old_claims = unique_claims(&user.profile, settings);
+    let new_claims = unique_claims(&profile, settings);
+    let mut decision = Decision::event(UserEvent::UserUpdated {
+        user_id: user.id.clone().unwrap_or_default(),
+        org_relations,
+        pwd_must_modify,
+        changed,
+        updated_at: now,
+        personal: profile,
+    });
+    decision.releases = old_claims
+        .iter()
+        .filter(|c| !new_claims.contains(c))
+        .cloned()
+        .collect();
+    decision.claims = new_claims
+        .into_iter()
+        .filter(|c| !old_claims.contains(c))
+        .collect();
+    Ok(decision)
+}
+
+/// Applies the given attributes to a profile; empty values leave an attribute unchanged.
+fn merge(mut profile: UserProfile, input: UserInput) -> (UserProfile, Vec<String>) {
+    let mut changed = Vec::new();
+    for (field, value) in input.fields {
+        let value = if field == UserField::UserName {
+            value.trim().to_string()
+        } else {
+            value
+        };
+        if value.is_empty() || profile.get(field) == Some(value.as_str()) {
+            continue;
+        }
+        profile.set(field, value);
+        changed.push(field.wire_name().to_string());
+    }
+    if let Some(extension) = input.extension {
+        if extension != profile.extension {
+            profile.extension = extension;
+            changed.push("extension".to_string());
+        }
+    }
+    (profile, changed)
+}
+
+fn validate(profile: &UserProfile, settings: &TenantSettings) -> Result<(), UserError> {
+    let rules = &settings.user_attributes;
+    for field in UserField::ALL {
+        match profile.get(field) {
+            None if field == UserField::UserName || rules.rule(field.wire_name()).required => {
+                return Err(UserError::Required(field))
+            }
+            Some(value) if !field.is_valid(value) => return Err(UserError::Invalid(field)),
+            _ => {}
+        }
+    }
+    for (key, value) in &profile.extension {
+        let scalar = matches!(
+            value,
+            serde_json::Value::String(_)
+                | serde_json::Value::Number(_)
+                | serde_json::Value::Bool(_)
+        );
+        if !scalar || key.is_empty() || key.len() > 64 {
+            return Err(UserError::ExtensionInvalid(key.clone()));
+        }
+    }
+    for (key, rule) in rules.extensions() {
+        if rule.required && profile.extension_text(key).is_none() {
+            return Err(UserError::ExtensionRequired(key.to_string()));
+        }
+    }
+    Ok(())
+}
+
+fn check_relations(relations: &[OrgRelation]) -> Result<(), UserError> {
+    if relations.is_empty() {
+        return Ok(());
+    }
+    let primaries = relations.iter().filter(|r| r.is_primary()).count();
+    let secondaries = relations.iter().filter(|r| r.relation_type == 0).count();
+    let mut ids: Vec<&str> = relations.iter().map(|r| r.org_id.as_str()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    if primaries != 1
+        || secondaries > MAX_SECONDARY_ORGS
+        || primaries + secondaries != relations.len()
+        || ids.len() != relations.len()
+    {
+        return Err(UserError::InvalidOrgRelations);
+    }
+    Ok(())
+}
+
+fn owner_of(profile: &UserProfile) -> PasswordOwner<'_> {
+    PasswordOwner {
+        user_name: &profile.user_name,
+        mobile: profile.mobile.as_deref(),
+        email: profile.email.as_deref(),
+    }
+}
+
+/// Checks a new password against the policy and the history, and hashes it.
+fn checked_hash(
+    user: &User,
+    password: &str,
+    settings: &TenantSettings,
+    hasher: &dyn PasswordHasher,
+) -> Result<String, UserError> {
+    let policy = &settings.password_policy;
+    policy
+        .check(password, owner_of(&user.profile))
+        .map_err(UserError::Password)?;
+    let reused = user
+        .password_hashes
+        .iter()
+        .take(policy.history as usize)
+        .any(|hash| hasher.verify(password, hash));
+    if reused {
+        return Err(UserError::Password(PasswordViolation::ReusedFromHistory));
+    }
+    Ok(hasher.hash(password))
+}
+
+/// The claims a profile takes under the tenant's rules: username and mobile always, other
+/// attributes when the tenant marks them unique.
+fn unique_claims(profile: &UserProfile, settings: &TenantSettings) -> Vec<Claim> {
+    let rules = &settings.user_attributes;
+    let mut claims = Vec::new();
+    for field in UNIQUE_CAPABLE {
+        let always = matches!(field, UserField::UserName | UserField::Mobile);
+        if let Some(value) = profile.get(field) {
+            if always || rules.rule(field.wire_name()).unique {
+                claims.push(Claim::new(
+                    format!("user.{}", field.wire_name()),
+                    field.normalise(value),
+                ));
+            }
+        }
+    }
+    for (key, rule) in rules.extensions() {
+        if let (true, Some(value)) = (rule.unique, profile.extension_text(key)) {
+            claims.push(Claim::new(format!("user.extension.{key}"), value));
+        }
+    }
+    claims
+}
+
+/// The attributes a tenant may make unique (each has an "already exists" code).
+const UNIQUE_CAPABLE: [UserField; 5] = [
+    UserField::UserName,
+    UserField::Mobile,
+    UserField::Email,
+    UserField::EmployeeId,
+    UserField::IdentityNumber,
+];
+
+/// Every claim a profile could hold, for release at deletion (releasing one not held is harmless).
+fn all_claims(profile: &UserProfile) -> Vec<Claim> {
+    let mut claims: Vec<Claim> = UNIQUE_CAPABLE
+        .into_iter()
+        .filter_map(|field| {
+            profile.get(field).map(|value| {
+                Claim::new(
+                    format!("user.{}", field.wire_name()),
+                    field.normalise(value),
+                )
+            })
+        })
+        .collect();
+    for key in profile.extension.keys() {
+        if let Some(value) = profile.extension_text(key) {
+            claims.push(Claim::new(format!("user.extension.{key}"), value));
+        }
+    }
+    claims
+}

@@ -1,0 +1,230 @@
+//! A user of the tenant (specs/oneaccess.md §2.2 #2–#11): personal attributes, organisation
+//! relations (exactly one primary, at most nine secondary), password and enabled state.
+
+mod decide;
+mod profile;
+#[cfg(test)]
+mod tests;
+
+use serde::{Deserialize, Serialize};
+
+pub use profile::{UserField, UserProfile};
+
+use crate::aggregate::{Aggregate, Decision, DomainEvent};
+use crate::password::{PasswordHasher, PasswordViolation};
+use crate::tenant::TenantSettings;
+
+pub const MAX_SECONDARY_ORGS: usize = 9;
+
+/// A user's membership of an organisation: `relation_type` 1 is primary (归属), 0 secondary (挂靠).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrgRelation {
+    pub org_id: String,
+    pub relation_type: u8,
+}
+
+impl OrgRelation {
+    pub fn is_primary(&self) -> bool {
+        self.relation_type == 1
+    }
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct User {
+    pub id: Option<String>,
+    pub profile: UserProfile,
+    pub org_relations: Vec<OrgRelation>,
+    pub pwd_must_modify: bool,
+    /// The current password hash first, then earlier ones (for the history rule).
+    pub password_hashes: Vec<String>,
+    pub disabled: bool,
+    pub deleted: bool,
+}
+
+/// The attributes of a create or update request; `None` means "not given".
+#[derive(Debug, Clone, Default)]
+pub struct UserInput {
+    pub fields: Vec<(UserField, String)>,
+    pub extension: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+pub enum UserCommand {
+    Create {
+        user_id: String,
+        input: UserInput,
+        password: Option<String>,
+        pwd_must_modify: bool,
+        /// Relations with organisation ids already resolved from their codes.
+        org_relations: Vec<OrgRelation>,
+        settings: TenantSettings,
+        now: i64,
+    },
+    Update {
+        input: UserInput,
+        pwd_must_modify: Option<bool>,
+        org_relations: Option<Vec<OrgRelation>>,
+        settings: TenantSettings,
+        now: i64,
+    },
+    Enable {
+        now: i64,
+    },
+    Disable {
+        now: i64,
+    },
+    /// An administrator's reset: no old password needed.
+    ChangePassword {
+        password: Option<String>,
+        pwd_must_modify: bool,
+        settings: TenantSettings,
+        now: i64,
+    },
+    /// A change that proves the old password.
+    ChangePasswordVerified {
+        old_password: Option<String>,
+        password: Option<String>,
+        settings: TenantSettings,
+        now: i64,
+    },
+    Delete {
+        now: i64,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "event_type", content = "payload")]
+pub enum UserEvent {
+    #[serde(rename = "user.created")]
+    UserCreated {
+        user_id: String,
+        org_relations: Vec<OrgRelation>,
+        pwd_must_modify: bool,
+        password_hash: Option<String>,
+        created_at: i64,
+        personal: UserProfile,
+    },
+    /// The user's attributes after the change; `changed` names the attributes that moved.
+    #[serde(rename = "user.updated")]
+    UserUpdated {
+        user_id: String,
+        org_relations: Vec<OrgRelation>,
+        pwd_must_modify: bool,
+        changed: Vec<String>,
+        updated_at: i64,
+        personal: UserProfile,
+    },
+    #[serde(rename = "user.enabled")]
+    UserEnabled { user_id: String, at: i64 },
+    #[serde(rename = "user.disabled")]
+    UserDisabled { user_id: String, at: i64 },
+    #[serde(rename = "user.password_changed")]
+    PasswordChanged {
+        user_id: String,
+        password_hash: String,
+        pwd_must_modify: bool,
+        old_password_verified: bool,
+        changed_at: i64,
+    },
+    #[serde(rename = "user.deleted")]
+    UserDeleted { user_id: String, deleted_at: i64 },
+}
+
+impl DomainEvent for UserEvent {
+    fn event_type(&self) -> &'static str {
+        match self {
+            Self::UserCreated { .. } => "user.created",
+            Self::UserUpdated { .. } => "user.updated",
+            Self::UserEnabled { .. } => "user.enabled",
+            Self::UserDisabled { .. } => "user.disabled",
+            Self::PasswordChanged { .. } => "user.password_changed",
+            Self::UserDeleted { .. } => "user.deleted",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum UserError {
+    #[error("user does not exist")]
+    NotFound,
+    #[error("user already exists")]
+    AlreadyExists,
+    #[error("{} required", .0.wire_name())]
+    Required(UserField),
+    #[error("invalid {}", .0.wire_name())]
+    Invalid(UserField),
+    #[error("extended attribute {0} required")]
+    ExtensionRequired(String),
+    #[error("extended attribute {0} is invalid")]
+    ExtensionInvalid(String),
+    #[error(
+        "organization relations need exactly one primary and at most nine secondary organizations"
+    )]
+    InvalidOrgRelations,
+    #[error("password refused: {0}")]
+    Password(PasswordViolation),
+    #[error("old password required")]
+    OldPasswordRequired,
+    #[error("new password required")]
+    NewPasswordRequired,
+    #[error("old and new passwords must be different")]
+    SamePassword,
+    #[error("old password is incorrect")]
+    OldPasswordIncorrect,
+}
+
+impl Aggregate for User {
+    type Command = UserCommand;
+    type Event = UserEvent;
+    type Error = UserError;
+    type Services = dyn PasswordHasher;
+    const STREAM_TYPE: &'static str = "user";
+
+    fn apply(&mut self, event: &UserEvent) {
+        match event {
+            UserEvent::UserCreated {
+                user_id,
+                org_relations,
+                pwd_must_modify,
+                password_hash,
+                personal,
+                ..
+            } => {
+                self.id = Some(user_id.clone());
+                self.org_relations = org_relations.clone();
+                self.pwd_must_modify = *pwd_must_modify;
+                self.password_hashes = password_hash.iter().cloned().collect();
+                self.profile = personal.clone();
+            }
+            UserEvent::UserUpdated {
+                org_relations,
+                pwd_must_modify,
+                personal,
+                ..
+            } => {
+                self.org_relations = org_relations.clone();
+                self.pwd_must_modify = *pwd_must_modify;
+                self.profile = personal.clone();
+            }
+            UserEvent::UserEnabled { .. } => self.disabled = false,
+            UserEvent::UserDisabled { .. } => self.disabled = true,
+            UserEvent::PasswordChanged {
+                password_hash,
+                pwd_must_modify,
+                ..
+            } => {
+                self.password_hashes.insert(0, password_hash.clone());
+                self.password_hashes.truncate(24);
+                self.pwd_must_modify = *pwd_must_modify;
+            }
+            UserEvent::UserDeleted { .. } => self.deleted = true,
+        }
+    }
+
+    fn decide(
+        &self,
+        command: UserCommand,
+        hasher: &dyn PasswordHasher,
+    ) -> Result<Decision<UserEvent>, UserError> {
+        decide::decide(self, command, hasher)
+    }
+}

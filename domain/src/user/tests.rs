@@ -1,0 +1,399 @@
+use super::*;
+use crate::aggregate::Claim;
+use crate::password::PasswordViolation;
+use crate::tenant::{AttributeRule, TenantSettings};
+use crate::testing::{claim_kinds, given, given_no_events, FakeHasher};
+
+const NOW: i64 = 1_700_000_000_000;
+
+fn input(fields: &[(UserField, &str)]) -> UserInput {
+    UserInput {
+        fields: fields.iter().map(|(f, v)| (*f, v.to_string())).collect(),
+        extension: None,
+    }
+}
+
+fn primary(org_id: &str) -> OrgRelation {
+    OrgRelation {
+        org_id: org_id.to_string(),
+        relation_type: 1,
+    }
+}
+
+fn secondary(org_id: &str) -> OrgRelation {
+    OrgRelation {
+        org_id: org_id.to_string(),
+        relation_type: 0,
+    }
+}
+
+fn create_command(fields: &[(UserField, &str)], password: Option<&str>) -> UserCommand {
+    UserCommand::Create {
+        user_id: "u1".into(),
+        input: input(fields),
+        password: password.map(str::to_string),
+        pwd_must_modify: true,
+        org_relations: vec![primary("o1")],
+        settings: TenantSettings::default(),
+        now: NOW,
+    }
+}
+
+fn profile() -> UserProfile {
+    UserProfile {
+        user_name: "zhangsan".into(),
+        name: "zhangsan".into(),
+        mobile: Some("12345678901".into()),
+        ..Default::default()
+    }
+}
+
+fn created(password_hash: Option<&str>) -> UserEvent {
+    UserEvent::UserCreated {
+        user_id: "u1".into(),
+        org_relations: vec![primary("o1")],
+        pwd_must_modify: true,
+        password_hash: password_hash.map(str::to_string),
+        created_at: NOW,
+        personal: profile(),
+    }
+}
+
+const BASIC: &[(UserField, &str)] = &[
+    (UserField::UserName, "zhangsan"),
+    (UserField::Mobile, "12345678901"),
+];
+
+#[test]
+fn creating_a_user_defaults_the_name_to_the_username_and_claims_username_and_mobile() {
+    let decision = given_no_events::<User>()
+        .when(create_command(BASIC, None), &FakeHasher)
+        .then_expect_events(&[created(None)]);
+    assert_eq!(
+        claim_kinds(&decision.claims),
+        ["user.user_name", "user.mobile"]
+    );
+}
+
+#[test]
+fn creating_a_user_with_a_password_stores_only_its_hash() {
+    given_no_events::<User>()
+        .when(create_command(BASIC, Some("New#5678")), &FakeHasher)
+        .then_expect_events(&[created(Some("fake$New#5678"))]);
+}
+
+#[test]
+fn creating_a_user_twice_is_refused() {
+    given::<User>(&[created(None)])
+        .when(create_command(BASIC, None), &FakeHasher)
+        .then_expect_error(UserError::AlreadyExists);
+}
+
+#[test]
+fn a_missing_username_or_mobile_is_required() {
+    given_no_events::<User>()
+        .when(
+            create_command(&[(UserField::Mobile, "12345678901")], None),
+            &FakeHasher,
+        )
+        .then_expect_error(UserError::Required(UserField::UserName));
+    given_no_events::<User>()
+        .when(
+            create_command(&[(UserField::UserName, "zhangsan")], None),
+            &FakeHasher,
+        )
+        .then_expect_error(UserError::Required(UserField::Mobile));
+}
+
+#[test]
+fn a_tenant_can_make_more_attributes_required() {
+    let mut settings = TenantSettings::default();
+    settings.user_attributes.0.insert(
+        "email".into(),
+        AttributeRule {
+            required: true,
+            unique: true,
+        },
+    );
+    settings.user_attributes.0.insert(
+        "extension.age".into(),
+        AttributeRule {
+            required: true,
+            unique: false,
+        },
+    );
+    let command = |extension: Option<serde_json::Map<String, serde_json::Value>>, email: bool| {
+        let mut fields = BASIC.to_vec();
+        if email {
+            fields.push((UserField::Email, "zs@example.com"));
+        }
+        UserCommand::Create {
+            user_id: "u1".into(),
+            input: UserInput {
+                extension,
+                ..input(&fields)
+            },
+            password: None,
+            pwd_must_modify: true,
+            org_relations: vec![],
+            settings: settings.clone(),
+            now: NOW,
+        }
+    };
+    given_no_events::<User>()
+        .when(command(None, false), &FakeHasher)
+        .then_expect_error(UserError::Required(UserField::Email));
+    given_no_events::<User>()
+        .when(command(None, true), &FakeHasher)
+        .then_expect_error(UserError::ExtensionRequired("age".into()));
+    let age = serde_json::json!({"age": "18"}).as_object().cloned();
+    let decision = given_no_events::<User>()
+        .when(command(age, true), &FakeHasher)
+        .decision();
+    assert_eq!(decision.events.len(), 1);
+}
+
+#[test]
+fn badly_formed_attributes_are_invalid() {
+    let cases = [
+        (UserField::UserName, "zhang san"),
+        (UserField::Mobile, "phone"),
+        (UserField::Email, "not-an-email"),
+        (UserField::Birthday, "1990-13-01"),
+        (UserField::Gender, "other"),
+        (UserField::IdentityType, "passport"),
+        (UserField::UserType, "boss"),
+        (UserField::HireDate, "yesterday"),
+        (UserField::Area, "China"),
+    ];
+    for (field, value) in cases {
+        let mut fields = BASIC.to_vec();
+        fields.retain(|(f, _)| *f != field);
+        fields.push((field, value));
+        given_no_events::<User>()
+            .when(create_command(&fields, None), &FakeHasher)
+            .then_expect_error(UserError::Invalid(field));
+    }
+}
+
+#[test]
+fn a_nested_extension_value_is_invalid() {
+    let command = UserCommand::Create {
+        user_id: "u1".into(),
+        input: UserInput {
+            extension: serde_json::json!({"deep": {"x": 1}}).as_object().cloned(),
+            ..input(BASIC)
+        },
+        password: None,
+        pwd_must_modify: true,
+        org_relations: vec![],
+        settings: TenantSettings::default(),
+        now: NOW,
+    };
+    given_no_events::<User>()
+        .when(command, &FakeHasher)
+        .then_expect_error(UserError::ExtensionInvalid("deep".into()));
+}
+
+#[test]
+fn a_password_that_breaks_the_policy_is_refused() {
+    given_no_events::<User>()
+        .when(create_command(BASIC, Some("short")), &FakeHasher)
+        .then_expect_error(UserError::Password(PasswordViolation::Length(8, 32)));
+}
+
+#[test]
+fn organisation_relations_need_one_primary_and_at_most_nine_secondary() {
+    let with = |relations: Vec<OrgRelation>| UserCommand::Create {
+        user_id: "u1".into(),
+        input: input(BASIC),
+        password: None,
+        pwd_must_modify: true,
+        org_relations: relations,
+        settings: TenantSettings::default(),
+        now: NOW,
+    };
+    given_no_events::<User>()
+        .when(with(vec![secondary("o1")]), &FakeHasher)
+        .then_expect_error(UserError::InvalidOrgRelations);
+    given_no_events::<User>()
+        .when(with(vec![primary("o1"), primary("o2")]), &FakeHasher)
+        .then_expect_error(UserError::InvalidOrgRelations);
+    let mut ten = vec![primary("p")];
+    ten.extend((0..10).map(|i| secondary(&format!("s{i}"))));
+    given_no_events::<User>()
+        .when(with(ten), &FakeHasher)
+        .then_expect_error(UserError::InvalidOrgRelations);
+    let mut nine = vec![primary("p")];
+    nine.extend((0..9).map(|i| secondary(&format!("s{i}"))));
+    given_no_events::<User>()
+        .when(with(nine), &FakeHasher)
+        .decision();
+}
+
+#[test]
+fn updating_changes_only_given_attributes_and_moves_claims() {
+    let command = UserCommand::Update {
+        input: input(&[(UserField::Mobile, "13800138000"), (UserField::Name, "")]),
+        pwd_must_modify: None,
+        org_relations: None,
+        settings: TenantSettings::default(),
+        now: NOW + 1,
+    };
+    let decision = given::<User>(&[created(None)])
+        .when(command, &FakeHasher)
+        .then_expect_events(&[UserEvent::UserUpdated {
+            user_id: "u1".into(),
+            org_relations: vec![primary("o1")],
+            pwd_must_modify: true,
+            changed: vec!["mobile".into()],
+            updated_at: NOW + 1,
+            personal: UserProfile {
+                mobile: Some("13800138000".into()),
+                ..profile()
+            },
+        }]);
+    assert_eq!(decision.claims, [Claim::new("user.mobile", "13800138000")]);
+    assert_eq!(
+        decision.releases,
+        [Claim::new("user.mobile", "12345678901")]
+    );
+}
+
+#[test]
+fn an_update_that_changes_nothing_records_nothing() {
+    let command = UserCommand::Update {
+        input: input(&[(UserField::UserName, "zhangsan")]),
+        pwd_must_modify: Some(true),
+        org_relations: Some(vec![primary("o1")]),
+        settings: TenantSettings::default(),
+        now: NOW,
+    };
+    given::<User>(&[created(None)])
+        .when(command, &FakeHasher)
+        .then_expect_events(&[]);
+}
+
+#[test]
+fn commands_on_a_missing_or_deleted_user_are_refused() {
+    given_no_events::<User>()
+        .when(UserCommand::Enable { now: NOW }, &FakeHasher)
+        .then_expect_error(UserError::NotFound);
+    let deleted = UserEvent::UserDeleted {
+        user_id: "u1".into(),
+        deleted_at: NOW,
+    };
+    given::<User>(&[created(None), deleted])
+        .when(UserCommand::Disable { now: NOW }, &FakeHasher)
+        .then_expect_error(UserError::NotFound);
+}
+
+#[test]
+fn disabling_and_enabling_record_only_real_changes() {
+    let disabled = UserEvent::UserDisabled {
+        user_id: "u1".into(),
+        at: NOW,
+    };
+    given::<User>(&[created(None)])
+        .when(UserCommand::Disable { now: NOW }, &FakeHasher)
+        .then_expect_events(&[disabled.clone()]);
+    given::<User>(&[created(None), disabled.clone()])
+        .when(UserCommand::Disable { now: NOW }, &FakeHasher)
+        .then_expect_events(&[]);
+    given::<User>(&[created(None), disabled])
+        .when(UserCommand::Enable { now: NOW }, &FakeHasher)
+        .then_expect_events(&[UserEvent::UserEnabled {
+            user_id: "u1".into(),
+            at: NOW,
+        }]);
+    given::<User>(&[created(None)])
+        .when(UserCommand::Enable { now: NOW }, &FakeHasher)
+        .then_expect_events(&[]);
+}
+
+fn change(password: Option<&str>) -> UserCommand {
+    UserCommand::ChangePassword {
+        password: password.map(str::to_string),
+        pwd_must_modify: false,
+        settings: TenantSettings::default(),
+        now: NOW,
+    }
+}
+
+#[test]
+fn an_administrator_resets_a_password_within_the_policy() {
+    given::<User>(&[created(None)])
+        .when(change(Some("New#5678")), &FakeHasher)
+        .then_expect_events(&[UserEvent::PasswordChanged {
+            user_id: "u1".into(),
+            password_hash: "fake$New#5678".into(),
+            pwd_must_modify: false,
+            old_password_verified: false,
+            changed_at: NOW,
+        }]);
+    given::<User>(&[created(None)])
+        .when(change(None), &FakeHasher)
+        .then_expect_error(UserError::Password(PasswordViolation::Required));
+    given::<User>(&[created(None)])
+        .when(change(Some("12345678")), &FakeHasher)
+        .then_expect_error(UserError::Password(PasswordViolation::TooSimple));
+}
+
+#[test]
+fn a_recent_password_cannot_be_reused() {
+    given::<User>(&[created(Some("fake$Old@1234"))])
+        .when(change(Some("Old@1234")), &FakeHasher)
+        .then_expect_error(UserError::Password(PasswordViolation::ReusedFromHistory));
+}
+
+fn verified(old: Option<&str>, new: Option<&str>) -> UserCommand {
+    UserCommand::ChangePasswordVerified {
+        old_password: old.map(str::to_string),
+        password: new.map(str::to_string),
+        settings: TenantSettings::default(),
+        now: NOW,
+    }
+}
+
+#[test]
+fn changing_a_password_with_the_old_one_checks_it() {
+    let history = [created(Some("fake$Old@1234"))];
+    given::<User>(&history)
+        .when(verified(Some("Old@1234"), Some("New#5678")), &FakeHasher)
+        .then_expect_events(&[UserEvent::PasswordChanged {
+            user_id: "u1".into(),
+            password_hash: "fake$New#5678".into(),
+            pwd_must_modify: false,
+            old_password_verified: true,
+            changed_at: NOW,
+        }]);
+    given::<User>(&history)
+        .when(verified(None, Some("New#5678")), &FakeHasher)
+        .then_expect_error(UserError::OldPasswordRequired);
+    given::<User>(&history)
+        .when(verified(Some("Old@1234"), None), &FakeHasher)
+        .then_expect_error(UserError::NewPasswordRequired);
+    given::<User>(&history)
+        .when(verified(Some("Old@1234"), Some("Old@1234")), &FakeHasher)
+        .then_expect_error(UserError::SamePassword);
+    given::<User>(&history)
+        .when(verified(Some("Wrong@123"), Some("New#5678")), &FakeHasher)
+        .then_expect_error(UserError::OldPasswordIncorrect);
+    given::<User>(&history)
+        .when(verified(Some("Old@1234"), Some("abc")), &FakeHasher)
+        .then_expect_error(UserError::Password(PasswordViolation::Length(8, 32)));
+}
+
+#[test]
+fn deleting_a_user_releases_its_claims() {
+    let decision = given::<User>(&[created(None)])
+        .when(UserCommand::Delete { now: NOW }, &FakeHasher)
+        .then_expect_events(&[UserEvent::UserDeleted {
+            user_id: "u1".into(),
+            deleted_at: NOW,
+        }]);
+    assert_eq!(
+        claim_kinds(&decision.releases),
+        ["user.user_name", "user.mobile"]
+    );
+}
