@@ -15,6 +15,7 @@ pub struct Application {
     pub enabled: bool,
 }
 
+#[derive(Debug, Clone)]
 pub enum ApplicationCommand {
     Register {
         application_id: String,

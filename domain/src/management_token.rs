@@ -10,6 +10,7 @@ pub struct ManagementToken {
     pub issued: bool,
 }
 
+#[derive(Debug, Clone)]
 pub enum ManagementTokenCommand {
     Issue {
         token_id: String,

@@ -31,6 +31,7 @@ pub struct ParentFacts {
     pub ancestors: Vec<String>,
 }
 
+#[derive(Debug, Clone)]
 pub enum OrganizationCommand {
     Create {
         org_id: String,

@@ -75,6 +75,7 @@ pub struct Tenant {
     pub settings: TenantSettings,
 }
 
+#[derive(Debug, Clone)]
 pub enum TenantCommand {
     Create {
         tenant_id: String,

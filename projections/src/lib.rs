@@ -1,1 +1,25 @@
+//! The read side of idaas: one module per projection (its reducer over stored events and the
+//! queries that read its tables), plus replay and verification by rebuild.
 
+pub mod applications;
+pub mod audit_trail;
+pub mod organizations;
+pub mod rebuild;
+mod support;
+pub mod tenants;
+pub mod users;
+
+use std::sync::Arc;
+
+use commands::Projector;
+
+/// Every projection kept inline with the append transaction.
+pub fn inline() -> Vec<Arc<dyn Projector>> {
+    vec![
+        Arc::new(tenants::TenantsProjection),
+        Arc::new(applications::ApplicationsProjection),
+        Arc::new(organizations::OrganizationsProjection),
+        Arc::new(users::UsersProjection),
+        Arc::new(audit_trail::AuditTrailProjection),
+    ]
+}

@@ -48,6 +48,7 @@ pub struct UserInput {
     pub extension: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
+#[derive(Debug, Clone)]
 pub enum UserCommand {
     Create {
         user_id: String,

@@ -1,0 +1,132 @@
+//! Database connections for both engines through sqlx's `Any` driver, and the migrator.
+//! SQL is written once with `$n` placeholders, TEXT and BIGINT columns, which both engines accept.
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use anyhow::Context;
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, ConnectOptions, Executor};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+impl Engine {
+    pub fn of_url(url: &str) -> anyhow::Result<Self> {
+        if url.starts_with("sqlite:") {
+            Ok(Self::Sqlite)
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Ok(Self::Postgres)
+        } else {
+            anyhow::bail!("unsupported database URL (use sqlite:// or postgres://)")
+        }
+    }
+}
+
+/// The SQLite URL of a database file, created on first use.
+pub fn sqlite_url(path: &Path) -> String {
+    format!("sqlite://{}?mode=rwc", path.display())
+}
+
+#[derive(Clone)]
+pub struct Database {
+    pub pool: AnyPool,
+    pub engine: Engine,
+}
+
+pub async fn connect(url: &str) -> anyhow::Result<Database> {
+    sqlx::any::install_default_drivers();
+    let engine = Engine::of_url(url)?;
+    let options = AnyConnectOptions::from_str(url)
+        .context("parsing the database URL")?
+        .disable_statement_logging();
+    let max_connections = match engine {
+        Engine::Sqlite => 8,
+        Engine::Postgres => 16,
+    };
+    let pool = AnyPoolOptions::new()
+        .max_connections(max_connections)
+        .acquire_timeout(Duration::from_secs(30))
+        .after_connect(move |conn, _| {
+            Box::pin(async move {
+                if engine == Engine::Sqlite {
+                    conn.execute(
+                        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                         PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;",
+                    )
+                    .await?;
+                }
+                Ok(())
+            })
+        })
+        .connect_with(options)
+        .await
+        .context("connecting to the database")?;
+    Ok(Database { pool, engine })
+}
+
+/// One migration: a version and its SQL for each engine.
+struct Migration {
+    version: i64,
+    name: &'static str,
+    sqlite: &'static str,
+    postgres: &'static str,
+}
+
+macro_rules! migration {
+    ($version:expr, $name:literal) => {
+        Migration {
+            version: $version,
+            name: $name,
+            sqlite: include_str!(concat!("../../migrations/sqlite/", $name, ".sql")),
+            postgres: include_str!(concat!("../../migrations/postgres/", $name, ".sql")),
+        }
+    };
+}
+
+const MIGRATIONS: &[Migration] = &[
+    migration!(1, "0001_event_store"),
+    migration!(2, "0002_projections"),
+];
+
+/// Applies the migrations not yet applied, each in its own transaction.
+pub async fn migrate(db: &Database) -> anyhow::Result<Vec<&'static str>> {
+    db.pool
+        .execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL)",
+        )
+        .await
+        .context("creating schema_migrations")?;
+    let mut applied = Vec::new();
+    for migration in MIGRATIONS {
+        let done: Option<(i64,)> =
+            sqlx::query_as("SELECT version FROM schema_migrations WHERE version = $1")
+                .bind(migration.version)
+                .fetch_optional(&db.pool)
+                .await?;
+        if done.is_some() {
+            continue;
+        }
+        let sql = match db.engine {
+            Engine::Sqlite => migration.sqlite,
+            Engine::Postgres => migration.postgres,
+        };
+        let mut tx = db.pool.begin().await?;
+        sqlx::raw_sql(sql)
+            .execute(&mut *tx)
+            .await
+            .with_context(|| format!("applying migration {}", migration.name))?;
+        sqlx::query("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)")
+            .bind(migration.version)
+            .bind(migration.name)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        applied.push(migration.name);
+    }
+    Ok(applied)
+}

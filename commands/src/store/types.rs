@@ -1,0 +1,71 @@
+//! What goes into the store and what comes out of it.
+
+use domain::Claim;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// Who did it, through what, and as part of which request (DESIGN.md "The event store").
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Metadata {
+    pub actor_id: Option<String>,
+    /// `application`, `user`, `admin`, `system`.
+    pub actor_kind: Option<String>,
+    /// The surface or dialect the command came through (`oneaccess`, `cli`, …).
+    pub surface: Option<String>,
+    pub request_id: Option<String>,
+    pub correlation_id: Option<String>,
+    pub causation_id: Option<String>,
+    pub client_ip: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewEvent {
+    pub event_type: String,
+    pub schema_version: u32,
+    /// The plain payload. A top-level `personal` object is sealed before it is stored.
+    pub payload: Value,
+}
+
+#[derive(Debug, Clone)]
+pub struct AppendRequest {
+    pub tenant_id: String,
+    pub stream_type: String,
+    pub stream_id: String,
+    /// The stream's version the decision was made on (0 for a new stream).
+    pub expected_version: i64,
+    pub events: Vec<NewEvent>,
+    pub claims: Vec<Claim>,
+    pub releases: Vec<Claim>,
+    pub metadata: Metadata,
+}
+
+/// An event as stored, with its payload opened (and upcast, when loaded).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordedEvent {
+    pub position: i64,
+    pub tenant_id: String,
+    pub stream_type: String,
+    pub stream_id: String,
+    pub version: i64,
+    pub event_type: String,
+    pub schema_version: u32,
+    pub payload: Value,
+    pub metadata: Metadata,
+    /// RFC 3339 UTC with milliseconds.
+    pub recorded_at: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppendError {
+    #[error("stream version conflict: expected {expected}, found {actual}")]
+    Conflict { expected: i64, actual: i64 },
+    #[error("unique value already claimed: {kind}")]
+    Claimed { kind: String },
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+/// The last position an append wrote, or `None` when it had no events.
+pub type Appended = Option<i64>;

@@ -1,0 +1,324 @@
+//! Group commit: one writer task takes every queued append, writes them in ONE transaction, each
+//! under its own savepoint (a conflict or claim violation fails that append alone), commits, and
+//! only then answers the callers.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use anyhow::Context;
+use sqlx::AnyConnection;
+use tokio::sync::{mpsc, oneshot};
+
+use super::chain::{self, ChainedFields};
+use super::seal::{has_personal, seal_payload};
+use super::types::{AppendError, AppendRequest, Appended, RecordedEvent};
+use super::Shared;
+use crate::crypto::KEY_LEN;
+
+pub const MAX_BATCH: usize = 256;
+
+pub(super) struct Job {
+    pub request: AppendRequest,
+    pub reply: oneshot::Sender<Result<Appended, AppendError>>,
+}
+
+pub(super) async fn run(shared: Arc<Shared>, mut jobs: mpsc::Receiver<Job>) {
+    while let Some(first) = jobs.recv().await {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match jobs.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        let requests: Vec<&AppendRequest> = batch.iter().map(|j| &j.request).collect();
+        match write_batch(&shared, &requests).await {
+            Ok(outcomes) => {
+                for (job, outcome) in batch.into_iter().zip(outcomes) {
+                    let _ = job.reply.send(outcome);
+                }
+            }
+            Err(error) => {
+                tracing::error!(error = %format!("{error:#}"), "append batch failed");
+                for job in batch {
+                    let _ = job.reply.send(Err(AppendError::Internal(anyhow::anyhow!(
+                        "the append failed"
+                    ))));
+                }
+            }
+        }
+    }
+}
+
+/// What one append changes in the batch, merged only when its savepoint is released.
+#[derive(Default)]
+struct Pending {
+    last_position: i64,
+    heads: HashMap<String, String>,
+    new_keys: Vec<((String, String), [u8; KEY_LEN])>,
+}
+
+async fn write_batch(
+    shared: &Shared,
+    requests: &[&AppendRequest],
+) -> anyhow::Result<Vec<Result<Appended, AppendError>>> {
+    let mut tx = shared
+        .db
+        .pool
+        .begin()
+        .await
+        .context("beginning an append batch")?;
+    // Touching the counter row first takes the write lock (SQLite) or the row lock (PostgreSQL),
+    // so batches from every process are serialised and positions follow commit order.
+    let (start,): (i64,) = sqlx::query_as(
+        "UPDATE event_position SET last_position = last_position WHERE id = 1 RETURNING last_position",
+    )
+    .fetch_one(&mut *tx)
+    .await
+    .context("locking the position counter")?;
+    let mut batch = Pending {
+        last_position: start,
+        ..Default::default()
+    };
+    let mut outcomes = Vec::with_capacity(requests.len());
+    for request in requests {
+        sqlx::query("SAVEPOINT append").execute(&mut *tx).await?;
+        let mut pending = Pending {
+            last_position: batch.last_position,
+            heads: HashMap::new(),
+            new_keys: Vec::new(),
+        };
+        match append_one(shared, &mut tx, request, &batch, &mut pending).await {
+            Ok(appended) => {
+                sqlx::query("RELEASE SAVEPOINT append")
+                    .execute(&mut *tx)
+                    .await?;
+                batch.last_position = pending.last_position;
+                batch.heads.extend(pending.heads);
+                batch.new_keys.extend(pending.new_keys);
+                outcomes.push(Ok(appended));
+            }
+            Err(error) => {
+                sqlx::query("ROLLBACK TO SAVEPOINT append")
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query("RELEASE SAVEPOINT append")
+                    .execute(&mut *tx)
+                    .await?;
+                if let AppendError::Internal(e) = &error {
+                    tracing::error!(error = %format!("{e:#}"), "an append failed");
+                }
+                outcomes.push(Err(error));
+            }
+        }
+    }
+    if batch.last_position != start {
+        sqlx::query("UPDATE event_position SET last_position = $1 WHERE id = 1")
+            .bind(batch.last_position)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await.context("committing an append batch")?;
+    for (subject, key) in batch.new_keys {
+        shared.subject_keys.remember(subject, key);
+    }
+    Ok(outcomes)
+}
+
+async fn append_one(
+    shared: &Shared,
+    conn: &mut AnyConnection,
+    request: &AppendRequest,
+    batch: &Pending,
+    pending: &mut Pending,
+) -> Result<Appended, AppendError> {
+    let (actual,): (i64,) = sqlx::query_as(
+        "SELECT COALESCE(MAX(version), 0) FROM events \
+         WHERE tenant_id = $1 AND stream_type = $2 AND stream_id = $3",
+    )
+    .bind(&request.tenant_id)
+    .bind(&request.stream_type)
+    .bind(&request.stream_id)
+    .fetch_one(&mut *conn)
+    .await
+    .context("reading the stream version")?;
+    if actual != request.expected_version {
+        return Err(AppendError::Conflict {
+            expected: request.expected_version,
+            actual,
+        });
+    }
+    write_claims(shared, conn, request).await?;
+    if request.events.is_empty() {
+        return Ok(None);
+    }
+    let tenant = &request.tenant_id;
+    let mut prev_hash = match batch.heads.get(tenant) {
+        Some(hash) => hash.clone(),
+        None => chain_head(conn, tenant).await?,
+    };
+    let metadata = serde_json::to_string(&request.metadata).context("metadata")?;
+    let recorded_at = chrono::Utc::now()
+        .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+        .to_string();
+    for (index, event) in request.events.iter().enumerate() {
+        let version = request.expected_version + index as i64 + 1;
+        let position = pending.last_position + 1;
+        let stored = if has_personal(&event.payload) {
+            let key = shared
+                .subject_keys
+                .for_writing(
+                    conn,
+                    &shared.keys,
+                    tenant,
+                    &request.stream_id,
+                    &mut pending.new_keys,
+                )
+                .await?;
+            seal_payload(&event.payload, &key)?
+        } else {
+            event.payload.clone()
+        };
+        let payload = serde_json::to_string(&stored).context("payload")?;
+        let fields = ChainedFields {
+            position,
+            tenant_id: tenant,
+            stream_type: &request.stream_type,
+            stream_id: &request.stream_id,
+            version,
+            event_type: &event.event_type,
+            schema_version: i64::from(event.schema_version),
+            payload: &payload,
+            metadata: &metadata,
+            recorded_at: &recorded_at,
+        };
+        let hash = chain::hash(&prev_hash, &fields);
+        sqlx::query(
+            "INSERT INTO events (position, tenant_id, stream_type, stream_id, version, event_type, \
+             schema_version, payload, metadata, recorded_at, prev_hash, hash) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        )
+        .bind(position)
+        .bind(tenant)
+        .bind(&request.stream_type)
+        .bind(&request.stream_id)
+        .bind(version)
+        .bind(&event.event_type)
+        .bind(i64::from(event.schema_version))
+        .bind(&payload)
+        .bind(&metadata)
+        .bind(&recorded_at)
+        .bind(&prev_hash)
+        .bind(&hash)
+        .execute(&mut *conn)
+        .await
+        .context("inserting an event")?;
+        let recorded = RecordedEvent {
+            position,
+            tenant_id: tenant.clone(),
+            stream_type: request.stream_type.clone(),
+            stream_id: request.stream_id.clone(),
+            version,
+            event_type: event.event_type.clone(),
+            schema_version: event.schema_version,
+            payload: event.payload.clone(),
+            metadata: request.metadata.clone(),
+            recorded_at: recorded_at.clone(),
+        };
+        for projector in &shared.projectors {
+            projector
+                .apply(conn, &recorded)
+                .await
+                .with_context(|| format!("projecting {}", recorded.event_type))?;
+        }
+        prev_hash = hash;
+        pending.last_position = position;
+    }
+    sqlx::query(
+        "INSERT INTO chain_heads (tenant_id, last_hash) VALUES ($1, $2) \
+         ON CONFLICT (tenant_id) DO UPDATE SET last_hash = excluded.last_hash",
+    )
+    .bind(tenant)
+    .bind(&prev_hash)
+    .execute(&mut *conn)
+    .await
+    .context("moving the chain head")?;
+    pending.heads.insert(tenant.clone(), prev_hash);
+    Ok(Some(pending.last_position))
+}
+
+async fn chain_head(conn: &mut AnyConnection, tenant: &str) -> anyhow::Result<String> {
+    let row: Option<(String,)> =
+        sqlx::query_as("SELECT last_hash FROM chain_heads WHERE tenant_id = $1")
+            .bind(tenant)
+            .fetch_optional(&mut *conn)
+            .await?;
+    Ok(row
+        .map(|(h,)| h)
+        .unwrap_or_else(|| chain::GENESIS.to_string()))
+}
+
+/// Releases first (so a value can move between attributes of one owner), then takes claims;
+/// a claim held by another owner fails the append with the claim's kind.
+async fn write_claims(
+    shared: &Shared,
+    conn: &mut AnyConnection,
+    request: &AppendRequest,
+) -> Result<(), AppendError> {
+    let owner = &request.stream_id;
+    for claim in &request.releases {
+        let tenant = if claim.global {
+            "*"
+        } else {
+            &request.tenant_id
+        };
+        sqlx::query(
+            "DELETE FROM unique_claims WHERE tenant_id = $1 AND kind = $2 AND claim_key = $3 AND owner = $4",
+        )
+        .bind(tenant)
+        .bind(&claim.kind)
+        .bind(shared.keys.claim_key(&claim.kind, &claim.value))
+        .bind(owner)
+        .execute(&mut *conn)
+        .await
+        .context("releasing a claim")?;
+    }
+    for claim in &request.claims {
+        let tenant = if claim.global {
+            "*"
+        } else {
+            &request.tenant_id
+        };
+        let key = shared.keys.claim_key(&claim.kind, &claim.value);
+        let holder: Option<(String,)> = sqlx::query_as(
+            "SELECT owner FROM unique_claims WHERE tenant_id = $1 AND kind = $2 AND claim_key = $3",
+        )
+        .bind(tenant)
+        .bind(&claim.kind)
+        .bind(&key)
+        .fetch_optional(&mut *conn)
+        .await
+        .context("reading a claim")?;
+        match holder {
+            Some((holder,)) if holder == *owner => {}
+            Some(_) => {
+                return Err(AppendError::Claimed {
+                    kind: claim.kind.clone(),
+                })
+            }
+            None => {
+                sqlx::query(
+                    "INSERT INTO unique_claims (tenant_id, kind, claim_key, owner) VALUES ($1, $2, $3, $4)",
+                )
+                .bind(tenant)
+                .bind(&claim.kind)
+                .bind(&key)
+                .bind(owner)
+                .execute(&mut *conn)
+                .await
+                .context("taking a claim")?;
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,270 @@
+//! Organisations with their tree path, so that a subtree is one indexed prefix query.
+
+use commands::{Projector, RecordedEvent};
+use domain::organization::{Organization, OrganizationEvent};
+use domain::Aggregate;
+use futures::future::BoxFuture;
+use sqlx::{AnyConnection, AnyPool};
+
+use crate::support::typed;
+
+pub struct OrganizationsProjection;
+
+pub const TABLES: &[&str] = &["proj_organizations"];
+
+impl Projector for OrganizationsProjection {
+    fn name(&self) -> &'static str {
+        "organizations"
+    }
+
+    fn apply<'a>(
+        &'a self,
+        conn: &'a mut AnyConnection,
+        event: &'a RecordedEvent,
+    ) -> BoxFuture<'a, anyhow::Result<()>> {
+        Box::pin(async move {
+            if event.stream_type != Organization::STREAM_TYPE {
+                return Ok(());
+            }
+            let tenant_id = &event.tenant_id;
+            match typed::<OrganizationEvent>(event)? {
+                OrganizationEvent::OrganizationCreated {
+                    org_id,
+                    code,
+                    name,
+                    parent_id,
+                    category,
+                    created_at,
+                } => {
+                    let path = format!(
+                        "{}{org_id}/",
+                        parent_path(conn, tenant_id, parent_id.as_deref()).await?
+                    );
+                    sqlx::query(
+                        "INSERT INTO proj_organizations (tenant_id, org_id, org_code, name, parent_id, \
+                         category, path, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
+                    )
+                    .bind(tenant_id)
+                    .bind(&org_id)
+                    .bind(code)
+                    .bind(name)
+                    .bind(parent_id)
+                    .bind(category)
+                    .bind(path)
+                    .bind(created_at)
+                    .execute(&mut *conn)
+                    .await?;
+                }
+                OrganizationEvent::OrganizationUpdated {
+                    org_id,
+                    code,
+                    name,
+                    parent_id,
+                    category,
+                    updated_at,
+                    ..
+                } => {
+                    let (old_path,): (String,) = sqlx::query_as(
+                        "SELECT path FROM proj_organizations WHERE tenant_id = $1 AND org_id = $2",
+                    )
+                    .bind(tenant_id)
+                    .bind(&org_id)
+                    .fetch_one(&mut *conn)
+                    .await?;
+                    let new_path = format!(
+                        "{}{org_id}/",
+                        parent_path(conn, tenant_id, parent_id.as_deref()).await?
+                    );
+                    if new_path != old_path {
+                        // Move the whole subtree: replace the old prefix of every descendant's path.
+                        sqlx::query(
+                            "UPDATE proj_organizations SET path = $1 || substr(path, CAST($2 AS INTEGER)) \
+                             WHERE tenant_id = $3 AND path LIKE $4",
+                        )
+                        .bind(&new_path)
+                        .bind(old_path.chars().count() as i64 + 1)
+                        .bind(tenant_id)
+                        .bind(format!("{old_path}%"))
+                        .execute(&mut *conn)
+                        .await?;
+                    }
+                    sqlx::query(
+                        "UPDATE proj_organizations SET org_code = $1, name = $2, parent_id = $3, \
+                         category = $4, updated_at = $5 WHERE tenant_id = $6 AND org_id = $7",
+                    )
+                    .bind(code)
+                    .bind(name)
+                    .bind(parent_id)
+                    .bind(category)
+                    .bind(updated_at)
+                    .bind(tenant_id)
+                    .bind(&org_id)
+                    .execute(&mut *conn)
+                    .await?;
+                }
+                OrganizationEvent::OrganizationDeleted { org_id, .. } => {
+                    sqlx::query(
+                        "DELETE FROM proj_organizations WHERE tenant_id = $1 AND org_id = $2",
+                    )
+                    .bind(tenant_id)
+                    .bind(org_id)
+                    .execute(&mut *conn)
+                    .await?;
+                }
+            }
+            Ok(())
+        })
+    }
+}
+
+async fn parent_path(
+    conn: &mut AnyConnection,
+    tenant_id: &str,
+    parent_id: Option<&str>,
+) -> anyhow::Result<String> {
+    let Some(parent_id) = parent_id else {
+        return Ok("/".to_string());
+    };
+    let row: Option<(String,)> =
+        sqlx::query_as("SELECT path FROM proj_organizations WHERE tenant_id = $1 AND org_id = $2")
+            .bind(tenant_id)
+            .bind(parent_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    Ok(row
+        .map(|(p,)| p)
+        .unwrap_or_else(|| format!("/{parent_id}/")))
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrgRow {
+    pub org_id: String,
+    pub org_code: String,
+    pub name: String,
+    pub parent_id: Option<String>,
+    pub category: String,
+    pub path: String,
+}
+
+impl OrgRow {
+    /// Ancestor ids, root first (not including the organisation itself).
+    pub fn ancestors(&self) -> Vec<String> {
+        let mut ids: Vec<String> = self
+            .path
+            .split('/')
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect();
+        ids.pop();
+        ids
+    }
+}
+
+type OrgTuple = (String, String, String, Option<String>, String, String);
+
+const ORG_COLUMNS: &str = "org_id, org_code, name, parent_id, category, path";
+
+fn org_row((org_id, org_code, name, parent_id, category, path): OrgTuple) -> OrgRow {
+    OrgRow {
+        org_id,
+        org_code,
+        name,
+        parent_id,
+        category,
+        path,
+    }
+}
+
+pub async fn get(pool: &AnyPool, tenant_id: &str, org_id: &str) -> anyhow::Result<Option<OrgRow>> {
+    let row: Option<OrgTuple> = sqlx::query_as(&format!(
+        "SELECT {ORG_COLUMNS} FROM proj_organizations WHERE tenant_id = $1 AND org_id = $2"
+    ))
+    .bind(tenant_id)
+    .bind(org_id)
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(org_row))
+}
+
+pub async fn by_code(
+    pool: &AnyPool,
+    tenant_id: &str,
+    code: &str,
+) -> anyhow::Result<Option<OrgRow>> {
+    let row: Option<OrgTuple> = sqlx::query_as(&format!(
+        "SELECT {ORG_COLUMNS} FROM proj_organizations WHERE tenant_id = $1 AND org_code = $2"
+    ))
+    .bind(tenant_id)
+    .bind(code)
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(org_row))
+}
+
+/// The first root organisation by creation order ("the first root organization", §2.2 #2).
+pub async fn first_root(pool: &AnyPool, tenant_id: &str) -> anyhow::Result<Option<OrgRow>> {
+    let row: Option<OrgTuple> = sqlx::query_as(&format!(
+        "SELECT {ORG_COLUMNS} FROM proj_organizations WHERE tenant_id = $1 AND parent_id IS NULL \
+         ORDER BY created_at, org_id LIMIT 1"
+    ))
+    .bind(tenant_id)
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(org_row))
+}
+
+pub async fn has_children(pool: &AnyPool, tenant_id: &str, org_id: &str) -> anyhow::Result<bool> {
+    let row: Option<(String,)> = sqlx::query_as(
+        "SELECT org_id FROM proj_organizations WHERE tenant_id = $1 AND parent_id = $2 LIMIT 1",
+    )
+    .bind(tenant_id)
+    .bind(org_id)
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.is_some())
+}
+
+/// Which organisations a list returns (specs/oneaccess.md §2.3 #18, the four documented cases).
+pub enum OrgScope<'a> {
+    /// No org id, `all_child=false`: the roots.
+    Roots,
+    /// No org id, `all_child=true`: every organisation except the roots (the documented text).
+    AllButRoots,
+    /// The organisation and its direct children.
+    WithChildren(&'a OrgRow),
+    /// The organisation and every descendant.
+    Subtree(&'a OrgRow),
+}
+
+pub async fn list(
+    pool: &AnyPool,
+    tenant_id: &str,
+    scope: OrgScope<'_>,
+    page: i64,
+    limit: i64,
+) -> anyhow::Result<(i64, Vec<OrgRow>)> {
+    let (condition, argument) = match &scope {
+        OrgScope::Roots => ("parent_id IS NULL", None),
+        OrgScope::AllButRoots => ("parent_id IS NOT NULL", None),
+        OrgScope::WithChildren(org) => {
+            ("(org_id = $2 OR parent_id = $2)", Some(org.org_id.clone()))
+        }
+        OrgScope::Subtree(org) => ("path LIKE $2", Some(format!("{}%", org.path))),
+    };
+    let count_sql =
+        format!("SELECT COUNT(*) FROM proj_organizations WHERE tenant_id = $1 AND {condition}");
+    let page_sql = format!(
+        "SELECT {ORG_COLUMNS} FROM proj_organizations WHERE tenant_id = $1 AND {condition} \
+         ORDER BY created_at, org_id LIMIT {limit} OFFSET {}",
+        page * limit
+    );
+    let mut count = sqlx::query_as::<_, (i64,)>(&count_sql).bind(tenant_id);
+    let mut rows = sqlx::query_as::<_, OrgTuple>(&page_sql).bind(tenant_id);
+    if let Some(argument) = argument {
+        count = count.bind(argument.clone());
+        rows = rows.bind(argument);
+    }
+    let (total,) = count.fetch_one(pool).await?;
+    let rows = rows.fetch_all(pool).await?;
+    Ok((total, rows.into_iter().map(org_row).collect()))
+}

@@ -1,0 +1,327 @@
+//! Users with their organisation relations: the read model behind the user detail and list
+//! endpoints (and, later, the login's credential check).
+
+use commands::{Projector, RecordedEvent};
+use domain::user::{OrgRelation, User, UserEvent, UserField, UserProfile};
+use domain::Aggregate;
+use futures::future::BoxFuture;
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, AnyPool, Row};
+
+use crate::support::{flag, placeholders, typed};
+
+pub struct UsersProjection;
+
+pub const TABLES: &[&str] = &["proj_users", "proj_user_orgs"];
+
+impl Projector for UsersProjection {
+    fn name(&self) -> &'static str {
+        "users"
+    }
+
+    fn apply<'a>(
+        &'a self,
+        conn: &'a mut AnyConnection,
+        event: &'a RecordedEvent,
+    ) -> BoxFuture<'a, anyhow::Result<()>> {
+        Box::pin(async move {
+            if event.stream_type != User::STREAM_TYPE {
+                return Ok(());
+            }
+            let tenant = event.tenant_id.as_str();
+            match typed::<UserEvent>(event)? {
+                UserEvent::UserCreated {
+                    user_id,
+                    org_relations,
+                    pwd_must_modify,
+                    password_hash,
+                    created_at,
+                    personal,
+                } => {
+                    sqlx::query(
+                        "INSERT INTO proj_users (tenant_id, user_id, org_id, user_name, user_name_key, name, \
+                         mobile, email, profile, pwd_must_modify, pwd_change_at, password_hash, created_at, \
+                         updated_at, disabled, grade, locked) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, 0, 1, 0)",
+                    )
+                    .bind(tenant)
+                    .bind(&user_id)
+                    .bind(primary_org(&org_relations))
+                    .bind(&personal.user_name)
+                    .bind(UserField::UserName.normalise(&personal.user_name))
+                    .bind(&personal.name)
+                    .bind(&personal.mobile)
+                    .bind(&personal.email)
+                    .bind(serde_json::to_string(&personal)?)
+                    .bind(flag(pwd_must_modify))
+                    .bind(password_hash.as_ref().map(|_| created_at))
+                    .bind(password_hash)
+                    .bind(created_at)
+                    .execute(&mut *conn)
+                    .await?;
+                    replace_relations(conn, tenant, &user_id, &org_relations).await?;
+                }
+                UserEvent::UserUpdated {
+                    user_id,
+                    org_relations,
+                    pwd_must_modify,
+                    updated_at,
+                    personal,
+                    ..
+                } => {
+                    sqlx::query(
+                        "UPDATE proj_users SET org_id = $1, user_name = $2, user_name_key = $3, name = $4, \
+                         mobile = $5, email = $6, profile = $7, pwd_must_modify = $8, updated_at = $9 \
+                         WHERE tenant_id = $10 AND user_id = $11",
+                    )
+                    .bind(primary_org(&org_relations))
+                    .bind(&personal.user_name)
+                    .bind(UserField::UserName.normalise(&personal.user_name))
+                    .bind(&personal.name)
+                    .bind(&personal.mobile)
+                    .bind(&personal.email)
+                    .bind(serde_json::to_string(&personal)?)
+                    .bind(flag(pwd_must_modify))
+                    .bind(updated_at)
+                    .bind(tenant)
+                    .bind(&user_id)
+                    .execute(&mut *conn)
+                    .await?;
+                    replace_relations(conn, tenant, &user_id, &org_relations).await?;
+                }
+                UserEvent::UserEnabled { user_id, at } => {
+                    set_disabled(conn, tenant, &user_id, false, at).await?
+                }
+                UserEvent::UserDisabled { user_id, at } => {
+                    set_disabled(conn, tenant, &user_id, true, at).await?
+                }
+                UserEvent::PasswordChanged {
+                    user_id,
+                    password_hash,
+                    pwd_must_modify,
+                    changed_at,
+                    ..
+                } => {
+                    sqlx::query(
+                        "UPDATE proj_users SET password_hash = $1, pwd_must_modify = $2, pwd_change_at = $3, \
+                         updated_at = $3 WHERE tenant_id = $4 AND user_id = $5",
+                    )
+                    .bind(password_hash)
+                    .bind(flag(pwd_must_modify))
+                    .bind(changed_at)
+                    .bind(tenant)
+                    .bind(&user_id)
+                    .execute(&mut *conn)
+                    .await?;
+                }
+                UserEvent::UserDeleted { user_id, .. } => {
+                    for table in ["proj_user_orgs", "proj_users"] {
+                        sqlx::query(&format!(
+                            "DELETE FROM {table} WHERE tenant_id = $1 AND user_id = $2"
+                        ))
+                        .bind(tenant)
+                        .bind(&user_id)
+                        .execute(&mut *conn)
+                        .await?;
+                    }
+                }
+            }
+            Ok(())
+        })
+    }
+}
+
+fn primary_org(relations: &[OrgRelation]) -> Option<String> {
+    relations
+        .iter()
+        .find(|r| r.is_primary())
+        .map(|r| r.org_id.clone())
+}
+
+async fn replace_relations(
+    conn: &mut AnyConnection,
+    tenant: &str,
+    user_id: &str,
+    relations: &[OrgRelation],
+) -> anyhow::Result<()> {
+    sqlx::query("DELETE FROM proj_user_orgs WHERE tenant_id = $1 AND user_id = $2")
+        .bind(tenant)
+        .bind(user_id)
+        .execute(&mut *conn)
+        .await?;
+    for relation in relations {
+        sqlx::query(
+            "INSERT INTO proj_user_orgs (tenant_id, user_id, org_id, relation_type) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(tenant)
+        .bind(user_id)
+        .bind(&relation.org_id)
+        .bind(i64::from(relation.relation_type))
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+async fn set_disabled(
+    conn: &mut AnyConnection,
+    tenant: &str,
+    user_id: &str,
+    disabled: bool,
+    at: i64,
+) -> anyhow::Result<()> {
+    sqlx::query("UPDATE proj_users SET disabled = $1, updated_at = $2 WHERE tenant_id = $3 AND user_id = $4")
+        .bind(flag(disabled))
+        .bind(at)
+        .bind(tenant)
+        .bind(user_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct UserRow {
+    pub user_id: String,
+    pub org_id: Option<String>,
+    pub profile: UserProfile,
+    pub pwd_must_modify: bool,
+    pub pwd_change_at: Option<i64>,
+    pub password_hash: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub disabled: bool,
+    pub grade: i64,
+    pub locked: bool,
+    /// Primary first, then secondary relations in organisation id order.
+    pub relations: Vec<OrgRelation>,
+}
+
+const USER_COLUMNS: &str =
+    "user_id, org_id, profile, pwd_must_modify, pwd_change_at, password_hash, \
+                            created_at, updated_at, disabled, grade, locked";
+
+fn user_row(row: &AnyRow) -> anyhow::Result<UserRow> {
+    let profile: String = row.try_get("profile")?;
+    Ok(UserRow {
+        user_id: row.try_get("user_id")?,
+        org_id: row.try_get("org_id")?,
+        profile: serde_json::from_str(&profile)?,
+        pwd_must_modify: row.try_get::<i64, _>("pwd_must_modify")? != 0,
+        pwd_change_at: row.try_get("pwd_change_at")?,
+        password_hash: row.try_get("password_hash")?,
+        created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
+        disabled: row.try_get::<i64, _>("disabled")? != 0,
+        grade: row.try_get("grade")?,
+        locked: row.try_get::<i64, _>("locked")? != 0,
+        relations: Vec::new(),
+    })
+}
+
+async fn with_relations(
+    pool: &AnyPool,
+    tenant: &str,
+    mut users: Vec<UserRow>,
+) -> anyhow::Result<Vec<UserRow>> {
+    if users.is_empty() {
+        return Ok(users);
+    }
+    let sql = format!(
+        "SELECT user_id, org_id, relation_type FROM proj_user_orgs WHERE tenant_id = $1 AND user_id IN ({}) \
+         ORDER BY user_id, relation_type DESC, org_id",
+        placeholders(2, users.len())
+    );
+    let mut query = sqlx::query_as::<_, (String, String, i64)>(&sql).bind(tenant);
+    for user in &users {
+        query = query.bind(user.user_id.clone());
+    }
+    for (user_id, org_id, relation_type) in query.fetch_all(pool).await? {
+        if let Some(user) = users.iter_mut().find(|u| u.user_id == user_id) {
+            user.relations.push(OrgRelation {
+                org_id,
+                relation_type: relation_type as u8,
+            });
+        }
+    }
+    Ok(users)
+}
+
+pub async fn get(pool: &AnyPool, tenant: &str, user_id: &str) -> anyhow::Result<Option<UserRow>> {
+    let row = sqlx::query(&format!(
+        "SELECT {USER_COLUMNS} FROM proj_users WHERE tenant_id = $1 AND user_id = $2"
+    ))
+    .bind(tenant)
+    .bind(user_id)
+    .fetch_optional(pool)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    Ok(with_relations(pool, tenant, vec![user_row(&row)?])
+        .await?
+        .pop())
+}
+
+pub async fn by_user_name(
+    pool: &AnyPool,
+    tenant: &str,
+    user_name: &str,
+) -> anyhow::Result<Option<UserRow>> {
+    let row = sqlx::query(&format!(
+        "SELECT {USER_COLUMNS} FROM proj_users WHERE tenant_id = $1 AND user_name_key = $2"
+    ))
+    .bind(tenant)
+    .bind(UserField::UserName.normalise(user_name))
+    .fetch_optional(pool)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    Ok(with_relations(pool, tenant, vec![user_row(&row)?])
+        .await?
+        .pop())
+}
+
+/// A page of users in creation order; with an org id, its direct members (primary or secondary).
+pub async fn list(
+    pool: &AnyPool,
+    tenant: &str,
+    org_id: Option<&str>,
+    page: i64,
+    limit: i64,
+) -> anyhow::Result<(i64, Vec<UserRow>)> {
+    let condition = if org_id.is_some() {
+        "AND user_id IN (SELECT user_id FROM proj_user_orgs WHERE tenant_id = $1 AND org_id = $2)"
+    } else {
+        ""
+    };
+    let count_sql = format!("SELECT COUNT(*) FROM proj_users WHERE tenant_id = $1 {condition}");
+    let page_sql = format!(
+        "SELECT {USER_COLUMNS} FROM proj_users WHERE tenant_id = $1 {condition} \
+         ORDER BY created_at, user_id LIMIT {limit} OFFSET {}",
+        page * limit
+    );
+    let mut count = sqlx::query_as::<_, (i64,)>(&count_sql).bind(tenant);
+    let mut rows = sqlx::query(&page_sql).bind(tenant);
+    if let Some(org_id) = org_id {
+        count = count.bind(org_id.to_string());
+        rows = rows.bind(org_id.to_string());
+    }
+    let (total,) = count.fetch_one(pool).await?;
+    let users = rows
+        .fetch_all(pool)
+        .await?
+        .iter()
+        .map(user_row)
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    Ok((total, with_relations(pool, tenant, users).await?))
+}
+
+/// Whether any user belongs (primary or secondary) to the organisation.
+pub async fn org_has_members(pool: &AnyPool, tenant: &str, org_id: &str) -> anyhow::Result<bool> {
+    let row: Option<(String,)> = sqlx::query_as(
+        "SELECT user_id FROM proj_user_orgs WHERE tenant_id = $1 AND org_id = $2 LIMIT 1",
+    )
+    .bind(tenant)
+    .bind(org_id)
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.is_some())
+}
