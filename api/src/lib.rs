@@ -1,1 +1,13 @@
+//! The idaas server: HTTP surfaces over the event-sourced core, and the `idaas` command line.
 
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod context;
+pub mod oneaccess;
+pub mod server;
+pub mod service;
+pub mod state;
+
+pub use config::Config;
+pub use server::{open_store, start, RunningServer};

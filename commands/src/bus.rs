@@ -37,6 +37,16 @@ pub struct Executed<E> {
     pub position: Option<i64>,
 }
 
+/// Decisions may hash passwords (argon2id, tens of milliseconds): on a multi-threaded runtime
+/// they run with `block_in_place` so other tasks move to another worker meanwhile.
+fn run_blocking<T>(f: impl FnOnce() -> T) -> T {
+    use tokio::runtime::{Handle, RuntimeFlavor};
+    match Handle::try_current().map(|h| h.runtime_flavor()) {
+        Ok(RuntimeFlavor::MultiThread) => tokio::task::block_in_place(f),
+        _ => f(),
+    }
+}
+
 #[derive(Clone)]
 pub struct CommandBus {
     store: EventStore,
@@ -90,7 +100,7 @@ impl CommandBus {
     {
         for _ in 0..MAX_ATTEMPTS {
             let (state, version) = self.load::<A>(&context.tenant_id, stream_id).await?;
-            let decision = decide(&state).map_err(BusError::Domain)?;
+            let decision = run_blocking(|| decide(&state)).map_err(BusError::Domain)?;
             let events = decision
                 .events
                 .iter()

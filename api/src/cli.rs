@@ -1,0 +1,61 @@
+//! The `idaas` subcommands other than `serve`: migrate, replay, verify, events export, tenant create.
+
+use std::io::Write;
+
+use commands::{CommandBus, EventStore};
+
+use crate::service::tenants::{self, Credentials};
+
+/// What `idaas verify` found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    Sound { events: i64 },
+    ChainBroken(String),
+    ProjectionDiffers(String),
+}
+
+pub async fn verify(store: &EventStore) -> anyhow::Result<Verdict> {
+    let events = match store.verify_chain().await? {
+        Ok(events) => events,
+        Err(b) => {
+            return Ok(Verdict::ChainBroken(format!(
+                "hash chain broken at position {} (tenant {}, {} {} version {}): {}",
+                b.position, b.tenant_id, b.stream_type, b.stream_id, b.version, b.reason
+            )))
+        }
+    };
+    if let Some(difference) = projections::rebuild::compare_with_rebuild(store).await? {
+        return Ok(Verdict::ProjectionDiffers(difference));
+    }
+    Ok(Verdict::Sound { events })
+}
+
+/// Writes every stored event as one JSON object per line, in position order.
+pub async fn export(store: &EventStore, out: &mut dyn Write) -> anyhow::Result<i64> {
+    let mut after = 0;
+    let mut count = 0;
+    loop {
+        let rows = store.read_raw(after, 1000).await?;
+        if rows.is_empty() {
+            return Ok(count);
+        }
+        for row in rows {
+            after = row.position;
+            serde_json::to_writer(&mut *out, &row)?;
+            out.write_all(b"\n")?;
+            count += 1;
+        }
+    }
+}
+
+pub async fn create_tenant(
+    store: &EventStore,
+    name: &str,
+    domains: Vec<String>,
+) -> anyhow::Result<Credentials> {
+    let bus = CommandBus::new(store.clone());
+    let tenant_id = commands::services::entity_id(commands::services::now_millis());
+    tenants::create_with_management_app(&bus, &tenant_id, name, domains, (None, None), "cli")
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))
+}

@@ -1,0 +1,158 @@
+//! Request bodies and query strings, read leniently (any JSON content type, `utf8` or `utf-8`,
+//! numbers where strings are expected) and refused in the OneAccess error shape.
+
+use std::collections::HashMap;
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Query, Request};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer};
+use serde_json::Value;
+
+use super::error::OneAccessError;
+
+/// A JSON body; an empty body reads as `{}`.
+pub struct Body<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
+    type Rejection = OneAccessError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = Bytes::from_request(request, state)
+            .await
+            .map_err(|e| OneAccessError::with("PARAM.0000", [e.body_text()]))?;
+        let bytes: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
+            b"{}"
+        } else {
+            &bytes
+        };
+        serde_json::from_slice(bytes)
+            .map(Body)
+            .map_err(|e| OneAccessError::with("PARAM.0000", [e.to_string()]))
+    }
+}
+
+/// Query parameters as plain strings (so that bad values get our error codes, not axum's).
+pub struct Params(pub HashMap<String, String>);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Params {
+    type Rejection = OneAccessError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        Query::<HashMap<String, String>>::from_request_parts(parts, state)
+            .await
+            .map(|Query(map)| Params(map))
+            .map_err(|e| OneAccessError::with("PARAM.0000", [e.body_text()]))
+    }
+}
+
+impl Params {
+    pub fn text(&self, name: &str) -> Option<&str> {
+        self.0.get(name).map(|v| v.trim()).filter(|v| !v.is_empty())
+    }
+}
+
+/// A string field that also accepts a JSON number or boolean (`"mobile": 12345678901`).
+pub fn text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+    Ok(match Option::<Value>::deserialize(deserializer)? {
+        Some(Value::String(s)) => Some(s),
+        Some(Value::Number(n)) => Some(n.to_string()),
+        Some(Value::Bool(b)) => Some(b.to_string()),
+        Some(Value::Null) | None => None,
+        Some(other) => {
+            return Err(serde::de::Error::custom(format!(
+                "expected a string, found {}",
+                kind(&other)
+            )))
+        }
+    })
+}
+
+/// A boolean field that also accepts `"true"`/`"false"`.
+pub fn flag<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<bool>, D::Error> {
+    match Option::<Value>::deserialize(deserializer)? {
+        Some(Value::Bool(b)) => Ok(Some(b)),
+        Some(Value::String(s)) if s.eq_ignore_ascii_case("true") => Ok(Some(true)),
+        Some(Value::String(s)) if s.eq_ignore_ascii_case("false") => Ok(Some(false)),
+        Some(Value::Null) | None => Ok(None),
+        Some(other) => Err(serde::de::Error::custom(format!(
+            "expected a boolean, found {}",
+            kind(&other)
+        ))),
+    }
+}
+
+fn kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// Page index and size (specs/oneaccess.md §1.5): `offset` is a zero-based page index, `limit`
+/// 10 to 100; out of range or not a number is PAGE.0001. Absent values default to 0 and 10.
+pub fn paging(params: &Params) -> Result<(i64, i64), OneAccessError> {
+    let number = |name: &str, default: i64| match params.text(name) {
+        None => Ok(default),
+        Some(v) => v
+            .parse::<i64>()
+            .map_err(|_| OneAccessError::new("PAGE.0001")),
+    };
+    let offset = number("offset", 0)?;
+    let limit = number("limit", 10)?;
+    if !(10..=100).contains(&limit) || !(0..=1_000_000).contains(&offset) {
+        return Err(OneAccessError::new("PAGE.0001"));
+    }
+    Ok((offset, limit))
+}
+
+/// Times on the wire: `yyyy-MM-dd HH:mm:ss.SSS` in the tenants' zone (specs/oneaccess.md §1.7).
+pub fn wire_time(millis: i64, utc_offset_minutes: i32) -> String {
+    let offset = chrono::FixedOffset::east_opt(utc_offset_minutes * 60)
+        .unwrap_or_else(|| chrono::FixedOffset::east_opt(0).expect("zero offset is valid"));
+    chrono::DateTime::from_timestamp_millis(millis)
+        .unwrap_or_default()
+        .with_timezone(&offset)
+        .format("%Y-%m-%d %H:%M:%S%.3f")
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wire_times_are_in_the_configured_zone() {
+        assert_eq!(wire_time(1_649_840_257_132, 480), "2022-04-13 16:57:37.132");
+    }
+
+    #[test]
+    fn paging_follows_the_documented_bounds() {
+        let params = |pairs: &[(&str, &str)]| {
+            Params(
+                pairs
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect(),
+            )
+        };
+        assert_eq!(
+            paging(&params(&[("offset", "0"), ("limit", "10")])),
+            Ok((0, 10))
+        );
+        assert_eq!(paging(&params(&[])), Ok((0, 10)));
+        for bad in ["9", "101", "ten"] {
+            assert_eq!(
+                paging(&params(&[("limit", bad)])),
+                Err(OneAccessError::new("PAGE.0001"))
+            );
+        }
+    }
+}

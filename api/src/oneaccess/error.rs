@@ -1,0 +1,292 @@
+//! The OneAccess management error shape (specs/oneaccess.md §1.4, §4): HTTP 400 with
+//! `{"error_code", "error_msg"}`, the message in English or, when the request prefers Chinese,
+//! in Chinese (DESIGN.md decisions), with `{0}` placeholders filled in.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use axum::extract::Request;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use domain::organization::OrganizationError;
+use domain::password::PasswordViolation;
+use domain::user::{UserError, UserField};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::service::ServiceError;
+
+#[derive(Deserialize)]
+struct CatalogEntry {
+    error_code: String,
+    message: String,
+    message_zh: String,
+}
+
+/// Codes the appendix lacks but the API needs (ADR 0002).
+const EXTRA_CODES: &[(&str, &str, &str)] = &[
+    ("PARAM.0000", "Invalid request body: {0}", "请求体无效：{0}"),
+    (
+        "ORG.0013",
+        "Organization name already exists.",
+        "组织名称已存在",
+    ),
+    (
+        "ORG.0018",
+        "Invalid organization category.",
+        "组织类型不符合校验规则",
+    ),
+];
+
+fn catalog() -> &'static HashMap<String, (String, String)> {
+    static CATALOG: OnceLock<HashMap<String, (String, String)>> = OnceLock::new();
+    CATALOG.get_or_init(|| {
+        let entries: Vec<CatalogEntry> =
+            serde_json::from_str(include_str!("error_codes.json")).unwrap_or_default();
+        let mut map: HashMap<String, (String, String)> = entries
+            .into_iter()
+            .map(|e| (e.error_code, (e.message, e.message_zh)))
+            .collect();
+        for (code, en, zh) in EXTRA_CODES {
+            map.insert(code.to_string(), (en.to_string(), zh.to_string()));
+        }
+        map
+    })
+}
+
+fn fill(template: &str, args: &[String]) -> String {
+    args.iter()
+        .enumerate()
+        .fold(template.to_string(), |text, (i, arg)| {
+            text.replace(&format!("{{{i}}}"), arg)
+        })
+}
+
+/// The message of a code in the requested language.
+pub fn message(code: &str, args: &[String], chinese: bool) -> String {
+    match catalog().get(code) {
+        Some((en, zh)) => fill(if chinese { zh } else { en }, args),
+        None => code.to_string(),
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct OneAccessError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub args: Vec<String>,
+}
+
+impl OneAccessError {
+    pub fn new(code: &'static str) -> Self {
+        Self {
+            status: StatusCode::BAD_REQUEST,
+            code,
+            args: Vec::new(),
+        }
+    }
+
+    pub fn with(code: &'static str, args: impl IntoIterator<Item = String>) -> Self {
+        Self {
+            args: args.into_iter().collect(),
+            ..Self::new(code)
+        }
+    }
+
+    fn internal() -> Self {
+        Self {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            ..Self::new("COM.0002")
+        }
+    }
+}
+
+impl IntoResponse for OneAccessError {
+    fn into_response(self) -> Response {
+        let body =
+            json!({ "error_code": self.code, "error_msg": message(self.code, &self.args, false) });
+        let mut response = (self.status, Json(body)).into_response();
+        response.extensions_mut().insert(self);
+        response
+    }
+}
+
+/// Rewrites error messages into Chinese for requests whose `Accept-Language` starts with `zh`.
+pub async fn localise(request: Request, next: Next) -> Response {
+    let chinese = request
+        .headers()
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("zh"));
+    let mut response = next.run(request).await;
+    if !chinese {
+        return response;
+    }
+    if let Some(error) = response.extensions_mut().remove::<OneAccessError>() {
+        let body = json!({ "error_code": error.code, "error_msg": message(error.code, &error.args, true) });
+        let mut localised = (error.status, Json(body)).into_response();
+        localised
+            .headers_mut()
+            .insert(header::CONTENT_LANGUAGE, HeaderValue::from_static("zh-CN"));
+        return localised;
+    }
+    response
+}
+
+fn required_code(field: UserField) -> &'static str {
+    match field {
+        UserField::UserName => "USER.0008",
+        UserField::Name => "USER.0009",
+        UserField::Mobile => "USER.0010",
+        UserField::Email => "USER.0011",
+        UserField::FirstName => "USER.0012",
+        UserField::MiddleName => "USER.0013",
+        UserField::LastName => "USER.0014",
+        UserField::NickName => "USER.0015",
+        UserField::Birthday => "USER.0016",
+        UserField::Gender => "USER.0017",
+        UserField::IdentityType => "USER.0018",
+        UserField::IdentityNumber => "USER.0019",
+        UserField::Area => "USER.0020",
+        UserField::City => "USER.0021",
+        UserField::EmployeeId => "USER.0022",
+        UserField::ManagerId => "USER.0024",
+        // The appendix has no "required" code for the personnel type (§4.11).
+        UserField::UserType => "USER.0053",
+        UserField::HireDate => "USER.0026",
+        UserField::WorkPlace => "USER.0027",
+    }
+}
+
+fn invalid_code(field: UserField) -> &'static str {
+    match field {
+        UserField::UserName => "USER.0036",
+        UserField::Name => "USER.0037",
+        UserField::Mobile => "USER.0038",
+        UserField::Email => "USER.0039",
+        UserField::FirstName => "USER.0040",
+        UserField::MiddleName => "USER.0041",
+        UserField::LastName => "USER.0042",
+        UserField::NickName => "USER.0043",
+        UserField::Birthday => "USER.0044",
+        UserField::Gender => "USER.0045",
+        UserField::IdentityType => "USER.0046",
+        UserField::IdentityNumber => "USER.0047",
+        UserField::Area => "USER.0048",
+        UserField::City => "USER.0049",
+        UserField::EmployeeId => "USER.0050",
+        UserField::ManagerId => "USER.0052",
+        UserField::UserType => "USER.0053",
+        UserField::HireDate => "USER.0054",
+        UserField::WorkPlace => "USER.0055",
+    }
+}
+
+fn password_error(violation: PasswordViolation) -> OneAccessError {
+    match violation {
+        PasswordViolation::ReusedFromHistory => OneAccessError::new("PWD.0001"),
+        PasswordViolation::ReversedUserName => OneAccessError::new("PWD.0002"),
+        PasswordViolation::ContainsPersonalInfo => OneAccessError::new("PWD.0003"),
+        PasswordViolation::TooSimple => OneAccessError::new("PWD.0004"),
+        PasswordViolation::OnWeakList => OneAccessError::new("PWD.0005"),
+        PasswordViolation::TooManyRepeated(n) => OneAccessError::with("PWD.0006", [n.to_string()]),
+        PasswordViolation::Length(min, max) => {
+            OneAccessError::with("PWD.0007", [min.to_string(), max.to_string()])
+        }
+        PasswordViolation::Required => OneAccessError::new("PWD.0008"),
+    }
+}
+
+fn user_error(error: UserError) -> OneAccessError {
+    match error {
+        UserError::NotFound => OneAccessError::new("USER.0001"),
+        UserError::AlreadyExists => OneAccessError::new("COM.0002"),
+        UserError::Required(field) => OneAccessError::new(required_code(field)),
+        UserError::Invalid(field) => OneAccessError::new(invalid_code(field)),
+        UserError::ExtensionRequired(key) => OneAccessError::with("USER.0028", [key]),
+        UserError::ExtensionInvalid(key) => OneAccessError::with("USER.0056", [key]),
+        UserError::InvalidOrgRelations => OneAccessError::new("PARAM.0029"),
+        UserError::Password(violation) => password_error(violation),
+        UserError::OldPasswordRequired => OneAccessError::new("PARAM.0018"),
+        UserError::NewPasswordRequired => OneAccessError::new("PARAM.0019"),
+        UserError::SamePassword => OneAccessError::new("PARAM.0020"),
+        UserError::OldPasswordIncorrect => OneAccessError::new("PARAM.0028"),
+    }
+}
+
+fn organization_error(error: OrganizationError) -> OneAccessError {
+    OneAccessError::new(match error {
+        OrganizationError::NotFound => "ORG.0001",
+        OrganizationError::AlreadyExists => "COM.0002",
+        OrganizationError::ParentNotFound => "ORG.0002",
+        OrganizationError::CodeRequired => "ORG.0010",
+        OrganizationError::NameRequired => "ORG.0011",
+        OrganizationError::InvalidCode => "ORG.0014",
+        OrganizationError::InvalidName => "ORG.0015",
+        OrganizationError::InvalidCategory => "ORG.0018",
+        OrganizationError::CannotDelete => "ORG.0016",
+        OrganizationError::ParentIsSelf => "ORG.0017",
+    })
+}
+
+fn claimed(kind: &str) -> OneAccessError {
+    if let Some(key) = kind.strip_prefix("user.extension.") {
+        return OneAccessError::with("USER.0035", [key.to_string()]);
+    }
+    OneAccessError::new(match kind {
+        "user.user_name" => "USER.0029",
+        "user.mobile" => "USER.0030",
+        "user.email" => "USER.0031",
+        "user.attr_identity_number" => "USER.0032",
+        "user.employee_id" => "USER.0033",
+        "organization.code" => "ORG.0012",
+        "organization.name" => "ORG.0013",
+        _ => "COM.0002",
+    })
+}
+
+impl From<ServiceError> for OneAccessError {
+    fn from(error: ServiceError) -> Self {
+        match error {
+            ServiceError::User(e) => user_error(e),
+            ServiceError::Organization(e) => organization_error(e),
+            ServiceError::OrgCodeNotFound => OneAccessError::new("ORG.0001"),
+            ServiceError::Claimed(kind) => claimed(&kind),
+            ServiceError::Busy => OneAccessError::new("COM.0002"),
+            ServiceError::Tenant(_)
+            | ServiceError::Application(_)
+            | ServiceError::ManagementToken(_) => OneAccessError::new("COM.0002"),
+            ServiceError::Internal(e) => {
+                tracing::error!(error = %format!("{e:#}"), "internal error");
+                OneAccessError::internal()
+            }
+        }
+    }
+}
+
+impl From<anyhow::Error> for OneAccessError {
+    fn from(error: anyhow::Error) -> Self {
+        ServiceError::Internal(error).into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_appendix_code_has_both_messages_and_placeholders_are_filled() {
+        assert!(catalog().len() >= 132);
+        assert_eq!(
+            message("PWD.0007", &["8".into(), "32".into()], false),
+            "Password must be 8 to 32 characters."
+        );
+        assert_eq!(
+            message("PWD.0007", &["8".into(), "32".into()], true),
+            "密码长度为8~32个字符"
+        );
+        assert_eq!(message("USER.0001", &[], false), "User does not exist.");
+    }
+}

@@ -1,0 +1,84 @@
+//! Opening the store and running the server; used by `idaas serve` and by the end-to-end tests.
+
+use std::net::SocketAddr;
+
+use anyhow::Context;
+use commands::{EventStore, Keys};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::config::Config;
+use crate::service::tenants::{self, Credentials};
+use crate::state::AppState;
+
+/// Connects, migrates and opens the event store with every inline projection.
+pub async fn open_store(config: &Config) -> anyhow::Result<EventStore> {
+    let keys: Keys = config.keys()?;
+    let db = commands::connect(&config.database_url()?).await?;
+    commands::migrate(&db).await?;
+    Ok(EventStore::open(
+        db,
+        keys,
+        projections::inline(),
+        domain::upcast::registered(),
+    ))
+}
+
+pub struct RunningServer {
+    pub addr: SocketAddr,
+    /// The management credential created at this start, if the store was empty.
+    pub bootstrap: Option<Credentials>,
+    pub store: EventStore,
+    shutdown: oneshot::Sender<()>,
+    task: JoinHandle<std::io::Result<()>>,
+}
+
+impl RunningServer {
+    /// Stops accepting, finishes in-flight requests, and returns.
+    pub async fn stop(self) -> anyhow::Result<()> {
+        let _ = self.shutdown.send(());
+        self.task.await.context("server task")?.context("server")?;
+        Ok(())
+    }
+
+    /// Serves until the process is interrupted.
+    pub async fn wait(self) -> anyhow::Result<()> {
+        let RunningServer { shutdown, task, .. } = self;
+        tokio::select! {
+            result = task => { result.context("server task")?.context("server")?; }
+            _ = tokio::signal::ctrl_c() => { let _ = shutdown.send(()); }
+        }
+        Ok(())
+    }
+}
+
+/// Opens the store, bootstraps an empty one, and serves on `listener`.
+pub async fn start(config: Config, listener: TcpListener) -> anyhow::Result<RunningServer> {
+    let store = open_store(&config).await?;
+    let state = AppState::new(store.clone(), config.clone());
+    let fixed = (
+        config.bootstrap_client_id.clone(),
+        config.bootstrap_client_secret.clone(),
+    );
+    let bootstrap = tenants::bootstrap(&state.bus, fixed)
+        .await
+        .map_err(|e| anyhow::anyhow!("bootstrap failed: {e}"))?;
+    let addr = listener.local_addr()?;
+    let app = crate::app::router(state).into_make_service_with_connect_info::<SocketAddr>();
+    let (shutdown, signal) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = signal.await;
+            })
+            .await
+    });
+    Ok(RunningServer {
+        addr,
+        bootstrap,
+        store,
+        shutdown,
+        task,
+    })
+}

@@ -1,0 +1,66 @@
+//! Application services shared by every dialect: each gathers the facts a decision needs from
+//! projections, runs one command through the bus, and reports domain errors untranslated.
+
+pub mod organizations;
+pub mod tenants;
+pub mod tokens;
+pub mod users;
+
+use commands::{BusError, Context, Metadata};
+use domain::application::ApplicationError;
+use domain::management_token::ManagementTokenError;
+use domain::organization::OrganizationError;
+use domain::tenant::{TenantError, TenantSettings};
+use domain::user::UserError;
+
+use crate::state::AppState;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    #[error(transparent)]
+    User(#[from] UserError),
+    #[error(transparent)]
+    Organization(#[from] OrganizationError),
+    #[error(transparent)]
+    Tenant(#[from] TenantError),
+    #[error(transparent)]
+    Application(#[from] ApplicationError),
+    #[error(transparent)]
+    ManagementToken(#[from] ManagementTokenError),
+    /// An organisation named by its code does not exist.
+    #[error("organization code not found")]
+    OrgCodeNotFound,
+    /// A unique value of this claim kind is held by someone else.
+    #[error("already exists: {0}")]
+    Claimed(String),
+    #[error("system busy, try again")]
+    Busy,
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl<E: std::error::Error + Into<ServiceError>> From<BusError<E>> for ServiceError {
+    fn from(error: BusError<E>) -> Self {
+        match error {
+            BusError::Domain(e) => e.into(),
+            BusError::Claimed(kind) => Self::Claimed(kind),
+            BusError::Conflict => Self::Busy,
+            BusError::Internal(e) => Self::Internal(e),
+        }
+    }
+}
+
+pub fn context(tenant_id: &str, metadata: Metadata) -> Context {
+    Context {
+        tenant_id: tenant_id.to_string(),
+        metadata,
+    }
+}
+
+/// The tenant's current settings (defaults if the tenant row is missing).
+pub async fn settings(state: &AppState, tenant_id: &str) -> anyhow::Result<TenantSettings> {
+    Ok(projections::tenants::get(state.pool(), tenant_id)
+        .await?
+        .map(|t| t.settings)
+        .unwrap_or_default())
+}
