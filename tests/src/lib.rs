@@ -1,1 +1,110 @@
+//! The end-to-end harness: a real server on port 0 over a throwaway database, on SQLite or on
+//! PostgreSQL (a fresh database per test, from `IDAAS_TEST_POSTGRES_URL`), and an HTTP client.
 
+mod client;
+mod database;
+
+pub use client::{Client, Reply};
+pub use database::{Engine, TestDatabase};
+
+use idaas_api::service::tenants::Credentials;
+use idaas_api::{Config, RunningServer};
+
+/// Generates one test per engine for an `async fn(Engine)` scenario.
+#[macro_export]
+macro_rules! on_both_engines {
+    ($($scenario:ident),+ $(,)?) => {
+        $(
+            mod $scenario {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn on_sqlite() {
+                    super::$scenario($crate::Engine::Sqlite).await
+                }
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn on_postgres() {
+                    if $crate::Engine::postgres_available() {
+                        super::$scenario($crate::Engine::Postgres).await
+                    }
+                }
+            }
+        )+
+    };
+}
+
+/// A running server with its database and the bootstrap credential of the default tenant.
+pub struct TestServer {
+    pub database: TestDatabase,
+    pub config: Config,
+    pub server: Option<RunningServer>,
+    pub credentials: Credentials,
+    pub client: Client,
+}
+
+impl TestServer {
+    pub async fn start(engine: Engine) -> Self {
+        let database = TestDatabase::create(engine).await;
+        let config = database.config();
+        let server = boot(&config).await;
+        let credentials = server
+            .bootstrap
+            .clone()
+            .expect("a new store is bootstrapped");
+        let client = Client::new(server.addr);
+        Self {
+            database,
+            config,
+            server: Some(server),
+            credentials,
+            client,
+        }
+    }
+
+    pub fn store(&self) -> &commands::EventStore {
+        &self.server.as_ref().expect("server running").store
+    }
+
+    /// A management token for the default tenant.
+    pub async fn token(&self) -> String {
+        self.client
+            .token(
+                &self.credentials.client_id,
+                &self.credentials.client_secret,
+                None,
+            )
+            .await
+    }
+
+    /// Stops the server and starts a new one over the same database.
+    pub async fn restart(&mut self) {
+        if let Some(server) = self.server.take() {
+            server.stop().await.expect("server stops");
+        }
+        let server = boot(&self.config).await;
+        assert!(
+            server.bootstrap.is_none(),
+            "a restarted store is not bootstrapped again"
+        );
+        self.client = Client::new(server.addr);
+        self.server = Some(server);
+    }
+
+    /// Stops the server and removes the database.
+    pub async fn finish(mut self) {
+        if let Some(server) = self.server.take() {
+            let pool = server.store.database().pool.clone();
+            server.stop().await.expect("server stops");
+            pool.close().await;
+        }
+        self.database.drop_database().await;
+    }
+}
+
+async fn boot(config: &Config) -> RunningServer {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind port 0");
+    idaas_api::start(config.clone(), listener)
+        .await
+        .expect("server starts")
+}

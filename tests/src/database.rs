@@ -1,0 +1,127 @@
+//! Throwaway databases for tests.
+
+use std::path::PathBuf;
+
+use idaas_api::Config;
+use sqlx::Executor;
+
+pub const POSTGRES_URL_VAR: &str = "IDAAS_TEST_POSTGRES_URL";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+impl Engine {
+    /// Whether PostgreSQL tests can run; says so visibly when they cannot.
+    pub fn postgres_available() -> bool {
+        let available = std::env::var(POSTGRES_URL_VAR).is_ok_and(|v| !v.is_empty());
+        if !available {
+            eprintln!("SKIPPED on PostgreSQL: set {POSTGRES_URL_VAR} (e.g. postgres://postgres@127.0.0.1:5432/postgres) to run it");
+        }
+        available
+    }
+}
+
+pub struct TestDatabase {
+    pub engine: Engine,
+    pub url: String,
+    pub data_dir: PathBuf,
+    pub master_key: String,
+    admin_url: Option<String>,
+    name: String,
+}
+
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((base, query)) => (base, Some(query)),
+        None => (url, None),
+    };
+    let server = match base.rfind('/') {
+        Some(i) if base[..i].contains("//") && i > base.find("//").unwrap_or(0) + 1 => &base[..i],
+        _ => base,
+    };
+    match query {
+        Some(q) => format!("{server}/{name}?{q}"),
+        None => format!("{server}/{name}"),
+    }
+}
+
+impl TestDatabase {
+    pub async fn create(engine: Engine) -> Self {
+        sqlx::any::install_default_drivers();
+        let name = format!("idaas_t_{}", uuid::Uuid::new_v4().simple());
+        let data_dir = std::env::temp_dir().join(&name);
+        std::fs::create_dir_all(&data_dir).expect("temp dir");
+        let master_key = commands::Keys::generate_master();
+        match engine {
+            Engine::Sqlite => Self {
+                engine,
+                url: commands::db::sqlite_url(&data_dir.join("idaas.db")),
+                data_dir,
+                master_key,
+                admin_url: None,
+                name,
+            },
+            Engine::Postgres => {
+                let admin_url = std::env::var(POSTGRES_URL_VAR).expect("postgres URL");
+                let admin = sqlx::AnyPool::connect(&admin_url)
+                    .await
+                    .expect("connect to PostgreSQL");
+                admin
+                    .execute(format!("CREATE DATABASE {name}").as_str())
+                    .await
+                    .expect("create the test database");
+                admin.close().await;
+                Self {
+                    engine,
+                    url: with_database(&admin_url, &name),
+                    data_dir,
+                    master_key,
+                    admin_url: Some(admin_url),
+                    name,
+                }
+            }
+        }
+    }
+
+    pub fn config(&self) -> Config {
+        Config {
+            database_url: Some(self.url.clone()),
+            data_dir: self.data_dir.clone(),
+            master_key: Some(self.master_key.clone()),
+            ..Config::default()
+        }
+    }
+
+    pub async fn drop_database(&self) {
+        if let Some(admin_url) = &self.admin_url {
+            if let Ok(admin) = sqlx::AnyPool::connect(admin_url).await {
+                let _ = admin
+                    .execute(format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name).as_str())
+                    .await;
+                admin.close().await;
+            }
+        }
+        let _ = std::fs::remove_dir_all(&self.data_dir);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_database;
+
+    #[test]
+    fn the_database_name_replaces_the_path() {
+        assert_eq!(
+            with_database("postgres://postgres@127.0.0.1:5432/postgres", "x"),
+            "postgres://postgres@127.0.0.1:5432/x"
+        );
+        assert_eq!(
+            with_database("postgres://u@h/db?sslmode=disable", "x"),
+            "postgres://u@h/x?sslmode=disable"
+        );
+        assert_eq!(with_database("postgres://u@h", "x"), "postgres://u@h/x");
+    }
+}

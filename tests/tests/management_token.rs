@@ -1,0 +1,186 @@
+//! The management credential (specs/oneaccess.md §1.3, §2.1 #1) and the bearer check on every
+//! other endpoint, including tenant isolation.
+
+use idaas_tests::{on_both_engines, Engine, TestServer};
+use reqwest::Method;
+
+async fn a_token_is_issued_for_client_credentials_and_older_tokens_stay_valid(engine: Engine) {
+    let server = TestServer::start(engine).await;
+    let c = &server.credentials;
+    let form = format!(
+        "grant_type=client_credentials&client_id={}&client_secret={}",
+        c.client_id, c.client_secret
+    );
+    let first = server.client.token_reply(&form, None).await;
+    let body = first.assert_status(200);
+    assert_eq!(body["token_type"], "Bearer");
+    assert_eq!(body["expires_in"], 1800);
+    assert_eq!(body["scope"], "all");
+    let first_token = body["access_token"].as_str().unwrap().to_string();
+    assert_eq!(first_token.len(), 36, "a UUID-shaped opaque token");
+    let second_token = server.token().await;
+    assert_ne!(first_token, second_token);
+    for token in [&first_token, &second_token] {
+        server
+            .client
+            .get("/api/v2/tenant/users?offset=0&limit=10", token)
+            .await
+            .assert_status(200);
+    }
+    server.finish().await;
+}
+
+async fn bad_token_requests_get_oauth_errors(engine: Engine) {
+    let server = TestServer::start(engine).await;
+    let c = &server.credentials;
+    let cases = [
+        (
+            format!(
+                "client_id={}&client_secret={}",
+                c.client_id, c.client_secret
+            ),
+            "invalid_request",
+        ),
+        (
+            format!(
+                "grant_type=password&client_id={}&client_secret={}",
+                c.client_id, c.client_secret
+            ),
+            "unsupported_grant_type",
+        ),
+        (
+            "grant_type=client_credentials".to_string(),
+            "invalid_request",
+        ),
+        (
+            format!(
+                "grant_type=client_credentials&client_id={}&client_secret=wrong",
+                c.client_id
+            ),
+            "invalid_client",
+        ),
+        (
+            "grant_type=client_credentials&client_id=nobody&client_secret=x".to_string(),
+            "invalid_client",
+        ),
+        ("%%%not a form".to_string(), "invalid_request"),
+    ];
+    for (form, error) in cases {
+        let reply = server.client.token_reply(&form, None).await;
+        reply.assert_status(400);
+        assert_eq!(reply.body["error"], error, "{form}");
+        assert!(reply.body["error_description"].is_string());
+    }
+    server.finish().await;
+}
+
+async fn management_endpoints_need_a_valid_bearer_token(engine: Engine) {
+    let server = TestServer::start(engine).await;
+    let missing = server
+        .client
+        .send(
+            Method::GET,
+            "/api/v2/tenant/users?offset=0&limit=10",
+            None,
+            None,
+            &[],
+        )
+        .await;
+    missing.assert_status(401);
+    assert_eq!(missing.body["error"], "unauthorized");
+    for token in ["", "not-a-token", "334963fc-1e4a-473b-9096-52a929140000"] {
+        let reply = server
+            .client
+            .send(
+                Method::GET,
+                "/api/v2/tenant/organizations?offset=0&limit=10",
+                None,
+                None,
+                &[("authorization", &format!("Bearer {token}"))],
+            )
+            .await;
+        reply.assert_status(401);
+    }
+    let basic = server
+        .client
+        .send(
+            Method::GET,
+            "/api/v2/tenant/users",
+            None,
+            None,
+            &[("authorization", "Basic abc")],
+        )
+        .await;
+    basic.assert_status(401);
+    server.finish().await;
+}
+
+async fn a_token_of_one_tenant_is_rejected_by_every_other_tenant(engine: Engine) {
+    let server = TestServer::start(engine).await;
+    let other = idaas_api::cli::create_tenant(server.store(), "Acme", vec!["acme.test".into()])
+        .await
+        .expect("tenant created");
+    // The other tenant's credential works on its own host name only.
+    let acme_token = server
+        .client
+        .token(&other.client_id, &other.client_secret, Some("acme.test"))
+        .await;
+    let wrong_host = server
+        .client
+        .token_reply(
+            &format!(
+                "grant_type=client_credentials&client_id={}&client_secret={}",
+                other.client_id, other.client_secret
+            ),
+            None,
+        )
+        .await;
+    assert_eq!(wrong_host.body["error"], "invalid_client");
+    let default_token = server.token().await;
+    let on_acme = |token: String| {
+        let client = server.client.clone();
+        async move {
+            client
+                .send(
+                    Method::GET,
+                    "/api/v2/tenant/users?offset=0&limit=10",
+                    Some(&token),
+                    None,
+                    &[("host", "acme.test")],
+                )
+                .await
+        }
+    };
+    on_acme(acme_token.clone()).await.assert_status(200);
+    on_acme(default_token.clone()).await.assert_status(401);
+    server
+        .client
+        .get("/api/v2/tenant/users?offset=0&limit=10", &acme_token)
+        .await
+        .assert_status(401);
+    // Data stays in its tenant.
+    let created = server
+        .client
+        .send(
+            Method::POST,
+            "/api/v2/tenant/users",
+            Some(&acme_token),
+            Some(&serde_json::json!({"user_name": "acme_user", "mobile": "13800000001"})),
+            &[("host", "acme.test")],
+        )
+        .await;
+    created.assert_status(201);
+    let default_list = server
+        .client
+        .get("/api/v2/tenant/users?offset=0&limit=10", &default_token)
+        .await;
+    assert_eq!(default_list.body["total"], 0);
+    server.finish().await;
+}
+
+on_both_engines!(
+    a_token_is_issued_for_client_credentials_and_older_tokens_stay_valid,
+    bad_token_requests_get_oauth_errors,
+    management_endpoints_need_a_valid_bearer_token,
+    a_token_of_one_tenant_is_rejected_by_every_other_tenant,
+);
