@@ -5,8 +5,8 @@ use serde_json::Value;
 
 pub trait Upcaster: Send + Sync {
     fn event_type(&self) -> &str;
-    /// The schema version this upcaster reads; it produces `from_version + 1`.
-    fn from_version(&self) -> u32;
+    /// The schema version this upcaster reads; it produces `reads_version + 1`.
+    fn reads_version(&self) -> u32;
     fn upcast(&self, payload: Value) -> Value;
 }
 
@@ -19,7 +19,7 @@ pub fn upcast(
 ) -> (u32, Value) {
     while let Some(step) = upcasters
         .iter()
-        .find(|u| u.event_type() == event_type && u.from_version() == version)
+        .find(|u| u.event_type() == event_type && u.reads_version() == version)
     {
         payload = step.upcast(payload);
         version += 1;

@@ -41,7 +41,7 @@ impl Upcaster for AddsColour {
     fn event_type(&self) -> &str {
         "test.painted"
     }
-    fn from_version(&self) -> u32 {
+    fn reads_version(&self) -> u32 {
         1
     }
     fn upcast(&self, mut payload: Value) -> Value {

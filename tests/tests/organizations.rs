@@ -145,7 +145,7 @@ async fn listing_follows_the_four_documented_cases(engine: Engine) {
         [b.clone(), a1.clone(), a11.clone(), b1.clone()]
     );
     let a_tree = list(format!("org_id={a}&all_child=true&offset=0&limit=10")).await;
-    assert_eq!(ids(&a_tree.body), [a.clone()]);
+    assert_eq!(ids(&a_tree.body), vec![a.clone()]);
 
     // Paging: offset is a zero-based page index.
     for i in 0..12 {

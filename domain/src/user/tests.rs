@@ -296,7 +296,7 @@ fn disabling_and_enabling_record_only_real_changes() {
     };
     given::<User>(&[created(None)])
         .when(UserCommand::Disable { now: NOW }, &FakeHasher)
-        .then_expect_events(&[disabled.clone()]);
+        .then_expect_events(std::slice::from_ref(&disabled));
     given::<User>(&[created(None), disabled.clone()])
         .when(UserCommand::Disable { now: NOW }, &FakeHasher)
         .then_expect_events(&[]);
