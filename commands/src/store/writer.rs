@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use anyhow::Context;
-use sqlx::AnyConnection;
+use sqlx::{AnyConnection, Executor};
 use tokio::sync::{mpsc, oneshot};
 
 use super::chain::{self, ChainedFields};
@@ -81,36 +81,52 @@ async fn write_batch(
         ..Default::default()
     };
     let mut outcomes = Vec::with_capacity(requests.len());
-    for request in requests {
-        sqlx::query("SAVEPOINT append").execute(&mut *tx).await?;
+    // Savepoint statements travel together in one round trip: closing one append's savepoint and
+    // opening the next one's is a single simple-query call.
+    tx.execute("SAVEPOINT append").await?;
+    for (index, request) in requests.iter().enumerate() {
         let mut pending = Pending {
             last_position: batch.last_position,
             heads: HashMap::new(),
             new_keys: Vec::new(),
         };
-        match append_one(shared, &mut tx, request, &batch, &mut pending).await {
+        let outcome = append_one(shared, &mut tx, request, &batch, &mut pending).await;
+        let last = index + 1 == requests.len();
+        let savepoints = match (outcome.is_ok(), last) {
+            (true, true) => "RELEASE SAVEPOINT append",
+            (true, false) => "RELEASE SAVEPOINT append; SAVEPOINT append",
+            (false, true) => "ROLLBACK TO SAVEPOINT append; RELEASE SAVEPOINT append",
+            (false, false) => {
+                "ROLLBACK TO SAVEPOINT append; RELEASE SAVEPOINT append; SAVEPOINT append"
+            }
+        };
+        tx.execute(savepoints).await?;
+        match outcome {
             Ok(appended) => {
-                sqlx::query("RELEASE SAVEPOINT append")
-                    .execute(&mut *tx)
-                    .await?;
                 batch.last_position = pending.last_position;
                 batch.heads.extend(pending.heads);
                 batch.new_keys.extend(pending.new_keys);
                 outcomes.push(Ok(appended));
             }
             Err(error) => {
-                sqlx::query("ROLLBACK TO SAVEPOINT append")
-                    .execute(&mut *tx)
-                    .await?;
-                sqlx::query("RELEASE SAVEPOINT append")
-                    .execute(&mut *tx)
-                    .await?;
                 if let AppendError::Internal(e) = &error {
                     tracing::error!(error = %format!("{e:#}"), "an append failed");
                 }
                 outcomes.push(Err(error));
             }
         }
+    }
+    // Chain heads move once per tenant per batch, after every append in it has been decided.
+    for (tenant, hash) in &batch.heads {
+        sqlx::query(
+            "INSERT INTO chain_heads (tenant_id, last_hash) VALUES ($1, $2) \
+             ON CONFLICT (tenant_id) DO UPDATE SET last_hash = excluded.last_hash",
+        )
+        .bind(tenant)
+        .bind(hash)
+        .execute(&mut *tx)
+        .await
+        .context("moving a chain head")?;
     }
     if batch.last_position != start {
         sqlx::query("UPDATE event_position SET last_position = $1 WHERE id = 1")
@@ -132,26 +148,12 @@ async fn append_one(
     batch: &Pending,
     pending: &mut Pending,
 ) -> Result<Appended, AppendError> {
-    let (actual,): (i64,) = sqlx::query_as(
-        "SELECT COALESCE(MAX(version), 0) FROM events \
-         WHERE tenant_id = $1 AND stream_type = $2 AND stream_id = $3",
-    )
-    .bind(&request.tenant_id)
-    .bind(&request.stream_type)
-    .bind(&request.stream_id)
-    .fetch_one(&mut *conn)
-    .await
-    .context("reading the stream version")?;
-    if actual != request.expected_version {
-        return Err(AppendError::Conflict {
-            expected: request.expected_version,
-            actual,
-        });
-    }
-    write_claims(shared, conn, request).await?;
     if request.events.is_empty() {
+        check_version(conn, request).await?;
+        write_claims(shared, conn, request).await?;
         return Ok(None);
     }
+    write_claims(shared, conn, request).await?;
     let tenant = &request.tenant_id;
     let mut prev_hash = match batch.heads.get(tenant) {
         Some(hash) => hash.clone(),
@@ -193,26 +195,42 @@ async fn append_one(
             recorded_at: &recorded_at,
         };
         let hash = chain::hash(&prev_hash, &fields);
-        sqlx::query(
+        // The first insert carries the expected-version check, saving a round trip per append.
+        let sql = if index == 0 {
             "INSERT INTO events (position, tenant_id, stream_type, stream_id, version, event_type, \
              schema_version, payload, metadata, recorded_at, prev_hash, hash) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-        )
-        .bind(position)
-        .bind(tenant)
-        .bind(&request.stream_type)
-        .bind(&request.stream_id)
-        .bind(version)
-        .bind(&event.event_type)
-        .bind(i64::from(event.schema_version))
-        .bind(&payload)
-        .bind(&metadata)
-        .bind(&recorded_at)
-        .bind(&prev_hash)
-        .bind(&hash)
-        .execute(&mut *conn)
-        .await
-        .context("inserting an event")?;
+             SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12 \
+             WHERE (SELECT COALESCE(MAX(version), 0) FROM events \
+                    WHERE tenant_id = $2 AND stream_type = $3 AND stream_id = $4) = $13"
+        } else {
+            "INSERT INTO events (position, tenant_id, stream_type, stream_id, version, event_type, \
+             schema_version, payload, metadata, recorded_at, prev_hash, hash) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+        };
+        let mut insert = sqlx::query(sql)
+            .bind(position)
+            .bind(tenant)
+            .bind(&request.stream_type)
+            .bind(&request.stream_id)
+            .bind(version)
+            .bind(&event.event_type)
+            .bind(i64::from(event.schema_version))
+            .bind(&payload)
+            .bind(&metadata)
+            .bind(&recorded_at)
+            .bind(&prev_hash)
+            .bind(&hash);
+        if index == 0 {
+            insert = insert.bind(request.expected_version);
+        }
+        let inserted = insert
+            .execute(&mut *conn)
+            .await
+            .context("inserting an event")?;
+        if inserted.rows_affected() == 0 {
+            check_version(conn, request).await?;
+            return Err(anyhow::anyhow!("the guarded insert wrote nothing").into());
+        }
         let recorded = RecordedEvent {
             position,
             tenant_id: tenant.clone(),
@@ -234,17 +252,32 @@ async fn append_one(
         prev_hash = hash;
         pending.last_position = position;
     }
-    sqlx::query(
-        "INSERT INTO chain_heads (tenant_id, last_hash) VALUES ($1, $2) \
-         ON CONFLICT (tenant_id) DO UPDATE SET last_hash = excluded.last_hash",
-    )
-    .bind(tenant)
-    .bind(&prev_hash)
-    .execute(&mut *conn)
-    .await
-    .context("moving the chain head")?;
     pending.heads.insert(tenant.clone(), prev_hash);
     Ok(Some(pending.last_position))
+}
+
+/// A conflict unless the stream is at the version the decision was made on.
+async fn check_version(
+    conn: &mut AnyConnection,
+    request: &AppendRequest,
+) -> Result<(), AppendError> {
+    let (actual,): (i64,) = sqlx::query_as(
+        "SELECT COALESCE(MAX(version), 0) FROM events \
+         WHERE tenant_id = $1 AND stream_type = $2 AND stream_id = $3",
+    )
+    .bind(&request.tenant_id)
+    .bind(&request.stream_type)
+    .bind(&request.stream_id)
+    .fetch_one(&mut *conn)
+    .await
+    .context("reading the stream version")?;
+    if actual != request.expected_version {
+        return Err(AppendError::Conflict {
+            expected: request.expected_version,
+            actual,
+        });
+    }
+    Ok(())
 }
 
 async fn chain_head(conn: &mut AnyConnection, tenant: &str) -> anyhow::Result<String> {
