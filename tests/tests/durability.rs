@@ -250,6 +250,26 @@ async fn changing_one_stored_event_makes_verify_fail_and_name_it(engine: Engine)
     server.finish().await;
 }
 
+async fn deleting_the_last_event_makes_verify_fail(engine: Engine) {
+    let server = TestServer::start(engine).await;
+    random_traffic(&server, 5, 20).await;
+    let pool = &server.store().database().pool;
+    let (last,): (i64,) = sqlx::query_as("SELECT MAX(position) FROM events")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    sqlx::query("DELETE FROM events WHERE position = $1")
+        .bind(last)
+        .execute(pool)
+        .await
+        .unwrap();
+    match cli::verify(server.store()).await.unwrap() {
+        Verdict::ChainBroken(what) => assert!(what.contains("missing"), "{what}"),
+        other => panic!("expected a broken chain, got {other:?}"),
+    }
+    server.finish().await;
+}
+
 async fn a_tampered_projection_row_makes_verify_fail(engine: Engine) {
     let server = TestServer::start(engine).await;
     random_traffic(&server, 3, 40).await;
@@ -270,5 +290,6 @@ on_both_engines!(
     state_survives_a_restart,
     fifty_concurrent_creates_of_one_username_make_exactly_one_user,
     changing_one_stored_event_makes_verify_fail_and_name_it,
+    deleting_the_last_event_makes_verify_fail,
     a_tampered_projection_row_makes_verify_fail,
 );

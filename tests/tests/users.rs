@@ -137,6 +137,16 @@ async fn a_user_is_created_with_the_documented_example_and_read_back(engine: Eng
         .get(&format!("{USERS}/nope"), &t)
         .await
         .assert_error("USER.0001");
+    server
+        .client
+        .get(&format!("{USERS}/%20"), &t)
+        .await
+        .assert_error("USER.0061");
+    server
+        .client
+        .put(&format!("{USERS}/%20/enable"), &t, json!({}))
+        .await
+        .assert_error("USER.0061");
     server.finish().await;
 }
 
@@ -313,7 +323,15 @@ async fn bad_user_input_gets_the_documented_codes(engine: Engine) {
         (base(json!({"name": " padded"})), "USER.0037"),
         (base(json!({"mobile": "call-me"})), "USER.0038"),
         (base(json!({"email": "no-at-sign"})), "USER.0039"),
+        (base(json!({"first_name": "f".repeat(65)})), "USER.0040"),
+        (base(json!({"middle_name": "m".repeat(65)})), "USER.0041"),
+        (base(json!({"last_name": "l\u{1}"})), "USER.0042"),
+        (base(json!({"attr_nick_name": " nick"})), "USER.0043"),
         (base(json!({"attr_birthday": "1990-02-30"})), "USER.0044"),
+        (base(json!({"attr_identity_number": "身份证"})), "USER.0047"),
+        (base(json!({"attr_city": "c".repeat(129)})), "USER.0049"),
+        (base(json!({"attr_manager_id": "boss man"})), "USER.0052"),
+        (base(json!({"attr_work_place": "w\u{7}"})), "USER.0055"),
         (base(json!({"attr_gender": "robot"})), "USER.0045"),
         (base(json!({"attr_identity_type": "passport"})), "USER.0046"),
         (base(json!({"attr_area": "China"})), "USER.0048"),

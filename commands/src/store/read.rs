@@ -219,6 +219,24 @@ impl EventStore {
                 checked += 1;
             }
         }
+        // A chain head that differs from the last event walked means events were cut off the end.
+        let recorded: Vec<(String, String)> =
+            sqlx::query_as("SELECT tenant_id, last_hash FROM chain_heads ORDER BY tenant_id")
+                .fetch_all(&self.shared.db.pool)
+                .await?;
+        for (tenant_id, last_hash) in recorded {
+            if heads.get(&tenant_id) != Some(&last_hash) {
+                return Ok(Err(ChainBreak {
+                    position: after + 1,
+                    tenant_id,
+                    stream_type: String::new(),
+                    stream_id: String::new(),
+                    version: 0,
+                    reason: "the tenant's last events are missing (chain head not reached)"
+                        .to_string(),
+                }));
+            }
+        }
         Ok(Ok(checked))
     }
 }

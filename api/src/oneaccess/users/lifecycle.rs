@@ -1,12 +1,13 @@
 //! Enable, disable and delete a user (specs/oneaccess.md §2.2 #4, #5, #6).
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use commands::services::now_millis;
 use domain::user::UserCommand;
 
 use super::dto::UserIdBody;
+use super::UserId;
 use crate::oneaccess::auth::ManagementCaller;
 use crate::oneaccess::error::OneAccessError;
 use crate::service::users;
@@ -16,7 +17,7 @@ use crate::state::AppState;
 pub async fn enable_user(
     State(state): State<AppState>,
     caller: ManagementCaller,
-    Path(user_id): Path<String>,
+    UserId(user_id): UserId,
 ) -> Result<Json<UserIdBody>, OneAccessError> {
     let command = UserCommand::Enable { now: now_millis() };
     users::run(&state, &caller.context, &user_id, command).await?;
@@ -27,7 +28,7 @@ pub async fn enable_user(
 pub async fn disable_user(
     State(state): State<AppState>,
     caller: ManagementCaller,
-    Path(user_id): Path<String>,
+    UserId(user_id): UserId,
 ) -> Result<Json<UserIdBody>, OneAccessError> {
     let command = UserCommand::Disable { now: now_millis() };
     users::run(&state, &caller.context, &user_id, command).await?;
@@ -38,7 +39,7 @@ pub async fn disable_user(
 pub async fn delete_user(
     State(state): State<AppState>,
     caller: ManagementCaller,
-    Path(user_id): Path<String>,
+    UserId(user_id): UserId,
 ) -> Result<StatusCode, OneAccessError> {
     let command = UserCommand::Delete { now: now_millis() };
     users::run(&state, &caller.context, &user_id, command).await?;

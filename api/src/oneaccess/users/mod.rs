@@ -33,3 +33,26 @@ pub fn router() -> Router<AppState> {
             put(password::change_password_verify),
         )
 }
+
+/// The `{user_id}` path segment; a blank one is USER.0061 "User ID required."
+pub struct UserId(pub String);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for UserId {
+    type Rejection = crate::oneaccess::error::OneAccessError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        let required = || crate::oneaccess::error::OneAccessError::new("USER.0061");
+        let axum::extract::Path(id) =
+            axum::extract::Path::<String>::from_request_parts(parts, state)
+                .await
+                .map_err(|_| required())?;
+        let id = id.trim();
+        if id.is_empty() {
+            return Err(required());
+        }
+        Ok(Self(id.to_string()))
+    }
+}

@@ -1,10 +1,11 @@
 //! Password changes (specs/oneaccess.md §2.2 #7 administrator reset, #8 with the old password).
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::Json;
 use serde::Deserialize;
 
 use super::dto::UserIdBody;
+use super::UserId;
 use crate::oneaccess::auth::ManagementCaller;
 use crate::oneaccess::body::{flag, text, Body};
 use crate::oneaccess::error::OneAccessError;
@@ -23,7 +24,7 @@ pub struct ChangePasswordBody {
 pub async fn change_password(
     State(state): State<AppState>,
     caller: ManagementCaller,
-    Path(user_id): Path<String>,
+    UserId(user_id): UserId,
     Body(body): Body<ChangePasswordBody>,
 ) -> Result<Json<UserIdBody>, OneAccessError> {
     users::change_password(
@@ -49,7 +50,7 @@ pub struct VerifiedChangeBody {
 pub async fn change_password_verify(
     State(state): State<AppState>,
     caller: ManagementCaller,
-    Path(user_id): Path<String>,
+    UserId(user_id): UserId,
     Body(body): Body<VerifiedChangeBody>,
 ) -> Result<Json<UserIdBody>, OneAccessError> {
     users::change_password_verified(

@@ -1,10 +1,11 @@
 //! Reading users (specs/oneaccess.md §2.2 #9 by id, #10 by username, #11 list).
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 
 use super::dto::UserDetail;
+use super::UserId;
 use crate::oneaccess::auth::ManagementCaller;
 use crate::oneaccess::body::{paging, text, Body, Params};
 use crate::oneaccess::error::OneAccessError;
@@ -14,7 +15,7 @@ use crate::state::AppState;
 pub async fn get_user(
     State(state): State<AppState>,
     caller: ManagementCaller,
-    Path(user_id): Path<String>,
+    UserId(user_id): UserId,
 ) -> Result<Json<UserDetail>, OneAccessError> {
     let row = projections::users::get(state.pool(), &caller.tenant_id, &user_id)
         .await?

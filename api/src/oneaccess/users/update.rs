@@ -1,10 +1,11 @@
 //! `PUT /api/v2/tenant/users/{user_id}` — update a user (specs/oneaccess.md §2.2 #3): a partial
 //! update; absent or empty attributes stay as they are, a relation list replaces the relations.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::Json;
 
 use super::dto::{UserBody, UserIdBody};
+use super::UserId;
 use crate::oneaccess::auth::ManagementCaller;
 use crate::oneaccess::body::Body;
 use crate::oneaccess::error::OneAccessError;
@@ -14,7 +15,7 @@ use crate::state::AppState;
 pub async fn update_user(
     State(state): State<AppState>,
     caller: ManagementCaller,
-    Path(user_id): Path<String>,
+    UserId(user_id): UserId,
     Body(body): Body<UserBody>,
 ) -> Result<Json<UserIdBody>, OneAccessError> {
     let mut request = body.into_request()?;
