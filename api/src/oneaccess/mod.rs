@@ -20,4 +20,21 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .nest("/api/v2/tenant", tenant)
         .layer(axum::middleware::from_fn(error::localise))
+        .layer(axum::middleware::map_response(utf8_json))
+}
+
+/// JSON answers say their charset, as the OneAccess service does (`application/json;charset=UTF-8`).
+async fn utf8_json(mut response: axum::response::Response) -> axum::response::Response {
+    use axum::http::header::{HeaderValue, CONTENT_TYPE};
+    let is_json = response
+        .headers()
+        .get(CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes() == b"application/json");
+    if is_json {
+        response.headers_mut().insert(
+            CONTENT_TYPE,
+            HeaderValue::from_static("application/json;charset=UTF-8"),
+        );
+    }
+    response
 }
