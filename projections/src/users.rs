@@ -247,12 +247,18 @@ async fn with_relations(
     Ok(users)
 }
 
-pub async fn get(pool: &AnyPool, tenant: &str, user_id: &str) -> anyhow::Result<Option<UserRow>> {
+/// The one user whose `column` equals `value`, with its relations.
+async fn one_by(
+    pool: &AnyPool,
+    tenant: &str,
+    column: &str,
+    value: &str,
+) -> anyhow::Result<Option<UserRow>> {
     let row = sqlx::query(&format!(
-        "SELECT {USER_COLUMNS} FROM proj_users WHERE tenant_id = $1 AND user_id = $2"
+        "SELECT {USER_COLUMNS} FROM proj_users WHERE tenant_id = $1 AND {column} = $2"
     ))
     .bind(tenant)
-    .bind(user_id)
+    .bind(value)
     .fetch_optional(pool)
     .await?;
     let Some(row) = row else { return Ok(None) };
@@ -261,22 +267,23 @@ pub async fn get(pool: &AnyPool, tenant: &str, user_id: &str) -> anyhow::Result<
         .pop())
 }
 
+pub async fn get(pool: &AnyPool, tenant: &str, user_id: &str) -> anyhow::Result<Option<UserRow>> {
+    one_by(pool, tenant, "user_id", user_id).await
+}
+
+/// By username, case-insensitively (usernames are unique that way).
 pub async fn by_user_name(
     pool: &AnyPool,
     tenant: &str,
     user_name: &str,
 ) -> anyhow::Result<Option<UserRow>> {
-    let row = sqlx::query(&format!(
-        "SELECT {USER_COLUMNS} FROM proj_users WHERE tenant_id = $1 AND user_name_key = $2"
-    ))
-    .bind(tenant)
-    .bind(UserField::UserName.normalise(user_name))
-    .fetch_optional(pool)
-    .await?;
-    let Some(row) = row else { return Ok(None) };
-    Ok(with_relations(pool, tenant, vec![user_row(&row)?])
-        .await?
-        .pop())
+    one_by(
+        pool,
+        tenant,
+        "user_name_key",
+        &UserField::UserName.normalise(user_name),
+    )
+    .await
 }
 
 /// A page of users in creation order; with an org id, its direct members (primary or secondary).
