@@ -228,6 +228,10 @@ fn merge(mut profile: UserProfile, input: UserInput) -> (UserProfile, Vec<String
     (profile, changed)
 }
 
+/// Bounds on free-form extension attributes: how many, and how long a text value may be.
+const MAX_EXTENSIONS: usize = 64;
+const MAX_EXTENSION_VALUE: usize = 1024;
+
 fn validate(profile: &UserProfile, settings: &TenantSettings) -> Result<(), UserError> {
     let rules = &settings.user_attributes;
     for field in UserField::ALL {
@@ -239,14 +243,13 @@ fn validate(profile: &UserProfile, settings: &TenantSettings) -> Result<(), User
             _ => {}
         }
     }
-    for (key, value) in &profile.extension {
-        let scalar = matches!(
-            value,
-            serde_json::Value::String(_)
-                | serde_json::Value::Number(_)
-                | serde_json::Value::Bool(_)
-        );
-        if !scalar || key.is_empty() || key.len() > 64 {
+    for (index, (key, value)) in profile.extension.iter().enumerate() {
+        let scalar = match value {
+            serde_json::Value::String(s) => s.chars().count() <= MAX_EXTENSION_VALUE,
+            serde_json::Value::Number(_) | serde_json::Value::Bool(_) => true,
+            _ => false,
+        };
+        if !scalar || key.is_empty() || key.len() > 64 || index >= MAX_EXTENSIONS {
             return Err(UserError::ExtensionInvalid(key.clone()));
         }
     }

@@ -196,6 +196,26 @@ fn a_nested_extension_value_is_invalid() {
 }
 
 #[test]
+fn extension_values_are_bounded() {
+    let long = serde_json::json!({ "note": "x".repeat(1025) });
+    let command = UserCommand::Create {
+        user_id: "u1".into(),
+        input: UserInput {
+            extension: long.as_object().cloned(),
+            ..input(BASIC)
+        },
+        password: None,
+        pwd_must_modify: true,
+        org_relations: vec![],
+        settings: TenantSettings::default(),
+        now: NOW,
+    };
+    given_no_events::<User>()
+        .when(command, &FakeHasher)
+        .then_expect_error(UserError::ExtensionInvalid("note".into()));
+}
+
+#[test]
 fn a_password_that_breaks_the_policy_is_refused() {
     given_no_events::<User>()
         .when(create_command(BASIC, Some("short")), &FakeHasher)
