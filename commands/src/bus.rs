@@ -5,7 +5,9 @@
 use domain::aggregate::{from_stored, to_stored};
 use domain::{Aggregate, Decision, DomainEvent};
 
-use crate::store::{AppendError, AppendRequest, EventStore, Metadata, NewEvent};
+use std::sync::Arc;
+
+use crate::store::{AppendError, AppendRequest, EventStore, Guard, Metadata, NewEvent};
 
 const MAX_ATTEMPTS: usize = 5;
 
@@ -23,6 +25,9 @@ pub enum BusError<E: std::error::Error> {
     /// A unique value of this kind is held by another owner.
     #[error("unique value already claimed: {0}")]
     Claimed(String),
+    /// A fact about another aggregate no longer held when the events were written.
+    #[error("a fact the decision relied on no longer holds: {0}")]
+    GuardFailed(&'static str),
     #[error("the stream kept changing; try again")]
     Conflict,
     #[error(transparent)]
@@ -92,6 +97,23 @@ impl CommandBus {
         &self,
         context: &Context,
         stream_id: &str,
+        decide: F,
+    ) -> Result<Executed<A::Event>, BusError<A::Error>>
+    where
+        A: Aggregate,
+        F: FnMut(&A) -> Result<Decision<A::Event>, A::Error>,
+    {
+        self.execute_guarded(context, stream_id, Vec::new(), decide)
+            .await
+    }
+
+    /// Like `execute`, with guards: facts about other aggregates that must still hold when the
+    /// events are written (checked in the append transaction).
+    pub async fn execute_guarded<A, F>(
+        &self,
+        context: &Context,
+        stream_id: &str,
+        guards: Vec<Arc<dyn Guard>>,
         mut decide: F,
     ) -> Result<Executed<A::Event>, BusError<A::Error>>
     where
@@ -121,6 +143,7 @@ impl CommandBus {
                 events,
                 claims: decision.claims,
                 releases: decision.releases,
+                guards: guards.clone(),
                 metadata: context.metadata.clone(),
             };
             match self.store.append(request).await {
@@ -132,6 +155,7 @@ impl CommandBus {
                 }
                 Err(AppendError::Conflict { .. }) => continue,
                 Err(AppendError::Claimed { kind }) => return Err(BusError::Claimed(kind)),
+                Err(AppendError::GuardFailed(name)) => return Err(BusError::GuardFailed(name)),
                 Err(AppendError::Internal(e)) => return Err(BusError::Internal(e)),
             }
         }

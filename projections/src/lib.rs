@@ -3,6 +3,7 @@
 
 pub mod applications;
 pub mod audit_trail;
+pub mod guards;
 pub mod organizations;
 pub mod rebuild;
 mod support;

@@ -85,6 +85,7 @@ fn request(stream: &str, expected: i64, events: &[(&str, Value)]) -> AppendReque
             .collect(),
         claims: Vec::new(),
         releases: Vec::new(),
+        guards: Vec::new(),
         metadata: Metadata::default(),
     }
 }

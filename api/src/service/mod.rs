@@ -44,6 +44,11 @@ impl<E: std::error::Error + Into<ServiceError>> From<BusError<E>> for ServiceErr
         match error {
             BusError::Domain(e) => e.into(),
             BusError::Claimed(kind) => Self::Claimed(kind),
+            // Each service maps the guards it sets to its own errors first; one that reaches
+            // here is a guard that service did not expect.
+            BusError::GuardFailed(name) => {
+                Self::Internal(anyhow::anyhow!("unexpected guard failure: {name}"))
+            }
             BusError::Conflict => Self::Busy,
             BusError::Internal(e) => Self::Internal(e),
         }

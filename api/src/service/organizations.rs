@@ -1,9 +1,16 @@
 //! Organisation commands (specs/oneaccess.md §2.3).
 
+use std::sync::Arc;
+
 use commands::services::{entity_id, now_millis};
-use commands::Context;
-use domain::organization::{Organization, OrganizationCommand, ParentFacts};
+use commands::store::Guard;
+use commands::{BusError, Context};
+use domain::organization::{Organization, OrganizationCommand, OrganizationError, ParentFacts};
 use domain::Aggregate;
+use projections::guards::{
+    NotUnderItself, OrgExists, OrgHasNoChildren, OrgHasNoMembers, HAS_NO_CHILDREN, HAS_NO_MEMBERS,
+    NOT_UNDER_ITSELF, ORG_EXISTS,
+};
 
 use super::ServiceError;
 use crate::state::AppState;
@@ -31,6 +38,33 @@ async fn parent_facts(
     }))
 }
 
+/// Guard failures in organisation commands, as the organisation's own errors.
+fn tree_error(error: BusError<OrganizationError>) -> ServiceError {
+    match error {
+        BusError::GuardFailed(ORG_EXISTS) => OrganizationError::ParentNotFound.into(),
+        BusError::GuardFailed(NOT_UNDER_ITSELF) => OrganizationError::ParentIsSelf.into(),
+        BusError::GuardFailed(HAS_NO_CHILDREN | HAS_NO_MEMBERS) => {
+            OrganizationError::CannotDelete.into()
+        }
+        other => other.into(),
+    }
+}
+
+/// The parent must still exist, and (for a move) must not lie under the organisation, when the
+/// events are written.
+fn parent_guards(org_id: &str, parent: &Option<ParentFacts>) -> Vec<Arc<dyn Guard>> {
+    match parent {
+        Some(p) => vec![
+            Arc::new(OrgExists(p.id.clone())),
+            Arc::new(NotUnderItself {
+                org: org_id.to_string(),
+                parent: p.id.clone(),
+            }),
+        ],
+        None => Vec::new(),
+    }
+}
+
 pub async fn create(
     state: &AppState,
     ctx: &Context,
@@ -39,6 +73,7 @@ pub async fn create(
     let parent = parent_facts(state, &ctx.tenant_id, change.parent_id).await?;
     let now = now_millis();
     let org_id = entity_id(now);
+    let guards = parent_guards(&org_id, &parent);
     let command = OrganizationCommand::Create {
         org_id: org_id.clone(),
         code: change.code.unwrap_or_default(),
@@ -49,8 +84,11 @@ pub async fn create(
     };
     state
         .bus
-        .execute::<Organization, _>(ctx, &org_id, |org| org.decide(command.clone(), &()))
-        .await?;
+        .execute_guarded::<Organization, _>(ctx, &org_id, guards, |org| {
+            org.decide(command.clone(), &())
+        })
+        .await
+        .map_err(tree_error)?;
     Ok(org_id)
 }
 
@@ -61,6 +99,7 @@ pub async fn update(
     change: OrgChange,
 ) -> Result<(), ServiceError> {
     let parent = parent_facts(state, &ctx.tenant_id, change.parent_id).await?;
+    let guards = parent_guards(org_id, &parent);
     let command = OrganizationCommand::Update {
         code: change.code,
         name: change.name,
@@ -70,8 +109,11 @@ pub async fn update(
     };
     state
         .bus
-        .execute::<Organization, _>(ctx, org_id, |org| org.decide(command.clone(), &()))
-        .await?;
+        .execute_guarded::<Organization, _>(ctx, org_id, guards, |org| {
+            org.decide(command.clone(), &())
+        })
+        .await
+        .map_err(tree_error)?;
     Ok(())
 }
 
@@ -83,9 +125,16 @@ pub async fn delete(state: &AppState, ctx: &Context, org_id: &str) -> Result<(),
         has_members: projections::users::org_has_members(pool, &ctx.tenant_id, org_id).await?,
         now: now_millis(),
     };
+    let guards: Vec<Arc<dyn Guard>> = vec![
+        Arc::new(OrgHasNoChildren(org_id.to_string())),
+        Arc::new(OrgHasNoMembers(org_id.to_string())),
+    ];
     state
         .bus
-        .execute::<Organization, _>(ctx, org_id, |org| org.decide(command.clone(), &()))
-        .await?;
+        .execute_guarded::<Organization, _>(ctx, org_id, guards, |org| {
+            org.decide(command.clone(), &())
+        })
+        .await
+        .map_err(tree_error)?;
     Ok(())
 }

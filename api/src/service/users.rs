@@ -1,10 +1,14 @@
 //! User commands (specs/oneaccess.md §2.2 #2–#8): organisation codes are resolved to ids here,
 //! the tenant's settings are read here, and the decision is the user aggregate's.
 
+use std::sync::Arc;
+
 use commands::services::{entity_id, now_millis};
-use commands::Context;
+use commands::store::Guard;
+use commands::{BusError, Context};
 use domain::user::{OrgRelation, User, UserCommand, UserError, UserInput};
 use domain::Aggregate;
+use projections::guards::{OrgExists, ORG_EXISTS};
 
 use super::{settings, ServiceError};
 use crate::state::AppState;
@@ -95,6 +99,22 @@ async fn resolve_relations(
     }
 }
 
+/// Every organisation a user is placed in must still exist when the events are written.
+fn placement_guards(relations: Option<&[OrgRelation]>) -> Vec<Arc<dyn Guard>> {
+    relations
+        .unwrap_or_default()
+        .iter()
+        .map(|r| Arc::new(OrgExists(r.org_id.clone())) as Arc<dyn Guard>)
+        .collect()
+}
+
+fn placement_error(error: BusError<UserError>) -> ServiceError {
+    match error {
+        BusError::GuardFailed(ORG_EXISTS) => ServiceError::OrgCodeNotFound,
+        other => other.into(),
+    }
+}
+
 pub async fn create(
     state: &AppState,
     ctx: &Context,
@@ -106,6 +126,7 @@ pub async fn create(
         .unwrap_or_default();
     let now = now_millis();
     let user_id = entity_id(now);
+    let guards = placement_guards(Some(&org_relations));
     let command = UserCommand::Create {
         user_id: user_id.clone(),
         input: request.input,
@@ -118,10 +139,11 @@ pub async fn create(
     let hasher = state.hasher.clone();
     state
         .bus
-        .execute::<User, _>(ctx, &user_id, |user| {
+        .execute_guarded::<User, _>(ctx, &user_id, guards, |user| {
             user.decide(command.clone(), hasher.as_ref())
         })
-        .await?;
+        .await
+        .map_err(placement_error)?;
     Ok(user_id)
 }
 
@@ -137,6 +159,7 @@ pub async fn update(
         .ok_or(UserError::NotFound)?;
     let org_relations =
         resolve_relations(state, tenant, &request, Some(&current.relations)).await?;
+    let guards = placement_guards(org_relations.as_deref());
     let command = UserCommand::Update {
         input: request.input,
         pwd_must_modify: request.pwd_must_modify,
@@ -144,7 +167,15 @@ pub async fn update(
         settings: settings(state, tenant).await?,
         now: now_millis(),
     };
-    run(state, ctx, user_id, command).await
+    let hasher = state.hasher.clone();
+    state
+        .bus
+        .execute_guarded::<User, _>(ctx, user_id, guards, |user| {
+            user.decide(command.clone(), hasher.as_ref())
+        })
+        .await
+        .map_err(placement_error)?;
+    Ok(())
 }
 
 /// Runs a user command that needs no facts from other aggregates.

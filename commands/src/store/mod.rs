@@ -18,7 +18,7 @@ use tokio::sync::{mpsc, oneshot};
 pub use chain::{hash as chain_hash, ChainedFields, GENESIS};
 pub use read::{ChainBreak, StoredRow};
 pub use seal::{is_sealed, PERSONAL};
-pub use types::{AppendError, AppendRequest, Appended, Metadata, NewEvent, RecordedEvent};
+pub use types::{AppendError, AppendRequest, Appended, Guard, Metadata, NewEvent, RecordedEvent};
 
 use crate::crypto::Keys;
 use crate::db::Database;

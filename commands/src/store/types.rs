@@ -1,8 +1,12 @@
 //! What goes into the store and what comes out of it.
 
+use std::sync::Arc;
+
 use domain::Claim;
+use futures::future::BoxFuture;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use sqlx::AnyConnection;
 
 /// Who did it, through what, and as part of which request (DESIGN.md "The event store").
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -28,6 +32,20 @@ pub struct NewEvent {
     pub payload: Value,
 }
 
+/// A fact about other aggregates that a decision relied on (the parent organisation exists, the
+/// organisation has no members…). It is checked again inside the append's savepoint, after every
+/// earlier append has been applied, so no concurrent command can slip between check and write.
+pub trait Guard: Send + Sync + std::fmt::Debug {
+    /// A stable name, reported when the guard fails.
+    fn name(&self) -> &'static str;
+
+    fn holds<'a>(
+        &'a self,
+        conn: &'a mut AnyConnection,
+        tenant_id: &'a str,
+    ) -> BoxFuture<'a, anyhow::Result<bool>>;
+}
+
 #[derive(Debug, Clone)]
 pub struct AppendRequest {
     pub tenant_id: String,
@@ -38,6 +56,7 @@ pub struct AppendRequest {
     pub events: Vec<NewEvent>,
     pub claims: Vec<Claim>,
     pub releases: Vec<Claim>,
+    pub guards: Vec<Arc<dyn Guard>>,
     pub metadata: Metadata,
 }
 
@@ -63,6 +82,8 @@ pub enum AppendError {
     Conflict { expected: i64, actual: i64 },
     #[error("unique value already claimed: {kind}")]
     Claimed { kind: String },
+    #[error("a fact the decision relied on no longer holds: {0}")]
+    GuardFailed(&'static str),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }

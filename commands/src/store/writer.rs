@@ -148,6 +148,15 @@ async fn append_one(
     batch: &Pending,
     pending: &mut Pending,
 ) -> Result<Appended, AppendError> {
+    for guard in &request.guards {
+        let holds = guard
+            .holds(conn, &request.tenant_id)
+            .await
+            .with_context(|| format!("checking {}", guard.name()))?;
+        if !holds {
+            return Err(AppendError::GuardFailed(guard.name()));
+        }
+    }
     if request.events.is_empty() {
         check_version(conn, request).await?;
         write_claims(shared, conn, request).await?;

@@ -1,0 +1,136 @@
+//! Guards over the organisation tree: facts a decision read from these projections, checked
+//! again inside the append transaction (see `commands::store::Guard`).
+
+use commands::store::Guard;
+use futures::future::BoxFuture;
+use sqlx::AnyConnection;
+
+async fn exists(
+    conn: &mut AnyConnection,
+    sql: &str,
+    tenant: &str,
+    value: &str,
+) -> anyhow::Result<bool> {
+    let row: Option<(String,)> = sqlx::query_as(sql)
+        .bind(tenant)
+        .bind(value)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(row.is_some())
+}
+
+/// The organisation exists (a user is placed in it, or it becomes a parent).
+#[derive(Debug)]
+pub struct OrgExists(pub String);
+
+pub const ORG_EXISTS: &str = "organization.exists";
+
+impl Guard for OrgExists {
+    fn name(&self) -> &'static str {
+        ORG_EXISTS
+    }
+
+    fn holds<'a>(
+        &'a self,
+        conn: &'a mut AnyConnection,
+        tenant: &'a str,
+    ) -> BoxFuture<'a, anyhow::Result<bool>> {
+        Box::pin(exists(
+            conn,
+            "SELECT tenant_id FROM proj_organizations WHERE tenant_id = $1 AND org_id = $2",
+            tenant,
+            &self.0,
+        ))
+    }
+}
+
+/// Moving `org` under `parent` makes no cycle: the parent is not the organisation or one of
+/// its descendants.
+#[derive(Debug)]
+pub struct NotUnderItself {
+    pub org: String,
+    pub parent: String,
+}
+
+pub const NOT_UNDER_ITSELF: &str = "organization.not_under_itself";
+
+impl Guard for NotUnderItself {
+    fn name(&self) -> &'static str {
+        NOT_UNDER_ITSELF
+    }
+
+    fn holds<'a>(
+        &'a self,
+        conn: &'a mut AnyConnection,
+        tenant: &'a str,
+    ) -> BoxFuture<'a, anyhow::Result<bool>> {
+        Box::pin(async move {
+            let row: Option<(String,)> = sqlx::query_as(
+                "SELECT path FROM proj_organizations WHERE tenant_id = $1 AND org_id = $2",
+            )
+            .bind(tenant)
+            .bind(&self.parent)
+            .fetch_optional(&mut *conn)
+            .await?;
+            Ok(row.is_none_or(|(path,)| !path.contains(&format!("/{}/", self.org))))
+        })
+    }
+}
+
+/// The organisation has no child organisations.
+#[derive(Debug)]
+pub struct OrgHasNoChildren(pub String);
+
+pub const HAS_NO_CHILDREN: &str = "organization.has_no_children";
+
+impl Guard for OrgHasNoChildren {
+    fn name(&self) -> &'static str {
+        HAS_NO_CHILDREN
+    }
+
+    fn holds<'a>(
+        &'a self,
+        conn: &'a mut AnyConnection,
+        tenant: &'a str,
+    ) -> BoxFuture<'a, anyhow::Result<bool>> {
+        Box::pin(async move {
+            let child = exists(
+                conn,
+                "SELECT tenant_id FROM proj_organizations WHERE tenant_id = $1 AND parent_id = $2 LIMIT 1",
+                tenant,
+                &self.0,
+            )
+            .await?;
+            Ok(!child)
+        })
+    }
+}
+
+/// No user belongs to the organisation, as primary or secondary member.
+#[derive(Debug)]
+pub struct OrgHasNoMembers(pub String);
+
+pub const HAS_NO_MEMBERS: &str = "organization.has_no_members";
+
+impl Guard for OrgHasNoMembers {
+    fn name(&self) -> &'static str {
+        HAS_NO_MEMBERS
+    }
+
+    fn holds<'a>(
+        &'a self,
+        conn: &'a mut AnyConnection,
+        tenant: &'a str,
+    ) -> BoxFuture<'a, anyhow::Result<bool>> {
+        Box::pin(async move {
+            let member = exists(
+                conn,
+                "SELECT tenant_id FROM proj_user_orgs WHERE tenant_id = $1 AND org_id = $2 LIMIT 1",
+                tenant,
+                &self.0,
+            )
+            .await?;
+            Ok(!member)
+        })
+    }
+}
