@@ -21,6 +21,15 @@ pub fn tables() -> Vec<&'static str> {
     .concat()
 }
 
+/// Takes the append lock (the position counter row) so that no writer appends while a rebuild
+/// runs: a live server's appends wait for it instead of racing it.
+async fn lock_appends(conn: &mut AnyConnection) -> anyhow::Result<()> {
+    sqlx::query("UPDATE event_position SET last_position = last_position WHERE id = 1")
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
 async fn clear_and_replay(store: &EventStore, conn: &mut AnyConnection) -> anyhow::Result<i64> {
     for table in tables() {
         sqlx::query(&format!("DELETE FROM {table}"))
@@ -47,6 +56,7 @@ async fn clear_and_replay(store: &EventStore, conn: &mut AnyConnection) -> anyho
 /// Rebuilds every projection from position 0 in one transaction; returns the events replayed.
 pub async fn replay(store: &EventStore) -> anyhow::Result<i64> {
     let mut tx = store.database().pool.begin().await?;
+    lock_appends(&mut tx).await?;
     let count = clear_and_replay(store, &mut tx).await?;
     tx.commit().await?;
     Ok(count)
@@ -56,6 +66,7 @@ pub async fn replay(store: &EventStore) -> anyhow::Result<i64> {
 /// in a transaction that is rolled back.
 pub async fn compare_with_rebuild(store: &EventStore) -> anyhow::Result<Option<String>> {
     let mut tx = store.database().pool.begin().await?;
+    lock_appends(&mut tx).await?;
     let live = snapshot(&mut tx).await?;
     clear_and_replay(store, &mut tx).await?;
     let rebuilt = snapshot(&mut tx).await?;

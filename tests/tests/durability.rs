@@ -117,6 +117,41 @@ async fn replay_rebuilds_exactly_the_same_projection_rows(engine: Engine) {
     server.finish().await;
 }
 
+async fn verify_and_replay_are_safe_while_the_server_takes_writes(engine: Engine) {
+    let server = TestServer::start(engine).await;
+    let t = server.token().await;
+    let writer = {
+        let client = server.client.clone();
+        let t = t.clone();
+        tokio::spawn(async move {
+            for i in 0..60 {
+                let reply = client
+                    .post(
+                        USERS,
+                        &t,
+                        json!({"user_name": format!("w{i}"), "mobile": format!("135{i:08}")}),
+                    )
+                    .await;
+                assert_eq!(reply.status.as_u16(), 201, "{}", reply.text);
+            }
+        })
+    };
+    for round in 0..6 {
+        match cli::verify(server.store()).await.unwrap() {
+            Verdict::Sound { .. } => {}
+            other => panic!("round {round}: {other:?}"),
+        }
+        if round % 2 == 0 {
+            projections::rebuild::replay(server.store()).await.unwrap();
+        }
+    }
+    writer.await.unwrap();
+    assert!(
+        matches!(cli::verify(server.store()).await.unwrap(), Verdict::Sound { events } if events >= 63)
+    );
+    server.finish().await;
+}
+
 async fn state_survives_a_restart(engine: Engine) {
     let mut server = TestServer::start(engine).await;
     let t = server.token().await;
@@ -287,6 +322,7 @@ async fn a_tampered_projection_row_makes_verify_fail(engine: Engine) {
 
 on_both_engines!(
     replay_rebuilds_exactly_the_same_projection_rows,
+    verify_and_replay_are_safe_while_the_server_takes_writes,
     state_survives_a_restart,
     fifty_concurrent_creates_of_one_username_make_exactly_one_user,
     changing_one_stored_event_makes_verify_fail_and_name_it,

@@ -12,6 +12,7 @@ use super::chain::{self, ChainedFields};
 use super::seal::{is_sealed, open_payload};
 use super::types::RecordedEvent;
 use super::EventStore;
+use crate::db::Engine;
 
 /// An event row exactly as stored (sealed payload, hashes), e.g. for `idaas events export`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -47,6 +48,24 @@ impl StoredRow {
             hash: row.try_get(11)?,
         })
     }
+}
+
+async fn read_raw_on(
+    conn: &mut AnyConnection,
+    after_position: i64,
+    limit: i64,
+) -> anyhow::Result<Vec<StoredRow>> {
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM events WHERE position > $1 ORDER BY position LIMIT $2"
+    ))
+    .bind(after_position)
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await
+    .context("reading events")?;
+    rows.iter()
+        .map(|r| StoredRow::from_row(r).map_err(Into::into))
+        .collect()
 }
 
 const COLUMNS: &str = "position, tenant_id, stream_type, stream_id, version, event_type, \
@@ -95,17 +114,8 @@ impl EventStore {
         after_position: i64,
         limit: i64,
     ) -> anyhow::Result<Vec<StoredRow>> {
-        let rows = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM events WHERE position > $1 ORDER BY position LIMIT $2"
-        ))
-        .bind(after_position)
-        .bind(limit)
-        .fetch_all(&self.shared.db.pool)
-        .await
-        .context("reading events")?;
-        rows.iter()
-            .map(|r| StoredRow::from_row(r).map_err(Into::into))
-            .collect()
+        let mut conn = self.shared.db.pool.acquire().await?;
+        read_raw_on(&mut conn, after_position, limit).await
     }
 
     /// Up to `limit` events after `after_position`, opened and upcast, in position order.
@@ -167,13 +177,31 @@ impl EventStore {
 
     /// Walks every tenant's hash chain in position order; returns the number of events checked,
     /// or the first broken link.
+    ///
+    /// The walk and the chain heads are read in one snapshot, so appends running meanwhile
+    /// (a live server) are neither half-seen nor mistaken for tampering.
     pub async fn verify_chain(&self) -> anyhow::Result<Result<i64, ChainBreak>> {
+        let mut tx = self.shared.db.pool.begin().await?;
+        if self.shared.db.engine == Engine::Postgres {
+            sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                .execute(&mut *tx)
+                .await?;
+        }
+        let verdict = self.walk_chain(&mut tx).await;
+        tx.rollback().await?;
+        verdict
+    }
+
+    async fn walk_chain(
+        &self,
+        conn: &mut AnyConnection,
+    ) -> anyhow::Result<Result<i64, ChainBreak>> {
         let mut heads: HashMap<String, String> = HashMap::new();
         let mut after = 0;
         let mut checked = 0;
         let mut expected_position = 1;
         loop {
-            let rows = self.read_raw(after, 1000).await?;
+            let rows = read_raw_on(conn, after, 1000).await?;
             if rows.is_empty() {
                 break;
             }
@@ -222,7 +250,7 @@ impl EventStore {
         // A chain head that differs from the last event walked means events were cut off the end.
         let recorded: Vec<(String, String)> =
             sqlx::query_as("SELECT tenant_id, last_hash FROM chain_heads ORDER BY tenant_id")
-                .fetch_all(&self.shared.db.pool)
+                .fetch_all(&mut *conn)
                 .await?;
         for (tenant_id, last_hash) in recorded {
             if heads.get(&tenant_id) != Some(&last_hash) {
