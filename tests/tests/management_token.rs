@@ -64,6 +64,13 @@ async fn bad_token_requests_get_oauth_errors(engine: Engine) {
             "invalid_client",
         ),
         ("%%%not a form".to_string(), "invalid_request"),
+        (
+            format!(
+                "grant_type=client_credentials&client_id=a%00b&client_secret={}",
+                c.client_secret
+            ),
+            "invalid_request",
+        ),
     ];
     for (form, error) in cases {
         let reply = server.client.token_reply(&form, None).await;

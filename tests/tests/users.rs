@@ -423,6 +423,50 @@ async fn bad_user_input_gets_the_documented_codes(engine: Engine) {
     assert_eq!(broken.status().as_u16(), 400);
     let body: Value = broken.json().await.unwrap();
     assert_eq!(body["error_code"], "PARAM.0000");
+    // NUL characters are refused up front on both engines, never a 500.
+    for body in [
+        json!({"user_name": "a\u{0}b", "mobile": "13000000003"}),
+        json!({"user_name": "ok", "mobile": "1\u{0}"}),
+    ] {
+        server
+            .client
+            .post(USERS, &t, body)
+            .await
+            .assert_error("PARAM.0000");
+    }
+    server
+        .client
+        .post(
+            &format!("{USERS}/user-by-username"),
+            &t,
+            json!({"user_name": "a\u{0}b"}),
+        )
+        .await
+        .assert_error("PARAM.0000");
+    server
+        .client
+        .get(&format!("{USERS}/a%00b"), &t)
+        .await
+        .assert_error("PARAM.0000");
+    server
+        .client
+        .put(&format!("{USERS}/a%00b/enable"), &t, json!({}))
+        .await
+        .assert_error("PARAM.0000");
+    server
+        .client
+        .get(&format!("{USERS}?org_id=a%00b&offset=0&limit=10"), &t)
+        .await
+        .assert_error("PARAM.0000");
+    server
+        .client
+        .post(
+            ORGS,
+            &t,
+            json!({"code": "x", "name": "x", "parent_id": "x\u{0}"}),
+        )
+        .await
+        .assert_error("PARAM.0000");
     // Nothing partial was written by any of the refusals.
     let list = server
         .client

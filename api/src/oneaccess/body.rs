@@ -26,10 +26,42 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
         } else {
             &bytes
         };
+        if has_escaped_nul(bytes) {
+            return Err(nul_refused());
+        }
         serde_json::from_slice(bytes)
             .map(Body)
             .map_err(|e| OneAccessError::with("PARAM.0000", [e.to_string()]))
     }
+}
+
+/// NUL characters cannot be stored (PostgreSQL refuses them in text) and have no business in
+/// identity data: they are refused up front, in the surface's error shape.
+fn nul_refused() -> OneAccessError {
+    OneAccessError::with("PARAM.0000", ["NUL characters are not allowed".to_string()])
+}
+
+/// Whether a JSON text contains the escape `\u0000` (raw NUL bytes are invalid JSON anyway).
+fn has_escaped_nul(json: &[u8]) -> bool {
+    json.windows(6)
+        .any(|w| w[0] == b'\\' && w[1] == b'u' && w[2..].iter().all(|&b| b == b'0'))
+}
+
+/// Refuses request targets with an encoded NUL (`%00`) in the path or query.
+pub async fn refuse_nul_in_target(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let target = request.uri().to_string();
+    let has_nul = target
+        .as_bytes()
+        .windows(3)
+        .any(|w| w[0] == b'%' && w[1] == b'0' && w[2] == b'0');
+    if has_nul {
+        return nul_refused().into_response();
+    }
+    next.run(request).await
 }
 
 /// Query parameters as plain strings (so that bad values get our error codes, not axum's).

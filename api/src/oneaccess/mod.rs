@@ -19,6 +19,7 @@ pub fn router() -> Router<AppState> {
         .merge(organizations::router());
     Router::new()
         .nest("/api/v2/tenant", tenant)
+        .layer(axum::middleware::from_fn(body::refuse_nul_in_target))
         .layer(axum::middleware::from_fn(error::localise))
         .layer(axum::middleware::map_response(utf8_json))
 }

@@ -37,7 +37,11 @@ pub async fn token(
     body: Bytes,
 ) -> Response {
     let form: HashMap<String, String> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
-    let field = |name: &str| form.get(name).map(|v| v.trim()).filter(|v| !v.is_empty());
+    let field = |name: &str| {
+        form.get(name)
+            .map(|v| v.trim())
+            .filter(|v| !v.is_empty() && !v.contains('\0'))
+    };
     let grant_type = field("grant_type");
     match grant_type {
         None => {
