@@ -59,6 +59,21 @@ pub enum ApplicationError {
     InvalidName,
     #[error("client id must be 8 to 128 letters, digits, '-' or '_'")]
     InvalidClientId,
+    #[error("client secret must be 16 to 128 visible ASCII characters")]
+    InvalidClientSecret,
+}
+
+/// A client id: 8 to 128 letters, digits, `-` or `_`.
+pub fn is_client_id(value: &str) -> bool {
+    (8..=128).contains(&value.len())
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+/// A client secret chosen by an operator: 16 to 128 visible ASCII characters.
+pub fn is_client_secret(value: &str) -> bool {
+    (16..=128).contains(&value.len()) && value.chars().all(|c| c.is_ascii_graphic())
 }
 
 impl Aggregate for Application {
@@ -110,11 +125,7 @@ impl Aggregate for Application {
                 if name.is_empty() || name.chars().count() > 100 {
                     return Err(ApplicationError::InvalidName);
                 }
-                let client_id_ok = (8..=128).contains(&client_id.len())
-                    && client_id
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-                if !client_id_ok {
+                if !is_client_id(&client_id) {
                     return Err(ApplicationError::InvalidClientId);
                 }
                 Ok(Decision::event(ApplicationEvent::ApplicationRegistered {

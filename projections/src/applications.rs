@@ -125,6 +125,18 @@ pub async fn by_client_id(
     Ok(row.map(app_row))
 }
 
+/// Whether the tenant has an enabled application holding the API product.
+pub async fn has_management_app(pool: &AnyPool, tenant_id: &str) -> anyhow::Result<bool> {
+    let row: Option<(String,)> = sqlx::query_as(
+        "SELECT application_id FROM proj_applications \
+         WHERE tenant_id = $1 AND api_product = 1 AND enabled = 1 LIMIT 1",
+    )
+    .bind(tenant_id)
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.is_some())
+}
+
 /// A management token that is known, not expired at `now`, and whose application is still
 /// enabled with the API product granted: its application id.
 pub async fn live_token(

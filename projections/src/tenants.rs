@@ -125,10 +125,3 @@ pub async fn get(pool: &AnyPool, tenant_id: &str) -> anyhow::Result<Option<Tenan
     })
     .transpose()
 }
-
-pub async fn count(pool: &AnyPool) -> anyhow::Result<i64> {
-    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM proj_tenants")
-        .fetch_one(pool)
-        .await?;
-    Ok(n)
-}

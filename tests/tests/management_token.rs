@@ -185,7 +185,44 @@ async fn a_token_of_one_tenant_is_rejected_by_every_other_tenant(engine: Engine)
     server.finish().await;
 }
 
+async fn bad_fixed_bootstrap_credentials_write_nothing_and_a_corrected_start_recovers(
+    engine: Engine,
+) {
+    let database = idaas_tests::TestDatabase::create(engine).await;
+    let mut config = database.config();
+    config.bootstrap_client_id = Some("abc".into());
+    config.bootstrap_client_secret = Some("a-long-enough-secret".into());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let refused = idaas_api::start(config.clone(), listener).await;
+    assert!(
+        refused.is_err(),
+        "a client id under 8 characters is refused"
+    );
+    config.bootstrap_client_id = Some("bootstrap-admin".into());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let server = idaas_api::start(config, listener).await.expect("starts");
+    let credentials = server
+        .bootstrap
+        .clone()
+        .expect("the default tenant gets its credential");
+    assert_eq!(credentials.client_id, "bootstrap-admin");
+    let client = idaas_tests::Client::new(server.addr);
+    client
+        .token("bootstrap-admin", "a-long-enough-secret", None)
+        .await;
+    let pool = server.store.database().pool.clone();
+    let (tenants,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM proj_tenants")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(tenants, 1);
+    server.stop().await.unwrap();
+    pool.close().await;
+    database.drop_database().await;
+}
+
 on_both_engines!(
+    bad_fixed_bootstrap_credentials_write_nothing_and_a_corrected_start_recovers,
     a_token_is_issued_for_client_credentials_and_older_tokens_stay_valid,
     bad_token_requests_get_oauth_errors,
     management_endpoints_need_a_valid_bearer_token,

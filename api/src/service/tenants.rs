@@ -3,8 +3,10 @@
 
 use commands::services::{entity_id, now_millis, random_base62};
 use commands::{CommandBus, Context, Metadata};
-use domain::application::{Application, ApplicationCommand};
-use domain::tenant::{Tenant, TenantCommand, DEFAULT_TENANT_ID};
+use domain::application::{
+    is_client_id, is_client_secret, Application, ApplicationCommand, ApplicationError,
+};
+use domain::tenant::{normalise_domain, Tenant, TenantCommand, TenantError, DEFAULT_TENANT_ID};
 use domain::Aggregate;
 use serde::Serialize;
 
@@ -31,25 +33,46 @@ fn system_context(tenant_id: &str, surface: &str) -> Context {
     }
 }
 
-/// Creates a tenant with a management application that holds the API product.
-pub async fn create_with_management_app(
+/// Operator-chosen credentials must be valid before anything is written.
+fn check_fixed(fixed: &(Option<String>, Option<String>)) -> Result<(), ServiceError> {
+    if fixed.0.as_deref().is_some_and(|id| !is_client_id(id)) {
+        return Err(ApplicationError::InvalidClientId.into());
+    }
+    if fixed
+        .1
+        .as_deref()
+        .is_some_and(|secret| !is_client_secret(secret))
+    {
+        return Err(ApplicationError::InvalidClientSecret.into());
+    }
+    Ok(())
+}
+
+async fn create_tenant(
     bus: &CommandBus,
-    tenant_id: &str,
+    ctx: &Context,
     name: &str,
     domains: Vec<String>,
-    fixed: (Option<String>, Option<String>),
-    surface: &str,
-) -> Result<Credentials, ServiceError> {
-    let ctx = system_context(tenant_id, surface);
-    let now = now_millis();
+    now: i64,
+) -> Result<(), ServiceError> {
     let create = TenantCommand::Create {
-        tenant_id: tenant_id.to_string(),
+        tenant_id: ctx.tenant_id.clone(),
         name: name.to_string(),
         domains,
         now,
     };
-    bus.execute::<Tenant, _>(&ctx, tenant_id, |t| t.decide(create.clone(), &()))
+    bus.execute::<Tenant, _>(ctx, &ctx.tenant_id, |t| t.decide(create.clone(), &()))
         .await?;
+    Ok(())
+}
+
+/// Registers the tenant's management application (API product granted).
+async fn register_management_app(
+    bus: &CommandBus,
+    ctx: &Context,
+    fixed: (Option<String>, Option<String>),
+    now: i64,
+) -> Result<Credentials, ServiceError> {
     let client_id = fixed.0.unwrap_or_else(|| random_base62(32));
     let client_secret = fixed.1.unwrap_or_else(|| random_base62(32));
     let application_id = entity_id(now);
@@ -61,32 +84,57 @@ pub async fn create_with_management_app(
         api_product: true,
         now,
     };
-    bus.execute::<Application, _>(&ctx, &application_id, |a| a.decide(register.clone(), &()))
+    bus.execute::<Application, _>(ctx, &application_id, |a| a.decide(register.clone(), &()))
         .await?;
     Ok(Credentials {
-        tenant_id: tenant_id.to_string(),
+        tenant_id: ctx.tenant_id.clone(),
         application_id,
         client_id,
         client_secret,
     })
 }
 
-/// On first start with an empty store: the default tenant and its management application.
+/// Creates a tenant with a management application that holds the API product.
+pub async fn create_with_management_app(
+    bus: &CommandBus,
+    tenant_id: &str,
+    name: &str,
+    domains: Vec<String>,
+    fixed: (Option<String>, Option<String>),
+    surface: &str,
+) -> Result<Credentials, ServiceError> {
+    check_fixed(&fixed)?;
+    for domain in &domains {
+        if normalise_domain(domain).is_none() {
+            return Err(TenantError::InvalidDomain(domain.clone()).into());
+        }
+    }
+    let ctx = system_context(tenant_id, surface);
+    let now = now_millis();
+    create_tenant(bus, &ctx, name, domains, now).await?;
+    register_management_app(bus, &ctx, fixed, now).await
+}
+
+/// On a store without a default tenant, or whose default tenant has no management application
+/// (an interrupted first start): creates what is missing and returns the new credential.
 pub async fn bootstrap(
     bus: &CommandBus,
     fixed: (Option<String>, Option<String>),
 ) -> Result<Option<Credentials>, ServiceError> {
-    if projections::tenants::count(&bus.store().database().pool).await? > 0 {
+    check_fixed(&fixed)?;
+    let pool = &bus.store().database().pool;
+    let ctx = system_context(DEFAULT_TENANT_ID, "bootstrap");
+    let now = now_millis();
+    if projections::tenants::get(pool, DEFAULT_TENANT_ID)
+        .await?
+        .is_none()
+    {
+        create_tenant(bus, &ctx, "Default", Vec::new(), now).await?;
+    }
+    if projections::applications::has_management_app(pool, DEFAULT_TENANT_ID).await? {
         return Ok(None);
     }
-    create_with_management_app(
-        bus,
-        DEFAULT_TENANT_ID,
-        "Default",
-        Vec::new(),
-        fixed,
-        "bootstrap",
-    )
-    .await
-    .map(Some)
+    register_management_app(bus, &ctx, fixed, now)
+        .await
+        .map(Some)
 }
