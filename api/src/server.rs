@@ -17,6 +17,7 @@ pub async fn open_store(config: &Config) -> anyhow::Result<EventStore> {
     let keys: Keys = config.keys()?;
     let db = commands::connect(&config.database_url()?).await?;
     commands::migrate(&db).await?;
+    commands::db::check_master_key(&db, &keys).await?;
     Ok(EventStore::open(
         db,
         keys,

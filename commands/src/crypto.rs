@@ -65,6 +65,11 @@ impl Keys {
         B64.encode(random_key())
     }
 
+    /// A fingerprint of the master key, stored with the data to detect a wrong key.
+    pub fn key_check(&self) -> String {
+        hex::encode(hmac(&self.master, &[b"idaas master key check"]))
+    }
+
     /// The keyed hash under which a unique value is claimed.
     pub fn claim_key(&self, kind: &str, value: &str) -> String {
         hex::encode(hmac(

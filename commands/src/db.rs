@@ -91,7 +91,31 @@ macro_rules! migration {
 const MIGRATIONS: &[Migration] = &[
     migration!(1, "0001_event_store"),
     migration!(2, "0002_projections"),
+    migration!(3, "0003_store_settings"),
 ];
+
+/// Refuses a master key other than the one the store was first opened with.
+pub async fn check_master_key(db: &Database, keys: &crate::Keys) -> anyhow::Result<()> {
+    let expected = keys.key_check();
+    sqlx::query(
+        "INSERT INTO store_settings (name, value) VALUES ('key_check', $1) ON CONFLICT (name) DO NOTHING",
+    )
+    .bind(&expected)
+    .execute(&db.pool)
+    .await
+    .context("recording the master key check")?;
+    let (stored,): (String,) =
+        sqlx::query_as("SELECT value FROM store_settings WHERE name = 'key_check'")
+            .fetch_one(&db.pool)
+            .await?;
+    if stored != expected {
+        anyhow::bail!(
+            "the master key does not match this database, which was initialised with another key: \
+             set IDAAS_MASTER_KEY (or master_key, or data_dir/master.key) to the original key"
+        );
+    }
+    Ok(())
+}
 
 /// Applies the migrations not yet applied, each in its own transaction.
 pub async fn migrate(db: &Database) -> anyhow::Result<Vec<&'static str>> {

@@ -221,7 +221,29 @@ async fn bad_fixed_bootstrap_credentials_write_nothing_and_a_corrected_start_rec
     database.drop_database().await;
 }
 
+async fn a_server_refuses_to_start_with_another_master_key(engine: Engine) {
+    let mut server = TestServer::start(engine).await;
+    if let Some(running) = server.server.take() {
+        running.stop().await.unwrap();
+    }
+    let mut config = server.config.clone();
+    config.master_key = Some(commands::Keys::generate_master());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let error = idaas_api::start(config, listener)
+        .await
+        .err()
+        .expect("refused");
+    assert!(
+        format!("{error:#}").contains("master key does not match"),
+        "{error:#}"
+    );
+    server.restart().await;
+    server.token().await;
+    server.finish().await;
+}
+
 on_both_engines!(
+    a_server_refuses_to_start_with_another_master_key,
     bad_fixed_bootstrap_credentials_write_nothing_and_a_corrected_start_recovers,
     a_token_is_issued_for_client_credentials_and_older_tokens_stay_valid,
     bad_token_requests_get_oauth_errors,
