@@ -37,6 +37,7 @@ impl Projector for UsersProjection {
                     password_hash,
                     created_at,
                     personal,
+                    claimed: _,
                 } => {
                     sqlx::query(
                         "INSERT INTO proj_users (tenant_id, user_id, org_id, user_name, user_name_key, name, \

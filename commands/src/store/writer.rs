@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use anyhow::Context;
+use futures::FutureExt;
 use sqlx::{AnyConnection, Executor};
 use tokio::sync::{mpsc, oneshot};
 
@@ -32,7 +33,13 @@ pub(super) async fn run(shared: Arc<Shared>, mut jobs: mpsc::Receiver<Job>) {
             }
         }
         let requests: Vec<&AppendRequest> = batch.iter().map(|j| &j.request).collect();
-        match write_batch(&shared, &requests).await {
+        // A panic in a projection or decision must not take the writer (and every later
+        // append) down with it: the batch fails, the transaction rolls back, the writer goes on.
+        let written = std::panic::AssertUnwindSafe(write_batch(&shared, &requests))
+            .catch_unwind()
+            .await
+            .unwrap_or_else(|_| Err(anyhow::anyhow!("an append batch panicked")));
+        match written {
             Ok(outcomes) => {
                 for (job, outcome) in batch.into_iter().zip(outcomes) {
                     let _ = job.reply.send(outcome);

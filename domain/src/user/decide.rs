@@ -109,7 +109,7 @@ pub(super) fn decide(
                 user_id,
                 deleted_at: now,
             });
-            decision.releases = all_claims(&user.profile);
+            decision.releases = held_claims(&user.profile, &user.held_claims);
             Ok(decision)
         }
     }
@@ -143,15 +143,17 @@ fn create(
         }
         None => None,
     };
+    let claims = unique_claims(&profile, settings);
     let mut decision = Decision::event(UserEvent::UserCreated {
         user_id,
         org_relations,
         pwd_must_modify,
         password_hash,
         created_at: now,
-        personal: profile.clone(),
+        personal: profile,
+        claimed: kinds(&claims),
     });
-    decision.claims = unique_claims(&profile, settings);
+    decision.claims = claims;
     Ok(decision)
 }
 
@@ -182,7 +184,8 @@ fn update(
     if changed.is_empty() {
         return Ok(Decision::none());
     }
-    let old_claims = unique_claims(&user.profile, settings);
+    // Release what the user actually holds; claim under the rules in force now.
+    let old_claims = held_claims(&user.profile, &user.held_claims);
     let new_claims = unique_claims(&profile, settings);
     let mut decision = Decision::event(UserEvent::UserUpdated {
         user_id: user.id.clone().unwrap_or_default(),
@@ -191,6 +194,7 @@ fn update(
         changed,
         updated_at: now,
         personal: profile,
+        claimed: kinds(&new_claims),
     });
     decision.releases = old_claims
         .iter()
@@ -219,7 +223,8 @@ fn merge(mut profile: UserProfile, input: UserInput) -> (UserProfile, Vec<String
         profile.set(field, value);
         changed.push(field.wire_name().to_string());
     }
-    if let Some(extension) = input.extension {
+    // An empty object, like an empty value, leaves the extension attributes as they are.
+    if let Some(extension) = input.extension.filter(|e| !e.is_empty()) {
         if extension != profile.extension {
             profile.extension = extension;
             changed.push("extension".to_string());
@@ -343,23 +348,23 @@ const UNIQUE_CAPABLE: [UserField; 5] = [
     UserField::IdentityNumber,
 ];
 
-/// Every claim a profile could hold, for release at deletion (releasing one not held is harmless).
-fn all_claims(profile: &UserProfile) -> Vec<Claim> {
-    let mut claims: Vec<Claim> = UNIQUE_CAPABLE
-        .into_iter()
-        .filter_map(|field| {
-            profile.get(field).map(|value| {
-                Claim::new(
-                    format!("user.{}", field.wire_name()),
-                    field.normalise(value),
-                )
-            })
+fn kinds(claims: &[Claim]) -> Vec<String> {
+    claims.iter().map(|c| c.kind.clone()).collect()
+}
+
+/// The claims of the given kinds, with their values from the profile.
+fn held_claims(profile: &UserProfile, kinds: &[String]) -> Vec<Claim> {
+    kinds
+        .iter()
+        .filter_map(|kind| {
+            let value = match kind.strip_prefix("user.extension.") {
+                Some(key) => profile.extension_text(key),
+                None => UNIQUE_CAPABLE
+                    .into_iter()
+                    .find(|f| kind.strip_prefix("user.") == Some(f.wire_name()))
+                    .and_then(|f| profile.get(f).map(|v| f.normalise(v))),
+            };
+            value.map(|v| Claim::new(kind.clone(), v))
         })
-        .collect();
-    for key in profile.extension.keys() {
-        if let Some(value) = profile.extension_text(key) {
-            claims.push(Claim::new(format!("user.extension.{key}"), value));
-        }
-    }
-    claims
+        .collect()
 }

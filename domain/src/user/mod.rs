@@ -39,6 +39,8 @@ pub struct User {
     pub password_hashes: Vec<String>,
     pub disabled: bool,
     pub deleted: bool,
+    /// The kinds of unique claim the user holds, whatever the tenant's rules say now.
+    pub held_claims: Vec<String>,
 }
 
 /// The attributes of a create or update request; `None` means "not given".
@@ -103,6 +105,9 @@ pub enum UserEvent {
         password_hash: Option<String>,
         created_at: i64,
         personal: UserProfile,
+        /// The kinds of unique claim the user took (values are in `personal`).
+        #[serde(default)]
+        claimed: Vec<String>,
     },
     /// The user's attributes after the change; `changed` names the attributes that moved.
     #[serde(rename = "user.updated")]
@@ -113,6 +118,9 @@ pub enum UserEvent {
         changed: Vec<String>,
         updated_at: i64,
         personal: UserProfile,
+        /// The kinds of unique claim the user holds after the change.
+        #[serde(default)]
+        claimed: Vec<String>,
     },
     #[serde(rename = "user.enabled")]
     UserEnabled { user_id: String, at: i64 },
@@ -188,8 +196,10 @@ impl Aggregate for User {
                 pwd_must_modify,
                 password_hash,
                 personal,
+                claimed,
                 ..
             } => {
+                self.held_claims = claimed.clone();
                 self.id = Some(user_id.clone());
                 self.org_relations = org_relations.clone();
                 self.pwd_must_modify = *pwd_must_modify;
@@ -200,8 +210,10 @@ impl Aggregate for User {
                 org_relations,
                 pwd_must_modify,
                 personal,
+                claimed,
                 ..
             } => {
+                self.held_claims = claimed.clone();
                 self.org_relations = org_relations.clone();
                 self.pwd_must_modify = *pwd_must_modify;
                 self.profile = personal.clone();

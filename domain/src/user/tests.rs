@@ -56,6 +56,7 @@ fn created(password_hash: Option<&str>) -> UserEvent {
         password_hash: password_hash.map(str::to_string),
         created_at: NOW,
         personal: profile(),
+        claimed: vec!["user.user_name".into(), "user.mobile".into()],
     }
 }
 
@@ -272,6 +273,7 @@ fn updating_changes_only_given_attributes_and_moves_claims() {
                 mobile: Some("13800138000".into()),
                 ..profile()
             },
+            claimed: vec!["user.user_name".into(), "user.mobile".into()],
         }]);
     assert_eq!(decision.claims, [Claim::new("user.mobile", "13800138000")]);
     assert_eq!(
@@ -415,5 +417,60 @@ fn deleting_a_user_releases_its_claims() {
     assert_eq!(
         claim_kinds(&decision.releases),
         ["user.user_name", "user.mobile"]
+    );
+}
+
+#[test]
+fn claims_follow_what_the_user_holds_when_the_rules_change() {
+    let with_email = UserEvent::UserCreated {
+        user_id: "u1".into(),
+        org_relations: vec![],
+        pwd_must_modify: true,
+        password_hash: None,
+        created_at: NOW,
+        personal: UserProfile {
+            email: Some("x@example.com".into()),
+            ..profile()
+        },
+        claimed: vec![
+            "user.user_name".into(),
+            "user.mobile".into(),
+            "user.email".into(),
+        ],
+    };
+    // The tenant has since made email non-unique: the held email claim is released, not re-taken.
+    let mut settings = TenantSettings::default();
+    settings.user_attributes.0.remove("email");
+    let command = UserCommand::Update {
+        input: input(&[(UserField::Email, "y@example.com")]),
+        pwd_must_modify: None,
+        org_relations: None,
+        settings,
+        now: NOW,
+    };
+    let decision = given::<User>(std::slice::from_ref(&with_email))
+        .when(command, &FakeHasher)
+        .decision();
+    assert_eq!(
+        decision.releases,
+        [Claim::new("user.email", "x@example.com")]
+    );
+    assert!(decision.claims.is_empty());
+    match &decision.events[0] {
+        UserEvent::UserUpdated { claimed, .. } => {
+            assert_eq!(
+                claimed,
+                &["user.user_name".to_string(), "user.mobile".to_string()]
+            )
+        }
+        other => panic!("{other:?}"),
+    }
+    // Deleting releases exactly what is held.
+    let decision = given::<User>(&[with_email])
+        .when(UserCommand::Delete { now: NOW }, &FakeHasher)
+        .decision();
+    assert_eq!(
+        claim_kinds(&decision.releases),
+        ["user.user_name", "user.mobile", "user.email"]
     );
 }
