@@ -100,6 +100,10 @@ impl EventStore {
     }
 
     /// Forgets a subject's data key: its sealed data can no longer be opened.
+    ///
+    /// Low level: the erasure command that also appends a `*.erased` event and clears the
+    /// subject from the projections is not built yet, and other processes keep a cached key
+    /// until they restart.
     pub async fn erase_subject(&self, tenant_id: &str, subject_id: &str) -> anyhow::Result<()> {
         sqlx::query("DELETE FROM subject_keys WHERE tenant_id = $1 AND subject_id = $2")
             .bind(tenant_id)
