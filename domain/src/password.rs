@@ -71,10 +71,11 @@ pub struct PasswordOwner<'a> {
     pub email: Option<&'a str>,
 }
 
+/// Common passwords refused by default. `P@ssw0rd` is deliberately absent: it is the password of
+/// the create-user example in the OneAccess reference, which must work as documented.
 const WEAK_PASSWORDS: &[&str] = &[
     "password",
     "passw0rd",
-    "p@ssw0rd",
     "p@ssword",
     "admin123",
     "admin@123",

@@ -666,7 +666,85 @@ async fn listing_pages_users_and_filters_by_organisation(engine: Engine) {
     server.finish().await;
 }
 
+/// The request example of specs/oneaccess.md §2.2 #2 (seed 000, 3.1.3.1), verbatim.
+async fn the_documented_create_example_is_accepted_verbatim(engine: Engine) {
+    let server = TestServer::start(engine).await;
+    let t = server.token().await;
+    for code in ["10000", "TestOrg1", "TestOrg2"] {
+        org(&server, &t, code).await;
+    }
+    let example = r#"{
+        "user_name": "zhangsan", "password": "P@ssw0rd", "org_code": "10000", "name": "zhangsan",
+        "mobile": "12345678901", "email": "zhangsan@example.com", "employee_id": "123456789",
+        "pwd_must_modify": false, "first_name": "F", "middle_name": "M", "last_name": "L",
+        "attr_gender": "male", "attr_birthday": "1990-02-01", "attr_nick_name": "zhangsan",
+        "attr_identity_type": "id_card", "attr_identity_number": "123456789", "attr_area": "CN",
+        "attr_city": "xxx", "attr_manager_id": "123456789", "attr_user_type": "regular",
+        "attr_hire_date": "2021-04-01", "attr_work_place": "xxx",
+        "user_org_relation_list": [
+            {"orgCode": "10000", "relationType": 1},
+            {"orgCode": "TestOrg1", "relationType": 0},
+            {"orgCode": "TestOrg2", "relationType": 0}
+        ],
+        "extension": {"age": "18"}
+    }"#;
+    let reply = reqwest::Client::new()
+        .post(format!("{}{USERS}", server.client.base))
+        .bearer_auth(&t)
+        .header("content-type", "application/json;charset=utf8")
+        .body(example)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reply.status().as_u16(), 201);
+    assert_eq!(
+        reply.headers()["content-type"],
+        "application/json;charset=UTF-8"
+    );
+    let body: Value = reply.json().await.unwrap();
+    let user_id = body["user_id"].as_str().unwrap();
+    let by_name = server
+        .client
+        .post(
+            &format!("{USERS}/user-by-username"),
+            &t,
+            json!({"user_name": "zhangsan"}),
+        )
+        .await;
+    assert_eq!(by_name.assert_status(200)["user_id"], user_id);
+    assert_eq!(
+        by_name.body["user_org_relation_list"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
+    assert_eq!(by_name.body["extension"], json!({"age": "18"}));
+    // The change-password-verify example of §2.2 #8 after a reset to its old password.
+    let path = format!("{USERS}/{user_id}");
+    server
+        .client
+        .put(
+            &format!("{path}/change-password"),
+            &t,
+            json!({"password": "Old@1234", "pwd_must_modify": false}),
+        )
+        .await
+        .assert_status(200);
+    server
+        .client
+        .put(
+            &format!("{path}/change-password-verify"),
+            &t,
+            json!({"password": "New#5678", "old_password": "Old@1234"}),
+        )
+        .await
+        .assert_status(200);
+    server.finish().await;
+}
+
 on_both_engines!(
+    the_documented_create_example_is_accepted_verbatim,
     a_user_is_created_with_the_documented_example_and_read_back,
     defaults_place_the_user_under_the_first_root_and_name_it_by_username,
     updates_are_partial_and_enable_disable_delete_work,
