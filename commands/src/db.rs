@@ -97,6 +97,25 @@ const MIGRATIONS: &[Migration] = &[
 /// Refuses a master key other than the one the store was first opened with.
 pub async fn check_master_key(db: &Database, keys: &crate::Keys) -> anyhow::Result<()> {
     let expected = keys.key_check();
+    // A store from before the fingerprint existed: the key must open its data keys.
+    let recorded: Option<(String,)> =
+        sqlx::query_as("SELECT value FROM store_settings WHERE name = 'key_check'")
+            .fetch_optional(&db.pool)
+            .await?;
+    if recorded.is_none() {
+        let wrapped: Option<(String,)> =
+            sqlx::query_as("SELECT wrapped_key FROM subject_keys LIMIT 1")
+                .fetch_optional(&db.pool)
+                .await?;
+        if let Some((wrapped,)) = wrapped {
+            if keys.unwrap_key(&wrapped).is_err() {
+                anyhow::bail!(
+                    "the master key does not match this database (it cannot open its data keys): \
+                     set IDAAS_MASTER_KEY (or master_key, or data_dir/master.key) to the original key"
+                );
+            }
+        }
+    }
     sqlx::query(
         "INSERT INTO store_settings (name, value) VALUES ('key_check', $1) ON CONFLICT (name) DO NOTHING",
     )

@@ -134,3 +134,32 @@ impl Guard for OrgHasNoMembers {
         })
     }
 }
+
+/// The tenant has no enabled application holding the API product yet (one bootstrap at a time).
+#[derive(Debug)]
+pub struct NoManagementApp;
+
+pub const NO_MANAGEMENT_APP: &str = "tenant.no_management_app";
+
+impl Guard for NoManagementApp {
+    fn name(&self) -> &'static str {
+        NO_MANAGEMENT_APP
+    }
+
+    fn holds<'a>(
+        &'a self,
+        conn: &'a mut AnyConnection,
+        tenant: &'a str,
+    ) -> BoxFuture<'a, anyhow::Result<bool>> {
+        Box::pin(async move {
+            let app: Option<(String,)> = sqlx::query_as(
+                "SELECT application_id FROM proj_applications \
+                 WHERE tenant_id = $1 AND api_product = 1 AND enabled = 1 LIMIT 1",
+            )
+            .bind(tenant)
+            .fetch_optional(&mut *conn)
+            .await?;
+            Ok(app.is_none())
+        })
+    }
+}

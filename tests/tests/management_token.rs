@@ -238,12 +238,96 @@ async fn a_server_refuses_to_start_with_another_master_key(engine: Engine) {
         "{error:#}"
     );
     server.restart().await;
+    let t = server.token().await;
+    // A store from before the fingerprint: the key must still open the data keys.
+    server
+        .client
+        .post(
+            "/api/v2/tenant/users",
+            &t,
+            serde_json::json!({"user_name": "sealed", "mobile": "13300000000"}),
+        )
+        .await
+        .assert_status(201);
+    let running = server.server.take().unwrap();
+    sqlx::query("DELETE FROM store_settings")
+        .execute(&running.store.database().pool)
+        .await
+        .unwrap();
+    running.stop().await.unwrap();
+    let mut wrong = server.config.clone();
+    wrong.master_key = Some(commands::Keys::generate_master());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let error = idaas_api::start(wrong, listener)
+        .await
+        .err()
+        .expect("refused");
+    assert!(
+        format!("{error:#}").contains("cannot open its data keys"),
+        "{error:#}"
+    );
+    server.restart().await;
     server.token().await;
     server.finish().await;
 }
 
+async fn concurrent_first_starts_create_one_management_application(engine: Engine) {
+    let database = idaas_tests::TestDatabase::create(engine).await;
+    let config = database.config();
+    // An interrupted first start: the default tenant exists, its application does not.
+    let store = idaas_api::open_store(&config).await.unwrap();
+    let bus = commands::CommandBus::new(store.clone());
+    let ctx = commands::Context {
+        tenant_id: "default".into(),
+        metadata: Default::default(),
+    };
+    let create = domain::tenant::TenantCommand::Create {
+        tenant_id: "default".into(),
+        name: "Default".into(),
+        domains: vec![],
+        now: 1,
+    };
+    use domain::Aggregate;
+    bus.execute::<domain::tenant::Tenant, _>(&ctx, "default", |t| t.decide(create.clone(), &()))
+        .await
+        .unwrap();
+    store.database().pool.close().await;
+    let start = || {
+        let config = config.clone();
+        async move {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            idaas_api::start(config, listener).await.unwrap()
+        }
+    };
+    let (a, b) = tokio::join!(start(), start());
+    let issued = [&a, &b].iter().filter(|s| s.bootstrap.is_some()).count();
+    assert_eq!(issued, 1, "exactly one start prints a credential");
+    let pool = a.store.database().pool.clone();
+    let (apps,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM proj_applications")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(apps, 1);
+    a.stop().await.unwrap();
+    let pool_b = b.store.database().pool.clone();
+    b.stop().await.unwrap();
+    // Once bootstrapped, fixed credentials are not checked again.
+    let mut later = config.clone();
+    later.bootstrap_client_secret = Some("short".into());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let again = idaas_api::start(later, listener).await.expect("starts");
+    assert!(again.bootstrap.is_none());
+    let pool_c = again.store.database().pool.clone();
+    again.stop().await.unwrap();
+    for p in [pool, pool_b, pool_c] {
+        p.close().await;
+    }
+    database.drop_database().await;
+}
+
 on_both_engines!(
     a_server_refuses_to_start_with_another_master_key,
+    concurrent_first_starts_create_one_management_application,
     bad_fixed_bootstrap_credentials_write_nothing_and_a_corrected_start_recovers,
     a_token_is_issued_for_client_credentials_and_older_tokens_stay_valid,
     bad_token_requests_get_oauth_errors,

@@ -26,10 +26,12 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
         } else {
             &bytes
         };
-        if has_escaped_nul(bytes) {
+        let value: Value = serde_json::from_slice(bytes)
+            .map_err(|e| OneAccessError::with("PARAM.0000", [e.to_string()]))?;
+        if contains_nul(&value) {
             return Err(nul_refused());
         }
-        serde_json::from_slice(bytes)
+        serde_json::from_value(value)
             .map(Body)
             .map_err(|e| OneAccessError::with("PARAM.0000", [e.to_string()]))
     }
@@ -41,10 +43,14 @@ fn nul_refused() -> OneAccessError {
     OneAccessError::with("PARAM.0000", ["NUL characters are not allowed".to_string()])
 }
 
-/// Whether a JSON text contains the escape `\u0000` (raw NUL bytes are invalid JSON anyway).
-fn has_escaped_nul(json: &[u8]) -> bool {
-    json.windows(6)
-        .any(|w| w[0] == b'\\' && w[1] == b'u' && w[2..].iter().all(|&b| b == b'0'))
+/// Whether any string or key in a JSON value contains a NUL character.
+fn contains_nul(value: &Value) -> bool {
+    match value {
+        Value::String(s) => s.contains('\0'),
+        Value::Array(items) => items.iter().any(contains_nul),
+        Value::Object(map) => map.iter().any(|(k, v)| k.contains('\0') || contains_nul(v)),
+        _ => false,
+    }
 }
 
 /// Refuses request targets with an encoded NUL (`%00`) in the path or query.

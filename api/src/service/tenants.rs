@@ -2,12 +2,16 @@
 //! `idaas tenant create`.
 
 use commands::services::{entity_id, now_millis, random_base62};
-use commands::{CommandBus, Context, Metadata};
+use std::sync::Arc;
+
+use commands::store::Guard;
+use commands::{BusError, CommandBus, Context, Metadata};
 use domain::application::{
     is_client_id, is_client_secret, Application, ApplicationCommand, ApplicationError,
 };
 use domain::tenant::{normalise_domain, Tenant, TenantCommand, TenantError, DEFAULT_TENANT_ID};
 use domain::Aggregate;
+use projections::guards::{NoManagementApp, NO_MANAGEMENT_APP};
 use serde::Serialize;
 
 use super::ServiceError;
@@ -71,8 +75,9 @@ async fn register_management_app(
     bus: &CommandBus,
     ctx: &Context,
     fixed: (Option<String>, Option<String>),
+    guards: Vec<Arc<dyn Guard>>,
     now: i64,
-) -> Result<Credentials, ServiceError> {
+) -> Result<Credentials, BusError<ApplicationError>> {
     let client_id = fixed.0.unwrap_or_else(|| random_base62(32));
     let client_secret = fixed.1.unwrap_or_else(|| random_base62(32));
     let application_id = entity_id(now);
@@ -84,8 +89,10 @@ async fn register_management_app(
         api_product: true,
         now,
     };
-    bus.execute::<Application, _>(ctx, &application_id, |a| a.decide(register.clone(), &()))
-        .await?;
+    bus.execute_guarded::<Application, _>(ctx, &application_id, guards, |a| {
+        a.decide(register.clone(), &())
+    })
+    .await?;
     Ok(Credentials {
         tenant_id: ctx.tenant_id.clone(),
         application_id,
@@ -112,29 +119,38 @@ pub async fn create_with_management_app(
     let ctx = system_context(tenant_id, surface);
     let now = now_millis();
     create_tenant(bus, &ctx, name, domains, now).await?;
-    register_management_app(bus, &ctx, fixed, now).await
+    Ok(register_management_app(bus, &ctx, fixed, Vec::new(), now).await?)
 }
 
 /// On a store without a default tenant, or whose default tenant has no management application
-/// (an interrupted first start): creates what is missing and returns the new credential.
+/// (an interrupted first start): creates what is missing and returns the new credential. Two
+/// servers starting at once create one application: the registration is guarded.
 pub async fn bootstrap(
     bus: &CommandBus,
     fixed: (Option<String>, Option<String>),
 ) -> Result<Option<Credentials>, ServiceError> {
-    check_fixed(&fixed)?;
     let pool = &bus.store().database().pool;
-    let ctx = system_context(DEFAULT_TENANT_ID, "bootstrap");
-    let now = now_millis();
-    if projections::tenants::get(pool, DEFAULT_TENANT_ID)
+    let tenant_exists = projections::tenants::get(pool, DEFAULT_TENANT_ID)
         .await?
-        .is_none()
+        .is_some();
+    if tenant_exists
+        && projections::applications::has_management_app(pool, DEFAULT_TENANT_ID).await?
     {
-        create_tenant(bus, &ctx, "Default", Vec::new(), now).await?;
-    }
-    if projections::applications::has_management_app(pool, DEFAULT_TENANT_ID).await? {
         return Ok(None);
     }
-    register_management_app(bus, &ctx, fixed, now)
-        .await
-        .map(Some)
+    check_fixed(&fixed)?;
+    let ctx = system_context(DEFAULT_TENANT_ID, "bootstrap");
+    let now = now_millis();
+    if !tenant_exists {
+        match create_tenant(bus, &ctx, "Default", Vec::new(), now).await {
+            Ok(()) | Err(ServiceError::Tenant(TenantError::AlreadyExists)) => {}
+            Err(other) => return Err(other),
+        }
+    }
+    let guards: Vec<Arc<dyn Guard>> = vec![Arc::new(NoManagementApp)];
+    match register_management_app(bus, &ctx, fixed, guards, now).await {
+        Ok(credentials) => Ok(Some(credentials)),
+        Err(BusError::GuardFailed(NO_MANAGEMENT_APP)) => Ok(None),
+        Err(other) => Err(other.into()),
+    }
 }

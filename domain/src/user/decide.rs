@@ -184,9 +184,15 @@ fn update(
     if changed.is_empty() {
         return Ok(Decision::none());
     }
-    // Release what the user actually holds; claim under the rules in force now.
+    // Release what the user actually holds; claim under the rules in force now, but only for
+    // attributes this update sets: an unchanged value the user did not hold (a duplicate from
+    // before the rule was tightened) stays unheld rather than failing an unrelated update.
     let old_claims = held_claims(&user.profile, &user.held_claims);
-    let new_claims = unique_claims(&profile, settings);
+    let previous = unique_claims(&user.profile, settings);
+    let new_claims: Vec<Claim> = unique_claims(&profile, settings)
+        .into_iter()
+        .filter(|c| old_claims.contains(c) || !previous.contains(c))
+        .collect();
     let mut decision = Decision::event(UserEvent::UserUpdated {
         user_id: user.id.clone().unwrap_or_default(),
         org_relations,

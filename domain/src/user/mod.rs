@@ -106,7 +106,6 @@ pub enum UserEvent {
         created_at: i64,
         personal: UserProfile,
         /// The kinds of unique claim the user took (values are in `personal`).
-        #[serde(default)]
         claimed: Vec<String>,
     },
     /// The user's attributes after the change; `changed` names the attributes that moved.
@@ -119,7 +118,6 @@ pub enum UserEvent {
         updated_at: i64,
         personal: UserProfile,
         /// The kinds of unique claim the user holds after the change.
-        #[serde(default)]
         claimed: Vec<String>,
     },
     #[serde(rename = "user.enabled")]

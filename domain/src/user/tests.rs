@@ -474,3 +474,39 @@ fn claims_follow_what_the_user_holds_when_the_rules_change() {
         ["user.user_name", "user.mobile", "user.email"]
     );
 }
+
+#[test]
+fn an_unrelated_update_does_not_claim_an_unchanged_value_the_user_never_held() {
+    // Created while email was not unique: no email claim held.
+    let created = UserEvent::UserCreated {
+        user_id: "u1".into(),
+        org_relations: vec![],
+        pwd_must_modify: true,
+        password_hash: None,
+        created_at: NOW,
+        personal: UserProfile {
+            email: Some("x@example.com".into()),
+            ..profile()
+        },
+        claimed: vec!["user.user_name".into(), "user.mobile".into()],
+    };
+    let command = |fields: &[(UserField, &str)]| UserCommand::Update {
+        input: input(fields),
+        pwd_must_modify: None,
+        org_relations: None,
+        settings: TenantSettings::default(),
+        now: NOW,
+    };
+    let rename = given::<User>(std::slice::from_ref(&created))
+        .when(command(&[(UserField::Name, "Zhang San")]), &FakeHasher)
+        .decision();
+    assert!(rename.claims.is_empty() && rename.releases.is_empty());
+    // Changing the email itself claims it under today's rule.
+    let new_email = given::<User>(&[created])
+        .when(command(&[(UserField::Email, "y@example.com")]), &FakeHasher)
+        .decision();
+    assert_eq!(
+        new_email.claims,
+        [Claim::new("user.email", "y@example.com")]
+    );
+}
