@@ -4,6 +4,7 @@ use std::io::Write;
 
 use commands::{CommandBus, EventStore};
 
+use crate::service::applications::{self, NewApplication, Registered};
 use crate::service::tenants::{self, Credentials};
 
 /// What `idaas verify` found.
@@ -58,4 +59,56 @@ pub async fn create_tenant(
     tenants::create_with_management_app(&bus, &tenant_id, name, domains, (None, None), "cli")
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+/// `idaas app create`: registers an application in a tenant and returns its credential.
+pub async fn create_app(
+    store: &EventStore,
+    tenant_id: &str,
+    app: NewApplication,
+) -> anyhow::Result<Registered> {
+    if projections::tenants::get(&store.database().pool, tenant_id)
+        .await?
+        .is_none()
+    {
+        anyhow::bail!("tenant {tenant_id} does not exist");
+    }
+    let bus = CommandBus::new(store.clone());
+    let ctx = commands::Context {
+        tenant_id: tenant_id.to_string(),
+        metadata: commands::Metadata {
+            actor_kind: Some("admin".into()),
+            actor_id: Some("cli".into()),
+            surface: Some("cli".into()),
+            ..Default::default()
+        },
+    };
+    applications::register(&bus, &ctx, app, Vec::new())
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+/// `idaas app list`: a tenant's applications as JSON values, without any secret.
+pub async fn list_apps(
+    store: &EventStore,
+    tenant_id: &str,
+) -> anyhow::Result<Vec<serde_json::Value>> {
+    let apps = projections::applications::list(&store.database().pool, tenant_id).await?;
+    Ok(apps
+        .into_iter()
+        .map(|a| {
+            serde_json::json!({
+                "application_id": a.application_id,
+                "name": a.name,
+                "client_id": a.client_id,
+                "enabled": a.enabled,
+                "api_product": a.api_product,
+                "app_orgs": a.app_orgs,
+                "app_roles": a.app_roles,
+                "redirect_uris": a.protocols.redirect_uris,
+                "cas_services": a.protocols.cas_services,
+                "saml": a.protocols.saml,
+            })
+        })
+        .collect())
 }

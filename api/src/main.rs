@@ -6,7 +6,9 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
+use domain::application::{ProtocolSettings, SamlServiceProvider};
 use idaas_api::cli::{self, Verdict};
+use idaas_api::service::applications::NewApplication;
 use idaas_api::{open_store, Config};
 
 #[derive(Parser)]
@@ -45,6 +47,49 @@ enum Command {
     Tenant {
         #[command(subcommand)]
         command: TenantCommand,
+    },
+    /// Applications.
+    App {
+        #[command(subcommand)]
+        command: AppCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AppCommand {
+    /// Register an application; prints {"application_id", "client_id", "client_secret"} as JSON.
+    Create {
+        #[arg(long)]
+        name: String,
+        /// The tenant (default: the default tenant).
+        #[arg(long, default_value = "default")]
+        tenant: String,
+        /// Grant the built-in API product (management API access).
+        #[arg(long)]
+        api_product: bool,
+        /// Enable application organisations.
+        #[arg(long)]
+        app_orgs: bool,
+        /// Enable application roles.
+        #[arg(long)]
+        app_roles: bool,
+        /// An OAuth 2.0 / OIDC redirect URI (repeatable).
+        #[arg(long = "redirect-uri")]
+        redirect_uris: Vec<String>,
+        /// A CAS service URL (repeatable).
+        #[arg(long = "cas-service")]
+        cas_services: Vec<String>,
+        /// The SAML service provider's entity id (with --saml-acs-url).
+        #[arg(long, requires = "saml_acs_url")]
+        saml_entity_id: Option<String>,
+        /// The SAML service provider's assertion consumer service URL.
+        #[arg(long, requires = "saml_entity_id")]
+        saml_acs_url: Option<String>,
+    },
+    /// A tenant's applications as JSON (no secrets).
+    List {
+        #[arg(long, default_value = "default")]
+        tenant: String,
     },
 }
 
@@ -169,6 +214,51 @@ async fn run(args: Args) -> anyhow::Result<ExitCode> {
             let store = open_store(&config).await?;
             let credentials = cli::create_tenant(&store, &name, domains).await?;
             println!("{}", serde_json::to_string(&credentials)?);
+        }
+        Command::App { command } => {
+            let store = open_store(&config).await?;
+            match command {
+                AppCommand::Create {
+                    name,
+                    tenant,
+                    api_product,
+                    app_orgs,
+                    app_roles,
+                    redirect_uris,
+                    cas_services,
+                    saml_entity_id,
+                    saml_acs_url,
+                } => {
+                    let saml = saml_entity_id
+                        .zip(saml_acs_url)
+                        .map(|(entity_id, acs_url)| SamlServiceProvider { entity_id, acs_url });
+                    let app = NewApplication {
+                        name,
+                        api_product,
+                        app_orgs,
+                        app_roles,
+                        protocols: ProtocolSettings {
+                            redirect_uris,
+                            cas_services,
+                            saml,
+                        },
+                        ..Default::default()
+                    };
+                    let registered = cli::create_app(&store, &tenant, app).await?;
+                    println!(
+                        "{}",
+                        serde_json::json!({
+                            "application_id": registered.application_id,
+                            "client_id": registered.client_id,
+                            "client_secret": registered.client_secret,
+                        })
+                    );
+                }
+                AppCommand::List { tenant } => {
+                    let apps = cli::list_apps(&store, &tenant).await?;
+                    println!("{}", serde_json::to_string_pretty(&apps)?);
+                }
+            }
         }
     }
     Ok(ExitCode::SUCCESS)

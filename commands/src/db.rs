@@ -92,6 +92,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(1, "0001_event_store"),
     migration!(2, "0002_projections"),
     migration!(3, "0003_store_settings"),
+    migration!(4, "0004_application_settings"),
 ];
 
 /// Refuses a master key other than the one the store was first opened with.

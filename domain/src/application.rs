@@ -1,9 +1,28 @@
-//! An application registered in a tenant. For now it carries what the management API needs: the
-//! client credentials (the secret only as a hash), the "API product granted" flag and `enabled`.
+//! An application registered in a tenant: client credentials (the secret only as a hash), the
+//! "API product granted" flag, the feature switches of the OneAccess management API (application
+//! organisations, application roles), the enabled flag, and the protocol settings that the SSO
+//! surfaces read (OAuth redirect URIs, CAS service URLs, SAML service provider).
 
 use serde::{Deserialize, Serialize};
 
 use crate::aggregate::{Aggregate, Claim, Decision, DomainEvent};
+
+/// How the SSO surfaces may talk to the application.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProtocolSettings {
+    /// OAuth 2.0 / OIDC redirect URIs (matched exactly by default).
+    pub redirect_uris: Vec<String>,
+    /// CAS service URLs.
+    pub cas_services: Vec<String>,
+    /// The SAML service provider, if the application signs in over SAML.
+    pub saml: Option<SamlServiceProvider>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SamlServiceProvider {
+    pub entity_id: String,
+    pub acs_url: String,
+}
 
 #[derive(Debug, Default)]
 pub struct Application {
@@ -12,7 +31,10 @@ pub struct Application {
     pub client_id: String,
     pub client_secret_hash: String,
     pub api_product: bool,
+    pub app_orgs: bool,
+    pub app_roles: bool,
     pub enabled: bool,
+    pub protocols: ProtocolSettings,
 }
 
 #[derive(Debug, Clone)]
@@ -24,6 +46,15 @@ pub enum ApplicationCommand {
         /// A keyed hash of the generated secret; the secret itself never reaches the domain.
         client_secret_hash: String,
         api_product: bool,
+        app_orgs: bool,
+        app_roles: bool,
+        protocols: ProtocolSettings,
+        now: i64,
+    },
+    Enable {
+        now: i64,
+    },
+    Disable {
         now: i64,
     },
 }
@@ -38,21 +69,32 @@ pub enum ApplicationEvent {
         client_id: String,
         client_secret_hash: String,
         api_product: bool,
+        app_orgs: bool,
+        app_roles: bool,
         enabled: bool,
+        protocols: ProtocolSettings,
         created_at: i64,
     },
+    #[serde(rename = "application.enabled")]
+    ApplicationEnabled { application_id: String, at: i64 },
+    #[serde(rename = "application.disabled")]
+    ApplicationDisabled { application_id: String, at: i64 },
 }
 
 impl DomainEvent for ApplicationEvent {
     fn event_type(&self) -> &'static str {
         match self {
             Self::ApplicationRegistered { .. } => "application.registered",
+            Self::ApplicationEnabled { .. } => "application.enabled",
+            Self::ApplicationDisabled { .. } => "application.disabled",
         }
     }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ApplicationError {
+    #[error("application does not exist")]
+    NotFound,
     #[error("application already exists")]
     AlreadyExists,
     #[error("application name must be 1 to 100 characters")]
@@ -61,6 +103,10 @@ pub enum ApplicationError {
     InvalidClientId,
     #[error("client secret must be 16 to 128 visible ASCII characters")]
     InvalidClientSecret,
+    #[error("not an absolute http(s) URL without a fragment: {0}")]
+    InvalidUrl(String),
+    #[error("a SAML entity id must be 1 to 1024 characters")]
+    InvalidEntityId,
 }
 
 /// A client id: 8 to 128 letters, digits, `-` or `_`.
@@ -74,6 +120,38 @@ pub fn is_client_id(value: &str) -> bool {
 /// A client secret chosen by an operator: 16 to 128 visible ASCII characters.
 pub fn is_client_secret(value: &str) -> bool {
     (16..=128).contains(&value.len()) && value.chars().all(|c| c.is_ascii_graphic())
+}
+
+/// An absolute `http` or `https` URL with a host and no fragment, at most 2048 characters.
+pub fn is_web_url(value: &str) -> bool {
+    let rest = value
+        .strip_prefix("https://")
+        .or_else(|| value.strip_prefix("http://"));
+    let Some(rest) = rest else { return false };
+    let host = rest.split(['/', '?']).next().unwrap_or_default();
+    value.len() <= 2048
+        && !host.is_empty()
+        && !value.contains('#')
+        && !value.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
+fn check_protocols(protocols: &ProtocolSettings) -> Result<(), ApplicationError> {
+    let urls = protocols
+        .redirect_uris
+        .iter()
+        .chain(&protocols.cas_services);
+    let saml_acs = protocols.saml.iter().map(|s| &s.acs_url);
+    for url in urls.chain(saml_acs) {
+        if !is_web_url(url) {
+            return Err(ApplicationError::InvalidUrl(url.clone()));
+        }
+    }
+    if let Some(saml) = &protocols.saml {
+        if saml.entity_id.trim().is_empty() || saml.entity_id.chars().count() > 1024 {
+            return Err(ApplicationError::InvalidEntityId);
+        }
+    }
+    Ok(())
 }
 
 impl Aggregate for Application {
@@ -91,7 +169,10 @@ impl Aggregate for Application {
                 client_id,
                 client_secret_hash,
                 api_product,
+                app_orgs,
+                app_roles,
                 enabled,
+                protocols,
                 ..
             } => {
                 self.id = Some(application_id.clone());
@@ -99,8 +180,13 @@ impl Aggregate for Application {
                 self.client_id = client_id.clone();
                 self.client_secret_hash = client_secret_hash.clone();
                 self.api_product = *api_product;
+                self.app_orgs = *app_orgs;
+                self.app_roles = *app_roles;
                 self.enabled = *enabled;
+                self.protocols = protocols.clone();
             }
+            ApplicationEvent::ApplicationEnabled { .. } => self.enabled = true,
+            ApplicationEvent::ApplicationDisabled { .. } => self.enabled = false,
         }
     }
 
@@ -109,6 +195,14 @@ impl Aggregate for Application {
         command: ApplicationCommand,
         _: &(),
     ) -> Result<Decision<ApplicationEvent>, ApplicationError> {
+        let application_id = match (&self.id, &command) {
+            (Some(_), ApplicationCommand::Register { .. }) => {
+                return Err(ApplicationError::AlreadyExists)
+            }
+            (None, ApplicationCommand::Register { .. }) => String::new(),
+            (Some(id), _) => id.clone(),
+            (None, _) => return Err(ApplicationError::NotFound),
+        };
         match command {
             ApplicationCommand::Register {
                 application_id,
@@ -116,11 +210,11 @@ impl Aggregate for Application {
                 client_id,
                 client_secret_hash,
                 api_product,
+                app_orgs,
+                app_roles,
+                protocols,
                 now,
             } => {
-                if self.id.is_some() {
-                    return Err(ApplicationError::AlreadyExists);
-                }
                 let name = name.trim().to_string();
                 if name.is_empty() || name.chars().count() > 100 {
                     return Err(ApplicationError::InvalidName);
@@ -128,16 +222,35 @@ impl Aggregate for Application {
                 if !is_client_id(&client_id) {
                     return Err(ApplicationError::InvalidClientId);
                 }
+                check_protocols(&protocols)?;
                 Ok(Decision::event(ApplicationEvent::ApplicationRegistered {
                     application_id,
                     name,
                     client_id: client_id.clone(),
                     client_secret_hash,
                     api_product,
+                    app_orgs,
+                    app_roles,
                     enabled: true,
+                    protocols,
                     created_at: now,
                 })
                 .claim(Claim::new("application.client_id", client_id)))
+            }
+            ApplicationCommand::Enable { now } if !self.enabled => {
+                Ok(Decision::event(ApplicationEvent::ApplicationEnabled {
+                    application_id,
+                    at: now,
+                }))
+            }
+            ApplicationCommand::Disable { now } if self.enabled => {
+                Ok(Decision::event(ApplicationEvent::ApplicationDisabled {
+                    application_id,
+                    at: now,
+                }))
+            }
+            ApplicationCommand::Enable { .. } | ApplicationCommand::Disable { .. } => {
+                Ok(Decision::none())
             }
         }
     }
@@ -148,13 +261,16 @@ mod tests {
     use super::*;
     use crate::testing::{given, given_no_events};
 
-    fn register(name: &str, client_id: &str) -> ApplicationCommand {
+    fn register(name: &str, client_id: &str, protocols: ProtocolSettings) -> ApplicationCommand {
         ApplicationCommand::Register {
             application_id: "a1".into(),
             name: name.into(),
             client_id: client_id.into(),
             client_secret_hash: "h".into(),
             api_product: true,
+            app_orgs: false,
+            app_roles: true,
+            protocols,
             now: 1,
         }
     }
@@ -166,7 +282,10 @@ mod tests {
             client_id: "client-0001".into(),
             client_secret_hash: "h".into(),
             api_product: true,
+            app_orgs: false,
+            app_roles: true,
             enabled: true,
+            protocols: ProtocolSettings::default(),
             created_at: 1,
         }
     }
@@ -174,7 +293,10 @@ mod tests {
     #[test]
     fn registering_an_application_claims_its_client_id() {
         let decision = given_no_events::<Application>()
-            .when(register("Portal", "client-0001"), &())
+            .when(
+                register("Portal", "client-0001", ProtocolSettings::default()),
+                &(),
+            )
             .then_expect_events(&[registered()]);
         assert_eq!(
             decision.claims,
@@ -184,14 +306,64 @@ mod tests {
 
     #[test]
     fn registration_refuses_bad_input_and_repeats() {
+        let none = ProtocolSettings::default;
         given_no_events::<Application>()
-            .when(register("", "client-0001"), &())
+            .when(register("", "client-0001", none()), &())
             .then_expect_error(ApplicationError::InvalidName);
         given_no_events::<Application>()
-            .when(register("Portal", "short"), &())
+            .when(register("Portal", "short", none()), &())
             .then_expect_error(ApplicationError::InvalidClientId);
         given::<Application>(&[registered()])
-            .when(register("Portal", "client-0001"), &())
+            .when(register("Portal", "client-0001", none()), &())
             .then_expect_error(ApplicationError::AlreadyExists);
+        let bad_redirect = ProtocolSettings {
+            redirect_uris: vec!["https://app.example.com/cb#frag".into()],
+            ..none()
+        };
+        given_no_events::<Application>()
+            .when(register("Portal", "client-0001", bad_redirect), &())
+            .then_expect_error(ApplicationError::InvalidUrl(
+                "https://app.example.com/cb#frag".into(),
+            ));
+        let bad_cas = ProtocolSettings {
+            cas_services: vec!["ftp://files".into()],
+            ..none()
+        };
+        given_no_events::<Application>()
+            .when(register("Portal", "client-0001", bad_cas), &())
+            .then_expect_error(ApplicationError::InvalidUrl("ftp://files".into()));
+        let bad_saml = ProtocolSettings {
+            saml: Some(SamlServiceProvider {
+                entity_id: " ".into(),
+                acs_url: "https://sp.example.com/acs".into(),
+            }),
+            ..none()
+        };
+        given_no_events::<Application>()
+            .when(register("Portal", "client-0001", bad_saml), &())
+            .then_expect_error(ApplicationError::InvalidEntityId);
+    }
+
+    #[test]
+    fn an_application_is_enabled_and_disabled_once_each() {
+        let disabled = ApplicationEvent::ApplicationDisabled {
+            application_id: "a1".into(),
+            at: 2,
+        };
+        given::<Application>(&[registered()])
+            .when(ApplicationCommand::Disable { now: 2 }, &())
+            .then_expect_events(std::slice::from_ref(&disabled));
+        given::<Application>(&[registered(), disabled.clone()])
+            .when(ApplicationCommand::Disable { now: 3 }, &())
+            .then_expect_events(&[]);
+        given::<Application>(&[registered(), disabled])
+            .when(ApplicationCommand::Enable { now: 3 }, &())
+            .then_expect_events(&[ApplicationEvent::ApplicationEnabled {
+                application_id: "a1".into(),
+                at: 3,
+            }]);
+        given_no_events::<Application>()
+            .when(ApplicationCommand::Enable { now: 1 }, &())
+            .then_expect_error(ApplicationError::NotFound);
     }
 }

@@ -1,11 +1,13 @@
 //! Applications and the management tokens issued to them.
 
 use commands::{Projector, RecordedEvent};
+use domain::application::ProtocolSettings;
 use domain::application::{Application, ApplicationEvent};
 use domain::management_token::{ManagementToken, ManagementTokenEvent};
 use domain::Aggregate;
 use futures::future::BoxFuture;
-use sqlx::{AnyConnection, AnyPool};
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, AnyPool, Row};
 
 use crate::support::{flag, typed};
 
@@ -33,13 +35,16 @@ impl Projector for ApplicationsProjection {
                         client_id,
                         client_secret_hash,
                         api_product,
+                        app_orgs,
+                        app_roles,
                         enabled,
+                        protocols,
                         created_at,
                     } => {
                         sqlx::query(
                             "INSERT INTO proj_applications (tenant_id, application_id, name, client_id, \
-                             client_secret_hash, api_product, enabled, created_at) \
-                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                             client_secret_hash, api_product, enabled, created_at, app_orgs, app_roles, \
+                             protocols) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
                         )
                         .bind(tenant_id)
                         .bind(application_id)
@@ -49,8 +54,17 @@ impl Projector for ApplicationsProjection {
                         .bind(flag(api_product))
                         .bind(flag(enabled))
                         .bind(created_at)
+                        .bind(flag(app_orgs))
+                        .bind(flag(app_roles))
+                        .bind(serde_json::to_string(&protocols)?)
                         .execute(&mut *conn)
                         .await?;
+                    }
+                    ApplicationEvent::ApplicationEnabled { application_id, .. } => {
+                        set_enabled(conn, tenant_id, &application_id, true).await?
+                    }
+                    ApplicationEvent::ApplicationDisabled { application_id, .. } => {
+                        set_enabled(conn, tenant_id, &application_id, false).await?
                     }
                 }
             } else if event.stream_type == ManagementToken::STREAM_TYPE {
@@ -84,6 +98,23 @@ impl Projector for ApplicationsProjection {
     }
 }
 
+async fn set_enabled(
+    conn: &mut AnyConnection,
+    tenant_id: &str,
+    application_id: &str,
+    enabled: bool,
+) -> anyhow::Result<()> {
+    sqlx::query(
+        "UPDATE proj_applications SET enabled = $1 WHERE tenant_id = $2 AND application_id = $3",
+    )
+    .bind(flag(enabled))
+    .bind(tenant_id)
+    .bind(application_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
 #[derive(Debug, Clone)]
 pub struct ApplicationRow {
     pub application_id: String,
@@ -92,21 +123,56 @@ pub struct ApplicationRow {
     pub client_secret_hash: String,
     pub api_product: bool,
     pub enabled: bool,
+    pub app_orgs: bool,
+    pub app_roles: bool,
+    pub protocols: ProtocolSettings,
+    pub created_at: i64,
 }
 
-type AppTuple = (String, String, String, String, i64, i64);
+const APP_COLUMNS: &str =
+    "application_id, name, client_id, client_secret_hash, api_product, enabled, \
+                           app_orgs, app_roles, protocols, created_at";
 
-fn app_row(
-    (application_id, name, client_id, client_secret_hash, api_product, enabled): AppTuple,
-) -> ApplicationRow {
-    ApplicationRow {
-        application_id,
-        name,
-        client_id,
-        client_secret_hash,
-        api_product: api_product != 0,
-        enabled: enabled != 0,
-    }
+fn app_row(row: &AnyRow) -> anyhow::Result<ApplicationRow> {
+    let protocols: String = row.try_get("protocols")?;
+    Ok(ApplicationRow {
+        application_id: row.try_get("application_id")?,
+        name: row.try_get("name")?,
+        client_id: row.try_get("client_id")?,
+        client_secret_hash: row.try_get("client_secret_hash")?,
+        api_product: row.try_get::<i64, _>("api_product")? != 0,
+        enabled: row.try_get::<i64, _>("enabled")? != 0,
+        app_orgs: row.try_get::<i64, _>("app_orgs")? != 0,
+        app_roles: row.try_get::<i64, _>("app_roles")? != 0,
+        protocols: serde_json::from_str(&protocols)?,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+/// Every application of a tenant, in creation order.
+pub async fn list(pool: &AnyPool, tenant_id: &str) -> anyhow::Result<Vec<ApplicationRow>> {
+    let rows = sqlx::query(&format!(
+        "SELECT {APP_COLUMNS} FROM proj_applications WHERE tenant_id = $1 ORDER BY created_at, application_id"
+    ))
+    .bind(tenant_id)
+    .fetch_all(pool)
+    .await?;
+    rows.iter().map(app_row).collect()
+}
+
+pub async fn get(
+    pool: &AnyPool,
+    tenant_id: &str,
+    application_id: &str,
+) -> anyhow::Result<Option<ApplicationRow>> {
+    let row = sqlx::query(&format!(
+        "SELECT {APP_COLUMNS} FROM proj_applications WHERE tenant_id = $1 AND application_id = $2"
+    ))
+    .bind(tenant_id)
+    .bind(application_id)
+    .fetch_optional(pool)
+    .await?;
+    row.as_ref().map(app_row).transpose()
 }
 
 pub async fn by_client_id(
@@ -114,15 +180,14 @@ pub async fn by_client_id(
     tenant_id: &str,
     client_id: &str,
 ) -> anyhow::Result<Option<ApplicationRow>> {
-    let row: Option<AppTuple> = sqlx::query_as(
-        "SELECT application_id, name, client_id, client_secret_hash, api_product, enabled \
-         FROM proj_applications WHERE tenant_id = $1 AND client_id = $2",
-    )
+    let row = sqlx::query(&format!(
+        "SELECT {APP_COLUMNS} FROM proj_applications WHERE tenant_id = $1 AND client_id = $2"
+    ))
     .bind(tenant_id)
     .bind(client_id)
     .fetch_optional(pool)
     .await?;
-    Ok(row.map(app_row))
+    row.as_ref().map(app_row).transpose()
 }
 
 /// Whether the tenant has an enabled application holding the API product.

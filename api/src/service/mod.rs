@@ -1,6 +1,7 @@
 //! Application services shared by every dialect: each gathers the facts a decision needs from
 //! projections, runs one command through the bus, and reports domain errors untranslated.
 
+pub mod applications;
 pub mod organizations;
 pub mod tenants;
 pub mod tokens;

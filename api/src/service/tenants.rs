@@ -1,29 +1,21 @@
 //! Tenants and their management applications: the bootstrap on first start and
 //! `idaas tenant create`.
 
-use commands::services::{entity_id, now_millis, random_base62};
+use commands::services::now_millis;
 use std::sync::Arc;
 
 use commands::store::Guard;
 use commands::{BusError, CommandBus, Context, Metadata};
-use domain::application::{
-    is_client_id, is_client_secret, Application, ApplicationCommand, ApplicationError,
-};
+use domain::application::{is_client_id, is_client_secret, ApplicationError};
 use domain::tenant::{normalise_domain, Tenant, TenantCommand, TenantError, DEFAULT_TENANT_ID};
 use domain::Aggregate;
 use projections::guards::{NoManagementApp, NO_MANAGEMENT_APP};
-use serde::Serialize;
 
+use super::applications::{self, NewApplication, Registered};
 use super::ServiceError;
 
 /// A tenant's management credential, printed once.
-#[derive(Debug, Clone, Serialize)]
-pub struct Credentials {
-    pub tenant_id: String,
-    pub application_id: String,
-    pub client_id: String,
-    pub client_secret: String,
-}
+pub type Credentials = Registered;
 
 fn system_context(tenant_id: &str, surface: &str) -> Context {
     Context {
@@ -76,29 +68,15 @@ async fn register_management_app(
     ctx: &Context,
     fixed: (Option<String>, Option<String>),
     guards: Vec<Arc<dyn Guard>>,
-    now: i64,
 ) -> Result<Credentials, BusError<ApplicationError>> {
-    let client_id = fixed.0.unwrap_or_else(|| random_base62(32));
-    let client_secret = fixed.1.unwrap_or_else(|| random_base62(32));
-    let application_id = entity_id(now);
-    let register = ApplicationCommand::Register {
-        application_id: application_id.clone(),
+    let app = NewApplication {
         name: "Management API".to_string(),
-        client_id: client_id.clone(),
-        client_secret_hash: bus.store().keys().secret_hash(&client_secret),
         api_product: true,
-        now,
+        client_id: fixed.0,
+        client_secret: fixed.1,
+        ..Default::default()
     };
-    bus.execute_guarded::<Application, _>(ctx, &application_id, guards, |a| {
-        a.decide(register.clone(), &())
-    })
-    .await?;
-    Ok(Credentials {
-        tenant_id: ctx.tenant_id.clone(),
-        application_id,
-        client_id,
-        client_secret,
-    })
+    applications::register(bus, ctx, app, guards).await
 }
 
 /// Creates a tenant with a management application that holds the API product.
@@ -119,7 +97,7 @@ pub async fn create_with_management_app(
     let ctx = system_context(tenant_id, surface);
     let now = now_millis();
     create_tenant(bus, &ctx, name, domains, now).await?;
-    Ok(register_management_app(bus, &ctx, fixed, Vec::new(), now).await?)
+    Ok(register_management_app(bus, &ctx, fixed, Vec::new()).await?)
 }
 
 /// On a store without a default tenant, or whose default tenant has no management application
@@ -148,7 +126,7 @@ pub async fn bootstrap(
         }
     }
     let guards: Vec<Arc<dyn Guard>> = vec![Arc::new(NoManagementApp)];
-    match register_management_app(bus, &ctx, fixed, guards, now).await {
+    match register_management_app(bus, &ctx, fixed, guards).await {
         Ok(credentials) => Ok(Some(credentials)),
         Err(BusError::GuardFailed(NO_MANAGEMENT_APP)) => Ok(None),
         Err(other) => Err(other.into()),
