@@ -2,6 +2,7 @@
 //! No IO, no async runtime, no web or SQL: outside facts come in through small traits.
 
 pub mod aggregate;
+pub mod app_account;
 pub mod application;
 pub mod management_token;
 pub mod organization;
