@@ -93,6 +93,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(2, "0002_projections"),
     migration!(3, "0003_store_settings"),
     migration!(4, "0004_application_settings"),
+    migration!(5, "0005_app_accounts"),
 ];
 
 /// Refuses a master key other than the one the store was first opened with.

@@ -95,6 +95,10 @@ impl DomainEvent for ApplicationEvent {
 pub enum ApplicationError {
     #[error("application does not exist")]
     NotFound,
+    #[error("application id required")]
+    IdRequired,
+    #[error("application disabled")]
+    Disabled,
     #[error("application already exists")]
     AlreadyExists,
     #[error("application name must be 1 to 100 characters")]

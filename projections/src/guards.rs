@@ -163,3 +163,53 @@ impl Guard for NoManagementApp {
         })
     }
 }
+
+/// The user exists (an account is linked to it).
+#[derive(Debug)]
+pub struct UserExists(pub String);
+
+pub const USER_EXISTS: &str = "user.exists";
+
+impl Guard for UserExists {
+    fn name(&self) -> &'static str {
+        USER_EXISTS
+    }
+
+    fn holds<'a>(
+        &'a self,
+        conn: &'a mut AnyConnection,
+        tenant: &'a str,
+    ) -> BoxFuture<'a, anyhow::Result<bool>> {
+        Box::pin(exists(
+            conn,
+            "SELECT tenant_id FROM proj_users WHERE tenant_id = $1 AND user_id = $2",
+            tenant,
+            &self.0,
+        ))
+    }
+}
+
+/// The application exists and is enabled (accounts are only added to enabled applications).
+#[derive(Debug)]
+pub struct ApplicationEnabled(pub String);
+
+pub const APPLICATION_ENABLED: &str = "application.enabled";
+
+impl Guard for ApplicationEnabled {
+    fn name(&self) -> &'static str {
+        APPLICATION_ENABLED
+    }
+
+    fn holds<'a>(
+        &'a self,
+        conn: &'a mut AnyConnection,
+        tenant: &'a str,
+    ) -> BoxFuture<'a, anyhow::Result<bool>> {
+        Box::pin(exists(
+            conn,
+            "SELECT tenant_id FROM proj_applications WHERE tenant_id = $1 AND application_id = $2 AND enabled = 1",
+            tenant,
+            &self.0,
+        ))
+    }
+}

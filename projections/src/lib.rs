@@ -1,6 +1,7 @@
 //! The read side of idaas: one module per projection (its reducer over stored events and the
 //! queries that read its tables), plus replay and verification by rebuild.
 
+pub mod app_accounts;
 pub mod applications;
 pub mod audit_trail;
 pub mod guards;
@@ -21,6 +22,7 @@ pub fn inline() -> Vec<Arc<dyn Projector>> {
         Arc::new(applications::ApplicationsProjection),
         Arc::new(organizations::OrganizationsProjection),
         Arc::new(users::UsersProjection),
+        Arc::new(app_accounts::AppAccountsProjection),
         Arc::new(audit_trail::AuditTrailProjection),
     ]
 }

@@ -16,6 +16,7 @@ pub fn tables() -> Vec<&'static str> {
         crate::applications::TABLES,
         crate::organizations::TABLES,
         crate::users::TABLES,
+        crate::app_accounts::TABLES,
         crate::audit_trail::TABLES,
     ]
     .concat()

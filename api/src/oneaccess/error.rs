@@ -10,6 +10,8 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use domain::app_account::AppAccountError;
+use domain::application::ApplicationError;
 use domain::organization::OrganizationError;
 use domain::password::PasswordViolation;
 use domain::user::{UserError, UserField};
@@ -231,6 +233,30 @@ fn organization_error(error: OrganizationError) -> OneAccessError {
     })
 }
 
+fn application_error(error: ApplicationError) -> OneAccessError {
+    OneAccessError::new(match error {
+        ApplicationError::NotFound => "APP.0001",
+        ApplicationError::IdRequired => "APP.0002",
+        ApplicationError::Disabled => "APP.0003",
+        ApplicationError::AlreadyExists
+        | ApplicationError::InvalidName
+        | ApplicationError::InvalidClientId
+        | ApplicationError::InvalidClientSecret
+        | ApplicationError::InvalidUrl(_)
+        | ApplicationError::InvalidEntityId => "COM.0002",
+    })
+}
+
+fn account_error(error: AppAccountError) -> OneAccessError {
+    match error {
+        AppAccountError::NotFound => OneAccessError::new("APP_ACCOUNT.0001"),
+        AppAccountError::AlreadyExists => OneAccessError::new("APP_ACCOUNT.0002"),
+        AppAccountError::NameRequired => OneAccessError::new("APP_ACCOUNT.0035"),
+        AppAccountError::NameInvalid => OneAccessError::new("APP_ACCOUNT.0036"),
+        AppAccountError::ExtensionInvalid(_) => OneAccessError::new("APP_ACCOUNT.0007"),
+    }
+}
+
 fn claimed(kind: &str) -> OneAccessError {
     if let Some(key) = kind.strip_prefix("user.extension.") {
         return OneAccessError::with("USER.0035", [key.to_string()]);
@@ -243,6 +269,7 @@ fn claimed(kind: &str) -> OneAccessError {
         "user.employee_id" => "USER.0033",
         "organization.code" => "ORG.0012",
         "organization.name" => "ORG.0013",
+        "app_account.account_name" | "app_account.user" => "APP_ACCOUNT.0002",
         _ => "COM.0002",
     })
 }
@@ -255,9 +282,14 @@ impl From<ServiceError> for OneAccessError {
             ServiceError::OrgCodeNotFound => OneAccessError::new("ORG.0001"),
             ServiceError::Claimed(kind) => claimed(&kind),
             ServiceError::Busy => OneAccessError::new("COM.0002"),
-            ServiceError::Tenant(_)
-            | ServiceError::Application(_)
-            | ServiceError::ManagementToken(_) => OneAccessError::new("COM.0002"),
+            ServiceError::Application(e) => application_error(e),
+            ServiceError::AppAccount(e) => account_error(e),
+            ServiceError::UserIdRequired => OneAccessError::new("USER.0061"),
+            ServiceError::AppOrgsDisabled => OneAccessError::new("APP_ORG.0002"),
+            ServiceError::AppOrgNotFound => OneAccessError::new("APP_ORG.0001"),
+            ServiceError::Tenant(_) | ServiceError::ManagementToken(_) => {
+                OneAccessError::new("COM.0002")
+            }
             ServiceError::Internal(e) => {
                 tracing::error!(error = %format!("{e:#}"), "internal error");
                 OneAccessError::internal()

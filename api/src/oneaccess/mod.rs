@@ -1,5 +1,6 @@
 //! The OneAccess management surface (`/api/v2/tenant/...`, specs/oneaccess.md §1–§4).
 
+mod accounts;
 pub mod auth;
 pub mod body;
 pub mod error;
@@ -16,7 +17,8 @@ pub fn router() -> Router<AppState> {
     let tenant = Router::new()
         .route("/token", post(token::token))
         .merge(users::router())
-        .merge(organizations::router());
+        .merge(organizations::router())
+        .merge(accounts::router());
     Router::new()
         .nest("/api/v2/tenant", tenant)
         .layer(axum::middleware::from_fn(body::refuse_nul_in_target))

@@ -1,6 +1,7 @@
 //! Application services shared by every dialect: each gathers the facts a decision needs from
 //! projections, runs one command through the bus, and reports domain errors untranslated.
 
+pub mod accounts;
 pub mod applications;
 pub mod organizations;
 pub mod tenants;
@@ -8,6 +9,7 @@ pub mod tokens;
 pub mod users;
 
 use commands::{BusError, Context, Metadata};
+use domain::app_account::AppAccountError;
 use domain::application::ApplicationError;
 use domain::management_token::ManagementTokenError;
 use domain::organization::OrganizationError;
@@ -28,6 +30,17 @@ pub enum ServiceError {
     Application(#[from] ApplicationError),
     #[error(transparent)]
     ManagementToken(#[from] ManagementTokenError),
+    #[error(transparent)]
+    AppAccount(#[from] AppAccountError),
+    /// A request names no user.
+    #[error("user id required")]
+    UserIdRequired,
+    /// The application has application organisations switched off.
+    #[error("application organizations are not enabled")]
+    AppOrgsDisabled,
+    /// No application organisation has that code.
+    #[error("application organization not found")]
+    AppOrgNotFound,
     /// An organisation named by its code does not exist.
     #[error("organization code not found")]
     OrgCodeNotFound,

@@ -1,5 +1,6 @@
 //! OneAccess user management (specs/oneaccess.md §2.2 #2–#11).
 
+mod accounts;
 mod create;
 mod dto;
 mod lifecycle;
@@ -7,7 +8,7 @@ mod password;
 mod read;
 mod update;
 
-use axum::routing::{post, put};
+use axum::routing::{get, post, put};
 use axum::Router;
 
 use crate::state::AppState;
@@ -21,6 +22,14 @@ pub fn router() -> Router<AppState> {
             put(update::update_user)
                 .delete(lifecycle::delete_user)
                 .get(read::get_user),
+        )
+        .route(
+            "/users/{user_id}/accounts",
+            get(accounts::list_user_accounts),
+        )
+        .route(
+            "/users/{user_id}/applications/{application_id}/accounts",
+            post(accounts::authorize_account),
         )
         .route("/users/{user_id}/enable", put(lifecycle::enable_user))
         .route("/users/{user_id}/disable", put(lifecycle::disable_user))

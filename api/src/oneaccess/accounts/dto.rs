@@ -1,0 +1,78 @@
+//! Account request and response bodies (Tables 3-111, 3-124, 3-133).
+
+use projections::app_accounts::AccountRow;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::oneaccess::body::{flag, text};
+use crate::service::accounts::AccountRequest;
+
+/// Create (#24) and update (#25) bodies; update ignores `user_id`.
+#[derive(Debug, Default, Deserialize)]
+pub struct AccountBody {
+    #[serde(default, deserialize_with = "text")]
+    pub user_id: Option<String>,
+    #[serde(default, deserialize_with = "text")]
+    pub account_name: Option<String>,
+    #[serde(default, deserialize_with = "text")]
+    pub name: Option<String>,
+    #[serde(default, deserialize_with = "text")]
+    pub org_code: Option<String>,
+    #[serde(default, deserialize_with = "text")]
+    pub password: Option<String>,
+    #[serde(default, deserialize_with = "flag")]
+    pub disabled: Option<bool>,
+    #[serde(default)]
+    pub extension: Option<Map<String, Value>>,
+}
+
+impl From<AccountBody> for AccountRequest {
+    fn from(body: AccountBody) -> Self {
+        Self {
+            user_id: body.user_id,
+            account_name: body.account_name,
+            name: body.name,
+            org_code: body.org_code,
+            password: body.password,
+            disabled: body.disabled,
+            extension: body.extension,
+        }
+    }
+}
+
+/// `RolesInfo`; roles arrive with the application-side role endpoints (#31–#38).
+#[derive(Debug, Serialize)]
+pub struct RoleInfo {}
+
+/// `AccountDetail`, in the documented field order.
+#[derive(Debug, Serialize)]
+pub struct AccountDetail {
+    pub id: String,
+    pub account_name: String,
+    pub account_type: String,
+    pub name: String,
+    pub disabled: bool,
+    pub org_id: Option<String>,
+    pub roles: Vec<RoleInfo>,
+    pub extension: Map<String, Value>,
+}
+
+impl From<AccountRow> for AccountDetail {
+    fn from(row: AccountRow) -> Self {
+        Self {
+            id: row.account_id,
+            account_name: row.account_name,
+            account_type: row.account_type,
+            name: row.name,
+            disabled: row.disabled,
+            org_id: row.org_id,
+            roles: Vec::new(),
+            extension: row.extension,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct AccountIdBody {
+    pub account_id: String,
+}

@@ -1,0 +1,57 @@
+//! Get (#27) and list (#28) an application's accounts.
+
+use axum::extract::{Path, State};
+use axum::Json;
+use domain::app_account::ACCOUNT_TYPES;
+use serde::Serialize;
+
+use super::dto::AccountDetail;
+use crate::oneaccess::auth::ManagementCaller;
+use crate::oneaccess::body::{paging, Params};
+use crate::oneaccess::error::OneAccessError;
+use crate::service::accounts;
+use crate::state::AppState;
+
+/// `GET /applications/{application_id}/accounts/{account_id}`.
+pub async fn get_account(
+    State(state): State<AppState>,
+    caller: ManagementCaller,
+    Path((application_id, account_id)): Path<(String, String)>,
+) -> Result<Json<AccountDetail>, OneAccessError> {
+    let row = accounts::account_of(&state, &caller.tenant_id, &application_id, &account_id).await?;
+    Ok(Json(row.into()))
+}
+
+#[derive(Serialize)]
+pub struct AccountList {
+    total: i64,
+    accounts: Vec<AccountDetail>,
+}
+
+/// `GET /applications/{application_id}/accounts?account_type=&offset=0&limit=10`.
+pub async fn list_accounts(
+    State(state): State<AppState>,
+    caller: ManagementCaller,
+    Path(application_id): Path<String>,
+    params: Params,
+) -> Result<Json<AccountList>, OneAccessError> {
+    let (page, limit) = paging(&params)?;
+    let account_type = params.text("account_type");
+    if account_type.is_some_and(|t| !ACCOUNT_TYPES.contains(&t)) {
+        return Err(OneAccessError::new("APP_ACCOUNT.0003"));
+    }
+    accounts::application(&state, &caller.tenant_id, &application_id).await?;
+    let (total, rows) = projections::app_accounts::list_for_application(
+        state.pool(),
+        &caller.tenant_id,
+        &application_id,
+        account_type,
+        page,
+        limit,
+    )
+    .await?;
+    Ok(Json(AccountList {
+        total,
+        accounts: rows.into_iter().map(AccountDetail::from).collect(),
+    }))
+}

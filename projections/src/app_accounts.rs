@@ -1,0 +1,266 @@
+//! Application accounts: the read model behind #12–#13 and #24–#30. When a user is deleted,
+//! that user's basic accounts become orphan accounts (ADR 0003).
+
+use commands::{Projector, RecordedEvent};
+use domain::app_account::{AppAccount, AppAccountEvent, BASIC_ACCOUNT, ORPHAN_ACCOUNT};
+use domain::user::{User, UserEvent};
+use domain::Aggregate;
+use futures::future::BoxFuture;
+use serde_json::{Map, Value};
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, AnyPool, Row};
+
+use crate::support::{flag, typed};
+
+pub struct AppAccountsProjection;
+
+pub const TABLES: &[&str] = &["proj_app_accounts"];
+
+impl Projector for AppAccountsProjection {
+    fn name(&self) -> &'static str {
+        "app_accounts"
+    }
+
+    fn apply<'a>(
+        &'a self,
+        conn: &'a mut AnyConnection,
+        event: &'a RecordedEvent,
+    ) -> BoxFuture<'a, anyhow::Result<()>> {
+        Box::pin(async move {
+            let tenant = event.tenant_id.as_str();
+            if event.stream_type == User::STREAM_TYPE {
+                return on_user_event(conn, tenant, typed::<UserEvent>(event)?).await;
+            }
+            if event.stream_type != AppAccount::STREAM_TYPE {
+                return Ok(());
+            }
+            match typed::<AppAccountEvent>(event)? {
+                AppAccountEvent::AccountCreated {
+                    account_id,
+                    application_id,
+                    user_id,
+                    account_name,
+                    name,
+                    org_id,
+                    password_hash: _,
+                    disabled,
+                    extension,
+                    created_at,
+                } => {
+                    sqlx::query(
+                        "INSERT INTO proj_app_accounts (tenant_id, account_id, application_id, user_id, \
+                         account_name, name, account_type, org_id, disabled, extension, created_at, updated_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)",
+                    )
+                    .bind(tenant)
+                    .bind(account_id)
+                    .bind(application_id)
+                    .bind(user_id)
+                    .bind(account_name)
+                    .bind(name)
+                    .bind(BASIC_ACCOUNT)
+                    .bind(org_id)
+                    .bind(flag(disabled))
+                    .bind(serde_json::to_string(&extension)?)
+                    .bind(created_at)
+                    .execute(&mut *conn)
+                    .await?;
+                }
+                AppAccountEvent::AccountUpdated {
+                    account_id,
+                    account_name,
+                    name,
+                    org_id,
+                    extension,
+                    updated_at,
+                    ..
+                } => {
+                    sqlx::query(
+                        "UPDATE proj_app_accounts SET account_name = $1, name = $2, org_id = $3, extension = $4, \
+                         updated_at = $5 WHERE tenant_id = $6 AND account_id = $7",
+                    )
+                    .bind(account_name)
+                    .bind(name)
+                    .bind(org_id)
+                    .bind(serde_json::to_string(&extension)?)
+                    .bind(updated_at)
+                    .bind(tenant)
+                    .bind(account_id)
+                    .execute(&mut *conn)
+                    .await?;
+                }
+                AppAccountEvent::AccountPasswordChanged { .. } => {}
+                AppAccountEvent::AccountEnabled { account_id, at } => {
+                    set_disabled(conn, tenant, &account_id, false, at).await?
+                }
+                AppAccountEvent::AccountDisabled { account_id, at } => {
+                    set_disabled(conn, tenant, &account_id, true, at).await?
+                }
+                AppAccountEvent::AccountDeleted { account_id, .. } => {
+                    sqlx::query(
+                        "DELETE FROM proj_app_accounts WHERE tenant_id = $1 AND account_id = $2",
+                    )
+                    .bind(tenant)
+                    .bind(account_id)
+                    .execute(&mut *conn)
+                    .await?;
+                }
+            }
+            Ok(())
+        })
+    }
+}
+
+/// A deleted user's basic accounts become orphan accounts; other user events change nothing here.
+async fn on_user_event(
+    conn: &mut AnyConnection,
+    tenant: &str,
+    event: UserEvent,
+) -> anyhow::Result<()> {
+    match event {
+        UserEvent::UserDeleted {
+            user_id,
+            deleted_at,
+        } => {
+            sqlx::query(
+                "UPDATE proj_app_accounts SET account_type = $1, updated_at = $2 \
+                 WHERE tenant_id = $3 AND user_id = $4 AND account_type = $5",
+            )
+            .bind(ORPHAN_ACCOUNT)
+            .bind(deleted_at)
+            .bind(tenant)
+            .bind(user_id)
+            .bind(BASIC_ACCOUNT)
+            .execute(&mut *conn)
+            .await?;
+        }
+        UserEvent::UserCreated { .. }
+        | UserEvent::UserUpdated { .. }
+        | UserEvent::UserEnabled { .. }
+        | UserEvent::UserDisabled { .. }
+        | UserEvent::PasswordChanged { .. } => {}
+    }
+    Ok(())
+}
+
+async fn set_disabled(
+    conn: &mut AnyConnection,
+    tenant: &str,
+    account_id: &str,
+    disabled: bool,
+    at: i64,
+) -> anyhow::Result<()> {
+    sqlx::query(
+        "UPDATE proj_app_accounts SET disabled = $1, updated_at = $2 WHERE tenant_id = $3 AND account_id = $4",
+    )
+    .bind(flag(disabled))
+    .bind(at)
+    .bind(tenant)
+    .bind(account_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AccountRow {
+    pub account_id: String,
+    pub application_id: String,
+    pub user_id: Option<String>,
+    pub account_name: String,
+    pub name: String,
+    pub account_type: String,
+    pub org_id: Option<String>,
+    pub disabled: bool,
+    pub extension: Map<String, Value>,
+}
+
+const COLUMNS: &str =
+    "account_id, application_id, user_id, account_name, name, account_type, org_id, disabled, extension";
+
+fn account_row(row: &AnyRow) -> anyhow::Result<AccountRow> {
+    let extension: String = row.try_get("extension")?;
+    Ok(AccountRow {
+        account_id: row.try_get("account_id")?,
+        application_id: row.try_get("application_id")?,
+        user_id: row.try_get("user_id")?,
+        account_name: row.try_get("account_name")?,
+        name: row.try_get("name")?,
+        account_type: row.try_get("account_type")?,
+        org_id: row.try_get("org_id")?,
+        disabled: row.try_get::<i64, _>("disabled")? != 0,
+        extension: serde_json::from_str(&extension)?,
+    })
+}
+
+pub async fn get(
+    pool: &AnyPool,
+    tenant: &str,
+    account_id: &str,
+) -> anyhow::Result<Option<AccountRow>> {
+    let row = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM proj_app_accounts WHERE tenant_id = $1 AND account_id = $2"
+    ))
+    .bind(tenant)
+    .bind(account_id)
+    .fetch_optional(pool)
+    .await?;
+    row.as_ref().map(account_row).transpose()
+}
+
+/// A page of an application's accounts in creation order, optionally of one type.
+pub async fn list_for_application(
+    pool: &AnyPool,
+    tenant: &str,
+    application_id: &str,
+    account_type: Option<&str>,
+    page: i64,
+    limit: i64,
+) -> anyhow::Result<(i64, Vec<AccountRow>)> {
+    let condition = if account_type.is_some() {
+        "AND account_type = $3"
+    } else {
+        ""
+    };
+    let count_sql = format!(
+        "SELECT COUNT(*) FROM proj_app_accounts WHERE tenant_id = $1 AND application_id = $2 {condition}"
+    );
+    let page_sql = format!(
+        "SELECT {COLUMNS} FROM proj_app_accounts WHERE tenant_id = $1 AND application_id = $2 {condition} \
+         ORDER BY created_at, account_id LIMIT {limit} OFFSET {}",
+        page * limit
+    );
+    let mut count = sqlx::query_as::<_, (i64,)>(&count_sql)
+        .bind(tenant)
+        .bind(application_id);
+    let mut rows = sqlx::query(&page_sql).bind(tenant).bind(application_id);
+    if let Some(account_type) = account_type {
+        count = count.bind(account_type.to_string());
+        rows = rows.bind(account_type.to_string());
+    }
+    let (total,) = count.fetch_one(pool).await?;
+    let accounts = rows
+        .fetch_all(pool)
+        .await?
+        .iter()
+        .map(account_row)
+        .collect::<anyhow::Result<_>>()?;
+    Ok((total, accounts))
+}
+
+/// Every account of a user, across applications, in creation order.
+pub async fn list_for_user(
+    pool: &AnyPool,
+    tenant: &str,
+    user_id: &str,
+) -> anyhow::Result<Vec<AccountRow>> {
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM proj_app_accounts WHERE tenant_id = $1 AND user_id = $2 \
+         ORDER BY created_at, account_id"
+    ))
+    .bind(tenant)
+    .bind(user_id)
+    .fetch_all(pool)
+    .await?;
+    rows.iter().map(account_row).collect()
+}
