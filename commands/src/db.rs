@@ -94,6 +94,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(3, "0003_store_settings"),
     migration!(4, "0004_application_settings"),
     migration!(5, "0005_app_accounts"),
+    migration!(6, "0006_app_organizations"),
 ];
 
 /// Refuses a master key other than the one the store was first opened with.

@@ -213,3 +213,96 @@ impl Guard for ApplicationEnabled {
         ))
     }
 }
+
+/// The application organisation exists in the application (a parent, or an account's place).
+#[derive(Debug)]
+pub struct AppOrgExists(pub String);
+
+pub const APP_ORG_EXISTS: &str = "app_organization.exists";
+
+impl Guard for AppOrgExists {
+    fn name(&self) -> &'static str {
+        APP_ORG_EXISTS
+    }
+
+    fn holds<'a>(
+        &'a self,
+        conn: &'a mut AnyConnection,
+        tenant: &'a str,
+    ) -> BoxFuture<'a, anyhow::Result<bool>> {
+        Box::pin(exists(
+            conn,
+            "SELECT tenant_id FROM proj_app_orgs WHERE tenant_id = $1 AND org_id = $2",
+            tenant,
+            &self.0,
+        ))
+    }
+}
+
+/// Moving an application organisation under `parent` makes no cycle.
+#[derive(Debug)]
+pub struct AppOrgNotUnderItself {
+    pub org: String,
+    pub parent: String,
+}
+
+pub const APP_ORG_NOT_UNDER_ITSELF: &str = "app_organization.not_under_itself";
+
+impl Guard for AppOrgNotUnderItself {
+    fn name(&self) -> &'static str {
+        APP_ORG_NOT_UNDER_ITSELF
+    }
+
+    fn holds<'a>(
+        &'a self,
+        conn: &'a mut AnyConnection,
+        tenant: &'a str,
+    ) -> BoxFuture<'a, anyhow::Result<bool>> {
+        Box::pin(async move {
+            let row: Option<(String,)> = sqlx::query_as(
+                "SELECT path FROM proj_app_orgs WHERE tenant_id = $1 AND org_id = $2",
+            )
+            .bind(tenant)
+            .bind(&self.parent)
+            .fetch_optional(&mut *conn)
+            .await?;
+            Ok(row.is_none_or(|(path,)| !path.contains(&format!("/{}/", self.org))))
+        })
+    }
+}
+
+/// The application organisation has neither children nor accounts.
+#[derive(Debug)]
+pub struct AppOrgIsEmpty(pub String);
+
+pub const APP_ORG_IS_EMPTY: &str = "app_organization.is_empty";
+
+impl Guard for AppOrgIsEmpty {
+    fn name(&self) -> &'static str {
+        APP_ORG_IS_EMPTY
+    }
+
+    fn holds<'a>(
+        &'a self,
+        conn: &'a mut AnyConnection,
+        tenant: &'a str,
+    ) -> BoxFuture<'a, anyhow::Result<bool>> {
+        Box::pin(async move {
+            let child = exists(
+                conn,
+                "SELECT tenant_id FROM proj_app_orgs WHERE tenant_id = $1 AND parent_id = $2 LIMIT 1",
+                tenant,
+                &self.0,
+            )
+            .await?;
+            let account = exists(
+                conn,
+                "SELECT tenant_id FROM proj_app_accounts WHERE tenant_id = $1 AND org_id = $2 LIMIT 1",
+                tenant,
+                &self.0,
+            )
+            .await?;
+            Ok(!child && !account)
+        })
+    }
+}

@@ -2,6 +2,7 @@
 //! queries that read its tables), plus replay and verification by rebuild.
 
 pub mod app_accounts;
+pub mod app_orgs;
 pub mod applications;
 pub mod audit_trail;
 pub mod guards;
@@ -23,6 +24,7 @@ pub fn inline() -> Vec<Arc<dyn Projector>> {
         Arc::new(organizations::OrganizationsProjection),
         Arc::new(users::UsersProjection),
         Arc::new(app_accounts::AppAccountsProjection),
+        Arc::new(app_orgs::AppOrgsProjection),
         Arc::new(audit_trail::AuditTrailProjection),
     ]
 }

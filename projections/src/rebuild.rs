@@ -17,6 +17,7 @@ pub fn tables() -> Vec<&'static str> {
         crate::organizations::TABLES,
         crate::users::TABLES,
         crate::app_accounts::TABLES,
+        crate::app_orgs::TABLES,
         crate::audit_trail::TABLES,
     ]
     .concat()

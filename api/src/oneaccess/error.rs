@@ -11,6 +11,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use domain::app_account::AppAccountError;
+use domain::app_organization::AppOrganizationError;
 use domain::application::ApplicationError;
 use domain::organization::OrganizationError;
 use domain::password::PasswordViolation;
@@ -257,6 +258,20 @@ fn account_error(error: AppAccountError) -> OneAccessError {
     }
 }
 
+fn app_org_error(error: AppOrganizationError) -> OneAccessError {
+    OneAccessError::new(match error {
+        AppOrganizationError::NotFound => "APP_ORG.0001",
+        AppOrganizationError::AlreadyExists => "COM.0002",
+        AppOrganizationError::ParentNotFound => "APP_ORG.0004",
+        AppOrganizationError::ParentIsSelf => "APP_ORG.0006",
+        AppOrganizationError::CannotDelete => "APP_ORG.0007",
+        AppOrganizationError::CodeRequired => "APP_ORG.0008",
+        AppOrganizationError::NameRequired => "APP_ORG.0009",
+        AppOrganizationError::CodeInvalid => "APP_ORG.0011",
+        AppOrganizationError::NameInvalid => "APP_ORG.0012",
+    })
+}
+
 fn claimed(kind: &str) -> OneAccessError {
     if let Some(key) = kind.strip_prefix("user.extension.") {
         return OneAccessError::with("USER.0035", [key.to_string()]);
@@ -270,6 +285,8 @@ fn claimed(kind: &str) -> OneAccessError {
         "organization.code" => "ORG.0012",
         "organization.name" => "ORG.0013",
         "app_account.account_name" | "app_account.user" => "APP_ACCOUNT.0002",
+        "app_organization.code" => "APP_ORG.0003",
+        "app_organization.name" => "APP_ORG.0010",
         _ => "COM.0002",
     })
 }
@@ -286,7 +303,7 @@ impl From<ServiceError> for OneAccessError {
             ServiceError::AppAccount(e) => account_error(e),
             ServiceError::UserIdRequired => OneAccessError::new("USER.0061"),
             ServiceError::AppOrgsDisabled => OneAccessError::new("APP_ORG.0002"),
-            ServiceError::AppOrgNotFound => OneAccessError::new("APP_ORG.0001"),
+            ServiceError::AppOrganization(e) => app_org_error(e),
             ServiceError::Tenant(_) | ServiceError::ManagementToken(_) => {
                 OneAccessError::new("COM.0002")
             }

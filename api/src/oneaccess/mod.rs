@@ -1,6 +1,7 @@
 //! The OneAccess management surface (`/api/v2/tenant/...`, specs/oneaccess.md §1–§4).
 
 mod accounts;
+mod app_orgs;
 pub mod auth;
 pub mod body;
 pub mod error;
@@ -18,7 +19,8 @@ pub fn router() -> Router<AppState> {
         .route("/token", post(token::token))
         .merge(users::router())
         .merge(organizations::router())
-        .merge(accounts::router());
+        .merge(accounts::router())
+        .merge(app_orgs::router());
     Router::new()
         .nest("/api/v2/tenant", tenant)
         .layer(axum::middleware::from_fn(body::refuse_nul_in_target))

@@ -8,12 +8,15 @@ use commands::services::{entity_id, now_millis};
 use commands::store::Guard;
 use commands::{BusError, Context};
 use domain::app_account::{AccountChange, AppAccount, AppAccountCommand, AppAccountError};
+use domain::app_organization::AppOrganizationError;
 use domain::application::ApplicationError;
 use domain::user::UserError;
 use domain::Aggregate;
 use projections::app_accounts::AccountRow;
 use projections::applications::ApplicationRow;
-use projections::guards::{ApplicationEnabled, UserExists, APPLICATION_ENABLED, USER_EXISTS};
+use projections::guards::{
+    AppOrgExists, ApplicationEnabled, UserExists, APPLICATION_ENABLED, APP_ORG_EXISTS, USER_EXISTS,
+};
 use serde_json::{Map, Value};
 
 use super::ServiceError;
@@ -65,24 +68,38 @@ pub async fn account_of(
         .ok_or_else(|| AppAccountError::NotFound.into())
 }
 
-/// Application organisations are addressed by code. Until the application-organisation
-/// endpoints exist (#19–#23) no application has any, so a given code is refused: with the
-/// feature off as APP_ORG.0002, with it on as unknown (APP_ORG.0001).
-fn resolve_org(
+/// The application organisation named by its code (APP_ORG.0002 with the feature off,
+/// APP_ORG.0001 when the application has no organisation with that code).
+async fn resolve_org(
+    state: &AppState,
+    tenant: &str,
     app: &ApplicationRow,
     org_code: Option<String>,
 ) -> Result<Option<String>, ServiceError> {
-    match present(org_code) {
-        None => Ok(None),
-        Some(_) if !app.app_orgs => Err(ServiceError::AppOrgsDisabled),
-        Some(_) => Err(ServiceError::AppOrgNotFound),
+    let Some(code) = present(org_code) else {
+        return Ok(None);
+    };
+    if !app.app_orgs {
+        return Err(ServiceError::AppOrgsDisabled);
     }
+    projections::app_orgs::by_code(state.pool(), tenant, &app.application_id, &code)
+        .await?
+        .map(|o| Some(o.org_id))
+        .ok_or_else(|| AppOrganizationError::NotFound.into())
+}
+
+/// The account's organisation, if any, must still exist when the events are written.
+fn org_guard(org_id: &Option<String>) -> Option<Arc<dyn Guard>> {
+    org_id
+        .clone()
+        .map(|id| Arc::new(AppOrgExists(id)) as Arc<dyn Guard>)
 }
 
 fn guard_error(error: BusError<AppAccountError>) -> ServiceError {
     match error {
         BusError::GuardFailed(USER_EXISTS) => UserError::NotFound.into(),
         BusError::GuardFailed(APPLICATION_ENABLED) => ApplicationError::Disabled.into(),
+        BusError::GuardFailed(APP_ORG_EXISTS) => AppOrganizationError::NotFound.into(),
         other => other.into(),
     }
 }
@@ -106,13 +123,14 @@ pub async fn create(
     let change = AccountChange {
         account_name: Some(present(request.account_name).unwrap_or(user.profile.user_name.clone())),
         name: Some(present(request.name).unwrap_or(user.profile.name.clone())),
-        org_id: resolve_org(&app, request.org_code)?,
+        org_id: resolve_org(state, tenant, &app, request.org_code).await?,
         password: present(request.password),
         disabled: request.disabled,
         extension: request.extension,
     };
     let now = now_millis();
     let account_id = entity_id(now);
+    let change_org = change.org_id.clone();
     let command = AppAccountCommand::Create {
         account_id: account_id.clone(),
         application_id: application_id.to_string(),
@@ -120,10 +138,11 @@ pub async fn create(
         change,
         now,
     };
-    let guards: Vec<Arc<dyn Guard>> = vec![
+    let mut guards: Vec<Arc<dyn Guard>> = vec![
         Arc::new(UserExists(user_id)),
         Arc::new(ApplicationEnabled(application_id.to_string())),
     ];
+    guards.extend(org_guard(&change_org));
     let hasher = state.hasher.clone();
     state
         .bus
@@ -148,21 +167,25 @@ pub async fn update(
     let change = AccountChange {
         account_name: request.account_name,
         name: request.name,
-        org_id: resolve_org(&app, request.org_code)?,
+        org_id: resolve_org(state, &ctx.tenant_id, &app, request.org_code).await?,
         password: present(request.password),
         disabled: request.disabled,
         extension: request.extension,
     };
-    run(
-        state,
-        ctx,
-        account_id,
-        AppAccountCommand::Update {
-            change,
-            now: now_millis(),
-        },
-    )
-    .await
+    let guards: Vec<Arc<dyn Guard>> = org_guard(&change.org_id).into_iter().collect();
+    let command = AppAccountCommand::Update {
+        change,
+        now: now_millis(),
+    };
+    let hasher = state.hasher.clone();
+    state
+        .bus
+        .execute_guarded::<AppAccount, _>(ctx, account_id, guards, |a| {
+            a.decide(command.clone(), hasher.as_ref())
+        })
+        .await
+        .map_err(guard_error)?;
+    Ok(())
 }
 
 /// Enables, disables or deletes an account of the application (#26, #29, #30).

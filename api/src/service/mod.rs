@@ -2,6 +2,7 @@
 //! projections, runs one command through the bus, and reports domain errors untranslated.
 
 pub mod accounts;
+pub mod app_orgs;
 pub mod applications;
 pub mod organizations;
 pub mod tenants;
@@ -10,6 +11,7 @@ pub mod users;
 
 use commands::{BusError, Context, Metadata};
 use domain::app_account::AppAccountError;
+use domain::app_organization::AppOrganizationError;
 use domain::application::ApplicationError;
 use domain::management_token::ManagementTokenError;
 use domain::organization::OrganizationError;
@@ -38,9 +40,8 @@ pub enum ServiceError {
     /// The application has application organisations switched off.
     #[error("application organizations are not enabled")]
     AppOrgsDisabled,
-    /// No application organisation has that code.
-    #[error("application organization not found")]
-    AppOrgNotFound,
+    #[error(transparent)]
+    AppOrganization(#[from] AppOrganizationError),
     /// An organisation named by its code does not exist.
     #[error("organization code not found")]
     OrgCodeNotFound,

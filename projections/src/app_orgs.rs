@@ -1,0 +1,247 @@
+//! Application organisations with their tree path (one application's tree per application id).
+
+use commands::{Projector, RecordedEvent};
+use domain::app_organization::{AppOrganization, AppOrganizationEvent};
+use domain::Aggregate;
+use futures::future::BoxFuture;
+use sqlx::{AnyConnection, AnyPool};
+
+use crate::support::typed;
+
+pub struct AppOrgsProjection;
+
+pub const TABLES: &[&str] = &["proj_app_orgs"];
+
+impl Projector for AppOrgsProjection {
+    fn name(&self) -> &'static str {
+        "app_orgs"
+    }
+
+    fn apply<'a>(
+        &'a self,
+        conn: &'a mut AnyConnection,
+        event: &'a RecordedEvent,
+    ) -> BoxFuture<'a, anyhow::Result<()>> {
+        Box::pin(async move {
+            if event.stream_type != AppOrganization::STREAM_TYPE {
+                return Ok(());
+            }
+            let tenant = event.tenant_id.as_str();
+            match typed::<AppOrganizationEvent>(event)? {
+                AppOrganizationEvent::AppOrgCreated {
+                    org_id,
+                    application_id,
+                    code,
+                    name,
+                    parent_id,
+                    created_at,
+                } => {
+                    let path = format!(
+                        "{}{org_id}/",
+                        parent_path(conn, tenant, parent_id.as_deref()).await?
+                    );
+                    sqlx::query(
+                        "INSERT INTO proj_app_orgs (tenant_id, org_id, application_id, org_code, name, parent_id, \
+                         path, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                    )
+                    .bind(tenant)
+                    .bind(&org_id)
+                    .bind(application_id)
+                    .bind(code)
+                    .bind(name)
+                    .bind(parent_id)
+                    .bind(path)
+                    .bind(created_at)
+                    .execute(&mut *conn)
+                    .await?;
+                }
+                AppOrganizationEvent::AppOrgUpdated {
+                    org_id,
+                    name,
+                    parent_id,
+                    ..
+                } => {
+                    let (old_path,): (String,) = sqlx::query_as(
+                        "SELECT path FROM proj_app_orgs WHERE tenant_id = $1 AND org_id = $2",
+                    )
+                    .bind(tenant)
+                    .bind(&org_id)
+                    .fetch_one(&mut *conn)
+                    .await?;
+                    let new_path = format!(
+                        "{}{org_id}/",
+                        parent_path(conn, tenant, parent_id.as_deref()).await?
+                    );
+                    if new_path != old_path {
+                        sqlx::query(
+                            "UPDATE proj_app_orgs SET path = $1 || substr(path, CAST($2 AS INTEGER)) \
+                             WHERE tenant_id = $3 AND path LIKE $4",
+                        )
+                        .bind(&new_path)
+                        .bind(old_path.chars().count() as i64 + 1)
+                        .bind(tenant)
+                        .bind(format!("{old_path}%"))
+                        .execute(&mut *conn)
+                        .await?;
+                    }
+                    sqlx::query("UPDATE proj_app_orgs SET name = $1, parent_id = $2 WHERE tenant_id = $3 AND org_id = $4")
+                        .bind(name)
+                        .bind(parent_id)
+                        .bind(tenant)
+                        .bind(&org_id)
+                        .execute(&mut *conn)
+                        .await?;
+                }
+                AppOrganizationEvent::AppOrgDeleted { org_id, .. } => {
+                    sqlx::query("DELETE FROM proj_app_orgs WHERE tenant_id = $1 AND org_id = $2")
+                        .bind(tenant)
+                        .bind(org_id)
+                        .execute(&mut *conn)
+                        .await?;
+                }
+            }
+            Ok(())
+        })
+    }
+}
+
+async fn parent_path(
+    conn: &mut AnyConnection,
+    tenant: &str,
+    parent_id: Option<&str>,
+) -> anyhow::Result<String> {
+    let Some(parent_id) = parent_id else {
+        return Ok("/".to_string());
+    };
+    let row: Option<(String,)> =
+        sqlx::query_as("SELECT path FROM proj_app_orgs WHERE tenant_id = $1 AND org_id = $2")
+            .bind(tenant)
+            .bind(parent_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    Ok(row
+        .map(|(p,)| p)
+        .unwrap_or_else(|| format!("/{parent_id}/")))
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AppOrgRow {
+    pub org_id: String,
+    pub application_id: String,
+    pub org_code: String,
+    pub name: String,
+    pub parent_id: Option<String>,
+    pub path: String,
+}
+
+impl AppOrgRow {
+    /// Ancestor ids, root first.
+    pub fn ancestors(&self) -> Vec<String> {
+        let mut ids: Vec<String> = self
+            .path
+            .split('/')
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect();
+        ids.pop();
+        ids
+    }
+}
+
+type Tuple = (String, String, String, String, Option<String>, String);
+const COLUMNS: &str = "org_id, application_id, org_code, name, parent_id, path";
+
+fn row((org_id, application_id, org_code, name, parent_id, path): Tuple) -> AppOrgRow {
+    AppOrgRow {
+        org_id,
+        application_id,
+        org_code,
+        name,
+        parent_id,
+        path,
+    }
+}
+
+/// The application organisation, if it belongs to the application.
+pub async fn get(
+    pool: &AnyPool,
+    tenant: &str,
+    application_id: &str,
+    org_id: &str,
+) -> anyhow::Result<Option<AppOrgRow>> {
+    let found: Option<Tuple> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM proj_app_orgs WHERE tenant_id = $1 AND application_id = $2 AND org_id = $3"
+    ))
+    .bind(tenant)
+    .bind(application_id)
+    .bind(org_id)
+    .fetch_optional(pool)
+    .await?;
+    Ok(found.map(row))
+}
+
+pub async fn by_code(
+    pool: &AnyPool,
+    tenant: &str,
+    application_id: &str,
+    code: &str,
+) -> anyhow::Result<Option<AppOrgRow>> {
+    let found: Option<Tuple> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM proj_app_orgs WHERE tenant_id = $1 AND application_id = $2 AND org_code = $3"
+    ))
+    .bind(tenant)
+    .bind(application_id)
+    .bind(code)
+    .fetch_optional(pool)
+    .await?;
+    Ok(found.map(row))
+}
+
+/// A page of an application's organisations, flat, in creation order.
+pub async fn list(
+    pool: &AnyPool,
+    tenant: &str,
+    application_id: &str,
+    page: i64,
+    limit: i64,
+) -> anyhow::Result<(i64, Vec<AppOrgRow>)> {
+    let (total,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM proj_app_orgs WHERE tenant_id = $1 AND application_id = $2",
+    )
+    .bind(tenant)
+    .bind(application_id)
+    .fetch_one(pool)
+    .await?;
+    let rows: Vec<Tuple> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM proj_app_orgs WHERE tenant_id = $1 AND application_id = $2 \
+         ORDER BY created_at, org_id LIMIT {limit} OFFSET {}",
+        page * limit
+    ))
+    .bind(tenant)
+    .bind(application_id)
+    .fetch_all(pool)
+    .await?;
+    Ok((total, rows.into_iter().map(row).collect()))
+}
+
+pub async fn has_children(pool: &AnyPool, tenant: &str, org_id: &str) -> anyhow::Result<bool> {
+    let found: Option<(String,)> = sqlx::query_as(
+        "SELECT org_id FROM proj_app_orgs WHERE tenant_id = $1 AND parent_id = $2 LIMIT 1",
+    )
+    .bind(tenant)
+    .bind(org_id)
+    .fetch_optional(pool)
+    .await?;
+    Ok(found.is_some())
+}
+
+pub async fn has_accounts(pool: &AnyPool, tenant: &str, org_id: &str) -> anyhow::Result<bool> {
+    let found: Option<(String,)> = sqlx::query_as(
+        "SELECT account_id FROM proj_app_accounts WHERE tenant_id = $1 AND org_id = $2 LIMIT 1",
+    )
+    .bind(tenant)
+    .bind(org_id)
+    .fetch_optional(pool)
+    .await?;
+    Ok(found.is_some())
+}
