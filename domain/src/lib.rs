@@ -4,6 +4,7 @@
 pub mod aggregate;
 pub mod app_account;
 pub mod app_organization;
+pub mod app_role;
 pub mod application;
 pub mod management_token;
 pub mod organization;

@@ -1,0 +1,326 @@
+//! An application-side role (specs/oneaccess.md §2.6 #31–#38): a code unique in the application
+//! and immutable, a name, and members that are application accounts of the same application.
+//! Which accounts exist is read from projections before the decision.
+
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
+
+use crate::aggregate::{Aggregate, Claim, Decision, DomainEvent};
+
+pub const MAX_MEMBERS_PER_CALL: usize = 50;
+
+#[derive(Debug, Default, Clone)]
+pub struct AppRole {
+    pub id: Option<String>,
+    pub application_id: String,
+    pub code: String,
+    pub name: String,
+    pub members: BTreeSet<String>,
+    pub deleted: bool,
+}
+
+#[derive(Debug, Clone)]
+pub enum AppRoleCommand {
+    Create {
+        role_id: String,
+        application_id: String,
+        code: String,
+        name: Option<String>,
+        now: i64,
+    },
+    Rename {
+        name: Option<String>,
+        now: i64,
+    },
+    /// `accounts`: each requested id with whether it is an account of the role's application.
+    AddMembers {
+        accounts: Vec<(String, bool)>,
+        now: i64,
+    },
+    RemoveMembers {
+        account_ids: Vec<String>,
+        now: i64,
+    },
+    Delete {
+        has_members: bool,
+        now: i64,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "event_type", content = "payload")]
+pub enum AppRoleEvent {
+    #[serde(rename = "app_role.created")]
+    RoleCreated {
+        role_id: String,
+        application_id: String,
+        code: String,
+        name: String,
+        created_at: i64,
+    },
+    #[serde(rename = "app_role.renamed")]
+    RoleRenamed {
+        role_id: String,
+        application_id: String,
+        name: String,
+        updated_at: i64,
+    },
+    #[serde(rename = "app_role.members_added")]
+    MembersAdded {
+        role_id: String,
+        application_id: String,
+        account_ids: Vec<String>,
+        at: i64,
+    },
+    #[serde(rename = "app_role.members_removed")]
+    MembersRemoved {
+        role_id: String,
+        application_id: String,
+        account_ids: Vec<String>,
+        at: i64,
+    },
+    #[serde(rename = "app_role.deleted")]
+    RoleDeleted {
+        role_id: String,
+        application_id: String,
+        deleted_at: i64,
+    },
+}
+
+impl DomainEvent for AppRoleEvent {
+    fn event_type(&self) -> &'static str {
+        match self {
+            Self::RoleCreated { .. } => "app_role.created",
+            Self::RoleRenamed { .. } => "app_role.renamed",
+            Self::MembersAdded { .. } => "app_role.members_added",
+            Self::MembersRemoved { .. } => "app_role.members_removed",
+            Self::RoleDeleted { .. } => "app_role.deleted",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AppRoleError {
+    #[error("application role does not exist")]
+    NotFound,
+    #[error("application role already exists")]
+    AlreadyExists,
+    #[error("application role is bound to accounts")]
+    HasMembers,
+    #[error("application role code required")]
+    CodeRequired,
+    #[error("application role code invalid")]
+    CodeInvalid,
+    #[error("application role name required")]
+    NameRequired,
+    #[error("application role name invalid")]
+    NameInvalid,
+    #[error("between 1 and 50 account ids are required")]
+    InvalidList,
+}
+
+/// What a membership call did to each account id.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MemberOutcome {
+    pub success: Vec<String>,
+    pub fail: Vec<String>,
+}
+
+pub fn code_claim(application_id: &str, code: &str) -> Claim {
+    Claim::new("app_role.code", format!("{application_id}/{code}"))
+}
+
+/// Role codes: 1 to 50 letters, digits, `_`, `-` or `.`.
+pub fn is_role_code(code: &str) -> bool {
+    (1..=50).contains(&code.chars().count())
+        && code
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+}
+
+fn check_name(name: &str) -> Result<(), AppRoleError> {
+    if name.trim().is_empty() {
+        Err(AppRoleError::NameRequired)
+    } else if name.chars().count() > 32 || name.chars().any(char::is_control) || name.trim() != name
+    {
+        Err(AppRoleError::NameInvalid)
+    } else {
+        Ok(())
+    }
+}
+
+fn check_list(len: usize) -> Result<(), AppRoleError> {
+    if len == 0 || len > MAX_MEMBERS_PER_CALL {
+        Err(AppRoleError::InvalidList)
+    } else {
+        Ok(())
+    }
+}
+
+impl AppRole {
+    /// The outcome of adding members to the current state: unknown accounts fail, existing
+    /// members succeed again (idempotent), the rest are added.
+    pub fn outcome_of_adding(&self, accounts: &[(String, bool)]) -> (MemberOutcome, Vec<String>) {
+        let mut outcome = MemberOutcome::default();
+        let mut added = Vec::new();
+        for (id, valid) in accounts {
+            if !valid {
+                outcome.fail.push(id.clone());
+            } else {
+                if !self.members.contains(id) && !added.contains(id) {
+                    added.push(id.clone());
+                }
+                outcome.success.push(id.clone());
+            }
+        }
+        (outcome, added)
+    }
+
+    /// The outcome of removing members: non-members fail.
+    pub fn outcome_of_removing(&self, account_ids: &[String]) -> (MemberOutcome, Vec<String>) {
+        let mut outcome = MemberOutcome::default();
+        let mut removed: Vec<String> = Vec::new();
+        for id in account_ids {
+            if self.members.contains(id) || removed.contains(id) {
+                if !removed.contains(id) {
+                    removed.push(id.clone());
+                }
+                outcome.success.push(id.clone());
+            } else {
+                outcome.fail.push(id.clone());
+            }
+        }
+        (outcome, removed)
+    }
+}
+
+impl Aggregate for AppRole {
+    type Command = AppRoleCommand;
+    type Event = AppRoleEvent;
+    type Error = AppRoleError;
+    type Services = ();
+    const STREAM_TYPE: &'static str = "app_role";
+
+    fn apply(&mut self, event: &AppRoleEvent) {
+        match event {
+            AppRoleEvent::RoleCreated {
+                role_id,
+                application_id,
+                code,
+                name,
+                ..
+            } => {
+                self.id = Some(role_id.clone());
+                self.application_id = application_id.clone();
+                self.code = code.clone();
+                self.name = name.clone();
+            }
+            AppRoleEvent::RoleRenamed { name, .. } => self.name = name.clone(),
+            AppRoleEvent::MembersAdded { account_ids, .. } => {
+                self.members.extend(account_ids.iter().cloned())
+            }
+            AppRoleEvent::MembersRemoved { account_ids, .. } => {
+                for id in account_ids {
+                    self.members.remove(id);
+                }
+            }
+            AppRoleEvent::RoleDeleted { .. } => self.deleted = true,
+        }
+    }
+
+    fn decide(
+        &self,
+        command: AppRoleCommand,
+        _: &(),
+    ) -> Result<Decision<AppRoleEvent>, AppRoleError> {
+        let live = self.id.is_some() && !self.deleted;
+        let role_id = self.id.clone().unwrap_or_default();
+        let application_id = self.application_id.clone();
+        match command {
+            AppRoleCommand::Create { .. } if self.id.is_some() => Err(AppRoleError::AlreadyExists),
+            AppRoleCommand::Create {
+                role_id,
+                application_id,
+                code,
+                name,
+                now,
+            } => {
+                let code = code.trim().to_string();
+                if code.is_empty() {
+                    return Err(AppRoleError::CodeRequired);
+                }
+                if !is_role_code(&code) {
+                    return Err(AppRoleError::CodeInvalid);
+                }
+                let name = name
+                    .filter(|n| !n.is_empty())
+                    .unwrap_or_else(|| code.clone());
+                check_name(&name)?;
+                Ok(Decision::event(AppRoleEvent::RoleCreated {
+                    role_id,
+                    application_id: application_id.clone(),
+                    code: code.clone(),
+                    name,
+                    created_at: now,
+                })
+                .claim(code_claim(&application_id, &code)))
+            }
+            _ if !live => Err(AppRoleError::NotFound),
+            AppRoleCommand::Rename { name, now } => {
+                let name = name.unwrap_or_default();
+                check_name(&name)?;
+                if name == self.name {
+                    return Ok(Decision::none());
+                }
+                Ok(Decision::event(AppRoleEvent::RoleRenamed {
+                    role_id,
+                    application_id,
+                    name,
+                    updated_at: now,
+                }))
+            }
+            AppRoleCommand::AddMembers { accounts, now } => {
+                check_list(accounts.len())?;
+                let (_, added) = self.outcome_of_adding(&accounts);
+                if added.is_empty() {
+                    return Ok(Decision::none());
+                }
+                Ok(Decision::event(AppRoleEvent::MembersAdded {
+                    role_id,
+                    application_id,
+                    account_ids: added,
+                    at: now,
+                }))
+            }
+            AppRoleCommand::RemoveMembers { account_ids, now } => {
+                check_list(account_ids.len())?;
+                let (_, removed) = self.outcome_of_removing(&account_ids);
+                if removed.is_empty() {
+                    return Ok(Decision::none());
+                }
+                Ok(Decision::event(AppRoleEvent::MembersRemoved {
+                    role_id,
+                    application_id,
+                    account_ids: removed,
+                    at: now,
+                }))
+            }
+            AppRoleCommand::Delete { has_members, now } => {
+                if has_members {
+                    return Err(AppRoleError::HasMembers);
+                }
+                Ok(Decision::event(AppRoleEvent::RoleDeleted {
+                    role_id,
+                    application_id: application_id.clone(),
+                    deleted_at: now,
+                })
+                .release(code_claim(&application_id, &self.code)))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "app_role_tests.rs"]
+mod tests;

@@ -1,0 +1,185 @@
+use super::*;
+use crate::testing::{given, given_no_events};
+
+fn create(code: &str, name: Option<&str>) -> AppRoleCommand {
+    AppRoleCommand::Create {
+        role_id: "r1".into(),
+        application_id: "a1".into(),
+        code: code.into(),
+        name: name.map(str::to_string),
+        now: 1,
+    }
+}
+
+fn created() -> AppRoleEvent {
+    AppRoleEvent::RoleCreated {
+        role_id: "r1".into(),
+        application_id: "a1".into(),
+        code: "admin1".into(),
+        name: "管理员1".into(),
+        created_at: 1,
+    }
+}
+
+fn added(ids: &[&str]) -> AppRoleEvent {
+    AppRoleEvent::MembersAdded {
+        role_id: "r1".into(),
+        application_id: "a1".into(),
+        account_ids: ids.iter().map(|s| s.to_string()).collect(),
+        at: 2,
+    }
+}
+
+#[test]
+fn a_role_claims_its_code_in_the_application() {
+    let decision = given_no_events::<AppRole>()
+        .when(create("admin1", Some("管理员1")), &())
+        .then_expect_events(&[created()]);
+    assert_eq!(decision.claims, [code_claim("a1", "admin1")]);
+}
+
+#[test]
+fn role_creation_and_renaming_refuse_bad_input() {
+    let cases = [
+        (create("", None), AppRoleError::CodeRequired),
+        (create("bad code", None), AppRoleError::CodeInvalid),
+        (create(&"c".repeat(51), None), AppRoleError::CodeInvalid),
+        (
+            create("ok", Some(&"n".repeat(33))),
+            AppRoleError::NameInvalid,
+        ),
+    ];
+    for (command, error) in cases {
+        given_no_events::<AppRole>()
+            .when(command, &())
+            .then_expect_error(error);
+    }
+    given::<AppRole>(&[created()])
+        .when(create("admin1", None), &())
+        .then_expect_error(AppRoleError::AlreadyExists);
+    given::<AppRole>(&[created()])
+        .when(AppRoleCommand::Rename { name: None, now: 2 }, &())
+        .then_expect_error(AppRoleError::NameRequired);
+    given::<AppRole>(&[created()])
+        .when(
+            AppRoleCommand::Rename {
+                name: Some("管理员2".into()),
+                now: 2,
+            },
+            &(),
+        )
+        .then_expect_events(&[AppRoleEvent::RoleRenamed {
+            role_id: "r1".into(),
+            application_id: "a1".into(),
+            name: "管理员2".into(),
+            updated_at: 2,
+        }]);
+    given_no_events::<AppRole>()
+        .when(
+            AppRoleCommand::Rename {
+                name: Some("x".into()),
+                now: 2,
+            },
+            &(),
+        )
+        .then_expect_error(AppRoleError::NotFound);
+}
+
+#[test]
+fn adding_members_is_idempotent_and_unknown_accounts_fail() {
+    let role = AppRole::from_events(&[created(), added(&["c1"])]);
+    let request = vec![
+        ("c1".to_string(), true),
+        ("c2".to_string(), true),
+        ("zz".to_string(), false),
+    ];
+    let (outcome, new) = role.outcome_of_adding(&request);
+    assert_eq!(outcome.success, ["c1", "c2"]);
+    assert_eq!(outcome.fail, ["zz"]);
+    assert_eq!(new, ["c2"]);
+    given::<AppRole>(&[created(), added(&["c1"])])
+        .when(
+            AppRoleCommand::AddMembers {
+                accounts: request,
+                now: 2,
+            },
+            &(),
+        )
+        .then_expect_events(&[added(&["c2"])]);
+    given::<AppRole>(&[created(), added(&["c1"])])
+        .when(
+            AppRoleCommand::AddMembers {
+                accounts: vec![("c1".into(), true)],
+                now: 2,
+            },
+            &(),
+        )
+        .then_expect_events(&[]);
+    let too_many: Vec<(String, bool)> = (0..51).map(|i| (format!("c{i}"), true)).collect();
+    given::<AppRole>(&[created()])
+        .when(
+            AppRoleCommand::AddMembers {
+                accounts: too_many,
+                now: 2,
+            },
+            &(),
+        )
+        .then_expect_error(AppRoleError::InvalidList);
+    given::<AppRole>(&[created()])
+        .when(
+            AppRoleCommand::AddMembers {
+                accounts: vec![],
+                now: 2,
+            },
+            &(),
+        )
+        .then_expect_error(AppRoleError::InvalidList);
+}
+
+#[test]
+fn removing_members_fails_non_members_and_a_role_with_members_is_not_deleted() {
+    let history = [created(), added(&["c1", "c2"])];
+    let role = AppRole::from_events(&history);
+    let (outcome, removed) = role.outcome_of_removing(&["c1".into(), "c9".into()]);
+    assert_eq!(
+        (outcome.success, outcome.fail, removed.clone()),
+        (
+            vec!["c1".to_string()],
+            vec!["c9".to_string()],
+            vec!["c1".to_string()]
+        )
+    );
+    given::<AppRole>(&history)
+        .when(
+            AppRoleCommand::RemoveMembers {
+                account_ids: vec!["c1".into(), "c9".into()],
+                now: 3,
+            },
+            &(),
+        )
+        .then_expect_events(&[AppRoleEvent::MembersRemoved {
+            role_id: "r1".into(),
+            application_id: "a1".into(),
+            account_ids: vec!["c1".into()],
+            at: 3,
+        }]);
+    given::<AppRole>(&history)
+        .when(
+            AppRoleCommand::Delete {
+                has_members: true,
+                now: 3,
+            },
+            &(),
+        )
+        .then_expect_error(AppRoleError::HasMembers);
+    let decision = given::<AppRole>(&[created()])
+        .when(
+            AppRoleCommand::Delete {
+                has_members: false,
+                now: 3,
+            },
+            &(),
+        )
+        .decision();
+    assert_eq!(decision.releases, [code_claim("a1", "admin1")]);
+}
