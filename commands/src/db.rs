@@ -95,6 +95,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(4, "0004_application_settings"),
     migration!(5, "0005_app_accounts"),
     migration!(6, "0006_app_organizations"),
+    migration!(7, "0007_app_roles"),
 ];
 
 /// Refuses a master key other than the one the store was first opened with.

@@ -306,3 +306,66 @@ impl Guard for AppOrgIsEmpty {
         })
     }
 }
+
+/// The role has no members (it may be deleted).
+#[derive(Debug)]
+pub struct RoleHasNoMembers(pub String);
+
+pub const ROLE_HAS_NO_MEMBERS: &str = "app_role.has_no_members";
+
+impl Guard for RoleHasNoMembers {
+    fn name(&self) -> &'static str {
+        ROLE_HAS_NO_MEMBERS
+    }
+
+    fn holds<'a>(
+        &'a self,
+        conn: &'a mut AnyConnection,
+        tenant: &'a str,
+    ) -> BoxFuture<'a, anyhow::Result<bool>> {
+        Box::pin(async move {
+            let member = exists(
+                conn,
+                "SELECT tenant_id FROM proj_app_role_members WHERE tenant_id = $1 AND role_id = $2 LIMIT 1",
+                tenant,
+                &self.0,
+            )
+            .await?;
+            Ok(!member)
+        })
+    }
+}
+
+/// Every account being added still exists (they were checked against the application before).
+#[derive(Debug)]
+pub struct AccountsExist(pub Vec<String>);
+
+pub const ACCOUNTS_EXIST: &str = "app_account.exist";
+
+impl Guard for AccountsExist {
+    fn name(&self) -> &'static str {
+        ACCOUNTS_EXIST
+    }
+
+    fn holds<'a>(
+        &'a self,
+        conn: &'a mut AnyConnection,
+        tenant: &'a str,
+    ) -> BoxFuture<'a, anyhow::Result<bool>> {
+        Box::pin(async move {
+            for id in &self.0 {
+                let found = exists(
+                    conn,
+                    "SELECT tenant_id FROM proj_app_accounts WHERE tenant_id = $1 AND account_id = $2",
+                    tenant,
+                    id,
+                )
+                .await?;
+                if !found {
+                    return Ok(false);
+                }
+            }
+            Ok(true)
+        })
+    }
+}

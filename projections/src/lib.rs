@@ -3,6 +3,7 @@
 
 pub mod app_accounts;
 pub mod app_orgs;
+pub mod app_roles;
 pub mod applications;
 pub mod audit_trail;
 pub mod guards;
@@ -25,6 +26,7 @@ pub fn inline() -> Vec<Arc<dyn Projector>> {
         Arc::new(users::UsersProjection),
         Arc::new(app_accounts::AppAccountsProjection),
         Arc::new(app_orgs::AppOrgsProjection),
+        Arc::new(app_roles::AppRolesProjection),
         Arc::new(audit_trail::AuditTrailProjection),
     ]
 }

@@ -18,6 +18,7 @@ pub fn tables() -> Vec<&'static str> {
         crate::users::TABLES,
         crate::app_accounts::TABLES,
         crate::app_orgs::TABLES,
+        crate::app_roles::TABLES,
         crate::audit_trail::TABLES,
     ]
     .concat()

@@ -43,6 +43,38 @@ fn nul_refused() -> OneAccessError {
     OneAccessError::with("PARAM.0000", ["NUL characters are not allowed".to_string()])
 }
 
+/// JSON with trailing commas removed (outside strings), for bodies printed that way in the
+/// reference (`{"offset": "0", "limit": "10",}`, §5.2 #11).
+pub fn without_trailing_commas(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut in_string = false;
+    let mut escaped = false;
+    let chars: Vec<char> = text.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        if in_string {
+            out.push(c);
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        if c == '"' {
+            in_string = true;
+        }
+        if c == ',' {
+            let next = chars[i + 1..].iter().find(|c| !c.is_whitespace());
+            if matches!(next, Some('}') | Some(']')) {
+                continue;
+            }
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// Whether any string or key in a JSON value contains a NUL character.
 fn contains_nul(value: &Value) -> bool {
     match value {

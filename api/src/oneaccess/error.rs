@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use domain::app_account::AppAccountError;
 use domain::app_organization::AppOrganizationError;
+use domain::app_role::AppRoleError;
 use domain::application::ApplicationError;
 use domain::organization::OrganizationError;
 use domain::password::PasswordViolation;
@@ -272,6 +273,19 @@ fn app_org_error(error: AppOrganizationError) -> OneAccessError {
     })
 }
 
+fn role_error(error: AppRoleError) -> OneAccessError {
+    OneAccessError::new(match error {
+        AppRoleError::NotFound => "APP_ROLE.0001",
+        AppRoleError::AlreadyExists => "COM.0002",
+        AppRoleError::HasMembers => "APP_ROLE.0004",
+        AppRoleError::CodeRequired => "APP_ROLE.0005",
+        AppRoleError::CodeInvalid => "APP_ROLE.0006",
+        AppRoleError::NameRequired => "APP_ROLE.0007",
+        AppRoleError::NameInvalid => "APP_ROLE.0008",
+        AppRoleError::InvalidList => "PARAM.0029",
+    })
+}
+
 fn claimed(kind: &str) -> OneAccessError {
     if let Some(key) = kind.strip_prefix("user.extension.") {
         return OneAccessError::with("USER.0035", [key.to_string()]);
@@ -287,6 +301,7 @@ fn claimed(kind: &str) -> OneAccessError {
         "app_account.account_name" | "app_account.user" => "APP_ACCOUNT.0002",
         "app_organization.code" => "APP_ORG.0003",
         "app_organization.name" => "APP_ORG.0010",
+        "app_role.code" => "APP_ROLE.0003",
         _ => "COM.0002",
     })
 }
@@ -304,6 +319,8 @@ impl From<ServiceError> for OneAccessError {
             ServiceError::UserIdRequired => OneAccessError::new("USER.0061"),
             ServiceError::AppOrgsDisabled => OneAccessError::new("APP_ORG.0002"),
             ServiceError::AppOrganization(e) => app_org_error(e),
+            ServiceError::AppRole(e) => role_error(e),
+            ServiceError::AppRolesDisabled => OneAccessError::new("APP_ROLE.0002"),
             ServiceError::Tenant(_) | ServiceError::ManagementToken(_) => {
                 OneAccessError::new("COM.0002")
             }

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod body;
 pub mod error;
 mod organizations;
+mod roles;
 mod token;
 mod users;
 
@@ -20,7 +21,8 @@ pub fn router() -> Router<AppState> {
         .merge(users::router())
         .merge(organizations::router())
         .merge(accounts::router())
-        .merge(app_orgs::router());
+        .merge(app_orgs::router())
+        .merge(roles::router());
     Router::new()
         .nest("/api/v2/tenant", tenant)
         .layer(axum::middleware::from_fn(body::refuse_nul_in_target))

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod app_orgs;
 pub mod applications;
 pub mod organizations;
+pub mod roles;
 pub mod tenants;
 pub mod tokens;
 pub mod users;
@@ -12,6 +13,7 @@ pub mod users;
 use commands::{BusError, Context, Metadata};
 use domain::app_account::AppAccountError;
 use domain::app_organization::AppOrganizationError;
+use domain::app_role::AppRoleError;
 use domain::application::ApplicationError;
 use domain::management_token::ManagementTokenError;
 use domain::organization::OrganizationError;
@@ -42,6 +44,11 @@ pub enum ServiceError {
     AppOrgsDisabled,
     #[error(transparent)]
     AppOrganization(#[from] AppOrganizationError),
+    #[error(transparent)]
+    AppRole(#[from] AppRoleError),
+    /// The application has application roles switched off.
+    #[error("application roles are not enabled")]
+    AppRolesDisabled,
     /// An organisation named by its code does not exist.
     #[error("organization code not found")]
     OrgCodeNotFound,

@@ -1,6 +1,7 @@
 //! Account request and response bodies (Tables 3-111, 3-124, 3-133).
 
 use projections::app_accounts::AccountRow;
+use projections::app_roles::RoleRow;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -40,9 +41,25 @@ impl From<AccountBody> for AccountRequest {
     }
 }
 
-/// `RolesInfo`; roles arrive with the application-side role endpoints (#31–#38).
+/// `RolesInfo`. Privileges and resource items have no management API yet, so the list is empty.
 #[derive(Debug, Serialize)]
-pub struct RoleInfo {}
+pub struct RoleInfo {
+    pub role_id: String,
+    pub role_code: String,
+    pub role_name: String,
+    pub privileges: Vec<Value>,
+}
+
+impl From<RoleRow> for RoleInfo {
+    fn from(row: RoleRow) -> Self {
+        Self {
+            role_id: row.role_id,
+            role_code: row.code,
+            role_name: row.name,
+            privileges: Vec::new(),
+        }
+    }
+}
 
 /// `AccountDetail`, in the documented field order.
 #[derive(Debug, Serialize)]
@@ -57,8 +74,8 @@ pub struct AccountDetail {
     pub extension: Map<String, Value>,
 }
 
-impl From<AccountRow> for AccountDetail {
-    fn from(row: AccountRow) -> Self {
+impl AccountDetail {
+    pub fn new(row: AccountRow, roles: Vec<RoleRow>) -> Self {
         Self {
             id: row.account_id,
             account_name: row.account_name,
@@ -66,7 +83,7 @@ impl From<AccountRow> for AccountDetail {
             name: row.name,
             disabled: row.disabled,
             org_id: row.org_id,
-            roles: Vec::new(),
+            roles: roles.into_iter().map(RoleInfo::from).collect(),
             extension: row.extension,
         }
     }

@@ -19,7 +19,9 @@ pub async fn get_account(
     Path((application_id, account_id)): Path<(String, String)>,
 ) -> Result<Json<AccountDetail>, OneAccessError> {
     let row = accounts::account_of(&state, &caller.tenant_id, &application_id, &account_id).await?;
-    Ok(Json(row.into()))
+    let roles =
+        projections::app_roles::of_account(state.pool(), &caller.tenant_id, &account_id).await?;
+    Ok(Json(AccountDetail::new(row, roles)))
 }
 
 #[derive(Serialize)]
@@ -50,8 +52,12 @@ pub async fn list_accounts(
         limit,
     )
     .await?;
-    Ok(Json(AccountList {
-        total,
-        accounts: rows.into_iter().map(AccountDetail::from).collect(),
-    }))
+    let mut accounts = Vec::with_capacity(rows.len());
+    for row in rows {
+        let roles =
+            projections::app_roles::of_account(state.pool(), &caller.tenant_id, &row.account_id)
+                .await?;
+        accounts.push(AccountDetail::new(row, roles));
+    }
+    Ok(Json(AccountList { total, accounts }))
 }

@@ -1,0 +1,302 @@
+//! Application-side roles and their members. A deleted account leaves every role it was in.
+
+use commands::{Projector, RecordedEvent};
+use domain::app_account::{AppAccount, AppAccountEvent};
+use domain::app_role::{AppRole, AppRoleEvent};
+use domain::Aggregate;
+use futures::future::BoxFuture;
+use sqlx::{AnyConnection, AnyPool};
+
+use crate::app_accounts::AccountRow;
+use crate::support::{placeholders, typed};
+
+pub struct AppRolesProjection;
+
+pub const TABLES: &[&str] = &["proj_app_roles", "proj_app_role_members"];
+
+impl Projector for AppRolesProjection {
+    fn name(&self) -> &'static str {
+        "app_roles"
+    }
+
+    fn apply<'a>(
+        &'a self,
+        conn: &'a mut AnyConnection,
+        event: &'a RecordedEvent,
+    ) -> BoxFuture<'a, anyhow::Result<()>> {
+        Box::pin(async move {
+            let tenant = event.tenant_id.as_str();
+            if event.stream_type == AppAccount::STREAM_TYPE {
+                return on_account_event(conn, tenant, typed::<AppAccountEvent>(event)?).await;
+            }
+            if event.stream_type != AppRole::STREAM_TYPE {
+                return Ok(());
+            }
+            match typed::<AppRoleEvent>(event)? {
+                AppRoleEvent::RoleCreated {
+                    role_id,
+                    application_id,
+                    code,
+                    name,
+                    created_at,
+                } => {
+                    sqlx::query(
+                        "INSERT INTO proj_app_roles (tenant_id, role_id, application_id, code, name, created_at, \
+                         updated_at) VALUES ($1, $2, $3, $4, $5, $6, NULL)",
+                    )
+                    .bind(tenant)
+                    .bind(role_id)
+                    .bind(application_id)
+                    .bind(code)
+                    .bind(name)
+                    .bind(created_at)
+                    .execute(&mut *conn)
+                    .await?;
+                }
+                AppRoleEvent::RoleRenamed {
+                    role_id,
+                    name,
+                    updated_at,
+                    ..
+                } => {
+                    sqlx::query("UPDATE proj_app_roles SET name = $1, updated_at = $2 WHERE tenant_id = $3 AND role_id = $4")
+                        .bind(name)
+                        .bind(updated_at)
+                        .bind(tenant)
+                        .bind(role_id)
+                        .execute(&mut *conn)
+                        .await?;
+                }
+                AppRoleEvent::MembersAdded {
+                    role_id,
+                    account_ids,
+                    at,
+                    ..
+                } => {
+                    for account_id in account_ids {
+                        sqlx::query(
+                            "INSERT INTO proj_app_role_members (tenant_id, role_id, account_id, added_at) \
+                             VALUES ($1, $2, $3, $4)",
+                        )
+                        .bind(tenant)
+                        .bind(&role_id)
+                        .bind(account_id)
+                        .bind(at)
+                        .execute(&mut *conn)
+                        .await?;
+                    }
+                }
+                AppRoleEvent::MembersRemoved {
+                    role_id,
+                    account_ids,
+                    ..
+                } => {
+                    for account_id in account_ids {
+                        sqlx::query(
+                            "DELETE FROM proj_app_role_members WHERE tenant_id = $1 AND role_id = $2 AND account_id = $3",
+                        )
+                        .bind(tenant)
+                        .bind(&role_id)
+                        .bind(account_id)
+                        .execute(&mut *conn)
+                        .await?;
+                    }
+                }
+                AppRoleEvent::RoleDeleted { role_id, .. } => {
+                    for table in ["proj_app_role_members", "proj_app_roles"] {
+                        sqlx::query(&format!(
+                            "DELETE FROM {table} WHERE tenant_id = $1 AND role_id = $2"
+                        ))
+                        .bind(tenant)
+                        .bind(&role_id)
+                        .execute(&mut *conn)
+                        .await?;
+                    }
+                }
+            }
+            Ok(())
+        })
+    }
+}
+
+/// A deleted account leaves its roles (specs/oneaccess.md #26 [IMPL]).
+async fn on_account_event(
+    conn: &mut AnyConnection,
+    tenant: &str,
+    event: AppAccountEvent,
+) -> anyhow::Result<()> {
+    match event {
+        AppAccountEvent::AccountDeleted { account_id, .. } => {
+            sqlx::query(
+                "DELETE FROM proj_app_role_members WHERE tenant_id = $1 AND account_id = $2",
+            )
+            .bind(tenant)
+            .bind(account_id)
+            .execute(&mut *conn)
+            .await?;
+        }
+        AppAccountEvent::AccountCreated { .. }
+        | AppAccountEvent::AccountUpdated { .. }
+        | AppAccountEvent::AccountPasswordChanged { .. }
+        | AppAccountEvent::AccountEnabled { .. }
+        | AppAccountEvent::AccountDisabled { .. } => {}
+    }
+    Ok(())
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RoleRow {
+    pub role_id: String,
+    pub application_id: String,
+    pub code: String,
+    pub name: String,
+    pub created_at: i64,
+    pub updated_at: Option<i64>,
+}
+
+type Tuple = (String, String, String, String, i64, Option<i64>);
+const COLUMNS: &str = "role_id, application_id, code, name, created_at, updated_at";
+
+fn row((role_id, application_id, code, name, created_at, updated_at): Tuple) -> RoleRow {
+    RoleRow {
+        role_id,
+        application_id,
+        code,
+        name,
+        created_at,
+        updated_at,
+    }
+}
+
+/// The role, if it belongs to the application.
+pub async fn get(
+    pool: &AnyPool,
+    tenant: &str,
+    application_id: &str,
+    role_id: &str,
+) -> anyhow::Result<Option<RoleRow>> {
+    let found: Option<Tuple> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM proj_app_roles WHERE tenant_id = $1 AND application_id = $2 AND role_id = $3"
+    ))
+    .bind(tenant)
+    .bind(application_id)
+    .bind(role_id)
+    .fetch_optional(pool)
+    .await?;
+    Ok(found.map(row))
+}
+
+pub async fn list(
+    pool: &AnyPool,
+    tenant: &str,
+    application_id: &str,
+    page: i64,
+    limit: i64,
+) -> anyhow::Result<(i64, Vec<RoleRow>)> {
+    let (total,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM proj_app_roles WHERE tenant_id = $1 AND application_id = $2",
+    )
+    .bind(tenant)
+    .bind(application_id)
+    .fetch_one(pool)
+    .await?;
+    let rows: Vec<Tuple> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM proj_app_roles WHERE tenant_id = $1 AND application_id = $2 \
+         ORDER BY created_at, role_id LIMIT {limit} OFFSET {}",
+        page * limit
+    ))
+    .bind(tenant)
+    .bind(application_id)
+    .fetch_all(pool)
+    .await?;
+    Ok((total, rows.into_iter().map(row).collect()))
+}
+
+pub async fn has_members(pool: &AnyPool, tenant: &str, role_id: &str) -> anyhow::Result<bool> {
+    let found: Option<(String,)> =
+        sqlx::query_as("SELECT account_id FROM proj_app_role_members WHERE tenant_id = $1 AND role_id = $2 LIMIT 1")
+            .bind(tenant)
+            .bind(role_id)
+            .fetch_optional(pool)
+            .await?;
+    Ok(found.is_some())
+}
+
+/// A page of a role's member accounts, in the order they joined.
+pub async fn members(
+    pool: &AnyPool,
+    tenant: &str,
+    role_id: &str,
+    page: i64,
+    limit: i64,
+) -> anyhow::Result<(i64, Vec<AccountRow>)> {
+    let (total,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM proj_app_role_members WHERE tenant_id = $1 AND role_id = $2",
+    )
+    .bind(tenant)
+    .bind(role_id)
+    .fetch_one(pool)
+    .await?;
+    let ids: Vec<(String,)> = sqlx::query_as(&format!(
+        "SELECT account_id FROM proj_app_role_members WHERE tenant_id = $1 AND role_id = $2 \
+         ORDER BY added_at, account_id LIMIT {limit} OFFSET {}",
+        page * limit
+    ))
+    .bind(tenant)
+    .bind(role_id)
+    .fetch_all(pool)
+    .await?;
+    let mut accounts = Vec::with_capacity(ids.len());
+    for (id,) in ids {
+        if let Some(account) = crate::app_accounts::get(pool, tenant, &id).await? {
+            accounts.push(account);
+        }
+    }
+    Ok((total, accounts))
+}
+
+/// The roles an account holds.
+pub async fn of_account(
+    pool: &AnyPool,
+    tenant: &str,
+    account_id: &str,
+) -> anyhow::Result<Vec<RoleRow>> {
+    let rows: Vec<Tuple> = sqlx::query_as(
+        "SELECT r.role_id, r.application_id, r.code, r.name, r.created_at, r.updated_at \
+         FROM proj_app_roles r JOIN proj_app_role_members m ON m.tenant_id = r.tenant_id AND m.role_id = r.role_id \
+         WHERE r.tenant_id = $1 AND m.account_id = $2 ORDER BY r.created_at, r.role_id",
+    )
+    .bind(tenant)
+    .bind(account_id)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().map(row).collect())
+}
+
+/// Which of the ids are accounts of the application.
+pub async fn accounts_of_application(
+    pool: &AnyPool,
+    tenant: &str,
+    application_id: &str,
+    ids: &[String],
+) -> anyhow::Result<Vec<String>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT account_id FROM proj_app_accounts WHERE tenant_id = $1 AND application_id = $2 AND account_id IN ({})",
+        placeholders(3, ids.len())
+    );
+    let mut query = sqlx::query_as::<_, (String,)>(&sql)
+        .bind(tenant)
+        .bind(application_id);
+    for id in ids {
+        query = query.bind(id.clone());
+    }
+    Ok(query
+        .fetch_all(pool)
+        .await?
+        .into_iter()
+        .map(|(id,)| id)
+        .collect())
+}
