@@ -117,6 +117,137 @@ async fn replay_rebuilds_exactly_the_same_projection_rows(engine: Engine) {
     server.finish().await;
 }
 
+/// A random mix across the application endpoints (accounts, application organisations, roles).
+async fn random_application_traffic(server: &TestServer, seed: u64, steps: usize) {
+    let t = server.token().await;
+    let new = idaas_api::service::applications::NewApplication {
+        name: "Mixed".into(),
+        app_orgs: true,
+        app_roles: true,
+        ..Default::default()
+    };
+    let app_id = idaas_api::cli::create_app(server.store(), "default", new)
+        .await
+        .unwrap()
+        .application_id;
+    let base = format!("/api/v2/tenant/applications/{app_id}");
+    let mut rng = Lcg(seed);
+    let (mut users, mut accounts, mut roles, mut org_codes) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for step in 0..steps {
+        let c = &server.client;
+        match rng.next(12) {
+            0 | 1 => {
+                let reply = c
+                    .post(
+                        USERS,
+                        &t,
+                        json!({"user_name": format!("m{step}"), "mobile": format!("136{step:08}")}),
+                    )
+                    .await;
+                if reply.status == 201 {
+                    users.push(reply.body["user_id"].as_str().unwrap().to_string());
+                }
+            }
+            2 => {
+                let reply = c.post(&format!("{base}/organizations"), &t, json!({"org_code": format!("o{step}"), "name": format!("n{}", rng.next(4))})).await;
+                if reply.status == 201 {
+                    org_codes.push(format!("o{step}"));
+                }
+            }
+            3..=5 if !users.is_empty() => {
+                let user = users[rng.next(users.len())].clone();
+                let org = if org_codes.is_empty() || rng.next(2) == 0 {
+                    String::new()
+                } else {
+                    org_codes[rng.next(org_codes.len())].clone()
+                };
+                let reply = c
+                    .post(
+                        &format!("{base}/accounts/basic-account"),
+                        &t,
+                        json!({"user_id": user, "org_code": org}),
+                    )
+                    .await;
+                if reply.status == 201 {
+                    accounts.push(reply.body["account_id"].as_str().unwrap().to_string());
+                }
+            }
+            6 => {
+                let reply = c
+                    .post(
+                        &format!("{base}/role"),
+                        &t,
+                        json!({"code": format!("r{}", rng.next(6))}),
+                    )
+                    .await;
+                if reply.status == 200 {
+                    roles.push(reply.body["role_id"].as_str().unwrap().to_string());
+                }
+            }
+            7 | 8 if !roles.is_empty() && !accounts.is_empty() => {
+                let role = &roles[rng.next(roles.len())];
+                let ids: Vec<&String> = (0..3)
+                    .map(|_| &accounts[rng.next(accounts.len())])
+                    .collect();
+                let method = if rng.next(3) == 0 {
+                    reqwest::Method::DELETE
+                } else {
+                    reqwest::Method::POST
+                };
+                c.send(
+                    method,
+                    &format!("{base}/role-member"),
+                    Some(&t),
+                    Some(&json!({"role_id": role, "account_Ids": ids})),
+                    &[],
+                )
+                .await;
+            }
+            9 if !accounts.is_empty() => {
+                let id = accounts[rng.next(accounts.len())].clone();
+                c.put(
+                    &format!("{base}/accounts/{id}"),
+                    &t,
+                    json!({"name": format!("acc {step}"), "disabled": rng.next(2) == 0}),
+                )
+                .await;
+            }
+            10 if !accounts.is_empty() => {
+                let id = accounts.remove(rng.next(accounts.len()));
+                c.delete(&format!("{base}/accounts/{id}"), &t).await;
+            }
+            11 if !users.is_empty() => {
+                let id = users.remove(rng.next(users.len()));
+                c.delete(&format!("{USERS}/{id}"), &t).await;
+            }
+            _ => {}
+        }
+    }
+}
+
+async fn replay_rebuilds_the_application_projections_identically(engine: Engine) {
+    let server = TestServer::start(engine).await;
+    random_traffic(&server, 13, 60).await;
+    random_application_traffic(&server, 17, 200).await;
+    let live = snapshot(&server).await;
+    assert!(
+        live["proj_app_accounts"].len() > 3,
+        "the traffic built accounts"
+    );
+    assert!(
+        !live["proj_app_role_members"].is_empty(),
+        "and role memberships"
+    );
+    projections::rebuild::replay(server.store()).await.unwrap();
+    assert_eq!(snapshot(&server).await, live);
+    assert!(matches!(
+        cli::verify(server.store()).await.unwrap(),
+        Verdict::Sound { .. }
+    ));
+    server.finish().await;
+}
+
 async fn verify_and_replay_are_safe_while_the_server_takes_writes(engine: Engine) {
     let server = TestServer::start(engine).await;
     let t = server.token().await;
@@ -322,6 +453,7 @@ async fn a_tampered_projection_row_makes_verify_fail(engine: Engine) {
 
 on_both_engines!(
     replay_rebuilds_exactly_the_same_projection_rows,
+    replay_rebuilds_the_application_projections_identically,
     verify_and_replay_are_safe_while_the_server_takes_writes,
     state_survives_a_restart,
     fifty_concurrent_creates_of_one_username_make_exactly_one_user,
