@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 
 use crate::aggregate::{Aggregate, Claim, Decision, DomainEvent};
 use crate::password::PasswordHasher;
-use crate::values::is_user_name;
+use crate::values::{is_display_name, is_user_name};
 
 pub const BASIC_ACCOUNT: &str = "BASIC_ACCOUNT";
 pub const ORPHAN_ACCOUNT: &str = "ORPHAN_ACCOUNT";
@@ -38,6 +38,16 @@ pub struct AccountChange {
     pub password: Option<String>,
     pub disabled: Option<bool>,
     pub extension: Option<Map<String, Value>>,
+}
+
+/// The account's personal data (its names often are the person's): sealed in the events under
+/// `personal`, like a user's attributes.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AccountPersonal {
+    pub account_name: String,
+    pub name: String,
+    pub extension: Map<String, Value>,
 }
 
 #[derive(Debug, Clone)]
@@ -73,25 +83,21 @@ pub enum AppAccountEvent {
         account_id: String,
         application_id: String,
         user_id: String,
-        account_name: String,
-        name: String,
         org_id: Option<String>,
         password_hash: Option<String>,
         disabled: bool,
-        extension: Map<String, Value>,
         created_at: i64,
+        personal: AccountPersonal,
     },
     /// The account after the change; `changed` names the fields that moved.
     #[serde(rename = "app_account.updated")]
     AccountUpdated {
         account_id: String,
         application_id: String,
-        account_name: String,
-        name: String,
         org_id: Option<String>,
-        extension: Map<String, Value>,
         changed: Vec<String>,
         updated_at: i64,
+        personal: AccountPersonal,
     },
     #[serde(rename = "app_account.password_changed")]
     AccountPasswordChanged {
@@ -136,6 +142,12 @@ pub enum AppAccountError {
     NameInvalid,
     #[error("extended attribute {0} is invalid")]
     ExtensionInvalid(String),
+    #[error("the name of the application account required")]
+    DisplayNameRequired,
+    #[error(
+        "the name of the application account must be 1 to 64 characters without control characters"
+    )]
+    DisplayNameInvalid,
 }
 
 /// Account names are unique per application, case-insensitively.
@@ -165,6 +177,17 @@ fn check_extension(extension: &Map<String, Value>) -> Result<(), AppAccountError
     Ok(())
 }
 
+/// The display name: required, 1 to 64 characters without control characters.
+fn check_display_name(name: &str) -> Result<(), AppAccountError> {
+    if name.is_empty() {
+        Err(AppAccountError::DisplayNameRequired)
+    } else if !is_display_name(name) {
+        Err(AppAccountError::DisplayNameInvalid)
+    } else {
+        Ok(())
+    }
+}
+
 fn check_name(account_name: &str) -> Result<(), AppAccountError> {
     if account_name.trim().is_empty() {
         Err(AppAccountError::NameRequired)
@@ -188,33 +211,27 @@ impl Aggregate for AppAccount {
                 account_id,
                 application_id,
                 user_id,
-                account_name,
-                name,
                 org_id,
                 disabled,
-                extension,
+                personal,
                 ..
             } => {
                 self.id = Some(account_id.clone());
                 self.application_id = application_id.clone();
                 self.user_id = Some(user_id.clone());
-                self.account_name = account_name.clone();
-                self.name = name.clone();
+                self.account_name = personal.account_name.clone();
+                self.name = personal.name.clone();
                 self.org_id = org_id.clone();
                 self.disabled = *disabled;
-                self.extension = extension.clone();
+                self.extension = personal.extension.clone();
             }
             AppAccountEvent::AccountUpdated {
-                account_name,
-                name,
-                org_id,
-                extension,
-                ..
+                org_id, personal, ..
             } => {
-                self.account_name = account_name.clone();
-                self.name = name.clone();
+                self.account_name = personal.account_name.clone();
+                self.name = personal.name.clone();
                 self.org_id = org_id.clone();
-                self.extension = extension.clone();
+                self.extension = personal.extension.clone();
             }
             AppAccountEvent::AccountPasswordChanged { .. } => {}
             AppAccountEvent::AccountEnabled { .. } => self.disabled = false,
@@ -245,6 +262,8 @@ impl Aggregate for AppAccount {
                 check_name(&account_name)?;
                 let extension = change.extension.unwrap_or_default();
                 check_extension(&extension)?;
+                let name = change.name.unwrap_or_default().trim().to_string();
+                check_display_name(&name)?;
                 let password_hash = change
                     .password
                     .filter(|p| !p.is_empty())
@@ -253,13 +272,15 @@ impl Aggregate for AppAccount {
                     account_id,
                     application_id: application_id.clone(),
                     user_id: user_id.clone(),
-                    account_name: account_name.clone(),
-                    name: change.name.unwrap_or_default(),
                     org_id: change.org_id,
                     password_hash,
                     disabled: change.disabled.unwrap_or(false),
-                    extension,
                     created_at: now,
+                    personal: AccountPersonal {
+                        account_name: account_name.clone(),
+                        name,
+                        extension,
+                    },
                 })
                 .claim(name_claim(&application_id, &account_name))
                 .claim(user_claim(&application_id, &user_id)))
@@ -314,8 +335,9 @@ impl AppAccount {
             }
             _ => self.account_name.clone(),
         };
-        let name = match change.name {
+        let name = match change.name.map(|n| n.trim().to_string()) {
             Some(n) if !n.is_empty() && n != self.name => {
+                check_display_name(&n)?;
                 changed.push("name".to_string());
                 n
             }
@@ -346,12 +368,14 @@ impl AppAccount {
             decision.events.push(AppAccountEvent::AccountUpdated {
                 account_id: account_id.clone(),
                 application_id: self.application_id.clone(),
-                account_name,
-                name,
                 org_id,
-                extension,
                 changed,
                 updated_at: now,
+                personal: AccountPersonal {
+                    account_name,
+                    name,
+                    extension,
+                },
             });
         }
         if let Some(password) = change.password.filter(|p| !p.is_empty()) {

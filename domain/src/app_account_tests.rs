@@ -24,13 +24,15 @@ fn created() -> AppAccountEvent {
         account_id: "c1".into(),
         application_id: "a1".into(),
         user_id: "u1".into(),
-        account_name: "zhangsan".into(),
-        name: "Zhang San".into(),
         org_id: None,
         password_hash: Some("fake$Acc#2024x".into()),
         disabled: false,
-        extension: Map::new(),
         created_at: NOW,
+        personal: AccountPersonal {
+            account_name: "zhangsan".into(),
+            name: "Zhang San".into(),
+            extension: Map::new(),
+        },
     }
 }
 
@@ -100,12 +102,14 @@ fn an_update_renames_moves_the_name_claim_and_records_each_change() {
             AppAccountEvent::AccountUpdated {
                 account_id: "c1".into(),
                 application_id: "a1".into(),
-                account_name: "Test02".into(),
-                name: "Example".into(),
                 org_id: None,
-                extension: Map::new(),
                 changed: vec!["account_name".into(), "name".into()],
                 updated_at: NOW + 1,
+                personal: AccountPersonal {
+                    account_name: "Test02".into(),
+                    name: "Example".into(),
+                    extension: Map::new(),
+                },
             },
             AppAccountEvent::AccountPasswordChanged {
                 account_id: "c1".into(),
@@ -157,4 +161,43 @@ fn enabling_and_disabling_record_only_real_changes_and_deletion_releases_claims(
         decision.releases,
         [name_claim("a1", "zhangsan"), user_claim("a1", "u1")]
     );
+}
+
+#[test]
+fn the_display_name_is_required_and_bounded() {
+    let with_name = |name: &str| AppAccountCommand::Create {
+        account_id: "c1".into(),
+        application_id: "a1".into(),
+        user_id: "u1".into(),
+        change: AccountChange {
+            account_name: Some("zhangsan".into()),
+            name: Some(name.into()),
+            ..Default::default()
+        },
+        now: NOW,
+    };
+    given_no_events::<AppAccount>()
+        .when(with_name("   "), &FakeHasher)
+        .then_expect_error(AppAccountError::DisplayNameRequired);
+    given_no_events::<AppAccount>()
+        .when(with_name(&"n".repeat(65)), &FakeHasher)
+        .then_expect_error(AppAccountError::DisplayNameInvalid);
+    given::<AppAccount>(&[created()])
+        .when(
+            update(AccountChange {
+                name: Some("bad\u{1}".into()),
+                ..Default::default()
+            }),
+            &FakeHasher,
+        )
+        .then_expect_error(AppAccountError::DisplayNameInvalid);
+    given::<AppAccount>(&[created()])
+        .when(
+            update(AccountChange {
+                name: Some("   ".into()),
+                ..Default::default()
+            }),
+            &FakeHasher,
+        )
+        .then_expect_events(&[]);
 }

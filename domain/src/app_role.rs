@@ -38,8 +38,10 @@ pub enum AppRoleCommand {
         accounts: Vec<(String, bool)>,
         now: i64,
     },
+    /// `accounts`: each requested id with whether it is a current member of the role (a
+    /// deleted account is not, whatever the role's own history says).
     RemoveMembers {
-        account_ids: Vec<String>,
+        accounts: Vec<(String, bool)>,
         now: i64,
     },
     Delete {
@@ -178,11 +180,11 @@ impl AppRole {
     }
 
     /// The outcome of removing members: non-members fail.
-    pub fn outcome_of_removing(&self, account_ids: &[String]) -> (MemberOutcome, Vec<String>) {
+    pub fn outcome_of_removing(&self, accounts: &[(String, bool)]) -> (MemberOutcome, Vec<String>) {
         let mut outcome = MemberOutcome::default();
         let mut removed: Vec<String> = Vec::new();
-        for id in account_ids {
-            if self.members.contains(id) || removed.contains(id) {
+        for (id, member) in accounts {
+            if *member && (self.members.contains(id) || removed.contains(id)) {
                 if !removed.contains(id) {
                     removed.push(id.clone());
                 }
@@ -253,10 +255,14 @@ impl Aggregate for AppRole {
                 if !is_role_code(&code) {
                     return Err(AppRoleError::CodeInvalid);
                 }
-                let name = name
-                    .filter(|n| !n.is_empty())
-                    .unwrap_or_else(|| code.clone());
-                check_name(&name)?;
+                // Without a name the role is named after its code (cut to the name's 32 characters).
+                let name = match name.filter(|n| !n.is_empty()) {
+                    Some(name) => {
+                        check_name(&name)?;
+                        name
+                    }
+                    None => code.chars().take(32).collect(),
+                };
                 Ok(Decision::event(AppRoleEvent::RoleCreated {
                     role_id,
                     application_id: application_id.clone(),
@@ -293,9 +299,9 @@ impl Aggregate for AppRole {
                     at: now,
                 }))
             }
-            AppRoleCommand::RemoveMembers { account_ids, now } => {
-                check_list(account_ids.len())?;
-                let (_, removed) = self.outcome_of_removing(&account_ids);
+            AppRoleCommand::RemoveMembers { accounts, now } => {
+                check_list(accounts.len())?;
+                let (_, removed) = self.outcome_of_removing(&accounts);
                 if removed.is_empty() {
                     return Ok(Decision::none());
                 }

@@ -140,7 +140,7 @@ fn adding_members_is_idempotent_and_unknown_accounts_fail() {
 fn removing_members_fails_non_members_and_a_role_with_members_is_not_deleted() {
     let history = [created(), added(&["c1", "c2"])];
     let role = AppRole::from_events(&history);
-    let (outcome, removed) = role.outcome_of_removing(&["c1".into(), "c9".into()]);
+    let (outcome, removed) = role.outcome_of_removing(&[("c1".into(), true), ("c9".into(), false)]);
     assert_eq!(
         (outcome.success, outcome.fail, removed.clone()),
         (
@@ -152,7 +152,7 @@ fn removing_members_fails_non_members_and_a_role_with_members_is_not_deleted() {
     given::<AppRole>(&history)
         .when(
             AppRoleCommand::RemoveMembers {
-                account_ids: vec!["c1".into(), "c9".into()],
+                accounts: vec![("c1".into(), true), ("c9".into(), false)],
                 now: 3,
             },
             &(),
@@ -182,4 +182,20 @@ fn removing_members_fails_non_members_and_a_role_with_members_is_not_deleted() {
         )
         .decision();
     assert_eq!(decision.releases, [code_claim("a1", "admin1")]);
+}
+
+#[test]
+fn a_deleted_account_is_no_member_to_remove_and_a_long_code_names_its_role() {
+    // c2's account was deleted: the projection no longer lists it, so removal fails.
+    let role = AppRole::from_events(&[created(), added(&["c1", "c2"])]);
+    let (outcome, removed) = role.outcome_of_removing(&[("c2".into(), false)]);
+    assert_eq!((outcome.fail, removed), (vec!["c2".to_string()], vec![]));
+    let long = "c".repeat(40);
+    let decision = given_no_events::<AppRole>()
+        .when(create(&long, None), &())
+        .decision();
+    match &decision.events[0] {
+        AppRoleEvent::RoleCreated { name, .. } => assert_eq!(name, &"c".repeat(32)),
+        other => panic!("{other:?}"),
+    }
 }

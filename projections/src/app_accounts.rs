@@ -39,13 +39,11 @@ impl Projector for AppAccountsProjection {
                     account_id,
                     application_id,
                     user_id,
-                    account_name,
-                    name,
                     org_id,
                     password_hash: _,
                     disabled,
-                    extension,
                     created_at,
+                    personal,
                 } => {
                     sqlx::query(
                         "INSERT INTO proj_app_accounts (tenant_id, account_id, application_id, user_id, \
@@ -56,33 +54,31 @@ impl Projector for AppAccountsProjection {
                     .bind(account_id)
                     .bind(application_id)
                     .bind(user_id)
-                    .bind(account_name)
-                    .bind(name)
+                    .bind(personal.account_name)
+                    .bind(personal.name)
                     .bind(BASIC_ACCOUNT)
                     .bind(org_id)
                     .bind(flag(disabled))
-                    .bind(serde_json::to_string(&extension)?)
+                    .bind(serde_json::to_string(&personal.extension)?)
                     .bind(created_at)
                     .execute(&mut *conn)
                     .await?;
                 }
                 AppAccountEvent::AccountUpdated {
                     account_id,
-                    account_name,
-                    name,
                     org_id,
-                    extension,
                     updated_at,
+                    personal,
                     ..
                 } => {
                     sqlx::query(
                         "UPDATE proj_app_accounts SET account_name = $1, name = $2, org_id = $3, extension = $4, \
                          updated_at = $5 WHERE tenant_id = $6 AND account_id = $7",
                     )
-                    .bind(account_name)
-                    .bind(name)
+                    .bind(personal.account_name)
+                    .bind(personal.name)
                     .bind(org_id)
-                    .bind(serde_json::to_string(&extension)?)
+                    .bind(serde_json::to_string(&personal.extension)?)
                     .bind(updated_at)
                     .bind(tenant)
                     .bind(account_id)

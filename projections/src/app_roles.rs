@@ -300,3 +300,31 @@ pub async fn accounts_of_application(
         .map(|(id,)| id)
         .collect())
 }
+
+/// Which of the ids are current members of the role.
+pub async fn members_among(
+    pool: &AnyPool,
+    tenant: &str,
+    role_id: &str,
+    ids: &[String],
+) -> anyhow::Result<Vec<String>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT account_id FROM proj_app_role_members WHERE tenant_id = $1 AND role_id = $2 AND account_id IN ({})",
+        placeholders(3, ids.len())
+    );
+    let mut query = sqlx::query_as::<_, (String,)>(&sql)
+        .bind(tenant)
+        .bind(role_id);
+    for id in ids {
+        query = query.bind(id.clone());
+    }
+    Ok(query
+        .fetch_all(pool)
+        .await?
+        .into_iter()
+        .map(|(id,)| id)
+        .collect())
+}

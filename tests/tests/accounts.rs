@@ -270,6 +270,7 @@ async fn bad_account_input_gets_the_documented_codes(engine: Engine) {
             "APP_ACCOUNT.0036",
         ),
         (json!({"user_id": u2, "org_code": "10000"}), "APP_ORG.0002"),
+        (json!({"user_id": u2, "name": "n".repeat(65)}), "PARAM.0000"),
         (
             json!({"user_id": u2, "extension": {"deep": {"x": 1}}}),
             "APP_ACCOUNT.0007",
@@ -349,6 +350,26 @@ async fn bad_account_input_gets_the_documented_codes(engine: Engine) {
         )
         .await
         .assert_error("APP_ACCOUNT.0036");
+    server
+        .client
+        .put(
+            &format!("{base}/{account_id}"),
+            &t,
+            json!({"name": "bad\u{1}"}),
+        )
+        .await
+        .assert_error("PARAM.0000");
+    // Account names are personal data: sealed in the stored events.
+    let (payload,): (String,) = sqlx::query_as(
+        "SELECT payload FROM events WHERE stream_type = 'app_account' ORDER BY position LIMIT 1",
+    )
+    .fetch_one(&server.store().database().pool)
+    .await
+    .unwrap();
+    assert!(
+        payload.contains("sealed") && !payload.contains("taken"),
+        "{payload}"
+    );
     // A disabled application takes no new accounts.
     let bus = CommandBus::new(server.store().clone());
     let ctx = Context {

@@ -227,6 +227,25 @@ async fn roles_are_managed_and_accounts_join_and_leave_them(engine: Engine) {
             .body["total"],
         0
     );
+    // Removing the deleted account afterwards fails.
+    let gone = server
+        .client
+        .send(
+            Method::DELETE,
+            &members,
+            Some(&t),
+            Some(&json!({"role_id": role_id, "account_Ids": [a2]})),
+            &[],
+        )
+        .await;
+    assert_eq!(gone.body, json!({"success_list": [], "fail_list": [a2]}));
+    // A long code names a role that was given no name.
+    let long = "c".repeat(40);
+    server
+        .client
+        .post(&format!("{base}/role"), &t, json!({"code": long}))
+        .await
+        .assert_status(200);
     let deleted = server
         .client
         .delete(&format!("{base}/role/{role_id}"), &t)

@@ -256,6 +256,11 @@ fn account_error(error: AppAccountError) -> OneAccessError {
         AppAccountError::NameRequired => OneAccessError::new("APP_ACCOUNT.0035"),
         AppAccountError::NameInvalid => OneAccessError::new("APP_ACCOUNT.0036"),
         AppAccountError::ExtensionInvalid(_) => OneAccessError::new("APP_ACCOUNT.0007"),
+        AppAccountError::DisplayNameRequired => OneAccessError::new("APP_ACCOUNT.0008"),
+        AppAccountError::DisplayNameInvalid => OneAccessError::with(
+            "PARAM.0000",
+            ["the name of the application account must be 1 to 64 characters".to_string()],
+        ),
     }
 }
 

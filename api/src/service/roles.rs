@@ -46,8 +46,6 @@ pub async fn role_of(
 fn guard_error(error: BusError<AppRoleError>) -> ServiceError {
     match error {
         BusError::GuardFailed(ROLE_HAS_NO_MEMBERS) => AppRoleError::HasMembers.into(),
-        // An account vanished between the check and the write: the caller may simply retry.
-        BusError::GuardFailed(ACCOUNTS_EXIST) => ServiceError::Busy,
         other => other.into(),
     }
 }
@@ -126,7 +124,16 @@ fn check_list(account_ids: &[String]) -> Result<(), ServiceError> {
     Ok(())
 }
 
-/// #36: adds the application's accounts among `account_ids` to the role.
+/// Each id with whether it is in `present`.
+fn marked(account_ids: &[String], present: &[String]) -> Vec<(String, bool)> {
+    account_ids
+        .iter()
+        .map(|id| (id.clone(), present.contains(id)))
+        .collect()
+}
+
+/// #36: adds the application's accounts among `account_ids` to the role. An account deleted
+/// while the call runs is read again and lands in the fail list.
 pub async fn add_members(
     state: &AppState,
     ctx: &Context,
@@ -137,38 +144,38 @@ pub async fn add_members(
     let role_id = role_id.unwrap_or_default();
     role_of(state, &ctx.tenant_id, application_id, &role_id).await?;
     check_list(&account_ids)?;
-    let known = projections::app_roles::accounts_of_application(
-        state.pool(),
-        &ctx.tenant_id,
-        application_id,
-        &account_ids,
-    )
-    .await?;
-    let accounts: Vec<(String, bool)> = account_ids
-        .into_iter()
-        .map(|id| {
-            let valid = known.contains(&id);
-            (id, valid)
-        })
-        .collect();
-    let guards: Vec<Arc<dyn Guard>> = vec![Arc::new(AccountsExist(known))];
-    let command = AppRoleCommand::AddMembers {
-        accounts: accounts.clone(),
-        now: now_millis(),
-    };
-    let mut outcome = MemberOutcome::default();
-    state
-        .bus
-        .execute_guarded::<AppRole, _>(ctx, &role_id, guards, |role| {
-            outcome = role.outcome_of_adding(&accounts).0;
-            role.decide(command.clone(), &())
-        })
-        .await
-        .map_err(guard_error)?;
-    Ok(outcome)
+    for _ in 0..3 {
+        let known = projections::app_roles::accounts_of_application(
+            state.pool(),
+            &ctx.tenant_id,
+            application_id,
+            &account_ids,
+        )
+        .await?;
+        let accounts = marked(&account_ids, &known);
+        let guards: Vec<Arc<dyn Guard>> = vec![Arc::new(AccountsExist(known))];
+        let command = AppRoleCommand::AddMembers {
+            accounts: accounts.clone(),
+            now: now_millis(),
+        };
+        let mut outcome = MemberOutcome::default();
+        let result = state
+            .bus
+            .execute_guarded::<AppRole, _>(ctx, &role_id, guards, |role| {
+                outcome = role.outcome_of_adding(&accounts).0;
+                role.decide(command.clone(), &())
+            })
+            .await;
+        match result {
+            Ok(_) => return Ok(outcome),
+            Err(BusError::GuardFailed(ACCOUNTS_EXIST)) => continue,
+            Err(other) => return Err(guard_error(other)),
+        }
+    }
+    Err(ServiceError::Busy)
 }
 
-/// #37: removes members from the role; ids that are not members fail.
+/// #37: removes members from the role; ids that are not current members fail.
 pub async fn remove_members(
     state: &AppState,
     ctx: &Context,
@@ -179,15 +186,19 @@ pub async fn remove_members(
     let role_id = role_id.unwrap_or_default();
     role_of(state, &ctx.tenant_id, application_id, &role_id).await?;
     check_list(&account_ids)?;
+    let members =
+        projections::app_roles::members_among(state.pool(), &ctx.tenant_id, &role_id, &account_ids)
+            .await?;
+    let accounts = marked(&account_ids, &members);
     let command = AppRoleCommand::RemoveMembers {
-        account_ids: account_ids.clone(),
+        accounts: accounts.clone(),
         now: now_millis(),
     };
     let mut outcome = MemberOutcome::default();
     state
         .bus
         .execute::<AppRole, _>(ctx, &role_id, |role| {
-            outcome = role.outcome_of_removing(&account_ids).0;
+            outcome = role.outcome_of_removing(&accounts).0;
             role.decide(command.clone(), &())
         })
         .await
