@@ -1,5 +1,6 @@
 //! The idaas server: HTTP surfaces over the event-sourced core, and the `idaas` command line.
 
+pub mod admin;
 pub mod app;
 pub mod cli;
 pub mod config;

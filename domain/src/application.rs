@@ -57,6 +57,20 @@ pub enum ApplicationCommand {
     Disable {
         now: i64,
     },
+    /// A new client secret (its keyed hash); the old one stops working at once.
+    RotateSecret {
+        client_secret_hash: String,
+        now: i64,
+    },
+    /// Changes the name, the grants and switches, and the protocol settings; `None` keeps a value.
+    Configure {
+        name: Option<String>,
+        api_product: Option<bool>,
+        app_orgs: Option<bool>,
+        app_roles: Option<bool>,
+        protocols: Option<ProtocolSettings>,
+        now: i64,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -79,6 +93,24 @@ pub enum ApplicationEvent {
     ApplicationEnabled { application_id: String, at: i64 },
     #[serde(rename = "application.disabled")]
     ApplicationDisabled { application_id: String, at: i64 },
+    #[serde(rename = "application.secret_rotated")]
+    SecretRotated {
+        application_id: String,
+        client_secret_hash: String,
+        at: i64,
+    },
+    /// The application's settings after the change; `changed` names what moved.
+    #[serde(rename = "application.configured")]
+    ApplicationConfigured {
+        application_id: String,
+        name: String,
+        api_product: bool,
+        app_orgs: bool,
+        app_roles: bool,
+        protocols: ProtocolSettings,
+        changed: Vec<String>,
+        at: i64,
+    },
 }
 
 impl DomainEvent for ApplicationEvent {
@@ -87,6 +119,8 @@ impl DomainEvent for ApplicationEvent {
             Self::ApplicationRegistered { .. } => "application.registered",
             Self::ApplicationEnabled { .. } => "application.enabled",
             Self::ApplicationDisabled { .. } => "application.disabled",
+            Self::SecretRotated { .. } => "application.secret_rotated",
+            Self::ApplicationConfigured { .. } => "application.configured",
         }
     }
 }
@@ -158,6 +192,60 @@ fn check_protocols(protocols: &ProtocolSettings) -> Result<(), ApplicationError>
     Ok(())
 }
 
+impl Application {
+    fn configure(
+        &self,
+        application_id: String,
+        name: Option<String>,
+        [api_product, app_orgs, app_roles]: [Option<bool>; 3],
+        protocols: Option<ProtocolSettings>,
+        now: i64,
+    ) -> Result<Decision<ApplicationEvent>, ApplicationError> {
+        let mut changed = Vec::new();
+        let name = match name.map(|n| n.trim().to_string()) {
+            Some(n) if n != self.name => {
+                if n.is_empty() || n.chars().count() > 100 {
+                    return Err(ApplicationError::InvalidName);
+                }
+                changed.push("name".to_string());
+                n
+            }
+            _ => self.name.clone(),
+        };
+        let mut flag = |given: Option<bool>, current: bool, field: &str| match given {
+            Some(v) if v != current => {
+                changed.push(field.to_string());
+                v
+            }
+            _ => current,
+        };
+        let api_product = flag(api_product, self.api_product, "api_product");
+        let app_orgs = flag(app_orgs, self.app_orgs, "app_orgs");
+        let app_roles = flag(app_roles, self.app_roles, "app_roles");
+        let protocols = match protocols {
+            Some(p) if p != self.protocols => {
+                check_protocols(&p)?;
+                changed.push("protocols".to_string());
+                p
+            }
+            _ => self.protocols.clone(),
+        };
+        if changed.is_empty() {
+            return Ok(Decision::none());
+        }
+        Ok(Decision::event(ApplicationEvent::ApplicationConfigured {
+            application_id,
+            name,
+            api_product,
+            app_orgs,
+            app_roles,
+            protocols,
+            changed,
+            at: now,
+        }))
+    }
+}
+
 impl Aggregate for Application {
     type Command = ApplicationCommand;
     type Event = ApplicationEvent;
@@ -191,6 +279,23 @@ impl Aggregate for Application {
             }
             ApplicationEvent::ApplicationEnabled { .. } => self.enabled = true,
             ApplicationEvent::ApplicationDisabled { .. } => self.enabled = false,
+            ApplicationEvent::SecretRotated {
+                client_secret_hash, ..
+            } => self.client_secret_hash = client_secret_hash.clone(),
+            ApplicationEvent::ApplicationConfigured {
+                name,
+                api_product,
+                app_orgs,
+                app_roles,
+                protocols,
+                ..
+            } => {
+                self.name = name.clone();
+                self.api_product = *api_product;
+                self.app_orgs = *app_orgs;
+                self.app_roles = *app_roles;
+                self.protocols = protocols.clone();
+            }
         }
     }
 
@@ -256,6 +361,28 @@ impl Aggregate for Application {
             ApplicationCommand::Enable { .. } | ApplicationCommand::Disable { .. } => {
                 Ok(Decision::none())
             }
+            ApplicationCommand::RotateSecret {
+                client_secret_hash,
+                now,
+            } => Ok(Decision::event(ApplicationEvent::SecretRotated {
+                application_id,
+                client_secret_hash,
+                at: now,
+            })),
+            ApplicationCommand::Configure {
+                name,
+                api_product,
+                app_orgs,
+                app_roles,
+                protocols,
+                now,
+            } => self.configure(
+                application_id,
+                name,
+                [api_product, app_orgs, app_roles],
+                protocols,
+                now,
+            ),
         }
     }
 }
@@ -264,6 +391,66 @@ impl Aggregate for Application {
 mod tests {
     use super::*;
     use crate::testing::{given, given_no_events};
+
+    #[test]
+    fn an_application_is_reconfigured_and_its_secret_rotated() {
+        let configure = ApplicationCommand::Configure {
+            name: Some("Portal 2".into()),
+            api_product: Some(false),
+            app_orgs: Some(true),
+            app_roles: Some(true),
+            protocols: None,
+            now: 5,
+        };
+        given::<Application>(&[registered()])
+            .when(configure, &())
+            .then_expect_events(&[ApplicationEvent::ApplicationConfigured {
+                application_id: "a1".into(),
+                name: "Portal 2".into(),
+                api_product: false,
+                app_orgs: true,
+                app_roles: true,
+                protocols: ProtocolSettings::default(),
+                changed: vec!["name".into(), "api_product".into(), "app_orgs".into()],
+                at: 5,
+            }]);
+        let bad = ApplicationCommand::Configure {
+            name: None,
+            api_product: None,
+            app_orgs: None,
+            app_roles: None,
+            protocols: Some(ProtocolSettings {
+                redirect_uris: vec!["nope".into()],
+                ..Default::default()
+            }),
+            now: 5,
+        };
+        given::<Application>(&[registered()])
+            .when(bad, &())
+            .then_expect_error(ApplicationError::InvalidUrl("nope".into()));
+        given::<Application>(&[registered()])
+            .when(
+                ApplicationCommand::RotateSecret {
+                    client_secret_hash: "h2".into(),
+                    now: 6,
+                },
+                &(),
+            )
+            .then_expect_events(&[ApplicationEvent::SecretRotated {
+                application_id: "a1".into(),
+                client_secret_hash: "h2".into(),
+                at: 6,
+            }]);
+        given_no_events::<Application>()
+            .when(
+                ApplicationCommand::RotateSecret {
+                    client_secret_hash: "h2".into(),
+                    now: 6,
+                },
+                &(),
+            )
+            .then_expect_error(ApplicationError::NotFound);
+    }
 
     fn register(name: &str, client_id: &str, protocols: ProtocolSettings) -> ApplicationCommand {
         ApplicationCommand::Register {

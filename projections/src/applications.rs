@@ -66,6 +66,44 @@ impl Projector for ApplicationsProjection {
                     ApplicationEvent::ApplicationDisabled { application_id, .. } => {
                         set_enabled(conn, tenant_id, &application_id, false).await?
                     }
+                    ApplicationEvent::SecretRotated {
+                        application_id,
+                        client_secret_hash,
+                        ..
+                    } => {
+                        sqlx::query(
+                            "UPDATE proj_applications SET client_secret_hash = $1 \
+                             WHERE tenant_id = $2 AND application_id = $3",
+                        )
+                        .bind(client_secret_hash)
+                        .bind(tenant_id)
+                        .bind(application_id)
+                        .execute(&mut *conn)
+                        .await?;
+                    }
+                    ApplicationEvent::ApplicationConfigured {
+                        application_id,
+                        name,
+                        api_product,
+                        app_orgs,
+                        app_roles,
+                        protocols,
+                        ..
+                    } => {
+                        sqlx::query(
+                            "UPDATE proj_applications SET name = $1, api_product = $2, app_orgs = $3, \
+                             app_roles = $4, protocols = $5 WHERE tenant_id = $6 AND application_id = $7",
+                        )
+                        .bind(name)
+                        .bind(flag(api_product))
+                        .bind(flag(app_orgs))
+                        .bind(flag(app_roles))
+                        .bind(serde_json::to_string(&protocols)?)
+                        .bind(tenant_id)
+                        .bind(application_id)
+                        .execute(&mut *conn)
+                        .await?;
+                    }
                 }
             } else if event.stream_type == ManagementToken::STREAM_TYPE {
                 match typed::<ManagementTokenEvent>(event)? {

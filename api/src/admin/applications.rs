@@ -1,0 +1,216 @@
+//! `/admin/v1/applications`: register, read, configure, enable/disable, rotate the secret.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use commands::services::{now_millis, random_base62};
+use domain::application::{Application, ApplicationCommand, ProtocolSettings, SamlServiceProvider};
+use domain::Aggregate;
+use projections::applications::ApplicationRow;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::error::AdminError;
+use crate::oneaccess::auth::ManagementCaller;
+use crate::service::applications::{self, NewApplication};
+use crate::service::ServiceError;
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/applications", get(list).post(create))
+        .route("/applications/{application_id}", get(read).patch(configure))
+        .route("/applications/{application_id}/enable", post(enable))
+        .route("/applications/{application_id}/disable", post(disable))
+        .route(
+            "/applications/{application_id}/rotate-secret",
+            post(rotate_secret),
+        )
+}
+
+/// An application as the admin API shows it: never a secret or its hash.
+fn view(app: ApplicationRow) -> Value {
+    json!({
+        "application_id": app.application_id,
+        "name": app.name,
+        "client_id": app.client_id,
+        "enabled": app.enabled,
+        "api_product": app.api_product,
+        "app_orgs": app.app_orgs,
+        "app_roles": app.app_roles,
+        "redirect_uris": app.protocols.redirect_uris,
+        "cas_services": app.protocols.cas_services,
+        "saml": app.protocols.saml,
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AppBody {
+    name: Option<String>,
+    api_product: Option<bool>,
+    app_orgs: Option<bool>,
+    app_roles: Option<bool>,
+    redirect_uris: Option<Vec<String>>,
+    cas_services: Option<Vec<String>>,
+    saml: Option<SamlServiceProvider>,
+}
+
+fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, AdminError> {
+    serde_json::from_slice(body).map_err(|e| AdminError::invalid(format!("invalid body: {e}")))
+}
+
+async fn list(
+    State(state): State<AppState>,
+    caller: ManagementCaller,
+) -> Result<Json<Value>, AdminError> {
+    let apps = projections::applications::list(state.pool(), &caller.tenant_id).await?;
+    Ok(Json(Value::Array(apps.into_iter().map(view).collect())))
+}
+
+async fn create(
+    State(state): State<AppState>,
+    caller: ManagementCaller,
+    body: axum::body::Bytes,
+) -> Result<(StatusCode, Json<Value>), AdminError> {
+    let body: AppBody = parse(&body)?;
+    let app = NewApplication {
+        name: body.name.unwrap_or_default(),
+        api_product: body.api_product.unwrap_or(false),
+        app_orgs: body.app_orgs.unwrap_or(false),
+        app_roles: body.app_roles.unwrap_or(false),
+        protocols: ProtocolSettings {
+            redirect_uris: body.redirect_uris.unwrap_or_default(),
+            cas_services: body.cas_services.unwrap_or_default(),
+            saml: body.saml,
+        },
+        ..Default::default()
+    };
+    let registered = applications::register(&state.bus, &super::context(&caller), app, Vec::new())
+        .await
+        .map_err(ServiceError::from)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({
+            "application_id": registered.application_id,
+            "client_id": registered.client_id,
+            "client_secret": registered.client_secret,
+        })),
+    ))
+}
+
+async fn current(
+    state: &AppState,
+    tenant: &str,
+    application_id: &str,
+) -> Result<ApplicationRow, AdminError> {
+    projections::applications::get(state.pool(), tenant, application_id)
+        .await?
+        .ok_or_else(|| AdminError::not_found("application does not exist"))
+}
+
+async fn read(
+    State(state): State<AppState>,
+    caller: ManagementCaller,
+    Path(application_id): Path<String>,
+) -> Result<Json<Value>, AdminError> {
+    Ok(Json(view(
+        current(&state, &caller.tenant_id, &application_id).await?,
+    )))
+}
+
+/// Runs an application command on an application of the caller's tenant and shows the result.
+async fn run(
+    state: &AppState,
+    caller: &ManagementCaller,
+    application_id: &str,
+    command: ApplicationCommand,
+) -> Result<Json<Value>, AdminError> {
+    current(state, &caller.tenant_id, application_id).await?;
+    state
+        .bus
+        .execute::<Application, _>(&super::context(caller), application_id, |a| {
+            a.decide(command.clone(), &())
+        })
+        .await
+        .map_err(ServiceError::from)?;
+    Ok(Json(view(
+        current(state, &caller.tenant_id, application_id).await?,
+    )))
+}
+
+async fn configure(
+    State(state): State<AppState>,
+    caller: ManagementCaller,
+    Path(application_id): Path<String>,
+    body: axum::body::Bytes,
+) -> Result<Json<Value>, AdminError> {
+    let body: AppBody = parse(&body)?;
+    let app = current(&state, &caller.tenant_id, &application_id).await?;
+    let touches_protocols =
+        body.redirect_uris.is_some() || body.cas_services.is_some() || body.saml.is_some();
+    let protocols = touches_protocols.then(|| ProtocolSettings {
+        redirect_uris: body
+            .redirect_uris
+            .unwrap_or(app.protocols.redirect_uris.clone()),
+        cas_services: body
+            .cas_services
+            .unwrap_or(app.protocols.cas_services.clone()),
+        saml: body.saml.or(app.protocols.saml.clone()),
+    });
+    let command = ApplicationCommand::Configure {
+        name: body.name,
+        api_product: body.api_product,
+        app_orgs: body.app_orgs,
+        app_roles: body.app_roles,
+        protocols,
+        now: now_millis(),
+    };
+    run(&state, &caller, &application_id, command).await
+}
+
+async fn enable(
+    State(state): State<AppState>,
+    caller: ManagementCaller,
+    Path(application_id): Path<String>,
+) -> Result<Json<Value>, AdminError> {
+    run(
+        &state,
+        &caller,
+        &application_id,
+        ApplicationCommand::Enable { now: now_millis() },
+    )
+    .await
+}
+
+async fn disable(
+    State(state): State<AppState>,
+    caller: ManagementCaller,
+    Path(application_id): Path<String>,
+) -> Result<Json<Value>, AdminError> {
+    run(
+        &state,
+        &caller,
+        &application_id,
+        ApplicationCommand::Disable { now: now_millis() },
+    )
+    .await
+}
+
+/// A new secret, shown once; the old one stops working at once.
+async fn rotate_secret(
+    State(state): State<AppState>,
+    caller: ManagementCaller,
+    Path(application_id): Path<String>,
+) -> Result<Json<Value>, AdminError> {
+    let secret = random_base62(32);
+    let command = ApplicationCommand::RotateSecret {
+        client_secret_hash: state.keys().secret_hash(&secret),
+        now: now_millis(),
+    };
+    let app = run(&state, &caller, &application_id, command).await?;
+    Ok(Json(
+        json!({ "client_id": app.0["client_id"], "client_secret": secret }),
+    ))
+}

@@ -1,0 +1,30 @@
+//! The native administration API (`/admin/v1`, JSON): what the OneAccess portal does by hand —
+//! applications (register, configure, enable/disable, rotate the secret) and tenant settings
+//! (password policy, user-attribute rules, management token lifetime). Authenticated by a
+//! management token of the tenant; errors are `{"error", "message"}` with a fitting HTTP status.
+
+mod applications;
+mod error;
+mod settings;
+
+use axum::Router;
+use commands::Context;
+
+use crate::oneaccess::auth::ManagementCaller;
+use crate::state::AppState;
+
+pub const SURFACE: &str = "admin";
+
+pub fn router() -> Router<AppState> {
+    Router::new().nest(
+        "/admin/v1",
+        applications::router().merge(settings::router()),
+    )
+}
+
+/// The caller's command context, attributed to this surface.
+pub fn context(caller: &ManagementCaller) -> Context {
+    let mut context = caller.context.clone();
+    context.metadata.surface = Some(SURFACE.to_string());
+    context
+}

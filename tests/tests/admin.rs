@@ -1,0 +1,254 @@
+//! The native admin API (`/admin/v1`): applications and tenant settings, end to end.
+
+use idaas_tests::{on_both_engines, Engine, TestServer};
+use reqwest::Method;
+use serde_json::{json, Value};
+
+const APPS: &str = "/admin/v1/applications";
+const SETTINGS: &str = "/admin/v1/tenant/settings";
+
+fn form(client_id: &str, client_secret: &str) -> String {
+    format!("grant_type=client_credentials&client_id={client_id}&client_secret={client_secret}")
+}
+
+async fn applications_are_registered_configured_rotated_and_switched_over_http(engine: Engine) {
+    let server = TestServer::start(engine).await;
+    let t = server.token().await;
+    let c = &server.client;
+    let listed = c.get(APPS, &t).await;
+    assert_eq!(
+        listed.assert_status(200).as_array().unwrap().len(),
+        1,
+        "the bootstrap application"
+    );
+    assert!(!listed.text.contains("secret"));
+
+    let created = c
+        .post(APPS, &t, json!({"name": "Portal", "redirect_uris": ["https://portal.example.com/cb"], "cas_services": ["https://portal.example.com/cas"]}))
+        .await;
+    let body = created.assert_status(201).clone();
+    let (app_id, client_id, secret) = (
+        body["application_id"].as_str().unwrap().to_string(),
+        body["client_id"].as_str().unwrap().to_string(),
+        body["client_secret"].as_str().unwrap().to_string(),
+    );
+    assert_eq!(
+        c.token_reply(&form(&client_id, &secret), None).await.body["error"],
+        "unauthorized_client"
+    );
+    let configured = c
+        .send(
+            Method::PATCH,
+            &format!("{APPS}/{app_id}"),
+            Some(&t),
+            Some(&json!({"api_product": true, "app_roles": true})),
+            &[],
+        )
+        .await;
+    let view = configured.assert_status(200);
+    assert_eq!(
+        (
+            view["api_product"].as_bool(),
+            view["app_roles"].as_bool(),
+            view["app_orgs"].as_bool()
+        ),
+        (Some(true), Some(true), Some(false))
+    );
+    assert_eq!(
+        view["redirect_uris"],
+        json!(["https://portal.example.com/cb"]),
+        "unmentioned settings stay"
+    );
+    c.token(&client_id, &secret, None).await;
+
+    let rotated = c
+        .post(&format!("{APPS}/{app_id}/rotate-secret"), &t, json!({}))
+        .await;
+    let new_secret = rotated.assert_status(200)["client_secret"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        c.token_reply(&form(&client_id, &secret), None).await.body["error"],
+        "invalid_client"
+    );
+    c.token(&client_id, &new_secret, None).await;
+
+    c.post(&format!("{APPS}/{app_id}/disable"), &t, json!({}))
+        .await
+        .assert_status(200);
+    assert_eq!(
+        c.token_reply(&form(&client_id, &new_secret), None)
+            .await
+            .body["error"],
+        "unauthorized_client"
+    );
+    let enabled = c
+        .post(&format!("{APPS}/{app_id}/enable"), &t, json!({}))
+        .await;
+    assert_eq!(enabled.assert_status(200)["enabled"], true);
+    c.token(&client_id, &new_secret, None).await;
+
+    // Bad input and unknown applications.
+    let unknown_field = c
+        .post(APPS, &t, json!({"name": "x", "colour": "red"}))
+        .await;
+    assert_eq!(
+        (
+            unknown_field.status.as_u16(),
+            unknown_field.body["error"].as_str()
+        ),
+        (400, Some("invalid_request"))
+    );
+    let bad_url = c
+        .post(
+            APPS,
+            &t,
+            json!({"name": "x", "redirect_uris": ["javascript:alert(1)"]}),
+        )
+        .await;
+    assert_eq!(bad_url.status.as_u16(), 400);
+    assert_eq!(
+        c.post(APPS, &t, json!({})).await.status.as_u16(),
+        400,
+        "a name is required"
+    );
+    assert_eq!(
+        c.get(&format!("{APPS}/nope"), &t).await.status.as_u16(),
+        404
+    );
+    assert_eq!(
+        c.post(&format!("{APPS}/nope/disable"), &t, json!({}))
+            .await
+            .status
+            .as_u16(),
+        404
+    );
+    assert_eq!(
+        c.send(Method::GET, APPS, None, None, &[])
+            .await
+            .status
+            .as_u16(),
+        401
+    );
+    // Another tenant sees none of it.
+    let other = idaas_api::cli::create_tenant(server.store(), "Acme", vec!["acme.test".into()])
+        .await
+        .unwrap();
+    let acme = c
+        .token(&other.client_id, &other.client_secret, Some("acme.test"))
+        .await;
+    let foreign = c
+        .send(
+            Method::GET,
+            &format!("{APPS}/{app_id}"),
+            Some(&acme),
+            None,
+            &[("host", "acme.test")],
+        )
+        .await;
+    assert_eq!(foreign.status.as_u16(), 404);
+    server.finish().await;
+}
+
+async fn tenant_settings_drive_the_management_api(engine: Engine) {
+    let server = TestServer::start(engine).await;
+    let t = server.token().await;
+    let c = &server.client;
+    let settings = c.get(SETTINGS, &t).await;
+    assert_eq!(
+        settings.assert_status(200)["management_token_lifetime_secs"],
+        1800
+    );
+    assert_eq!(settings.body["password_policy"]["min_length"], 8);
+
+    // The change-password example of the reference (12345678) works once the policy allows it.
+    let user = c
+        .post(
+            "/api/v2/tenant/users",
+            &t,
+            json!({"user_name": "zhangsan", "mobile": "12345678901"}),
+        )
+        .await;
+    let user_id = user.body["user_id"].as_str().unwrap().to_string();
+    let reset = format!("/api/v2/tenant/users/{user_id}/change-password");
+    c.put(
+        &reset,
+        &t,
+        json!({"password": "12345678", "pwd_must_modify": false}),
+    )
+    .await
+    .assert_error("PWD.0004");
+    let mut policy = settings.body["password_policy"].clone();
+    policy["min_char_classes"] = json!(1);
+    c.put(&format!("{SETTINGS}/password-policy"), &t, policy)
+        .await
+        .assert_status(200);
+    c.put(
+        &reset,
+        &t,
+        json!({"password": "12345678", "pwd_must_modify": false}),
+    )
+    .await
+    .assert_status(200);
+
+    // Attribute rules: email becomes required.
+    let mut rules = settings.body["user_attributes"].clone();
+    rules["email"] = json!({"required": true, "unique": true});
+    c.put(&format!("{SETTINGS}/user-attributes"), &t, rules)
+        .await
+        .assert_status(200);
+    c.post(
+        "/api/v2/tenant/users",
+        &t,
+        json!({"user_name": "lisi", "mobile": "12345678902"}),
+    )
+    .await
+    .assert_error("USER.0011");
+
+    // Token lifetime.
+    let changed = c
+        .put(
+            &format!("{SETTINGS}/management-token-lifetime"),
+            &t,
+            json!({"seconds": 600}),
+        )
+        .await;
+    assert_eq!(
+        changed.assert_status(200)["management_token_lifetime_secs"],
+        600
+    );
+    let reply = c
+        .token_reply(
+            &form(
+                &server.credentials.client_id,
+                &server.credentials.client_secret,
+            ),
+            None,
+        )
+        .await;
+    assert_eq!(reply.body["expires_in"], 600);
+    let bad: Value = c
+        .put(
+            &format!("{SETTINGS}/management-token-lifetime"),
+            &t,
+            json!({"seconds": 5}),
+        )
+        .await
+        .body;
+    assert_eq!(bad["error"], "invalid_request");
+    let bad_policy = c
+        .put(
+            &format!("{SETTINGS}/password-policy"),
+            &t,
+            json!({"min_length": 20, "max_length": 10}),
+        )
+        .await;
+    assert_eq!(bad_policy.status.as_u16(), 400);
+    server.finish().await;
+}
+
+on_both_engines!(
+    applications_are_registered_configured_rotated_and_switched_over_http,
+    tenant_settings_drive_the_management_api,
+);
