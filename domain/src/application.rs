@@ -35,6 +35,7 @@ pub struct Application {
     pub app_roles: bool,
     pub enabled: bool,
     pub protocols: ProtocolSettings,
+    pub deleted: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -60,6 +61,11 @@ pub enum ApplicationCommand {
     /// A new client secret (its keyed hash); the old one stops working at once.
     RotateSecret {
         client_secret_hash: String,
+        now: i64,
+    },
+    /// Removes the application; refused while it has accounts.
+    Delete {
+        has_accounts: bool,
         now: i64,
     },
     /// Changes the name, the grants and switches, and the protocol settings; `None` keeps a value.
@@ -99,6 +105,8 @@ pub enum ApplicationEvent {
         client_secret_hash: String,
         at: i64,
     },
+    #[serde(rename = "application.deleted")]
+    ApplicationDeleted { application_id: String, at: i64 },
     /// The application's settings after the change; `changed` names what moved.
     #[serde(rename = "application.configured")]
     ApplicationConfigured {
@@ -121,6 +129,7 @@ impl DomainEvent for ApplicationEvent {
             Self::ApplicationDisabled { .. } => "application.disabled",
             Self::SecretRotated { .. } => "application.secret_rotated",
             Self::ApplicationConfigured { .. } => "application.configured",
+            Self::ApplicationDeleted { .. } => "application.deleted",
         }
     }
 }
@@ -133,6 +142,8 @@ pub enum ApplicationError {
     IdRequired,
     #[error("application disabled")]
     Disabled,
+    #[error("an application with accounts cannot be deleted")]
+    HasAccounts,
     #[error("application already exists")]
     AlreadyExists,
     #[error("application name must be 1 to 100 characters")]
@@ -277,6 +288,7 @@ impl Aggregate for Application {
                 self.enabled = *enabled;
                 self.protocols = protocols.clone();
             }
+            ApplicationEvent::ApplicationDeleted { .. } => self.deleted = true,
             ApplicationEvent::ApplicationEnabled { .. } => self.enabled = true,
             ApplicationEvent::ApplicationDisabled { .. } => self.enabled = false,
             ApplicationEvent::SecretRotated {
@@ -309,6 +321,7 @@ impl Aggregate for Application {
                 return Err(ApplicationError::AlreadyExists)
             }
             (None, ApplicationCommand::Register { .. }) => String::new(),
+            (Some(_), _) if self.deleted => return Err(ApplicationError::NotFound),
             (Some(id), _) => id.clone(),
             (None, _) => return Err(ApplicationError::NotFound),
         };
@@ -360,6 +373,16 @@ impl Aggregate for Application {
             }
             ApplicationCommand::Enable { .. } | ApplicationCommand::Disable { .. } => {
                 Ok(Decision::none())
+            }
+            ApplicationCommand::Delete { has_accounts, now } => {
+                if has_accounts {
+                    return Err(ApplicationError::HasAccounts);
+                }
+                Ok(Decision::event(ApplicationEvent::ApplicationDeleted {
+                    application_id,
+                    at: now,
+                })
+                .release(Claim::new("application.client_id", self.client_id.clone())))
             }
             ApplicationCommand::RotateSecret {
                 client_secret_hash,
@@ -449,6 +472,35 @@ mod tests {
                 },
                 &(),
             )
+            .then_expect_error(ApplicationError::NotFound);
+        given::<Application>(&[registered()])
+            .when(
+                ApplicationCommand::Delete {
+                    has_accounts: true,
+                    now: 7,
+                },
+                &(),
+            )
+            .then_expect_error(ApplicationError::HasAccounts);
+        let deleted = ApplicationEvent::ApplicationDeleted {
+            application_id: "a1".into(),
+            at: 7,
+        };
+        let decision = given::<Application>(&[registered()])
+            .when(
+                ApplicationCommand::Delete {
+                    has_accounts: false,
+                    now: 7,
+                },
+                &(),
+            )
+            .then_expect_events(std::slice::from_ref(&deleted));
+        assert_eq!(
+            decision.releases,
+            [Claim::new("application.client_id", "client-0001")]
+        );
+        given::<Application>(&[registered(), deleted])
+            .when(ApplicationCommand::Enable { now: 8 }, &())
             .then_expect_error(ApplicationError::NotFound);
     }
 

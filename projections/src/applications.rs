@@ -66,6 +66,13 @@ impl Projector for ApplicationsProjection {
                     ApplicationEvent::ApplicationDisabled { application_id, .. } => {
                         set_enabled(conn, tenant_id, &application_id, false).await?
                     }
+                    ApplicationEvent::ApplicationDeleted { application_id, .. } => {
+                        sqlx::query("DELETE FROM proj_applications WHERE tenant_id = $1 AND application_id = $2")
+                            .bind(tenant_id)
+                            .bind(application_id)
+                            .execute(&mut *conn)
+                            .await?;
+                    }
                     ApplicationEvent::SecretRotated {
                         application_id,
                         client_secret_hash,

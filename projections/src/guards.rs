@@ -369,3 +369,32 @@ impl Guard for AccountsExist {
         })
     }
 }
+
+/// The application has no accounts (it may be deleted).
+#[derive(Debug)]
+pub struct ApplicationHasNoAccounts(pub String);
+
+pub const APPLICATION_HAS_NO_ACCOUNTS: &str = "application.has_no_accounts";
+
+impl Guard for ApplicationHasNoAccounts {
+    fn name(&self) -> &'static str {
+        APPLICATION_HAS_NO_ACCOUNTS
+    }
+
+    fn holds<'a>(
+        &'a self,
+        conn: &'a mut AnyConnection,
+        tenant: &'a str,
+    ) -> BoxFuture<'a, anyhow::Result<bool>> {
+        Box::pin(async move {
+            let account = exists(
+                conn,
+                "SELECT tenant_id FROM proj_app_accounts WHERE tenant_id = $1 AND application_id = $2 LIMIT 1",
+                tenant,
+                &self.0,
+            )
+            .await?;
+            Ok(!account)
+        })
+    }
+}

@@ -89,6 +89,56 @@ async fn applications_are_registered_configured_rotated_and_switched_over_http(e
     assert_eq!(enabled.assert_status(200)["enabled"], true);
     c.token(&client_id, &new_secret, None).await;
 
+    // An application with accounts cannot be deleted; without, it can, and its client id is free.
+    let user = c
+        .post(
+            "/api/v2/tenant/users",
+            &t,
+            json!({"user_name": "acc", "mobile": "13700000001"}),
+        )
+        .await;
+    let user_id = user.body["user_id"].as_str().unwrap().to_string();
+    let account = c
+        .post(
+            &format!("/api/v2/tenant/applications/{app_id}/accounts/basic-account"),
+            &t,
+            json!({"user_id": user_id}),
+        )
+        .await;
+    let account_id = account.assert_status(201)["account_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        c.delete(&format!("{APPS}/{app_id}"), &t)
+            .await
+            .status
+            .as_u16(),
+        409
+    );
+    c.delete(
+        &format!("/api/v2/tenant/applications/{app_id}/accounts/{account_id}"),
+        &t,
+    )
+    .await
+    .assert_status(204);
+    assert_eq!(
+        c.delete(&format!("{APPS}/{app_id}"), &t)
+            .await
+            .status
+            .as_u16(),
+        204
+    );
+    assert_eq!(
+        c.get(&format!("{APPS}/{app_id}"), &t).await.status.as_u16(),
+        404
+    );
+    assert_eq!(
+        c.token_reply(&form(&client_id, &new_secret), None)
+            .await
+            .body["error"],
+        "invalid_client"
+    );
     // Bad input and unknown applications.
     let unknown_field = c
         .post(APPS, &t, json!({"name": "x", "colour": "red"}))

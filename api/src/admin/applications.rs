@@ -8,6 +8,7 @@ use commands::services::{now_millis, random_base62};
 use domain::application::{Application, ApplicationCommand, ProtocolSettings, SamlServiceProvider};
 use domain::Aggregate;
 use projections::applications::ApplicationRow;
+use projections::guards::{ApplicationHasNoAccounts, APPLICATION_HAS_NO_ACCOUNTS};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -20,7 +21,10 @@ use crate::state::AppState;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/applications", get(list).post(create))
-        .route("/applications/{application_id}", get(read).patch(configure))
+        .route(
+            "/applications/{application_id}",
+            get(read).patch(configure).delete(delete),
+        )
         .route("/applications/{application_id}/enable", post(enable))
         .route("/applications/{application_id}/disable", post(disable))
         .route(
@@ -213,4 +217,45 @@ async fn rotate_secret(
     Ok(Json(
         json!({ "client_id": app.0["client_id"], "client_secret": secret }),
     ))
+}
+
+/// Deletes an application without accounts (409 otherwise); its client id is free again.
+async fn delete(
+    State(state): State<AppState>,
+    caller: ManagementCaller,
+    Path(application_id): Path<String>,
+) -> Result<StatusCode, AdminError> {
+    let tenant = &caller.tenant_id;
+    current(&state, tenant, &application_id).await?;
+    let has_accounts = !projections::app_accounts::list_for_application(
+        state.pool(),
+        tenant,
+        &application_id,
+        None,
+        0,
+        10,
+    )
+    .await?
+    .1
+    .is_empty();
+    let command = ApplicationCommand::Delete {
+        has_accounts,
+        now: now_millis(),
+    };
+    let guards: Vec<std::sync::Arc<dyn commands::store::Guard>> = vec![std::sync::Arc::new(
+        ApplicationHasNoAccounts(application_id.clone()),
+    )];
+    state
+        .bus
+        .execute_guarded::<Application, _>(&super::context(&caller), &application_id, guards, |a| {
+            a.decide(command.clone(), &())
+        })
+        .await
+        .map_err(|e| match e {
+            commands::BusError::GuardFailed(APPLICATION_HAS_NO_ACCOUNTS) => {
+                ServiceError::Application(domain::application::ApplicationError::HasAccounts)
+            }
+            other => other.into(),
+        })?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -49,6 +49,11 @@ impl From<ServiceError> for AdminError {
             ServiceError::Application(ApplicationError::NotFound) => {
                 Self::not_found("application does not exist")
             }
+            ServiceError::Application(ApplicationError::HasAccounts) => Self {
+                status: StatusCode::CONFLICT,
+                kind: "conflict",
+                message: "an application with accounts cannot be deleted".into(),
+            },
             ServiceError::Claimed(kind) => Self {
                 status: StatusCode::CONFLICT,
                 kind: "conflict",

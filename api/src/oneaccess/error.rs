@@ -245,7 +245,8 @@ fn application_error(error: ApplicationError) -> OneAccessError {
         | ApplicationError::InvalidClientId
         | ApplicationError::InvalidClientSecret
         | ApplicationError::InvalidUrl(_)
-        | ApplicationError::InvalidEntityId => "COM.0002",
+        | ApplicationError::InvalidEntityId
+        | ApplicationError::HasAccounts => "COM.0002",
     })
 }
 
