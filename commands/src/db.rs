@@ -96,6 +96,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(5, "0005_app_accounts"),
     migration!(6, "0006_app_organizations"),
     migration!(7, "0007_app_roles"),
+    migration!(8, "0008_privileges"),
 ];
 
 /// Refuses a master key other than the one the store was first opened with.

@@ -17,6 +17,7 @@ pub struct AppRole {
     pub code: String,
     pub name: String,
     pub members: BTreeSet<String>,
+    pub privileges: Vec<String>,
     pub deleted: bool,
 }
 
@@ -46,6 +47,11 @@ pub enum AppRoleCommand {
     },
     Delete {
         has_members: bool,
+        now: i64,
+    },
+    /// The privileges the role carries, all already checked to be the application's.
+    SetPrivileges {
+        privilege_ids: Vec<String>,
         now: i64,
     },
 }
@@ -82,6 +88,13 @@ pub enum AppRoleEvent {
         account_ids: Vec<String>,
         at: i64,
     },
+    #[serde(rename = "app_role.privileges_set")]
+    PrivilegesSet {
+        role_id: String,
+        application_id: String,
+        privilege_ids: Vec<String>,
+        at: i64,
+    },
     #[serde(rename = "app_role.deleted")]
     RoleDeleted {
         role_id: String,
@@ -98,6 +111,7 @@ impl DomainEvent for AppRoleEvent {
             Self::MembersAdded { .. } => "app_role.members_added",
             Self::MembersRemoved { .. } => "app_role.members_removed",
             Self::RoleDeleted { .. } => "app_role.deleted",
+            Self::PrivilegesSet { .. } => "app_role.privileges_set",
         }
     }
 }
@@ -228,6 +242,9 @@ impl Aggregate for AppRole {
                 }
             }
             AppRoleEvent::RoleDeleted { .. } => self.deleted = true,
+            AppRoleEvent::PrivilegesSet { privilege_ids, .. } => {
+                self.privileges = privilege_ids.clone()
+            }
         }
     }
 
@@ -309,6 +326,21 @@ impl Aggregate for AppRole {
                     role_id,
                     application_id,
                     account_ids: removed,
+                    at: now,
+                }))
+            }
+            AppRoleCommand::SetPrivileges {
+                mut privilege_ids,
+                now,
+            } => {
+                privilege_ids.dedup();
+                if privilege_ids == self.privileges {
+                    return Ok(Decision::none());
+                }
+                Ok(Decision::event(AppRoleEvent::PrivilegesSet {
+                    role_id,
+                    application_id,
+                    privilege_ids,
                     at: now,
                 }))
             }

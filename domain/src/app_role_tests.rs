@@ -199,3 +199,26 @@ fn a_deleted_account_is_no_member_to_remove_and_a_long_code_names_its_role() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn a_role_carries_the_privileges_it_is_given() {
+    let set = |ids: &[&str]| AppRoleCommand::SetPrivileges {
+        privilege_ids: ids.iter().map(|s| s.to_string()).collect(),
+        now: 4,
+    };
+    let given_privileges = AppRoleEvent::PrivilegesSet {
+        role_id: "r1".into(),
+        application_id: "a1".into(),
+        privilege_ids: vec!["p1".into()],
+        at: 4,
+    };
+    given::<AppRole>(&[created()])
+        .when(set(&["p1"]), &())
+        .then_expect_events(std::slice::from_ref(&given_privileges));
+    given::<AppRole>(&[created(), given_privileges])
+        .when(set(&["p1"]), &())
+        .then_expect_events(&[]);
+    given_no_events::<AppRole>()
+        .when(set(&["p1"]), &())
+        .then_expect_error(AppRoleError::NotFound);
+}

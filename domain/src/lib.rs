@@ -9,6 +9,7 @@ pub mod application;
 pub mod management_token;
 pub mod organization;
 pub mod password;
+pub mod privilege;
 pub mod tenant;
 pub mod testing;
 pub mod upcast;

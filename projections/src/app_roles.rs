@@ -12,7 +12,11 @@ use crate::support::{placeholders, typed};
 
 pub struct AppRolesProjection;
 
-pub const TABLES: &[&str] = &["proj_app_roles", "proj_app_role_members"];
+pub const TABLES: &[&str] = &[
+    "proj_app_roles",
+    "proj_app_role_members",
+    "proj_role_privileges",
+];
 
 impl Projector for AppRolesProjection {
     fn name(&self) -> &'static str {
@@ -102,8 +106,37 @@ impl Projector for AppRolesProjection {
                         .await?;
                     }
                 }
+                AppRoleEvent::PrivilegesSet {
+                    role_id,
+                    privilege_ids,
+                    ..
+                } => {
+                    sqlx::query(
+                        "DELETE FROM proj_role_privileges WHERE tenant_id = $1 AND role_id = $2",
+                    )
+                    .bind(tenant)
+                    .bind(&role_id)
+                    .execute(&mut *conn)
+                    .await?;
+                    for (position, privilege_id) in privilege_ids.into_iter().enumerate() {
+                        sqlx::query(
+                            "INSERT INTO proj_role_privileges (tenant_id, role_id, privilege_id, position) \
+                             VALUES ($1, $2, $3, $4)",
+                        )
+                        .bind(tenant)
+                        .bind(&role_id)
+                        .bind(privilege_id)
+                        .bind(position as i64)
+                        .execute(&mut *conn)
+                        .await?;
+                    }
+                }
                 AppRoleEvent::RoleDeleted { role_id, .. } => {
-                    for table in ["proj_app_role_members", "proj_app_roles"] {
+                    for table in [
+                        "proj_role_privileges",
+                        "proj_app_role_members",
+                        "proj_app_roles",
+                    ] {
                         sqlx::query(&format!(
                             "DELETE FROM {table} WHERE tenant_id = $1 AND role_id = $2"
                         ))

@@ -8,6 +8,7 @@ pub mod applications;
 pub mod audit_trail;
 pub mod guards;
 pub mod organizations;
+pub mod privileges;
 pub mod rebuild;
 mod support;
 pub mod tenants;
@@ -27,6 +28,7 @@ pub fn inline() -> Vec<Arc<dyn Projector>> {
         Arc::new(app_accounts::AppAccountsProjection),
         Arc::new(app_orgs::AppOrgsProjection),
         Arc::new(app_roles::AppRolesProjection),
+        Arc::new(privileges::PrivilegesProjection),
         Arc::new(audit_trail::AuditTrailProjection),
     ]
 }

@@ -19,6 +19,7 @@ pub fn tables() -> Vec<&'static str> {
         crate::app_accounts::TABLES,
         crate::app_orgs::TABLES,
         crate::app_roles::TABLES,
+        crate::privileges::TABLES,
         crate::audit_trail::TABLES,
     ]
     .concat()

@@ -302,3 +302,154 @@ on_both_engines!(
     applications_are_registered_configured_rotated_and_switched_over_http,
     tenant_settings_drive_the_management_api,
 );
+
+async fn roles_carry_privileges_into_the_account_detail(engine: Engine) {
+    let server = TestServer::start(engine).await;
+    let t = server.token().await;
+    let c = &server.client;
+    let app = c
+        .post(APPS, &t, json!({"name": "ERP", "app_roles": true}))
+        .await;
+    let app_id = app.body["application_id"].as_str().unwrap().to_string();
+    let privileges = format!("{APPS}/{app_id}/privileges");
+    let defined = c
+        .post(
+            &privileges,
+            &t,
+            json!({"code": "demo_privilege", "name": "示例权限", "resource_items": [
+                {"code": "demo_item", "name": "示例条目"},
+                {"code": "demo_child", "name": "子条目", "parent_code": "demo_item"}
+            ]}),
+        )
+        .await;
+    let privilege_id = defined.assert_status(201)["privilege_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        c.post(
+            &privileges,
+            &t,
+            json!({"code": "demo_privilege", "name": "again"})
+        )
+        .await
+        .status
+        .as_u16(),
+        409
+    );
+    assert_eq!(c.post(&privileges, &t, json!({"code": "x", "name": "x", "resource_items": [{"code": "a", "name": "a", "parent_code": "nope"}]})).await.status.as_u16(), 400);
+    assert_eq!(
+        c.post(&privileges, &t, json!({"code": "bad code", "name": "x"}))
+            .await
+            .status
+            .as_u16(),
+        400
+    );
+    assert_eq!(
+        c.get(&privileges, &t).await.body.as_array().unwrap().len(),
+        1
+    );
+
+    let base = format!("/api/v2/tenant/applications/{app_id}");
+    let role_id = c
+        .post(
+            &format!("{base}/role"),
+            &t,
+            json!({"code": "admin", "name": "管理员"}),
+        )
+        .await
+        .body["role_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let set = format!("{APPS}/{app_id}/roles/{role_id}/privileges");
+    assert_eq!(
+        c.put(&set, &t, json!({"privilege_ids": ["nope"]}))
+            .await
+            .status
+            .as_u16(),
+        400
+    );
+    assert_eq!(
+        c.put(
+            &format!("{APPS}/{app_id}/roles/nope/privileges"),
+            &t,
+            json!({"privilege_ids": []})
+        )
+        .await
+        .status
+        .as_u16(),
+        404
+    );
+    c.put(&set, &t, json!({"privilege_ids": [privilege_id]}))
+        .await
+        .assert_status(200);
+
+    let user_id = c
+        .post(
+            "/api/v2/tenant/users",
+            &t,
+            json!({"user_name": "zs", "mobile": "13800000009"}),
+        )
+        .await
+        .body["user_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let account_id = c
+        .post(
+            &format!("{base}/accounts/basic-account"),
+            &t,
+            json!({"user_id": user_id}),
+        )
+        .await
+        .body["account_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    c.post(
+        &format!("{base}/role-member"),
+        &t,
+        json!({"role_id": role_id, "account_Ids": [account_id]}),
+    )
+    .await
+    .assert_status(200);
+    let detail = c.get(&format!("{base}/accounts/{account_id}"), &t).await;
+    let privilege = &detail.assert_status(200)["roles"][0]["privileges"][0];
+    assert_eq!(
+        (
+            privilege["privilege_id"].as_str(),
+            privilege["privilege_code"].as_str(),
+            privilege["privilege_name"].as_str()
+        ),
+        (
+            Some(privilege_id.as_str()),
+            Some("demo_privilege"),
+            Some("示例权限")
+        )
+    );
+    let items = privilege["resource_items"].as_array().unwrap();
+    let keys: Vec<&str> = items[0]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(keys, ["item_id", "item_code", "item_name", "item_parentid"]);
+    assert_eq!(items[0]["item_parentid"], Value::Null);
+    assert_eq!(items[1]["item_parentid"], items[0]["item_id"]);
+
+    let mut conn = server.store().database().pool.acquire().await.unwrap();
+    let live = projections::rebuild::snapshot(&mut conn).await.unwrap();
+    drop(conn);
+    projections::rebuild::replay(server.store()).await.unwrap();
+    let mut conn = server.store().database().pool.acquire().await.unwrap();
+    assert_eq!(
+        projections::rebuild::snapshot(&mut conn).await.unwrap(),
+        live
+    );
+    drop(conn);
+    server.finish().await;
+}
+
+on_both_engines!(roles_carry_privileges_into_the_account_detail);

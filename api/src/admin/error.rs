@@ -49,6 +49,9 @@ impl From<ServiceError> for AdminError {
             ServiceError::Application(ApplicationError::NotFound) => {
                 Self::not_found("application does not exist")
             }
+            ServiceError::AppRole(domain::app_role::AppRoleError::NotFound) => {
+                Self::not_found("role does not exist")
+            }
             ServiceError::Application(ApplicationError::HasAccounts) => Self {
                 status: StatusCode::CONFLICT,
                 kind: "conflict",

@@ -5,6 +5,7 @@
 
 mod applications;
 mod error;
+mod privileges;
 mod settings;
 
 use axum::Router;
@@ -18,7 +19,9 @@ pub const SURFACE: &str = "admin";
 pub fn router() -> Router<AppState> {
     Router::new().nest(
         "/admin/v1",
-        applications::router().merge(settings::router()),
+        applications::router()
+            .merge(privileges::router())
+            .merge(settings::router()),
     )
 }
 

@@ -327,9 +327,9 @@ impl From<ServiceError> for OneAccessError {
             ServiceError::AppOrganization(e) => app_org_error(e),
             ServiceError::AppRole(e) => role_error(e),
             ServiceError::AppRolesDisabled => OneAccessError::new("APP_ROLE.0002"),
-            ServiceError::Tenant(_) | ServiceError::ManagementToken(_) => {
-                OneAccessError::new("COM.0002")
-            }
+            ServiceError::Tenant(_)
+            | ServiceError::ManagementToken(_)
+            | ServiceError::Privilege(_) => OneAccessError::new("COM.0002"),
             ServiceError::Internal(e) => {
                 tracing::error!(error = %format!("{e:#}"), "internal error");
                 OneAccessError::internal()

@@ -46,6 +46,8 @@ pub enum ServiceError {
     AppOrganization(#[from] AppOrganizationError),
     #[error(transparent)]
     AppRole(#[from] AppRoleError),
+    #[error(transparent)]
+    Privilege(#[from] domain::privilege::PrivilegeError),
     /// The application has application roles switched off.
     #[error("application roles are not enabled")]
     AppRolesDisabled,

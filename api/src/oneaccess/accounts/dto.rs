@@ -1,7 +1,9 @@
 //! Account request and response bodies (Tables 3-111, 3-124, 3-133).
 
+use domain::privilege::ResourceItem;
 use projections::app_accounts::AccountRow;
 use projections::app_roles::RoleRow;
+use projections::privileges::PrivilegeRow;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -41,22 +43,39 @@ impl From<AccountBody> for AccountRequest {
     }
 }
 
-/// `RolesInfo`. Privileges and resource items have no management API yet, so the list is empty.
+/// `RolesInfo`: the role with the privileges it carries.
 #[derive(Debug, Serialize)]
 pub struct RoleInfo {
     pub role_id: String,
     pub role_code: String,
     pub role_name: String,
-    pub privileges: Vec<Value>,
+    pub privileges: Vec<PrivilegeInfo>,
 }
 
-impl From<RoleRow> for RoleInfo {
-    fn from(row: RoleRow) -> Self {
+/// `PrivilegeInfo` with its `ResourceItem`s (note `item_parentid`).
+#[derive(Debug, Serialize)]
+pub struct PrivilegeInfo {
+    pub privilege_id: String,
+    pub privilege_code: String,
+    pub privilege_name: String,
+    pub resource_items: Vec<ResourceItem>,
+}
+
+impl RoleInfo {
+    pub fn new(row: RoleRow, privileges: Vec<PrivilegeRow>) -> Self {
         Self {
             role_id: row.role_id,
             role_code: row.code,
             role_name: row.name,
-            privileges: Vec::new(),
+            privileges: privileges
+                .into_iter()
+                .map(|p| PrivilegeInfo {
+                    privilege_id: p.privilege_id,
+                    privilege_code: p.code,
+                    privilege_name: p.name,
+                    resource_items: p.items,
+                })
+                .collect(),
         }
     }
 }
@@ -75,7 +94,7 @@ pub struct AccountDetail {
 }
 
 impl AccountDetail {
-    pub fn new(row: AccountRow, roles: Vec<RoleRow>) -> Self {
+    pub fn new(row: AccountRow, roles: Vec<RoleInfo>) -> Self {
         Self {
             id: row.account_id,
             account_name: row.account_name,
@@ -83,7 +102,7 @@ impl AccountDetail {
             name: row.name,
             disabled: row.disabled,
             org_id: row.org_id,
-            roles: roles.into_iter().map(RoleInfo::from).collect(),
+            roles,
             extension: row.extension,
         }
     }

@@ -5,12 +5,27 @@ use axum::Json;
 use domain::app_account::ACCOUNT_TYPES;
 use serde::Serialize;
 
-use super::dto::AccountDetail;
+use super::dto::{AccountDetail, RoleInfo};
 use crate::oneaccess::auth::ManagementCaller;
 use crate::oneaccess::body::{paging, Params};
 use crate::oneaccess::error::OneAccessError;
 use crate::service::accounts;
 use crate::state::AppState;
+
+/// An account's roles, each with its privileges and their resource items.
+async fn roles_of(
+    state: &AppState,
+    tenant: &str,
+    account_id: &str,
+) -> anyhow::Result<Vec<RoleInfo>> {
+    let mut roles = Vec::new();
+    for role in projections::app_roles::of_account(state.pool(), tenant, account_id).await? {
+        let privileges =
+            projections::privileges::of_role(state.pool(), tenant, &role.role_id).await?;
+        roles.push(RoleInfo::new(role, privileges));
+    }
+    Ok(roles)
+}
 
 /// `GET /applications/{application_id}/accounts/{account_id}`.
 pub async fn get_account(
@@ -19,8 +34,7 @@ pub async fn get_account(
     Path((application_id, account_id)): Path<(String, String)>,
 ) -> Result<Json<AccountDetail>, OneAccessError> {
     let row = accounts::account_of(&state, &caller.tenant_id, &application_id, &account_id).await?;
-    let roles =
-        projections::app_roles::of_account(state.pool(), &caller.tenant_id, &account_id).await?;
+    let roles = roles_of(&state, &caller.tenant_id, &account_id).await?;
     Ok(Json(AccountDetail::new(row, roles)))
 }
 
@@ -54,9 +68,7 @@ pub async fn list_accounts(
     .await?;
     let mut accounts = Vec::with_capacity(rows.len());
     for row in rows {
-        let roles =
-            projections::app_roles::of_account(state.pool(), &caller.tenant_id, &row.account_id)
-                .await?;
+        let roles = roles_of(&state, &caller.tenant_id, &row.account_id).await?;
         accounts.push(AccountDetail::new(row, roles));
     }
     Ok(Json(AccountList { total, accounts }))
