@@ -3,15 +3,17 @@
 
 use commands::{Projector, RecordedEvent};
 use futures::future::BoxFuture;
-use serde_json::Value;
+use serde_json::{Map, Value};
 use sqlx::{AnyConnection, AnyPool};
 
 pub struct AuditTrailProjection;
 
 pub const TABLES: &[&str] = &["proj_audit_trail"];
 
-/// "user 2024… updated (changed: mobile, email) by application 2024… via oneaccess".
-pub fn summary(event: &RecordedEvent) -> String {
+/// "organization 2024… updated (changed: code "10000" → "TestOrg", category "department" →
+/// "company") by application 2024… via oneaccess". Personal data never appears: attributes kept
+/// in the sealed `personal` object are named without values.
+pub fn summary(event: &RecordedEvent, before: &Map<String, Value>) -> String {
     let action = event
         .event_type
         .split_once('.')
@@ -24,9 +26,18 @@ pub fn summary(event: &RecordedEvent) -> String {
         action
     );
     if let Some(Value::Array(changed)) = event.payload.get("changed") {
-        let names: Vec<&str> = changed.iter().filter_map(Value::as_str).collect();
-        if !names.is_empty() {
-            text.push_str(&format!(" (changed: {})", names.join(", ")));
+        let parts: Vec<String> = changed
+            .iter()
+            .filter_map(Value::as_str)
+            .map(
+                |field| match (before.get(field), event.payload.get(field)) {
+                    (Some(old), Some(new)) => format!("{field} {old} → {new}"),
+                    _ => field.to_string(),
+                },
+            )
+            .collect();
+        if !parts.is_empty() {
+            text.push_str(&format!(" (changed: {})", parts.join(", ")));
         }
     }
     let meta = &event.metadata;
@@ -50,6 +61,7 @@ impl Projector for AuditTrailProjection {
         event: &'a RecordedEvent,
     ) -> BoxFuture<'a, anyhow::Result<()>> {
         Box::pin(async move {
+            let before = previous_values(conn, event).await?;
             let meta = &event.metadata;
             sqlx::query(
                 "INSERT INTO proj_audit_trail (position, tenant_id, stream_type, stream_id, version, \
@@ -66,13 +78,57 @@ impl Projector for AuditTrailProjection {
             .bind(&meta.actor_kind)
             .bind(&meta.surface)
             .bind(&meta.request_id)
-            .bind(summary(event))
+            .bind(summary(event, &before))
             .bind(&event.recorded_at)
             .execute(&mut *conn)
             .await?;
             Ok(())
         })
     }
+}
+
+/// For each changed top-level field, its value in the latest earlier event of the stream that
+/// carried it (events are immutable, so replay finds the same values).
+async fn previous_values(
+    conn: &mut AnyConnection,
+    event: &RecordedEvent,
+) -> anyhow::Result<Map<String, Value>> {
+    let mut found = Map::new();
+    let Some(Value::Array(changed)) = event.payload.get("changed") else {
+        return Ok(found);
+    };
+    let wanted: Vec<&str> = changed
+        .iter()
+        .filter_map(Value::as_str)
+        .filter(|f| event.payload.get(*f).is_some())
+        .collect();
+    if wanted.is_empty() {
+        return Ok(found);
+    }
+    let rows: Vec<(String,)> = sqlx::query_as(
+        "SELECT payload FROM events WHERE tenant_id = $1 AND stream_type = $2 AND stream_id = $3 \
+         AND version < $4 ORDER BY version DESC",
+    )
+    .bind(&event.tenant_id)
+    .bind(&event.stream_type)
+    .bind(&event.stream_id)
+    .bind(event.version)
+    .fetch_all(&mut *conn)
+    .await?;
+    for (payload,) in rows {
+        let payload: Value = serde_json::from_str(&payload)?;
+        for field in &wanted {
+            if !found.contains_key(*field) {
+                if let Some(value) = payload.get(*field) {
+                    found.insert(field.to_string(), value.clone());
+                }
+            }
+        }
+        if found.len() == wanted.len() {
+            break;
+        }
+    }
+    Ok(found)
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -193,6 +193,40 @@ async fn the_audit_trail_names_actor_surface_and_changed_fields_without_personal
         assert_eq!(row.actor_id.as_deref(), Some(app.as_str()));
         assert!(!row.summary.contains("zhangsan") && !row.summary.contains("1234567890"));
     }
+    // Non-personal attributes show their values before and after.
+    let org = server
+        .client
+        .post(
+            "/api/v2/tenant/organizations",
+            &t,
+            json!({"code": "10000", "name": "总部"}),
+        )
+        .await
+        .body["org_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    server
+        .client
+        .put(
+            &format!("/api/v2/tenant/organizations/{org}"),
+            &t,
+            json!({"code": "TestOrg", "category": "company"}),
+        )
+        .await
+        .assert_status(200);
+    let org_rows = projections::audit_trail::for_stream(
+        &server.store().database().pool,
+        DEFAULT_TENANT_ID,
+        "organization",
+        &org,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        org_rows[1].summary,
+        format!("organization {org} updated (changed: code \"10000\" → \"TestOrg\", category \"department\" → \"company\") by application {app} via oneaccess")
+    );
     server.finish().await;
 }
 
