@@ -108,6 +108,7 @@ pub async fn list_apps(
                 "redirect_uris": a.protocols.redirect_uris,
                 "cas_services": a.protocols.cas_services,
                 "saml": a.protocols.saml,
+                "account_extensions": a.account_extensions,
             })
         })
         .collect())

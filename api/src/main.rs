@@ -85,6 +85,9 @@ enum AppCommand {
         /// The SAML service provider's assertion consumer service URL.
         #[arg(long, requires = "saml_entity_id")]
         saml_acs_url: Option<String>,
+        /// An extension attribute of the application's account model (repeatable).
+        #[arg(long = "account-extension")]
+        account_extensions: Vec<String>,
     },
     /// A tenant's applications as JSON (no secrets).
     List {
@@ -228,6 +231,7 @@ async fn run(args: Args) -> anyhow::Result<ExitCode> {
                     cas_services,
                     saml_entity_id,
                     saml_acs_url,
+                    account_extensions,
                 } => {
                     let saml = saml_entity_id
                         .zip(saml_acs_url)
@@ -242,6 +246,7 @@ async fn run(args: Args) -> anyhow::Result<ExitCode> {
                             cas_services,
                             saml,
                         },
+                        account_extensions,
                         ..Default::default()
                     };
                     let registered = cli::create_app(&store, &tenant, app).await?;

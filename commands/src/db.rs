@@ -97,6 +97,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(6, "0006_app_organizations"),
     migration!(7, "0007_app_roles"),
     migration!(8, "0008_privileges"),
+    migration!(9, "0009_account_model"),
 ];
 
 /// Refuses a master key other than the one the store was first opened with.

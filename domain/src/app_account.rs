@@ -38,6 +38,8 @@ pub struct AccountChange {
     pub password: Option<String>,
     pub disabled: Option<bool>,
     pub extension: Option<Map<String, Value>>,
+    /// The application's account model: the extension attributes an account may carry.
+    pub defined_extensions: Vec<String>,
 }
 
 /// The account's personal data (its names often are the person's): sealed in the events under
@@ -142,6 +144,8 @@ pub enum AppAccountError {
     NameInvalid,
     #[error("extended attribute {0} is invalid")]
     ExtensionInvalid(String),
+    #[error("extended attribute {0} is not in the application's account model")]
+    ExtensionUndefined(String),
     #[error("the name of the application account required")]
     DisplayNameRequired,
     #[error(
@@ -163,7 +167,13 @@ pub fn user_claim(application_id: &str, user_id: &str) -> Claim {
     Claim::new("app_account.user", format!("{application_id}/{user_id}"))
 }
 
-fn check_extension(extension: &Map<String, Value>) -> Result<(), AppAccountError> {
+fn check_extension(
+    extension: &Map<String, Value>,
+    defined: &[String],
+) -> Result<(), AppAccountError> {
+    if let Some(key) = extension.keys().find(|k| !defined.contains(k)) {
+        return Err(AppAccountError::ExtensionUndefined(key.clone()));
+    }
     for (index, (key, value)) in extension.iter().enumerate() {
         let scalar = match value {
             Value::String(s) => s.chars().count() <= 1024,
@@ -261,7 +271,7 @@ impl Aggregate for AppAccount {
                 let account_name = change.account_name.unwrap_or_default().trim().to_string();
                 check_name(&account_name)?;
                 let extension = change.extension.unwrap_or_default();
-                check_extension(&extension)?;
+                check_extension(&extension, &change.defined_extensions)?;
                 let name = change.name.unwrap_or_default().trim().to_string();
                 check_display_name(&name)?;
                 let password_hash = change
@@ -352,7 +362,7 @@ impl AppAccount {
         };
         let extension = match change.extension.filter(|e| !e.is_empty()) {
             Some(e) if e != self.extension => {
-                check_extension(&e)?;
+                check_extension(&e, &change.defined_extensions)?;
                 changed.push("extension".to_string());
                 e
             }

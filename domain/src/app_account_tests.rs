@@ -13,6 +13,7 @@ fn create(account_name: &str, extension: Option<Map<String, Value>>) -> AppAccou
             name: Some("Zhang San".into()),
             password: Some("Acc#2024x".into()),
             extension,
+            defined_extensions: vec!["deep".into(), "age".into()],
             ..Default::default()
         },
         now: NOW,
@@ -200,4 +201,16 @@ fn the_display_name_is_required_and_bounded() {
             &FakeHasher,
         )
         .then_expect_events(&[]);
+}
+
+#[test]
+fn only_extension_attributes_of_the_account_model_are_accepted() {
+    let undefined = serde_json::json!({"height": "180"}).as_object().cloned();
+    given_no_events::<AppAccount>()
+        .when(create("zhangsan", undefined), &FakeHasher)
+        .then_expect_error(AppAccountError::ExtensionUndefined("height".into()));
+    let defined = serde_json::json!({"age": "18"}).as_object().cloned();
+    given_no_events::<AppAccount>()
+        .when(create("zhangsan", defined), &FakeHasher)
+        .decision();
 }

@@ -35,7 +35,20 @@ pub struct Application {
     pub app_roles: bool,
     pub enabled: bool,
     pub protocols: ProtocolSettings,
+    /// The application account model: the extension attributes an account may carry.
+    pub account_extensions: Vec<String>,
     pub deleted: bool,
+}
+
+/// What a reconfiguration sets; `None` keeps a value.
+#[derive(Debug, Clone, Default)]
+pub struct Configuration {
+    pub name: Option<String>,
+    pub api_product: Option<bool>,
+    pub app_orgs: Option<bool>,
+    pub app_roles: Option<bool>,
+    pub protocols: Option<ProtocolSettings>,
+    pub account_extensions: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone)]
@@ -50,6 +63,7 @@ pub enum ApplicationCommand {
         app_orgs: bool,
         app_roles: bool,
         protocols: ProtocolSettings,
+        account_extensions: Vec<String>,
         now: i64,
     },
     Enable {
@@ -68,13 +82,9 @@ pub enum ApplicationCommand {
         has_accounts: bool,
         now: i64,
     },
-    /// Changes the name, the grants and switches, and the protocol settings; `None` keeps a value.
+    /// Changes the name, the grants and switches, the protocol settings and the account model.
     Configure {
-        name: Option<String>,
-        api_product: Option<bool>,
-        app_orgs: Option<bool>,
-        app_roles: Option<bool>,
-        protocols: Option<ProtocolSettings>,
+        change: Configuration,
         now: i64,
     },
 }
@@ -93,6 +103,7 @@ pub enum ApplicationEvent {
         app_roles: bool,
         enabled: bool,
         protocols: ProtocolSettings,
+        account_extensions: Vec<String>,
         created_at: i64,
     },
     #[serde(rename = "application.enabled")]
@@ -116,6 +127,7 @@ pub enum ApplicationEvent {
         app_orgs: bool,
         app_roles: bool,
         protocols: ProtocolSettings,
+        account_extensions: Vec<String>,
         changed: Vec<String>,
         at: i64,
     },
@@ -156,6 +168,8 @@ pub enum ApplicationError {
     InvalidUrl(String),
     #[error("a SAML entity id must be 1 to 1024 characters")]
     InvalidEntityId,
+    #[error("an account extension attribute is 1 to 64 letters, digits or '_', named once: {0}")]
+    InvalidExtension(String),
 }
 
 /// A client id: 8 to 128 letters, digits, `-` or `_`.
@@ -203,17 +217,28 @@ fn check_protocols(protocols: &ProtocolSettings) -> Result<(), ApplicationError>
     Ok(())
 }
 
+/// Account extension attribute names: 1 to 64 letters, digits or `_`, no repeats.
+fn check_extensions(names: &[String]) -> Result<(), ApplicationError> {
+    for (i, name) in names.iter().enumerate() {
+        let valid = (1..=64).contains(&name.len())
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            && !names[..i].contains(name);
+        if !valid {
+            return Err(ApplicationError::InvalidExtension(name.clone()));
+        }
+    }
+    Ok(())
+}
+
 impl Application {
     fn configure(
         &self,
         application_id: String,
-        name: Option<String>,
-        [api_product, app_orgs, app_roles]: [Option<bool>; 3],
-        protocols: Option<ProtocolSettings>,
+        change: Configuration,
         now: i64,
     ) -> Result<Decision<ApplicationEvent>, ApplicationError> {
         let mut changed = Vec::new();
-        let name = match name.map(|n| n.trim().to_string()) {
+        let name = match change.name.map(|n| n.trim().to_string()) {
             Some(n) if n != self.name => {
                 if n.is_empty() || n.chars().count() > 100 {
                     return Err(ApplicationError::InvalidName);
@@ -230,16 +255,24 @@ impl Application {
             }
             _ => current,
         };
-        let api_product = flag(api_product, self.api_product, "api_product");
-        let app_orgs = flag(app_orgs, self.app_orgs, "app_orgs");
-        let app_roles = flag(app_roles, self.app_roles, "app_roles");
-        let protocols = match protocols {
+        let api_product = flag(change.api_product, self.api_product, "api_product");
+        let app_orgs = flag(change.app_orgs, self.app_orgs, "app_orgs");
+        let app_roles = flag(change.app_roles, self.app_roles, "app_roles");
+        let protocols = match change.protocols {
             Some(p) if p != self.protocols => {
                 check_protocols(&p)?;
                 changed.push("protocols".to_string());
                 p
             }
             _ => self.protocols.clone(),
+        };
+        let account_extensions = match change.account_extensions {
+            Some(e) if e != self.account_extensions => {
+                check_extensions(&e)?;
+                changed.push("account_extensions".to_string());
+                e
+            }
+            _ => self.account_extensions.clone(),
         };
         if changed.is_empty() {
             return Ok(Decision::none());
@@ -251,6 +284,7 @@ impl Application {
             app_orgs,
             app_roles,
             protocols,
+            account_extensions,
             changed,
             at: now,
         }))
@@ -276,8 +310,10 @@ impl Aggregate for Application {
                 app_roles,
                 enabled,
                 protocols,
+                account_extensions,
                 ..
             } => {
+                self.account_extensions = account_extensions.clone();
                 self.id = Some(application_id.clone());
                 self.name = name.clone();
                 self.client_id = client_id.clone();
@@ -300,8 +336,10 @@ impl Aggregate for Application {
                 app_orgs,
                 app_roles,
                 protocols,
+                account_extensions,
                 ..
             } => {
+                self.account_extensions = account_extensions.clone();
                 self.name = name.clone();
                 self.api_product = *api_product;
                 self.app_orgs = *app_orgs;
@@ -335,6 +373,7 @@ impl Aggregate for Application {
                 app_orgs,
                 app_roles,
                 protocols,
+                account_extensions,
                 now,
             } => {
                 let name = name.trim().to_string();
@@ -345,6 +384,7 @@ impl Aggregate for Application {
                     return Err(ApplicationError::InvalidClientId);
                 }
                 check_protocols(&protocols)?;
+                check_extensions(&account_extensions)?;
                 Ok(Decision::event(ApplicationEvent::ApplicationRegistered {
                     application_id,
                     name,
@@ -355,6 +395,7 @@ impl Aggregate for Application {
                     app_roles,
                     enabled: true,
                     protocols,
+                    account_extensions,
                     created_at: now,
                 })
                 .claim(Claim::new("application.client_id", client_id)))
@@ -392,20 +433,9 @@ impl Aggregate for Application {
                 client_secret_hash,
                 at: now,
             })),
-            ApplicationCommand::Configure {
-                name,
-                api_product,
-                app_orgs,
-                app_roles,
-                protocols,
-                now,
-            } => self.configure(
-                application_id,
-                name,
-                [api_product, app_orgs, app_roles],
-                protocols,
-                now,
-            ),
+            ApplicationCommand::Configure { change, now } => {
+                self.configure(application_id, change, now)
+            }
         }
     }
 }
@@ -418,11 +448,13 @@ mod tests {
     #[test]
     fn an_application_is_reconfigured_and_its_secret_rotated() {
         let configure = ApplicationCommand::Configure {
-            name: Some("Portal 2".into()),
-            api_product: Some(false),
-            app_orgs: Some(true),
-            app_roles: Some(true),
-            protocols: None,
+            change: Configuration {
+                name: Some("Portal 2".into()),
+                api_product: Some(false),
+                app_orgs: Some(true),
+                app_roles: Some(true),
+                ..Default::default()
+            },
             now: 5,
         };
         given::<Application>(&[registered()])
@@ -434,20 +466,30 @@ mod tests {
                 app_orgs: true,
                 app_roles: true,
                 protocols: ProtocolSettings::default(),
+                account_extensions: vec![],
                 changed: vec!["name".into(), "api_product".into(), "app_orgs".into()],
                 at: 5,
             }]);
         let bad = ApplicationCommand::Configure {
-            name: None,
-            api_product: None,
-            app_orgs: None,
-            app_roles: None,
-            protocols: Some(ProtocolSettings {
-                redirect_uris: vec!["nope".into()],
+            change: Configuration {
+                protocols: Some(ProtocolSettings {
+                    redirect_uris: vec!["nope".into()],
+                    ..Default::default()
+                }),
                 ..Default::default()
-            }),
+            },
             now: 5,
         };
+        let bad_model = ApplicationCommand::Configure {
+            change: Configuration {
+                account_extensions: Some(vec!["age".into(), "age".into()]),
+                ..Default::default()
+            },
+            now: 5,
+        };
+        given::<Application>(&[registered()])
+            .when(bad_model, &())
+            .then_expect_error(ApplicationError::InvalidExtension("age".into()));
         given::<Application>(&[registered()])
             .when(bad, &())
             .then_expect_error(ApplicationError::InvalidUrl("nope".into()));
@@ -514,6 +556,7 @@ mod tests {
             app_orgs: false,
             app_roles: true,
             protocols,
+            account_extensions: vec![],
             now: 1,
         }
     }
@@ -529,6 +572,7 @@ mod tests {
             app_roles: true,
             enabled: true,
             protocols: ProtocolSettings::default(),
+            account_extensions: vec![],
             created_at: 1,
         }
     }

@@ -39,12 +39,13 @@ impl Projector for ApplicationsProjection {
                         app_roles,
                         enabled,
                         protocols,
+                        account_extensions,
                         created_at,
                     } => {
                         sqlx::query(
                             "INSERT INTO proj_applications (tenant_id, application_id, name, client_id, \
                              client_secret_hash, api_product, enabled, created_at, app_orgs, app_roles, \
-                             protocols) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                             protocols, account_extensions) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
                         )
                         .bind(tenant_id)
                         .bind(application_id)
@@ -57,6 +58,7 @@ impl Projector for ApplicationsProjection {
                         .bind(flag(app_orgs))
                         .bind(flag(app_roles))
                         .bind(serde_json::to_string(&protocols)?)
+                        .bind(serde_json::to_string(&account_extensions)?)
                         .execute(&mut *conn)
                         .await?;
                     }
@@ -95,11 +97,13 @@ impl Projector for ApplicationsProjection {
                         app_orgs,
                         app_roles,
                         protocols,
+                        account_extensions,
                         ..
                     } => {
                         sqlx::query(
                             "UPDATE proj_applications SET name = $1, api_product = $2, app_orgs = $3, \
-                             app_roles = $4, protocols = $5 WHERE tenant_id = $6 AND application_id = $7",
+                             app_roles = $4, protocols = $5, account_extensions = $8 \
+                             WHERE tenant_id = $6 AND application_id = $7",
                         )
                         .bind(name)
                         .bind(flag(api_product))
@@ -108,6 +112,7 @@ impl Projector for ApplicationsProjection {
                         .bind(serde_json::to_string(&protocols)?)
                         .bind(tenant_id)
                         .bind(application_id)
+                        .bind(serde_json::to_string(&account_extensions)?)
                         .execute(&mut *conn)
                         .await?;
                     }
@@ -171,12 +176,13 @@ pub struct ApplicationRow {
     pub app_orgs: bool,
     pub app_roles: bool,
     pub protocols: ProtocolSettings,
+    pub account_extensions: Vec<String>,
     pub created_at: i64,
 }
 
 const APP_COLUMNS: &str =
     "application_id, name, client_id, client_secret_hash, api_product, enabled, \
-                           app_orgs, app_roles, protocols, created_at";
+                           app_orgs, app_roles, protocols, account_extensions, created_at";
 
 fn app_row(row: &AnyRow) -> anyhow::Result<ApplicationRow> {
     let protocols: String = row.try_get("protocols")?;
@@ -190,6 +196,7 @@ fn app_row(row: &AnyRow) -> anyhow::Result<ApplicationRow> {
         app_orgs: row.try_get::<i64, _>("app_orgs")? != 0,
         app_roles: row.try_get::<i64, _>("app_roles")? != 0,
         protocols: serde_json::from_str(&protocols)?,
+        account_extensions: serde_json::from_str(&row.try_get::<String, _>("account_extensions")?)?,
         created_at: row.try_get("created_at")?,
     })
 }

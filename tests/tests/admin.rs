@@ -89,6 +89,67 @@ async fn applications_are_registered_configured_rotated_and_switched_over_http(e
     assert_eq!(enabled.assert_status(200)["enabled"], true);
     c.token(&client_id, &new_secret, None).await;
 
+    // The account model decides which extension attributes accounts may carry (APP_ACCOUNT.0007).
+    let modelled = c
+        .send(
+            Method::PATCH,
+            &format!("{APPS}/{app_id}"),
+            Some(&t),
+            Some(&json!({"account_extensions": ["age"]})),
+            &[],
+        )
+        .await;
+    assert_eq!(
+        modelled.assert_status(200)["account_extensions"],
+        json!(["age"])
+    );
+    let holder = c
+        .post(
+            "/api/v2/tenant/users",
+            &t,
+            json!({"user_name": "model", "mobile": "13700000002"}),
+        )
+        .await;
+    let holder_id = holder.body["user_id"].as_str().unwrap().to_string();
+    let accounts = format!("/api/v2/tenant/applications/{app_id}/accounts");
+    c.post(
+        &format!("{accounts}/basic-account"),
+        &t,
+        json!({"user_id": holder_id, "extension": {"height": "180"}}),
+    )
+    .await
+    .assert_error("APP_ACCOUNT.0007");
+    let with_age = c
+        .post(
+            &format!("{accounts}/basic-account"),
+            &t,
+            json!({"user_id": holder_id, "extension": {"age": "18"}}),
+        )
+        .await;
+    let with_age_id = with_age.assert_status(201)["account_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        c.get(&format!("{accounts}/{with_age_id}"), &t).await.body["extension"],
+        json!({"age": "18"})
+    );
+    c.delete(&format!("{accounts}/{with_age_id}"), &t)
+        .await
+        .assert_status(204);
+    assert_eq!(
+        c.send(
+            Method::PATCH,
+            &format!("{APPS}/{app_id}"),
+            Some(&t),
+            Some(&json!({"account_extensions": ["bad name"]})),
+            &[]
+        )
+        .await
+        .status
+        .as_u16(),
+        400
+    );
     // An application with accounts cannot be deleted; without, it can, and its client id is free.
     let user = c
         .post(

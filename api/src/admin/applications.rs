@@ -5,7 +5,9 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use commands::services::{now_millis, random_base62};
-use domain::application::{Application, ApplicationCommand, ProtocolSettings, SamlServiceProvider};
+use domain::application::{
+    Application, ApplicationCommand, Configuration, ProtocolSettings, SamlServiceProvider,
+};
 use domain::Aggregate;
 use projections::applications::ApplicationRow;
 use projections::guards::{ApplicationHasNoAccounts, APPLICATION_HAS_NO_ACCOUNTS};
@@ -46,6 +48,7 @@ fn view(app: ApplicationRow) -> Value {
         "redirect_uris": app.protocols.redirect_uris,
         "cas_services": app.protocols.cas_services,
         "saml": app.protocols.saml,
+        "account_extensions": app.account_extensions,
     })
 }
 
@@ -59,6 +62,8 @@ pub struct AppBody {
     redirect_uris: Option<Vec<String>>,
     cas_services: Option<Vec<String>>,
     saml: Option<SamlServiceProvider>,
+    /// The account model: extension attributes an account of the application may carry.
+    account_extensions: Option<Vec<String>>,
 }
 
 fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, AdminError> {
@@ -89,6 +94,7 @@ async fn create(
             cas_services: body.cas_services.unwrap_or_default(),
             saml: body.saml,
         },
+        account_extensions: body.account_extensions.unwrap_or_default(),
         ..Default::default()
     };
     let registered = applications::register(&state.bus, &super::context(&caller), app, Vec::new())
@@ -164,11 +170,14 @@ async fn configure(
         saml: body.saml.or(app.protocols.saml.clone()),
     });
     let command = ApplicationCommand::Configure {
-        name: body.name,
-        api_product: body.api_product,
-        app_orgs: body.app_orgs,
-        app_roles: body.app_roles,
-        protocols,
+        change: Configuration {
+            name: body.name,
+            api_product: body.api_product,
+            app_orgs: body.app_orgs,
+            app_roles: body.app_roles,
+            protocols,
+            account_extensions: body.account_extensions,
+        },
         now: now_millis(),
     };
     run(&state, &caller, &application_id, command).await

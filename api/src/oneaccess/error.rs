@@ -246,7 +246,8 @@ fn application_error(error: ApplicationError) -> OneAccessError {
         | ApplicationError::InvalidClientSecret
         | ApplicationError::InvalidUrl(_)
         | ApplicationError::InvalidEntityId
-        | ApplicationError::HasAccounts => "COM.0002",
+        | ApplicationError::HasAccounts
+        | ApplicationError::InvalidExtension(_) => "COM.0002",
     })
 }
 
@@ -256,7 +257,9 @@ fn account_error(error: AppAccountError) -> OneAccessError {
         AppAccountError::AlreadyExists => OneAccessError::new("APP_ACCOUNT.0002"),
         AppAccountError::NameRequired => OneAccessError::new("APP_ACCOUNT.0035"),
         AppAccountError::NameInvalid => OneAccessError::new("APP_ACCOUNT.0036"),
-        AppAccountError::ExtensionInvalid(_) => OneAccessError::new("APP_ACCOUNT.0007"),
+        AppAccountError::ExtensionInvalid(_) | AppAccountError::ExtensionUndefined(_) => {
+            OneAccessError::new("APP_ACCOUNT.0007")
+        }
         AppAccountError::DisplayNameRequired => OneAccessError::new("APP_ACCOUNT.0008"),
         AppAccountError::DisplayNameInvalid => OneAccessError::with(
             "PARAM.0000",

@@ -127,6 +127,7 @@ pub async fn create(
         password: present(request.password),
         disabled: request.disabled,
         extension: request.extension,
+        defined_extensions: app.account_extensions.clone(),
     };
     let now = now_millis();
     let account_id = entity_id(now);
@@ -171,6 +172,7 @@ pub async fn update(
         password: present(request.password),
         disabled: request.disabled,
         extension: request.extension,
+        defined_extensions: app.account_extensions.clone(),
     };
     let guards: Vec<Arc<dyn Guard>> = org_guard(&change.org_id).into_iter().collect();
     let command = AppAccountCommand::Update {

@@ -18,6 +18,8 @@ pub struct NewApplication {
     pub app_orgs: bool,
     pub app_roles: bool,
     pub protocols: ProtocolSettings,
+    /// The account model's extension attributes.
+    pub account_extensions: Vec<String>,
     /// Operator-chosen credentials (checked by the caller); random when absent.
     pub client_id: Option<String>,
     pub client_secret: Option<String>,
@@ -51,6 +53,7 @@ pub async fn register(
         app_orgs: app.app_orgs,
         app_roles: app.app_roles,
         protocols: app.protocols,
+        account_extensions: app.account_extensions,
         now,
     };
     bus.execute_guarded::<Application, _>(ctx, &application_id, guards, |a| {
