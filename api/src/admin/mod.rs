@@ -21,7 +21,16 @@ pub fn router() -> Router<AppState> {
         "/admin/v1",
         applications::router()
             .merge(privileges::router())
-            .merge(settings::router()),
+            .merge(settings::router())
+            .route("/openapi.json", axum::routing::get(openapi)),
+    )
+}
+
+/// The OpenAPI 3 description of this API (public, like any service description).
+async fn openapi() -> impl axum::response::IntoResponse {
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        include_str!("openapi.json"),
     )
 }
 
