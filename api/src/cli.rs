@@ -105,9 +105,7 @@ pub async fn list_apps(
                 "api_product": a.api_product,
                 "app_orgs": a.app_orgs,
                 "app_roles": a.app_roles,
-                "redirect_uris": a.protocols.redirect_uris,
-                "cas_services": a.protocols.cas_services,
-                "saml": a.protocols.saml,
+                "protocols": a.protocols,
                 "account_extensions": a.account_extensions,
             })
         })

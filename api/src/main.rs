@@ -235,7 +235,12 @@ async fn run(args: Args) -> anyhow::Result<ExitCode> {
                 } => {
                     let saml = saml_entity_id
                         .zip(saml_acs_url)
-                        .map(|(entity_id, acs_url)| SamlServiceProvider { entity_id, acs_url });
+                        .map(|(entity_id, acs_url)| SamlServiceProvider {
+                            entity_id,
+                            acs_url,
+                            name_id_format: "unspecified".to_string(),
+                            attribute_mapping: Default::default(),
+                        });
                     let app = NewApplication {
                         name,
                         api_product,
@@ -245,6 +250,7 @@ async fn run(args: Args) -> anyhow::Result<ExitCode> {
                             redirect_uris,
                             cas_services,
                             saml,
+                            ..Default::default()
                         },
                         account_extensions,
                         ..Default::default()

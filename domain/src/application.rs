@@ -7,22 +7,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::aggregate::{Aggregate, Claim, Decision, DomainEvent};
 
-/// How the SSO surfaces may talk to the application.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ProtocolSettings {
-    /// OAuth 2.0 / OIDC redirect URIs (matched exactly by default).
-    pub redirect_uris: Vec<String>,
-    /// CAS service URLs.
-    pub cas_services: Vec<String>,
-    /// The SAML service provider, if the application signs in over SAML.
-    pub saml: Option<SamlServiceProvider>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SamlServiceProvider {
-    pub entity_id: String,
-    pub acs_url: String,
-}
+use crate::protocols::{self, ProtocolError};
+pub use crate::protocols::{ProtocolSettings, SamlServiceProvider};
 
 #[derive(Debug, Default)]
 pub struct Application {
@@ -164,10 +150,8 @@ pub enum ApplicationError {
     InvalidClientId,
     #[error("client secret must be 16 to 128 visible ASCII characters")]
     InvalidClientSecret,
-    #[error("not an absolute http(s) URL without a fragment: {0}")]
-    InvalidUrl(String),
-    #[error("a SAML entity id must be 1 to 1024 characters")]
-    InvalidEntityId,
+    #[error(transparent)]
+    Protocol(ProtocolError),
     #[error("an account extension attribute is 1 to 64 letters, digits or '_', named once: {0}")]
     InvalidExtension(String),
 }
@@ -185,36 +169,8 @@ pub fn is_client_secret(value: &str) -> bool {
     (16..=128).contains(&value.len()) && value.chars().all(|c| c.is_ascii_graphic())
 }
 
-/// An absolute `http` or `https` URL with a host and no fragment, at most 2048 characters.
-pub fn is_web_url(value: &str) -> bool {
-    let rest = value
-        .strip_prefix("https://")
-        .or_else(|| value.strip_prefix("http://"));
-    let Some(rest) = rest else { return false };
-    let host = rest.split(['/', '?']).next().unwrap_or_default();
-    value.len() <= 2048
-        && !host.is_empty()
-        && !value.contains('#')
-        && !value.chars().any(|c| c.is_whitespace() || c.is_control())
-}
-
-fn check_protocols(protocols: &ProtocolSettings) -> Result<(), ApplicationError> {
-    let urls = protocols
-        .redirect_uris
-        .iter()
-        .chain(&protocols.cas_services);
-    let saml_acs = protocols.saml.iter().map(|s| &s.acs_url);
-    for url in urls.chain(saml_acs) {
-        if !is_web_url(url) {
-            return Err(ApplicationError::InvalidUrl(url.clone()));
-        }
-    }
-    if let Some(saml) = &protocols.saml {
-        if saml.entity_id.trim().is_empty() || saml.entity_id.chars().count() > 1024 {
-            return Err(ApplicationError::InvalidEntityId);
-        }
-    }
-    Ok(())
+fn check_protocols(settings: &ProtocolSettings) -> Result<(), ApplicationError> {
+    protocols::check(settings).map_err(ApplicationError::Protocol)
 }
 
 /// Account extension attribute names: 1 to 64 letters, digits or `_`, no repeats.
@@ -492,7 +448,9 @@ mod tests {
             .then_expect_error(ApplicationError::InvalidExtension("age".into()));
         given::<Application>(&[registered()])
             .when(bad, &())
-            .then_expect_error(ApplicationError::InvalidUrl("nope".into()));
+            .then_expect_error(ApplicationError::Protocol(ProtocolError::InvalidUrl(
+                "nope".into(),
+            )));
         given::<Application>(&[registered()])
             .when(
                 ApplicationCommand::RotateSecret {
@@ -609,26 +567,30 @@ mod tests {
         };
         given_no_events::<Application>()
             .when(register("Portal", "client-0001", bad_redirect), &())
-            .then_expect_error(ApplicationError::InvalidUrl(
+            .then_expect_error(ApplicationError::Protocol(ProtocolError::InvalidUrl(
                 "https://app.example.com/cb#frag".into(),
-            ));
+            )));
         let bad_cas = ProtocolSettings {
             cas_services: vec!["ftp://files".into()],
             ..none()
         };
         given_no_events::<Application>()
             .when(register("Portal", "client-0001", bad_cas), &())
-            .then_expect_error(ApplicationError::InvalidUrl("ftp://files".into()));
+            .then_expect_error(ApplicationError::Protocol(ProtocolError::InvalidUrl(
+                "ftp://files".into(),
+            )));
         let bad_saml = ProtocolSettings {
             saml: Some(SamlServiceProvider {
                 entity_id: " ".into(),
                 acs_url: "https://sp.example.com/acs".into(),
+                name_id_format: "unspecified".into(),
+                attribute_mapping: Default::default(),
             }),
             ..none()
         };
         given_no_events::<Application>()
             .when(register("Portal", "client-0001", bad_saml), &())
-            .then_expect_error(ApplicationError::InvalidEntityId);
+            .then_expect_error(ApplicationError::Protocol(ProtocolError::InvalidEntityId));
     }
 
     #[test]

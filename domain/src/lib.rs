@@ -10,6 +10,7 @@ pub mod management_token;
 pub mod organization;
 pub mod password;
 pub mod privilege;
+pub mod protocols;
 pub mod tenant;
 pub mod testing;
 pub mod upcast;

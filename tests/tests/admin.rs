@@ -24,7 +24,7 @@ async fn applications_are_registered_configured_rotated_and_switched_over_http(e
     assert!(!listed.text.contains("secret"));
 
     let created = c
-        .post(APPS, &t, json!({"name": "Portal", "redirect_uris": ["https://portal.example.com/cb"], "cas_services": ["https://portal.example.com/cas"]}))
+        .post(APPS, &t, json!({"name": "Portal", "protocols": {"redirect_uris": ["https://portal.example.com/cb"], "cas_services": ["https://portal.example.com/cas"], "redirect_uri_match": "domain", "grant_types": ["authorization_code", "refresh_token"], "refresh_token_lifetime_secs": 604800}}))
         .await;
     let body = created.assert_status(201).clone();
     let (app_id, client_id, secret) = (
@@ -55,9 +55,22 @@ async fn applications_are_registered_configured_rotated_and_switched_over_http(e
         (Some(true), Some(true), Some(false))
     );
     assert_eq!(
-        view["redirect_uris"],
+        view["protocols"]["redirect_uris"],
         json!(["https://portal.example.com/cb"]),
         "unmentioned settings stay"
+    );
+    assert_eq!(view["protocols"]["redirect_uri_match"], "domain");
+    assert_eq!(view["protocols"]["refresh_token_lifetime_secs"], 604800);
+    let bad_grant = c
+        .post(
+            APPS,
+            &t,
+            json!({"name": "x", "protocols": {"grant_types": ["password"]}}),
+        )
+        .await;
+    assert_eq!(
+        (bad_grant.status.as_u16(), bad_grant.body["error"].as_str()),
+        (400, Some("invalid_request"))
     );
     c.token(&client_id, &secret, None).await;
 
@@ -215,7 +228,7 @@ async fn applications_are_registered_configured_rotated_and_switched_over_http(e
         .post(
             APPS,
             &t,
-            json!({"name": "x", "redirect_uris": ["javascript:alert(1)"]}),
+            json!({"name": "x", "protocols": {"redirect_uris": ["javascript:alert(1)"]}}),
         )
         .await;
     assert_eq!(bad_url.status.as_u16(), 400);

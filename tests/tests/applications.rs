@@ -6,6 +6,7 @@ use domain::application::{Application, ApplicationCommand, ProtocolSettings, Sam
 use domain::Aggregate;
 use idaas_api::service::applications::NewApplication;
 use idaas_tests::{on_both_engines, Engine, TestServer};
+use serde_json::json;
 
 fn form(client_id: &str, client_secret: &str) -> String {
     format!("grant_type=client_credentials&client_id={client_id}&client_secret={client_secret}")
@@ -26,7 +27,11 @@ async fn an_application_created_from_the_cli_gets_a_token_only_with_the_api_prod
             saml: Some(SamlServiceProvider {
                 entity_id: "https://hr.example.com/sp".into(),
                 acs_url: "https://hr.example.com/acs".into(),
+                name_id_format: "persistent".into(),
+                attribute_mapping: [("mail".to_string(), "email".to_string())].into(),
             }),
+            refresh_token_lifetime_secs: Some(86_400),
+            ..Default::default()
         },
         ..Default::default()
     };
@@ -82,8 +87,21 @@ async fn an_application_created_from_the_cli_gets_a_token_only_with_the_api_prod
     let hr = listed.iter().find(|a| a["name"] == "HR Portal").unwrap();
     assert_eq!(hr["enabled"], false);
     assert_eq!(hr["app_roles"], true);
-    assert_eq!(hr["redirect_uris"][0], "https://hr.example.com/callback");
-    assert_eq!(hr["saml"]["acs_url"], "https://hr.example.com/acs");
+    assert_eq!(
+        hr["protocols"]["redirect_uris"][0],
+        "https://hr.example.com/callback"
+    );
+    assert_eq!(
+        hr["protocols"]["saml"]["acs_url"],
+        "https://hr.example.com/acs"
+    );
+    assert_eq!(hr["protocols"]["saml"]["name_id_format"], "persistent");
+    assert_eq!(hr["protocols"]["refresh_token_lifetime_secs"], 86_400);
+    assert_eq!(
+        hr["protocols"]["grant_types"],
+        json!(["authorization_code"])
+    );
+    assert_eq!(hr["protocols"]["redirect_uri_match"], "exact");
     let text = serde_json::to_string(&listed).unwrap();
     assert!(!text.contains(&granted.client_secret) && !text.contains("secret"));
 

@@ -5,9 +5,7 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use commands::services::{now_millis, random_base62};
-use domain::application::{
-    Application, ApplicationCommand, Configuration, ProtocolSettings, SamlServiceProvider,
-};
+use domain::application::{Application, ApplicationCommand, Configuration, ProtocolSettings};
 use domain::Aggregate;
 use projections::applications::ApplicationRow;
 use projections::guards::{ApplicationHasNoAccounts, APPLICATION_HAS_NO_ACCOUNTS};
@@ -45,9 +43,7 @@ fn view(app: ApplicationRow) -> Value {
         "api_product": app.api_product,
         "app_orgs": app.app_orgs,
         "app_roles": app.app_roles,
-        "redirect_uris": app.protocols.redirect_uris,
-        "cas_services": app.protocols.cas_services,
-        "saml": app.protocols.saml,
+        "protocols": app.protocols,
         "account_extensions": app.account_extensions,
     })
 }
@@ -59,9 +55,8 @@ pub struct AppBody {
     api_product: Option<bool>,
     app_orgs: Option<bool>,
     app_roles: Option<bool>,
-    redirect_uris: Option<Vec<String>>,
-    cas_services: Option<Vec<String>>,
-    saml: Option<SamlServiceProvider>,
+    /// OAuth/OIDC, CAS and SAML settings; on PATCH they replace the current ones whole.
+    protocols: Option<ProtocolSettings>,
     /// The account model: extension attributes an account of the application may carry.
     account_extensions: Option<Vec<String>>,
 }
@@ -89,11 +84,7 @@ async fn create(
         api_product: body.api_product.unwrap_or(false),
         app_orgs: body.app_orgs.unwrap_or(false),
         app_roles: body.app_roles.unwrap_or(false),
-        protocols: ProtocolSettings {
-            redirect_uris: body.redirect_uris.unwrap_or_default(),
-            cas_services: body.cas_services.unwrap_or_default(),
-            saml: body.saml,
-        },
+        protocols: body.protocols.unwrap_or_default(),
         account_extensions: body.account_extensions.unwrap_or_default(),
         ..Default::default()
     };
@@ -157,18 +148,8 @@ async fn configure(
     body: axum::body::Bytes,
 ) -> Result<Json<Value>, AdminError> {
     let body: AppBody = parse(&body)?;
-    let app = current(&state, &caller.tenant_id, &application_id).await?;
-    let touches_protocols =
-        body.redirect_uris.is_some() || body.cas_services.is_some() || body.saml.is_some();
-    let protocols = touches_protocols.then(|| ProtocolSettings {
-        redirect_uris: body
-            .redirect_uris
-            .unwrap_or(app.protocols.redirect_uris.clone()),
-        cas_services: body
-            .cas_services
-            .unwrap_or(app.protocols.cas_services.clone()),
-        saml: body.saml.or(app.protocols.saml.clone()),
-    });
+    current(&state, &caller.tenant_id, &application_id).await?;
+    let protocols = body.protocols;
     let command = ApplicationCommand::Configure {
         change: Configuration {
             name: body.name,

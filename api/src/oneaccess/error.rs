@@ -244,8 +244,7 @@ fn application_error(error: ApplicationError) -> OneAccessError {
         | ApplicationError::InvalidName
         | ApplicationError::InvalidClientId
         | ApplicationError::InvalidClientSecret
-        | ApplicationError::InvalidUrl(_)
-        | ApplicationError::InvalidEntityId
+        | ApplicationError::Protocol(_)
         | ApplicationError::HasAccounts
         | ApplicationError::InvalidExtension(_) => "COM.0002",
     })
