@@ -125,3 +125,33 @@ pub async fn get(pool: &AnyPool, tenant_id: &str) -> anyhow::Result<Option<Tenan
     })
     .transpose()
 }
+
+/// Every tenant with the host names it claimed, in creation order.
+pub async fn list(pool: &AnyPool) -> anyhow::Result<Vec<(TenantRow, Vec<String>)>> {
+    let rows: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT tenant_id, name, settings FROM proj_tenants ORDER BY created_at, tenant_id",
+    )
+    .fetch_all(pool)
+    .await?;
+    let domains: Vec<(String, String)> =
+        sqlx::query_as("SELECT tenant_id, domain FROM proj_tenant_domains ORDER BY domain")
+            .fetch_all(pool)
+            .await?;
+    rows.into_iter()
+        .map(|(tenant_id, name, settings)| {
+            let own = domains
+                .iter()
+                .filter(|(t, _)| *t == tenant_id)
+                .map(|(_, d)| d.clone())
+                .collect();
+            Ok((
+                TenantRow {
+                    tenant_id,
+                    name,
+                    settings: serde_json::from_str(&settings)?,
+                },
+                own,
+            ))
+        })
+        .collect()
+}

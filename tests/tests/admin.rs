@@ -568,10 +568,74 @@ async fn the_openapi_document_matches_the_routes(engine: Engine) {
         }
     }
     assert_eq!(
-        operations, 15,
+        operations, 17,
         "the document describes every admin operation"
     );
     server.finish().await;
 }
 
 on_both_engines!(the_openapi_document_matches_the_routes);
+
+async fn the_operator_lists_and_creates_tenants(engine: Engine) {
+    let server = TestServer::start(engine).await;
+    let t = server.token().await;
+    let c = &server.client;
+    let created = c
+        .post(
+            "/admin/v1/tenants",
+            &t,
+            json!({"name": "Acme", "domains": ["acme.test"]}),
+        )
+        .await;
+    let acme = created.assert_status(201).clone();
+    let acme_token = c
+        .token(
+            acme["client_id"].as_str().unwrap(),
+            acme["client_secret"].as_str().unwrap(),
+            Some("acme.test"),
+        )
+        .await;
+    let listed = c.get("/admin/v1/tenants", &t).await;
+    let tenants = listed.assert_status(200).as_array().unwrap().clone();
+    assert_eq!(tenants.len(), 2);
+    assert_eq!(tenants[1]["domains"], json!(["acme.test"]));
+    assert_eq!(
+        c.post(
+            "/admin/v1/tenants",
+            &t,
+            json!({"name": "Again", "domains": ["acme.test"]})
+        )
+        .await
+        .status
+        .as_u16(),
+        409
+    );
+    assert_eq!(
+        c.post(
+            "/admin/v1/tenants",
+            &t,
+            json!({"name": "Bad", "domains": ["bad host"]})
+        )
+        .await
+        .status
+        .as_u16(),
+        400
+    );
+    // Another tenant's administrators do not manage tenants.
+    let forbidden = c
+        .send(
+            Method::GET,
+            "/admin/v1/tenants",
+            Some(&acme_token),
+            None,
+            &[("host", "acme.test")],
+        )
+        .await;
+    assert_eq!(
+        (forbidden.status.as_u16(), forbidden.body["error"].as_str()),
+        (403, Some("forbidden"))
+    );
+    server.finish().await;
+}
+
+on_both_engines!(the_operator_lists_and_creates_tenants);

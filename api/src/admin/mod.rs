@@ -7,6 +7,7 @@ mod applications;
 mod error;
 mod privileges;
 mod settings;
+mod tenants;
 
 use axum::Router;
 use commands::Context;
@@ -22,6 +23,7 @@ pub fn router() -> Router<AppState> {
         applications::router()
             .merge(privileges::router())
             .merge(settings::router())
+            .merge(tenants::router())
             .route("/openapi.json", axum::routing::get(openapi)),
     )
 }
