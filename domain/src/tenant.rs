@@ -12,11 +12,40 @@ pub const DEFAULT_TENANT_ID: &str = "default";
 pub const DEFAULT_TOKEN_LIFETIME_SECS: u32 = 1800;
 
 /// Whether one user attribute must be present and whether its value must be unique in the tenant.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct AttributeRule {
     pub required: bool,
     pub unique: bool,
+    /// A regular expression the whole value must match (besides the built-in format rules).
+    pub pattern: Option<String>,
+}
+
+/// Whether a value matches a rule's pattern in full (a rule without one matches anything).
+pub fn matches_pattern(rule: &AttributeRule, value: &str) -> bool {
+    match &rule.pattern {
+        None => true,
+        Some(pattern) => regex::Regex::new(&format!("^(?:{pattern})$"))
+            .map(|re| re.is_match(value))
+            .unwrap_or(false),
+    }
+}
+
+/// Login lockout (LOGIN.0001/LOGIN.0002): how many failures lock an account, and for how long.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LockoutPolicy {
+    pub max_failures: u32,
+    pub lock_minutes: u32,
+}
+
+impl Default for LockoutPolicy {
+    fn default() -> Self {
+        Self {
+            max_failures: 5,
+            lock_minutes: 30,
+        }
+    }
 }
 
 /// The tenant's user-attribute definitions, keyed by wire name (`mobile`, `employee_id`,
@@ -26,7 +55,11 @@ pub struct UserAttributeRules(pub BTreeMap<String, AttributeRule>);
 
 impl Default for UserAttributeRules {
     fn default() -> Self {
-        let rule = |required, unique| AttributeRule { required, unique };
+        let rule = |required, unique| AttributeRule {
+            required,
+            unique,
+            pattern: None,
+        };
         Self(BTreeMap::from([
             ("user_name".to_string(), rule(true, true)),
             ("mobile".to_string(), rule(true, true)),
@@ -39,22 +72,24 @@ impl Default for UserAttributeRules {
 
 impl UserAttributeRules {
     pub fn rule(&self, attribute: &str) -> AttributeRule {
-        self.0.get(attribute).copied().unwrap_or_default()
+        self.0.get(attribute).cloned().unwrap_or_default()
     }
 
     /// Extension attributes the tenant has defined, with their rules.
     pub fn extensions(&self) -> impl Iterator<Item = (&str, AttributeRule)> {
         self.0
             .iter()
-            .filter_map(|(k, r)| k.strip_prefix("extension.").map(|name| (name, *r)))
+            .filter_map(|(k, r)| k.strip_prefix("extension.").map(|name| (name, r.clone())))
     }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct TenantSettings {
     pub password_policy: PasswordPolicy,
     pub user_attributes: UserAttributeRules,
     pub management_token_lifetime_secs: u32,
+    pub lockout: LockoutPolicy,
 }
 
 impl Default for TenantSettings {
@@ -63,6 +98,7 @@ impl Default for TenantSettings {
             password_policy: PasswordPolicy::default(),
             user_attributes: UserAttributeRules::default(),
             management_token_lifetime_secs: DEFAULT_TOKEN_LIFETIME_SECS,
+            lockout: LockoutPolicy::default(),
         }
     }
 }
@@ -86,6 +122,7 @@ pub enum TenantCommand {
     SetPasswordPolicy(PasswordPolicy),
     SetUserAttributes(UserAttributeRules),
     SetManagementTokenLifetime(u32),
+    SetLockout(LockoutPolicy),
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -104,6 +141,8 @@ pub enum TenantEvent {
     UserAttributesChanged { rules: UserAttributeRules },
     #[serde(rename = "tenant.management_token_lifetime_changed")]
     ManagementTokenLifetimeChanged { seconds: u32 },
+    #[serde(rename = "tenant.lockout_changed")]
+    LockoutChanged { lockout: LockoutPolicy },
 }
 
 impl DomainEvent for TenantEvent {
@@ -115,6 +154,7 @@ impl DomainEvent for TenantEvent {
             Self::ManagementTokenLifetimeChanged { .. } => {
                 "tenant.management_token_lifetime_changed"
             }
+            Self::LockoutChanged { .. } => "tenant.lockout_changed",
         }
     }
 }
@@ -133,6 +173,10 @@ pub enum TenantError {
     InvalidLifetime,
     #[error("password policy lengths must satisfy 1 <= min <= max <= 128")]
     InvalidPasswordPolicy,
+    #[error("not a usable pattern for {0}")]
+    InvalidPattern(String),
+    #[error("lockout takes 1 to 100 failures and 1 to 1440 minutes")]
+    InvalidLockout,
 }
 
 /// A host name as a tenant claims it: lower case, no port, letters, digits, dots and hyphens.
@@ -177,6 +221,7 @@ impl Aggregate for Tenant {
             TenantEvent::ManagementTokenLifetimeChanged { seconds } => {
                 self.settings.management_token_lifetime_secs = *seconds
             }
+            TenantEvent::LockoutChanged { lockout } => self.settings.lockout = *lockout,
         }
     }
 
@@ -200,7 +245,25 @@ impl Aggregate for Tenant {
                 }
                 TenantEvent::PasswordPolicyChanged { policy }
             }
-            TenantCommand::SetUserAttributes(rules) => TenantEvent::UserAttributesChanged { rules },
+            TenantCommand::SetUserAttributes(rules) => {
+                for (attribute, rule) in &rules.0 {
+                    let usable = rule.pattern.as_ref().is_none_or(|p| {
+                        p.len() <= 256 && regex::Regex::new(&format!("^(?:{p})$")).is_ok()
+                    });
+                    if !usable {
+                        return Err(TenantError::InvalidPattern(attribute.clone()));
+                    }
+                }
+                TenantEvent::UserAttributesChanged { rules }
+            }
+            TenantCommand::SetLockout(lockout) => {
+                if !(1..=100).contains(&lockout.max_failures)
+                    || !(1..=1440).contains(&lockout.lock_minutes)
+                {
+                    return Err(TenantError::InvalidLockout);
+                }
+                TenantEvent::LockoutChanged { lockout }
+            }
             TenantCommand::SetManagementTokenLifetime(seconds) => {
                 if !(60..=86_400).contains(&seconds) {
                     return Err(TenantError::InvalidLifetime);
@@ -326,5 +389,33 @@ mod tests {
         given::<Tenant>(&[created()])
             .when(TenantCommand::SetUserAttributes(rules.clone()), &())
             .then_expect_events(&[TenantEvent::UserAttributesChanged { rules }]);
+        let mut broken = UserAttributeRules::default();
+        broken.0.insert(
+            "employee_id".into(),
+            AttributeRule {
+                required: false,
+                unique: true,
+                pattern: Some("(".into()),
+            },
+        );
+        given::<Tenant>(&[created()])
+            .when(TenantCommand::SetUserAttributes(broken), &())
+            .then_expect_error(TenantError::InvalidPattern("employee_id".into()));
+        given::<Tenant>(&[created()])
+            .when(
+                TenantCommand::SetLockout(LockoutPolicy {
+                    max_failures: 0,
+                    lock_minutes: 5,
+                }),
+                &(),
+            )
+            .then_expect_error(TenantError::InvalidLockout);
+        let lockout = LockoutPolicy {
+            max_failures: 3,
+            lock_minutes: 10,
+        };
+        given::<Tenant>(&[created()])
+            .when(TenantCommand::SetLockout(lockout), &())
+            .then_expect_events(&[TenantEvent::LockoutChanged { lockout }]);
     }
 }

@@ -60,6 +60,9 @@ impl Projector for TenantsProjection {
                 TenantEvent::UserAttributesChanged { rules } => {
                     update_settings(conn, tenant_id, |s| s.user_attributes = rules).await?
                 }
+                TenantEvent::LockoutChanged { lockout } => {
+                    update_settings(conn, tenant_id, |s| s.lockout = lockout).await?
+                }
                 TenantEvent::ManagementTokenLifetimeChanged { seconds } => {
                     update_settings(conn, tenant_id, |s| {
                         s.management_token_lifetime_secs = seconds

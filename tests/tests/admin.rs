@@ -330,6 +330,45 @@ async fn tenant_settings_drive_the_management_api(engine: Engine) {
     .await
     .assert_error("USER.0011");
 
+    // A pattern narrows an attribute (USER.0050 for employee ids).
+    let mut rules = c.get(SETTINGS, &t).await.body["user_attributes"].clone();
+    rules["employee_id"] = json!({"required": false, "unique": true, "pattern": "E\\d{3}"});
+    c.put(&format!("{SETTINGS}/user-attributes"), &t, rules.clone())
+        .await
+        .assert_status(200);
+    c.post("/api/v2/tenant/users", &t, json!({"user_name": "wangwu", "mobile": "12345678903", "email": "ww@example.com", "employee_id": "X1"})).await.assert_error("USER.0050");
+    c.post("/api/v2/tenant/users", &t, json!({"user_name": "wangwu", "mobile": "12345678903", "email": "ww@example.com", "employee_id": "E001"})).await.assert_status(201);
+    rules["employee_id"]["pattern"] = json!("(");
+    assert_eq!(
+        c.put(&format!("{SETTINGS}/user-attributes"), &t, rules)
+            .await
+            .status
+            .as_u16(),
+        400
+    );
+    // Lockout.
+    let locked = c
+        .put(
+            &format!("{SETTINGS}/lockout"),
+            &t,
+            json!({"max_failures": 3, "lock_minutes": 10}),
+        )
+        .await;
+    assert_eq!(
+        locked.assert_status(200)["lockout"],
+        json!({"max_failures": 3, "lock_minutes": 10})
+    );
+    assert_eq!(
+        c.put(
+            &format!("{SETTINGS}/lockout"),
+            &t,
+            json!({"max_failures": 0})
+        )
+        .await
+        .status
+        .as_u16(),
+        400
+    );
     // Token lifetime.
     let changed = c
         .put(
@@ -568,7 +607,7 @@ async fn the_openapi_document_matches_the_routes(engine: Engine) {
         }
     }
     assert_eq!(
-        operations, 17,
+        operations, 18,
         "the document describes every admin operation"
     );
     server.finish().await;

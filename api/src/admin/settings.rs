@@ -5,7 +5,7 @@ use axum::extract::State;
 use axum::routing::{get, put};
 use axum::{Json, Router};
 use domain::password::PasswordPolicy;
-use domain::tenant::{Tenant, TenantCommand, TenantSettings, UserAttributeRules};
+use domain::tenant::{LockoutPolicy, Tenant, TenantCommand, TenantSettings, UserAttributeRules};
 use domain::Aggregate;
 use serde::Deserialize;
 
@@ -19,6 +19,7 @@ pub fn router() -> Router<AppState> {
         .route("/tenant/settings", get(read))
         .route("/tenant/settings/password-policy", put(password_policy))
         .route("/tenant/settings/user-attributes", put(user_attributes))
+        .route("/tenant/settings/lockout", put(lockout))
         .route(
             "/tenant/settings/management-token-lifetime",
             put(token_lifetime),
@@ -87,4 +88,13 @@ async fn token_lifetime(
         TenantCommand::SetManagementTokenLifetime(lifetime.seconds),
     )
     .await
+}
+
+async fn lockout(
+    State(state): State<AppState>,
+    caller: ManagementCaller,
+    body: axum::body::Bytes,
+) -> Result<Json<TenantSettings>, AdminError> {
+    let policy: LockoutPolicy = parse(&body)?;
+    change(&state, &caller, TenantCommand::SetLockout(policy)).await
 }

@@ -2,7 +2,7 @@
 
 use crate::aggregate::{Claim, Decision};
 use crate::password::{PasswordHasher, PasswordOwner, PasswordViolation};
-use crate::tenant::TenantSettings;
+use crate::tenant::{matches_pattern, TenantSettings};
 
 use super::{
     OrgRelation, User, UserCommand, UserError, UserEvent, UserField, UserInput, UserProfile,
@@ -251,6 +251,9 @@ fn validate(profile: &UserProfile, settings: &TenantSettings) -> Result<(), User
                 return Err(UserError::Required(field))
             }
             Some(value) if !field.is_valid(value) => return Err(UserError::Invalid(field)),
+            Some(value) if !matches_pattern(&rules.rule(field.wire_name()), value) => {
+                return Err(UserError::Invalid(field))
+            }
             _ => {}
         }
     }
@@ -265,8 +268,12 @@ fn validate(profile: &UserProfile, settings: &TenantSettings) -> Result<(), User
         }
     }
     for (key, rule) in rules.extensions() {
-        if rule.required && profile.extension_text(key).is_none() {
-            return Err(UserError::ExtensionRequired(key.to_string()));
+        match profile.extension_text(key) {
+            None if rule.required => return Err(UserError::ExtensionRequired(key.to_string())),
+            Some(value) if !matches_pattern(&rule, &value) => {
+                return Err(UserError::ExtensionInvalid(key.to_string()))
+            }
+            _ => {}
         }
     }
     Ok(())

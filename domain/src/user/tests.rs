@@ -114,6 +114,7 @@ fn a_tenant_can_make_more_attributes_required() {
         AttributeRule {
             required: true,
             unique: true,
+            pattern: None,
         },
     );
     settings.user_attributes.0.insert(
@@ -121,6 +122,7 @@ fn a_tenant_can_make_more_attributes_required() {
         AttributeRule {
             required: true,
             unique: false,
+            pattern: None,
         },
     );
     let command = |extension: Option<serde_json::Map<String, serde_json::Value>>, email: bool| {
@@ -509,4 +511,39 @@ fn an_unrelated_update_does_not_claim_an_unchanged_value_the_user_never_held() {
         new_email.claims,
         [Claim::new("user.email", "y@example.com")]
     );
+}
+
+#[test]
+fn a_tenant_pattern_narrows_an_attribute() {
+    let mut settings = TenantSettings::default();
+    settings.user_attributes.0.insert(
+        "employee_id".into(),
+        AttributeRule {
+            required: false,
+            unique: true,
+            pattern: Some(r"E\d{3}".into()),
+        },
+    );
+    let command = |employee_id: &str| UserCommand::Create {
+        user_id: "u1".into(),
+        input: input(&[
+            (UserField::UserName, "zhangsan"),
+            (UserField::Mobile, "12345678901"),
+            (UserField::EmployeeId, employee_id),
+        ]),
+        password: None,
+        pwd_must_modify: true,
+        org_relations: vec![],
+        settings: settings.clone(),
+        now: NOW,
+    };
+    given_no_events::<User>()
+        .when(command("X12"), &FakeHasher)
+        .then_expect_error(UserError::Invalid(UserField::EmployeeId));
+    given_no_events::<User>()
+        .when(command("E1234"), &FakeHasher)
+        .then_expect_error(UserError::Invalid(UserField::EmployeeId));
+    given_no_events::<User>()
+        .when(command("E123"), &FakeHasher)
+        .decision();
 }
