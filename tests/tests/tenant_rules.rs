@@ -63,6 +63,7 @@ async fn every_required_and_unique_code_follows_the_tenant_rules(engine: Engine)
             AttributeRule {
                 required: true,
                 unique: true,
+                pattern: None,
             },
         );
     }
@@ -71,6 +72,7 @@ async fn every_required_and_unique_code_follows_the_tenant_rules(engine: Engine)
         AttributeRule {
             required: true,
             unique: true,
+            pattern: None,
         },
     );
     set_rules(&server, rules).await;
