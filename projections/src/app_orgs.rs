@@ -7,6 +7,7 @@ use futures::future::BoxFuture;
 use sqlx::{AnyConnection, AnyPool};
 
 use crate::support::typed;
+use crate::tree;
 
 pub struct AppOrgsProjection;
 
@@ -38,7 +39,8 @@ impl Projector for AppOrgsProjection {
                 } => {
                     let path = format!(
                         "{}{org_id}/",
-                        parent_path(conn, tenant, parent_id.as_deref()).await?
+                        tree::path_under(conn, "proj_app_orgs", tenant, parent_id.as_deref())
+                            .await?
                     );
                     sqlx::query(
                         "INSERT INTO proj_app_orgs (tenant_id, org_id, application_id, org_code, name, parent_id, \
@@ -61,29 +63,8 @@ impl Projector for AppOrgsProjection {
                     parent_id,
                     ..
                 } => {
-                    let (old_path,): (String,) = sqlx::query_as(
-                        "SELECT path FROM proj_app_orgs WHERE tenant_id = $1 AND org_id = $2",
-                    )
-                    .bind(tenant)
-                    .bind(&org_id)
-                    .fetch_one(&mut *conn)
-                    .await?;
-                    let new_path = format!(
-                        "{}{org_id}/",
-                        parent_path(conn, tenant, parent_id.as_deref()).await?
-                    );
-                    if new_path != old_path {
-                        sqlx::query(
-                            "UPDATE proj_app_orgs SET path = $1 || substr(path, CAST($2 AS INTEGER)) \
-                             WHERE tenant_id = $3 AND path LIKE $4",
-                        )
-                        .bind(&new_path)
-                        .bind(old_path.chars().count() as i64 + 1)
-                        .bind(tenant)
-                        .bind(format!("{old_path}%"))
-                        .execute(&mut *conn)
+                    tree::move_under(conn, "proj_app_orgs", tenant, &org_id, parent_id.as_deref())
                         .await?;
-                    }
                     sqlx::query("UPDATE proj_app_orgs SET name = $1, parent_id = $2 WHERE tenant_id = $3 AND org_id = $4")
                         .bind(name)
                         .bind(parent_id)
@@ -105,25 +86,6 @@ impl Projector for AppOrgsProjection {
     }
 }
 
-async fn parent_path(
-    conn: &mut AnyConnection,
-    tenant: &str,
-    parent_id: Option<&str>,
-) -> anyhow::Result<String> {
-    let Some(parent_id) = parent_id else {
-        return Ok("/".to_string());
-    };
-    let row: Option<(String,)> =
-        sqlx::query_as("SELECT path FROM proj_app_orgs WHERE tenant_id = $1 AND org_id = $2")
-            .bind(tenant)
-            .bind(parent_id)
-            .fetch_optional(&mut *conn)
-            .await?;
-    Ok(row
-        .map(|(p,)| p)
-        .unwrap_or_else(|| format!("/{parent_id}/")))
-}
-
 #[derive(Debug, Clone, PartialEq)]
 pub struct AppOrgRow {
     pub org_id: String,
@@ -137,14 +99,7 @@ pub struct AppOrgRow {
 impl AppOrgRow {
     /// Ancestor ids, root first.
     pub fn ancestors(&self) -> Vec<String> {
-        let mut ids: Vec<String> = self
-            .path
-            .split('/')
-            .filter(|s| !s.is_empty())
-            .map(str::to_string)
-            .collect();
-        ids.pop();
-        ids
+        tree::ancestors(&self.path)
     }
 }
 

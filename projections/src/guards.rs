@@ -1,62 +1,24 @@
-//! Guards over the organisation tree: facts a decision read from these projections, checked
-//! again inside the append transaction (see `commands::store::Guard`).
+//! Guards: facts a decision read from projections, checked again inside the append transaction
+//! (see `commands::store::Guard`). Most are "a row exists" or "no row exists" for one value; the
+//! tree guards refuse a move under one's own descendant.
 
 use commands::store::Guard;
 use futures::future::BoxFuture;
 use sqlx::AnyConnection;
 
-async fn exists(
-    conn: &mut AnyConnection,
-    sql: &str,
-    tenant: &str,
-    value: &str,
-) -> anyhow::Result<bool> {
-    let row: Option<(String,)> = sqlx::query_as(sql)
-        .bind(tenant)
-        .bind(value)
-        .fetch_optional(&mut *conn)
-        .await?;
-    Ok(row.is_some())
-}
-
-/// The organisation exists (a user is placed in it, or it becomes a parent).
+/// Holds when the query (`$1` the tenant, `$2` each value) finds a row for every value, or,
+/// with `present: false`, for none of them.
 #[derive(Debug)]
-pub struct OrgExists(pub String);
-
-pub const ORG_EXISTS: &str = "organization.exists";
-
-impl Guard for OrgExists {
-    fn name(&self) -> &'static str {
-        ORG_EXISTS
-    }
-
-    fn holds<'a>(
-        &'a self,
-        conn: &'a mut AnyConnection,
-        tenant: &'a str,
-    ) -> BoxFuture<'a, anyhow::Result<bool>> {
-        Box::pin(exists(
-            conn,
-            "SELECT tenant_id FROM proj_organizations WHERE tenant_id = $1 AND org_id = $2",
-            tenant,
-            &self.0,
-        ))
-    }
+pub struct RowCheck {
+    name: &'static str,
+    sql: &'static str,
+    values: Vec<String>,
+    present: bool,
 }
 
-/// Moving `org` under `parent` makes no cycle: the parent is not the organisation or one of
-/// its descendants.
-#[derive(Debug)]
-pub struct NotUnderItself {
-    pub org: String,
-    pub parent: String,
-}
-
-pub const NOT_UNDER_ITSELF: &str = "organization.not_under_itself";
-
-impl Guard for NotUnderItself {
+impl Guard for RowCheck {
     fn name(&self) -> &'static str {
-        NOT_UNDER_ITSELF
+        self.name
     }
 
     fn holds<'a>(
@@ -65,303 +27,13 @@ impl Guard for NotUnderItself {
         tenant: &'a str,
     ) -> BoxFuture<'a, anyhow::Result<bool>> {
         Box::pin(async move {
-            let row: Option<(String,)> = sqlx::query_as(
-                "SELECT path FROM proj_organizations WHERE tenant_id = $1 AND org_id = $2",
-            )
-            .bind(tenant)
-            .bind(&self.parent)
-            .fetch_optional(&mut *conn)
-            .await?;
-            Ok(row.is_none_or(|(path,)| !path.contains(&format!("/{}/", self.org))))
-        })
-    }
-}
-
-/// The organisation has no child organisations.
-#[derive(Debug)]
-pub struct OrgHasNoChildren(pub String);
-
-pub const HAS_NO_CHILDREN: &str = "organization.has_no_children";
-
-impl Guard for OrgHasNoChildren {
-    fn name(&self) -> &'static str {
-        HAS_NO_CHILDREN
-    }
-
-    fn holds<'a>(
-        &'a self,
-        conn: &'a mut AnyConnection,
-        tenant: &'a str,
-    ) -> BoxFuture<'a, anyhow::Result<bool>> {
-        Box::pin(async move {
-            let child = exists(
-                conn,
-                "SELECT tenant_id FROM proj_organizations WHERE tenant_id = $1 AND parent_id = $2 LIMIT 1",
-                tenant,
-                &self.0,
-            )
-            .await?;
-            Ok(!child)
-        })
-    }
-}
-
-/// No user belongs to the organisation, as primary or secondary member.
-#[derive(Debug)]
-pub struct OrgHasNoMembers(pub String);
-
-pub const HAS_NO_MEMBERS: &str = "organization.has_no_members";
-
-impl Guard for OrgHasNoMembers {
-    fn name(&self) -> &'static str {
-        HAS_NO_MEMBERS
-    }
-
-    fn holds<'a>(
-        &'a self,
-        conn: &'a mut AnyConnection,
-        tenant: &'a str,
-    ) -> BoxFuture<'a, anyhow::Result<bool>> {
-        Box::pin(async move {
-            let member = exists(
-                conn,
-                "SELECT tenant_id FROM proj_user_orgs WHERE tenant_id = $1 AND org_id = $2 LIMIT 1",
-                tenant,
-                &self.0,
-            )
-            .await?;
-            Ok(!member)
-        })
-    }
-}
-
-/// The tenant has no enabled application holding the API product yet (one bootstrap at a time).
-#[derive(Debug)]
-pub struct NoManagementApp;
-
-pub const NO_MANAGEMENT_APP: &str = "tenant.no_management_app";
-
-impl Guard for NoManagementApp {
-    fn name(&self) -> &'static str {
-        NO_MANAGEMENT_APP
-    }
-
-    fn holds<'a>(
-        &'a self,
-        conn: &'a mut AnyConnection,
-        tenant: &'a str,
-    ) -> BoxFuture<'a, anyhow::Result<bool>> {
-        Box::pin(async move {
-            let app: Option<(String,)> = sqlx::query_as(
-                "SELECT application_id FROM proj_applications \
-                 WHERE tenant_id = $1 AND api_product = 1 AND enabled = 1 LIMIT 1",
-            )
-            .bind(tenant)
-            .fetch_optional(&mut *conn)
-            .await?;
-            Ok(app.is_none())
-        })
-    }
-}
-
-/// The user exists (an account is linked to it).
-#[derive(Debug)]
-pub struct UserExists(pub String);
-
-pub const USER_EXISTS: &str = "user.exists";
-
-impl Guard for UserExists {
-    fn name(&self) -> &'static str {
-        USER_EXISTS
-    }
-
-    fn holds<'a>(
-        &'a self,
-        conn: &'a mut AnyConnection,
-        tenant: &'a str,
-    ) -> BoxFuture<'a, anyhow::Result<bool>> {
-        Box::pin(exists(
-            conn,
-            "SELECT tenant_id FROM proj_users WHERE tenant_id = $1 AND user_id = $2",
-            tenant,
-            &self.0,
-        ))
-    }
-}
-
-/// The application exists and is enabled (accounts are only added to enabled applications).
-#[derive(Debug)]
-pub struct ApplicationEnabled(pub String);
-
-pub const APPLICATION_ENABLED: &str = "application.enabled";
-
-impl Guard for ApplicationEnabled {
-    fn name(&self) -> &'static str {
-        APPLICATION_ENABLED
-    }
-
-    fn holds<'a>(
-        &'a self,
-        conn: &'a mut AnyConnection,
-        tenant: &'a str,
-    ) -> BoxFuture<'a, anyhow::Result<bool>> {
-        Box::pin(exists(
-            conn,
-            "SELECT tenant_id FROM proj_applications WHERE tenant_id = $1 AND application_id = $2 AND enabled = 1",
-            tenant,
-            &self.0,
-        ))
-    }
-}
-
-/// The application organisation exists in the application (a parent, or an account's place).
-#[derive(Debug)]
-pub struct AppOrgExists(pub String);
-
-pub const APP_ORG_EXISTS: &str = "app_organization.exists";
-
-impl Guard for AppOrgExists {
-    fn name(&self) -> &'static str {
-        APP_ORG_EXISTS
-    }
-
-    fn holds<'a>(
-        &'a self,
-        conn: &'a mut AnyConnection,
-        tenant: &'a str,
-    ) -> BoxFuture<'a, anyhow::Result<bool>> {
-        Box::pin(exists(
-            conn,
-            "SELECT tenant_id FROM proj_app_orgs WHERE tenant_id = $1 AND org_id = $2",
-            tenant,
-            &self.0,
-        ))
-    }
-}
-
-/// Moving an application organisation under `parent` makes no cycle.
-#[derive(Debug)]
-pub struct AppOrgNotUnderItself {
-    pub org: String,
-    pub parent: String,
-}
-
-pub const APP_ORG_NOT_UNDER_ITSELF: &str = "app_organization.not_under_itself";
-
-impl Guard for AppOrgNotUnderItself {
-    fn name(&self) -> &'static str {
-        APP_ORG_NOT_UNDER_ITSELF
-    }
-
-    fn holds<'a>(
-        &'a self,
-        conn: &'a mut AnyConnection,
-        tenant: &'a str,
-    ) -> BoxFuture<'a, anyhow::Result<bool>> {
-        Box::pin(async move {
-            let row: Option<(String,)> = sqlx::query_as(
-                "SELECT path FROM proj_app_orgs WHERE tenant_id = $1 AND org_id = $2",
-            )
-            .bind(tenant)
-            .bind(&self.parent)
-            .fetch_optional(&mut *conn)
-            .await?;
-            Ok(row.is_none_or(|(path,)| !path.contains(&format!("/{}/", self.org))))
-        })
-    }
-}
-
-/// The application organisation has neither children nor accounts.
-#[derive(Debug)]
-pub struct AppOrgIsEmpty(pub String);
-
-pub const APP_ORG_IS_EMPTY: &str = "app_organization.is_empty";
-
-impl Guard for AppOrgIsEmpty {
-    fn name(&self) -> &'static str {
-        APP_ORG_IS_EMPTY
-    }
-
-    fn holds<'a>(
-        &'a self,
-        conn: &'a mut AnyConnection,
-        tenant: &'a str,
-    ) -> BoxFuture<'a, anyhow::Result<bool>> {
-        Box::pin(async move {
-            let child = exists(
-                conn,
-                "SELECT tenant_id FROM proj_app_orgs WHERE tenant_id = $1 AND parent_id = $2 LIMIT 1",
-                tenant,
-                &self.0,
-            )
-            .await?;
-            let account = exists(
-                conn,
-                "SELECT tenant_id FROM proj_app_accounts WHERE tenant_id = $1 AND org_id = $2 LIMIT 1",
-                tenant,
-                &self.0,
-            )
-            .await?;
-            Ok(!child && !account)
-        })
-    }
-}
-
-/// The role has no members (it may be deleted).
-#[derive(Debug)]
-pub struct RoleHasNoMembers(pub String);
-
-pub const ROLE_HAS_NO_MEMBERS: &str = "app_role.has_no_members";
-
-impl Guard for RoleHasNoMembers {
-    fn name(&self) -> &'static str {
-        ROLE_HAS_NO_MEMBERS
-    }
-
-    fn holds<'a>(
-        &'a self,
-        conn: &'a mut AnyConnection,
-        tenant: &'a str,
-    ) -> BoxFuture<'a, anyhow::Result<bool>> {
-        Box::pin(async move {
-            let member = exists(
-                conn,
-                "SELECT tenant_id FROM proj_app_role_members WHERE tenant_id = $1 AND role_id = $2 LIMIT 1",
-                tenant,
-                &self.0,
-            )
-            .await?;
-            Ok(!member)
-        })
-    }
-}
-
-/// Every account being added still exists (they were checked against the application before).
-#[derive(Debug)]
-pub struct AccountsExist(pub Vec<String>);
-
-pub const ACCOUNTS_EXIST: &str = "app_account.exist";
-
-impl Guard for AccountsExist {
-    fn name(&self) -> &'static str {
-        ACCOUNTS_EXIST
-    }
-
-    fn holds<'a>(
-        &'a self,
-        conn: &'a mut AnyConnection,
-        tenant: &'a str,
-    ) -> BoxFuture<'a, anyhow::Result<bool>> {
-        Box::pin(async move {
-            for id in &self.0 {
-                let found = exists(
-                    conn,
-                    "SELECT tenant_id FROM proj_app_accounts WHERE tenant_id = $1 AND account_id = $2",
-                    tenant,
-                    id,
-                )
-                .await?;
-                if !found {
+            for value in &self.values {
+                let row: Option<(String,)> = sqlx::query_as(self.sql)
+                    .bind(tenant)
+                    .bind(value)
+                    .fetch_optional(&mut *conn)
+                    .await?;
+                if row.is_some() != self.present {
                     return Ok(false);
                 }
             }
@@ -370,15 +42,154 @@ impl Guard for AccountsExist {
     }
 }
 
-/// The application has no accounts (it may be deleted).
-#[derive(Debug)]
-pub struct ApplicationHasNoAccounts(pub String);
+fn present(name: &'static str, sql: &'static str, value: impl Into<String>) -> RowCheck {
+    RowCheck {
+        name,
+        sql,
+        values: vec![value.into()],
+        present: true,
+    }
+}
 
+fn absent(name: &'static str, sql: &'static str, value: impl Into<String>) -> RowCheck {
+    RowCheck {
+        name,
+        sql,
+        values: vec![value.into()],
+        present: false,
+    }
+}
+
+pub const ORG_EXISTS: &str = "organization.exists";
+pub const HAS_NO_CHILDREN: &str = "organization.has_no_children";
+pub const HAS_NO_MEMBERS: &str = "organization.has_no_members";
+pub const NOT_UNDER_ITSELF: &str = "organization.not_under_itself";
+pub const NO_MANAGEMENT_APP: &str = "tenant.no_management_app";
+pub const USER_EXISTS: &str = "user.exists";
+pub const APPLICATION_ENABLED: &str = "application.enabled";
 pub const APPLICATION_HAS_NO_ACCOUNTS: &str = "application.has_no_accounts";
+pub const APP_ORG_EXISTS: &str = "app_organization.exists";
+pub const APP_ORG_NOT_UNDER_ITSELF: &str = "app_organization.not_under_itself";
+pub const APP_ORG_IS_EMPTY: &str = "app_organization.is_empty";
+pub const ROLE_HAS_NO_MEMBERS: &str = "app_role.has_no_members";
+pub const ACCOUNTS_EXIST: &str = "app_account.exist";
 
-impl Guard for ApplicationHasNoAccounts {
+/// The organisation exists (a user is placed in it, or it becomes a parent).
+pub fn org_exists(org_id: impl Into<String>) -> RowCheck {
+    present(
+        ORG_EXISTS,
+        "SELECT tenant_id FROM proj_organizations WHERE tenant_id = $1 AND org_id = $2",
+        org_id,
+    )
+}
+
+pub fn org_has_no_children(org_id: impl Into<String>) -> RowCheck {
+    absent(
+        HAS_NO_CHILDREN,
+        "SELECT tenant_id FROM proj_organizations WHERE tenant_id = $1 AND parent_id = $2 LIMIT 1",
+        org_id,
+    )
+}
+
+/// No user belongs to the organisation, as primary or secondary member.
+pub fn org_has_no_members(org_id: impl Into<String>) -> RowCheck {
+    absent(
+        HAS_NO_MEMBERS,
+        "SELECT tenant_id FROM proj_user_orgs WHERE tenant_id = $1 AND org_id = $2 LIMIT 1",
+        org_id,
+    )
+}
+
+/// The tenant has no enabled application holding the API product yet (one bootstrap at a time).
+pub fn no_management_app(tenant_id: impl Into<String>) -> RowCheck {
+    absent(
+        NO_MANAGEMENT_APP,
+        "SELECT application_id FROM proj_applications \
+         WHERE tenant_id = $1 AND tenant_id = $2 AND api_product = 1 AND enabled = 1 LIMIT 1",
+        tenant_id,
+    )
+}
+
+pub fn user_exists(user_id: impl Into<String>) -> RowCheck {
+    present(
+        USER_EXISTS,
+        "SELECT tenant_id FROM proj_users WHERE tenant_id = $1 AND user_id = $2",
+        user_id,
+    )
+}
+
+/// The application exists and is enabled (accounts are only added to enabled applications).
+pub fn application_enabled(application_id: impl Into<String>) -> RowCheck {
+    present(
+        APPLICATION_ENABLED,
+        "SELECT tenant_id FROM proj_applications WHERE tenant_id = $1 AND application_id = $2 AND enabled = 1",
+        application_id,
+    )
+}
+
+pub fn application_has_no_accounts(application_id: impl Into<String>) -> RowCheck {
+    absent(
+        APPLICATION_HAS_NO_ACCOUNTS,
+        "SELECT tenant_id FROM proj_app_accounts WHERE tenant_id = $1 AND application_id = $2 LIMIT 1",
+        application_id,
+    )
+}
+
+/// The application organisation exists (a parent, or an account's place).
+pub fn app_org_exists(org_id: impl Into<String>) -> RowCheck {
+    present(
+        APP_ORG_EXISTS,
+        "SELECT tenant_id FROM proj_app_orgs WHERE tenant_id = $1 AND org_id = $2",
+        org_id,
+    )
+}
+
+/// The application organisation has neither children nor accounts (two checks, one name).
+pub fn app_org_is_empty(org_id: &str) -> [RowCheck; 2] {
+    [
+        absent(
+            APP_ORG_IS_EMPTY,
+            "SELECT tenant_id FROM proj_app_orgs WHERE tenant_id = $1 AND parent_id = $2 LIMIT 1",
+            org_id,
+        ),
+        absent(
+            APP_ORG_IS_EMPTY,
+            "SELECT tenant_id FROM proj_app_accounts WHERE tenant_id = $1 AND org_id = $2 LIMIT 1",
+            org_id,
+        ),
+    ]
+}
+
+pub fn role_has_no_members(role_id: impl Into<String>) -> RowCheck {
+    absent(
+        ROLE_HAS_NO_MEMBERS,
+        "SELECT tenant_id FROM proj_app_role_members WHERE tenant_id = $1 AND role_id = $2 LIMIT 1",
+        role_id,
+    )
+}
+
+/// Every account being added still exists (they were checked against the application before).
+pub fn accounts_exist(account_ids: Vec<String>) -> RowCheck {
+    RowCheck {
+        name: ACCOUNTS_EXIST,
+        sql: "SELECT tenant_id FROM proj_app_accounts WHERE tenant_id = $1 AND account_id = $2",
+        values: account_ids,
+        present: true,
+    }
+}
+
+/// Moving `org` under `parent` makes no cycle: the parent is not one of its descendants.
+#[derive(Debug)]
+pub struct NotUnder {
+    name: &'static str,
+    sql: &'static str,
+    org: String,
+    parent: String,
+}
+
+impl Guard for NotUnder {
     fn name(&self) -> &'static str {
-        APPLICATION_HAS_NO_ACCOUNTS
+        self.name
     }
 
     fn holds<'a>(
@@ -387,14 +198,30 @@ impl Guard for ApplicationHasNoAccounts {
         tenant: &'a str,
     ) -> BoxFuture<'a, anyhow::Result<bool>> {
         Box::pin(async move {
-            let account = exists(
-                conn,
-                "SELECT tenant_id FROM proj_app_accounts WHERE tenant_id = $1 AND application_id = $2 LIMIT 1",
-                tenant,
-                &self.0,
-            )
-            .await?;
-            Ok(!account)
+            let row: Option<(String,)> = sqlx::query_as(self.sql)
+                .bind(tenant)
+                .bind(&self.parent)
+                .fetch_optional(&mut *conn)
+                .await?;
+            Ok(row.is_none_or(|(path,)| !path.contains(&format!("/{}/", self.org))))
         })
+    }
+}
+
+pub fn org_not_under_itself(org: impl Into<String>, parent: impl Into<String>) -> NotUnder {
+    NotUnder {
+        name: NOT_UNDER_ITSELF,
+        sql: "SELECT path FROM proj_organizations WHERE tenant_id = $1 AND org_id = $2",
+        org: org.into(),
+        parent: parent.into(),
+    }
+}
+
+pub fn app_org_not_under_itself(org: impl Into<String>, parent: impl Into<String>) -> NotUnder {
+    NotUnder {
+        name: APP_ORG_NOT_UNDER_ITSELF,
+        sql: "SELECT path FROM proj_app_orgs WHERE tenant_id = $1 AND org_id = $2",
+        org: org.into(),
+        parent: parent.into(),
     }
 }

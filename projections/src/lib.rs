@@ -12,6 +12,7 @@ pub mod privileges;
 pub mod rebuild;
 mod support;
 pub mod tenants;
+mod tree;
 pub mod users;
 
 use std::sync::Arc;

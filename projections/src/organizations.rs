@@ -7,6 +7,7 @@ use futures::future::BoxFuture;
 use sqlx::{AnyConnection, AnyPool};
 
 use crate::support::typed;
+use crate::tree;
 
 pub struct OrganizationsProjection;
 
@@ -38,7 +39,13 @@ impl Projector for OrganizationsProjection {
                 } => {
                     let path = format!(
                         "{}{org_id}/",
-                        parent_path(conn, tenant_id, parent_id.as_deref()).await?
+                        tree::path_under(
+                            conn,
+                            "proj_organizations",
+                            tenant_id,
+                            parent_id.as_deref()
+                        )
+                        .await?
                     );
                     sqlx::query(
                         "INSERT INTO proj_organizations (tenant_id, org_id, org_code, name, parent_id, \
@@ -64,30 +71,14 @@ impl Projector for OrganizationsProjection {
                     updated_at,
                     ..
                 } => {
-                    let (old_path,): (String,) = sqlx::query_as(
-                        "SELECT path FROM proj_organizations WHERE tenant_id = $1 AND org_id = $2",
+                    tree::move_under(
+                        conn,
+                        "proj_organizations",
+                        tenant_id,
+                        &org_id,
+                        parent_id.as_deref(),
                     )
-                    .bind(tenant_id)
-                    .bind(&org_id)
-                    .fetch_one(&mut *conn)
                     .await?;
-                    let new_path = format!(
-                        "{}{org_id}/",
-                        parent_path(conn, tenant_id, parent_id.as_deref()).await?
-                    );
-                    if new_path != old_path {
-                        // Move the whole subtree: replace the old prefix of every descendant's path.
-                        sqlx::query(
-                            "UPDATE proj_organizations SET path = $1 || substr(path, CAST($2 AS INTEGER)) \
-                             WHERE tenant_id = $3 AND path LIKE $4",
-                        )
-                        .bind(&new_path)
-                        .bind(old_path.chars().count() as i64 + 1)
-                        .bind(tenant_id)
-                        .bind(format!("{old_path}%"))
-                        .execute(&mut *conn)
-                        .await?;
-                    }
                     sqlx::query(
                         "UPDATE proj_organizations SET org_code = $1, name = $2, parent_id = $3, \
                          category = $4, updated_at = $5 WHERE tenant_id = $6 AND org_id = $7",
@@ -117,25 +108,6 @@ impl Projector for OrganizationsProjection {
     }
 }
 
-async fn parent_path(
-    conn: &mut AnyConnection,
-    tenant_id: &str,
-    parent_id: Option<&str>,
-) -> anyhow::Result<String> {
-    let Some(parent_id) = parent_id else {
-        return Ok("/".to_string());
-    };
-    let row: Option<(String,)> =
-        sqlx::query_as("SELECT path FROM proj_organizations WHERE tenant_id = $1 AND org_id = $2")
-            .bind(tenant_id)
-            .bind(parent_id)
-            .fetch_optional(&mut *conn)
-            .await?;
-    Ok(row
-        .map(|(p,)| p)
-        .unwrap_or_else(|| format!("/{parent_id}/")))
-}
-
 #[derive(Debug, Clone, PartialEq)]
 pub struct OrgRow {
     pub org_id: String,
@@ -149,14 +121,7 @@ pub struct OrgRow {
 impl OrgRow {
     /// Ancestor ids, root first (not including the organisation itself).
     pub fn ancestors(&self) -> Vec<String> {
-        let mut ids: Vec<String> = self
-            .path
-            .split('/')
-            .filter(|s| !s.is_empty())
-            .map(str::to_string)
-            .collect();
-        ids.pop();
-        ids
+        tree::ancestors(&self.path)
     }
 }
 

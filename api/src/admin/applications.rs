@@ -8,7 +8,7 @@ use commands::services::{now_millis, random_base62};
 use domain::application::{Application, ApplicationCommand, Configuration, ProtocolSettings};
 use domain::Aggregate;
 use projections::applications::ApplicationRow;
-use projections::guards::{ApplicationHasNoAccounts, APPLICATION_HAS_NO_ACCOUNTS};
+use projections::guards::{application_has_no_accounts, APPLICATION_HAS_NO_ACCOUNTS};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -233,7 +233,7 @@ async fn delete(
         now: now_millis(),
     };
     let guards: Vec<std::sync::Arc<dyn commands::store::Guard>> = vec![std::sync::Arc::new(
-        ApplicationHasNoAccounts(application_id.clone()),
+        application_has_no_accounts(application_id.clone()),
     )];
     state
         .bus

@@ -15,7 +15,8 @@ use domain::Aggregate;
 use projections::app_accounts::AccountRow;
 use projections::applications::ApplicationRow;
 use projections::guards::{
-    AppOrgExists, ApplicationEnabled, UserExists, APPLICATION_ENABLED, APP_ORG_EXISTS, USER_EXISTS,
+    app_org_exists, application_enabled, user_exists, APPLICATION_ENABLED, APP_ORG_EXISTS,
+    USER_EXISTS,
 };
 use serde_json::{Map, Value};
 
@@ -92,7 +93,7 @@ async fn resolve_org(
 fn org_guard(org_id: &Option<String>) -> Option<Arc<dyn Guard>> {
     org_id
         .clone()
-        .map(|id| Arc::new(AppOrgExists(id)) as Arc<dyn Guard>)
+        .map(|id| Arc::new(app_org_exists(id)) as Arc<dyn Guard>)
 }
 
 fn guard_error(error: BusError<AppAccountError>) -> ServiceError {
@@ -140,8 +141,8 @@ pub async fn create(
         now,
     };
     let mut guards: Vec<Arc<dyn Guard>> = vec![
-        Arc::new(UserExists(user_id)),
-        Arc::new(ApplicationEnabled(application_id.to_string())),
+        Arc::new(user_exists(user_id)),
+        Arc::new(application_enabled(application_id.to_string())),
     ];
     guards.extend(org_guard(&change_org));
     let hasher = state.hasher.clone();

@@ -11,7 +11,7 @@ use domain::organization::ParentFacts;
 use domain::Aggregate;
 use projections::applications::ApplicationRow;
 use projections::guards::{
-    AppOrgExists, AppOrgIsEmpty, AppOrgNotUnderItself, APP_ORG_EXISTS, APP_ORG_IS_EMPTY,
+    app_org_exists, app_org_is_empty, app_org_not_under_itself, APP_ORG_EXISTS, APP_ORG_IS_EMPTY,
     APP_ORG_NOT_UNDER_ITSELF,
 };
 
@@ -60,11 +60,8 @@ async fn parent_facts(
 fn parent_guards(org_id: &str, parent: &Option<ParentFacts>) -> Vec<Arc<dyn Guard>> {
     match parent {
         Some(p) => vec![
-            Arc::new(AppOrgExists(p.id.clone())),
-            Arc::new(AppOrgNotUnderItself {
-                org: org_id.to_string(),
-                parent: p.id.clone(),
-            }),
+            Arc::new(app_org_exists(p.id.clone())),
+            Arc::new(app_org_not_under_itself(org_id.to_string(), p.id.clone())),
         ],
         None => Vec::new(),
     }
@@ -169,6 +166,9 @@ pub async fn delete(
         has_accounts: projections::app_orgs::has_accounts(pool, tenant, org_id).await?,
         now: now_millis(),
     };
-    let guards: Vec<Arc<dyn Guard>> = vec![Arc::new(AppOrgIsEmpty(org_id.to_string()))];
+    let guards: Vec<Arc<dyn Guard>> = app_org_is_empty(org_id)
+        .into_iter()
+        .map(|g| Arc::new(g) as Arc<dyn Guard>)
+        .collect();
     run(state, ctx, org_id, guards, command).await
 }

@@ -8,8 +8,8 @@ use commands::{BusError, Context};
 use domain::organization::{Organization, OrganizationCommand, OrganizationError, ParentFacts};
 use domain::Aggregate;
 use projections::guards::{
-    NotUnderItself, OrgExists, OrgHasNoChildren, OrgHasNoMembers, HAS_NO_CHILDREN, HAS_NO_MEMBERS,
-    NOT_UNDER_ITSELF, ORG_EXISTS,
+    org_exists, org_has_no_children, org_has_no_members, org_not_under_itself, HAS_NO_CHILDREN,
+    HAS_NO_MEMBERS, NOT_UNDER_ITSELF, ORG_EXISTS,
 };
 
 use super::ServiceError;
@@ -55,11 +55,8 @@ fn tree_error(error: BusError<OrganizationError>) -> ServiceError {
 fn parent_guards(org_id: &str, parent: &Option<ParentFacts>) -> Vec<Arc<dyn Guard>> {
     match parent {
         Some(p) => vec![
-            Arc::new(OrgExists(p.id.clone())),
-            Arc::new(NotUnderItself {
-                org: org_id.to_string(),
-                parent: p.id.clone(),
-            }),
+            Arc::new(org_exists(p.id.clone())),
+            Arc::new(org_not_under_itself(org_id.to_string(), p.id.clone())),
         ],
         None => Vec::new(),
     }
@@ -126,8 +123,8 @@ pub async fn delete(state: &AppState, ctx: &Context, org_id: &str) -> Result<(),
         now: now_millis(),
     };
     let guards: Vec<Arc<dyn Guard>> = vec![
-        Arc::new(OrgHasNoChildren(org_id.to_string())),
-        Arc::new(OrgHasNoMembers(org_id.to_string())),
+        Arc::new(org_has_no_children(org_id.to_string())),
+        Arc::new(org_has_no_members(org_id.to_string())),
     ];
     state
         .bus

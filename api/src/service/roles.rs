@@ -12,7 +12,9 @@ use domain::app_role::{
 };
 use domain::Aggregate;
 use projections::app_roles::RoleRow;
-use projections::guards::{AccountsExist, RoleHasNoMembers, ACCOUNTS_EXIST, ROLE_HAS_NO_MEMBERS};
+use projections::guards::{
+    accounts_exist, role_has_no_members, ACCOUNTS_EXIST, ROLE_HAS_NO_MEMBERS,
+};
 
 use super::{accounts, ServiceError};
 use crate::state::AppState;
@@ -113,7 +115,7 @@ pub async fn delete(
             .await?,
         now: now_millis(),
     };
-    let guards: Vec<Arc<dyn Guard>> = vec![Arc::new(RoleHasNoMembers(role_id.to_string()))];
+    let guards: Vec<Arc<dyn Guard>> = vec![Arc::new(role_has_no_members(role_id.to_string()))];
     run(state, ctx, role_id, guards, command).await
 }
 
@@ -153,7 +155,7 @@ pub async fn add_members(
         )
         .await?;
         let accounts = marked(&account_ids, &known);
-        let guards: Vec<Arc<dyn Guard>> = vec![Arc::new(AccountsExist(known))];
+        let guards: Vec<Arc<dyn Guard>> = vec![Arc::new(accounts_exist(known))];
         let command = AppRoleCommand::AddMembers {
             accounts: accounts.clone(),
             now: now_millis(),

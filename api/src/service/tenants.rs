@@ -9,7 +9,7 @@ use commands::{BusError, CommandBus, Context, Metadata};
 use domain::application::{is_client_id, is_client_secret, ApplicationError};
 use domain::tenant::{normalise_domain, Tenant, TenantCommand, TenantError, DEFAULT_TENANT_ID};
 use domain::Aggregate;
-use projections::guards::{NoManagementApp, NO_MANAGEMENT_APP};
+use projections::guards::{no_management_app, NO_MANAGEMENT_APP};
 
 use super::applications::{self, NewApplication, Registered};
 use super::ServiceError;
@@ -125,7 +125,7 @@ pub async fn bootstrap(
             Err(other) => return Err(other),
         }
     }
-    let guards: Vec<Arc<dyn Guard>> = vec![Arc::new(NoManagementApp)];
+    let guards: Vec<Arc<dyn Guard>> = vec![Arc::new(no_management_app(DEFAULT_TENANT_ID))];
     match register_management_app(bus, &ctx, fixed, guards).await {
         Ok(credentials) => Ok(Some(credentials)),
         Err(BusError::GuardFailed(NO_MANAGEMENT_APP)) => Ok(None),

@@ -8,7 +8,7 @@ use commands::store::Guard;
 use commands::{BusError, Context};
 use domain::user::{OrgRelation, User, UserCommand, UserError, UserInput};
 use domain::Aggregate;
-use projections::guards::{OrgExists, ORG_EXISTS};
+use projections::guards::{org_exists, ORG_EXISTS};
 
 use super::{settings, ServiceError};
 use crate::state::AppState;
@@ -104,7 +104,7 @@ fn placement_guards(relations: Option<&[OrgRelation]>) -> Vec<Arc<dyn Guard>> {
     relations
         .unwrap_or_default()
         .iter()
-        .map(|r| Arc::new(OrgExists(r.org_id.clone())) as Arc<dyn Guard>)
+        .map(|r| Arc::new(org_exists(r.org_id.clone())) as Arc<dyn Guard>)
         .collect()
 }
 
