@@ -8,7 +8,7 @@ use futures::future::BoxFuture;
 use sqlx::{AnyConnection, AnyPool};
 
 use crate::app_accounts::AccountRow;
-use crate::support::{placeholders, typed};
+use crate::support::{ids_among, typed};
 
 pub struct AppRolesProjection;
 
@@ -313,25 +313,8 @@ pub async fn accounts_of_application(
     application_id: &str,
     ids: &[String],
 ) -> anyhow::Result<Vec<String>> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let sql = format!(
-        "SELECT account_id FROM proj_app_accounts WHERE tenant_id = $1 AND application_id = $2 AND account_id IN ({})",
-        placeholders(3, ids.len())
-    );
-    let mut query = sqlx::query_as::<_, (String,)>(&sql)
-        .bind(tenant)
-        .bind(application_id);
-    for id in ids {
-        query = query.bind(id.clone());
-    }
-    Ok(query
-        .fetch_all(pool)
-        .await?
-        .into_iter()
-        .map(|(id,)| id)
-        .collect())
+    let select = "SELECT account_id FROM proj_app_accounts WHERE tenant_id = $1 AND application_id = $2 AND account_id IN";
+    ids_among(pool, select, tenant, application_id, ids).await
 }
 
 /// Which of the ids are current members of the role.
@@ -341,23 +324,6 @@ pub async fn members_among(
     role_id: &str,
     ids: &[String],
 ) -> anyhow::Result<Vec<String>> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let sql = format!(
-        "SELECT account_id FROM proj_app_role_members WHERE tenant_id = $1 AND role_id = $2 AND account_id IN ({})",
-        placeholders(3, ids.len())
-    );
-    let mut query = sqlx::query_as::<_, (String,)>(&sql)
-        .bind(tenant)
-        .bind(role_id);
-    for id in ids {
-        query = query.bind(id.clone());
-    }
-    Ok(query
-        .fetch_all(pool)
-        .await?
-        .into_iter()
-        .map(|(id,)| id)
-        .collect())
+    let select = "SELECT account_id FROM proj_app_role_members WHERE tenant_id = $1 AND role_id = $2 AND account_id IN";
+    ids_among(pool, select, tenant, role_id, ids).await
 }

@@ -6,7 +6,7 @@ use domain::Aggregate;
 use futures::future::BoxFuture;
 use sqlx::{AnyConnection, AnyPool};
 
-use crate::support::{placeholders, typed};
+use crate::support::{ids_among, typed};
 
 pub struct PrivilegesProjection;
 
@@ -100,25 +100,8 @@ pub async fn of_application_among(
     application_id: &str,
     ids: &[String],
 ) -> anyhow::Result<Vec<String>> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let sql = format!(
-        "SELECT privilege_id FROM proj_privileges WHERE tenant_id = $1 AND application_id = $2 AND privilege_id IN ({})",
-        placeholders(3, ids.len())
-    );
-    let mut query = sqlx::query_as::<_, (String,)>(&sql)
-        .bind(tenant)
-        .bind(application_id);
-    for id in ids {
-        query = query.bind(id.clone());
-    }
-    Ok(query
-        .fetch_all(pool)
-        .await?
-        .into_iter()
-        .map(|(id,)| id)
-        .collect())
+    let select = "SELECT privilege_id FROM proj_privileges WHERE tenant_id = $1 AND application_id = $2 AND privilege_id IN";
+    ids_among(pool, select, tenant, application_id, ids).await
 }
 
 /// The privileges a role carries, in the order they were given.
