@@ -75,6 +75,33 @@ impl TestServer {
             .await
     }
 
+    /// Every projection row, as sorted text per table.
+    pub async fn snapshot(&self) -> std::collections::BTreeMap<&'static str, Vec<String>> {
+        let mut conn = self
+            .store()
+            .database()
+            .pool
+            .acquire()
+            .await
+            .expect("connection");
+        projections::rebuild::snapshot(&mut conn)
+            .await
+            .expect("snapshot")
+    }
+
+    /// Replays every projection from position 0 and asserts it gives exactly the live rows.
+    pub async fn assert_replay_identical(&self) {
+        let live = self.snapshot().await;
+        projections::rebuild::replay(self.store())
+            .await
+            .expect("replay");
+        assert_eq!(
+            self.snapshot().await,
+            live,
+            "replay changed projection rows"
+        );
+    }
+
     /// Stops the server and starts a new one over the same database.
     pub async fn restart(&mut self) {
         if let Some(server) = self.server.take() {

@@ -219,16 +219,7 @@ async fn accounts_are_added_read_listed_updated_enabled_disabled_and_deleted(eng
     assert_eq!(orphans.body["accounts"][0]["id"], json!(lisi_account));
 
     // Replay gives the same rows.
-    let mut conn = server.store().database().pool.acquire().await.unwrap();
-    let live = projections::rebuild::snapshot(&mut conn).await.unwrap();
-    drop(conn);
-    projections::rebuild::replay(server.store()).await.unwrap();
-    let mut conn = server.store().database().pool.acquire().await.unwrap();
-    assert_eq!(
-        projections::rebuild::snapshot(&mut conn).await.unwrap(),
-        live
-    );
-    drop(conn);
+    server.assert_replay_identical().await;
     server.finish().await;
 }
 

@@ -552,16 +552,7 @@ async fn roles_carry_privileges_into_the_account_detail(engine: Engine) {
     assert_eq!(items[0]["item_parentid"], Value::Null);
     assert_eq!(items[1]["item_parentid"], items[0]["item_id"]);
 
-    let mut conn = server.store().database().pool.acquire().await.unwrap();
-    let live = projections::rebuild::snapshot(&mut conn).await.unwrap();
-    drop(conn);
-    projections::rebuild::replay(server.store()).await.unwrap();
-    let mut conn = server.store().database().pool.acquire().await.unwrap();
-    assert_eq!(
-        projections::rebuild::snapshot(&mut conn).await.unwrap(),
-        live
-    );
-    drop(conn);
+    server.assert_replay_identical().await;
     server.finish().await;
 }
 

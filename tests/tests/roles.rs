@@ -264,16 +264,7 @@ async fn roles_are_managed_and_accounts_join_and_leave_them(engine: Engine) {
         .await
         .assert_status(200);
 
-    let mut conn = server.store().database().pool.acquire().await.unwrap();
-    let live = projections::rebuild::snapshot(&mut conn).await.unwrap();
-    drop(conn);
-    projections::rebuild::replay(server.store()).await.unwrap();
-    let mut conn = server.store().database().pool.acquire().await.unwrap();
-    assert_eq!(
-        projections::rebuild::snapshot(&mut conn).await.unwrap(),
-        live
-    );
-    drop(conn);
+    server.assert_replay_identical().await;
     server.finish().await;
 }
 
