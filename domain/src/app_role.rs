@@ -333,7 +333,8 @@ impl Aggregate for AppRole {
                 mut privilege_ids,
                 now,
             } => {
-                privilege_ids.dedup();
+                let mut seen = std::collections::HashSet::new();
+                privilege_ids.retain(|id| seen.insert(id.clone()));
                 if privilege_ids == self.privileges {
                     return Ok(Decision::none());
                 }

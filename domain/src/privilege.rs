@@ -76,6 +76,20 @@ fn valid_name(name: &str) -> bool {
 
 fn check_items(items: &[ResourceItem]) -> Result<(), PrivilegeError> {
     for (i, item) in items.iter().enumerate() {
+        // Following parents from any item must end at a root, never come back round.
+        let mut parent = item.item_parentid.as_ref();
+        for _ in 0..=items.len() {
+            parent = parent.and_then(|p| {
+                items
+                    .iter()
+                    .find(|o| &o.item_id == p)?
+                    .item_parentid
+                    .as_ref()
+            });
+        }
+        if parent.is_some() {
+            return Err(PrivilegeError::InvalidItem(item.item_code.clone()));
+        }
         let bad = !is_role_code(&item.item_code)
             || !valid_name(&item.item_name)
             || items[..i]
@@ -213,5 +227,14 @@ mod tests {
         given_no_events::<Privilege>()
             .when(define("ok", vec![item("i1", "x", Some("i1"))]), &())
             .then_expect_error(PrivilegeError::InvalidItem("x".into()));
+        given_no_events::<Privilege>()
+            .when(
+                define(
+                    "ok",
+                    vec![item("a", "a", Some("b")), item("b", "b", Some("a"))],
+                ),
+                &(),
+            )
+            .then_expect_error(PrivilegeError::InvalidItem("a".into()));
     }
 }

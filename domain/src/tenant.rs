@@ -21,13 +21,43 @@ pub struct AttributeRule {
     pub pattern: Option<String>,
 }
 
+/// The most attribute rules a tenant may define, and the compiled size a pattern may take.
+pub const MAX_ATTRIBUTE_RULES: usize = 100;
+const PATTERN_SIZE_LIMIT: usize = 256 * 1024;
+
+/// A pattern anchored to the whole value; `None` when it is too long, too large or invalid on
+/// its own (so `a)|(.*` cannot escape the anchors). Compiled patterns are cached.
+pub fn compile_pattern(pattern: &str) -> Option<regex::Regex> {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    static CACHE: OnceLock<Mutex<HashMap<String, regex::Regex>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+    if let Some(re) = cache.lock().ok().and_then(|c| c.get(pattern).cloned()) {
+        return Some(re);
+    }
+    let build = |p: &str| {
+        regex::RegexBuilder::new(p)
+            .size_limit(PATTERN_SIZE_LIMIT)
+            .build()
+            .ok()
+    };
+    if pattern.len() > 256 || build(pattern).is_none() {
+        return None;
+    }
+    let anchored = build(&format!("^(?:{pattern})$"))?;
+    if let Ok(mut c) = cache.lock() {
+        if c.len() < 1024 {
+            c.insert(pattern.to_string(), anchored.clone());
+        }
+    }
+    Some(anchored)
+}
+
 /// Whether a value matches a rule's pattern in full (a rule without one matches anything).
 pub fn matches_pattern(rule: &AttributeRule, value: &str) -> bool {
     match &rule.pattern {
         None => true,
-        Some(pattern) => regex::Regex::new(&format!("^(?:{pattern})$"))
-            .map(|re| re.is_match(value))
-            .unwrap_or(false),
+        Some(pattern) => compile_pattern(pattern).is_some_and(|re| re.is_match(value)),
     }
 }
 
@@ -240,16 +270,23 @@ impl Aggregate for Tenant {
                 if policy.min_length == 0
                     || policy.min_length > policy.max_length
                     || policy.max_length > 128
+                    || policy.min_char_classes > 4
                 {
                     return Err(TenantError::InvalidPasswordPolicy);
                 }
                 TenantEvent::PasswordPolicyChanged { policy }
             }
             TenantCommand::SetUserAttributes(rules) => {
+                if rules.0.len() > MAX_ATTRIBUTE_RULES {
+                    return Err(TenantError::InvalidPattern(
+                        "too many attribute rules".into(),
+                    ));
+                }
                 for (attribute, rule) in &rules.0 {
-                    let usable = rule.pattern.as_ref().is_none_or(|p| {
-                        p.len() <= 256 && regex::Regex::new(&format!("^(?:{p})$")).is_ok()
-                    });
+                    let usable = rule
+                        .pattern
+                        .as_deref()
+                        .is_none_or(|p| compile_pattern(p).is_some());
                     if !usable {
                         return Err(TenantError::InvalidPattern(attribute.clone()));
                     }
@@ -401,6 +438,20 @@ mod tests {
         given::<Tenant>(&[created()])
             .when(TenantCommand::SetUserAttributes(broken), &())
             .then_expect_error(TenantError::InvalidPattern("employee_id".into()));
+        for escaping in [r"E\d{3})|(.*", ".{1,10082}"] {
+            let mut rules = UserAttributeRules::default();
+            rules.0.insert(
+                "employee_id".into(),
+                AttributeRule {
+                    required: false,
+                    unique: true,
+                    pattern: Some(escaping.into()),
+                },
+            );
+            given::<Tenant>(&[created()])
+                .when(TenantCommand::SetUserAttributes(rules), &())
+                .then_expect_error(TenantError::InvalidPattern("employee_id".into()));
+        }
         given::<Tenant>(&[created()])
             .when(
                 TenantCommand::SetLockout(LockoutPolicy {

@@ -73,6 +73,18 @@ pub const APP_ORG_NOT_UNDER_ITSELF: &str = "app_organization.not_under_itself";
 pub const APP_ORG_IS_EMPTY: &str = "app_organization.is_empty";
 pub const ROLE_HAS_NO_MEMBERS: &str = "app_role.has_no_members";
 pub const ACCOUNTS_EXIST: &str = "app_account.exist";
+pub const OTHER_MANAGEMENT_APP: &str = "application.other_management_app";
+
+/// Another enabled application of the tenant holds the API product, so this one may stop
+/// holding it (or be disabled or deleted) without locking the tenant out.
+pub fn other_management_app(application_id: impl Into<String>) -> RowCheck {
+    present(
+        OTHER_MANAGEMENT_APP,
+        "SELECT application_id FROM proj_applications \
+         WHERE tenant_id = $1 AND application_id <> $2 AND api_product = 1 AND enabled = 1 LIMIT 1",
+        application_id,
+    )
+}
 
 /// The organisation exists (a user is placed in it, or it becomes a parent).
 pub fn org_exists(org_id: impl Into<String>) -> RowCheck {

@@ -213,6 +213,24 @@ async fn applications_are_registered_configured_rotated_and_switched_over_http(e
             .body["error"],
         "invalid_client"
     );
+    // The tenant's last management application cannot lock the tenant out.
+    let only = server.credentials.application_id.clone();
+    for (method, path, body) in [
+        (Method::POST, format!("{APPS}/{only}/disable"), json!({})),
+        (
+            Method::PATCH,
+            format!("{APPS}/{only}"),
+            json!({"api_product": false}),
+        ),
+        (Method::DELETE, format!("{APPS}/{only}"), json!({})),
+    ] {
+        let reply = c.send(method, &path, Some(&t), Some(&body), &[]).await;
+        assert_eq!(
+            (reply.status.as_u16(), reply.body["error"].as_str()),
+            (409, Some("conflict")),
+            "{path}"
+        );
+    }
     // Bad input and unknown applications.
     let unknown_field = c
         .post(APPS, &t, json!({"name": "x", "colour": "red"}))

@@ -8,7 +8,14 @@ use commands::services::{now_millis, random_base62};
 use domain::application::{Application, ApplicationCommand, Configuration, ProtocolSettings};
 use domain::Aggregate;
 use projections::applications::ApplicationRow;
-use projections::guards::{application_has_no_accounts, APPLICATION_HAS_NO_ACCOUNTS};
+use std::sync::Arc;
+
+use commands::store::Guard;
+use commands::BusError;
+use projections::guards::{
+    application_has_no_accounts, other_management_app, APPLICATION_HAS_NO_ACCOUNTS,
+    OTHER_MANAGEMENT_APP,
+};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -122,23 +129,45 @@ async fn read(
 }
 
 /// Runs an application command on an application of the caller's tenant and shows the result.
+/// A change that would leave the tenant without a management application is refused (409).
 async fn run(
     state: &AppState,
     caller: &ManagementCaller,
     application_id: &str,
     command: ApplicationCommand,
 ) -> Result<Json<Value>, AdminError> {
-    current(state, &caller.tenant_id, application_id).await?;
+    let app = current(state, &caller.tenant_id, application_id).await?;
+    let stops_managing = match &command {
+        ApplicationCommand::Disable { .. } | ApplicationCommand::Delete { .. } => true,
+        ApplicationCommand::Configure { change, .. } => change.api_product == Some(false),
+        _ => false,
+    };
+    let mut guards: Vec<Arc<dyn Guard>> = Vec::new();
+    if stops_managing && app.enabled && app.api_product {
+        guards.push(Arc::new(other_management_app(application_id)));
+    }
+    if matches!(command, ApplicationCommand::Delete { .. }) {
+        guards.push(Arc::new(application_has_no_accounts(application_id)));
+    }
     state
         .bus
-        .execute::<Application, _>(&super::context(caller), application_id, |a| {
+        .execute_guarded::<Application, _>(&super::context(caller), application_id, guards, |a| {
             a.decide(command.clone(), &())
         })
         .await
-        .map_err(ServiceError::from)?;
-    Ok(Json(view(
-        current(state, &caller.tenant_id, application_id).await?,
-    )))
+        .map_err(|e| match e {
+            BusError::GuardFailed(OTHER_MANAGEMENT_APP) => AdminError::conflict(
+                "the tenant's last management application cannot be disabled, deleted or lose the API product",
+            ),
+            BusError::GuardFailed(APPLICATION_HAS_NO_ACCOUNTS) => {
+                AdminError::conflict("an application with accounts cannot be deleted")
+            }
+            other => ServiceError::from(other).into(),
+        })?;
+    match current(state, &caller.tenant_id, application_id).await {
+        Ok(app) => Ok(Json(view(app))),
+        Err(_) => Ok(Json(Value::Null)),
+    }
 }
 
 async fn configure(
@@ -217,7 +246,7 @@ async fn delete(
 ) -> Result<StatusCode, AdminError> {
     let tenant = &caller.tenant_id;
     current(&state, tenant, &application_id).await?;
-    let has_accounts = !projections::app_accounts::list_for_application(
+    let (accounts, _) = projections::app_accounts::list_for_application(
         state.pool(),
         tenant,
         &application_id,
@@ -225,27 +254,12 @@ async fn delete(
         0,
         10,
     )
-    .await?
-    .1
-    .is_empty();
+    .await?;
     let command = ApplicationCommand::Delete {
-        has_accounts,
+        has_accounts: accounts > 0,
         now: now_millis(),
     };
-    let guards: Vec<std::sync::Arc<dyn commands::store::Guard>> = vec![std::sync::Arc::new(
-        application_has_no_accounts(application_id.clone()),
-    )];
-    state
-        .bus
-        .execute_guarded::<Application, _>(&super::context(&caller), &application_id, guards, |a| {
-            a.decide(command.clone(), &())
-        })
+    run(&state, &caller, &application_id, command)
         .await
-        .map_err(|e| match e {
-            commands::BusError::GuardFailed(APPLICATION_HAS_NO_ACCOUNTS) => {
-                ServiceError::Application(domain::application::ApplicationError::HasAccounts)
-            }
-            other => other.into(),
-        })?;
-    Ok(StatusCode::NO_CONTENT)
+        .map(|_| StatusCode::NO_CONTENT)
 }
