@@ -418,6 +418,30 @@ async fn tenant_settings_drive_the_management_api(engine: Engine) {
         .await
         .body;
     assert_eq!(bad["error"], "invalid_request");
+    for (path, body) in [
+        ("password-policy", json!({"min_len": 4})),
+        ("lockout", json!({"max_failure": 3})),
+        ("user-attributes", json!({"mobile": {"requird": true}})),
+    ] {
+        let reply = c.put(&format!("{SETTINGS}/{path}"), &t, body).await;
+        assert_eq!(
+            (reply.status.as_u16(), reply.body["error"].as_str()),
+            (400, Some("invalid_request")),
+            "{path}"
+        );
+    }
+    let mapped = c
+        .post(APPS, &t, json!({"name": "SP", "protocols": {"saml": {"entity_id": "https://sp.example.com", "acs_url": "https://sp.example.com/acs", "attribute_mapping": {"mail": "email"}}}}))
+        .await;
+    assert_eq!(mapped.status.as_u16(), 201, "{}", mapped.text);
+    let misspelt = c
+        .post(
+            APPS,
+            &t,
+            json!({"name": "x", "protocols": {"redirect_uri": ["https://x.example.com/cb"]}}),
+        )
+        .await;
+    assert_eq!(misspelt.status.as_u16(), 400);
     let bad_policy = c
         .put(
             &format!("{SETTINGS}/password-policy"),
@@ -669,6 +693,10 @@ async fn the_operator_lists_and_creates_tenants(engine: Engine) {
         .as_u16(),
         400
     );
+    let nowhere = c
+        .post("/admin/v1/tenants", &t, json!({"name": "Nowhere"}))
+        .await;
+    assert_eq!(nowhere.status.as_u16(), 400);
     // Another tenant's administrators do not manage tenants.
     let forbidden = c
         .send(

@@ -20,6 +20,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::error::AdminError;
+use super::strict::known_fields;
 use crate::oneaccess::auth::ManagementCaller;
 use crate::service::applications::{self, NewApplication};
 use crate::service::ServiceError;
@@ -68,8 +69,17 @@ pub struct AppBody {
     account_extensions: Option<Vec<String>>,
 }
 
-fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, AdminError> {
-    serde_json::from_slice(body).map_err(|e| AdminError::invalid(format!("invalid body: {e}")))
+/// The application body; nested protocol settings are read strictly too.
+fn parse(body: &[u8]) -> Result<AppBody, AdminError> {
+    let value: Value = serde_json::from_slice(body)
+        .map_err(|e| AdminError::invalid(format!("invalid body: {e}")))?;
+    if let Some(protocols) = value.get("protocols") {
+        let mut template = serde_json::to_value(ProtocolSettings::default()).unwrap_or_default();
+        template["saml"] = json!({"entity_id": "", "acs_url": "", "name_id_format": "", "attribute_mapping": null});
+        template["refresh_token_lifetime_secs"] = json!(0);
+        known_fields(protocols, &template, "protocols.")?;
+    }
+    serde_json::from_value(value).map_err(|e| AdminError::invalid(format!("invalid body: {e}")))
 }
 
 async fn list(
@@ -85,7 +95,7 @@ async fn create(
     caller: ManagementCaller,
     body: axum::body::Bytes,
 ) -> Result<(StatusCode, Json<Value>), AdminError> {
-    let body: AppBody = parse(&body)?;
+    let body = parse(&body)?;
     let app = NewApplication {
         name: body.name.unwrap_or_default(),
         api_product: body.api_product.unwrap_or(false),
@@ -176,7 +186,7 @@ async fn configure(
     Path(application_id): Path<String>,
     body: axum::body::Bytes,
 ) -> Result<Json<Value>, AdminError> {
-    let body: AppBody = parse(&body)?;
+    let body = parse(&body)?;
     current(&state, &caller.tenant_id, &application_id).await?;
     let protocols = body.protocols;
     let command = ApplicationCommand::Configure {

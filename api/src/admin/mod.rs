@@ -7,6 +7,7 @@ mod applications;
 mod error;
 mod privileges;
 mod settings;
+mod strict;
 mod tenants;
 
 use axum::Router;

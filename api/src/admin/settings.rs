@@ -5,7 +5,11 @@ use axum::extract::State;
 use axum::routing::{get, put};
 use axum::{Json, Router};
 use domain::password::PasswordPolicy;
-use domain::tenant::{LockoutPolicy, Tenant, TenantCommand, TenantSettings, UserAttributeRules};
+use domain::tenant::{
+    AttributeRule, LockoutPolicy, Tenant, TenantCommand, TenantSettings, UserAttributeRules,
+};
+
+use super::strict::{known_fields, parse_strict};
 use domain::Aggregate;
 use serde::Deserialize;
 
@@ -57,7 +61,7 @@ async fn password_policy(
     caller: ManagementCaller,
     body: axum::body::Bytes,
 ) -> Result<Json<TenantSettings>, AdminError> {
-    let policy: PasswordPolicy = parse(&body)?;
+    let policy: PasswordPolicy = parse_strict(&body, &PasswordPolicy::default())?;
     change(&state, &caller, TenantCommand::SetPasswordPolicy(policy)).await
 }
 
@@ -67,6 +71,17 @@ async fn user_attributes(
     body: axum::body::Bytes,
 ) -> Result<Json<TenantSettings>, AdminError> {
     let rules: UserAttributeRules = parse(&body)?;
+    let template = serde_json::to_value(AttributeRule {
+        pattern: Some(String::new()),
+        ..Default::default()
+    })
+    .unwrap_or_default();
+    let given: serde_json::Value = parse(&body)?;
+    if let serde_json::Value::Object(map) = &given {
+        for (attribute, rule) in map {
+            known_fields(rule, &template, &format!("{attribute}."))?;
+        }
+    }
     change(&state, &caller, TenantCommand::SetUserAttributes(rules)).await
 }
 
@@ -95,6 +110,6 @@ async fn lockout(
     caller: ManagementCaller,
     body: axum::body::Bytes,
 ) -> Result<Json<TenantSettings>, AdminError> {
-    let policy: LockoutPolicy = parse(&body)?;
+    let policy: LockoutPolicy = parse_strict(&body, &LockoutPolicy::default())?;
     change(&state, &caller, TenantCommand::SetLockout(policy)).await
 }

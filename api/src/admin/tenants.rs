@@ -58,6 +58,11 @@ async fn create(
     operator_only(&caller)?;
     let body: TenantBody = serde_json::from_slice(&body)
         .map_err(|e| AdminError::invalid(format!("invalid body: {e}")))?;
+    if body.domains.is_empty() {
+        return Err(AdminError::invalid(
+            "a tenant needs at least one host name to be reached",
+        ));
+    }
     let tenant_id = commands::services::entity_id(commands::services::now_millis());
     let created = tenants::create_with_management_app(
         &state.bus,
