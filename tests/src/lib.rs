@@ -75,6 +75,20 @@ impl TestServer {
             .await
     }
 
+    /// Registers an application in the default tenant, as `idaas app create` does; its id.
+    pub async fn application(&self, name: &str, app_orgs: bool, app_roles: bool) -> String {
+        let new = idaas_api::service::applications::NewApplication {
+            name: name.into(),
+            app_orgs,
+            app_roles,
+            ..Default::default()
+        };
+        idaas_api::cli::create_app(self.store(), "default", new)
+            .await
+            .expect("application registered")
+            .application_id
+    }
+
     /// Every projection row, as sorted text per table.
     pub async fn snapshot(&self) -> std::collections::BTreeMap<&'static str, Vec<String>> {
         let mut conn = self

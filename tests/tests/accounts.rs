@@ -3,22 +3,13 @@
 use commands::{CommandBus, Context};
 use domain::application::{Application, ApplicationCommand};
 use domain::Aggregate;
-use idaas_api::service::applications::NewApplication;
 use idaas_tests::{on_both_engines, Engine, TestServer};
 use serde_json::{json, Value};
 
 const USERS: &str = "/api/v2/tenant/users";
 
 async fn app(server: &TestServer, name: &str, app_orgs: bool) -> String {
-    let new = NewApplication {
-        name: name.into(),
-        app_orgs,
-        ..Default::default()
-    };
-    idaas_api::cli::create_app(server.store(), "default", new)
-        .await
-        .unwrap()
-        .application_id
+    server.application(name, app_orgs, false).await
 }
 
 async fn user(server: &TestServer, t: &str, name: &str, mobile: &str) -> String {

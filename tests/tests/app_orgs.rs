@@ -1,19 +1,10 @@
 //! Application organisations end to end (specs/oneaccess.md §2.4 #19–#23, APP_ORG.* codes).
 
-use idaas_api::service::applications::NewApplication;
 use idaas_tests::{on_both_engines, Engine, TestServer};
 use serde_json::{json, Value};
 
 async fn app(server: &TestServer, name: &str, app_orgs: bool) -> String {
-    let new = NewApplication {
-        name: name.into(),
-        app_orgs,
-        ..Default::default()
-    };
-    idaas_api::cli::create_app(server.store(), "default", new)
-        .await
-        .unwrap()
-        .application_id
+    server.application(name, app_orgs, false).await
 }
 
 async fn application_organisations_form_a_tree_per_application(engine: Engine) {

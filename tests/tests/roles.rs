@@ -1,20 +1,11 @@
 //! Application-side roles and members end to end (specs/oneaccess.md §2.6 #31–#38).
 
-use idaas_api::service::applications::NewApplication;
 use idaas_tests::{on_both_engines, Engine, TestServer};
 use reqwest::Method;
 use serde_json::{json, Value};
 
 async fn app(server: &TestServer, name: &str, app_roles: bool) -> String {
-    let new = NewApplication {
-        name: name.into(),
-        app_roles,
-        ..Default::default()
-    };
-    idaas_api::cli::create_app(server.store(), "default", new)
-        .await
-        .unwrap()
-        .application_id
+    server.application(name, false, app_roles).await
 }
 
 async fn account(server: &TestServer, t: &str, app_id: &str, user: &str, mobile: &str) -> String {
