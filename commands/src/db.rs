@@ -98,6 +98,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(7, "0007_app_roles"),
     migration!(8, "0008_privileges"),
     migration!(9, "0009_account_model"),
+    migration!(10, "0010_sign_in"),
 ];
 
 /// Refuses a master key other than the one the store was first opened with.

@@ -40,6 +40,28 @@ pub struct ProtocolSettings {
     pub cas_released_attributes: Vec<String>,
     /// The SAML service provider, if the application signs in over SAML.
     pub saml: Option<SamlServiceProvider>,
+    /// Authorisation requests must carry a PKCE code challenge (RFC 7636).
+    pub require_pkce: bool,
+    /// Where RP-initiated logout may send the browser afterwards (exact match).
+    pub post_logout_redirect_uris: Vec<String>,
+    /// OIDC back-channel logout: where logout tokens are posted when a session ends.
+    pub backchannel_logout_uri: Option<String>,
+    /// `RS256` (the default, as OneAccess clients expect) or `ES256`.
+    pub id_token_signing_alg: String,
+    /// The hosted login page's look for this application.
+    pub login_theme: Option<LoginTheme>,
+}
+
+/// What the hosted login page shows for an application.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LoginTheme {
+    /// A heading above the form (the application's name when absent).
+    pub title: Option<String>,
+    /// `#rrggbb`, used for the button and heading.
+    pub primary_color: Option<String>,
+    /// An https URL of a logo image.
+    pub logo_url: Option<String>,
 }
 
 impl Default for ProtocolSettings {
@@ -53,6 +75,11 @@ impl Default for ProtocolSettings {
             cas_services: Vec::new(),
             cas_released_attributes: Vec::new(),
             saml: None,
+            require_pkce: false,
+            post_logout_redirect_uris: Vec::new(),
+            backchannel_logout_uri: None,
+            id_token_signing_alg: "RS256".to_string(),
+            login_theme: None,
         }
     }
 }
@@ -83,6 +110,8 @@ pub enum ProtocolError {
     Unknown(String),
     #[error("token lifetimes must be 60 to 31536000 seconds")]
     InvalidLifetime,
+    #[error("a login theme needs a title of at most 100 characters, a #rrggbb colour and an https logo URL")]
+    InvalidTheme,
 }
 
 /// An absolute `http` or `https` URL with a host and no fragment, at most 2048 characters.
@@ -106,7 +135,9 @@ pub fn check(protocols: &ProtocolSettings) -> Result<(), ProtocolError> {
     let urls = protocols
         .redirect_uris
         .iter()
-        .chain(&protocols.cas_services);
+        .chain(&protocols.cas_services)
+        .chain(&protocols.post_logout_redirect_uris)
+        .chain(&protocols.backchannel_logout_uri);
     let saml_acs = protocols.saml.iter().map(|s| &s.acs_url);
     for url in urls.chain(saml_acs) {
         if !is_web_url(url) {
@@ -126,6 +157,28 @@ pub fn check(protocols: &ProtocolSettings) -> Result<(), ProtocolError> {
     if !lifetime_ok(protocols.access_token_lifetime_secs) || !refresh_ok {
         return Err(ProtocolError::InvalidLifetime);
     }
+    if !crate::signing_key::ALGORITHMS.contains(&protocols.id_token_signing_alg.as_str()) {
+        return Err(ProtocolError::Unknown(format!(
+            "signing algorithm {}",
+            protocols.id_token_signing_alg
+        )));
+    }
+    if let Some(theme) = &protocols.login_theme {
+        let title_ok = theme
+            .title
+            .as_ref()
+            .is_none_or(|t| t.chars().count() <= 100 && !t.chars().any(char::is_control));
+        let color_ok = theme.primary_color.as_ref().is_none_or(|c| {
+            c.len() == 7 && c.starts_with('#') && c[1..].bytes().all(|b| b.is_ascii_hexdigit())
+        });
+        let logo_ok = theme
+            .logo_url
+            .as_ref()
+            .is_none_or(|u| u.starts_with("https://") && is_web_url(u));
+        if !(title_ok && color_ok && logo_ok) {
+            return Err(ProtocolError::InvalidTheme);
+        }
+    }
     if let Some(saml) = &protocols.saml {
         if saml.entity_id.trim().is_empty() || saml.entity_id.chars().count() > 1024 {
             return Err(ProtocolError::InvalidEntityId);
@@ -138,6 +191,49 @@ pub fn check(protocols: &ProtocolSettings) -> Result<(), ProtocolError> {
         }
     }
     Ok(())
+}
+
+/// Scheme, host and port of an absolute http(s) URL, lower-cased, with default ports made explicit.
+fn origin(url: &str) -> Option<(String, String)> {
+    let (scheme, rest) = url.split_once("://")?;
+    let scheme = scheme.to_ascii_lowercase();
+    let authority = rest.split(['/', '?', '#']).next()?;
+    if authority.is_empty() || authority.contains('@') {
+        return None;
+    }
+    let authority = authority.to_ascii_lowercase();
+    let with_port = if authority.contains(':') {
+        authority
+    } else {
+        let port = if scheme == "https" { 443 } else { 80 };
+        format!("{authority}:{port}")
+    };
+    Some((scheme, with_port))
+}
+
+impl ProtocolSettings {
+    /// Whether `uri` may receive codes and tokens: one of the registered redirect URIs exactly, or,
+    /// under the documented OneAccess rule, any URI on the scheme, host and port of one of them.
+    pub fn redirect_allowed(&self, uri: &str) -> bool {
+        if !is_web_url(uri) {
+            return false;
+        }
+        match self.redirect_uri_match {
+            RedirectUriMatch::Exact => self.redirect_uris.iter().any(|r| r == uri),
+            RedirectUriMatch::Domain => {
+                let Some(wanted) = origin(uri) else {
+                    return false;
+                };
+                self.redirect_uris
+                    .iter()
+                    .any(|r| origin(r).as_ref() == Some(&wanted))
+            }
+        }
+    }
+
+    pub fn allows_grant(&self, grant: &str) -> bool {
+        self.grant_types.iter().any(|g| g == grant)
+    }
 }
 
 #[cfg(test)]
@@ -177,5 +273,25 @@ mod tests {
             serde_json::from_str(r#"{"redirect_uris": ["https://a.example.com/cb"]}"#).unwrap();
         assert_eq!(parsed.grant_types, ["authorization_code"]);
         assert_eq!(parsed.redirect_uri_match, RedirectUriMatch::Exact);
+        assert_eq!(parsed.id_token_signing_alg, "RS256");
+    }
+
+    #[test]
+    fn redirect_uris_match_exactly_or_by_origin() {
+        let mut settings = ProtocolSettings {
+            redirect_uris: vec!["https://app.example.com/cb".into()],
+            ..Default::default()
+        };
+        assert!(settings.redirect_allowed("https://app.example.com/cb"));
+        assert!(!settings.redirect_allowed("https://app.example.com/cb/"));
+        assert!(!settings.redirect_allowed("https://app.example.com/other"));
+        settings.redirect_uri_match = RedirectUriMatch::Domain;
+        assert!(settings.redirect_allowed("https://app.example.com/other?x=1"));
+        assert!(settings.redirect_allowed("https://APP.example.com:443/"));
+        assert!(!settings.redirect_allowed("http://app.example.com/cb"));
+        assert!(!settings.redirect_allowed("https://app.example.com.evil.com/cb"));
+        assert!(!settings.redirect_allowed("https://evil.com@app.example.com/cb"));
+        assert!(!settings.redirect_allowed("https://app.example.com:8443/cb"));
+        assert!(!settings.redirect_allowed("https://app.example.com/cb#frag"));
     }
 }

@@ -7,9 +7,11 @@ pub mod app_roles;
 pub mod applications;
 pub mod audit_trail;
 pub mod guards;
+pub mod oauth;
 pub mod organizations;
 pub mod privileges;
 pub mod rebuild;
+pub mod sessions;
 mod support;
 pub mod tenants;
 mod tree;
@@ -30,6 +32,8 @@ pub fn inline() -> Vec<Arc<dyn Projector>> {
         Arc::new(app_orgs::AppOrgsProjection),
         Arc::new(app_roles::AppRolesProjection),
         Arc::new(privileges::PrivilegesProjection),
+        Arc::new(sessions::SessionsProjection),
+        Arc::new(oauth::OAuthProjection),
         Arc::new(audit_trail::AuditTrailProjection),
     ]
 }

@@ -20,6 +20,8 @@ pub fn tables() -> Vec<&'static str> {
         crate::app_orgs::TABLES,
         crate::app_roles::TABLES,
         crate::privileges::TABLES,
+        crate::sessions::TABLES,
+        crate::oauth::TABLES,
         crate::audit_trail::TABLES,
     ]
     .concat()
