@@ -15,6 +15,8 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(ready))
         .merge(crate::oneaccess::router())
         .merge(crate::admin::router())
+        .merge(crate::login::router())
+        .merge(crate::oauth::router())
         .layer(
             TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
                 let request_id = request

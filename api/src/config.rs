@@ -25,6 +25,9 @@ pub struct Config {
     /// Fixed credentials for the bootstrap management application (automation).
     pub bootstrap_client_id: Option<String>,
     pub bootstrap_client_secret: Option<String>,
+    /// Browsers reach the server over HTTPS (through a TLS-terminating proxy): issuer URLs say
+    /// `https` and session cookies are `Secure`. A request's `X-Forwarded-Proto: https` says so too.
+    pub public_https: bool,
 }
 
 impl Default for Config {
@@ -37,6 +40,7 @@ impl Default for Config {
             utc_offset_minutes: 480,
             bootstrap_client_id: None,
             bootstrap_client_secret: None,
+            public_https: false,
         }
     }
 }
@@ -79,6 +83,9 @@ impl Config {
         }
         if let Some(v) = env("IDAAS_BOOTSTRAP_CLIENT_SECRET") {
             config.bootstrap_client_secret = Some(v);
+        }
+        if let Some(v) = env("IDAAS_PUBLIC_HTTPS") {
+            config.public_https = v.parse().context("IDAAS_PUBLIC_HTTPS (true or false)")?;
         }
         Ok(config)
     }

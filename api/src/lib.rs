@@ -5,10 +5,14 @@ pub mod app;
 pub mod cli;
 pub mod config;
 pub mod context;
+pub mod login;
+pub mod oauth;
 pub mod oneaccess;
 pub mod server;
 pub mod service;
+pub mod signing;
 pub mod state;
+pub mod web;
 
 pub use config::Config;
 pub use server::{open_store, start, RunningServer};

@@ -9,6 +9,7 @@ use sqlx::AnyPool;
 
 use crate::config::Config;
 use crate::context::TenantResolver;
+use crate::signing::KeyRing;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -16,6 +17,7 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub hasher: Arc<dyn PasswordHasher>,
     pub tenants: Arc<TenantResolver>,
+    pub signing: Arc<KeyRing>,
 }
 
 impl AppState {
@@ -25,6 +27,7 @@ impl AppState {
             config: Arc::new(config),
             hasher: Arc::new(Argon2Hasher),
             tenants: Arc::new(TenantResolver::default()),
+            signing: Arc::new(KeyRing::default()),
         }
     }
 

@@ -4,8 +4,10 @@
 pub mod accounts;
 pub mod app_orgs;
 pub mod applications;
+pub mod oauth;
 pub mod organizations;
 pub mod roles;
+pub mod signin;
 pub mod tenants;
 pub mod tokens;
 pub mod users;

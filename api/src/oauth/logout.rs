@@ -1,0 +1,276 @@
+//! Ending sessions: global logout's shared part, OIDC RP-initiated logout at
+//! `/api/v1/oauth2/logout` (`id_token_hint`, `post_logout_redirect_uri` checked against the
+//! registration, `state`), and back-channel logout tokens to clients that registered a URI.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use axum::Form;
+use commands::services::{now_millis, random_uuid};
+use commands::Context;
+use projections::sessions::SessionRow;
+use serde_json::json;
+
+use crate::login::i18n::Lang;
+use crate::login::message_page;
+use crate::service::{signin, ServiceError};
+use crate::state::AppState;
+use crate::web::{self, Browser, CSRF_COOKIE, SESSION_COOKIE};
+
+/// Ends the session and its grants, then tells the clients that asked for back-channel logout.
+pub async fn end(
+    state: &AppState,
+    browser: &Browser,
+    ctx: &Context,
+    session: &SessionRow,
+    reason: &str,
+) -> Result<(), ServiceError> {
+    let tenant = &ctx.tenant_id;
+    let grants =
+        projections::oauth::grants_of_session(state.pool(), tenant, &session.session_id).await?;
+    signin::end_session(state, ctx, &session.session_id, reason).await?;
+    let mut notified = Vec::new();
+    for (_, application_id) in grants {
+        if notified.contains(&application_id) {
+            continue;
+        }
+        notified.push(application_id.clone());
+        let app = projections::applications::get(state.pool(), tenant, &application_id).await?;
+        let Some(app) = app else { continue };
+        let Some(uri) = app.protocols.backchannel_logout_uri.clone() else {
+            continue;
+        };
+        let claims = json!({
+            "iss": browser.issuer().url,
+            "aud": app.client_id,
+            "iat": now_millis() / 1000,
+            "exp": now_millis() / 1000 + 120,
+            "jti": random_uuid(),
+            "sub": session.user_id,
+            "sid": session.session_id,
+            "events": { "http://schemas.openid.net/event/backchannel-logout": {} },
+        });
+        let token = state
+            .signing
+            .sign(
+                &state.bus,
+                tenant,
+                &app.protocols.id_token_signing_alg,
+                &claims,
+            )
+            .await?;
+        tokio::spawn(deliver(uri, token));
+    }
+    Ok(())
+}
+
+/// Posts a logout token, without following redirects, within five seconds.
+async fn deliver(uri: String, token: String) {
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(5))
+        .build();
+    let Ok(client) = client else { return };
+    let result = client
+        .post(&uri)
+        .form(&[("logout_token", token)])
+        .send()
+        .await;
+    match result {
+        Ok(response) if response.status().is_success() => {}
+        Ok(response) => tracing::warn!(status = %response.status(), "back-channel logout refused"),
+        Err(e) => tracing::warn!(error = %e, "back-channel logout not delivered"),
+    }
+}
+
+/// Whether `url` is on the scheme, host and port of a redirect or logout URI some application
+/// of the tenant registered (global logout's allow-list).
+pub async fn registered_host(state: &AppState, tenant: &str, url: &str) -> anyhow::Result<bool> {
+    let apps = projections::applications::list(state.pool(), tenant).await?;
+    Ok(apps.iter().any(|app| {
+        let mut by_origin = app.protocols.clone();
+        by_origin.redirect_uri_match = domain::protocols::RedirectUriMatch::Domain;
+        by_origin
+            .redirect_uris
+            .extend(app.protocols.post_logout_redirect_uris.clone());
+        by_origin
+            .redirect_uris
+            .extend(app.protocols.cas_services.clone());
+        by_origin.redirect_allowed(url)
+    }))
+}
+
+pub async fn get_end_session(
+    State(state): State<AppState>,
+    browser: Browser,
+    Query(params): Query<HashMap<String, String>>,
+) -> Response {
+    end_session(state, browser, params, false).await
+}
+
+pub async fn post_end_session(
+    State(state): State<AppState>,
+    browser: Browser,
+    Form(params): Form<HashMap<String, String>>,
+) -> Response {
+    end_session(state, browser, params, true).await
+}
+
+/// RP-initiated logout. With a valid `id_token_hint` for the current session the session ends at
+/// once; without one the user confirms with a form (so a cross-site link cannot sign them out).
+async fn end_session(
+    state: AppState,
+    browser: Browser,
+    params: HashMap<String, String>,
+    posted: bool,
+) -> Response {
+    let lang = browser.language(params.get("ui_locales").map(String::as_str));
+    let get = |name: &str| {
+        params
+            .get(name)
+            .map(String::as_str)
+            .filter(|v| !v.is_empty())
+    };
+    let tenant = &browser.tenant_id;
+    let hint = match get("id_token_hint") {
+        Some(token) => match state.signing.verify(&state.bus, tenant, token).await {
+            Ok(Some(claims)) if claims["iss"] == json!(browser.issuer().url) => Some(claims),
+            Ok(_) => return bad(lang, "id_token_hint is not an id token of this issuer"),
+            Err(_) => return bad(lang, "System busy. Please try again later."),
+        },
+        None => None,
+    };
+    let client_id = get("client_id").map(str::to_string).or_else(|| {
+        hint.as_ref()
+            .and_then(|c| c["aud"].as_str().map(str::to_string))
+    });
+    if let (Some(given), Some(claims)) = (get("client_id"), &hint) {
+        if claims["aud"].as_str() != Some(given) {
+            return bad(lang, "client_id does not match the id_token_hint");
+        }
+    }
+    let target = match get("post_logout_redirect_uri") {
+        Some(uri) => {
+            let Some(client_id) = &client_id else {
+                return bad(
+                    lang,
+                    "post_logout_redirect_uri needs id_token_hint or client_id",
+                );
+            };
+            let app =
+                projections::applications::by_client_id(state.pool(), tenant, client_id).await;
+            match app {
+                Ok(Some(app))
+                    if app
+                        .protocols
+                        .post_logout_redirect_uris
+                        .iter()
+                        .any(|u| u == uri) =>
+                {
+                    let mut target = uri.to_string();
+                    if let Some(s) = get("state") {
+                        let sep = if target.contains('?') { '&' } else { '?' };
+                        target.push_str(&format!("{sep}state={}", web::encode(s)));
+                    }
+                    Some(target)
+                }
+                Ok(_) => {
+                    return bad(
+                        lang,
+                        "post_logout_redirect_uri is not registered for this client",
+                    )
+                }
+                Err(_) => return bad(lang, "System busy. Please try again later."),
+            }
+        }
+        None => None,
+    };
+    let session = match browser.cookie(SESSION_COOKIE) {
+        Some(cookie) => signin::session_of_cookie(&state, tenant, &cookie)
+            .await
+            .ok()
+            .flatten(),
+        None => None,
+    };
+    if let Some(session) = &session {
+        let hinted = hint.as_ref().is_some_and(|c| {
+            c["sid"].as_str() == Some(session.session_id.as_str())
+                || (c["sid"].is_null() && c["sub"].as_str() == Some(session.user_id.as_str()))
+        });
+        let confirmed = posted
+            && matches!(
+                (browser.cookie(CSRF_COOKIE), params.get("csrf")),
+                (Some(cookie), Some(given)) if domain::pkce::constant_time_eq(cookie.as_bytes(), given.as_bytes())
+            );
+        if !hinted && !confirmed {
+            return confirm_page(&browser, lang, &params);
+        }
+        let mut ctx = browser.context();
+        ctx.metadata.actor_kind = Some("user".into());
+        ctx.metadata.actor_id = Some(session.user_id.clone());
+        if end(&state, &browser, &ctx, session, "rp_logout")
+            .await
+            .is_err()
+        {
+            return bad(lang, "System busy. Please try again later.");
+        }
+    }
+    let clear = browser.set_cookie(SESSION_COOKIE, "", Some(0));
+    let mut response = match target {
+        Some(target) => web::redirect(&target),
+        None => message_page(
+            lang,
+            StatusCode::OK,
+            lang.text("sign_out"),
+            lang.text("signed_out"),
+        ),
+    };
+    response
+        .headers_mut()
+        .append(axum::http::header::SET_COOKIE, clear);
+    response
+}
+
+fn bad(lang: Lang, text: &str) -> Response {
+    message_page(lang, StatusCode::BAD_REQUEST, lang.text("sign_out"), text)
+}
+
+fn confirm_page(browser: &Browser, lang: Lang, params: &HashMap<String, String>) -> Response {
+    use crate::login::pages_escape as escape;
+    let csrf = browser
+        .cookie(CSRF_COOKIE)
+        .filter(|v| v.len() >= 32)
+        .unwrap_or_else(|| commands::services::random_base62(32));
+    let mut fields = format!(
+        r#"<input type="hidden" name="csrf" value="{}">"#,
+        escape(&csrf)
+    );
+    for name in [
+        "post_logout_redirect_uri",
+        "state",
+        "client_id",
+        "ui_locales",
+    ] {
+        if let Some(value) = params.get(name) {
+            fields.push_str(&format!(
+                r#"<input type="hidden" name="{name}" value="{}">"#,
+                escape(value)
+            ));
+        }
+    }
+    let body = format!(
+        r#"<!DOCTYPE html><html lang="{}"><head><meta charset="utf-8"><title>{}</title></head><body><main><form method="post" action="/api/v1/oauth2/logout">{fields}<button type="submit">{}</button></form></main></body></html>"#,
+        lang.code(),
+        lang.text("sign_out"),
+        lang.text("sign_out")
+    );
+    let mut response = Html(body).into_response();
+    response.headers_mut().append(
+        axum::http::header::SET_COOKIE,
+        browser.set_cookie(CSRF_COOKIE, &csrf, None),
+    );
+    response
+}

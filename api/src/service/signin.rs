@@ -1,0 +1,238 @@
+//! Password sign-in and SSO sessions, shared by the hosted login pages and the SDK surface: the
+//! password is checked against the user's current hash, failures are recorded (with their reason)
+//! on the user's login-attempts stream and lock the account per the tenant's policy, and a
+//! success starts a session stream whose cookie is stored only as a keyed hash.
+
+use commands::services::{now_millis, random_base62, random_uuid};
+use commands::Context;
+use domain::login_attempts::{LoginAttempts, LoginAttemptsCommand};
+use domain::sso_session::{SsoSession, SsoSessionCommand};
+use domain::Aggregate;
+use projections::sessions::SessionRow;
+use projections::users::UserRow;
+
+use super::{settings, ServiceError};
+use crate::state::AppState;
+
+/// Eight hours, or thirty days with "remember me".
+pub const SESSION_LIFETIME_MS: i64 = 8 * 3600 * 1000;
+pub const REMEMBERED_SESSION_LIFETIME_MS: i64 = 30 * 24 * 3600 * 1000;
+
+/// Why a sign-in was refused.
+#[derive(Debug)]
+pub enum SignInRefusal {
+    /// Unknown user or wrong password; attempts left before the lock (LOGIN.0002).
+    BadCredentials { remaining: u32 },
+    /// Locked for this many more milliseconds (LOGIN.0001).
+    Locked { remaining_ms: i64 },
+    /// USER.0004.
+    Disabled,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SignInError {
+    #[error("sign-in refused")]
+    Refused(SignInRefusal),
+    #[error(transparent)]
+    Service(#[from] ServiceError),
+}
+
+impl From<anyhow::Error> for SignInError {
+    fn from(e: anyhow::Error) -> Self {
+        Self::Service(e.into())
+    }
+}
+
+/// Checks a username and password. Every refusal of a known user is recorded with its reason.
+pub async fn check_password(
+    state: &AppState,
+    ctx: &Context,
+    user_name: &str,
+    password: &str,
+) -> Result<UserRow, SignInError> {
+    let tenant = &ctx.tenant_id;
+    let policy = settings(state, tenant).await?.lockout;
+    let user = projections::users::by_user_name(state.pool(), tenant, user_name).await?;
+    let Some(user) = user else {
+        // Spend the time a real check takes, so response times do not reveal usernames.
+        let hasher = state.hasher.clone();
+        let _ = tokio::task::spawn_blocking(move || {
+            let hash = dummy_hash(hasher.as_ref());
+            hasher.verify("x", &hash)
+        })
+        .await;
+        return Err(SignInError::Refused(SignInRefusal::BadCredentials {
+            remaining: policy.max_failures,
+        }));
+    };
+    let (state_now, now) = (attempts(state, tenant, &user.user_id).await?, now_millis());
+    if let Some(remaining_ms) = state_now.locked_for(now) {
+        record_failure(state, ctx, &user.user_id, "locked", false).await?;
+        return Err(SignInError::Refused(SignInRefusal::Locked { remaining_ms }));
+    }
+    let hash = user.password_hash.clone().unwrap_or_default();
+    let hasher = state.hasher.clone();
+    let supplied = password.to_string();
+    let matches =
+        tokio::task::spawn_blocking(move || !hash.is_empty() && hasher.verify(&supplied, &hash))
+            .await
+            .unwrap_or(false);
+    if !matches {
+        let after = record_failure(state, ctx, &user.user_id, "bad_password", true).await?;
+        if let Some(remaining_ms) = after.locked_for(now_millis()) {
+            return Err(SignInError::Refused(SignInRefusal::Locked { remaining_ms }));
+        }
+        return Err(SignInError::Refused(SignInRefusal::BadCredentials {
+            remaining: after.remaining(&policy),
+        }));
+    }
+    if user.disabled {
+        record_failure(state, ctx, &user.user_id, "user_disabled", false).await?;
+        return Err(SignInError::Refused(SignInRefusal::Disabled));
+    }
+    if state_now.failures > 0 {
+        let command = LoginAttemptsCommand::Succeed { now: now_millis() };
+        state
+            .bus
+            .execute::<LoginAttempts, _>(ctx, &user.user_id, |a| a.decide(command.clone(), &()))
+            .await
+            .map_err(bus_error)?;
+    }
+    Ok(user)
+}
+
+/// An argon2id hash of a password nobody has, checked when the username is unknown.
+fn dummy_hash(hasher: &dyn domain::password::PasswordHasher) -> String {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| hasher.hash(&random_base62(24))).clone()
+}
+
+async fn attempts(state: &AppState, tenant: &str, user_id: &str) -> anyhow::Result<LoginAttempts> {
+    Ok(state.bus.load::<LoginAttempts>(tenant, user_id).await?.0)
+}
+
+/// Records a refused sign-in of a known user; returns the attempts state after it.
+pub async fn record_failure(
+    state: &AppState,
+    ctx: &Context,
+    user_id: &str,
+    reason: &str,
+    counts: bool,
+) -> Result<LoginAttempts, SignInError> {
+    let policy = settings(state, &ctx.tenant_id).await?.lockout;
+    let now = now_millis();
+    let command = LoginAttemptsCommand::Fail {
+        user_id: user_id.to_string(),
+        reason: reason.to_string(),
+        counts,
+        policy,
+        now,
+    };
+    state
+        .bus
+        .execute::<LoginAttempts, _>(ctx, user_id, |a| a.decide(command.clone(), &()))
+        .await
+        .map_err(bus_error)?;
+    Ok(attempts(state, &ctx.tenant_id, user_id).await?)
+}
+
+fn bus_error<E: std::error::Error>(error: commands::BusError<E>) -> SignInError {
+    SignInError::Service(ServiceError::Internal(anyhow::anyhow!("{error}")))
+}
+
+/// A started session and the cookie value that carries it (returned once, stored as a hash).
+pub struct StartedSession {
+    pub session_id: String,
+    pub cookie: String,
+    pub expires_at: i64,
+}
+
+pub async fn start_session(
+    state: &AppState,
+    ctx: &Context,
+    user_id: &str,
+    needs_second_factor: bool,
+    remember_me: bool,
+) -> Result<StartedSession, ServiceError> {
+    let session_id = random_uuid();
+    let cookie = random_base62(43);
+    let now = now_millis();
+    let lifetime = if remember_me {
+        REMEMBERED_SESSION_LIFETIME_MS
+    } else {
+        SESSION_LIFETIME_MS
+    };
+    let command = SsoSessionCommand::Start {
+        session_id: session_id.clone(),
+        user_id: user_id.to_string(),
+        cookie_hash: state.keys().secret_hash(&cookie),
+        methods: vec!["pwd".to_string()],
+        needs_second_factor,
+        remember_me,
+        now,
+        expires_at: now + lifetime,
+    };
+    let mut ctx = ctx.clone();
+    ctx.metadata.actor_kind = Some("user".into());
+    ctx.metadata.actor_id = Some(user_id.to_string());
+    state
+        .bus
+        .execute::<SsoSession, _>(&ctx, &session_id, |s| s.decide(command.clone(), &()))
+        .await
+        .map_err(|e| ServiceError::Internal(anyhow::anyhow!("starting a session: {e}")))?;
+    Ok(StartedSession {
+        session_id,
+        cookie,
+        expires_at: now + lifetime,
+    })
+}
+
+/// The live session a cookie carries (not ended, not expired), complete or waiting for its
+/// second factor.
+pub async fn session_of_cookie(
+    state: &AppState,
+    tenant: &str,
+    cookie: &str,
+) -> anyhow::Result<Option<SessionRow>> {
+    let hash = state.keys().secret_hash(cookie);
+    let session = projections::sessions::by_cookie(state.pool(), tenant, &hash).await?;
+    Ok(session.filter(|s| !s.ended && s.expires_at > now_millis()))
+}
+
+/// Ends a session; its OAuth grants are revoked with it.
+pub async fn end_session(
+    state: &AppState,
+    ctx: &Context,
+    session_id: &str,
+    reason: &str,
+) -> Result<(), ServiceError> {
+    let command = SsoSessionCommand::End {
+        reason: reason.to_string(),
+        now: now_millis(),
+    };
+    state
+        .bus
+        .execute::<SsoSession, _>(ctx, session_id, |s| s.decide(command.clone(), &()))
+        .await
+        .map_err(|e| ServiceError::Internal(anyhow::anyhow!("ending a session: {e}")))?;
+    for (grant_id, _) in
+        projections::oauth::grants_of_session(state.pool(), &ctx.tenant_id, session_id).await?
+    {
+        super::oauth::revoke_grant(state, ctx, &grant_id, "session_ended").await?;
+    }
+    Ok(())
+}
+
+/// Whether the user holds an enabled account in the application (only such users may sign in
+/// to it).
+pub async fn has_account(
+    state: &AppState,
+    tenant: &str,
+    user_id: &str,
+    application_id: &str,
+) -> anyhow::Result<bool> {
+    let accounts = projections::app_accounts::list_for_user(state.pool(), tenant, user_id).await?;
+    Ok(accounts
+        .iter()
+        .any(|a| a.application_id == application_id && !a.disabled))
+}

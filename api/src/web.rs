@@ -1,0 +1,146 @@
+//! What the browser-facing surfaces (hosted login, OAuth 2.0 / OIDC, logout) share: the request's
+//! tenant, issuer URL and metadata, and the session and CSRF cookies.
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use commands::Context;
+
+use crate::context::RequestMeta;
+use crate::service::oauth::Issuer;
+use crate::state::AppState;
+
+pub const SURFACE: &str = "oneaccess-sso";
+pub const SESSION_COOKIE: &str = "idaas_session";
+pub const CSRF_COOKIE: &str = "idaas_csrf";
+pub const PENDING_COOKIE: &str = "idaas_pending";
+
+/// The request as the browser surfaces see it.
+pub struct Browser {
+    pub tenant_id: String,
+    pub meta: RequestMeta,
+    pub headers: HeaderMap,
+    pub https: bool,
+    pub host: String,
+}
+
+impl Browser {
+    /// A command context acting as the anonymous browser (commands set their actor).
+    pub fn context(&self) -> Context {
+        Context {
+            tenant_id: self.tenant_id.clone(),
+            metadata: self.meta.metadata("anonymous", "-", SURFACE),
+        }
+    }
+
+    pub fn issuer(&self) -> Issuer {
+        Issuer {
+            url: format!("{}/api/v1/oauth2", self.base_url()),
+        }
+    }
+
+    pub fn base_url(&self) -> String {
+        let scheme = if self.https { "https" } else { "http" };
+        format!("{scheme}://{}", self.host)
+    }
+
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        cookie(&self.headers, name)
+    }
+
+    /// A `Set-Cookie` value: HttpOnly, SameSite=Lax, Secure over HTTPS; `max_age` 0 deletes.
+    pub fn set_cookie(&self, name: &str, value: &str, max_age_secs: Option<i64>) -> HeaderValue {
+        let mut text = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax");
+        if let Some(age) = max_age_secs {
+            text.push_str(&format!("; Max-Age={age}"));
+        }
+        if self.https {
+            text.push_str("; Secure");
+        }
+        HeaderValue::from_str(&text).unwrap_or_else(|_| HeaderValue::from_static("x=; Path=/"))
+    }
+
+    /// The preferred language: `lang` (`zh`/`en`) if given, else `Accept-Language`.
+    pub fn language(&self, lang: Option<&str>) -> crate::login::i18n::Lang {
+        crate::login::i18n::Lang::pick(lang, &self.headers)
+    }
+}
+
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value.to_string())
+        .filter(|v| !v.is_empty() && v.len() <= 512)
+}
+
+impl FromRequestParts<AppState> for Browser {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let tenant_id = state
+            .tenants
+            .resolve(state, &parts.headers)
+            .await
+            .map_err(|_| (StatusCode::SERVICE_UNAVAILABLE, "busy").into_response())?;
+        let forwarded_https = parts
+            .headers
+            .get("x-forwarded-proto")
+            .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https"));
+        let host = parts
+            .headers
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .filter(|h| {
+                !h.is_empty()
+                    && h.bytes().all(|b| {
+                        b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']')
+                    })
+            })
+            .unwrap_or("localhost")
+            .to_ascii_lowercase();
+        Ok(Self {
+            tenant_id,
+            meta: RequestMeta::from_parts(parts),
+            headers: parts.headers.clone(),
+            https: state.config.public_https || forwarded_https,
+            host,
+        })
+    }
+}
+
+/// A relative path on this server that is safe to send the browser back to after sign-in.
+pub fn safe_return_path(value: &str) -> Option<String> {
+    let ok = value.starts_with('/')
+        && !value.starts_with("//")
+        && !value.starts_with("/\\")
+        && value.len() <= 4096
+        && !value.chars().any(|c| c.is_control() || c == '\\');
+    ok.then(|| value.to_string())
+}
+
+pub fn redirect(location: &str) -> Response {
+    match HeaderValue::from_str(location) {
+        Ok(value) => {
+            let mut response = StatusCode::FOUND.into_response();
+            response.headers_mut().insert(header::LOCATION, value);
+            response
+                .headers_mut()
+                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            response
+        }
+        Err(_) => (StatusCode::BAD_REQUEST, "invalid redirect").into_response(),
+    }
+}
+
+/// `application/x-www-form-urlencoded` encoding of one value.
+pub fn encode(value: &str) -> String {
+    serde_urlencoded::to_string([("v", value)])
+        .map(|s| s[2..].to_string())
+        .unwrap_or_default()
+}
