@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod app;
+pub mod captcha;
 pub mod cli;
 pub mod config;
 pub mod context;

@@ -76,7 +76,7 @@ pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
         .filter_map(|pair| pair.trim().split_once('='))
         .find(|(key, _)| *key == name)
         .map(|(_, value)| value.to_string())
-        .filter(|v| !v.is_empty() && v.len() <= 512)
+        .filter(|v| !v.is_empty() && v.len() <= 4096)
 }
 
 impl FromRequestParts<AppState> for Browser {

@@ -25,6 +25,41 @@ pub struct PasswordPolicy {
     /// The password may not contain the username, mobile number or email prefix.
     pub forbid_personal_info: bool,
     pub forbid_weak_list: bool,
+    /// Days a password lasts before it must be changed; 0 means passwords do not expire.
+    pub max_age_days: u32,
+    /// Days before expiry from which sign-in warns (PASSWORD_WARN) and offers the change.
+    pub expiry_warning_days: u32,
+}
+
+/// How old a password is under the policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PasswordAge {
+    Fresh,
+    /// Expires within the warning window.
+    Expiring {
+        days_left: u32,
+    },
+    Expired,
+}
+
+impl PasswordPolicy {
+    /// The age of a password set at `changed_at` (ms), at `now` (ms).
+    pub fn age(&self, changed_at: Option<i64>, now: i64) -> PasswordAge {
+        const DAY_MS: i64 = 24 * 3600 * 1000;
+        let Some(changed_at) = changed_at.filter(|_| self.max_age_days > 0) else {
+            return PasswordAge::Fresh;
+        };
+        let expires_at = changed_at + i64::from(self.max_age_days) * DAY_MS;
+        if now >= expires_at {
+            return PasswordAge::Expired;
+        }
+        let left = expires_at - now;
+        if left <= i64::from(self.expiry_warning_days) * DAY_MS {
+            let days_left = u32::try_from((left + DAY_MS - 1) / DAY_MS).unwrap_or(u32::MAX);
+            return PasswordAge::Expiring { days_left };
+        }
+        PasswordAge::Fresh
+    }
 }
 
 impl Default for PasswordPolicy {
@@ -38,6 +73,8 @@ impl Default for PasswordPolicy {
             forbid_reversed_user_name: true,
             forbid_personal_info: true,
             forbid_weak_list: true,
+            max_age_days: 0,
+            expiry_warning_days: 7,
         }
     }
 }

@@ -271,6 +271,8 @@ impl Aggregate for Tenant {
                     || policy.min_length > policy.max_length
                     || policy.max_length > 128
                     || policy.min_char_classes > 4
+                    || policy.max_age_days > 3650
+                    || policy.expiry_warning_days > 365
                 {
                     return Err(TenantError::InvalidPasswordPolicy);
                 }

@@ -13,10 +13,12 @@ pub const LIFETIME_MS: i64 = 10 * 60 * 1000;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Step {
-    /// The password must be changed (`pwd_must_modify`) before the session starts.
+    /// The password must be changed (forced or expired), or may be (expiring soon).
     ChangePassword,
     /// The TOTP code is still to be entered.
     Otp,
+    /// A signed-in user setting up TOTP: the new secret waits here until a code confirms it.
+    Enroll,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -27,6 +29,11 @@ pub struct Pending {
     pub return_to: Option<String>,
     pub client_id: Option<String>,
     pub remember_me: bool,
+    /// The password change may be skipped (PASSWORD_WARN) — and was, once this is set.
+    pub may_skip: bool,
+    pub skipped_warning: bool,
+    /// A TOTP secret awaiting confirmation (enrolment only), base32.
+    pub secret: Option<String>,
     pub expires_at: i64,
 }
 
@@ -46,6 +53,9 @@ impl Pending {
             return_to,
             client_id,
             remember_me,
+            may_skip: false,
+            skipped_warning: false,
+            secret: None,
             expires_at: now_millis() + LIFETIME_MS,
         }
     }

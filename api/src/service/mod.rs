@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod app_orgs;
 pub mod applications;
+pub mod captcha;
 pub mod oauth;
 pub mod organizations;
 pub mod roles;

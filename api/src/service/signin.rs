@@ -6,6 +6,8 @@
 use commands::services::{now_millis, random_base62, random_uuid};
 use commands::Context;
 use domain::login_attempts::{LoginAttempts, LoginAttemptsCommand};
+use domain::password::PasswordAge;
+use domain::second_factor::{SecondFactor, SecondFactorCommand, SecondFactorError};
 use domain::sso_session::{SsoSession, SsoSessionCommand};
 use domain::Aggregate;
 use projections::sessions::SessionRow;
@@ -18,11 +20,17 @@ use crate::state::AppState;
 pub const SESSION_LIFETIME_MS: i64 = 8 * 3600 * 1000;
 pub const REMEMBERED_SESSION_LIFETIME_MS: i64 = 30 * 24 * 3600 * 1000;
 
+/// Consecutive failures after which a user's sign-in needs a CAPTCHA answer.
+pub const CAPTCHA_AFTER_FAILURES: u32 = 2;
+
 /// Why a sign-in was refused.
 #[derive(Debug)]
 pub enum SignInRefusal {
-    /// Unknown user or wrong password; attempts left before the lock (LOGIN.0002).
-    BadCredentials { remaining: u32 },
+    /// Unknown user or wrong password; attempts left before the lock (LOGIN.0002), and whether
+    /// the next attempt needs a CAPTCHA.
+    BadCredentials { remaining: u32, captcha: bool },
+    /// This user's next attempt needs a CAPTCHA answer, and none or a wrong one came (CAPTCHA.0002).
+    Captcha,
     /// Locked for this many more milliseconds (LOGIN.0001).
     Locked { remaining_ms: i64 },
     /// USER.0004.
@@ -43,12 +51,22 @@ impl From<anyhow::Error> for SignInError {
     }
 }
 
+/// A CAPTCHA challenge and the answer given.
+#[derive(Debug, Clone)]
+pub struct CaptchaAnswer {
+    pub captcha_id: String,
+    pub answer: String,
+}
+
 /// Checks a username and password. Every refusal of a known user is recorded with its reason.
+/// After `CAPTCHA_AFTER_FAILURES` failures the password is not even tried without a right
+/// CAPTCHA answer.
 pub async fn check_password(
     state: &AppState,
     ctx: &Context,
     user_name: &str,
     password: &str,
+    captcha: Option<CaptchaAnswer>,
 ) -> Result<UserRow, SignInError> {
     let tenant = &ctx.tenant_id;
     let policy = settings(state, tenant).await?.lockout;
@@ -63,12 +81,25 @@ pub async fn check_password(
         .await;
         return Err(SignInError::Refused(SignInRefusal::BadCredentials {
             remaining: policy.max_failures,
+            captcha: false,
         }));
     };
     let (state_now, now) = (attempts(state, tenant, &user.user_id).await?, now_millis());
     if let Some(remaining_ms) = state_now.locked_for(now) {
         record_failure(state, ctx, &user.user_id, "locked", false).await?;
         return Err(SignInError::Refused(SignInRefusal::Locked { remaining_ms }));
+    }
+    if state_now.failures >= CAPTCHA_AFTER_FAILURES {
+        let solved = match captcha {
+            Some(c) => super::captcha::answer(state, ctx, &c.captcha_id, &c.answer)
+                .await?
+                .unwrap_or(false),
+            None => false,
+        };
+        if !solved {
+            record_failure(state, ctx, &user.user_id, "captcha", false).await?;
+            return Err(SignInError::Refused(SignInRefusal::Captcha));
+        }
     }
     let hash = user.password_hash.clone().unwrap_or_default();
     let hasher = state.hasher.clone();
@@ -84,6 +115,7 @@ pub async fn check_password(
         }
         return Err(SignInError::Refused(SignInRefusal::BadCredentials {
             remaining: after.remaining(&policy),
+            captcha: after.failures >= CAPTCHA_AFTER_FAILURES,
         }));
     }
     if user.disabled {
@@ -151,7 +183,7 @@ pub async fn start_session(
     state: &AppState,
     ctx: &Context,
     user_id: &str,
-    needs_second_factor: bool,
+    methods: &[&str],
     remember_me: bool,
 ) -> Result<StartedSession, ServiceError> {
     let session_id = random_uuid();
@@ -166,8 +198,8 @@ pub async fn start_session(
         session_id: session_id.clone(),
         user_id: user_id.to_string(),
         cookie_hash: state.keys().secret_hash(&cookie),
-        methods: vec!["pwd".to_string()],
-        needs_second_factor,
+        methods: methods.iter().map(|m| m.to_string()).collect(),
+        needs_second_factor: false,
         remember_me,
         now,
         expires_at: now + lifetime,
@@ -235,4 +267,111 @@ pub async fn has_account(
     Ok(accounts
         .iter()
         .any(|a| a.application_id == application_id && !a.disabled))
+}
+
+/// What a user must still do after the password, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Challenge {
+    /// The password must be changed: an administrator asked for it, or it has expired.
+    PasswordExpired,
+    /// The password expires within the warning window; the change may be skipped.
+    PasswordWarn { days_left: u32 },
+    /// The TOTP second factor.
+    SecondFactor,
+}
+
+pub async fn challenges(
+    state: &AppState,
+    tenant: &str,
+    user: &UserRow,
+) -> Result<Vec<Challenge>, ServiceError> {
+    let policy = settings(state, tenant).await?.password_policy;
+    let mut due = Vec::new();
+    match policy.age(user.pwd_change_at, now_millis()) {
+        _ if user.pwd_must_modify => due.push(Challenge::PasswordExpired),
+        PasswordAge::Expired => due.push(Challenge::PasswordExpired),
+        PasswordAge::Expiring { days_left } => due.push(Challenge::PasswordWarn { days_left }),
+        PasswordAge::Fresh => {}
+    }
+    if second_factor(state, tenant, &user.user_id)
+        .await?
+        .enrolled()
+    {
+        due.push(Challenge::SecondFactor);
+    }
+    Ok(due)
+}
+
+pub async fn second_factor(
+    state: &AppState,
+    tenant: &str,
+    user_id: &str,
+) -> anyhow::Result<SecondFactor> {
+    Ok(state.bus.load::<SecondFactor>(tenant, user_id).await?.0)
+}
+
+/// Checks a TOTP code; a wrong one counts towards the lockout like a wrong password.
+pub async fn verify_second_factor(
+    state: &AppState,
+    ctx: &Context,
+    user_id: &str,
+    code: &str,
+) -> Result<(), SignInError> {
+    let attempts_now = attempts(state, &ctx.tenant_id, user_id).await?;
+    if let Some(remaining_ms) = attempts_now.locked_for(now_millis()) {
+        return Err(SignInError::Refused(SignInRefusal::Locked { remaining_ms }));
+    }
+    let command = SecondFactorCommand::Verify {
+        code: code.trim().to_string(),
+        now: now_millis(),
+    };
+    let mut user_ctx = ctx.clone();
+    user_ctx.metadata.actor_kind = Some("user".into());
+    user_ctx.metadata.actor_id = Some(user_id.to_string());
+    match state
+        .bus
+        .execute::<SecondFactor, _>(&user_ctx, user_id, |f| f.decide(command.clone(), &()))
+        .await
+    {
+        Ok(_) => Ok(()),
+        Err(commands::BusError::Domain(_)) => {
+            let policy = settings(state, &ctx.tenant_id).await?.lockout;
+            let after = record_failure(state, ctx, user_id, "bad_second_factor", true).await?;
+            if let Some(remaining_ms) = after.locked_for(now_millis()) {
+                return Err(SignInError::Refused(SignInRefusal::Locked { remaining_ms }));
+            }
+            Err(SignInError::Refused(SignInRefusal::BadCredentials {
+                remaining: after.remaining(&policy),
+                captcha: false,
+            }))
+        }
+        Err(e) => Err(bus_error(e)),
+    }
+}
+
+/// Enrols a TOTP secret once the user has shown a current code from it.
+pub async fn enroll_second_factor(
+    state: &AppState,
+    ctx: &Context,
+    user_id: &str,
+    secret: Vec<u8>,
+    code: &str,
+) -> Result<Result<(), SecondFactorError>, ServiceError> {
+    let command = SecondFactorCommand::Enroll {
+        user_id: user_id.to_string(),
+        secret,
+        code: code.trim().to_string(),
+        now: now_millis(),
+    };
+    match state
+        .bus
+        .execute::<SecondFactor, _>(ctx, user_id, |f| f.decide(command.clone(), &()))
+        .await
+    {
+        Ok(_) => Ok(Ok(())),
+        Err(commands::BusError::Domain(e)) => Ok(Err(e)),
+        Err(e) => Err(ServiceError::Internal(anyhow::anyhow!(
+            "enrolling a second factor: {e}"
+        ))),
+    }
 }
