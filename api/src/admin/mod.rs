@@ -5,6 +5,7 @@
 
 mod applications;
 mod error;
+mod keys;
 mod privileges;
 mod settings;
 mod strict;
@@ -22,6 +23,7 @@ pub fn router() -> Router<AppState> {
     Router::new().nest(
         "/admin/v1",
         applications::router()
+            .merge(keys::router())
             .merge(privileges::router())
             .merge(settings::router())
             .merge(tenants::router())
