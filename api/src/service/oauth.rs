@@ -275,7 +275,7 @@ pub async fn redeem_code(
         issuer,
         app,
         &grant,
-        access,
+        Some(access),
         refresh.map(|(t, _)| t),
         now,
     )
@@ -338,7 +338,7 @@ pub async fn refresh(
         issuer,
         app,
         &grant,
-        access,
+        Some(access),
         Some(new_token),
         now,
     )
@@ -383,7 +383,7 @@ pub async fn client_credentials(
         issuer,
         app,
         &grant,
-        access,
+        Some(access),
         None,
         now,
     )
@@ -424,7 +424,8 @@ pub async fn implicit(
         .bus
         .load::<OAuthGrant>(&ctx.tenant_id, &grant_id)
         .await?;
-    let mut set = tokens(
+    let access = with_access.then_some(access);
+    tokens(
         state,
         &ctx.tenant_id,
         issuer,
@@ -434,11 +435,7 @@ pub async fn implicit(
         None,
         now,
     )
-    .await?;
-    if !with_access {
-        set.access_token.clear();
-    }
-    Ok(set)
+    .await
 }
 
 /// Signs the access token (and id token for `openid`) of a grant.
@@ -449,10 +446,55 @@ async fn tokens(
     issuer: &Issuer,
     app: &ApplicationRow,
     grant: &OAuthGrant,
-    access: AccessGrant,
+    access: Option<AccessGrant>,
     refresh_token: Option<String>,
     now: i64,
 ) -> Result<TokenSet, OAuthError> {
+    let algorithm = &app.protocols.id_token_signing_alg;
+    let (access_token, expires_at) = match access {
+        Some(access) => (
+            sign_access(state, tenant, issuer, app, grant, &access, now).await?,
+            access.expires_at,
+        ),
+        None => (String::new(), now),
+    };
+    let id_token = match (&grant.subject, has_scope(&grant.scope, "openid")) {
+        (Some(subject), true) => {
+            let user = projections::users::get(state.pool(), tenant, &subject.user_id).await?;
+            let mut claims = id_claims(issuer, app, subject, grant, now, user.as_ref());
+            if !access_token.is_empty() {
+                claims.insert("at_hash".into(), json!(half_hash(&access_token)));
+            }
+            let claims = Value::Object(claims);
+            Some(
+                state
+                    .signing
+                    .sign(&state.bus, tenant, algorithm, &claims)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("id_token generate error: {e}"))?,
+            )
+        }
+        _ => None,
+    };
+    Ok(TokenSet {
+        access_token,
+        expires_in: (expires_at - now) / 1000,
+        scope: grant.scope.clone(),
+        refresh_token,
+        id_token,
+    })
+}
+
+/// The access token: a JWT naming its grant's subject, client, scope and `jti`.
+async fn sign_access(
+    state: &AppState,
+    tenant: &str,
+    issuer: &Issuer,
+    app: &ApplicationRow,
+    grant: &OAuthGrant,
+    access: &AccessGrant,
+    now: i64,
+) -> anyhow::Result<String> {
     let subject = grant
         .subject
         .as_ref()
@@ -469,34 +511,15 @@ async fn tokens(
         "exp": access.expires_at / 1000,
         "token_use": "access",
     });
-    let algorithm = &app.protocols.id_token_signing_alg;
-    let access_token = state
+    state
         .signing
-        .sign(&state.bus, tenant, algorithm, &claims)
-        .await?;
-    let id_token = match (&grant.subject, has_scope(&grant.scope, "openid")) {
-        (Some(subject), true) => {
-            let user = projections::users::get(state.pool(), tenant, &subject.user_id).await?;
-            let mut claims = id_claims(issuer, app, subject, grant, now, user.as_ref());
-            claims.insert("at_hash".into(), json!(half_hash(&access_token)));
-            let claims = Value::Object(claims);
-            Some(
-                state
-                    .signing
-                    .sign(&state.bus, tenant, algorithm, &claims)
-                    .await
-                    .map_err(|e| anyhow::anyhow!("id_token generate error: {e}"))?,
-            )
-        }
-        _ => None,
-    };
-    Ok(TokenSet {
-        access_token,
-        expires_in: (access.expires_at - now) / 1000,
-        scope: grant.scope.clone(),
-        refresh_token,
-        id_token,
-    })
+        .sign(
+            &state.bus,
+            tenant,
+            &app.protocols.id_token_signing_alg,
+            &claims,
+        )
+        .await
 }
 
 /// OIDC `at_hash`/`c_hash`: the left half of the SHA-256 of the value, base64url.
