@@ -285,7 +285,43 @@ async fn an_expiring_password_is_offered_for_change_and_may_be_skipped(engine: E
     server.finish().await;
 }
 
+async fn an_unknown_username_is_answered_exactly_like_a_wrong_password(engine: Engine) {
+    let server = TestServer::start(engine).await;
+    let t = server.token().await;
+    sso::user(&server, &t, "realuser", "13900000015").await;
+    let attempt = |name: &'static str| {
+        let browser = Browser::new(&server);
+        async move {
+            let mut texts = Vec::new();
+            let mut page = browser.get("/api/v1/login").await;
+            for _ in 0..2 {
+                page = browser.sign_in(&page, name, "Wrong#Pass1").await;
+                let start = page.text.find("role=\"alert\">").unwrap();
+                texts.push(page.text[start..start + 80].to_string());
+            }
+            texts.push(page.text.contains("data:image/png").to_string());
+            texts
+        }
+    };
+    let real = attempt("realuser").await;
+    let ghost = attempt("ghost-user").await;
+    assert_eq!(real, ghost, "the answers do not tell the names apart");
+    assert!(real[0].contains("Remaining attempts: 4"), "{real:?}");
+    let payloads: Vec<String> =
+        sqlx::query_scalar("SELECT payload FROM events WHERE event_type = 'login.failed'")
+            .fetch_all(&server.store().database().pool)
+            .await
+            .unwrap();
+    assert!(payloads.iter().any(|p| p.contains("unknown_user")));
+    assert!(
+        payloads.iter().all(|p| !p.contains("ghost-user")),
+        "no name in the record"
+    );
+    server.finish().await;
+}
+
 on_both_engines!(
+    an_unknown_username_is_answered_exactly_like_a_wrong_password,
     a_user_enrols_totp_and_then_signs_in_with_password_and_code,
     repeated_failures_bring_a_captcha_that_must_be_answered,
     a_forced_password_change_comes_before_the_session,

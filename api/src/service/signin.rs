@@ -72,17 +72,7 @@ pub async fn check_password(
     let policy = settings(state, tenant).await?.lockout;
     let user = projections::users::by_user_name(state.pool(), tenant, user_name).await?;
     let Some(user) = user else {
-        // Spend the time a real check takes, so response times do not reveal usernames.
-        let hasher = state.hasher.clone();
-        let _ = tokio::task::spawn_blocking(move || {
-            let hash = dummy_hash(hasher.as_ref());
-            hasher.verify("x", &hash)
-        })
-        .await;
-        return Err(SignInError::Refused(SignInRefusal::BadCredentials {
-            remaining: policy.max_failures,
-            captcha: false,
-        }));
+        return Err(unknown_user(state, ctx, user_name, captcha).await);
     };
     let (state_now, now) = (attempts(state, tenant, &user.user_id).await?, now_millis());
     if let Some(remaining_ms) = state_now.locked_for(now) {
@@ -131,6 +121,61 @@ pub async fn check_password(
             .map_err(bus_error)?;
     }
     Ok(user)
+}
+
+/// A sign-in for a username nobody has: answered, timed, counted, locked and CAPTCHA'd exactly
+/// as for a real user with a wrong password, so none of these reveals whether the name exists.
+/// The failures go on a stream named by the keyed hash of the name (never the name itself).
+async fn unknown_user(
+    state: &AppState,
+    ctx: &Context,
+    user_name: &str,
+    captcha: Option<CaptchaAnswer>,
+) -> SignInError {
+    let subject = format!(
+        "unknown-{}",
+        state
+            .keys()
+            .claim_key("login.user_name", &user_name.trim().to_lowercase())
+    );
+    let tenant = &ctx.tenant_id;
+    let result: Result<SignInError, SignInError> = async {
+        let policy = settings(state, tenant).await?.lockout;
+        let before = attempts(state, tenant, &subject).await?;
+        if let Some(remaining_ms) = before.locked_for(now_millis()) {
+            record_failure(state, ctx, &subject, "locked", false).await?;
+            return Ok(SignInError::Refused(SignInRefusal::Locked { remaining_ms }));
+        }
+        if before.failures >= CAPTCHA_AFTER_FAILURES {
+            let solved = match captcha {
+                Some(c) => super::captcha::answer(state, ctx, &c.captcha_id, &c.answer)
+                    .await?
+                    .unwrap_or(false),
+                None => false,
+            };
+            if !solved {
+                record_failure(state, ctx, &subject, "captcha", false).await?;
+                return Ok(SignInError::Refused(SignInRefusal::Captcha));
+            }
+        }
+        // Spend the time a real check takes, so response times do not reveal usernames.
+        let hasher = state.hasher.clone();
+        let _ = tokio::task::spawn_blocking(move || {
+            let hash = dummy_hash(hasher.as_ref());
+            hasher.verify("x", &hash)
+        })
+        .await;
+        let after = record_failure(state, ctx, &subject, "unknown_user", true).await?;
+        if let Some(remaining_ms) = after.locked_for(now_millis()) {
+            return Ok(SignInError::Refused(SignInRefusal::Locked { remaining_ms }));
+        }
+        Ok(SignInError::Refused(SignInRefusal::BadCredentials {
+            remaining: after.remaining(&policy),
+            captcha: after.failures >= CAPTCHA_AFTER_FAILURES,
+        }))
+    }
+    .await;
+    result.unwrap_or_else(|e| e)
 }
 
 /// An argon2id hash of a password nobody has, checked when the username is unknown.
