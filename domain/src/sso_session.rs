@@ -38,6 +38,11 @@ pub enum SsoSessionCommand {
         cookie_hash: String,
         now: i64,
     },
+    /// Extends a live session that is in use (sliding expiry).
+    Refresh {
+        now: i64,
+        expires_at: i64,
+    },
     End {
         reason: String,
         now: i64,
@@ -62,6 +67,8 @@ pub enum SsoSessionEvent {
     SecondFactorPassed { method: String, at: i64 },
     #[serde(rename = "sso_session.cookie_rotated")]
     CookieRotated { cookie_hash: String, at: i64 },
+    #[serde(rename = "sso_session.refreshed")]
+    Refreshed { at: i64, expires_at: i64 },
     #[serde(rename = "sso_session.ended")]
     Ended { reason: String, at: i64 },
 }
@@ -72,6 +79,7 @@ impl DomainEvent for SsoSessionEvent {
             Self::Started { .. } => "sso_session.started",
             Self::SecondFactorPassed { .. } => "sso_session.second_factor_passed",
             Self::CookieRotated { .. } => "sso_session.cookie_rotated",
+            Self::Refreshed { .. } => "sso_session.refreshed",
             Self::Ended { .. } => "sso_session.ended",
         }
     }
@@ -111,6 +119,7 @@ impl Aggregate for SsoSession {
             }
             SsoSessionEvent::SecondFactorPassed { .. } => self.needs_second_factor = false,
             SsoSessionEvent::CookieRotated { .. } => {}
+            SsoSessionEvent::Refreshed { expires_at, .. } => self.expires_at = *expires_at,
             SsoSessionEvent::Ended { .. } => self.ended = true,
         }
     }
@@ -160,6 +169,16 @@ impl Aggregate for SsoSession {
                 Ok(Decision::event(SsoSessionEvent::CookieRotated {
                     cookie_hash,
                     at: now,
+                }))
+            }
+            SsoSessionCommand::Refresh { now, expires_at } => {
+                self.live(now)?;
+                if expires_at <= self.expires_at {
+                    return Ok(Decision::none());
+                }
+                Ok(Decision::event(SsoSessionEvent::Refreshed {
+                    at: now,
+                    expires_at,
                 }))
             }
             SsoSessionCommand::End { reason, now } => {
@@ -255,6 +274,23 @@ mod tests {
                 },
                 &(),
             )
+            .then_expect_error(SsoSessionError::Ended);
+    }
+
+    #[test]
+    fn a_live_session_is_extended_and_never_shortened() {
+        let refresh = |now, expires_at| SsoSessionCommand::Refresh { now, expires_at };
+        given::<SsoSession>(&[started(false)])
+            .when(refresh(5_000, 15_000), &())
+            .then_expect_events(&[SsoSessionEvent::Refreshed {
+                at: 5_000,
+                expires_at: 15_000,
+            }]);
+        given::<SsoSession>(&[started(false)])
+            .when(refresh(5_000, 9_000), &())
+            .then_expect_events(&[]);
+        given::<SsoSession>(&[started(false)])
+            .when(refresh(10_000, 20_000), &())
             .then_expect_error(SsoSessionError::Ended);
     }
 

@@ -120,6 +120,12 @@ async fn session(
         .bind(cookie_hash)
         .bind(tenant.to_string())
         .bind(session_id.to_string()),
+        SsoSessionEvent::Refreshed { expires_at, .. } => sqlx::query(
+            "UPDATE proj_sso_sessions SET expires_at = $1 WHERE tenant_id = $2 AND session_id = $3",
+        )
+        .bind(expires_at)
+        .bind(tenant.to_string())
+        .bind(session_id.to_string()),
         SsoSessionEvent::Ended { at, .. } => sqlx::query(
             "UPDATE proj_sso_sessions SET ended_at = $1 WHERE tenant_id = $2 AND session_id = $3",
         )

@@ -259,6 +259,13 @@ async fn authorize(state: AppState, browser: Browser, pairs: Vec<(String, String
             return web::redirect(&login_url(&return_to, Some(client_id)));
         }
     };
+    let ctx = browser.context();
+    if signin::refresh_if_due(&state, &ctx, &session)
+        .await
+        .is_err()
+    {
+        return reply.error_code("server_error", "System busy. Please try again later.");
+    }
     match signin::has_account(
         &state,
         &browser.tenant_id,
@@ -281,7 +288,6 @@ async fn authorize(state: AppState, browser: Browser, pairs: Vec<(String, String
         Ok(_) => return reply.error_code("access_denied", "the user is disabled"),
         Err(_) => return reply.error_code("server_error", "System busy. Please try again later."),
     }
-    let ctx = browser.context();
     let nonce = get("nonce").map(str::to_string);
     if implicit {
         let with_access = response_type.contains(&"token");

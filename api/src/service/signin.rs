@@ -276,6 +276,44 @@ pub async fn session_of_cookie(
     Ok(session.filter(|s| !s.ended && s.expires_at > now_millis()))
 }
 
+/// The longest a session lives from sign-in, however often it is refreshed.
+pub const SESSION_MAX_AGE_MS: i64 = 24 * 3600 * 1000;
+pub const REMEMBERED_SESSION_MAX_AGE_MS: i64 = 90 * 24 * 3600 * 1000;
+
+/// Slides a session in use: once less than half its lifetime is left, it gets a full lifetime
+/// again (never past its maximum age from sign-in). At most one event per half lifetime.
+pub async fn refresh_if_due(
+    state: &AppState,
+    ctx: &Context,
+    session: &SessionRow,
+) -> Result<(), ServiceError> {
+    let now = now_millis();
+    let (lifetime, max_age) = if session.remember_me {
+        (
+            REMEMBERED_SESSION_LIFETIME_MS,
+            REMEMBERED_SESSION_MAX_AGE_MS,
+        )
+    } else {
+        (SESSION_LIFETIME_MS, SESSION_MAX_AGE_MS)
+    };
+    let expires_at = (now + lifetime).min(session.auth_time + max_age);
+    if session.expires_at - now >= lifetime / 2 || expires_at <= session.expires_at {
+        return Ok(());
+    }
+    let command = SsoSessionCommand::Refresh { now, expires_at };
+    let mut ctx = ctx.clone();
+    ctx.metadata.actor_kind = Some("user".into());
+    ctx.metadata.actor_id = Some(session.user_id.clone());
+    state
+        .bus
+        .execute::<SsoSession, _>(&ctx, &session.session_id, |s| {
+            s.decide(command.clone(), &())
+        })
+        .await
+        .map_err(|e| ServiceError::Internal(anyhow::anyhow!("refreshing a session: {e}")))?;
+    Ok(())
+}
+
 /// Ends a session; its OAuth grants are revoked with it.
 pub async fn end_session(
     state: &AppState,
