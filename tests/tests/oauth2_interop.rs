@@ -90,14 +90,39 @@ async fn a_plain_oauth2_client_signs_a_user_in_with_get_user_info(engine: Engine
     assert_eq!(info["email"], "plainuser@example.com");
     assert_eq!(info["mobile"], "13900000021");
 
+    let introspect = |token: String| {
+        let http = http.clone();
+        let url = endpoint("introspection_endpoint");
+        let form = [
+            ("token", token),
+            ("client_id", app.client_id.clone()),
+            ("client_secret", app.client_secret.clone()),
+        ];
+        async move {
+            let reply = http.post(url).form(&form).send().await.unwrap();
+            reply.json::<Value>().await.unwrap()
+        }
+    };
+    let first_refresh = tokens.refresh_token().expect("refresh token").clone();
+    let state = introspect(first_refresh.secret().clone()).await;
+    assert_eq!(state["active"], true, "{state}");
+    assert_eq!(state["token_type"], "refresh_token");
+    assert_eq!(state["sub"], json!(user_id));
+
     let refreshed = client
-        .exchange_refresh_token(tokens.refresh_token().expect("refresh token"))
+        .exchange_refresh_token(&first_refresh)
         .request_async(&http)
         .await
         .expect("refresh");
     assert_ne!(
         refreshed.access_token().secret(),
         tokens.access_token().secret()
+    );
+    let state = introspect(first_refresh.secret().clone()).await;
+    assert_eq!(
+        state,
+        json!({"active": false}),
+        "a rotated refresh token is inactive"
     );
     server.finish().await;
 }

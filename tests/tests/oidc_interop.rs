@@ -1,7 +1,7 @@
 //! Interoperability with an independent relying party: the Rust `openidconnect` crate, configured
 //! only with the discovery URL and the credentials from the admin API, does discovery →
 //! authorization code + PKCE → token → id_token verification (signature from JWKS, nonce,
-//! audience, issuer) → userinfo → refresh → revocation.
+//! audience, issuer) → userinfo → refresh.
 
 use idaas_tests::sso::{self, Browser, PASSWORD};
 use idaas_tests::{on_both_engines, Engine, TestServer};

@@ -6,6 +6,7 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use projections::applications::ApplicationRow;
 use serde_json::json;
 
 use super::client;
@@ -54,13 +55,45 @@ pub async fn introspect(
             }
             body
         }
-        _ => json!({ "active": false }),
+        Some(_) => json!({ "active": false }),
+        None => refresh_token(&state, &browser, &app, token).await?,
     };
     let mut response = Json(body).into_response();
     response
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     Ok(response)
+}
+
+/// RFC 7662 §2.2 for a refresh token: active while it is the current one of a live grant.
+async fn refresh_token(
+    state: &AppState,
+    browser: &Browser,
+    app: &ApplicationRow,
+    token: &str,
+) -> anyhow::Result<serde_json::Value> {
+    let tenant = &browser.tenant_id;
+    let Some(grant) = oauth::live_refresh_token(state, tenant, app, token).await? else {
+        return Ok(json!({ "active": false }));
+    };
+    let mut body = json!({
+        "active": true,
+        "scope": grant.scope,
+        "client_id": app.client_id,
+        "token_type": "refresh_token",
+        "exp": grant.refresh_expires_at / 1000,
+        "iss": browser.issuer().url,
+    });
+    if let Some(subject) = &grant.subject {
+        match projections::users::get(state.pool(), tenant, &subject.user_id).await? {
+            Some(user) if !user.disabled => {
+                body["sub"] = json!(subject.user_id);
+                body["username"] = json!(user.profile.user_name);
+            }
+            _ => return Ok(json!({ "active": false })),
+        }
+    }
+    Ok(body)
 }
 
 pub async fn revoke(

@@ -631,6 +631,26 @@ pub async fn live_access_token(
     Ok(Some((row, claims)))
 }
 
+/// The grant whose current refresh token this is, if the token is live and this client's.
+pub async fn live_refresh_token(
+    state: &AppState,
+    tenant: &str,
+    app: &ApplicationRow,
+    token: &str,
+) -> anyhow::Result<Option<OAuthGrant>> {
+    let hash = state.keys().secret_hash(token);
+    let Some(grant_id) = projections::oauth::grant_by_refresh(state.pool(), tenant, &hash).await?
+    else {
+        return Ok(None);
+    };
+    let (grant, _) = state.bus.load::<OAuthGrant>(tenant, &grant_id).await?;
+    let live = !grant.revoked
+        && grant.application_id == app.application_id
+        && grant.refresh_hash.as_deref() == Some(hash.as_str())
+        && grant.refresh_expires_at > now_millis();
+    Ok(live.then_some(grant))
+}
+
 /// Ends an authorisation and every token it issued.
 pub async fn revoke_grant(
     state: &AppState,
