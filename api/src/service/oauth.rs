@@ -424,7 +424,7 @@ pub async fn implicit(
         .bus
         .load::<OAuthGrant>(&ctx.tenant_id, &grant_id)
         .await?;
-    let mut set = tokens(
+    tokens(
         state,
         &ctx.tenant_id,
         issuer,
@@ -434,11 +434,7 @@ pub async fn implicit(
         None,
         now,
     )
-    .await?;
-    if !with_access {
-        set.access_token.clear();
-    }
-    Ok(set)
+    .await
 }
 
 /// Signs the access token (and id token for `openid`) of a grant.
@@ -470,15 +466,24 @@ async fn tokens(
         "token_use": "access",
     });
     let algorithm = &app.protocols.id_token_signing_alg;
-    let access_token = state
-        .signing
-        .sign(&state.bus, tenant, algorithm, &claims)
-        .await?;
+    // Only an access token the grant recorded is signed, and only it gets an `at_hash` (the
+    // implicit `id_token` response has none: OIDC Core §3.2.2.10).
+    let issued = grant.tokens.contains(&access.jti);
+    let access_token = if issued {
+        state
+            .signing
+            .sign(&state.bus, tenant, algorithm, &claims)
+            .await?
+    } else {
+        String::new()
+    };
     let id_token = match (&grant.subject, has_scope(&grant.scope, "openid")) {
         (Some(subject), true) => {
             let user = projections::users::get(state.pool(), tenant, &subject.user_id).await?;
             let mut claims = id_claims(issuer, app, subject, grant, now, user.as_ref());
-            claims.insert("at_hash".into(), json!(half_hash(&access_token)));
+            if issued {
+                claims.insert("at_hash".into(), json!(half_hash(&access_token)));
+            }
             let claims = Value::Object(claims);
             Some(
                 state
