@@ -3,6 +3,7 @@
 
 mod client;
 mod database;
+pub mod oauth;
 pub mod sso;
 
 pub use client::{Client, Reply};
