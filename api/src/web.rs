@@ -67,6 +67,10 @@ impl Browser {
     }
 }
 
+/// The longest cookie value read: a browser's per-cookie limit. A pending sign-in carries the
+/// request to resume (an authorisation URL of a few hundred characters) and its MAC.
+const MAX_COOKIE_LEN: usize = 4096;
+
 pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
@@ -76,7 +80,7 @@ pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
         .filter_map(|pair| pair.trim().split_once('='))
         .find(|(key, _)| *key == name)
         .map(|(_, value)| value.to_string())
-        .filter(|v| !v.is_empty() && v.len() <= 4096)
+        .filter(|v| !v.is_empty() && v.len() <= MAX_COOKIE_LEN)
 }
 
 impl FromRequestParts<AppState> for Browser {

@@ -3,6 +3,7 @@
 
 mod client;
 mod database;
+pub mod oauth;
 pub mod python;
 pub mod sso;
 

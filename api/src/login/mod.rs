@@ -54,6 +54,8 @@ pub struct LoginQuery {
     return_to: Option<String>,
     client_id: Option<String>,
     lang: Option<String>,
+    /// `login`: show the form even to a signed-in browser (OIDC `prompt=login`, `max_age`).
+    prompt: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -217,7 +219,8 @@ async fn show(
 ) -> Response {
     let lang = browser.language(query.lang.as_deref());
     let return_to = query.return_to.as_deref().and_then(web::safe_return_path);
-    if let Some(cookie) = browser.cookie(SESSION_COOKIE) {
+    let sign_in_again = query.prompt.as_deref() == Some("login");
+    if let Some(cookie) = browser.cookie(SESSION_COOKIE).filter(|_| !sign_in_again) {
         let session = signin::session_of_cookie(&state, &browser.tenant_id, &cookie).await;
         if let Ok(Some(session)) = session {
             if let Some(to) = &return_to {

@@ -232,8 +232,10 @@ async fn authorize(state: AppState, browser: Browser, pairs: Vec<(String, String
     };
     let auth_after = get("auth_after").and_then(|v| v.parse::<i64>().ok());
     let fresh_enough = |auth_time: i64| {
-        if auth_after.is_some_and(|after| auth_time >= after) {
-            return true;
+        // Back from the sign-in this request asked for, only a session started since counts: the
+        // resume URL no longer carries `prompt`, so an older session must not pass.
+        if let Some(after) = auth_after {
+            return auth_time >= after;
         }
         let prompt_login = get("prompt").is_some_and(|p| p.split(' ').any(|p| p == "login"));
         let max_age_ok = match get("max_age").map(str::parse::<i64>) {
@@ -243,6 +245,7 @@ async fn authorize(state: AppState, browser: Browser, pairs: Vec<(String, String
         !prompt_login && max_age_ok
     };
     let prompt_none = get("prompt").is_some_and(|p| p.split(' ').any(|p| p == "none"));
+    let signed_in = session.is_some();
     let session = match session {
         Some(s) if fresh_enough(s.auth_time) => s,
         _ if prompt_none => return reply.error_code("login_required", "the user is not signed in"),
@@ -256,7 +259,12 @@ async fn authorize(state: AppState, browser: Browser, pairs: Vec<(String, String
             resume.push(("auth_after".into(), now.to_string()));
             let query = serde_urlencoded::to_string(&resume).unwrap_or_default();
             let return_to = format!("/api/v1/oauth2/authorize?{query}");
-            return web::redirect(&login_url(&return_to, Some(client_id)));
+            let mut login = login_url(&return_to, Some(client_id));
+            if signed_in {
+                // The session is too old for this request: the login page must ask again.
+                login.push_str("&prompt=login");
+            }
+            return web::redirect(&login);
         }
     };
     let ctx = browser.context();

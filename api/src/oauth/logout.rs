@@ -137,7 +137,11 @@ async fn end_session(
     let tenant = &browser.tenant_id;
     let hint = match get("id_token_hint") {
         Some(token) => match state.signing.verify(&state.bus, tenant, token).await {
-            Ok(Some(claims)) if claims["iss"] == json!(browser.issuer().url) => Some(claims),
+            Ok(Some(claims))
+                if claims["iss"] == json!(browser.issuer().url) && is_id_token(&claims) =>
+            {
+                Some(claims)
+            }
             Ok(_) => return bad(lang, "id_token_hint is not an id token of this issuer"),
             Err(_) => return bad(lang, "System busy. Please try again later."),
         },
@@ -232,6 +236,12 @@ async fn end_session(
         .headers_mut()
         .append(axum::http::header::SET_COOKIE, clear);
     response
+}
+
+/// Whether verified claims are an id token's: the same keys sign access tokens (`token_use`) and
+/// logout tokens (`events`), which must not pass for one (RFC 8725 §2.8).
+fn is_id_token(claims: &serde_json::Value) -> bool {
+    claims.get("token_use").is_none() && claims.get("events").is_none()
 }
 
 fn bad(lang: Lang, text: &str) -> Response {
