@@ -9,11 +9,13 @@ pub mod context;
 pub mod login;
 pub mod oauth;
 pub mod oneaccess;
+pub mod sdk;
 pub mod server;
 pub mod service;
 pub mod signing;
+pub mod sms;
 pub mod state;
 pub mod web;
 
 pub use config::Config;
-pub use server::{open_store, start, RunningServer};
+pub use server::{open_store, start, start_with_sms, RunningServer};

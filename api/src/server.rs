@@ -1,6 +1,7 @@
 //! Opening the store and running the server; used by `idaas serve` and by the end-to-end tests.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use anyhow::Context;
 use commands::{EventStore, Keys};
@@ -10,6 +11,7 @@ use tokio::task::JoinHandle;
 
 use crate::config::Config;
 use crate::service::tenants::{self, Credentials};
+use crate::sms::{LogOnlySmsSender, SmsSender};
 use crate::state::AppState;
 
 /// Connects, migrates and opens the event store with every inline projection.
@@ -54,10 +56,20 @@ impl RunningServer {
     }
 }
 
-/// Opens the store, bootstraps an empty one, and serves on `listener`.
+/// Opens the store, bootstraps an empty one, and serves on `listener`. SMS codes go to the
+/// log-only sender.
 pub async fn start(config: Config, listener: TcpListener) -> anyhow::Result<RunningServer> {
+    start_with_sms(config, listener, Arc::new(LogOnlySmsSender)).await
+}
+
+/// Like `start`, with SMS verification codes sent through `sms`.
+pub async fn start_with_sms(
+    config: Config,
+    listener: TcpListener,
+    sms: Arc<dyn SmsSender>,
+) -> anyhow::Result<RunningServer> {
     let store = open_store(&config).await?;
-    let state = AppState::new(store.clone(), config.clone());
+    let state = AppState::new(store.clone(), config.clone()).with_sms(sms);
     let fixed = (
         config.bootstrap_client_id.clone(),
         config.bootstrap_client_secret.clone(),

@@ -10,6 +10,7 @@ use sqlx::AnyPool;
 use crate::config::Config;
 use crate::context::TenantResolver;
 use crate::signing::KeyRing;
+use crate::sms::{LogOnlySmsSender, SmsSender};
 
 #[derive(Clone)]
 pub struct AppState {
@@ -18,6 +19,8 @@ pub struct AppState {
     pub hasher: Arc<dyn PasswordHasher>,
     pub tenants: Arc<TenantResolver>,
     pub signing: Arc<KeyRing>,
+    /// Where SMS verification codes go (log-only unless a gateway is plugged in).
+    pub sms: Arc<dyn SmsSender>,
 }
 
 impl AppState {
@@ -28,7 +31,14 @@ impl AppState {
             hasher: Arc::new(Argon2Hasher),
             tenants: Arc::new(TenantResolver::default()),
             signing: Arc::new(KeyRing::default()),
+            sms: Arc::new(LogOnlySmsSender),
         }
+    }
+
+    /// The same state with another SMS sender.
+    pub fn with_sms(mut self, sms: Arc<dyn SmsSender>) -> Self {
+        self.sms = sms;
+        self
     }
 
     pub fn pool(&self) -> &AnyPool {

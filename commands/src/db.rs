@@ -99,6 +99,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(8, "0008_privileges"),
     migration!(9, "0009_account_model"),
     migration!(10, "0010_sign_in"),
+    migration!(11, "0011_sdk_login"),
 ];
 
 /// Refuses a master key other than the one the store was first opened with.

@@ -1,6 +1,8 @@
 //! A browser single sign-on session (DESIGN.md "Protocols"): one per login, one stream each, serving
 //! every protocol. The cookie that carries it is stored only as a keyed hash. A session that still
-//! waits for its second factor serves no protocol.
+//! waits for its second factor serves no protocol. A session started by the SDK login (seed 002 A2)
+//! is bound to the device it was started from: the keyed hash of its fingerprint is recorded, and
+//! its `session_token` (also kept only as a keyed hash) is refused from any other device.
 
 use serde::{Deserialize, Serialize};
 
@@ -13,6 +15,8 @@ pub struct SsoSession {
     pub needs_second_factor: bool,
     pub expires_at: i64,
     pub ended: bool,
+    /// The keyed hash of the device fingerprint an SDK session is bound to.
+    pub device_hash: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -27,6 +31,8 @@ pub enum SsoSessionCommand {
         remember_me: bool,
         now: i64,
         expires_at: i64,
+        /// The keyed hash of the device fingerprint, for a session bound to one device (SDK).
+        device_hash: Option<String>,
     },
     PassSecondFactor {
         method: String,
@@ -62,6 +68,9 @@ pub enum SsoSessionEvent {
         remember_me: bool,
         auth_time: i64,
         expires_at: i64,
+        /// Absent for browser sessions (and in events recorded before SDK sessions existed).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        device_hash: Option<String>,
     },
     #[serde(rename = "sso_session.second_factor_passed")]
     SecondFactorPassed { method: String, at: i64 },
@@ -110,12 +119,14 @@ impl Aggregate for SsoSession {
                 user_id,
                 needs_second_factor,
                 expires_at,
+                device_hash,
                 ..
             } => {
                 self.started = true;
                 self.user_id = user_id.clone();
                 self.needs_second_factor = *needs_second_factor;
                 self.expires_at = *expires_at;
+                self.device_hash = device_hash.clone();
             }
             SsoSessionEvent::SecondFactorPassed { .. } => self.needs_second_factor = false,
             SsoSessionEvent::CookieRotated { .. } => {}
@@ -139,6 +150,7 @@ impl Aggregate for SsoSession {
                 remember_me,
                 now,
                 expires_at,
+                device_hash,
             } => {
                 if self.started {
                     return Err(SsoSessionError::AlreadyStarted);
@@ -152,6 +164,7 @@ impl Aggregate for SsoSession {
                     remember_me,
                     auth_time: now,
                     expires_at,
+                    device_hash,
                 }))
             }
             SsoSessionCommand::PassSecondFactor { method, now } => {
@@ -221,6 +234,7 @@ mod tests {
             remember_me: false,
             auth_time: 1_000,
             expires_at: 10_000,
+            device_hash: None,
         }
     }
 
@@ -237,10 +251,39 @@ mod tests {
                     remember_me: false,
                     now: 1_000,
                     expires_at: 10_000,
+                    device_hash: None,
                 },
                 &(),
             )
             .then_expect_events(&[started(false)]);
+    }
+
+    #[test]
+    fn a_session_started_from_a_device_remembers_the_device_and_old_events_have_none() {
+        let decision = given_no_events::<SsoSession>()
+            .when(
+                SsoSessionCommand::Start {
+                    session_id: "s1".into(),
+                    user_id: "u1".into(),
+                    cookie_hash: "c1".into(),
+                    methods: vec!["pwd".into()],
+                    needs_second_factor: false,
+                    remember_me: false,
+                    now: 1_000,
+                    expires_at: 10_000,
+                    device_hash: Some("d1".into()),
+                },
+                &(),
+            )
+            .decision();
+        let state = SsoSession::from_events(&decision.events);
+        assert_eq!(state.device_hash.as_deref(), Some("d1"));
+        // A browser session's payload is unchanged: no `device_hash` key at all.
+        let (_, payload) = crate::aggregate::to_stored(&started(false));
+        assert!(payload.get("device_hash").is_none());
+        let old: SsoSessionEvent =
+            crate::aggregate::from_stored("sso_session.started", payload).unwrap();
+        assert_eq!(old, started(false));
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub mod organizations;
 pub mod privileges;
 pub mod rebuild;
 pub mod sessions;
+pub mod sso_tickets;
 mod support;
 pub mod tenants;
 mod tree;
@@ -33,6 +34,7 @@ pub fn inline() -> Vec<Arc<dyn Projector>> {
         Arc::new(app_roles::AppRolesProjection),
         Arc::new(privileges::PrivilegesProjection),
         Arc::new(sessions::SessionsProjection),
+        Arc::new(sso_tickets::SsoTicketsProjection),
         Arc::new(oauth::OAuthProjection),
         Arc::new(audit_trail::AuditTrailProjection),
     ]

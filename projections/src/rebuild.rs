@@ -21,6 +21,7 @@ pub fn tables() -> Vec<&'static str> {
         crate::app_roles::TABLES,
         crate::privileges::TABLES,
         crate::sessions::TABLES,
+        crate::sso_tickets::TABLES,
         crate::oauth::TABLES,
         crate::audit_trail::TABLES,
     ]

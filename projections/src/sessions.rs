@@ -92,11 +92,12 @@ async fn session(
             remember_me,
             auth_time,
             expires_at,
+            device_hash,
             ..
         } => sqlx::query(
             "INSERT INTO proj_sso_sessions (tenant_id, session_id, user_id, cookie_hash, methods, \
-             needs_second_factor, remember_me, auth_time, expires_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+             needs_second_factor, remember_me, auth_time, expires_at, device_hash) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
         .bind(tenant.to_string())
         .bind(session_id.to_string())
@@ -106,7 +107,8 @@ async fn session(
         .bind(flag(needs_second_factor))
         .bind(flag(remember_me))
         .bind(auth_time)
-        .bind(expires_at),
+        .bind(expires_at)
+        .bind(device_hash),
         SsoSessionEvent::SecondFactorPassed { method, .. } => sqlx::query(
             "UPDATE proj_sso_sessions SET needs_second_factor = 0, methods = methods || ' ' || $1 \
              WHERE tenant_id = $2 AND session_id = $3",
@@ -213,6 +215,8 @@ pub struct SessionRow {
     pub auth_time: i64,
     pub expires_at: i64,
     pub ended: bool,
+    /// The keyed hash of the device fingerprint an SDK session is bound to.
+    pub device_hash: Option<String>,
 }
 
 fn session_row(r: &sqlx::any::AnyRow) -> anyhow::Result<SessionRow> {
@@ -226,11 +230,12 @@ fn session_row(r: &sqlx::any::AnyRow) -> anyhow::Result<SessionRow> {
         auth_time: r.try_get("auth_time")?,
         expires_at: r.try_get("expires_at")?,
         ended: r.try_get::<Option<i64>, _>("ended_at")?.is_some(),
+        device_hash: r.try_get("device_hash")?,
     })
 }
 
 const SESSION_COLUMNS: &str = "session_id, user_id, methods, needs_second_factor, remember_me, \
-     auth_time, expires_at, ended_at";
+     auth_time, expires_at, ended_at, device_hash";
 
 /// The session a cookie (by its keyed hash) belongs to, live or not.
 pub async fn by_cookie(

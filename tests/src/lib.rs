@@ -5,12 +5,16 @@ mod client;
 mod database;
 pub mod oauth;
 pub mod python;
+pub mod sdk;
 pub mod sso;
 
 pub use client::{Client, Reply};
 pub use database::{Engine, TestDatabase};
 
+use std::sync::Arc;
+
 use idaas_api::service::tenants::Credentials;
+use idaas_api::sms::MemorySmsSender;
 use idaas_api::{Config, RunningServer};
 
 /// Generates one test per engine for an `async fn(Engine)` scenario.
@@ -42,13 +46,16 @@ pub struct TestServer {
     pub server: Option<RunningServer>,
     pub credentials: Credentials,
     pub client: Client,
+    /// Every SMS verification code the server sent.
+    pub sms: Arc<MemorySmsSender>,
 }
 
 impl TestServer {
     pub async fn start(engine: Engine) -> Self {
         let database = TestDatabase::create(engine).await;
         let config = database.config();
-        let server = boot(&config).await;
+        let sms = Arc::new(MemorySmsSender::default());
+        let server = boot(&config, &sms).await;
         let credentials = server
             .bootstrap
             .clone()
@@ -60,6 +67,7 @@ impl TestServer {
             server: Some(server),
             credentials,
             client,
+            sms,
         }
     }
 
@@ -124,7 +132,7 @@ impl TestServer {
         if let Some(server) = self.server.take() {
             server.stop().await.expect("server stops");
         }
-        let server = boot(&self.config).await;
+        let server = boot(&self.config, &self.sms).await;
         assert!(
             server.bootstrap.is_none(),
             "a restarted store is not bootstrapped again"
@@ -144,11 +152,11 @@ impl TestServer {
     }
 }
 
-async fn boot(config: &Config) -> RunningServer {
+async fn boot(config: &Config, sms: &Arc<MemorySmsSender>) -> RunningServer {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind port 0");
-    idaas_api::start(config.clone(), listener)
+    idaas_api::start_with_sms(config.clone(), listener, sms.clone())
         .await
         .expect("server starts")
 }

@@ -8,6 +8,7 @@ pub mod captcha;
 pub mod oauth;
 pub mod organizations;
 pub mod roles;
+pub mod sdk;
 pub mod signin;
 pub mod tenants;
 pub mod tokens;

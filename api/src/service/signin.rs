@@ -248,6 +248,7 @@ pub async fn start_session(
         remember_me,
         now,
         expires_at: now + lifetime,
+        device_hash: None,
     };
     let mut ctx = ctx.clone();
     ctx.metadata.actor_kind = Some("user".into());
