@@ -4,6 +4,7 @@
 mod client;
 mod database;
 pub mod sso;
+pub mod webdriver;
 
 pub use client::{Client, Reply};
 pub use database::{Engine, TestDatabase};
