@@ -7,6 +7,7 @@ pub mod oauth;
 pub mod python;
 pub mod sdk;
 pub mod sso;
+pub mod webdriver;
 
 pub use client::{Client, Reply};
 pub use database::{Engine, TestDatabase};
