@@ -320,7 +320,43 @@ async fn an_unknown_username_is_answered_exactly_like_a_wrong_password(engine: E
     server.finish().await;
 }
 
+async fn the_chosen_language_carries_on_to_the_next_step(engine: Engine) {
+    let server = TestServer::start(engine).await;
+    let t = server.token().await;
+    let user_id = sso::user(&server, &t, "zhuser", "13900000016").await;
+    server
+        .client
+        .put(
+            &format!("/api/v2/tenant/users/{user_id}/change-password"),
+            &t,
+            json!({"password": "Admin#Set2024", "pwd_must_modify": true}),
+        )
+        .await
+        .assert_status(200);
+    let browser = Browser::new(&server);
+    let page = browser.get("/api/v1/login?lang=zh").await;
+    let csrf = page.hidden("csrf").unwrap();
+    let after = browser
+        .post(
+            "/api/v1/login/form",
+            &[
+                ("username", "zhuser"),
+                ("password", "Admin#Set2024"),
+                ("csrf", &csrf),
+                ("lang", "zh"),
+            ],
+        )
+        .await;
+    let next = after.location.clone().unwrap();
+    assert_eq!(next, "/api/v1/login/password?lang=zh");
+    let form = browser.get(&next).await;
+    assert!(form.text.contains("修改密码"), "{}", form.text);
+    assert_eq!(form.hidden("lang").as_deref(), Some("zh"));
+    server.finish().await;
+}
+
 on_both_engines!(
+    the_chosen_language_carries_on_to_the_next_step,
     an_unknown_username_is_answered_exactly_like_a_wrong_password,
     a_user_enrols_totp_and_then_signs_in_with_password_and_code,
     repeated_failures_bring_a_captcha_that_must_be_answered,

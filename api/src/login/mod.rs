@@ -411,7 +411,13 @@ pub(crate) async fn next_step(
         pending.step = step;
         pending.expires_at = commands::services::now_millis() + pending::LIFETIME_MS;
         let cookie = browser.set_cookie(PENDING_COOKIE, &pending.encode(state), Some(600));
-        return with_cookies(web::redirect(target), [cookie]);
+        // The language chosen on the login page carries on to the next step.
+        let target = if lang.is_chinese() {
+            format!("{target}?lang=zh")
+        } else {
+            target.to_string()
+        };
+        return with_cookies(web::redirect(&target), [cookie]);
     }
     finish(state, browser, &user.user_id, methods, &pending, lang).await
 }

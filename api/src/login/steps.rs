@@ -69,7 +69,11 @@ fn password_page(lang: Lang, csrf: &str, may_skip: bool, error: Option<&str>) ->
 {skip}
 </form>"#,
         error = error_line(error),
-        csrf = hidden("csrf", csrf),
+        csrf = format!(
+            "{}{}",
+            hidden("csrf", csrf),
+            hidden("lang", if lang.is_chinese() { "zh" } else { "en" })
+        ),
         old = lang.text("old_password"),
         new = lang.text("new_password"),
         confirm = lang.text("confirm_password"),
@@ -181,7 +185,11 @@ fn otp_page(
         intro = escape(intro),
         error = error_line(error),
         action = escape(action),
-        csrf = hidden("csrf", csrf),
+        csrf = format!(
+            "{}{}",
+            hidden("csrf", csrf),
+            hidden("lang", if lang.is_chinese() { "zh" } else { "en" })
+        ),
         label = lang.text("otp_code"),
         verify = lang.text("verify"),
     );
