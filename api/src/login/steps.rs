@@ -21,6 +21,12 @@ use crate::service::ServiceError;
 use crate::state::AppState;
 use crate::web::{Browser, PENDING_COOKIE, SESSION_COOKIE};
 
+/// The hidden fields every step form carries: its CSRF value and the page language.
+fn step_fields(lang: Lang, csrf: &str) -> String {
+    let code = if lang.is_chinese() { "zh" } else { "en" };
+    hidden("csrf", csrf) + &hidden("lang", code)
+}
+
 fn pending_of(state: &AppState, browser: &Browser, step: Step) -> Option<Pending> {
     let value = browser.cookie(PENDING_COOKIE)?;
     Pending::decode(state, &value, &browser.tenant_id, step)
@@ -69,11 +75,7 @@ fn password_page(lang: Lang, csrf: &str, may_skip: bool, error: Option<&str>) ->
 {skip}
 </form>"#,
         error = error_line(error),
-        csrf = format!(
-            "{}{}",
-            hidden("csrf", csrf),
-            hidden("lang", if lang.is_chinese() { "zh" } else { "en" })
-        ),
+        csrf = step_fields(lang, csrf),
         old = lang.text("old_password"),
         new = lang.text("new_password"),
         confirm = lang.text("confirm_password"),
@@ -185,11 +187,7 @@ fn otp_page(
         intro = escape(intro),
         error = error_line(error),
         action = escape(action),
-        csrf = format!(
-            "{}{}",
-            hidden("csrf", csrf),
-            hidden("lang", if lang.is_chinese() { "zh" } else { "en" })
-        ),
+        csrf = step_fields(lang, csrf),
         label = lang.text("otp_code"),
         verify = lang.text("verify"),
     );
