@@ -173,7 +173,7 @@ async fn introspection_and_revocation_answer_only_about_the_clients_own_tokens(e
     assert_eq!(about["sub"], json!(user_id));
     assert_eq!(about["scope"], "get_user_info");
     assert!(about["exp"].as_i64().unwrap() > about["iat"].as_i64().unwrap());
-    // Another client learns nothing about it; nor does anyone about garbage or a refresh token.
+    // Another client learns nothing about it or its refresh token; nobody about garbage.
     assert_eq!(
         oauth::introspect(&server, &other, &access).await,
         json!({"active": false})
@@ -183,9 +183,12 @@ async fn introspection_and_revocation_answer_only_about_the_clients_own_tokens(e
         json!({"active": false})
     );
     assert_eq!(
-        oauth::introspect(&server, &app, &refresh).await,
+        oauth::introspect(&server, &other, &refresh).await,
         json!({"active": false})
     );
+    let about_refresh = oauth::introspect(&server, &app, &refresh).await;
+    assert_eq!(about_refresh["active"], true);
+    assert_eq!(about_refresh["token_type"], "refresh_token");
     let robot = oauth::token(&server, &other, &[("grant_type", "client_credentials")]).await;
     let robot_token = robot.str("access_token");
     assert!(!oauth::active(&server, &app, &robot_token).await);
