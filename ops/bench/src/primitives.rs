@@ -1,0 +1,88 @@
+//! The cryptographic floor under the sign-in figures, measured on the same machine: argon2id
+//! verification (`commands::services::Argon2Hasher`, the server's hasher at its default
+//! parameters) and RS256 signing with a 2048-bit key (what every access and id token costs).
+
+use std::time::Instant;
+
+use aws_lc_rs::rand::SystemRandom;
+use aws_lc_rs::rsa::KeySize;
+use aws_lc_rs::signature::{RsaKeyPair, RSA_PKCS1_SHA256};
+use commands::services::Argon2Hasher;
+use domain::password::PasswordHasher;
+
+use crate::load::Rate;
+
+const PASSWORD: &str = "Bench#Pass2024";
+
+/// A primitive's rate on one thread (with per-call latency) and on every core.
+#[derive(Debug, Clone, Copy)]
+pub struct Primitive {
+    pub one_thread: Rate,
+    pub all_cores: f64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Figures {
+    /// The PHC parameter string of the hashes (`m=…,t=…,p=…`).
+    pub argon2_params: String,
+    pub argon2_verify: Primitive,
+    pub rs256_sign: Primitive,
+    pub cores: usize,
+}
+
+pub fn cores() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+}
+
+/// Runs `op` `count` times on one thread, then `count` times spread over every core.
+fn measure<F: Fn() + Sync>(count: usize, op: F) -> Primitive {
+    let mut latencies = Vec::with_capacity(count);
+    let began = Instant::now();
+    for _ in 0..count {
+        let one = Instant::now();
+        op();
+        latencies.push(one.elapsed());
+    }
+    let one_thread = Rate::of(count, began.elapsed(), latencies);
+    let threads = cores();
+    let began = Instant::now();
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| (0..count / threads).for_each(|_| op()));
+        }
+    });
+    let all_cores = (count / threads * threads) as f64 / began.elapsed().as_secs_f64();
+    Primitive {
+        one_thread,
+        all_cores,
+    }
+}
+
+pub fn measure_all(argon2_count: usize, sign_count: usize) -> anyhow::Result<Figures> {
+    let hash = Argon2Hasher.hash(PASSWORD);
+    let argon2_params = hash.split('$').nth(3).unwrap_or_default().to_string();
+    if !Argon2Hasher.verify(PASSWORD, &hash) {
+        anyhow::bail!("argon2id does not verify its own hash");
+    }
+    let argon2_verify = measure(argon2_count, || {
+        std::hint::black_box(Argon2Hasher.verify(PASSWORD, &hash));
+    });
+
+    let key = RsaKeyPair::generate(KeySize::Rsa2048)
+        .map_err(|_| anyhow::anyhow!("RSA key generation failed"))?;
+    let input = [b'x'; 400];
+    let rng = SystemRandom::new();
+    let rs256_sign = measure(sign_count, || {
+        let mut signature = vec![0; key.public_modulus_len()];
+        let signed = key.sign(&RSA_PKCS1_SHA256, &rng, &input, &mut signature);
+        std::hint::black_box((signed.is_ok(), signature));
+    });
+    Ok(Figures {
+        argon2_params,
+        argon2_verify,
+        rs256_sign,
+        cores: cores(),
+    })
+}

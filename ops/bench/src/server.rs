@@ -1,0 +1,160 @@
+//! The server under test: `idaas_api::start` on 127.0.0.1:0 over a fresh database, and the
+//! fixtures the OAuth benchmark needs, set up through the public APIs as a tenant administrator
+//! would: an OAuth client (`POST /admin/v1/applications`), users (`POST /api/v2/tenant/users`)
+//! and their accounts in the client's application.
+
+use std::path::Path;
+
+use anyhow::{bail, Context as _};
+use idaas_api::{Config, RunningServer};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+pub const PASSWORD: &str = "Bench#Pass2024";
+pub const REDIRECT_URI: &str = "https://rp.example.com/callback";
+
+/// A running server and the HTTP client that talks to it.
+pub struct Server {
+    pub base: String,
+    pub http: reqwest::Client,
+    running: RunningServer,
+    management_token: String,
+}
+
+/// The OAuth client the benchmark signs in to.
+#[derive(Debug, Clone)]
+pub struct OAuthClient {
+    pub application_id: String,
+    pub client_id: String,
+    pub client_secret: String,
+}
+
+impl Server {
+    /// Starts a server over `database_url` (a new, empty database) with its data under `data_dir`.
+    pub async fn start(database_url: &str, data_dir: &Path) -> anyhow::Result<Self> {
+        let config = Config {
+            database_url: Some(database_url.to_string()),
+            data_dir: data_dir.to_path_buf(),
+            master_key: Some(commands::Keys::generate_master()),
+            ..Config::default()
+        };
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let running = idaas_api::start(config, listener).await?;
+        let credentials = running
+            .bootstrap
+            .clone()
+            .context("a new store is bootstrapped")?;
+        let base = format!("http://{}", running.addr);
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .pool_max_idle_per_host(256)
+            .build()?;
+        let reply = http
+            .post(format!("{base}/api/v2/tenant/token"))
+            .form(&[
+                ("grant_type", "client_credentials"),
+                ("client_id", credentials.client_id.as_str()),
+                ("client_secret", credentials.client_secret.as_str()),
+            ])
+            .send()
+            .await?;
+        let management_token = expect_json(reply, StatusCode::OK).await?["access_token"]
+            .as_str()
+            .context("a management token")?
+            .to_string();
+        Ok(Self {
+            base,
+            http,
+            running,
+            management_token,
+        })
+    }
+
+    async fn admin_post(&self, path: &str, body: Value) -> anyhow::Result<Value> {
+        let reply = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(&self.management_token)
+            .json(&body)
+            .send()
+            .await?;
+        expect_json(reply, StatusCode::CREATED)
+            .await
+            .with_context(|| format!("POST {path}"))
+    }
+
+    /// Registers a confidential client allowed the code (PKCE required), refresh and client
+    /// credentials grants, issuing refresh tokens.
+    pub async fn oauth_client(&self) -> anyhow::Result<OAuthClient> {
+        let protocols = json!({
+            "redirect_uris": [REDIRECT_URI],
+            "grant_types": ["authorization_code", "refresh_token", "client_credentials"],
+            "refresh_token_lifetime_secs": 86400,
+            "require_pkce": true,
+        });
+        let created = self
+            .admin_post(
+                "/admin/v1/applications",
+                json!({"name": "Bench RP", "protocols": protocols}),
+            )
+            .await?;
+        let text = |field: &str| {
+            created[field]
+                .as_str()
+                .map(str::to_string)
+                .with_context(|| format!("{field} in the registration"))
+        };
+        Ok(OAuthClient {
+            application_id: text("application_id")?,
+            client_id: text("client_id")?,
+            client_secret: text("client_secret")?,
+        })
+    }
+
+    /// Creates `count` users `bench0`, `bench1`… with `PASSWORD` and an account in the client's
+    /// application; their user names.
+    pub async fn users(&self, client: &OAuthClient, count: usize) -> anyhow::Result<Vec<String>> {
+        let mut names = Vec::new();
+        for i in 0..count {
+            let name = format!("bench{i}");
+            let created = self
+                .admin_post(
+                    "/api/v2/tenant/users",
+                    json!({"user_name": name, "name": name, "mobile": format!("139{i:08}"),
+                           "email": format!("{name}@example.com"), "password": PASSWORD,
+                           "pwd_must_modify": false}),
+                )
+                .await?;
+            let user_id = created["user_id"].as_str().context("user_id")?;
+            let path = format!(
+                "/api/v2/tenant/applications/{}/accounts/basic-account",
+                client.application_id
+            );
+            self.admin_post(
+                &path,
+                json!({"account_name": name, "user_id": user_id, "name": name}),
+            )
+            .await?;
+            names.push(name);
+        }
+        Ok(names)
+    }
+
+    /// Stops the server and closes its pool.
+    pub async fn stop(self) -> anyhow::Result<()> {
+        let pool = self.running.store.database().pool.clone();
+        self.running.stop().await?;
+        pool.close().await;
+        Ok(())
+    }
+}
+
+/// The JSON body of a reply with the expected status, or an error naming what came instead.
+pub async fn expect_json(reply: reqwest::Response, status: StatusCode) -> anyhow::Result<Value> {
+    let got = reply.status();
+    let text = reply.text().await?;
+    if got != status {
+        bail!("expected {status}, got {got}: {text}");
+    }
+    Ok(serde_json::from_str(&text)?)
+}
