@@ -18,7 +18,7 @@ use crate::login::i18n::Lang;
 use crate::login::message_page;
 use crate::service::{signin, ServiceError};
 use crate::state::AppState;
-use crate::web::{self, Browser, CSRF_COOKIE, SESSION_COOKIE};
+use crate::web::{self, Browser, SESSION_COOKIE};
 
 /// Ends the session and its grants, then tells the clients that asked for back-channel logout.
 pub async fn end(
@@ -204,11 +204,8 @@ async fn end_session(
             c["sid"].as_str() == Some(session.session_id.as_str())
                 || (c["sid"].is_null() && c["sub"].as_str() == Some(session.user_id.as_str()))
         });
-        let confirmed = posted
-            && matches!(
-                (browser.cookie(CSRF_COOKIE), params.get("csrf")),
-                (Some(cookie), Some(given)) if domain::pkce::constant_time_eq(cookie.as_bytes(), given.as_bytes())
-            );
+        let confirmed =
+            posted && crate::login::csrf_ok(&browser, params.get("csrf").map(String::as_str));
         if !hinted && !confirmed {
             return confirm_page(&browser, lang, &params);
         }
@@ -250,10 +247,7 @@ fn bad(lang: Lang, text: &str) -> Response {
 
 fn confirm_page(browser: &Browser, lang: Lang, params: &HashMap<String, String>) -> Response {
     use crate::login::pages_escape as escape;
-    let csrf = browser
-        .cookie(CSRF_COOKIE)
-        .filter(|v| v.len() >= 32)
-        .unwrap_or_else(|| commands::services::random_base62(32));
+    let (csrf, new_cookie) = crate::login::csrf_of(browser);
     let mut fields = format!(
         r#"<input type="hidden" name="csrf" value="{}">"#,
         escape(&csrf)
@@ -277,10 +271,5 @@ fn confirm_page(browser: &Browser, lang: Lang, params: &HashMap<String, String>)
         lang.text("sign_out"),
         lang.text("sign_out")
     );
-    let mut response = Html(body).into_response();
-    response.headers_mut().append(
-        axum::http::header::SET_COOKIE,
-        browser.set_cookie(CSRF_COOKIE, &csrf, None),
-    );
-    response
+    crate::login::with_cookies(Html(body).into_response(), new_cookie)
 }

@@ -79,18 +79,7 @@ pub async fn check_password(
         record_failure(state, ctx, &user.user_id, "locked", false).await?;
         return Err(SignInError::Refused(SignInRefusal::Locked { remaining_ms }));
     }
-    if state_now.failures >= CAPTCHA_AFTER_FAILURES {
-        let solved = match captcha {
-            Some(c) => super::captcha::answer(state, ctx, &c.captcha_id, &c.answer)
-                .await?
-                .unwrap_or(false),
-            None => false,
-        };
-        if !solved {
-            record_failure(state, ctx, &user.user_id, "captcha", false).await?;
-            return Err(SignInError::Refused(SignInRefusal::Captcha));
-        }
-    }
+    captcha_due(state, ctx, &user.user_id, &state_now, captcha).await?;
     let hash = user.password_hash.clone().unwrap_or_default();
     let hasher = state.hasher.clone();
     let supplied = password.to_string();
@@ -146,17 +135,8 @@ async fn unknown_user(
             record_failure(state, ctx, &subject, "locked", false).await?;
             return Ok(SignInError::Refused(SignInRefusal::Locked { remaining_ms }));
         }
-        if before.failures >= CAPTCHA_AFTER_FAILURES {
-            let solved = match captcha {
-                Some(c) => super::captcha::answer(state, ctx, &c.captcha_id, &c.answer)
-                    .await?
-                    .unwrap_or(false),
-                None => false,
-            };
-            if !solved {
-                record_failure(state, ctx, &subject, "captcha", false).await?;
-                return Ok(SignInError::Refused(SignInRefusal::Captcha));
-            }
+        if let Err(refused) = captcha_due(state, ctx, &subject, &before, captcha).await {
+            return Ok(refused);
         }
         // Spend the time a real check takes, so response times do not reveal usernames.
         let hasher = state.hasher.clone();
@@ -176,6 +156,31 @@ async fn unknown_user(
     }
     .await;
     result.unwrap_or_else(|e| e)
+}
+
+/// After `CAPTCHA_AFTER_FAILURES` failures the next attempt needs a right CAPTCHA answer; a
+/// missing or wrong one is recorded (without counting towards the lock) and refuses the attempt.
+async fn captcha_due(
+    state: &AppState,
+    ctx: &Context,
+    subject: &str,
+    attempts: &LoginAttempts,
+    captcha: Option<CaptchaAnswer>,
+) -> Result<(), SignInError> {
+    if attempts.failures < CAPTCHA_AFTER_FAILURES {
+        return Ok(());
+    }
+    let solved = match captcha {
+        Some(c) => super::captcha::answer(state, ctx, &c.captcha_id, &c.answer)
+            .await?
+            .unwrap_or(false),
+        None => false,
+    };
+    if solved {
+        return Ok(());
+    }
+    record_failure(state, ctx, subject, "captcha", false).await?;
+    Err(SignInError::Refused(SignInRefusal::Captcha))
 }
 
 /// An argon2id hash of a password nobody has, checked when the username is unknown.
