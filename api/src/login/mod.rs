@@ -476,9 +476,7 @@ async fn logout(
     if let Some(cookie) = browser.cookie(SESSION_COOKIE) {
         match signin::session_of_cookie(&state, tenant, &cookie).await {
             Ok(Some(session)) => {
-                let mut ctx = browser.context();
-                ctx.metadata.actor_kind = Some("user".into());
-                ctx.metadata.actor_id = Some(session.user_id.clone());
+                let ctx = crate::service::acting(&browser.context(), "user", &session.user_id);
                 let ended =
                     crate::oauth::logout::end(&state, &browser, &ctx, &session, "logout").await;
                 if let Err(e) = ended {

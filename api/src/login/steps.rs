@@ -134,9 +134,7 @@ pub async fn submit_password(
     if form.new_password != form.confirm_password {
         return again(lang.text("mismatch"));
     }
-    let mut ctx = browser.context();
-    ctx.metadata.actor_kind = Some("user".into());
-    ctx.metadata.actor_id = Some(pending.user_id.clone());
+    let ctx = crate::service::acting(&browser.context(), "user", &pending.user_id);
     let changed = crate::service::users::change_password_verified(
         &state,
         &ctx,
@@ -368,9 +366,7 @@ pub async fn submit_enroll(
         .as_deref()
         .and_then(domain::totp::from_base32)
         .unwrap_or_default();
-    let mut ctx = browser.context();
-    ctx.metadata.actor_kind = Some("user".into());
-    ctx.metadata.actor_id = Some(user_id.clone());
+    let ctx = crate::service::acting(&browser.context(), "user", &user_id);
     let code = form.code.clone().unwrap_or_default();
     match signin::enroll_second_factor(&state, &ctx, &user_id, secret, &code).await {
         Ok(Ok(())) => {

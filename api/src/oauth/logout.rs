@@ -209,9 +209,7 @@ async fn end_session(
         if !hinted && !confirmed {
             return confirm_page(&browser, lang, &params);
         }
-        let mut ctx = browser.context();
-        ctx.metadata.actor_kind = Some("user".into());
-        ctx.metadata.actor_id = Some(session.user_id.clone());
+        let ctx = crate::service::acting(&browser.context(), "user", &session.user_id);
         if end(&state, &browser, &ctx, session, "rp_logout")
             .await
             .is_err()

@@ -83,6 +83,14 @@ impl<E: std::error::Error + Into<ServiceError>> From<BusError<E>> for ServiceErr
     }
 }
 
+/// The context of a command made by `kind` `id` (a user, an application) within a request.
+pub fn acting(ctx: &Context, kind: &str, id: &str) -> Context {
+    let mut ctx = ctx.clone();
+    ctx.metadata.actor_kind = Some(kind.to_string());
+    ctx.metadata.actor_id = Some(id.to_string());
+    ctx
+}
+
 pub fn context(tenant_id: &str, metadata: Metadata) -> Context {
     Context {
         tenant_id: tenant_id.to_string(),

@@ -131,13 +131,6 @@ fn subject_of(session: &SessionRow) -> Subject {
     }
 }
 
-fn with_actor(ctx: &Context, kind: &str, id: &str) -> Context {
-    let mut ctx = ctx.clone();
-    ctx.metadata.actor_kind = Some(kind.to_string());
-    ctx.metadata.actor_id = Some(id.to_string());
-    ctx
-}
-
 /// A new authorisation code for a signed-in user, bound to the client, redirect URI and PKCE
 /// challenge of the request.
 #[allow(clippy::too_many_arguments)]
@@ -170,7 +163,7 @@ pub async fn issue_code(
         },
         now,
     };
-    let ctx = with_actor(ctx, "user", &session.user_id);
+    let ctx = super::acting(ctx, "user", &session.user_id);
     state
         .bus
         .execute::<OAuthGrant, _>(&ctx, &grant_id, |g| g.decide(command.clone(), &()))
@@ -256,7 +249,7 @@ pub async fn redeem_code(
         refresh: refresh.as_ref().map(|(_, r)| r.clone()),
         now,
     };
-    let ctx = with_actor(ctx, "application", &app.application_id);
+    let ctx = super::acting(ctx, "application", &app.application_id);
     let executed = state
         .bus
         .execute::<OAuthGrant, _>(&ctx, &grant_id, |g| g.decide(command.clone(), &()))
@@ -315,7 +308,7 @@ pub async fn refresh(
         refresh: new_refresh,
         now,
     };
-    let ctx = with_actor(ctx, "application", &app.application_id);
+    let ctx = super::acting(ctx, "application", &app.application_id);
     let executed = state
         .bus
         .execute::<OAuthGrant, _>(&ctx, &grant_id, |g| g.decide(command.clone(), &()))
@@ -368,7 +361,7 @@ pub async fn client_credentials(
         access: access.clone(),
         now,
     };
-    let ctx = with_actor(ctx, "application", &app.application_id);
+    let ctx = super::acting(ctx, "application", &app.application_id);
     state
         .bus
         .execute::<OAuthGrant, _>(&ctx, &grant_id, |g| g.decide(command.clone(), &()))
@@ -415,7 +408,7 @@ pub async fn implicit(
         access: with_access.then(|| access.clone()),
         now,
     };
-    let ctx = with_actor(ctx, "user", &session.user_id);
+    let ctx = super::acting(ctx, "user", &session.user_id);
     state
         .bus
         .execute::<OAuthGrant, _>(&ctx, &grant_id, |g| g.decide(command.clone(), &()))
@@ -680,7 +673,7 @@ pub async fn revoke_token(
     token: &str,
 ) -> Result<(), OAuthError> {
     let tenant = &ctx.tenant_id;
-    let ctx = with_actor(ctx, "application", &app.application_id);
+    let ctx = super::acting(ctx, "application", &app.application_id);
     let hash = state.keys().secret_hash(token);
     if let Some(grant_id) =
         projections::oauth::grant_by_refresh(state.pool(), tenant, &hash).await?

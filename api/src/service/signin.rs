@@ -255,9 +255,7 @@ pub async fn start_session(
         expires_at: now + lifetime,
         device_hash: None,
     };
-    let mut ctx = ctx.clone();
-    ctx.metadata.actor_kind = Some("user".into());
-    ctx.metadata.actor_id = Some(user_id.to_string());
+    let ctx = crate::service::acting(ctx, "user", user_id);
     state
         .bus
         .execute::<SsoSession, _>(&ctx, &session_id, |s| s.decide(command.clone(), &()))
@@ -307,9 +305,7 @@ pub async fn refresh_if_due(
         return Ok(());
     }
     let command = SsoSessionCommand::Refresh { now, expires_at };
-    let mut ctx = ctx.clone();
-    ctx.metadata.actor_kind = Some("user".into());
-    ctx.metadata.actor_id = Some(session.user_id.clone());
+    let ctx = crate::service::acting(ctx, "user", &session.user_id);
     state
         .bus
         .execute::<SsoSession, _>(&ctx, &session.session_id, |s| {
@@ -414,9 +410,7 @@ pub async fn verify_second_factor(
         code: code.trim().to_string(),
         now: now_millis(),
     };
-    let mut user_ctx = ctx.clone();
-    user_ctx.metadata.actor_kind = Some("user".into());
-    user_ctx.metadata.actor_id = Some(user_id.to_string());
+    let user_ctx = crate::service::acting(ctx, "user", user_id);
     match state
         .bus
         .execute::<SecondFactor, _>(&user_ctx, user_id, |f| f.decide(command.clone(), &()))

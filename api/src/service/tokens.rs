@@ -64,9 +64,7 @@ pub async fn issue(
         now: now_millis(),
         lifetime_secs: lifetime,
     };
-    let mut ctx = ctx.clone();
-    ctx.metadata.actor_kind = Some("application".into());
-    ctx.metadata.actor_id = Some(app.application_id.clone());
+    let ctx = crate::service::acting(ctx, "application", &app.application_id);
     state
         .bus
         .execute::<ManagementToken, _>(&ctx, &token_id, |t| t.decide(command.clone(), &()))

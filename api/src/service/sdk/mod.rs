@@ -97,10 +97,7 @@ pub fn device_hash(state: &AppState, fingerprint: &str) -> String {
 
 /// The context of a command the user makes.
 pub(crate) fn as_user(ctx: &Context, user_id: &str) -> Context {
-    let mut ctx = ctx.clone();
-    ctx.metadata.actor_kind = Some("user".into());
-    ctx.metadata.actor_id = Some(user_id.to_string());
-    ctx
+    crate::service::acting(ctx, "user", user_id)
 }
 
 /// What a login (or a step of it) answers.
