@@ -28,6 +28,14 @@ pub struct Config {
     /// Browsers reach the server over HTTPS (through a TLS-terminating proxy): issuer URLs say
     /// `https` and session cookies are `Secure`. A request's `X-Forwarded-Proto: https` says so too.
     pub public_https: bool,
+    /// How long a CAS service or proxy ticket may wait for validation, in seconds (1–300).
+    pub cas_ticket_seconds: u32,
+    /// The first wait before a failed CAS single-logout delivery is retried, in milliseconds;
+    /// it doubles with each failure.
+    pub cas_logout_retry_ms: u64,
+    /// Accept `http://` CAS proxy callbacks (development and tests only: the CAS protocol wants
+    /// HTTPS, so a PGT never travels in clear).
+    pub cas_http_callbacks: bool,
 }
 
 impl Default for Config {
@@ -41,6 +49,9 @@ impl Default for Config {
             bootstrap_client_id: None,
             bootstrap_client_secret: None,
             public_https: false,
+            cas_ticket_seconds: 60,
+            cas_logout_retry_ms: 30_000,
+            cas_http_callbacks: false,
         }
     }
 }
@@ -86,6 +97,20 @@ impl Config {
         }
         if let Some(v) = env("IDAAS_PUBLIC_HTTPS") {
             config.public_https = v.parse().context("IDAAS_PUBLIC_HTTPS (true or false)")?;
+        }
+        if let Some(v) = env("IDAAS_CAS_TICKET_SECONDS") {
+            config.cas_ticket_seconds = v.parse().context("IDAAS_CAS_TICKET_SECONDS")?;
+        }
+        if let Some(v) = env("IDAAS_CAS_LOGOUT_RETRY_MS") {
+            config.cas_logout_retry_ms = v.parse().context("IDAAS_CAS_LOGOUT_RETRY_MS")?;
+        }
+        if let Some(v) = env("IDAAS_CAS_HTTP_CALLBACKS") {
+            config.cas_http_callbacks = v
+                .parse()
+                .context("IDAAS_CAS_HTTP_CALLBACKS (true or false)")?;
+        }
+        if !(1..=300).contains(&config.cas_ticket_seconds) {
+            anyhow::bail!("cas_ticket_seconds must be 1 to 300");
         }
         Ok(config)
     }

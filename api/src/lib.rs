@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod app;
 pub mod captcha;
+pub mod cas;
 pub mod cli;
 pub mod config;
 pub mod context;

@@ -35,19 +35,28 @@ pub struct RunningServer {
     pub store: EventStore,
     shutdown: oneshot::Sender<()>,
     task: JoinHandle<std::io::Result<()>>,
+    /// CAS single-logout deliveries and ticket expiry.
+    worker: JoinHandle<()>,
 }
 
 impl RunningServer {
     /// Stops accepting, finishes in-flight requests, and returns.
     pub async fn stop(self) -> anyhow::Result<()> {
         let _ = self.shutdown.send(());
+        self.worker.abort();
         self.task.await.context("server task")?.context("server")?;
         Ok(())
     }
 
     /// Serves until the process is interrupted.
     pub async fn wait(self) -> anyhow::Result<()> {
-        let RunningServer { shutdown, task, .. } = self;
+        let RunningServer {
+            shutdown,
+            task,
+            worker,
+            ..
+        } = self;
+        let _worker = AbortOnDrop(worker);
         tokio::select! {
             result = task => { result.context("server task")?.context("server")?; }
             _ = tokio::signal::ctrl_c() => { let _ = shutdown.send(()); }
@@ -78,6 +87,7 @@ pub async fn start_with_sms(
         .await
         .map_err(|e| anyhow::anyhow!("bootstrap failed: {e}"))?;
     let addr = listener.local_addr()?;
+    let worker = crate::service::cas_outbox::spawn(state.clone());
     let app = crate::app::router(state).into_make_service_with_connect_info::<SocketAddr>();
     let (shutdown, signal) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
@@ -93,5 +103,15 @@ pub async fn start_with_sms(
         store,
         shutdown,
         task,
+        worker,
     })
+}
+
+/// Stops a background task when dropped.
+struct AbortOnDrop(JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }

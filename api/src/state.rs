@@ -21,6 +21,8 @@ pub struct AppState {
     pub signing: Arc<KeyRing>,
     /// Where SMS verification codes go (log-only unless a gateway is plugged in).
     pub sms: Arc<dyn SmsSender>,
+    /// Wakes the CAS outbox worker when a single-logout delivery is queued.
+    pub cas_outbox: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {
@@ -32,6 +34,7 @@ impl AppState {
             tenants: Arc::new(TenantResolver::default()),
             signing: Arc::new(KeyRing::default()),
             sms: Arc::new(LogOnlySmsSender),
+            cas_outbox: Arc::new(tokio::sync::Notify::new()),
         }
     }
 

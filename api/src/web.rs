@@ -4,7 +4,7 @@
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Response};
 use commands::Context;
 
 use crate::context::RequestMeta;
@@ -147,4 +147,31 @@ pub fn encode(value: &str) -> String {
     serde_urlencoded::to_string([("v", value)])
         .map(|s| s[2..].to_string())
         .unwrap_or_default()
+}
+
+/// A page that posts `fields` to `action` (OAuth's form_post response mode, CAS `method=POST`),
+/// by script when available and by a button otherwise.
+pub fn form_post(action: &str, fields: &[(&str, String)]) -> Response {
+    use crate::login::pages_escape as escape;
+    let inputs: String = fields
+        .iter()
+        .map(|(k, v)| {
+            format!(
+                r#"<input type="hidden" name="{}" value="{}">"#,
+                escape(k),
+                escape(v)
+            )
+        })
+        .collect();
+    let body = format!(
+        r#"<!DOCTYPE html><html><head><meta charset="utf-8"><title>Submit</title></head>
+<body onload="document.forms[0].submit()"><form method="post" action="{}">{inputs}<noscript><button type="submit">Continue</button></noscript></form></body></html>"#,
+        escape(action)
+    );
+    let mut response = Html(body).into_response();
+    response.headers_mut().insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
+    response
 }

@@ -100,6 +100,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(9, "0009_account_model"),
     migration!(10, "0010_sign_in"),
     migration!(11, "0011_sdk_login"),
+    migration!(12, "0012_cas"),
 ];
 
 /// Refuses a master key other than the one the store was first opened with.

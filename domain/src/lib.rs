@@ -7,6 +7,8 @@ pub mod app_organization;
 pub mod app_role;
 pub mod application;
 pub mod captcha;
+pub mod cas_logout;
+pub mod cas_ticket;
 pub mod login_attempts;
 pub mod management_token;
 pub mod oauth_grant;

@@ -34,8 +34,11 @@ pub struct ProtocolSettings {
     pub access_token_lifetime_secs: u32,
     /// Refresh tokens are issued only when this is set (as in OneAccess).
     pub refresh_token_lifetime_secs: Option<u32>,
-    /// CAS service URLs.
+    /// CAS services: URLs a service must equal (its query string aside), or prefixes ending in
+    /// `*` on the same scheme, host and port.
     pub cas_services: Vec<String>,
+    /// CAS proxy callback URLs (`pgtUrl`), matched like services; none means no proxying.
+    pub cas_proxy_callbacks: Vec<String>,
     /// Account attributes released to CAS services.
     pub cas_released_attributes: Vec<String>,
     /// The SAML service provider, if the application signs in over SAML.
@@ -74,6 +77,7 @@ impl Default for ProtocolSettings {
             refresh_token_lifetime_secs: None,
             cas_services: Vec::new(),
             cas_released_attributes: Vec::new(),
+            cas_proxy_callbacks: Vec::new(),
             saml: None,
             require_pkce: false,
             post_logout_redirect_uris: Vec::new(),
@@ -136,6 +140,7 @@ pub fn check(protocols: &ProtocolSettings) -> Result<(), ProtocolError> {
         .redirect_uris
         .iter()
         .chain(&protocols.cas_services)
+        .chain(&protocols.cas_proxy_callbacks)
         .chain(&protocols.post_logout_redirect_uris)
         .chain(&protocols.backchannel_logout_uri);
     let saml_acs = protocols.saml.iter().map(|s| &s.acs_url);
@@ -211,6 +216,30 @@ fn origin(url: &str) -> Option<(String, String)> {
     Some((scheme, with_port))
 }
 
+/// A URL matches a registered entry when it equals it, when it equals it once its own query
+/// string is removed, or when the entry ends in `*` and the URL has the entry's scheme, host and
+/// port and starts with the entry's text before the `*`.
+fn cas_url_matches(registered: &[String], url: &str) -> bool {
+    if !is_web_url(url) {
+        return false;
+    }
+    let without_query = url.split('?').next().unwrap_or(url);
+    registered
+        .iter()
+        .any(|entry| match entry.strip_suffix('*') {
+            Some(prefix) => {
+                let same_origin = origin(prefix).is_some() && origin(prefix) == origin(url);
+                let rest = url
+                    .get(prefix.len()..)
+                    .unwrap_or_default()
+                    .to_ascii_lowercase();
+                let climbs = rest.contains("..") || rest.contains("%2e");
+                same_origin && url.starts_with(prefix) && !climbs
+            }
+            None => entry == url || entry == without_query,
+        })
+}
+
 impl ProtocolSettings {
     /// Whether `uri` may receive codes and tokens: one of the registered redirect URIs exactly, or,
     /// under the documented OneAccess rule, any URI on the scheme, host and port of one of them.
@@ -229,6 +258,17 @@ impl ProtocolSettings {
                     .any(|r| origin(r).as_ref() == Some(&wanted))
             }
         }
+    }
+
+    /// Whether a CAS `service` is one of this application's (CAS Protocol 3.0 §2.2.1: a ticket
+    /// goes only to a registered service, never to an arbitrary URL).
+    pub fn cas_service_allowed(&self, service: &str) -> bool {
+        cas_url_matches(&self.cas_services, service)
+    }
+
+    /// Whether a CAS proxy callback (`pgtUrl`) may receive this application's PGTs.
+    pub fn cas_proxy_callback_allowed(&self, url: &str) -> bool {
+        cas_url_matches(&self.cas_proxy_callbacks, url)
     }
 
     pub fn allows_grant(&self, grant: &str) -> bool {
@@ -274,6 +314,29 @@ mod tests {
         assert_eq!(parsed.grant_types, ["authorization_code"]);
         assert_eq!(parsed.redirect_uri_match, RedirectUriMatch::Exact);
         assert_eq!(parsed.id_token_signing_alg, "RS256");
+    }
+
+    #[test]
+    fn cas_services_match_exactly_without_query_or_by_prefix() {
+        let settings = ProtocolSettings {
+            cas_services: vec![
+                "https://app.example.com/cas/callback".into(),
+                "https://portal.example.com/apps/*".into(),
+            ],
+            ..Default::default()
+        };
+        assert!(settings.cas_service_allowed("https://app.example.com/cas/callback"));
+        assert!(settings.cas_service_allowed("https://app.example.com/cas/callback?next=%2Fhome"));
+        assert!(!settings.cas_service_allowed("https://app.example.com/cas/callback/x"));
+        assert!(!settings.cas_service_allowed("https://app.example.com/cas"));
+        assert!(settings.cas_service_allowed("https://portal.example.com/apps/mail?x=1"));
+        assert!(!settings.cas_service_allowed("https://portal.example.com/other"));
+        assert!(!settings.cas_service_allowed("https://portal.example.com.evil.com/apps/"));
+        assert!(!settings.cas_service_allowed("https://evil.com@portal.example.com/apps/"));
+        assert!(!settings.cas_service_allowed("http://portal.example.com/apps/x"));
+        assert!(!settings.cas_service_allowed("https://portal.example.com/apps/../admin"));
+        assert!(!settings.cas_service_allowed("https://app.example.com/cas/callback#f"));
+        assert!(!settings.cas_proxy_callback_allowed("https://app.example.com/cas/callback"));
     }
 
     #[test]

@@ -6,6 +6,7 @@ pub mod app_orgs;
 pub mod app_roles;
 pub mod applications;
 pub mod audit_trail;
+pub mod cas;
 pub mod guards;
 pub mod oauth;
 pub mod organizations;
@@ -36,6 +37,7 @@ pub fn inline() -> Vec<Arc<dyn Projector>> {
         Arc::new(sessions::SessionsProjection),
         Arc::new(sso_tickets::SsoTicketsProjection),
         Arc::new(oauth::OAuthProjection),
+        Arc::new(cas::CasProjection),
         Arc::new(audit_trail::AuditTrailProjection),
     ]
 }

@@ -23,6 +23,7 @@ pub fn tables() -> Vec<&'static str> {
         crate::sessions::TABLES,
         crate::sso_tickets::TABLES,
         crate::oauth::TABLES,
+        crate::cas::TABLES,
         crate::audit_trail::TABLES,
     ]
     .concat()

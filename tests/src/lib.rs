@@ -1,6 +1,7 @@
 //! The end-to-end harness: a real server on port 0 over a throwaway database, on SQLite or on
 //! PostgreSQL (a fresh database per test, from `IDAAS_TEST_POSTGRES_URL`), and an HTTP client.
 
+pub mod cas;
 mod client;
 mod database;
 pub mod oauth;

@@ -62,6 +62,18 @@ impl Lang {
                 "您在该应用中没有账号，请联系管理员开通。",
             ),
             "app_unavailable" => ("This application is not available.", "该应用不可用。"),
+            "cas_signed_in" => (
+                "You are signed in. Open an application to continue.",
+                "您已登录，请打开要访问的应用。",
+            ),
+            "cas_bad_service" => (
+                "The service must be an absolute http(s) URL.",
+                "service 参数必须是完整的 http(s) 地址。",
+            ),
+            "cas_unknown_service" => (
+                "This service is not registered to sign in with CAS.",
+                "该服务未注册 CAS 单点登录。",
+            ),
             "bad_request" => ("The sign-in request is invalid", "登录请求无效"),
             "change_password" => ("Change your password", "修改密码"),
             "must_change" => (

@@ -472,13 +472,31 @@ async fn logout(
     Query(query): Query<LogoutQuery>,
 ) -> Response {
     let lang = browser.language(query.lang.as_deref());
+    sign_out(
+        &state,
+        &browser,
+        lang,
+        query.redirect_url.as_deref(),
+        "logout",
+    )
+    .await
+}
+
+/// Ends the browser's session (if any) and sends it to `redirect_url` when that is on a host
+/// an application registered, else to the login page. Global and CAS logout share it.
+pub async fn sign_out(
+    state: &AppState,
+    browser: &Browser,
+    lang: Lang,
+    redirect_url: Option<&str>,
+    reason: &str,
+) -> Response {
     let tenant = &browser.tenant_id;
     if let Some(cookie) = browser.cookie(SESSION_COOKIE) {
-        match signin::session_of_cookie(&state, tenant, &cookie).await {
+        match signin::session_of_cookie(state, tenant, &cookie).await {
             Ok(Some(session)) => {
                 let ctx = crate::service::acting(&browser.context(), "user", &session.user_id);
-                let ended =
-                    crate::oauth::logout::end(&state, &browser, &ctx, &session, "logout").await;
+                let ended = crate::oauth::logout::end(state, browser, &ctx, &session, reason).await;
                 if let Err(e) = ended {
                     return internal(lang, e);
                 }
@@ -487,8 +505,8 @@ async fn logout(
             Err(e) => return internal(lang, e.into()),
         }
     }
-    let target = match query.redirect_url.as_deref() {
-        Some(url) => match crate::oauth::logout::registered_host(&state, tenant, url).await {
+    let target = match redirect_url {
+        Some(url) => match crate::oauth::logout::registered_host(state, tenant, url).await {
             Ok(true) => url.to_string(),
             Ok(false) => "/api/v1/login".to_string(),
             Err(e) => return internal(lang, e.into()),

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use axum::extract::{Query, RawQuery, State};
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::Response;
 use axum::Form;
 use commands::services::now_millis;
 use projections::applications::ApplicationRow;
@@ -57,7 +57,7 @@ impl Reply {
             fields.push(("state", state.clone()));
         }
         match self.mode {
-            Mode::FormPost => form_post(&self.redirect_uri, &fields),
+            Mode::FormPost => web::form_post(&self.redirect_uri, &fields),
             Mode::Query | Mode::Fragment => {
                 let encoded = serde_urlencoded::to_string(&fields).unwrap_or_default();
                 let location = if self.mode == Mode::Fragment {
@@ -88,33 +88,6 @@ impl Reply {
             ("error_description", description.to_string()),
         ])
     }
-}
-
-/// The form_post response mode: a page that posts the result to the client, by script when
-/// available and by a button otherwise.
-fn form_post(action: &str, fields: &[(&str, String)]) -> Response {
-    use crate::login::pages_escape as escape;
-    let inputs: String = fields
-        .iter()
-        .map(|(k, v)| {
-            format!(
-                r#"<input type="hidden" name="{}" value="{}">"#,
-                escape(k),
-                escape(v)
-            )
-        })
-        .collect();
-    let body = format!(
-        r#"<!DOCTYPE html><html><head><meta charset="utf-8"><title>Submit</title></head>
-<body onload="document.forms[0].submit()"><form method="post" action="{}">{inputs}<noscript><button type="submit">Continue</button></noscript></form></body></html>"#,
-        escape(action)
-    );
-    let mut response = Html(body).into_response();
-    response.headers_mut().insert(
-        axum::http::header::CACHE_CONTROL,
-        axum::http::HeaderValue::from_static("no-store"),
-    );
-    response
 }
 
 fn error_page(lang: Lang, text: &str) -> Response {
@@ -230,7 +203,11 @@ async fn authorize(state: AppState, browser: Browser, pairs: Vec<(String, String
         }
         None => None,
     };
-    let auth_after = get("auth_after").and_then(|v| v.parse::<i64>().ok());
+    // A return marker counts only within ten minutes of its sign-in request, so a forged old
+    // one cannot pass off an old session as fresh (`prompt=login`, `max_age`).
+    let auth_after = get("auth_after")
+        .and_then(|v| v.parse::<i64>().ok())
+        .filter(|after| *after <= now && now - after <= 10 * 60 * 1000);
     let fresh_enough = |auth_time: i64| {
         // Back from the sign-in this request asked for, only a session started since counts: the
         // resume URL no longer carries `prompt`, so an older session must not pass.

@@ -5,6 +5,8 @@ pub mod accounts;
 pub mod app_orgs;
 pub mod applications;
 pub mod captcha;
+pub mod cas;
+pub mod cas_outbox;
 pub mod oauth;
 pub mod organizations;
 pub mod roles;

@@ -316,7 +316,8 @@ pub async fn refresh_if_due(
     Ok(())
 }
 
-/// Ends a session; its OAuth grants are revoked with it.
+/// Ends a session; its OAuth grants are revoked with it, its PGTs end and the CAS services it
+/// gave tickets to are sent single-logout requests.
 pub async fn end_session(
     state: &AppState,
     ctx: &Context,
@@ -337,6 +338,7 @@ pub async fn end_session(
     {
         super::oauth::revoke_grant(state, ctx, &grant_id, "session_ended").await?;
     }
+    super::cas::session_ended(state, ctx, session_id).await?;
     Ok(())
 }
 
