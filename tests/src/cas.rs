@@ -99,14 +99,20 @@ pub fn ticket_of(hop: &Hop) -> String {
 
 /// A GET as a CAS service makes it (no cookies): status, content type and body.
 pub async fn call(server: &TestServer, path: &str) -> (u16, String, String) {
-    let response = reqwest::Client::builder()
+    call_at(server, path, None).await
+}
+
+/// `call`, with another tenant's `Host`.
+pub async fn call_at(server: &TestServer, path: &str, host: Option<&str>) -> (u16, String, String) {
+    let mut request = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap()
-        .get(format!("{}{path}", server.client.base))
-        .send()
-        .await
-        .expect("request sent");
+        .get(format!("{}{path}", server.client.base));
+    if let Some(host) = host {
+        request = request.header("host", host);
+    }
+    let response = request.send().await.expect("request sent");
     let status = response.status().as_u16();
     let content_type = response
         .headers()

@@ -143,6 +143,14 @@ impl TestServer {
         self.server = Some(server);
     }
 
+    /// Starts a second server process over the same database (another node of a cluster), with
+    /// its own client.
+    pub async fn second_node(&self) -> (RunningServer, Client) {
+        let node = boot(&self.config, &self.sms).await;
+        let client = Client::new(node.addr);
+        (node, client)
+    }
+
     /// Stops the server and removes the database.
     pub async fn finish(mut self) {
         if let Some(server) = self.server.take() {

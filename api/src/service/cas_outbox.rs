@@ -21,20 +21,21 @@ use crate::state::AppState;
 const DELIVERY_TIMEOUT: Duration = Duration::from_secs(5);
 /// Deliveries and expiries handled per round.
 const BATCH: i64 = 100;
-/// How often expired tickets are looked for.
-const EXPIRY_EVERY: Duration = Duration::from_secs(30);
 
 /// Runs until aborted: wakes when a logout is queued, when the first retry may be due, and for
 /// the expiry sweep.
 pub fn spawn(state: AppState) -> JoinHandle<()> {
     tokio::spawn(async move {
-        let tick = Duration::from_millis(state.config.cas_logout_retry_ms.clamp(50, 5_000));
+        let tick = Duration::from_millis(state.config.cas_logout_retry_ms.clamp(50, 1_000));
+        // Expired tickets are looked for once per ticket lifetime (at most every 30 s), so each
+        // expiry is on record within two lifetimes of the ticket's issuance.
+        let sweep_every = Duration::from_secs(u64::from(state.config.cas_ticket_seconds).min(30));
         let mut last_sweep = tokio::time::Instant::now();
         loop {
             if let Err(error) = deliver_due(&state).await {
                 tracing::warn!(%error, "CAS single-logout round failed");
             }
-            if last_sweep.elapsed() >= EXPIRY_EVERY {
+            if last_sweep.elapsed() >= sweep_every {
                 last_sweep = tokio::time::Instant::now();
                 if let Err(error) = expire_due(&state).await {
                     tracing::warn!(%error, "CAS ticket expiry round failed");
