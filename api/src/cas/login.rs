@@ -114,7 +114,7 @@ pub async fn login(state: AppState, browser: Browser, base: Base, params: Params
     {
         return busy(lang);
     }
-    match signin::has_account(
+    match signin::access(
         &state,
         &browser.tenant_id,
         &session.user_id,
@@ -122,13 +122,13 @@ pub async fn login(state: AppState, browser: Browser, base: Base, params: Params
     )
     .await
     {
-        Ok(true) => {}
-        Ok(false) => return page(lang, StatusCode::FORBIDDEN, lang.text("no_account")),
-        Err(_) => return busy(lang),
-    }
-    match projections::users::get(state.pool(), &browser.tenant_id, &session.user_id).await {
-        Ok(Some(user)) if !user.disabled => {}
-        Ok(_) => return page(lang, StatusCode::FORBIDDEN, lang.text("app_unavailable")),
+        Ok(signin::Access::Allowed) => {}
+        Ok(signin::Access::NoAccount) => {
+            return page(lang, StatusCode::FORBIDDEN, lang.text("no_account"))
+        }
+        Ok(signin::Access::UserDisabled) => {
+            return page(lang, StatusCode::FORBIDDEN, lang.text("app_unavailable"))
+        }
         Err(_) => return busy(lang),
     }
     let ticket =

@@ -251,7 +251,7 @@ async fn authorize(state: AppState, browser: Browser, pairs: Vec<(String, String
     {
         return reply.error_code("server_error", "System busy. Please try again later.");
     }
-    match signin::has_account(
+    match signin::access(
         &state,
         &browser.tenant_id,
         &session.user_id,
@@ -259,18 +259,16 @@ async fn authorize(state: AppState, browser: Browser, pairs: Vec<(String, String
     )
     .await
     {
-        Ok(true) => {}
-        Ok(false) => {
+        Ok(signin::Access::Allowed) => {}
+        Ok(signin::Access::NoAccount) => {
             return reply.error_code(
                 "access_denied",
                 "the user has no account in this application",
             )
         }
-        Err(_) => return reply.error_code("server_error", "System busy. Please try again later."),
-    }
-    match projections::users::get(state.pool(), &browser.tenant_id, &session.user_id).await {
-        Ok(Some(user)) if !user.disabled => {}
-        Ok(_) => return reply.error_code("access_denied", "the user is disabled"),
+        Ok(signin::Access::UserDisabled) => {
+            return reply.error_code("access_denied", "the user is disabled")
+        }
         Err(_) => return reply.error_code("server_error", "System busy. Please try again later."),
     }
     let nonce = get("nonce").map(str::to_string);

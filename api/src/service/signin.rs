@@ -356,6 +356,33 @@ pub async fn has_account(
         .any(|a| a.application_id == application_id && !a.disabled))
 }
 
+/// Whether a signed-in user may use an application now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    Allowed,
+    /// No enabled account in the application.
+    NoAccount,
+    /// The user was disabled (or removed) since signing in.
+    UserDisabled,
+}
+
+/// A signed-in user's access to an application: an enabled account in it, and still enabled.
+pub async fn access(
+    state: &AppState,
+    tenant: &str,
+    user_id: &str,
+    application_id: &str,
+) -> anyhow::Result<Access> {
+    if !has_account(state, tenant, user_id, application_id).await? {
+        return Ok(Access::NoAccount);
+    }
+    let user = projections::users::get(state.pool(), tenant, user_id).await?;
+    Ok(match user {
+        Some(user) if !user.disabled => Access::Allowed,
+        _ => Access::UserDisabled,
+    })
+}
+
 /// What a user must still do after the password, in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Challenge {
