@@ -235,12 +235,7 @@ async fn run(args: Args) -> anyhow::Result<ExitCode> {
                 } => {
                     let saml = saml_entity_id
                         .zip(saml_acs_url)
-                        .map(|(entity_id, acs_url)| SamlServiceProvider {
-                            entity_id,
-                            acs_url,
-                            name_id_format: "unspecified".to_string(),
-                            attribute_mapping: Default::default(),
-                        });
+                        .map(|(entity_id, acs_url)| SamlServiceProvider::new(entity_id, acs_url));
                     let app = NewApplication {
                         name,
                         api_product,

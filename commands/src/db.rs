@@ -101,6 +101,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(10, "0010_sign_in"),
     migration!(11, "0011_sdk_login"),
     migration!(12, "0012_cas"),
+    migration!(13, "0013_saml"),
 ];
 
 /// Refuses a master key other than the one the store was first opened with.

@@ -180,12 +180,7 @@ fn registration_refuses_bad_input_and_repeats() {
             "ftp://files".into(),
         )));
     let bad_saml = ProtocolSettings {
-        saml: Some(SamlServiceProvider {
-            entity_id: " ".into(),
-            acs_url: "https://sp.example.com/acs".into(),
-            name_id_format: "unspecified".into(),
-            attribute_mapping: Default::default(),
-        }),
+        saml: Some(SamlServiceProvider::new(" ", "https://sp.example.com/acs")),
         ..none()
     };
     given_no_events::<Application>()

@@ -91,16 +91,76 @@ impl Default for ProtocolSettings {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SamlServiceProvider {
     pub entity_id: String,
+    /// The only place assertions are sent (HTTP-POST binding).
     pub acs_url: String,
     #[serde(default = "unspecified")]
     pub name_id_format: String,
     /// SAML attribute name → account or user attribute it carries.
     #[serde(default)]
     pub attribute_mapping: BTreeMap<String, String>,
+    /// The SP's SingleLogoutService, if it takes part in single logout.
+    #[serde(default)]
+    pub slo_url: Option<String>,
+    /// How LogoutRequests reach `slo_url`: `redirect` or `post`.
+    #[serde(default = "redirect")]
+    pub slo_binding: String,
+    /// The SP's signing certificate (base64 DER or PEM). When set, its AuthnRequests and
+    /// LogoutRequests must be signed with it.
+    #[serde(default)]
+    pub signing_certificate: Option<String>,
+    /// The SP's encryption certificate: when set, assertions are encrypted for it.
+    #[serde(default)]
+    pub encryption_certificate: Option<String>,
+    #[serde(default = "yes")]
+    pub sign_response: bool,
+    #[serde(default = "yes")]
+    pub sign_assertion: bool,
+}
+
+impl SamlServiceProvider {
+    /// A service provider with the defaults: NameID `unspecified`, no attributes, no single
+    /// logout, unsigned requests accepted, Response and Assertion signed, nothing encrypted.
+    pub fn new(entity_id: impl Into<String>, acs_url: impl Into<String>) -> Self {
+        Self {
+            entity_id: entity_id.into(),
+            acs_url: acs_url.into(),
+            name_id_format: unspecified(),
+            attribute_mapping: BTreeMap::new(),
+            slo_url: None,
+            slo_binding: redirect(),
+            signing_certificate: None,
+            encryption_certificate: None,
+            sign_response: true,
+            sign_assertion: true,
+        }
+    }
 }
 
 fn unspecified() -> String {
     "unspecified".to_string()
+}
+
+fn redirect() -> String {
+    "redirect".to_string()
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// The DER bytes of a certificate given as PEM or as bare base64, if it looks like one.
+pub fn certificate_der(text: &str) -> Option<Vec<u8>> {
+    use base64::Engine;
+    let body: String = text
+        .lines()
+        .filter(|l| !l.starts_with("-----"))
+        .flat_map(|l| l.chars())
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    base64::engine::general_purpose::STANDARD
+        .decode(body)
+        .ok()
+        .filter(|der| der.len() > 64 && der[0] == 0x30)
 }
 
 /// Why protocol settings were refused.
@@ -114,6 +174,8 @@ pub enum ProtocolError {
     Unknown(String),
     #[error("token lifetimes must be 60 to 31536000 seconds")]
     InvalidLifetime,
+    #[error("a SAML certificate must be an X.509 certificate in PEM or base64 DER")]
+    InvalidCertificate,
     #[error("a login theme needs a title of at most 100 characters, a #rrggbb colour and an https logo URL")]
     InvalidTheme,
 }
@@ -143,7 +205,10 @@ pub fn check(protocols: &ProtocolSettings) -> Result<(), ProtocolError> {
         .chain(&protocols.cas_proxy_callbacks)
         .chain(&protocols.post_logout_redirect_uris)
         .chain(&protocols.backchannel_logout_uri);
-    let saml_acs = protocols.saml.iter().map(|s| &s.acs_url);
+    let saml_acs = protocols
+        .saml
+        .iter()
+        .flat_map(|s| std::iter::once(&s.acs_url).chain(&s.slo_url));
     for url in urls.chain(saml_acs) {
         if !is_web_url(url) {
             return Err(ProtocolError::InvalidUrl(url.clone()));
@@ -187,6 +252,20 @@ pub fn check(protocols: &ProtocolSettings) -> Result<(), ProtocolError> {
     if let Some(saml) = &protocols.saml {
         if saml.entity_id.trim().is_empty() || saml.entity_id.chars().count() > 1024 {
             return Err(ProtocolError::InvalidEntityId);
+        }
+        if !["redirect", "post"].contains(&saml.slo_binding.as_str()) {
+            return Err(ProtocolError::Unknown(format!(
+                "SLO binding {}",
+                saml.slo_binding
+            )));
+        }
+        let certificates = [&saml.signing_certificate, &saml.encryption_certificate];
+        if certificates
+            .into_iter()
+            .flatten()
+            .any(|c| certificate_der(c).is_none())
+        {
+            return Err(ProtocolError::InvalidCertificate);
         }
         if !NAME_ID_FORMATS.contains(&saml.name_id_format.as_str()) {
             return Err(ProtocolError::Unknown(format!(
@@ -298,10 +377,8 @@ mod tests {
         assert_eq!(check(&bad_lifetime), Err(ProtocolError::InvalidLifetime));
         let bad_format = ProtocolSettings {
             saml: Some(SamlServiceProvider {
-                entity_id: "sp".into(),
-                acs_url: "https://sp.example.com/acs".into(),
                 name_id_format: "x509".into(),
-                attribute_mapping: BTreeMap::new(),
+                ..SamlServiceProvider::new("sp", "https://sp.example.com/acs")
             }),
             ..Default::default()
         };

@@ -12,6 +12,7 @@ pub mod oauth;
 pub mod organizations;
 pub mod privileges;
 pub mod rebuild;
+pub mod saml;
 pub mod sessions;
 pub mod sso_tickets;
 mod support;
@@ -38,6 +39,7 @@ pub fn inline() -> Vec<Arc<dyn Projector>> {
         Arc::new(sso_tickets::SsoTicketsProjection),
         Arc::new(oauth::OAuthProjection),
         Arc::new(cas::CasProjection),
+        Arc::new(saml::SamlProjection),
         Arc::new(audit_trail::AuditTrailProjection),
     ]
 }

@@ -24,6 +24,7 @@ pub fn tables() -> Vec<&'static str> {
         crate::sso_tickets::TABLES,
         crate::oauth::TABLES,
         crate::cas::TABLES,
+        crate::saml::TABLES,
         crate::audit_trail::TABLES,
     ]
     .concat()

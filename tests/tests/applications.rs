@@ -25,10 +25,12 @@ async fn an_application_created_from_the_cli_gets_a_token_only_with_the_api_prod
             redirect_uris: vec!["https://hr.example.com/callback".into()],
             cas_services: vec!["https://hr.example.com/cas".into()],
             saml: Some(SamlServiceProvider {
-                entity_id: "https://hr.example.com/sp".into(),
-                acs_url: "https://hr.example.com/acs".into(),
                 name_id_format: "persistent".into(),
                 attribute_mapping: [("mail".to_string(), "email".to_string())].into(),
+                ..SamlServiceProvider::new(
+                    "https://hr.example.com/sp",
+                    "https://hr.example.com/acs",
+                )
             }),
             refresh_token_lifetime_secs: Some(86_400),
             ..Default::default()
