@@ -190,6 +190,10 @@ fn to_login(
 /// `service` when an application registered its host, else to the login page.
 pub async fn logout(state: AppState, browser: Browser, params: Params) -> Response {
     let lang = browser.language(params.get("lang"));
-    let service = params.get("service").map(str::trim);
+    // `service` (CAS 3.0), or `url` as CAS 2.0 clients send it.
+    let service = params
+        .get("service")
+        .or_else(|| params.get("url"))
+        .map(str::trim);
     crate::login::sign_out(&state, &browser, lang, service, "cas_logout").await
 }

@@ -3,13 +3,16 @@
 //!   and replay speed (`store`);
 //! - OAuth and sign-in over HTTP against a real in-process server: client-credentials and refresh
 //!   grants, authorization-code flows with PKCE, password logins, next to the raw argon2id and
-//!   RS256 rates of the machine (`oauth`).
+//!   RS256 rates of the machine (`oauth`);
+//! - CAS over HTTP: service tickets issued from an SSO session and validated (`cas`).
 //!
 //! Run: `cargo run --release -p idaas-bench` (PostgreSQL: set `IDAAS_TEST_POSTGRES_URL`). Writes
 //! Markdown tables to `ops/bench/results.md` (or the path in `IDAAS_BENCH_OUT`). Naming sections
-//! (`-- oauth`, `-- store`) runs only those; a partial run writes only to `IDAAS_BENCH_OUT`.
+//! (`-- oauth`, `-- store`, `-- cas`) runs only those; a partial run writes only to
+//! `IDAAS_BENCH_OUT`.
 
 mod browser;
+mod cas;
 mod flows;
 mod load;
 mod oauth;
@@ -20,7 +23,7 @@ mod store;
 
 use sqlx::Executor;
 
-const SECTIONS: &[&str] = &["store", "oauth"];
+const SECTIONS: &[&str] = &["store", "oauth", "cas"];
 /// Verifications and signatures timed by the cryptographic floor.
 const ARGON2_VERIFIES: usize = 40;
 const RS256_SIGNATURES: usize = 2000;
@@ -95,9 +98,18 @@ async fn main() -> anyhow::Result<()> {
                 .push(oauth::measure("PostgreSQL", &url, &data).await?);
         }
     }
+    let mut cas_figures = Vec::new();
+    if wants("cas") {
+        let data = dir.join("cas");
+        cas_figures.push(cas::measure("SQLite", &sqlite("cas.db"), &data).await?);
+        if let Some(admin) = &postgres {
+            let url = postgres_database(admin, "idaas_bench_cas").await?;
+            cas_figures.push(cas::measure("PostgreSQL", &url, &data).await?);
+        }
+    }
     let _ = std::fs::remove_dir_all(&dir);
 
-    let out = report::markdown(&results)?;
+    let out = report::markdown(&results)? + &cas::markdown(&cas_figures)?;
     print!("{out}");
     let path = match std::env::var("IDAAS_BENCH_OUT") {
         Ok(path) if !path.is_empty() => path,
