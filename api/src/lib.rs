@@ -12,6 +12,7 @@ pub mod oauth;
 pub mod oneaccess;
 pub mod sdk;
 pub mod server;
+pub mod saml;
 pub mod service;
 pub mod signing;
 pub mod sms;

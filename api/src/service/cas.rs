@@ -419,8 +419,8 @@ pub fn iso_millis(millis: i64) -> String {
         .unwrap_or_default()
 }
 
-/// The protocol attributes of a validation, then the application's released attributes: from
-/// the account's extension attributes, its own fields, then the user's profile (`null` if none).
+/// The protocol attributes of a validation, then the application's released attributes (`null`
+/// when the account and user have none).
 fn attributes(
     issue: &Issue,
     app: &ApplicationRow,
@@ -437,34 +437,11 @@ fn attributes(
         Value::Bool(issue.remember_me),
     );
     out.insert("isFromNewLogin".into(), Value::Bool(issue.from_new_login));
-    let profile = user
-        .and_then(|u| serde_json::to_value(&u.profile).ok())
-        .unwrap_or(Value::Null);
+    let source = super::attributes::Source::new(account, user);
     for name in &app.protocols.cas_released_attributes {
-        let value = account
-            .extension
-            .get(name)
-            .cloned()
-            .or_else(|| account_field(account, name))
-            .or_else(|| profile.get(name).cloned())
-            .or_else(|| profile.get("extension").and_then(|e| e.get(name)).cloned())
-            .unwrap_or(Value::Null);
-        out.insert(name.clone(), value);
+        out.insert(name.clone(), source.get(name));
     }
     out
-}
-
-fn account_field(account: &projections::app_accounts::AccountRow, name: &str) -> Option<Value> {
-    let text = |s: &str| Some(Value::String(s.to_string()));
-    match name {
-        "account_id" => text(&account.account_id),
-        "account_name" => text(&account.account_name),
-        "name" => text(&account.name),
-        "account_type" => text(&account.account_type),
-        "org_id" => Some(account.org_id.clone().map_or(Value::Null, Value::String)),
-        "disabled" => Some(Value::Bool(account.disabled)),
-        _ => None,
-    }
 }
 
 /// `/proxy`: a proxy ticket for `target_service` from a live PGT.

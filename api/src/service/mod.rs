@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod app_orgs;
 pub mod applications;
+pub mod attributes;
 pub mod captcha;
 pub mod cas;
 pub mod cas_outbox;
