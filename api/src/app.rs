@@ -18,6 +18,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::login::router())
         .merge(crate::oauth::router())
         .merge(crate::cas::router())
+        .merge(crate::saml::router())
         .merge(crate::sdk::router())
         .layer(
             TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {

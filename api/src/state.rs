@@ -23,6 +23,10 @@ pub struct AppState {
     pub sms: Arc<dyn SmsSender>,
     /// Wakes the CAS outbox worker when a single-logout delivery is queued.
     pub cas_outbox: Arc<tokio::sync::Notify>,
+    /// SAML signing keys read from the store, by key id.
+    pub saml_keys: Arc<
+        std::sync::Mutex<std::collections::HashMap<String, Arc<aws_lc_rs::signature::RsaKeyPair>>>,
+    >,
 }
 
 impl AppState {
@@ -35,6 +39,7 @@ impl AppState {
             signing: Arc::new(KeyRing::default()),
             sms: Arc::new(LogOnlySmsSender),
             cas_outbox: Arc::new(tokio::sync::Notify::new()),
+            saml_keys: Arc::default(),
         }
     }
 

@@ -46,6 +46,8 @@ pub struct Issued {
 pub struct SamlLogin {
     pub requested: Option<Requested>,
     pub issued: Option<Issued>,
+    /// The NameID the assertion carried (single logout names it again).
+    pub name_id: Option<String>,
     pub refused: bool,
 }
 
@@ -121,7 +123,12 @@ impl Aggregate for SamlLogin {
     fn apply(&mut self, event: &SamlLoginEvent) {
         match event {
             SamlLoginEvent::Requested { requested, .. } => self.requested = Some(requested.clone()),
-            SamlLoginEvent::AssertionIssued { issued, .. } => self.issued = Some(issued.clone()),
+            SamlLoginEvent::AssertionIssued {
+                issued, personal, ..
+            } => {
+                self.issued = Some(issued.clone());
+                self.name_id = Some(personal.name_id.clone());
+            }
             SamlLoginEvent::Refused { .. } => self.refused = true,
         }
     }

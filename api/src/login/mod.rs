@@ -492,13 +492,29 @@ pub async fn sign_out(
     reason: &str,
 ) -> Response {
     let tenant = &browser.tenant_id;
+    // SAML service providers of the session, told through the browser once it has ended.
+    let mut saml_chain = None;
     if let Some(cookie) = browser.cookie(SESSION_COOKIE) {
         match signin::session_of_cookie(state, tenant, &cookie).await {
             Ok(Some(session)) => {
                 let ctx = crate::service::acting(&browser.context(), "user", &session.user_id);
+                let participants = crate::service::saml::logout::participants(
+                    state,
+                    tenant,
+                    &session.session_id,
+                    None,
+                )
+                .await;
                 let ended = crate::oauth::logout::end(state, browser, &ctx, &session, reason).await;
                 if let Err(e) = ended {
                     return internal(lang, e);
+                }
+                match participants {
+                    Ok(participants) if !participants.is_empty() => {
+                        saml_chain = Some((ctx, session.session_id.clone(), participants));
+                    }
+                    Ok(_) => {}
+                    Err(e) => return internal(lang, e.into()),
                 }
             }
             Ok(None) => {}
@@ -514,5 +530,23 @@ pub async fn sign_out(
         None => "/api/v1/login".to_string(),
     };
     let clear = browser.set_cookie(SESSION_COOKIE, "", Some(0));
+    if let Some((ctx, session_id, participants)) = saml_chain {
+        let chain = crate::service::saml::logout::start(
+            state,
+            &ctx,
+            &session_id,
+            None,
+            participants,
+            &target,
+        )
+        .await;
+        match chain {
+            Ok(chain) => {
+                let next = crate::saml::slo::continue_url(&chain);
+                return with_cookies(web::redirect(&next), [clear]);
+            }
+            Err(e) => return internal(lang, e),
+        }
+    }
     with_cookies(web::redirect(&target), [clear])
 }

@@ -11,6 +11,7 @@ pub mod cas_outbox;
 pub mod oauth;
 pub mod organizations;
 pub mod roles;
+pub mod saml;
 pub mod sdk;
 pub mod signin;
 pub mod tenants;
