@@ -6,6 +6,7 @@ mod client;
 mod database;
 pub mod oauth;
 pub mod python;
+pub mod saml;
 pub mod sdk;
 pub mod sso;
 pub mod webdriver;

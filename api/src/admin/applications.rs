@@ -75,7 +75,13 @@ fn parse(body: &[u8]) -> Result<AppBody, AdminError> {
         .map_err(|e| AdminError::invalid(format!("invalid body: {e}")))?;
     if let Some(protocols) = value.get("protocols") {
         let mut template = serde_json::to_value(ProtocolSettings::default()).unwrap_or_default();
-        template["saml"] = json!({"entity_id": "", "acs_url": "", "name_id_format": "", "attribute_mapping": null});
+        template["saml"] =
+            serde_json::to_value(domain::protocols::SamlServiceProvider::new("", ""))
+                .unwrap_or_default();
+        for optional in ["slo_url", "signing_certificate", "encryption_certificate"] {
+            template["saml"][optional] = json!("");
+        }
+        template["saml"]["attribute_mapping"] = Value::Null;
         template["refresh_token_lifetime_secs"] = json!(0);
         known_fields(protocols, &template, "protocols.")?;
     }

@@ -70,12 +70,13 @@ async fn create(
 ) -> Result<(), ServiceError> {
     let (pkcs8, certificate) = generate(&format!("idaas SAML {}", ctx.tenant_id))?;
     let key_id = key_id.unwrap_or_else(|| FIRST_KEY_ID.to_string());
+    let now = now_millis();
     let command = SamlKeyCommand::Create {
         key_id: key_id.clone(),
         certificate: STANDARD.encode(certificate),
         private_key: STANDARD.encode(pkcs8),
-        active_from,
-        now: now_millis(),
+        active_from: active_from.max(now),
+        now,
     };
     match state
         .bus
