@@ -32,7 +32,7 @@ async fn logout_reaches_each_service_and_retries_after_a_failure(engine: Engine)
     assert_eq!(hop.status, reqwest::StatusCode::FOUND);
 
     let heard = listener.wait_for_logouts(1, 10).await;
-    assert_eq!(heard, [validated.clone()]);
+    assert_eq!(heard, std::slice::from_ref(&validated));
     assert_eq!(
         listener.refused(),
         1,
