@@ -254,9 +254,77 @@ async fn idp_initiated_sign_in_and_encrypted_assertions(engine: Engine) {
     server.finish().await;
 }
 
+async fn keys_rotate_with_both_certificates_published_during_the_overlap(engine: Engine) {
+    let server = TestServer::start(engine).await;
+    let (_, browser) = saml::fixture(&server, "samlrot", json!({})).await;
+    let t = server.token().await;
+    let first = saml::idp_certificate(&server).await;
+    let certificates = |body: &str| body.matches("<ds:X509Certificate>").count();
+    let metadata = || async {
+        reqwest::get(format!("{}{METADATA}", server.client.base))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    };
+    assert_eq!(certificates(&metadata().await), 1);
+
+    // The next key: published at once, signing in an hour.
+    let next = server
+        .client
+        .post("/admin/v1/saml-keys", &t, json!({"activate_in_secs": 3600}))
+        .await;
+    let next = next.assert_status(201).clone();
+    assert_eq!(certificates(&metadata().await), 2);
+    let sign_in = |id: &'static str| {
+        let browser = &browser;
+        let server = &server;
+        async move {
+            let request = saml::authn_request(&server.client.base, id, &saml::now(), "");
+            let query = saml::redirect_query("SAMLRequest", &request, None, None);
+            let hop = browser.get(&format!("{SSO}?{query}")).await;
+            let page = saml::through_login(browser, hop, "samlrot").await;
+            saml::posted(&page, "SAMLResponse").1
+        }
+    };
+    let response = sign_in("_rot1").await;
+    let id = saml::attribute_of(&response, "samlp:Response", "ID").unwrap();
+    saml::xmlsec_verify(&response, &first, &id).expect("still signed by the first key");
+
+    // A key that signs at once: the old one stays published.
+    server
+        .client
+        .post("/admin/v1/saml-keys", &t, json!({}))
+        .await
+        .assert_status(201);
+    let keys = server.client.get("/admin/v1/saml-keys", &t).await;
+    let keys = keys.assert_status(200).clone();
+    let keys = keys.as_array().unwrap();
+    assert_eq!(keys.len(), 3);
+    let signing: Vec<&serde_json::Value> = keys.iter().filter(|k| k["signing"] == true).collect();
+    assert_eq!(signing.len(), 1);
+    assert_ne!(signing[0]["key_id"], next["key_id"]);
+    assert!(keys.iter().all(|k| k["published"] == true));
+    assert_eq!(certificates(&metadata().await), 3);
+    let response = sign_in("_rot2").await;
+    let id = saml::attribute_of(&response, "samlp:Response", "ID").unwrap();
+    assert!(saml::xmlsec_verify(&response, &first, &id).is_err());
+    let der = signing[0]["certificate"].as_str().unwrap();
+    let pem = format!("-----BEGIN CERTIFICATE-----\n{der}\n-----END CERTIFICATE-----\n");
+    saml::xmlsec_verify(&response, &pem, &id).expect("signed by the new key");
+    let bad = server
+        .client
+        .post("/admin/v1/saml-keys", &t, json!({"activate_in": 5}))
+        .await;
+    bad.assert_status(400);
+    server.finish().await;
+}
+
 on_both_engines!(
     the_metadata_is_a_download_with_the_certificate_and_endpoints,
     sp_initiated_sign_in_over_redirect_gives_a_response_xmlsec1_verifies,
     signed_post_requests_are_verified_and_unsigned_ones_refused,
     idp_initiated_sign_in_and_encrypted_assertions,
+    keys_rotate_with_both_certificates_published_during_the_overlap,
 );

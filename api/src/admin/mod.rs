@@ -7,6 +7,7 @@ mod applications;
 mod error;
 mod keys;
 mod privileges;
+mod saml_keys;
 mod settings;
 mod strict;
 mod tenants;
@@ -24,6 +25,7 @@ pub fn router() -> Router<AppState> {
         "/admin/v1",
         applications::router()
             .merge(keys::router())
+            .merge(saml_keys::router())
             .merge(privileges::router())
             .merge(settings::router())
             .merge(tenants::router())
