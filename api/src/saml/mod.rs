@@ -7,10 +7,25 @@ mod send;
 pub mod slo;
 mod sso;
 
+use axum::http::StatusCode;
+use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 
+use crate::login::i18n::Lang;
+use crate::login::message_page;
+use crate::service::saml::xml::Status;
 use crate::state::AppState;
+
+/// An error page naming the SAML status, for input no service provider can be answered for.
+fn status_page(lang: Lang, status: &Status) -> Response {
+    message_page(
+        lang,
+        StatusCode::BAD_REQUEST,
+        lang.text("bad_request"),
+        &status.describe(),
+    )
+}
 
 pub fn router() -> Router<AppState> {
     let idp = Router::new()

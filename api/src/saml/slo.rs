@@ -5,7 +5,6 @@
 //! chain; with nothing, the IdP itself signs the browser out.
 
 use axum::extract::{RawQuery, State};
-use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Form;
 use commands::Context;
@@ -13,9 +12,9 @@ use domain::saml_logout::Initiator;
 
 use super::dsig;
 use super::send::send;
+use super::status_page as page;
 use crate::cas::Params;
 use crate::login::i18n::Lang;
-use crate::login::message_page;
 use crate::service::saml::logout::{self, Step};
 use crate::service::saml::messages;
 use crate::service::saml::xml::{self, Status};
@@ -23,15 +22,6 @@ use crate::service::saml::{self, Idp};
 use crate::service::signin;
 use crate::state::AppState;
 use crate::web::{self, Browser, SESSION_COOKIE};
-
-fn page(lang: Lang, status: &Status) -> Response {
-    message_page(
-        lang,
-        StatusCode::BAD_REQUEST,
-        lang.text("bad_request"),
-        &status.describe(),
-    )
-}
 
 pub async fn get_slo(
     State(state): State<AppState>,
@@ -206,19 +196,8 @@ async fn logout_request(
             status,
         )
     };
-    let certificates = saml::sp_certificates(&sp);
-    if !certificates.is_empty() {
-        let verified = match raw_query {
-            Some(raw) => dsig::verify_redirect(raw, &certificates),
-            None => dsig::verify_root(&doc, &certificates),
-        };
-        if let Err(e) = verified {
-            return refuse(Status::requester(
-                Some("RequestDenied"),
-                format!("signature refused: {e}"),
-            ))
-            .await;
-        }
+    if let Err(status) = saml::check_signature(&sp, raw_query, &doc) {
+        return refuse(status).await;
     }
     let request = match messages::logout_request(&doc) {
         Ok(request) => request,
@@ -350,18 +329,8 @@ async fn logout_response(
         Ok(doc) => doc,
         Err(e) => return page(lang, &Status::requester(None, e.to_string())),
     };
-    let certificates = saml::sp_certificates(&sp);
-    if !certificates.is_empty() {
-        let verified = match raw_query {
-            Some(raw) => dsig::verify_redirect(raw, &certificates),
-            None => dsig::verify_root(&doc, &certificates),
-        };
-        if let Err(e) = verified {
-            return page(
-                lang,
-                &Status::requester(Some("RequestDenied"), format!("signature refused: {e}")),
-            );
-        }
+    if let Err(status) = saml::check_signature(&sp, raw_query, &doc) {
+        return page(lang, &status);
     }
     let response = match messages::logout_response(&doc) {
         Ok(response) if response.common.issuer == sp.entity_id => response,

@@ -14,6 +14,7 @@ use domain::saml_login::Requested;
 
 use super::dsig;
 use super::send::post_response;
+use super::status_page as page;
 use crate::cas::Params;
 use crate::login::i18n::Lang;
 use crate::login::{login_url, message_page};
@@ -28,16 +29,6 @@ use crate::web::{self, Browser, SESSION_COOKIE};
 const REQUEST_LIFETIME_MS: i64 = 5 * 60 * 1000;
 /// How long after a sign-in was asked for its return still counts as that sign-in.
 const RETURN_WINDOW_MS: i64 = 10 * 60 * 1000;
-
-/// An error page naming the SAML status, for requests no SP can be answered for.
-fn page(lang: Lang, status: &Status) -> Response {
-    message_page(
-        lang,
-        StatusCode::BAD_REQUEST,
-        lang.text("bad_request"),
-        &status.describe(),
-    )
-}
 
 fn busy(lang: Lang) -> Response {
     message_page(
@@ -204,14 +195,7 @@ fn check(
     doc: &roxmltree::Document,
 ) -> Result<String, Status> {
     let denied = |message: String| Status::requester(Some("RequestDenied"), message);
-    let certificates = saml::sp_certificates(sp);
-    if !certificates.is_empty() {
-        let verified = match raw_query {
-            Some(raw) => dsig::verify_redirect(raw, &certificates),
-            None => dsig::verify_root(doc, &certificates),
-        };
-        verified.map_err(|e| denied(format!("signature refused: {e}")))?;
-    }
+    saml::check_signature(sp, raw_query, doc)?;
     let now = now_millis();
     let age = now - request.common.issue_instant;
     if age > REQUEST_LIFETIME_MS + CLOCK_SKEW_MS {

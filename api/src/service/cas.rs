@@ -186,26 +186,33 @@ async fn record_issue(
     Ok(())
 }
 
+/// An enabled user's enabled account in an enabled application.
+struct Usable {
+    account: projections::app_accounts::AccountRow,
+    app: ApplicationRow,
+    user: projections::users::UserRow,
+}
+
 /// The user's enabled account in an enabled application, if the user is enabled too.
 async fn usable_account(
     state: &AppState,
     tenant: &str,
     user_id: &str,
     application_id: &str,
-) -> anyhow::Result<Option<(projections::app_accounts::AccountRow, ApplicationRow)>> {
+) -> anyhow::Result<Option<Usable>> {
     let Some(app) = projections::applications::get(state.pool(), tenant, application_id).await?
     else {
         return Ok(None);
     };
     let user = projections::users::get(state.pool(), tenant, user_id).await?;
-    if !app.enabled || user.is_none_or(|u| u.disabled) {
+    let Some(user) = user.filter(|u| !u.disabled && app.enabled) else {
         return Ok(None);
-    }
+    };
     let accounts = projections::app_accounts::list_for_user(state.pool(), tenant, user_id).await?;
     Ok(accounts
         .into_iter()
         .find(|a| a.application_id == application_id && !a.disabled)
-        .map(|a| (a, app)))
+        .map(|account| Usable { account, app, user }))
 }
 
 /// Validates a service (or, where accepted, proxy) ticket. The ticket is spent whatever the
@@ -249,13 +256,13 @@ pub async fn validate(
     };
     // The PGT goes to its callback only if the ticket itself would validate.
     let mut pgt = None;
-    if let (Some(pgt_url), Some((_, app))) = (request.pgt_url.as_deref(), account.as_ref()) {
+    if let (Some(pgt_url), Some(usable)) = (request.pgt_url.as_deref(), account.as_ref()) {
         let would_pass = matches!(
             current.decide(command(outside), &()),
             Ok(ref d) if matches!(d.events.first(), Some(CasTicketEvent::Validated { .. }))
         );
         if would_pass {
-            match deliver_pgt(state, app, pgt_url).await {
+            match deliver_pgt(state, &usable.app, pgt_url).await {
                 Ok(delivered) => pgt = Some(delivered),
                 Err(refusal) => outside = Some(refusal),
             }
@@ -276,7 +283,7 @@ pub async fn validate(
     if let Some(reason) = refusal {
         return Err(failure(reason, ticket, &issue.service, service, &request));
     }
-    let Some((account, app)) = account else {
+    let Some(usable) = account else {
         return Err(CasFailure::internal());
     };
     let mut pgt_iou = None;
@@ -297,10 +304,9 @@ pub async fn validate(
         record_issue(state, &user_ctx, &random_uuid(), pgt_issue, None).await?;
         pgt_iou = Some(delivered.iou);
     }
-    let user = projections::users::get(state.pool(), tenant, &issue.user_id).await?;
     Ok(Validated {
-        user: account.account_name.clone(),
-        attributes: attributes(&issue, &app, &account, user.as_ref()),
+        user: usable.account.account_name.clone(),
+        attributes: attributes(&issue, &usable.app, &usable.account, Some(&usable.user)),
         proxies: issue.proxies.clone(),
         pgt_iou,
     })

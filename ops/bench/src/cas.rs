@@ -7,8 +7,6 @@
 //! presents a fresh ticket exactly once; a refusal or a ticket for the wrong user stops the
 //! benchmark rather than being counted.
 //!
-//! The server is started here rather than by `server::Server`, which registers only an OAuth
-//! client: a CAS application needs the management token, which `Server` keeps to itself.
 
 use std::collections::VecDeque;
 use std::fmt::Write as _;
@@ -17,14 +15,13 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::{bail, Context as _};
-use idaas_api::{Config, RunningServer};
 use reqwest::StatusCode;
-use serde_json::{json, Value};
+use serde_json::json;
 
 use crate::browser::Browser;
 use crate::load::{self, Rate};
 use crate::oauth::{Row, CONCURRENCY};
-use crate::server::{expect_json, PASSWORD};
+use crate::server::{expect_json, Server, PASSWORD};
 
 /// The service the application registers, and every ticket is issued for.
 const SERVICE: &str = "https://cas-app.example.com/cas/callback";
@@ -134,8 +131,8 @@ async fn validate(
     count: usize,
     tickets: &Tickets,
 ) -> anyhow::Result<Rate> {
-    let url = format!("{}/cas/p3/serviceValidate", server.base);
-    let http = server.http.clone();
+    let url = format!("{}/cas/p3/serviceValidate", server.server.base);
+    let http = server.server.http.clone();
     let tickets = tickets.clone();
     load::run(vec![(); clients], count, move |()| {
         let (url, http, tickets) = (url.clone(), http.clone(), tickets.clone());
@@ -165,12 +162,9 @@ async fn validate(
     .await
 }
 
-/// The server, its HTTP client and the management token its fixtures are made with.
+/// The server and the CAS application its fixtures are made in.
 struct CasServer {
-    base: String,
-    http: reqwest::Client,
-    running: RunningServer,
-    management_token: String,
+    server: Server,
     application_id: String,
 }
 
@@ -178,44 +172,10 @@ impl CasServer {
     /// Starts a server over `database_url` (a new, empty database) and registers the CAS
     /// application through `POST /admin/v1/applications`.
     async fn start(database_url: &str, data_dir: &Path) -> anyhow::Result<Self> {
-        let config = Config {
-            database_url: Some(database_url.to_string()),
-            data_dir: data_dir.to_path_buf(),
-            master_key: Some(commands::Keys::generate_master()),
-            cas_ticket_seconds: TICKET_SECONDS,
-            ..Config::default()
-        };
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-        let running = idaas_api::start(config, listener).await?;
-        let credentials = running
-            .bootstrap
-            .clone()
-            .context("a new store is bootstrapped")?;
-        let base = format!("http://{}", running.addr);
-        let http = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .pool_max_idle_per_host(256)
-            .build()?;
-        let reply = http
-            .post(format!("{base}/api/v2/tenant/token"))
-            .form(&[
-                ("grant_type", "client_credentials"),
-                ("client_id", credentials.client_id.as_str()),
-                ("client_secret", credentials.client_secret.as_str()),
-            ])
-            .send()
-            .await?;
-        let management_token = expect_json(reply, StatusCode::OK).await?["access_token"]
-            .as_str()
-            .context("a management token")?
-            .to_string();
-        let mut server = Self {
-            base,
-            http,
-            running,
-            management_token,
-            application_id: String::new(),
-        };
+        let server = Server::start_with(database_url, data_dir, |config| {
+            config.cas_ticket_seconds = TICKET_SECONDS;
+        })
+        .await?;
         let protocols = json!({"cas_services": [SERVICE], "cas_released_attributes": RELEASED});
         let created = server
             .admin_post(
@@ -223,24 +183,14 @@ impl CasServer {
                 json!({"name": "Bench CAS service", "protocols": protocols}),
             )
             .await?;
-        server.application_id = created["application_id"]
+        let application_id = created["application_id"]
             .as_str()
             .context("application_id")?
             .to_string();
-        Ok(server)
-    }
-
-    async fn admin_post(&self, path: &str, body: Value) -> anyhow::Result<Value> {
-        let reply = self
-            .http
-            .post(format!("{}{path}", self.base))
-            .bearer_auth(&self.management_token)
-            .json(&body)
-            .send()
-            .await?;
-        expect_json(reply, StatusCode::CREATED)
-            .await
-            .with_context(|| format!("POST {path}"))
+        Ok(Self {
+            server,
+            application_id,
+        })
     }
 
     /// Creates `count` users `cas0`, `cas1`… with `PASSWORD` and an account `cas0-acct`… in the
@@ -250,6 +200,7 @@ impl CasServer {
         for i in 0..count {
             let name = format!("cas{i}");
             let created = self
+                .server
                 .admin_post(
                     "/api/v2/tenant/users",
                     json!({"user_name": name, "name": name, "mobile": format!("137{i:08}"),
@@ -259,15 +210,9 @@ impl CasServer {
                 .await?;
             let user_id = created["user_id"].as_str().context("user_id")?;
             let account = format!("{name}-acct");
-            let path = format!(
-                "/api/v2/tenant/applications/{}/accounts/basic-account",
-                self.application_id
-            );
-            self.admin_post(
-                &path,
-                json!({"account_name": account, "user_id": user_id, "name": name}),
-            )
-            .await?;
+            self.server
+                .account(&self.application_id, user_id, &account, &name)
+                .await?;
             accounts.push(account);
         }
         Ok(accounts)
@@ -289,7 +234,7 @@ impl CasServer {
     /// and its CAS user.
     async fn sign_in(&self, account: &str) -> anyhow::Result<(Browser, String)> {
         let user_name = account.trim_end_matches("-acct");
-        let mut browser = Browser::new(&self.base, &self.http);
+        let mut browser = Browser::new(&self.server.base, &self.server.http);
         let hop = browser.get(&self.login_path()?).await?;
         let to_login = hop.location.context("/cas/login sends to the login page")?;
         let page = browser.get(&to_login).await?;
@@ -323,10 +268,7 @@ impl CasServer {
     }
 
     async fn stop(self) -> anyhow::Result<()> {
-        let pool = self.running.store.database().pool.clone();
-        self.running.stop().await?;
-        pool.close().await;
-        Ok(())
+        self.server.stop().await
     }
 }
 

@@ -32,12 +32,22 @@ pub struct OAuthClient {
 impl Server {
     /// Starts a server over `database_url` (a new, empty database) with its data under `data_dir`.
     pub async fn start(database_url: &str, data_dir: &Path) -> anyhow::Result<Self> {
-        let config = Config {
+        Self::start_with(database_url, data_dir, |_| {}).await
+    }
+
+    /// `start`, with the configuration changed by `configure` first.
+    pub async fn start_with(
+        database_url: &str,
+        data_dir: &Path,
+        configure: impl FnOnce(&mut Config),
+    ) -> anyhow::Result<Self> {
+        let mut config = Config {
             database_url: Some(database_url.to_string()),
             data_dir: data_dir.to_path_buf(),
             master_key: Some(commands::Keys::generate_master()),
             ..Config::default()
         };
+        configure(&mut config);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let running = idaas_api::start(config, listener).await?;
         let credentials = running
@@ -70,7 +80,8 @@ impl Server {
         })
     }
 
-    async fn admin_post(&self, path: &str, body: Value) -> anyhow::Result<Value> {
+    /// A management call expected to answer 201.
+    pub async fn admin_post(&self, path: &str, body: Value) -> anyhow::Result<Value> {
         let reply = self
             .http
             .post(format!("{}{path}", self.base))
@@ -126,18 +137,28 @@ impl Server {
                 )
                 .await?;
             let user_id = created["user_id"].as_str().context("user_id")?;
-            let path = format!(
-                "/api/v2/tenant/applications/{}/accounts/basic-account",
-                client.application_id
-            );
-            self.admin_post(
-                &path,
-                json!({"account_name": name, "user_id": user_id, "name": name}),
-            )
-            .await?;
+            self.account(&client.application_id, user_id, &name, &name)
+                .await?;
             names.push(name);
         }
         Ok(names)
+    }
+
+    /// Gives a user a basic account in an application.
+    pub async fn account(
+        &self,
+        application_id: &str,
+        user_id: &str,
+        account_name: &str,
+        name: &str,
+    ) -> anyhow::Result<()> {
+        let path = format!("/api/v2/tenant/applications/{application_id}/accounts/basic-account");
+        self.admin_post(
+            &path,
+            json!({"account_name": account_name, "user_id": user_id, "name": name}),
+        )
+        .await?;
+        Ok(())
     }
 
     /// Stops the server and closes its pool.

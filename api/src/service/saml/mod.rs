@@ -84,6 +84,25 @@ pub fn sp_certificates(sp: &SamlServiceProvider) -> Vec<Vec<u8>> {
         .collect()
 }
 
+/// Checks the signature of a message from `sp` when it registered a signing certificate: over
+/// the raw query for HTTP-Redirect (`raw_query`), enveloped for HTTP-POST.
+pub fn check_signature(
+    sp: &SamlServiceProvider,
+    raw_query: Option<&str>,
+    doc: &roxmltree::Document,
+) -> Result<(), Status> {
+    let certificates = sp_certificates(sp);
+    if certificates.is_empty() {
+        return Ok(());
+    }
+    let verified = match raw_query {
+        Some(raw) => dsig::verify_redirect(raw, &certificates),
+        None => dsig::verify_root(doc, &certificates),
+    };
+    verified
+        .map_err(|e| Status::requester(Some("RequestDenied"), format!("signature refused: {e}")))
+}
+
 /// The sign-in stream of an SP's request ID: the same ID from the same SP finds it taken.
 pub fn login_stream(state: &AppState, application_id: &str, request_id: &str) -> String {
     format!(
