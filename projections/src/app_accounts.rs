@@ -1,7 +1,6 @@
 //! Application accounts: the read model behind #12–#13 and #24–#30. When a user is deleted,
 //! that user's basic accounts become orphan accounts (ADR 0003).
 
-use commands::{Projector, RecordedEvent};
 use domain::app_account::{AppAccount, AppAccountEvent, BASIC_ACCOUNT, ORPHAN_ACCOUNT};
 use domain::user::{User, UserEvent};
 use domain::Aggregate;
@@ -9,6 +8,7 @@ use futures::future::BoxFuture;
 use serde_json::{Map, Value};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AnyPool, Row};
+use store::{Projector, RecordedEvent};
 
 use crate::support::{flag, typed};
 

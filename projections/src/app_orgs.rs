@@ -1,10 +1,10 @@
 //! Application organisations with their tree path (one application's tree per application id).
 
-use commands::{Projector, RecordedEvent};
 use domain::app_organization::{AppOrganization, AppOrganizationEvent};
 use domain::Aggregate;
 use futures::future::BoxFuture;
 use sqlx::{AnyConnection, AnyPool};
+use store::{Projector, RecordedEvent};
 
 use crate::support::typed;
 use crate::tree;

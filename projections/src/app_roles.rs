@@ -1,11 +1,11 @@
 //! Application-side roles and their members. A deleted account leaves every role it was in.
 
-use commands::{Projector, RecordedEvent};
 use domain::app_account::{AppAccount, AppAccountEvent};
 use domain::app_role::{AppRole, AppRoleEvent};
 use domain::Aggregate;
 use futures::future::BoxFuture;
 use sqlx::{AnyConnection, AnyPool};
+use store::{Projector, RecordedEvent};
 
 use crate::app_accounts::AccountRow;
 use crate::support::{ids_among, typed};

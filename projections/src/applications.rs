@@ -1,6 +1,5 @@
 //! Applications and the management tokens issued to them.
 
-use commands::{Projector, RecordedEvent};
 use domain::application::ProtocolSettings;
 use domain::application::{Application, ApplicationEvent};
 use domain::management_token::{ManagementToken, ManagementTokenEvent};
@@ -8,6 +7,7 @@ use domain::Aggregate;
 use futures::future::BoxFuture;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AnyPool, Row};
+use store::{Projector, RecordedEvent};
 
 use crate::support::{flag, typed};
 

@@ -1,10 +1,10 @@
 //! The audit trail: one row per event with its actor and a readable summary that names ids and
 //! changed fields, never personal data or secrets.
 
-use commands::{Projector, RecordedEvent};
 use futures::future::BoxFuture;
 use serde_json::{Map, Value};
 use sqlx::{AnyConnection, AnyPool};
+use store::{Projector, RecordedEvent};
 
 pub struct AuditTrailProjection;
 

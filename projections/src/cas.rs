@@ -1,13 +1,13 @@
 //! CAS tickets and single-logout deliveries: which ticket a presented one is (by its keyed hash),
 //! the tickets a session gave out, unused tickets due to expire, and logout deliveries due.
 
-use commands::{Projector, RecordedEvent};
 use domain::cas_logout::{CasLogout, CasLogoutEvent};
 use domain::cas_ticket::{CasTicket, CasTicketEvent, TicketKind};
 use domain::Aggregate;
 use futures::future::BoxFuture;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AnyPool, Row};
+use store::{Projector, RecordedEvent};
 
 use crate::support::typed;
 

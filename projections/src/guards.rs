@@ -1,10 +1,10 @@
 //! Guards: facts a decision read from projections, checked again inside the append transaction
-//! (see `commands::store::Guard`). Most are "a row exists" or "no row exists" for one value; the
+//! (see `store::store::Guard`). Most are "a row exists" or "no row exists" for one value; the
 //! tree guards refuse a move under one's own descendant.
 
-use commands::store::Guard;
 use futures::future::BoxFuture;
 use sqlx::AnyConnection;
+use store::store::Guard;
 
 /// Holds when the query (`$1` the tenant, `$2` each value) finds a row for every value, or,
 /// with `present: false`, for none of them.

@@ -22,7 +22,7 @@ pub mod users;
 
 use std::sync::Arc;
 
-use commands::Projector;
+use store::Projector;
 
 /// Every projection kept inline with the append transaction.
 pub fn inline() -> Vec<Arc<dyn Projector>> {

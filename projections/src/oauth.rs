@@ -1,11 +1,11 @@
 //! OAuth 2.0 / OIDC grants: which grant a code or refresh token (by keyed hash) belongs to, and the
 //! access tokens issued under each, for introspection, userinfo and revocation.
 
-use commands::{Projector, RecordedEvent};
 use domain::oauth_grant::{OAuthGrant, OAuthGrantEvent};
 use domain::Aggregate;
 use futures::future::BoxFuture;
 use sqlx::{AnyConnection, AnyPool, Row};
+use store::{Projector, RecordedEvent};
 
 use crate::support::{flag, typed};
 

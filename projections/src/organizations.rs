@@ -1,10 +1,10 @@
 //! Organisations with their tree path, so that a subtree is one indexed prefix query.
 
-use commands::{Projector, RecordedEvent};
 use domain::organization::{Organization, OrganizationEvent};
 use domain::Aggregate;
 use futures::future::BoxFuture;
 use sqlx::{AnyConnection, AnyPool};
+use store::{Projector, RecordedEvent};
 
 use crate::support::typed;
 use crate::tree;

@@ -1,10 +1,10 @@
 //! Privileges with their resource items, and the privileges each role carries.
 
-use commands::{Projector, RecordedEvent};
 use domain::privilege::{Privilege, PrivilegeEvent, ResourceItem};
 use domain::Aggregate;
 use futures::future::BoxFuture;
 use sqlx::{AnyConnection, AnyPool};
+use store::{Projector, RecordedEvent};
 
 use crate::support::{ids_among, typed};
 

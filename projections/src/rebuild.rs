@@ -3,9 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use commands::EventStore;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Column, Row};
+use store::EventStore;
 
 const BATCH: i64 = 1000;
 

@@ -1,13 +1,13 @@
 //! SAML: the tenants' signing certificates (for the metadata and the signer) and the sign-in
 //! exchanges with their session indexes (for single logout).
 
-use commands::{Projector, RecordedEvent};
 use domain::saml_key::{SamlKey, SamlKeyEvent};
 use domain::saml_login::{SamlLogin, SamlLoginEvent};
 use domain::Aggregate;
 use futures::future::BoxFuture;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AnyPool, Row};
+use store::{Projector, RecordedEvent};
 
 use crate::support::typed;
 

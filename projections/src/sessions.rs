@@ -1,12 +1,12 @@
 //! Signing keys (public halves), SSO sessions and login lockouts: what the sign-in surfaces read.
 
-use commands::{Projector, RecordedEvent};
 use domain::login_attempts::{LoginAttempts, LoginAttemptsEvent};
 use domain::signing_key::{SigningKey, SigningKeyEvent};
 use domain::sso_session::{SsoSession, SsoSessionEvent};
 use domain::Aggregate;
 use futures::future::BoxFuture;
 use sqlx::{AnyConnection, AnyPool, Row};
+use store::{Projector, RecordedEvent};
 
 use crate::support::{flag, typed};
 

@@ -1,11 +1,11 @@
 //! One-time `sso_ticket`s of the OneAccess SDK (seed 002 A9/A10): which ticket stream a presented
 //! ticket (by its keyed hash) belongs to, and whether it was redeemed.
 
-use commands::{Projector, RecordedEvent};
 use domain::sso_ticket::{SsoTicket, SsoTicketEvent};
 use domain::Aggregate;
 use futures::future::BoxFuture;
 use sqlx::{AnyConnection, AnyPool, Row};
+use store::{Projector, RecordedEvent};
 
 use crate::support::typed;
 

@@ -1,9 +1,9 @@
 //! Small helpers shared by the projections.
 
-use commands::RecordedEvent;
 use domain::aggregate::from_stored;
 use domain::DomainEvent;
 use sqlx::AnyPool;
+use store::RecordedEvent;
 
 /// The typed event of a recorded one, or an error naming its position.
 pub fn typed<E: DomainEvent>(event: &RecordedEvent) -> anyhow::Result<E> {

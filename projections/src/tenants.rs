@@ -1,11 +1,11 @@
 //! Tenants and the host names they claim.
 
 use anyhow::Context;
-use commands::{Projector, RecordedEvent};
 use domain::tenant::{Tenant, TenantEvent, TenantSettings};
 use domain::Aggregate;
 use futures::future::BoxFuture;
 use sqlx::{AnyConnection, AnyPool};
+use store::{Projector, RecordedEvent};
 
 use crate::support::typed;
 

@@ -1,12 +1,12 @@
 //! Users with their organisation relations: the read model behind the user detail and list
 //! endpoints (and, later, the login's credential check).
 
-use commands::{Projector, RecordedEvent};
 use domain::user::{OrgRelation, User, UserEvent, UserField, UserProfile};
 use domain::Aggregate;
 use futures::future::BoxFuture;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AnyPool, Row};
+use store::{Projector, RecordedEvent};
 
 use crate::support::{flag, placeholders, typed};
 

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use idaas_api::Config;
+use idaas_server::Config;
 use sqlx::Executor;
 
 pub const POSTGRES_URL_VAR: &str = "IDAAS_TEST_POSTGRES_URL";
@@ -60,11 +60,11 @@ impl TestDatabase {
         let name = format!("idaas_t_{}", uuid::Uuid::new_v4().simple());
         let data_dir = std::env::temp_dir().join(&name);
         std::fs::create_dir_all(&data_dir).expect("temp dir");
-        let master_key = commands::Keys::generate_master();
+        let master_key = store::Keys::generate_master();
         match engine {
             Engine::Sqlite => Self {
                 engine,
-                url: commands::db::sqlite_url(&data_dir.join("idaas.db")),
+                url: store::db::sqlite_url(&data_dir.join("idaas.db")),
                 data_dir,
                 master_key,
                 admin_url: None,

@@ -16,9 +16,9 @@ pub use database::{Engine, TestDatabase};
 
 use std::sync::Arc;
 
-use idaas_api::service::tenants::Credentials;
-use idaas_api::sms::MemorySmsSender;
-use idaas_api::{Config, RunningServer};
+use idaas_server::{Config, RunningServer};
+use usecases::sms::MemorySmsSender;
+use usecases::tenants::Credentials;
 
 /// Generates one test per engine for an `async fn(Engine)` scenario.
 #[macro_export]
@@ -74,7 +74,7 @@ impl TestServer {
         }
     }
 
-    pub fn store(&self) -> &commands::EventStore {
+    pub fn store(&self) -> &store::EventStore {
         &self.server.as_ref().expect("server running").store
     }
 
@@ -91,13 +91,13 @@ impl TestServer {
 
     /// Registers an application in the default tenant, as `idaas app create` does; its id.
     pub async fn application(&self, name: &str, app_orgs: bool, app_roles: bool) -> String {
-        let new = idaas_api::service::applications::NewApplication {
+        let new = usecases::applications::NewApplication {
             name: name.into(),
             app_orgs,
             app_roles,
             ..Default::default()
         };
-        idaas_api::cli::create_app(self.store(), "default", new)
+        idaas_server::cli::create_app(self.store(), "default", new)
             .await
             .expect("application registered")
             .application_id
@@ -167,7 +167,7 @@ async fn boot(config: &Config, sms: &Arc<MemorySmsSender>) -> RunningServer {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind port 0");
-    idaas_api::start_with_sms(config.clone(), listener, sms.clone())
+    idaas_server::start_with_sms(config.clone(), listener, sms.clone())
         .await
         .expect("server starts")
 }

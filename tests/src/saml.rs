@@ -10,8 +10,8 @@ use aws_lc_rs::rsa::KeySize;
 use aws_lc_rs::signature::RsaKeyPair;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use idaas_api::saml::dsig;
 use serde_json::{json, Value};
+use xml_dsig as dsig;
 
 use crate::sso::{self, Browser, Hop, SsoApp, PASSWORD};
 use crate::TestServer;

@@ -207,7 +207,7 @@ pub async fn captcha_answer(server: &TestServer, captcha_id: &str) -> String {
     .expect("captcha issued");
     let payload: Value = serde_json::from_str(&payload).unwrap();
     let expected = payload["answer_hash"].as_str().unwrap().to_string();
-    let keys = commands::Keys::parse_master(&server.database.master_key).unwrap();
+    let keys = store::Keys::parse_master(&server.database.master_key).unwrap();
     (0..100_000)
         .map(|n| format!("{n:05}"))
         .find(|answer| keys.secret_hash(&format!("captcha:{captcha_id}:{answer}")) == expected)
@@ -236,8 +236,8 @@ pub async fn event_types(server: &TestServer) -> Vec<String> {
 /// A JWT of the tenant with these claims, signed by the tenant's key as the server signs (to
 /// forge tokens that differ from issued ones in one claim only).
 pub async fn resign(server: &TestServer, claims: &Value) -> String {
-    let bus = commands::CommandBus::new(server.store().clone());
-    idaas_api::signing::KeyRing::default()
+    let bus = store::CommandBus::new(server.store().clone());
+    usecases::signing::KeyRing::default()
         .sign(&bus, "default", "RS256", claims)
         .await
         .expect("signed")
@@ -245,8 +245,8 @@ pub async fn resign(server: &TestServer, claims: &Value) -> String {
 
 /// Whether the tenant's published keys verify a JWT.
 pub async fn verifies(server: &TestServer, jwt: &str) -> bool {
-    let bus = commands::CommandBus::new(server.store().clone());
-    idaas_api::signing::KeyRing::default()
+    let bus = store::CommandBus::new(server.store().clone());
+    usecases::signing::KeyRing::default()
         .verify(&bus, "default", jwt)
         .await
         .expect("verify")

@@ -1,10 +1,10 @@
 //! Application accounts end to end (specs/oneaccess.md §2.2 #12–#13, §2.5 #24–#30).
 
-use commands::{CommandBus, Context};
 use domain::application::{Application, ApplicationCommand};
 use domain::Aggregate;
 use idaas_tests::{on_both_engines, Engine, TestServer};
 use serde_json::{json, Value};
+use store::{CommandBus, Context};
 
 const USERS: &str = "/api/v2/tenant/users";
 

@@ -274,7 +274,7 @@ async fn applications_are_registered_configured_rotated_and_switched_over_http(e
         401
     );
     // Another tenant sees none of it.
-    let other = idaas_api::cli::create_tenant(server.store(), "Acme", vec!["acme.test".into()])
+    let other = idaas_server::cli::create_tenant(server.store(), "Acme", vec!["acme.test".into()])
         .await
         .unwrap();
     let acme = c

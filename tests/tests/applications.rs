@@ -1,12 +1,12 @@
 //! Applications registered from the command line (issue 3): credentials, the API product grant,
 //! enable/disable, protocol settings, listing without secrets.
 
-use commands::{CommandBus, Context};
 use domain::application::{Application, ApplicationCommand, ProtocolSettings, SamlServiceProvider};
 use domain::Aggregate;
-use idaas_api::service::applications::NewApplication;
 use idaas_tests::{on_both_engines, Engine, TestServer};
 use serde_json::json;
+use store::{CommandBus, Context};
+use usecases::applications::NewApplication;
 
 fn form(client_id: &str, client_secret: &str) -> String {
     format!("grant_type=client_credentials&client_id={client_id}&client_secret={client_secret}")
@@ -37,7 +37,7 @@ async fn an_application_created_from_the_cli_gets_a_token_only_with_the_api_prod
         },
         ..Default::default()
     };
-    let granted = idaas_api::cli::create_app(store, "default", with)
+    let granted = idaas_server::cli::create_app(store, "default", with)
         .await
         .unwrap();
     server
@@ -48,7 +48,7 @@ async fn an_application_created_from_the_cli_gets_a_token_only_with_the_api_prod
         name: "Intranet".into(),
         ..Default::default()
     };
-    let plain = idaas_api::cli::create_app(store, "default", without)
+    let plain = idaas_server::cli::create_app(store, "default", without)
         .await
         .unwrap();
     let refused = server
@@ -84,7 +84,9 @@ async fn an_application_created_from_the_cli_gets_a_token_only_with_the_api_prod
         .await
         .assert_status(401);
 
-    let listed = idaas_api::cli::list_apps(store, "default").await.unwrap();
+    let listed = idaas_server::cli::list_apps(store, "default")
+        .await
+        .unwrap();
     assert_eq!(listed.len(), 3, "bootstrap, HR Portal, Intranet");
     let hr = listed.iter().find(|a| a["name"] == "HR Portal").unwrap();
     assert_eq!(hr["enabled"], false);
@@ -115,11 +117,11 @@ async fn an_application_created_from_the_cli_gets_a_token_only_with_the_api_prod
         },
         ..Default::default()
     };
-    assert!(idaas_api::cli::create_app(store, "default", bad)
+    assert!(idaas_server::cli::create_app(store, "default", bad)
         .await
         .is_err());
     assert!(
-        idaas_api::cli::create_app(store, "no-such-tenant", NewApplication::default())
+        idaas_server::cli::create_app(store, "no-such-tenant", NewApplication::default())
             .await
             .is_err()
     );

@@ -1,6 +1,6 @@
 //! Replay, restart, concurrency and tamper evidence, end to end.
 
-use idaas_api::cli::{self, Verdict};
+use idaas_server::cli::{self, Verdict};
 use idaas_tests::{on_both_engines, Engine, TestServer};
 use serde_json::json;
 
@@ -120,13 +120,13 @@ async fn replay_rebuilds_exactly_the_same_projection_rows(engine: Engine) {
 /// A random mix across the application endpoints (accounts, application organisations, roles).
 async fn random_application_traffic(server: &TestServer, seed: u64, steps: usize) {
     let t = server.token().await;
-    let new = idaas_api::service::applications::NewApplication {
+    let new = usecases::applications::NewApplication {
         name: "Mixed".into(),
         app_orgs: true,
         app_roles: true,
         ..Default::default()
     };
-    let app_id = idaas_api::cli::create_app(server.store(), "default", new)
+    let app_id = idaas_server::cli::create_app(server.store(), "default", new)
         .await
         .unwrap()
         .application_id;

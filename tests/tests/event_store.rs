@@ -3,14 +3,14 @@
 
 use std::sync::Arc;
 
-use commands::store::{AppendError, AppendRequest, NewEvent, Projector};
-use commands::{EventStore, Keys, Metadata, RecordedEvent};
 use domain::upcast::Upcaster;
 use domain::Claim;
 use futures::future::BoxFuture;
 use idaas_tests::{on_both_engines, Engine, TestDatabase};
 use serde_json::{json, Value};
 use sqlx::AnyConnection;
+use store::store::{AppendError, AppendRequest, NewEvent, Projector};
+use store::{EventStore, Keys, Metadata, RecordedEvent};
 
 /// A projector that fails on `test.poison` events, to prove that a failing projection undoes
 /// its append.
@@ -52,8 +52,8 @@ impl Upcaster for AddsColour {
 
 async fn open(engine: Engine) -> (TestDatabase, EventStore) {
     let database = TestDatabase::create(engine).await;
-    let db = commands::connect(&database.url).await.expect("connect");
-    commands::migrate(&db).await.expect("migrate");
+    let db = store::connect(&database.url).await.expect("connect");
+    store::migrate(&db).await.expect("migrate");
     let keys = Keys::parse_master(&database.master_key).unwrap();
     let store = EventStore::open(
         db,

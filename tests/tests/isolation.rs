@@ -1,9 +1,9 @@
 //! Routing traps and tenant isolation across the application endpoints.
 
-use idaas_api::service::applications::NewApplication;
 use idaas_tests::{on_both_engines, Engine, TestServer};
 use reqwest::Method;
 use serde_json::json;
+use usecases::applications::NewApplication;
 
 async fn literal_segments_are_never_taken_for_ids(engine: Engine) {
     let server = TestServer::start(engine).await;
@@ -12,7 +12,7 @@ async fn literal_segments_are_never_taken_for_ids(engine: Engine) {
         name: "HR".into(),
         ..Default::default()
     };
-    let app_id = idaas_api::cli::create_app(server.store(), "default", new)
+    let app_id = idaas_server::cli::create_app(server.store(), "default", new)
         .await
         .unwrap()
         .application_id;
@@ -87,7 +87,7 @@ async fn another_tenant_sees_none_of_the_applications_data(engine: Engine) {
         app_roles: true,
         ..Default::default()
     };
-    let app_id = idaas_api::cli::create_app(server.store(), "default", new)
+    let app_id = idaas_server::cli::create_app(server.store(), "default", new)
         .await
         .unwrap()
         .application_id;
@@ -137,7 +137,7 @@ async fn another_tenant_sees_none_of_the_applications_data(engine: Engine) {
         .unwrap()
         .to_string();
 
-    let other = idaas_api::cli::create_tenant(server.store(), "Acme", vec!["acme.test".into()])
+    let other = idaas_server::cli::create_tenant(server.store(), "Acme", vec!["acme.test".into()])
         .await
         .unwrap();
     let acme = server

@@ -124,7 +124,7 @@ async fn management_endpoints_need_a_valid_bearer_token(engine: Engine) {
 
 async fn a_token_of_one_tenant_is_rejected_by_every_other_tenant(engine: Engine) {
     let server = TestServer::start(engine).await;
-    let other = idaas_api::cli::create_tenant(server.store(), "Acme", vec!["acme.test".into()])
+    let other = idaas_server::cli::create_tenant(server.store(), "Acme", vec!["acme.test".into()])
         .await
         .expect("tenant created");
     // The other tenant's credential works on its own host name only.
@@ -193,14 +193,14 @@ async fn bad_fixed_bootstrap_credentials_write_nothing_and_a_corrected_start_rec
     config.bootstrap_client_id = Some("abc".into());
     config.bootstrap_client_secret = Some("a-long-enough-secret".into());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let refused = idaas_api::start(config.clone(), listener).await;
+    let refused = idaas_server::start(config.clone(), listener).await;
     assert!(
         refused.is_err(),
         "a client id under 8 characters is refused"
     );
     config.bootstrap_client_id = Some("bootstrap-admin".into());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let server = idaas_api::start(config, listener).await.expect("starts");
+    let server = idaas_server::start(config, listener).await.expect("starts");
     let credentials = server
         .bootstrap
         .clone()
@@ -227,9 +227,9 @@ async fn a_server_refuses_to_start_with_another_master_key(engine: Engine) {
         running.stop().await.unwrap();
     }
     let mut config = server.config.clone();
-    config.master_key = Some(commands::Keys::generate_master());
+    config.master_key = Some(store::Keys::generate_master());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let error = idaas_api::start(config, listener)
+    let error = idaas_server::start(config, listener)
         .await
         .err()
         .expect("refused");
@@ -256,9 +256,9 @@ async fn a_server_refuses_to_start_with_another_master_key(engine: Engine) {
         .unwrap();
     running.stop().await.unwrap();
     let mut wrong = server.config.clone();
-    wrong.master_key = Some(commands::Keys::generate_master());
+    wrong.master_key = Some(store::Keys::generate_master());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let error = idaas_api::start(wrong, listener)
+    let error = idaas_server::start(wrong, listener)
         .await
         .err()
         .expect("refused");
@@ -275,9 +275,9 @@ async fn concurrent_first_starts_create_one_management_application(engine: Engin
     let database = idaas_tests::TestDatabase::create(engine).await;
     let config = database.config();
     // An interrupted first start: the default tenant exists, its application does not.
-    let store = idaas_api::open_store(&config).await.unwrap();
-    let bus = commands::CommandBus::new(store.clone());
-    let ctx = commands::Context {
+    let store = idaas_server::open_store(&config).await.unwrap();
+    let bus = store::CommandBus::new(store.clone());
+    let ctx = store::Context {
         tenant_id: "default".into(),
         metadata: Default::default(),
     };
@@ -296,7 +296,7 @@ async fn concurrent_first_starts_create_one_management_application(engine: Engin
         let config = config.clone();
         async move {
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            idaas_api::start(config, listener).await.unwrap()
+            idaas_server::start(config, listener).await.unwrap()
         }
     };
     let (a, b) = tokio::join!(start(), start());
@@ -315,7 +315,7 @@ async fn concurrent_first_starts_create_one_management_application(engine: Engin
     let mut later = config.clone();
     later.bootstrap_client_secret = Some("short".into());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let again = idaas_api::start(later, listener).await.expect("starts");
+    let again = idaas_server::start(later, listener).await.expect("starts");
     assert!(again.bootstrap.is_none());
     let pool_c = again.store.database().pool.clone();
     again.stop().await.unwrap();

@@ -196,7 +196,7 @@ async fn hostile_xml_and_deflate_bombs_are_refused_unread(engine: Engine) {
         }
     }
     // 4 MiB inflated from about 4 KiB.
-    let bomb = idaas_api::saml::dsig::deflate(&vec![b'<'; 4 * 1024 * 1024]);
+    let bomb = xml_dsig::deflate(&vec![b'<'; 4 * 1024 * 1024]);
     let query = format!(
         "SAMLRequest={}",
         idaas_tests::cas::encode(&STANDARD.encode(bomb))

@@ -81,7 +81,7 @@ fn param(hop: &Hop, name: &str) -> String {
 
 fn inflate(value: &str) -> String {
     let bytes = STANDARD.decode(value).unwrap();
-    String::from_utf8(idaas_api::saml::dsig::inflate(&bytes, 1 << 20).unwrap()).unwrap()
+    String::from_utf8(xml_dsig::inflate(&bytes, 1 << 20).unwrap()).unwrap()
 }
 
 /// Checks a redirect-binding signature with `openssl`: the signed octets are the query up to

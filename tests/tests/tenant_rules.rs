@@ -2,11 +2,11 @@
 //! (specs/oneaccess.md §2.2, §4.12): every such code, triggered over HTTP once the rules ask for it,
 //! and the audit trail those changes leave.
 
-use commands::{CommandBus, Context, Metadata};
 use domain::tenant::{AttributeRule, Tenant, TenantCommand, UserAttributeRules, DEFAULT_TENANT_ID};
 use domain::Aggregate;
 use idaas_tests::{on_both_engines, Engine, TestServer};
 use serde_json::{json, Value};
+use store::{CommandBus, Context, Metadata};
 
 const USERS: &str = "/api/v2/tenant/users";
 

@@ -91,8 +91,8 @@ async fn two_opposite_moves_never_make_a_cycle(engine: Engine) {
         }
     }
     assert!(matches!(
-        idaas_api::cli::verify(server.store()).await.unwrap(),
-        idaas_api::cli::Verdict::Sound { .. }
+        idaas_server::cli::verify(server.store()).await.unwrap(),
+        idaas_server::cli::Verdict::Sound { .. }
     ));
     server.finish().await;
 }

@@ -6,10 +6,10 @@
 use anyhow::{bail, Context as _};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use commands::services::random_base62;
 use reqwest::StatusCode;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
+use usecases::services::random_base62;
 
 use crate::browser::Browser;
 use crate::server::{expect_json, OAuthClient, PASSWORD, REDIRECT_URI};

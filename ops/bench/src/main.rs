@@ -13,13 +13,13 @@
 
 mod browser;
 mod cas;
+mod event_store;
 mod flows;
 mod load;
 mod oauth;
 mod primitives;
 mod report;
 mod server;
-mod store;
 
 use sqlx::Executor;
 
@@ -61,7 +61,7 @@ async fn main() -> anyhow::Result<()> {
     }
     let dir = std::env::temp_dir().join(format!("idaas-bench-{}", uuid::Uuid::new_v4().simple()));
     std::fs::create_dir_all(&dir)?;
-    let sqlite = |name: &str| commands::db::sqlite_url(&dir.join(name));
+    let sqlite = |name: &str| store::db::sqlite_url(&dir.join(name));
     let mut results = report::Results {
         load_average: std::fs::read_to_string("/proc/loadavg")
             .ok()
@@ -73,13 +73,13 @@ async fn main() -> anyhow::Result<()> {
         let (raw, commands) = (sqlite("raw.db"), sqlite("commands.db"));
         results
             .store
-            .push(store::measure("SQLite", &raw, &commands).await?);
+            .push(event_store::measure("SQLite", &raw, &commands).await?);
         if let Some(admin) = &postgres {
             let raw = postgres_database(admin, "idaas_bench_raw").await?;
             let commands = postgres_database(admin, "idaas_bench_commands").await?;
             results
                 .store
-                .push(store::measure("PostgreSQL", &raw, &commands).await?);
+                .push(event_store::measure("PostgreSQL", &raw, &commands).await?);
         }
     }
     if wants("oauth") {

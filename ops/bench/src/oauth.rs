@@ -1,4 +1,4 @@
-//! OAuth and sign-in over HTTP against a real in-process server (`idaas_api::start`): token
+//! OAuth and sign-in over HTTP against a real in-process server (`idaas_server::start`): token
 //! grants, code flows and password logins per second, one client at a time and with
 //! `CONCURRENCY` clients, each client with its own browser, user and refresh-token chain.
 

@@ -1,5 +1,5 @@
 //! The cryptographic floor under the sign-in figures, measured on the same machine: argon2id
-//! verification (`commands::services::Argon2Hasher`, the server's hasher at its default
+//! verification (`usecases::services::Argon2Hasher`, the server's hasher at its default
 //! parameters) and RS256 signing with a 2048-bit key (what every access and id token costs).
 
 use std::time::Instant;
@@ -7,8 +7,8 @@ use std::time::Instant;
 use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::rsa::KeySize;
 use aws_lc_rs::signature::{RsaKeyPair, RSA_PKCS1_SHA256};
-use commands::services::Argon2Hasher;
 use domain::password::PasswordHasher;
+use usecases::services::Argon2Hasher;
 
 use crate::load::Rate;
 

@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 use std::time::Duration;
 
 use crate::load::Rate;
-use crate::{oauth, primitives, store};
+use crate::{event_store, oauth, primitives};
 
 /// The yardsticks (Keycloak, per vCPU): client-credential grants and password logins.
 const KEYCLOAK_GRANTS_PER_VCPU: f64 = 120.0;
@@ -14,7 +14,7 @@ const KEYCLOAK_LOGINS_PER_VCPU: f64 = 15.0;
 pub struct Results {
     /// The one-minute load average when the run started (other work on the machine skews it).
     pub load_average: Option<String>,
-    pub store: Vec<store::Figures>,
+    pub store: Vec<event_store::Figures>,
     pub primitives: Option<primitives::Figures>,
     pub oauth: Vec<oauth::Figures>,
 }
@@ -61,16 +61,16 @@ pub fn markdown(results: &Results) -> anyhow::Result<String> {
     Ok(out)
 }
 
-fn store_table(out: &mut String, figures: &[store::Figures]) -> anyhow::Result<()> {
+fn store_table(out: &mut String, figures: &[event_store::Figures]) -> anyhow::Result<()> {
     writeln!(out, "## Event store\n")?;
     writeln!(
         out,
         "{} raw appends and {} commands per run; {} concurrent writers. Rates are events (or commands) per second.\n",
-        store::RAW_EVENTS,
-        store::COMMANDS,
-        store::WRITERS,
+        event_store::RAW_EVENTS,
+        event_store::COMMANDS,
+        event_store::WRITERS,
     )?;
-    let writers = store::WRITERS;
+    let writers = event_store::WRITERS;
     writeln!(out, "| engine | append, 1 writer | append, {writers} writers (group commit) | command (load+decide+append+projections), 1 writer | command, {writers} writers | replay (all projections) |")?;
     writeln!(out, "|---|---|---|---|---|---|")?;
     for f in figures {
@@ -123,7 +123,7 @@ fn oauth_table(out: &mut String, figures: &[oauth::Figures], cores: usize) -> an
     writeln!(out, "## OAuth and sign-in over HTTP\n")?;
     writeln!(
         out,
-        "A real server (`idaas_api::start`, release build) on 127.0.0.1, driven in the same process over HTTP/1.1; {n} concurrent clients in the concurrent rows. Latencies are per operation, in ms (a code flow is authorize + token + userinfo). Keycloak yardstick: {KEYCLOAK_GRANTS_PER_VCPU} client-credential grants/s and {KEYCLOAK_LOGINS_PER_VCPU} password logins/s per vCPU, i.e. {:.0} and {:.0}/s on {cores} vCPUs.\n",
+        "A real server (`idaas_server::start`, release build) on 127.0.0.1, driven in the same process over HTTP/1.1; {n} concurrent clients in the concurrent rows. Latencies are per operation, in ms (a code flow is authorize + token + userinfo). Keycloak yardstick: {KEYCLOAK_GRANTS_PER_VCPU} client-credential grants/s and {KEYCLOAK_LOGINS_PER_VCPU} password logins/s per vCPU, i.e. {:.0} and {:.0}/s on {cores} vCPUs.\n",
         KEYCLOAK_GRANTS_PER_VCPU * cores as f64,
         KEYCLOAK_LOGINS_PER_VCPU * cores as f64,
     )?;

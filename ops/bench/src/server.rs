@@ -1,4 +1,4 @@
-//! The server under test: `idaas_api::start` on 127.0.0.1:0 over a fresh database, and the
+//! The server under test: `idaas_server::start` on 127.0.0.1:0 over a fresh database, and the
 //! fixtures the OAuth benchmark needs, set up through the public APIs as a tenant administrator
 //! would: an OAuth client (`POST /admin/v1/applications`), users (`POST /api/v2/tenant/users`)
 //! and their accounts in the client's application.
@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use anyhow::{bail, Context as _};
-use idaas_api::{Config, RunningServer};
+use idaas_server::{Config, RunningServer};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -44,12 +44,12 @@ impl Server {
         let mut config = Config {
             database_url: Some(database_url.to_string()),
             data_dir: data_dir.to_path_buf(),
-            master_key: Some(commands::Keys::generate_master()),
+            master_key: Some(store::Keys::generate_master()),
             ..Config::default()
         };
         configure(&mut config);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-        let running = idaas_api::start(config, listener).await?;
+        let running = idaas_server::start(config, listener).await?;
         let credentials = running
             .bootstrap
             .clone()

@@ -1,0 +1,103 @@
+//! The admin API's error shape: `{"error": "<kind>", "message": "<what went wrong>"}`.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::json;
+
+use usecases::ServiceError;
+
+#[derive(Debug)]
+pub struct AdminError {
+    status: StatusCode,
+    kind: &'static str,
+    message: String,
+}
+
+impl AdminError {
+    pub fn invalid(message: impl Into<String>) -> Self {
+        Self {
+            status: StatusCode::BAD_REQUEST,
+            kind: "invalid_request",
+            message: message.into(),
+        }
+    }
+
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self {
+            status: StatusCode::FORBIDDEN,
+            kind: "forbidden",
+            message: message.into(),
+        }
+    }
+
+    pub fn conflict(message: impl Into<String>) -> Self {
+        Self {
+            status: StatusCode::CONFLICT,
+            kind: "conflict",
+            message: message.into(),
+        }
+    }
+
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self {
+            status: StatusCode::NOT_FOUND,
+            kind: "not_found",
+            message: message.into(),
+        }
+    }
+}
+
+impl IntoResponse for AdminError {
+    fn into_response(self) -> Response {
+        (
+            self.status,
+            Json(json!({ "error": self.kind, "message": self.message })),
+        )
+            .into_response()
+    }
+}
+
+impl From<ServiceError> for AdminError {
+    fn from(error: ServiceError) -> Self {
+        use domain::application::ApplicationError;
+        match error {
+            ServiceError::Application(ApplicationError::NotFound) => {
+                Self::not_found("application does not exist")
+            }
+            ServiceError::AppRole(domain::app_role::AppRoleError::NotFound) => {
+                Self::not_found("role does not exist")
+            }
+            ServiceError::Application(ApplicationError::HasAccounts) => Self {
+                status: StatusCode::CONFLICT,
+                kind: "conflict",
+                message: "an application with accounts cannot be deleted".into(),
+            },
+            ServiceError::Claimed(kind) => Self {
+                status: StatusCode::CONFLICT,
+                kind: "conflict",
+                message: format!("already exists: {kind}"),
+            },
+            ServiceError::Busy => Self {
+                status: StatusCode::CONFLICT,
+                kind: "conflict",
+                message: "the resource kept changing; try again".into(),
+            },
+            ServiceError::Internal(e) => {
+                tracing::error!(error = %format!("{e:#}"), "internal error");
+                Self {
+                    status: StatusCode::INTERNAL_SERVER_ERROR,
+                    kind: "server_error",
+                    message: "internal error".into(),
+                }
+            }
+            other => Self::invalid(other.to_string()),
+        }
+    }
+}
+
+impl From<anyhow::Error> for AdminError {
+    fn from(error: anyhow::Error) -> Self {
+        ServiceError::Internal(error).into()
+    }
+}

@@ -1,0 +1,53 @@
+//! The OneAccess dialect: the management surface (`/api/v2/tenant/...`, specs/oneaccess.md §1–§4)
+//! and the SDK login surface (`/api/v2/sdk/...`, module `sdk`).
+
+mod accounts;
+mod app_orgs;
+pub mod body;
+pub mod error;
+mod organizations;
+mod roles;
+pub mod sdk;
+mod token;
+mod users;
+
+use axum::routing::post;
+use axum::Router;
+
+use usecases::AppState;
+
+/// The management and SDK routes.
+pub fn router() -> Router<AppState> {
+    management().merge(sdk::router())
+}
+
+fn management() -> Router<AppState> {
+    let tenant = Router::new()
+        .route("/token", post(token::token))
+        .merge(users::router())
+        .merge(organizations::router())
+        .merge(accounts::router())
+        .merge(app_orgs::router())
+        .merge(roles::router());
+    Router::new()
+        .nest("/api/v2/tenant", tenant)
+        .layer(axum::middleware::from_fn(body::refuse_nul_in_target))
+        .layer(axum::middleware::from_fn(error::localise))
+        .layer(axum::middleware::map_response(utf8_json))
+}
+
+/// JSON answers say their charset, as the OneAccess service does (`application/json;charset=UTF-8`).
+async fn utf8_json(mut response: axum::response::Response) -> axum::response::Response {
+    use axum::http::header::{HeaderValue, CONTENT_TYPE};
+    let is_json = response
+        .headers()
+        .get(CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes() == b"application/json");
+    if is_json {
+        response.headers_mut().insert(
+            CONTENT_TYPE,
+            HeaderValue::from_static("application/json;charset=UTF-8"),
+        );
+    }
+    response
+}

@@ -1,0 +1,72 @@
+//! Create (#14, 201), update (#15, 200) and delete (#16, 204) an organisation.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use serde::{Deserialize, Serialize};
+
+use crate::body::{text, Body};
+use crate::error::OneAccessError;
+use idaas_http::caller::ManagementCaller;
+use usecases::organizations::{self, OrgChange};
+use usecases::AppState;
+
+/// Tables 3-66 (create) and 3-71 (update).
+#[derive(Deserialize)]
+pub struct OrgBody {
+    #[serde(default, deserialize_with = "text")]
+    code: Option<String>,
+    #[serde(default, deserialize_with = "text")]
+    name: Option<String>,
+    #[serde(default, deserialize_with = "text")]
+    parent_id: Option<String>,
+    #[serde(default, deserialize_with = "text")]
+    category: Option<String>,
+}
+
+impl From<OrgBody> for OrgChange {
+    fn from(body: OrgBody) -> Self {
+        Self {
+            code: body.code.map(|c| c.trim().to_string()),
+            name: body.name,
+            parent_id: body.parent_id.map(|p| p.trim().to_string()),
+            category: body.category,
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct OrgIdBody {
+    org_id: String,
+}
+
+/// `POST /organizations`.
+pub async fn create_org(
+    State(state): State<AppState>,
+    caller: ManagementCaller,
+    Body(body): Body<OrgBody>,
+) -> Result<(StatusCode, Json<OrgIdBody>), OneAccessError> {
+    let org_id = organizations::create(&state, &caller.context, body.into()).await?;
+    Ok((StatusCode::CREATED, Json(OrgIdBody { org_id })))
+}
+
+/// `PUT /organizations/{org_id}`: empty `code`, `name` or `parent_id` leave them unchanged.
+pub async fn update_org(
+    State(state): State<AppState>,
+    caller: ManagementCaller,
+    Path(org_id): Path<String>,
+    Body(body): Body<OrgBody>,
+) -> Result<Json<OrgIdBody>, OneAccessError> {
+    organizations::update(&state, &caller.context, &org_id, body.into()).await?;
+    Ok(Json(OrgIdBody { org_id }))
+}
+
+/// `DELETE /organizations/{org_id}`: refused with ORG.0016 while it has children or users.
+pub async fn delete_org(
+    State(state): State<AppState>,
+    caller: ManagementCaller,
+    Path(org_id): Path<String>,
+) -> Result<StatusCode, OneAccessError> {
+    organizations::delete(&state, &caller.context, &org_id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,147 @@
+//! The SDK's answers: the login result (`status` and what goes with it, HTTP 200 whatever the
+//! status) and errors in the OneAccess shape (HTTP 400 `{error_code, error_msg}`, specs/oneaccess.md
+//! §4), in Chinese when `X-L` (or `Accept-Language`) asks for it.
+
+use axum::extract::Request;
+use axum::http::{header, HeaderValue};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use crate::error::{message, OneAccessError};
+use usecases::sdk::{LoginOutcome, SdkError};
+use usecases::signin::SignInRefusal;
+
+/// The login result of A2–A4 and A6: `status` with `session_token`, `id_token` and `expire` on
+/// SUCCESS, `state_token` (and `data`) for a challenge, nothing more for ACCESS_DENIED.
+#[derive(Debug, Serialize)]
+pub struct LoginResult {
+    pub status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub session_token: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id_token: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expire: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state_token: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data: Option<Value>,
+}
+
+impl From<LoginOutcome> for LoginResult {
+    fn from(outcome: LoginOutcome) -> Self {
+        let empty = |status| LoginResult {
+            status,
+            session_token: None,
+            id_token: None,
+            expire: None,
+            state_token: None,
+            data: None,
+        };
+        match outcome {
+            LoginOutcome::Success {
+                session_token,
+                id_token,
+                expire,
+            } => LoginResult {
+                session_token: Some(session_token),
+                id_token: Some(id_token),
+                expire: Some(expire),
+                ..empty("SUCCESS")
+            },
+            LoginOutcome::Challenge {
+                challenge,
+                state_token,
+                data,
+            } => LoginResult {
+                state_token: Some(state_token),
+                data,
+                ..empty(challenge.as_str())
+            },
+            LoginOutcome::AccessDenied => empty("ACCESS_DENIED"),
+        }
+    }
+}
+
+/// A login result, never cached.
+pub fn login_result(outcome: LoginOutcome) -> Response {
+    no_store(Json(LoginResult::from(outcome)).into_response())
+}
+
+pub fn no_store(mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// LOGIN.0002 (with the attempts left), CAPTCHA.0002, LOGIN.0001 (with the minutes and seconds
+/// until the lock ends) or USER.0004, as on the hosted login page.
+fn refusal_error(refusal: SignInRefusal) -> OneAccessError {
+    match refusal {
+        SignInRefusal::BadCredentials { remaining, .. } => {
+            OneAccessError::with("LOGIN.0002", [remaining.to_string()])
+        }
+        SignInRefusal::Captcha => OneAccessError::new("CAPTCHA.0002"),
+        SignInRefusal::Locked { remaining_ms } => {
+            let seconds = (remaining_ms + 999) / 1000;
+            OneAccessError::with(
+                "LOGIN.0001",
+                [(seconds / 60).to_string(), (seconds % 60).to_string()],
+            )
+        }
+        SignInRefusal::Disabled => OneAccessError::new("USER.0004"),
+    }
+}
+
+/// The OneAccess code of an SDK refusal.
+pub fn sdk_error(error: SdkError) -> OneAccessError {
+    match error {
+        SdkError::Refused(refusal) => refusal_error(refusal),
+        SdkError::InvalidStateToken => OneAccessError::new("PARAM.0014"),
+        SdkError::InvalidSessionToken => OneAccessError::new("PARAM.0030"),
+        SdkError::InvalidTicket => OneAccessError::new("PARAM.0032"),
+        SdkError::WrongCode => OneAccessError::new("CAPTCHA.0007"),
+        SdkError::NotSent => OneAccessError::new("CAPTCHA.0006"),
+        SdkError::Mobile => OneAccessError::new("MOBILE.0002"),
+        SdkError::UnknownClient => OneAccessError::new("APP.0001"),
+        SdkError::DisabledClient => OneAccessError::new("APP.0003"),
+        SdkError::NoAccount => OneAccessError::new("APP_ACCOUNT.0001"),
+        SdkError::NotChangeable(field) => OneAccessError::with(
+            "PARAM.0000",
+            [format!("{field} cannot be changed through the SDK")],
+        ),
+        SdkError::Service(e) => e.into(),
+    }
+}
+
+impl From<SdkError> for OneAccessError {
+    fn from(error: SdkError) -> Self {
+        sdk_error(error)
+    }
+}
+
+/// Rewrites error messages into Chinese for requests that ask for it (`X-L: zh`, or
+/// `Accept-Language: zh…` without `X-L`).
+pub async fn localise(request: Request, next: Next) -> Response {
+    let chinese = super::request::prefers_chinese(request.headers());
+    let mut response = next.run(request).await;
+    if !chinese {
+        return response;
+    }
+    if let Some(error) = response.extensions_mut().remove::<OneAccessError>() {
+        let body = json!({
+            "error_code": error.code,
+            "error_msg": message(error.code, &error.args, true),
+        });
+        let mut localised = (error.status, Json(body)).into_response();
+        localised
+            .headers_mut()
+            .insert(header::CONTENT_LANGUAGE, HeaderValue::from_static("zh-CN"));
+        return localised;
+    }
+    response
+}

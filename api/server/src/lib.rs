@@ -1,0 +1,9 @@
+//! The idaas server: configuration, the `idaas` command line, the composition of every surface's
+//! router, and the background workers.
+
+pub mod app;
+pub mod cli;
+pub mod server;
+
+pub use server::{open_store, start, start_with_sms, RunningServer};
+pub use usecases::config::Config;

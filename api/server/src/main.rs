@@ -1,0 +1,271 @@
+//! `idaas`: serve, migrate, replay, verify, events export, tenant create.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use domain::application::{ProtocolSettings, SamlServiceProvider};
+use idaas_server::cli::{self, Verdict};
+use idaas_server::{open_store, Config};
+use usecases::applications::NewApplication;
+
+#[derive(Parser)]
+#[command(name = "idaas", version, about = "An event-sourced identity platform")]
+struct Args {
+    /// A TOML configuration file (also IDAAS_CONFIG).
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    /// sqlite://… or postgres://… (also IDAAS_DATABASE_URL); SQLite under ./data by default.
+    #[arg(long, global = true)]
+    database_url: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server.
+    Serve {
+        /// Address to listen on (also IDAAS_LISTEN); default 127.0.0.1:8080.
+        #[arg(long)]
+        listen: Option<SocketAddr>,
+    },
+    /// Apply database migrations.
+    Migrate,
+    /// Rebuild every projection from position 0.
+    Replay,
+    /// Walk the hash chain and compare the projections with a fresh rebuild.
+    Verify,
+    /// Stored events.
+    Events {
+        #[command(subcommand)]
+        command: EventsCommand,
+    },
+    /// Tenants.
+    Tenant {
+        #[command(subcommand)]
+        command: TenantCommand,
+    },
+    /// Applications.
+    App {
+        #[command(subcommand)]
+        command: AppCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AppCommand {
+    /// Register an application; prints {"application_id", "client_id", "client_secret"} as JSON.
+    Create {
+        #[arg(long)]
+        name: String,
+        /// The tenant (default: the default tenant).
+        #[arg(long, default_value = "default")]
+        tenant: String,
+        /// Grant the built-in API product (management API access).
+        #[arg(long)]
+        api_product: bool,
+        /// Enable application organisations.
+        #[arg(long)]
+        app_orgs: bool,
+        /// Enable application roles.
+        #[arg(long)]
+        app_roles: bool,
+        /// An OAuth 2.0 / OIDC redirect URI (repeatable).
+        #[arg(long = "redirect-uri")]
+        redirect_uris: Vec<String>,
+        /// A CAS service URL (repeatable).
+        #[arg(long = "cas-service")]
+        cas_services: Vec<String>,
+        /// The SAML service provider's entity id (with --saml-acs-url).
+        #[arg(long, requires = "saml_acs_url")]
+        saml_entity_id: Option<String>,
+        /// The SAML service provider's assertion consumer service URL.
+        #[arg(long, requires = "saml_entity_id")]
+        saml_acs_url: Option<String>,
+        /// An extension attribute of the application's account model (repeatable).
+        #[arg(long = "account-extension")]
+        account_extensions: Vec<String>,
+    },
+    /// A tenant's applications as JSON (no secrets).
+    List {
+        #[arg(long, default_value = "default")]
+        tenant: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum EventsCommand {
+    /// Every event as JSON Lines, in position order (to stdout or --output).
+    Export {
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum TenantCommand {
+    /// Create a tenant answering on HOST; prints its management credential as JSON.
+    Create {
+        #[arg(long)]
+        name: String,
+        #[arg(long = "domain")]
+        domains: Vec<String>,
+    },
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("IDAAS_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if std::env::var("IDAAS_LOG_FORMAT").is_ok_and(|f| f == "json") {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    init_logging();
+    match run(Args::parse()).await {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let mut config = Config::load(args.config.as_deref())?;
+    if let Some(url) = args.database_url {
+        config.database_url = Some(url);
+    }
+    match args.command {
+        Command::Serve { listen } => {
+            if let Some(listen) = listen {
+                config.listen = listen;
+            }
+            let listener = tokio::net::TcpListener::bind(config.listen)
+                .await
+                .with_context(|| format!("binding {}", config.listen))?;
+            let server = idaas_server::start(config, listener).await?;
+            println!("idaas listening on http://{}", server.addr);
+            match &server.bootstrap {
+                Some(credentials) => {
+                    println!("bootstrap management credential for the default tenant (shown once):");
+                    println!("  client_id:     {}", credentials.client_id);
+                    println!("  client_secret: {}", credentials.client_secret);
+                }
+                None => println!(
+                    "store already initialised: use the management credential printed at first start"
+                ),
+            }
+            server.wait().await?;
+        }
+        Command::Migrate => {
+            let db = store::connect(&config.database_url()?).await?;
+            let applied = store::migrate(&db).await?;
+            println!(
+                "applied {} migration(s): {}",
+                applied.len(),
+                applied.join(", ")
+            );
+        }
+        Command::Replay => {
+            let store = open_store(&config).await?;
+            let count = projections::rebuild::replay(&store).await?;
+            println!("replayed {count} event(s) into every projection");
+        }
+        Command::Verify => {
+            let store = open_store(&config).await?;
+            match cli::verify(&store).await? {
+                Verdict::Sound { events } => {
+                    println!("verified: hash chain intact over {events} event(s); projections match a rebuild")
+                }
+                Verdict::ChainBroken(what) | Verdict::ProjectionDiffers(what) => {
+                    eprintln!("verify failed: {what}");
+                    return Ok(ExitCode::FAILURE);
+                }
+            }
+        }
+        Command::Events {
+            command: EventsCommand::Export { output },
+        } => {
+            let store = open_store(&config).await?;
+            let count = match output {
+                Some(path) => {
+                    let mut file = std::io::BufWriter::new(std::fs::File::create(&path)?);
+                    cli::export(&store, &mut file).await?
+                }
+                None => {
+                    let stdout = std::io::stdout();
+                    let mut lock = std::io::BufWriter::new(stdout.lock());
+                    cli::export(&store, &mut lock).await?
+                }
+            };
+            eprintln!("exported {count} event(s)");
+        }
+        Command::Tenant {
+            command: TenantCommand::Create { name, domains },
+        } => {
+            let store = open_store(&config).await?;
+            let credentials = cli::create_tenant(&store, &name, domains).await?;
+            println!("{}", serde_json::to_string(&credentials)?);
+        }
+        Command::App { command } => {
+            let store = open_store(&config).await?;
+            match command {
+                AppCommand::Create {
+                    name,
+                    tenant,
+                    api_product,
+                    app_orgs,
+                    app_roles,
+                    redirect_uris,
+                    cas_services,
+                    saml_entity_id,
+                    saml_acs_url,
+                    account_extensions,
+                } => {
+                    let saml = saml_entity_id
+                        .zip(saml_acs_url)
+                        .map(|(entity_id, acs_url)| SamlServiceProvider::new(entity_id, acs_url));
+                    let app = NewApplication {
+                        name,
+                        api_product,
+                        app_orgs,
+                        app_roles,
+                        protocols: ProtocolSettings {
+                            redirect_uris,
+                            cas_services,
+                            saml,
+                            ..Default::default()
+                        },
+                        account_extensions,
+                        ..Default::default()
+                    };
+                    let registered = cli::create_app(&store, &tenant, app).await?;
+                    println!(
+                        "{}",
+                        serde_json::json!({
+                            "application_id": registered.application_id,
+                            "client_id": registered.client_id,
+                            "client_secret": registered.client_secret,
+                        })
+                    );
+                }
+                AppCommand::List { tenant } => {
+                    let apps = cli::list_apps(&store, &tenant).await?;
+                    println!("{}", serde_json::to_string_pretty(&apps)?);
+                }
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,117 @@
+//! Opening the store and running the server; used by `idaas serve` and by the end-to-end tests.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context;
+use store::{EventStore, Keys};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use usecases::config::Config;
+use usecases::sms::{LogOnlySmsSender, SmsSender};
+use usecases::tenants::{self, Credentials};
+use usecases::AppState;
+
+/// Connects, migrates and opens the event store with every inline projection.
+pub async fn open_store(config: &Config) -> anyhow::Result<EventStore> {
+    let keys: Keys = config.keys()?;
+    let db = store::connect(&config.database_url()?).await?;
+    store::migrate(&db).await?;
+    store::db::check_master_key(&db, &keys).await?;
+    Ok(EventStore::open(
+        db,
+        keys,
+        projections::inline(),
+        domain::upcast::registered(),
+    ))
+}
+
+pub struct RunningServer {
+    pub addr: SocketAddr,
+    /// The management credential created at this start, if the store was empty.
+    pub bootstrap: Option<Credentials>,
+    pub store: EventStore,
+    shutdown: oneshot::Sender<()>,
+    task: JoinHandle<std::io::Result<()>>,
+    /// CAS single-logout deliveries and ticket expiry.
+    worker: JoinHandle<()>,
+}
+
+impl RunningServer {
+    /// Stops accepting, finishes in-flight requests, and returns.
+    pub async fn stop(self) -> anyhow::Result<()> {
+        let _ = self.shutdown.send(());
+        self.worker.abort();
+        self.task.await.context("server task")?.context("server")?;
+        Ok(())
+    }
+
+    /// Serves until the process is interrupted.
+    pub async fn wait(self) -> anyhow::Result<()> {
+        let RunningServer {
+            shutdown,
+            task,
+            worker,
+            ..
+        } = self;
+        let _worker = AbortOnDrop(worker);
+        tokio::select! {
+            result = task => { result.context("server task")?.context("server")?; }
+            _ = tokio::signal::ctrl_c() => { let _ = shutdown.send(()); }
+        }
+        Ok(())
+    }
+}
+
+/// Opens the store, bootstraps an empty one, and serves on `listener`. SMS codes go to the
+/// log-only sender.
+pub async fn start(config: Config, listener: TcpListener) -> anyhow::Result<RunningServer> {
+    start_with_sms(config, listener, Arc::new(LogOnlySmsSender)).await
+}
+
+/// Like `start`, with SMS verification codes sent through `sms`.
+pub async fn start_with_sms(
+    config: Config,
+    listener: TcpListener,
+    sms: Arc<dyn SmsSender>,
+) -> anyhow::Result<RunningServer> {
+    let store = open_store(&config).await?;
+    let state = AppState::new(store.clone(), config.clone()).with_sms(sms);
+    let fixed = (
+        config.bootstrap_client_id.clone(),
+        config.bootstrap_client_secret.clone(),
+    );
+    let bootstrap = tenants::bootstrap(&state.bus, fixed)
+        .await
+        .map_err(|e| anyhow::anyhow!("bootstrap failed: {e}"))?;
+    let addr = listener.local_addr()?;
+    let worker = usecases::cas_outbox::spawn(state.clone());
+    let app = crate::app::router(state).into_make_service_with_connect_info::<SocketAddr>();
+    let (shutdown, signal) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = signal.await;
+            })
+            .await
+    });
+    Ok(RunningServer {
+        addr,
+        bootstrap,
+        store,
+        shutdown,
+        task,
+        worker,
+    })
+}
+
+/// Stops a background task when dropped.
+struct AbortOnDrop(JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}

@@ -1,0 +1,68 @@
+//! The OAuth error shape of the spec (`{"error", "error_description"}`, specs/oneaccess.md §2.7),
+//! with RFC 6749's status codes: 401 for client authentication, 400 for the rest.
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::json;
+
+use usecases::oauth::OAuthError;
+
+/// An `OAuthError` on the wire; `basic` marks a client that authenticated with HTTP Basic, which
+/// gets a `WWW-Authenticate` challenge back (RFC 6749 §5.2).
+pub struct WireError {
+    pub error: OAuthError,
+    pub basic: bool,
+}
+
+impl From<OAuthError> for WireError {
+    fn from(error: OAuthError) -> Self {
+        Self {
+            error,
+            basic: false,
+        }
+    }
+}
+
+impl From<anyhow::Error> for WireError {
+    fn from(error: anyhow::Error) -> Self {
+        OAuthError::Internal(error).into()
+    }
+}
+
+pub fn body(code: &str, description: &str) -> Json<serde_json::Value> {
+    Json(json!({ "error": code, "error_description": description }))
+}
+
+impl IntoResponse for WireError {
+    fn into_response(self) -> Response {
+        let code = self.error.code();
+        let (status, description) = match &self.error {
+            OAuthError::InvalidClient(_) => (StatusCode::UNAUTHORIZED, self.error.to_string()),
+            OAuthError::Internal(e) => {
+                tracing::error!(error = %format!("{e:#}"), "oauth internal error");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "System busy. Please try again later.".to_string(),
+                )
+            }
+            other => (StatusCode::BAD_REQUEST, other.to_string()),
+        };
+        let mut response = (status, body(code, &description)).into_response();
+        let headers = response.headers_mut();
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+        if status == StatusCode::UNAUTHORIZED {
+            let challenge = if self.basic {
+                "Basic realm=\"idaas\""
+            } else {
+                "Bearer error=\"invalid_client\""
+            };
+            headers.insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static(challenge),
+            );
+        }
+        response
+    }
+}

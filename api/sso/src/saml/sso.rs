@@ -1,0 +1,423 @@
+//! `GET|POST /api/v1/saml2/idp/sso` (specs/oneaccess.md #44; SAML 2.0 Web Browser SSO profile):
+//! an AuthnRequest over HTTP-Redirect or HTTP-POST, IdP-initiated sign-in with `sp=`, and the
+//! return from the login page (`resume=`). A request that cannot be tied to a registered service
+//! provider gets an error page; once the SP is known, every refusal is a signed SAML Response
+//! with its status, posted to the SP's registered ACS (never to a URL the request names).
+
+use axum::extract::{RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::Form;
+use domain::protocols::SamlServiceProvider;
+use domain::saml_login::Requested;
+use usecases::services::now_millis;
+
+use super::send::post_response;
+use super::status_page as page;
+use crate::cas::Params;
+use crate::login::{login_url, message_page};
+use idaas_http::i18n::Lang;
+use idaas_http::web::{self, Browser, SESSION_COOKIE};
+use usecases::saml::messages::{self, AuthnRequest};
+use usecases::saml::xml::{Status, BINDING_POST, CLOCK_SKEW_MS};
+use usecases::saml::{self, Idp, IssueRefusal, RequestRefusal};
+use usecases::signin;
+use usecases::AppState;
+use xml_dsig as dsig;
+
+/// How old an AuthnRequest may be.
+const REQUEST_LIFETIME_MS: i64 = 5 * 60 * 1000;
+/// How long after a sign-in was asked for its return still counts as that sign-in.
+const RETURN_WINDOW_MS: i64 = 10 * 60 * 1000;
+
+fn busy(lang: Lang) -> Response {
+    message_page(
+        lang,
+        StatusCode::SERVICE_UNAVAILABLE,
+        lang.text("bad_request"),
+        "System busy. Please try again later.",
+    )
+}
+
+pub async fn get_sso(
+    State(state): State<AppState>,
+    browser: Browser,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let raw = query.unwrap_or_default();
+    let params = Params::parse(Some(&raw));
+    let lang = browser.language(params.get("lang"));
+    if let Some(request) = params.get("SAMLRequest") {
+        let relay = params.get("RelayState").map(str::to_string);
+        return inbound(&state, &browser, request, relay, Some(&raw)).await;
+    }
+    if let Some(entity_id) = params.get("sp") {
+        let relay = params.get("RelayState").map(str::to_string);
+        return unsolicited(&state, &browser, entity_id, relay).await;
+    }
+    if let Some(login_id) = params.get("resume") {
+        let now = now_millis();
+        let after = params
+            .get("auth_after")
+            .and_then(|v| v.parse::<i64>().ok())
+            .filter(|a| *a <= now && now - a <= RETURN_WINDOW_MS);
+        return answer(&state, &browser, login_id, after).await;
+    }
+    page(
+        lang,
+        &Status::requester(None, "SAMLRequest, sp or resume is required"),
+    )
+}
+
+pub async fn post_sso(
+    State(state): State<AppState>,
+    browser: Browser,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Response {
+    let get = |name: &str| form.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+    match get("SAMLRequest") {
+        Some(request) => inbound(&state, &browser, &request, get("RelayState"), None).await,
+        None => page(
+            browser.language(None),
+            &Status::requester(None, "SAMLRequest is required"),
+        ),
+    }
+}
+
+/// An AuthnRequest: over HTTP-Redirect when `raw_query` is given, else over HTTP-POST.
+async fn inbound(
+    state: &AppState,
+    browser: &Browser,
+    encoded: &str,
+    relay_state: Option<String>,
+    raw_query: Option<&str>,
+) -> Response {
+    let lang = browser.language(None);
+    let idp = Idp::at(&browser.base_url());
+    let xml = match saml::decode(raw_query.is_some(), encoded) {
+        Ok(xml) => xml,
+        Err(message) => return page(lang, &Status::requester(None, message)),
+    };
+    let doc = match dsig::parse(&xml) {
+        Ok(doc) => doc,
+        Err(e) => return page(lang, &Status::requester(None, e.to_string())),
+    };
+    let request = match messages::authn_request(&doc) {
+        Ok(request) => request,
+        Err(e) => return page(lang, &Status::requester(None, e.to_string())),
+    };
+    let tenant = &browser.tenant_id;
+    let (app, sp) = match saml::service_provider(state, tenant, &request.common.issuer).await {
+        Ok(Some(found)) => found,
+        Ok(None) => {
+            return page(
+                lang,
+                &Status::requester(
+                    Some("RequestDenied"),
+                    "the Issuer is not a registered service provider",
+                ),
+            )
+        }
+        Err(_) => return busy(lang),
+    };
+    if !app.enabled {
+        return page(
+            lang,
+            &Status::responder(Some("RequestDenied"), "the application is disabled"),
+        );
+    }
+    let ctx = browser.context();
+    let checked = check(&idp, &sp, &request, raw_query, &doc);
+    let format = match checked {
+        Ok(format) => format,
+        Err(status) => {
+            tracing::warn!(status = %status.describe(), "SAML AuthnRequest refused");
+            return refuse(
+                state,
+                browser,
+                &idp,
+                &sp,
+                None,
+                Some(&request.common.id),
+                relay_state,
+                status,
+            )
+            .await;
+        }
+    };
+    let login_id = saml::login_stream(state, &app.application_id, &request.common.id);
+    let requested = Requested {
+        application_id: app.application_id.clone(),
+        request_id: Some(request.common.id.clone()),
+        binding: if raw_query.is_some() {
+            "redirect"
+        } else {
+            "post"
+        }
+        .to_string(),
+        acs_url: sp.acs_url.clone(),
+        force_authn: request.force_authn,
+        is_passive: request.is_passive,
+        name_id_format: format,
+        relay_state: relay_state.clone(),
+        signed: sp.signing_certificate.is_some(),
+    };
+    let ctx = usecases::acting(&ctx, "application", &app.application_id);
+    match saml::record_request(state, &ctx, &login_id, requested).await {
+        Ok(()) => answer(state, browser, &login_id, None).await,
+        Err(RequestRefusal::Replayed) => {
+            let status = Status::requester(
+                Some("RequestDenied"),
+                "this AuthnRequest ID was already used",
+            );
+            refuse(
+                state,
+                browser,
+                &idp,
+                &sp,
+                None,
+                Some(&request.common.id),
+                relay_state,
+                status,
+            )
+            .await
+        }
+        Err(RequestRefusal::Internal(_)) => busy(lang),
+    }
+}
+
+/// The checks of an AuthnRequest from a known SP; the NameID format to answer with.
+fn check(
+    idp: &Idp,
+    sp: &SamlServiceProvider,
+    request: &AuthnRequest,
+    raw_query: Option<&str>,
+    doc: &roxmltree::Document,
+) -> Result<String, Status> {
+    let denied = |message: String| Status::requester(Some("RequestDenied"), message);
+    saml::check_signature(sp, raw_query, doc)?;
+    let now = now_millis();
+    let age = now - request.common.issue_instant;
+    if age > REQUEST_LIFETIME_MS + CLOCK_SKEW_MS {
+        return Err(denied("the AuthnRequest has expired".into()));
+    }
+    if age < -CLOCK_SKEW_MS {
+        return Err(denied("the AuthnRequest is issued in the future".into()));
+    }
+    if let Some(destination) = &request.common.destination {
+        if destination != &idp.sso_url {
+            return Err(denied("Destination is not this IdP's SSO service".into()));
+        }
+    }
+    if let Some(acs) = &request.acs_url {
+        if acs != &sp.acs_url {
+            return Err(denied(
+                "AssertionConsumerServiceURL is not registered for this service provider".into(),
+            ));
+        }
+    }
+    if let Some(binding) = &request.protocol_binding {
+        if binding != BINDING_POST {
+            return Err(Status::requester(
+                Some("UnsupportedBinding"),
+                "responses are sent over HTTP-POST only",
+            ));
+        }
+    }
+    saml::name_id_format(sp, request.name_id_format.as_deref()).ok_or_else(|| {
+        Status::requester(
+            Some("InvalidNameIDPolicy"),
+            "the requested NameID format is not available to this service provider",
+        )
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn refuse(
+    state: &AppState,
+    browser: &Browser,
+    idp: &Idp,
+    sp: &SamlServiceProvider,
+    login_id: Option<&str>,
+    in_response_to: Option<&str>,
+    relay_state: Option<String>,
+    status: Status,
+) -> Response {
+    let ctx = browser.context();
+    match saml::refuse(state, &ctx, idp, sp, login_id, in_response_to, &status).await {
+        Ok(response) => post_response(&sp.acs_url, &response, relay_state.as_deref()),
+        Err(_) => busy(browser.language(None)),
+    }
+}
+
+/// `?sp=`: IdP-initiated sign-in to a registered service provider.
+async fn unsolicited(
+    state: &AppState,
+    browser: &Browser,
+    entity_id: &str,
+    relay_state: Option<String>,
+) -> Response {
+    let lang = browser.language(None);
+    let (app, sp) = match saml::service_provider(state, &browser.tenant_id, entity_id).await {
+        Ok(Some(found)) if found.0.enabled => found,
+        Ok(_) => {
+            return page(
+                lang,
+                &Status::requester(
+                    Some("RequestDenied"),
+                    "sp is not a registered service provider",
+                ),
+            )
+        }
+        Err(_) => return busy(lang),
+    };
+    if relay_state.as_ref().is_some_and(|r| r.len() > 1024) {
+        return page(lang, &Status::requester(None, "RelayState is too long"));
+    }
+    let login_id = saml::unsolicited_stream();
+    let requested = Requested {
+        application_id: app.application_id.clone(),
+        request_id: None,
+        binding: "idp_initiated".into(),
+        acs_url: sp.acs_url.clone(),
+        force_authn: false,
+        is_passive: false,
+        name_id_format: sp.name_id_format.clone(),
+        relay_state,
+        signed: false,
+    };
+    match saml::record_request(state, &browser.context(), &login_id, requested).await {
+        Ok(()) => answer(state, browser, &login_id, None).await,
+        Err(_) => busy(lang),
+    }
+}
+
+/// Answers a recorded sign-in: with the session (fresh enough for ForceAuthn), else through the
+/// login page (or `NoPassive` for IsPassive).
+async fn answer(
+    state: &AppState,
+    browser: &Browser,
+    login_id: &str,
+    auth_after: Option<i64>,
+) -> Response {
+    let lang = browser.language(None);
+    let tenant = &browser.tenant_id;
+    let idp = Idp::at(&browser.base_url());
+    let login = match saml::login(state, tenant, login_id).await {
+        Ok(login) => login,
+        Err(_) => return busy(lang),
+    };
+    let Some(requested) = login.requested.clone() else {
+        return page(lang, &Status::requester(None, "no such sign-in request"));
+    };
+    if login.issued.is_some() || login.refused {
+        return page(
+            lang,
+            &Status::requester(
+                Some("RequestDenied"),
+                "this sign-in request was already answered",
+            ),
+        );
+    }
+    let app = match projections::applications::get(state.pool(), tenant, &requested.application_id)
+        .await
+    {
+        Ok(Some(app)) => app,
+        Ok(None) => return page(lang, &Status::responder(None, "the application is gone")),
+        Err(_) => return busy(lang),
+    };
+    let Some(sp) = app.protocols.saml.clone() else {
+        return page(
+            lang,
+            &Status::responder(None, "the application no longer speaks SAML"),
+        );
+    };
+    let in_response_to = requested.request_id.clone();
+    let relay = requested.relay_state.clone();
+    let session = match browser.cookie(SESSION_COOKIE) {
+        Some(cookie) => match signin::session_of_cookie(state, tenant, &cookie).await {
+            Ok(session) => session.filter(|s| !s.needs_second_factor),
+            Err(_) => return busy(lang),
+        },
+        None => None,
+    };
+    let fresh = |auth_time: i64| {
+        !requested.force_authn || auth_after.is_some_and(|after| auth_time >= after)
+    };
+    let signed_in = session.is_some();
+    let session = match session {
+        Some(s) if fresh(s.auth_time) => s,
+        _ if requested.is_passive => {
+            let status = Status::responder(Some("NoPassive"), "the user is not signed in");
+            return refuse(
+                state,
+                browser,
+                &idp,
+                &sp,
+                Some(login_id),
+                in_response_to.as_deref(),
+                relay,
+                status,
+            )
+            .await;
+        }
+        _ => {
+            let return_to = format!(
+                "/api/v1/saml2/idp/sso?resume={}&auth_after={}",
+                web::encode(login_id),
+                now_millis()
+            );
+            let mut url = login_url(&return_to, Some(&app.client_id));
+            if signed_in {
+                url.push_str("&prompt=login");
+            }
+            return web::redirect(&url);
+        }
+    };
+    let ctx = browser.context();
+    if signin::refresh_if_due(state, &ctx, &session).await.is_err() {
+        return busy(lang);
+    }
+    let access = signin::access(state, tenant, &session.user_id, &app.application_id).await;
+    let denial = match access {
+        Ok(signin::Access::Allowed) if app.enabled => None,
+        Ok(signin::Access::Allowed) => Some("the application is disabled"),
+        Ok(signin::Access::NoAccount) => Some("the user has no account in this application"),
+        Ok(signin::Access::UserDisabled) => Some("the user is disabled"),
+        Err(_) => return busy(lang),
+    };
+    if let Some(message) = denial {
+        let status = Status::responder(Some("RequestDenied"), message);
+        return refuse(
+            state,
+            browser,
+            &idp,
+            &sp,
+            Some(login_id),
+            in_response_to.as_deref(),
+            relay,
+            status,
+        )
+        .await;
+    }
+    match saml::issue(state, &ctx, &idp, &app, &sp, login_id, &requested, &session).await {
+        Ok(response) => post_response(&sp.acs_url, &response, relay.as_deref()),
+        Err(IssueRefusal::Status(status)) => {
+            refuse(
+                state,
+                browser,
+                &idp,
+                &sp,
+                Some(login_id),
+                in_response_to.as_deref(),
+                relay,
+                status,
+            )
+            .await
+        }
+        Err(IssueRefusal::Internal(e)) => {
+            tracing::error!(error = %e, "issuing a SAML assertion failed");
+            busy(lang)
+        }
+    }
+}

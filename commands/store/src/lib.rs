@@ -1,0 +1,14 @@
+//! The write side of idaas: the event store on SQLite and PostgreSQL, the command bus, and the
+//! keys that seal personal data and key the hashes of secrets.
+
+pub mod bus;
+pub mod crypto;
+pub mod db;
+pub mod store;
+
+pub use bus::{BusError, CommandBus, Context, Executed};
+pub use crypto::Keys;
+pub use db::{connect, migrate, Database, Engine};
+/// The connection pool type of both engines.
+pub use sqlx::AnyPool as Pool;
+pub use store::{EventStore, Metadata, Projector, RecordedEvent};

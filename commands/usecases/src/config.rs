@@ -1,0 +1,163 @@
+//! Configuration: defaults, then a TOML file (`--config` or `IDAAS_CONFIG`), then environment
+//! variables, then command-line flags. See `ops/config/idaas.example.toml`.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use serde::Deserialize;
+use store::Keys;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Where the server listens.
+    pub listen: SocketAddr,
+    /// `sqlite://…` or `postgres://…`; SQLite under `data_dir` when absent.
+    pub database_url: Option<String>,
+    /// Holds the SQLite database and the generated master key.
+    pub data_dir: PathBuf,
+    /// The master key (32 bytes, base64 or hex) that wraps personal-data keys and keys the hashes of
+    /// unique values and secrets. Generated into `data_dir/master.key` when absent.
+    pub master_key: Option<String>,
+    /// Offset of the tenants' wall-clock time zone from UTC, in minutes (Asia/Shanghai: 480).
+    pub utc_offset_minutes: i32,
+    /// Fixed credentials for the bootstrap management application (automation).
+    pub bootstrap_client_id: Option<String>,
+    pub bootstrap_client_secret: Option<String>,
+    /// Browsers reach the server over HTTPS (through a TLS-terminating proxy): issuer URLs say
+    /// `https` and session cookies are `Secure`. A request's `X-Forwarded-Proto: https` says so too.
+    pub public_https: bool,
+    /// How long a CAS service or proxy ticket may wait for validation, in seconds (1–300).
+    pub cas_ticket_seconds: u32,
+    /// The first wait before a failed CAS single-logout delivery is retried, in milliseconds;
+    /// it doubles with each failure.
+    pub cas_logout_retry_ms: u64,
+    /// Accept `http://` CAS proxy callbacks (development and tests only: the CAS protocol wants
+    /// HTTPS, so a PGT never travels in clear).
+    pub cas_http_callbacks: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            database_url: None,
+            data_dir: PathBuf::from("data"),
+            master_key: None,
+            utc_offset_minutes: 480,
+            bootstrap_client_id: None,
+            bootstrap_client_secret: None,
+            public_https: false,
+            cas_ticket_seconds: 60,
+            cas_logout_retry_ms: 30_000,
+            cas_http_callbacks: false,
+        }
+    }
+}
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+impl Config {
+    /// Defaults, overridden by the file (if any) and then by `IDAAS_*` environment variables.
+    pub fn load(file: Option<&Path>) -> anyhow::Result<Self> {
+        let file = file
+            .map(Path::to_path_buf)
+            .or_else(|| env("IDAAS_CONFIG").map(PathBuf::from));
+        let mut config = match file {
+            Some(path) => {
+                let text = std::fs::read_to_string(&path)
+                    .with_context(|| format!("reading {}", path.display()))?;
+                toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))?
+            }
+            None => Config::default(),
+        };
+        if let Some(v) = env("IDAAS_LISTEN") {
+            config.listen = v.parse().context("IDAAS_LISTEN")?;
+        }
+        if let Some(v) = env("IDAAS_DATABASE_URL") {
+            config.database_url = Some(v);
+        }
+        if let Some(v) = env("IDAAS_DATA_DIR") {
+            config.data_dir = PathBuf::from(v);
+        }
+        if let Some(v) = env("IDAAS_MASTER_KEY") {
+            config.master_key = Some(v);
+        }
+        if let Some(v) = env("IDAAS_UTC_OFFSET_MINUTES") {
+            config.utc_offset_minutes = v.parse().context("IDAAS_UTC_OFFSET_MINUTES")?;
+        }
+        if let Some(v) = env("IDAAS_BOOTSTRAP_CLIENT_ID") {
+            config.bootstrap_client_id = Some(v);
+        }
+        if let Some(v) = env("IDAAS_BOOTSTRAP_CLIENT_SECRET") {
+            config.bootstrap_client_secret = Some(v);
+        }
+        if let Some(v) = env("IDAAS_PUBLIC_HTTPS") {
+            config.public_https = v.parse().context("IDAAS_PUBLIC_HTTPS (true or false)")?;
+        }
+        if let Some(v) = env("IDAAS_CAS_TICKET_SECONDS") {
+            config.cas_ticket_seconds = v.parse().context("IDAAS_CAS_TICKET_SECONDS")?;
+        }
+        if let Some(v) = env("IDAAS_CAS_LOGOUT_RETRY_MS") {
+            config.cas_logout_retry_ms = v.parse().context("IDAAS_CAS_LOGOUT_RETRY_MS")?;
+        }
+        if let Some(v) = env("IDAAS_CAS_HTTP_CALLBACKS") {
+            config.cas_http_callbacks = v
+                .parse()
+                .context("IDAAS_CAS_HTTP_CALLBACKS (true or false)")?;
+        }
+        if !(1..=300).contains(&config.cas_ticket_seconds) {
+            anyhow::bail!("cas_ticket_seconds must be 1 to 300");
+        }
+        Ok(config)
+    }
+
+    pub fn database_url(&self) -> anyhow::Result<String> {
+        match &self.database_url {
+            Some(url) => Ok(url.clone()),
+            None => {
+                std::fs::create_dir_all(&self.data_dir)
+                    .with_context(|| format!("creating {}", self.data_dir.display()))?;
+                Ok(store::db::sqlite_url(&self.data_dir.join("idaas.db")))
+            }
+        }
+    }
+
+    /// The configured master key, or the one in `data_dir/master.key` (created on first use).
+    pub fn keys(&self) -> anyhow::Result<Keys> {
+        if let Some(text) = &self.master_key {
+            return Keys::parse_master(text).context("the configured master key");
+        }
+        let path = self.data_dir.join("master.key");
+        if let Ok(text) = std::fs::read_to_string(&path) {
+            return Keys::parse_master(&text)
+                .with_context(|| format!("the key in {}", path.display()));
+        }
+        std::fs::create_dir_all(&self.data_dir)?;
+        let text = Keys::generate_master();
+        write_private(&path, &text)?;
+        Keys::parse_master(&text)
+    }
+}
+
+#[cfg(unix)]
+fn write_private(path: &Path, text: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .with_context(|| format!("creating {}", path.display()))?;
+    file.write_all(text.as_bytes())?;
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &Path, text: &str) -> anyhow::Result<()> {
+    std::fs::write(path, text).with_context(|| format!("creating {}", path.display()))
+}

@@ -1,0 +1,123 @@
+//! The application layer every surface shares: each use case gathers the facts a decision needs
+//! from projections, runs one command through the bus, and reports domain errors untranslated.
+//! Surfaces translate their wire to these inputs and these outputs or errors to their envelopes;
+//! nothing here knows about HTTP.
+
+pub mod accounts;
+pub mod app_orgs;
+pub mod applications;
+pub mod attributes;
+pub mod captcha;
+pub mod captcha_image;
+pub mod cas;
+pub mod cas_outbox;
+pub mod config;
+pub mod oauth;
+pub mod organizations;
+pub mod roles;
+pub mod saml;
+pub mod sdk;
+pub mod services;
+pub mod session_end;
+pub mod signin;
+pub mod signing;
+pub mod sms;
+pub mod state;
+pub mod tenant_hosts;
+pub mod tenants;
+pub mod tokens;
+pub mod users;
+
+use store::BusError;
+pub use store::{Context, Metadata};
+
+pub use config::Config;
+use domain::app_account::AppAccountError;
+use domain::app_organization::AppOrganizationError;
+use domain::app_role::AppRoleError;
+use domain::application::ApplicationError;
+use domain::management_token::ManagementTokenError;
+use domain::organization::OrganizationError;
+use domain::tenant::{TenantError, TenantSettings};
+use domain::user::UserError;
+pub use state::AppState;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    #[error(transparent)]
+    User(#[from] UserError),
+    #[error(transparent)]
+    Organization(#[from] OrganizationError),
+    #[error(transparent)]
+    Tenant(#[from] TenantError),
+    #[error(transparent)]
+    Application(#[from] ApplicationError),
+    #[error(transparent)]
+    ManagementToken(#[from] ManagementTokenError),
+    #[error(transparent)]
+    AppAccount(#[from] AppAccountError),
+    /// A request names no user.
+    #[error("user id required")]
+    UserIdRequired,
+    /// The application has application organisations switched off.
+    #[error("application organizations are not enabled")]
+    AppOrgsDisabled,
+    #[error(transparent)]
+    AppOrganization(#[from] AppOrganizationError),
+    #[error(transparent)]
+    AppRole(#[from] AppRoleError),
+    #[error(transparent)]
+    Privilege(#[from] domain::privilege::PrivilegeError),
+    /// The application has application roles switched off.
+    #[error("application roles are not enabled")]
+    AppRolesDisabled,
+    /// An organisation named by its code does not exist.
+    #[error("organization code not found")]
+    OrgCodeNotFound,
+    /// A unique value of this claim kind is held by someone else.
+    #[error("already exists: {0}")]
+    Claimed(String),
+    #[error("system busy, try again")]
+    Busy,
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl<E: std::error::Error + Into<ServiceError>> From<BusError<E>> for ServiceError {
+    fn from(error: BusError<E>) -> Self {
+        match error {
+            BusError::Domain(e) => e.into(),
+            BusError::Claimed(kind) => Self::Claimed(kind),
+            // Each service maps the guards it sets to its own errors first; one that reaches
+            // here is a guard that service did not expect.
+            BusError::GuardFailed(name) => {
+                Self::Internal(anyhow::anyhow!("unexpected guard failure: {name}"))
+            }
+            BusError::Conflict => Self::Busy,
+            BusError::Internal(e) => Self::Internal(e),
+        }
+    }
+}
+
+/// The context of a command made by `kind` `id` (a user, an application) within a request.
+pub fn acting(ctx: &Context, kind: &str, id: &str) -> Context {
+    let mut ctx = ctx.clone();
+    ctx.metadata.actor_kind = Some(kind.to_string());
+    ctx.metadata.actor_id = Some(id.to_string());
+    ctx
+}
+
+pub fn context(tenant_id: &str, metadata: Metadata) -> Context {
+    Context {
+        tenant_id: tenant_id.to_string(),
+        metadata,
+    }
+}
+
+/// The tenant's current settings (defaults if the tenant row is missing).
+pub async fn settings(state: &AppState, tenant_id: &str) -> anyhow::Result<TenantSettings> {
+    Ok(projections::tenants::get(state.pool(), tenant_id)
+        .await?
+        .map(|t| t.settings)
+        .unwrap_or_default())
+}

@@ -1,0 +1,137 @@
+//! Organisation commands (specs/oneaccess.md §2.3).
+
+use std::sync::Arc;
+
+use crate::services::{entity_id, now_millis};
+use domain::organization::{Organization, OrganizationCommand, OrganizationError, ParentFacts};
+use domain::Aggregate;
+use projections::guards::{
+    org_exists, org_has_no_children, org_has_no_members, org_not_under_itself, HAS_NO_CHILDREN,
+    HAS_NO_MEMBERS, NOT_UNDER_ITSELF, ORG_EXISTS,
+};
+use store::store::Guard;
+use store::{BusError, Context};
+
+use crate::state::AppState;
+use crate::ServiceError;
+
+pub struct OrgChange {
+    pub code: Option<String>,
+    pub name: Option<String>,
+    pub parent_id: Option<String>,
+    pub category: Option<String>,
+}
+
+async fn parent_facts(
+    state: &AppState,
+    tenant: &str,
+    parent_id: Option<String>,
+) -> anyhow::Result<Option<ParentFacts>> {
+    let Some(id) = parent_id.filter(|p| !p.is_empty()) else {
+        return Ok(None);
+    };
+    let parent = projections::organizations::get(state.pool(), tenant, &id).await?;
+    Ok(Some(ParentFacts {
+        exists: parent.is_some(),
+        ancestors: parent.map(|p| p.ancestors()).unwrap_or_default(),
+        id,
+    }))
+}
+
+/// Guard failures in organisation commands, as the organisation's own errors.
+fn tree_error(error: BusError<OrganizationError>) -> ServiceError {
+    match error {
+        BusError::GuardFailed(ORG_EXISTS) => OrganizationError::ParentNotFound.into(),
+        BusError::GuardFailed(NOT_UNDER_ITSELF) => OrganizationError::ParentIsSelf.into(),
+        BusError::GuardFailed(HAS_NO_CHILDREN | HAS_NO_MEMBERS) => {
+            OrganizationError::CannotDelete.into()
+        }
+        other => other.into(),
+    }
+}
+
+/// The parent must still exist, and (for a move) must not lie under the organisation, when the
+/// events are written.
+fn parent_guards(org_id: &str, parent: &Option<ParentFacts>) -> Vec<Arc<dyn Guard>> {
+    match parent {
+        Some(p) => vec![
+            Arc::new(org_exists(p.id.clone())),
+            Arc::new(org_not_under_itself(org_id.to_string(), p.id.clone())),
+        ],
+        None => Vec::new(),
+    }
+}
+
+pub async fn create(
+    state: &AppState,
+    ctx: &Context,
+    change: OrgChange,
+) -> Result<String, ServiceError> {
+    let parent = parent_facts(state, &ctx.tenant_id, change.parent_id).await?;
+    let now = now_millis();
+    let org_id = entity_id(now);
+    let guards = parent_guards(&org_id, &parent);
+    let command = OrganizationCommand::Create {
+        org_id: org_id.clone(),
+        code: change.code.unwrap_or_default(),
+        name: change.name.unwrap_or_default(),
+        parent,
+        category: change.category,
+        now,
+    };
+    state
+        .bus
+        .execute_guarded::<Organization, _>(ctx, &org_id, guards, |org| {
+            org.decide(command.clone(), &())
+        })
+        .await
+        .map_err(tree_error)?;
+    Ok(org_id)
+}
+
+pub async fn update(
+    state: &AppState,
+    ctx: &Context,
+    org_id: &str,
+    change: OrgChange,
+) -> Result<(), ServiceError> {
+    let parent = parent_facts(state, &ctx.tenant_id, change.parent_id).await?;
+    let guards = parent_guards(org_id, &parent);
+    let command = OrganizationCommand::Update {
+        code: change.code,
+        name: change.name,
+        parent,
+        category: change.category,
+        now: now_millis(),
+    };
+    state
+        .bus
+        .execute_guarded::<Organization, _>(ctx, org_id, guards, |org| {
+            org.decide(command.clone(), &())
+        })
+        .await
+        .map_err(tree_error)?;
+    Ok(())
+}
+
+pub async fn delete(state: &AppState, ctx: &Context, org_id: &str) -> Result<(), ServiceError> {
+    let pool = state.pool();
+    let command = OrganizationCommand::Delete {
+        has_children: projections::organizations::has_children(pool, &ctx.tenant_id, org_id)
+            .await?,
+        has_members: projections::users::org_has_members(pool, &ctx.tenant_id, org_id).await?,
+        now: now_millis(),
+    };
+    let guards: Vec<Arc<dyn Guard>> = vec![
+        Arc::new(org_has_no_children(org_id.to_string())),
+        Arc::new(org_has_no_members(org_id.to_string())),
+    ];
+    state
+        .bus
+        .execute_guarded::<Organization, _>(ctx, org_id, guards, |org| {
+            org.decide(command.clone(), &())
+        })
+        .await
+        .map_err(tree_error)?;
+    Ok(())
+}

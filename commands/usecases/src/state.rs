@@ -1,0 +1,59 @@
+//! What every handler can reach: the command bus, the read pool, keys and configuration.
+
+use std::sync::Arc;
+
+use crate::services::Argon2Hasher;
+use domain::password::PasswordHasher;
+use store::Pool as AnyPool;
+use store::{CommandBus, EventStore, Keys};
+
+use crate::config::Config;
+use crate::signing::KeyRing;
+use crate::sms::{LogOnlySmsSender, SmsSender};
+use crate::tenant_hosts::TenantResolver;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub bus: CommandBus,
+    pub config: Arc<Config>,
+    pub hasher: Arc<dyn PasswordHasher>,
+    pub tenants: Arc<TenantResolver>,
+    pub signing: Arc<KeyRing>,
+    /// Where SMS verification codes go (log-only unless a gateway is plugged in).
+    pub sms: Arc<dyn SmsSender>,
+    /// Wakes the CAS outbox worker when a single-logout delivery is queued.
+    pub cas_outbox: Arc<tokio::sync::Notify>,
+    /// SAML signing keys read from the store, by key id.
+    pub saml_keys: Arc<
+        std::sync::Mutex<std::collections::HashMap<String, Arc<aws_lc_rs::signature::RsaKeyPair>>>,
+    >,
+}
+
+impl AppState {
+    pub fn new(store: EventStore, config: Config) -> Self {
+        Self {
+            bus: CommandBus::new(store),
+            config: Arc::new(config),
+            hasher: Arc::new(Argon2Hasher),
+            tenants: Arc::new(TenantResolver::default()),
+            signing: Arc::new(KeyRing::default()),
+            sms: Arc::new(LogOnlySmsSender),
+            cas_outbox: Arc::new(tokio::sync::Notify::new()),
+            saml_keys: Arc::default(),
+        }
+    }
+
+    /// The same state with another SMS sender.
+    pub fn with_sms(mut self, sms: Arc<dyn SmsSender>) -> Self {
+        self.sms = sms;
+        self
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.bus.store().database().pool
+    }
+
+    pub fn keys(&self) -> &Keys {
+        self.bus.store().keys()
+    }
+}

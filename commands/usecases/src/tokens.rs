@@ -1,0 +1,94 @@
+//! Management API credentials (specs/oneaccess.md §1.3, §2.1 #1): client credentials in, an opaque
+//! token out. Only the token's keyed hash is stored; older tokens stay valid until they expire.
+
+use crate::services::{now_millis, random_uuid};
+use domain::management_token::{ManagementToken, ManagementTokenCommand};
+use domain::Aggregate;
+use store::Context;
+
+use crate::state::AppState;
+use crate::{settings, ServiceError};
+
+pub const SCOPE: &str = "all";
+
+pub struct IssuedToken {
+    pub access_token: String,
+    pub expires_in: u32,
+    pub scope: &'static str,
+    pub application_id: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum TokenError {
+    /// Unknown client or wrong secret.
+    #[error("bad client credentials")]
+    BadCredentials,
+    /// The application is disabled or has not been granted the API product.
+    #[error("client not authorized for the management API")]
+    Unauthorized,
+    #[error(transparent)]
+    Service(#[from] ServiceError),
+}
+
+pub async fn issue(
+    state: &AppState,
+    ctx: &Context,
+    client_id: &str,
+    client_secret: &str,
+) -> Result<IssuedToken, TokenError> {
+    let tenant = &ctx.tenant_id;
+    let app = projections::applications::by_client_id(state.pool(), tenant, client_id)
+        .await
+        .map_err(ServiceError::from)?;
+    let Some(app) = app.filter(|a| {
+        state
+            .keys()
+            .secret_matches(client_secret, &a.client_secret_hash)
+    }) else {
+        return Err(TokenError::BadCredentials);
+    };
+    if !app.enabled || !app.api_product {
+        return Err(TokenError::Unauthorized);
+    }
+    let lifetime = settings(state, tenant)
+        .await
+        .map_err(ServiceError::from)?
+        .management_token_lifetime_secs;
+    let access_token = random_uuid();
+    let token_id = random_uuid();
+    let command = ManagementTokenCommand::Issue {
+        token_id: token_id.clone(),
+        application_id: app.application_id.clone(),
+        token_hash: state.keys().secret_hash(&access_token),
+        scope: SCOPE.to_string(),
+        now: now_millis(),
+        lifetime_secs: lifetime,
+    };
+    let ctx = crate::acting(ctx, "application", &app.application_id);
+    state
+        .bus
+        .execute::<ManagementToken, _>(&ctx, &token_id, |t| t.decide(command.clone(), &()))
+        .await
+        .map_err(ServiceError::from)?;
+    Ok(IssuedToken {
+        access_token,
+        expires_in: lifetime,
+        scope: SCOPE,
+        application_id: app.application_id,
+    })
+}
+
+/// The application a live management token belongs to, in this tenant.
+pub async fn authenticate(
+    state: &AppState,
+    tenant: &str,
+    token: &str,
+) -> anyhow::Result<Option<String>> {
+    projections::applications::live_token(
+        state.pool(),
+        tenant,
+        &state.keys().secret_hash(token),
+        now_millis(),
+    )
+    .await
+}

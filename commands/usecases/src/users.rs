@@ -1,0 +1,228 @@
+//! User commands (specs/oneaccess.md §2.2 #2–#8): organisation codes are resolved to ids here,
+//! the tenant's settings are read here, and the decision is the user aggregate's.
+
+use std::sync::Arc;
+
+use crate::services::{entity_id, now_millis};
+use domain::user::{OrgRelation, User, UserCommand, UserError, UserInput};
+use domain::Aggregate;
+use projections::guards::{org_exists, ORG_EXISTS};
+use store::store::Guard;
+use store::{BusError, Context};
+
+use crate::state::AppState;
+use crate::{settings, ServiceError};
+
+/// A create or update request in dialect-neutral form.
+#[derive(Debug, Default, Clone)]
+pub struct UserRequest {
+    pub input: UserInput,
+    pub password: Option<String>,
+    pub pwd_must_modify: Option<bool>,
+    /// The primary organisation's code.
+    pub org_code: Option<String>,
+    /// (organisation code, relation type) pairs; relation type 1 primary, 0 secondary.
+    pub relations: Option<Vec<(String, i64)>>,
+}
+
+async fn org_id_of(state: &AppState, tenant: &str, code: &str) -> Result<String, ServiceError> {
+    projections::organizations::by_code(state.pool(), tenant, code)
+        .await?
+        .map(|o| o.org_id)
+        .ok_or(ServiceError::OrgCodeNotFound)
+}
+
+/// Resolves codes to ids. `None` means "leave the relations as they are" (update only).
+async fn resolve_relations(
+    state: &AppState,
+    tenant: &str,
+    request: &UserRequest,
+    current: Option<&[OrgRelation]>,
+) -> Result<Option<Vec<OrgRelation>>, ServiceError> {
+    let org_code = request.org_code.as_deref().filter(|c| !c.is_empty());
+    let primary = match org_code {
+        Some(code) => Some(org_id_of(state, tenant, code).await?),
+        None => None,
+    };
+    if let Some(list) = request.relations.as_ref().filter(|l| !l.is_empty()) {
+        let mut relations = Vec::with_capacity(list.len());
+        for (code, relation_type) in list {
+            let relation_type = match relation_type {
+                0 | 1 => *relation_type as u8,
+                _ => return Err(UserError::InvalidOrgRelations.into()),
+            };
+            relations.push(OrgRelation {
+                org_id: org_id_of(state, tenant, code).await?,
+                relation_type,
+            });
+        }
+        if let Some(primary) = primary {
+            let agrees = relations
+                .iter()
+                .any(|r| r.is_primary() && r.org_id == primary);
+            if !agrees {
+                return Err(UserError::InvalidOrgRelations.into());
+            }
+        }
+        return Ok(Some(relations));
+    }
+    match (primary, current) {
+        (Some(primary), Some(current)) => {
+            let mut relations = vec![OrgRelation {
+                org_id: primary.clone(),
+                relation_type: 1,
+            }];
+            relations.extend(
+                current
+                    .iter()
+                    .filter(|r| !r.is_primary() && r.org_id != primary)
+                    .cloned(),
+            );
+            Ok(Some(relations))
+        }
+        (Some(primary), None) => Ok(Some(vec![OrgRelation {
+            org_id: primary,
+            relation_type: 1,
+        }])),
+        (None, Some(_)) => Ok(None),
+        (None, None) => {
+            let root = projections::organizations::first_root(state.pool(), tenant).await?;
+            Ok(Some(
+                root.map(|o| OrgRelation {
+                    org_id: o.org_id,
+                    relation_type: 1,
+                })
+                .into_iter()
+                .collect(),
+            ))
+        }
+    }
+}
+
+/// Every organisation a user is placed in must still exist when the events are written.
+fn placement_guards(relations: Option<&[OrgRelation]>) -> Vec<Arc<dyn Guard>> {
+    relations
+        .unwrap_or_default()
+        .iter()
+        .map(|r| Arc::new(org_exists(r.org_id.clone())) as Arc<dyn Guard>)
+        .collect()
+}
+
+fn placement_error(error: BusError<UserError>) -> ServiceError {
+    match error {
+        BusError::GuardFailed(ORG_EXISTS) => ServiceError::OrgCodeNotFound,
+        other => other.into(),
+    }
+}
+
+pub async fn create(
+    state: &AppState,
+    ctx: &Context,
+    request: UserRequest,
+) -> Result<String, ServiceError> {
+    let tenant = &ctx.tenant_id;
+    let org_relations = resolve_relations(state, tenant, &request, None)
+        .await?
+        .unwrap_or_default();
+    let now = now_millis();
+    let user_id = entity_id(now);
+    let guards = placement_guards(Some(&org_relations));
+    let command = UserCommand::Create {
+        user_id: user_id.clone(),
+        input: request.input,
+        password: request.password,
+        pwd_must_modify: request.pwd_must_modify.unwrap_or(true),
+        org_relations,
+        settings: settings(state, tenant).await?,
+        now,
+    };
+    let hasher = state.hasher.clone();
+    state
+        .bus
+        .execute_guarded::<User, _>(ctx, &user_id, guards, |user| {
+            user.decide(command.clone(), hasher.as_ref())
+        })
+        .await
+        .map_err(placement_error)?;
+    Ok(user_id)
+}
+
+pub async fn update(
+    state: &AppState,
+    ctx: &Context,
+    user_id: &str,
+    request: UserRequest,
+) -> Result<(), ServiceError> {
+    let tenant = &ctx.tenant_id;
+    let current = projections::users::get(state.pool(), tenant, user_id)
+        .await?
+        .ok_or(UserError::NotFound)?;
+    let org_relations =
+        resolve_relations(state, tenant, &request, Some(&current.relations)).await?;
+    let guards = placement_guards(org_relations.as_deref());
+    let command = UserCommand::Update {
+        input: request.input,
+        pwd_must_modify: request.pwd_must_modify,
+        org_relations,
+        settings: settings(state, tenant).await?,
+        now: now_millis(),
+    };
+    let hasher = state.hasher.clone();
+    state
+        .bus
+        .execute_guarded::<User, _>(ctx, user_id, guards, |user| {
+            user.decide(command.clone(), hasher.as_ref())
+        })
+        .await
+        .map_err(placement_error)?;
+    Ok(())
+}
+
+/// Runs a user command that needs no facts from other aggregates.
+pub async fn run(
+    state: &AppState,
+    ctx: &Context,
+    user_id: &str,
+    command: UserCommand,
+) -> Result<(), ServiceError> {
+    let hasher = state.hasher.clone();
+    state
+        .bus
+        .execute::<User, _>(ctx, user_id, |user| {
+            user.decide(command.clone(), hasher.as_ref())
+        })
+        .await?;
+    Ok(())
+}
+
+pub async fn change_password(
+    state: &AppState,
+    ctx: &Context,
+    user_id: &str,
+    password: Option<String>,
+    pwd_must_modify: Option<bool>,
+) -> Result<(), ServiceError> {
+    let command = UserCommand::ChangePassword {
+        password,
+        pwd_must_modify: pwd_must_modify.unwrap_or(true),
+        settings: settings(state, &ctx.tenant_id).await?,
+        now: now_millis(),
+    };
+    run(state, ctx, user_id, command).await
+}
+
+pub async fn change_password_verified(
+    state: &AppState,
+    ctx: &Context,
+    user_id: &str,
+    old_password: Option<String>,
+    password: Option<String>,
+) -> Result<(), ServiceError> {
+    let command = UserCommand::ChangePasswordVerified {
+        old_password,
+        password,
+        settings: settings(state, &ctx.tenant_id).await?,
+        now: now_millis(),
+    };
+    run(state, ctx, user_id, command).await
+}
