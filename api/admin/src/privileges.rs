@@ -10,7 +10,7 @@ use domain::privilege::{Privilege, PrivilegeCommand, ResourceItem};
 use domain::Aggregate;
 use serde::Deserialize;
 use serde_json::{json, Value};
-use usecases::services::{entity_id, now_millis};
+use usecases::clock::{IdSource, RandomIds};
 
 use super::error::AdminError;
 use idaas_http::caller::ManagementCaller;
@@ -55,7 +55,7 @@ fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, AdminError> {
 fn items(bodies: Vec<ItemBody>, now: i64) -> Result<Vec<ResourceItem>, AdminError> {
     let ids: Vec<(String, String)> = bodies
         .iter()
-        .map(|b| (b.code.clone(), entity_id(now)))
+        .map(|b| (b.code.clone(), RandomIds.entity_id(now)))
         .collect();
     bodies
         .into_iter()
@@ -94,8 +94,8 @@ async fn define(
 ) -> Result<(StatusCode, Json<Value>), AdminError> {
     let body: PrivilegeBody = parse(&body)?;
     accounts::application(&state, &caller.tenant_id, &application_id).await?;
-    let now = now_millis();
-    let privilege_id = entity_id(now);
+    let now = state.now();
+    let privilege_id = state.ids.entity_id(now);
     let command = PrivilegeCommand::Define {
         privilege_id: privilege_id.clone(),
         application_id,
@@ -162,7 +162,7 @@ async fn set_role_privileges(
     }
     let command = AppRoleCommand::SetPrivileges {
         privilege_ids: body.privilege_ids.clone(),
-        now: now_millis(),
+        now: state.now(),
     };
     state
         .bus

@@ -9,7 +9,6 @@ use axum::{Json, Router};
 use domain::saml_key::{signer_and_published, PublishedKey};
 use serde::Deserialize;
 use serde_json::{json, Value};
-use usecases::services::now_millis;
 
 use super::error::AdminError;
 use idaas_http::caller::ManagementCaller;
@@ -33,7 +32,7 @@ async fn list(
             active_from: r.active_from,
         })
         .collect();
-    let (signer, published) = signer_and_published(&listed, now_millis());
+    let (signer, published) = signer_and_published(&listed, state.now());
     Ok(Json(Value::Array(
         rows.iter()
             .map(|r| {

@@ -63,7 +63,7 @@ async fn create(
             "a tenant needs at least one host name to be reached",
         ));
     }
-    let tenant_id = usecases::services::entity_id(usecases::services::now_millis());
+    let tenant_id = state.ids.entity_id(state.now());
     let created = tenants::create_with_management_app(
         &state.bus,
         &tenant_id,

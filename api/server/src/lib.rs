@@ -5,5 +5,5 @@ pub mod app;
 pub mod cli;
 pub mod server;
 
-pub use server::{open_store, start, start_with_sms, RunningServer};
+pub use server::{open_store, start, start_wired, start_with_sms, RunningServer, Wiring};
 pub use usecases::config::Config;

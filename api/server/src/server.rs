@@ -9,6 +9,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+use usecases::clock::{Clock, SystemClock};
 use usecases::config::Config;
 use usecases::sms::{LogOnlySmsSender, SmsSender};
 use usecases::tenants::{self, Credentials};
@@ -77,8 +78,39 @@ pub async fn start_with_sms(
     listener: TcpListener,
     sms: Arc<dyn SmsSender>,
 ) -> anyhow::Result<RunningServer> {
+    let wiring = Wiring {
+        sms,
+        ..Wiring::default()
+    };
+    start_wired(config, listener, wiring).await
+}
+
+/// What a server is given from outside besides its configuration: where SMS codes go and what
+/// time it is (tests pass a `MovableClock` and move time instead of sleeping).
+pub struct Wiring {
+    pub sms: Arc<dyn SmsSender>,
+    pub clock: Arc<dyn Clock>,
+}
+
+impl Default for Wiring {
+    fn default() -> Self {
+        Self {
+            sms: Arc::new(LogOnlySmsSender),
+            clock: Arc::new(SystemClock),
+        }
+    }
+}
+
+/// Like `start`, with the given SMS sender and clock.
+pub async fn start_wired(
+    config: Config,
+    listener: TcpListener,
+    wiring: Wiring,
+) -> anyhow::Result<RunningServer> {
     let store = open_store(&config).await?;
-    let state = AppState::new(store.clone(), config.clone()).with_sms(sms);
+    let state = AppState::new(store.clone(), config.clone())
+        .with_sms(wiring.sms)
+        .with_clock(wiring.clock);
     let fixed = (
         config.bootstrap_client_id.clone(),
         config.bootstrap_client_secret.clone(),

@@ -4,7 +4,6 @@
 
 use std::sync::Arc;
 
-use crate::services::{entity_id, now_millis};
 use domain::app_account::{AccountChange, AppAccount, AppAccountCommand, AppAccountError};
 use domain::app_organization::AppOrganizationError;
 use domain::application::ApplicationError;
@@ -130,8 +129,8 @@ pub async fn create(
         extension: request.extension,
         defined_extensions: app.account_extensions.clone(),
     };
-    let now = now_millis();
-    let account_id = entity_id(now);
+    let now = state.now();
+    let account_id = state.ids.entity_id(now);
     let change_org = change.org_id.clone();
     let command = AppAccountCommand::Create {
         account_id: account_id.clone(),
@@ -178,7 +177,7 @@ pub async fn update(
     let guards: Vec<Arc<dyn Guard>> = org_guard(&change.org_id).into_iter().collect();
     let command = AppAccountCommand::Update {
         change,
-        now: now_millis(),
+        now: state.now(),
     };
     let hasher = state.hasher.clone();
     state

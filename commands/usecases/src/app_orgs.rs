@@ -3,7 +3,6 @@
 
 use std::sync::Arc;
 
-use crate::services::{entity_id, now_millis};
 use domain::app_organization::{AppOrganization, AppOrganizationCommand, AppOrganizationError};
 use domain::organization::ParentFacts;
 use domain::Aggregate;
@@ -104,8 +103,8 @@ pub async fn create(
     let tenant = &ctx.tenant_id;
     application(state, tenant, application_id).await?;
     let parent = parent_facts(state, tenant, application_id, change.parent_id).await?;
-    let now = now_millis();
-    let org_id = entity_id(now);
+    let now = state.now();
+    let org_id = state.ids.entity_id(now);
     let guards = parent_guards(&org_id, &parent);
     let command = AppOrganizationCommand::Create {
         org_id: org_id.clone(),
@@ -147,7 +146,7 @@ pub async fn update(
     let command = AppOrganizationCommand::Update {
         name: change.name,
         parent,
-        now: now_millis(),
+        now: state.now(),
     };
     run(state, ctx, org_id, guards, command).await
 }
@@ -164,7 +163,7 @@ pub async fn delete(
     let command = AppOrganizationCommand::Delete {
         has_children: projections::app_orgs::has_children(pool, tenant, org_id).await?,
         has_accounts: projections::app_orgs::has_accounts(pool, tenant, org_id).await?,
-        now: now_millis(),
+        now: state.now(),
     };
     let guards: Vec<Arc<dyn Guard>> = app_org_is_empty(org_id)
         .into_iter()

@@ -1,9 +1,9 @@
 //! Registering and changing applications: the bootstrap's management application, `idaas app
 //! create`, and the admin API.
 
+use crate::clock::{Clock, IdSource, RandomIds, SystemClock};
 use std::sync::Arc;
 
-use crate::services::{entity_id, now_millis, random_base62};
 use domain::application::{
     Application, ApplicationCommand, ApplicationError, Configuration, ProtocolSettings,
 };
@@ -48,10 +48,11 @@ pub async fn register(
     app: NewApplication,
     guards: Vec<Arc<dyn Guard>>,
 ) -> Result<Registered, BusError<ApplicationError>> {
-    let now = now_millis();
-    let client_id = app.client_id.unwrap_or_else(|| random_base62(32));
-    let client_secret = app.client_secret.unwrap_or_else(|| random_base62(32));
-    let application_id = entity_id(now);
+    // Registration runs at start-up and from the CLI too, without an application state.
+    let now = SystemClock.now_millis();
+    let client_id = app.client_id.unwrap_or_else(|| RandomIds.base62(32));
+    let client_secret = app.client_secret.unwrap_or_else(|| RandomIds.base62(32));
+    let application_id = RandomIds.entity_id(now);
     let register = ApplicationCommand::Register {
         application_id: application_id.clone(),
         name: app.name,
@@ -112,14 +113,14 @@ pub async fn change(
         .await
         .map_err(ServiceError::from)?
         .ok_or(ServiceError::Application(ApplicationError::NotFound))?;
-    let now = now_millis();
+    let now = state.now();
     let mut secret = None;
     let command = match change {
         ApplicationChange::Configure(change) => ApplicationCommand::Configure { change, now },
         ApplicationChange::Enable => ApplicationCommand::Enable { now },
         ApplicationChange::Disable => ApplicationCommand::Disable { now },
         ApplicationChange::RotateSecret => {
-            let new = random_base62(32);
+            let new = state.ids.base62(32);
             let client_secret_hash = state.keys().secret_hash(&new);
             secret = Some(new);
             ApplicationCommand::RotateSecret {

@@ -1,7 +1,6 @@
 //! CAPTCHA challenges: each is a short stream (issued, answered once), so a solved image cannot be
 //! replayed and every challenge is on the record.
 
-use crate::services::{now_millis, random_uuid};
 use domain::captcha::{Captcha, CaptchaCommand, CaptchaError, CaptchaEvent};
 use domain::Aggregate;
 use store::Context;
@@ -19,10 +18,10 @@ fn answer_hash(state: &AppState, captcha_id: &str, answer: &str) -> String {
 
 /// A new challenge: its id and PNG image.
 pub async fn issue(state: &AppState, ctx: &Context) -> Result<(String, Vec<u8>), ServiceError> {
-    let captcha_id = random_uuid();
+    let captcha_id = state.ids.uuid();
     let answer = crate::captcha_image::answer();
     let image = crate::captcha_image::image(&answer)?;
-    let now = now_millis();
+    let now = state.now();
     let command = CaptchaCommand::Issue {
         captcha_id: captcha_id.clone(),
         answer_hash: answer_hash(state, &captcha_id, &answer),
@@ -49,7 +48,7 @@ pub async fn answer(
     }
     let command = CaptchaCommand::Answer {
         answer_hash: answer_hash(state, captcha_id, answer),
-        now: now_millis(),
+        now: state.now(),
     };
     let executed = state
         .bus

@@ -3,9 +3,9 @@
 //! tickets from proxy-granting tickets, and what a session's end means for its tickets. Every
 //! ticket is its own event stream; tickets are found by their keyed hash.
 
+use crate::clock::{IdSource, RandomIds};
 use std::time::Duration;
 
-use crate::services::{now_millis, random_base62, random_uuid};
 use chrono::{TimeZone, Utc};
 use domain::cas_logout::{CasLogout, CasLogoutCommand};
 use domain::cas_ticket::{CasTicket, CasTicketCommand, CasTicketEvent, Issue, Refusal, TicketKind};
@@ -111,7 +111,7 @@ pub struct ValidateRequest {
 }
 
 fn new_ticket(prefix: &str, random_len: usize) -> String {
-    format!("{prefix}{}", random_base62(random_len))
+    format!("{prefix}{}", RandomIds.base62(random_len))
 }
 
 /// Whether a presented ticket could be one of ours: a known prefix, `[A-Za-z0-9-]`, at most 256.
@@ -149,7 +149,7 @@ pub async fn issue_service_ticket(
     from_new_login: bool,
 ) -> Result<String, ServiceError> {
     let ticket = new_ticket(TicketKind::Service.prefix(), TICKET_RANDOM_LEN);
-    let now = now_millis();
+    let now = state.now();
     let issue = Issue {
         kind: TicketKind::Service,
         ticket_hash: state.keys().secret_hash(&ticket),
@@ -166,7 +166,7 @@ pub async fn issue_service_ticket(
         expires_at: now + ticket_lifetime_ms(state),
     };
     let ctx = crate::acting(ctx, "user", &session.user_id);
-    record_issue(state, &ctx, &random_uuid(), issue, Some(ticket.clone())).await?;
+    record_issue(state, &ctx, &state.ids.uuid(), issue, Some(ticket.clone())).await?;
     Ok(ticket)
 }
 
@@ -252,7 +252,7 @@ pub async fn validate(
         renew: request.renew,
         proxy_tickets_accepted: request.proxy_tickets_accepted,
         outside,
-        now: now_millis(),
+        now: state.now(),
     };
     // The PGT goes to its callback only if the ticket itself would validate.
     let mut pgt = None;
@@ -297,11 +297,11 @@ pub async fn validate(
                 .chain(issue.proxies.iter().cloned())
                 .collect(),
             granted_by: Some(row.ticket_id.clone()),
-            issued_at: now_millis(),
+            issued_at: state.now(),
             expires_at: session_expiry(state, tenant, &issue.session_id).await?,
             ..issue.clone()
         };
-        record_issue(state, &user_ctx, &random_uuid(), pgt_issue, None).await?;
+        record_issue(state, &user_ctx, &state.ids.uuid(), pgt_issue, None).await?;
         pgt_iou = Some(delivered.iou);
     }
     Ok(Validated {
@@ -315,7 +315,7 @@ pub async fn validate(
 /// When the session behind a ticket ends at the latest: a PGT lives no longer.
 async fn session_expiry(state: &AppState, tenant: &str, session_id: &str) -> anyhow::Result<i64> {
     let session = projections::sessions::session_by_id(state.pool(), tenant, session_id).await?;
-    Ok(session.map(|s| s.expires_at).unwrap_or_else(now_millis))
+    Ok(session.map(|s| s.expires_at).unwrap_or_else(|| state.now()))
 }
 
 fn failure(
@@ -500,8 +500,8 @@ pub async fn proxy(
         return Err(unauthorized());
     }
     let ticket = new_ticket(TicketKind::Proxy.prefix(), TICKET_RANDOM_LEN);
-    let ticket_id = random_uuid();
-    let now = now_millis();
+    let ticket_id = state.ids.uuid();
+    let now = state.now();
     let grant = CasTicketCommand::GrantProxy {
         target_service: target.to_string(),
         proxy_ticket_id: ticket_id.clone(),
@@ -561,7 +561,7 @@ pub async fn session_ended(
 async fn end_pgt(state: &AppState, ctx: &Context, row: &TicketRow) -> Result<(), ServiceError> {
     let command = CasTicketCommand::End {
         reason: "session_ended".into(),
-        now: now_millis(),
+        now: state.now(),
     };
     match state
         .bus
@@ -591,11 +591,11 @@ async fn queue_logout(
         application_id: row.application_id.clone(),
         service: row.service.clone(),
         ticket: value,
-        now: now_millis(),
+        now: state.now(),
     };
     state
         .bus
-        .execute::<CasLogout, _>(ctx, &random_uuid(), |l| l.decide(command.clone(), &()))
+        .execute::<CasLogout, _>(ctx, &state.ids.uuid(), |l| l.decide(command.clone(), &()))
         .await
         .map_err(|e| ServiceError::Internal(anyhow::anyhow!("queueing a CAS logout: {e}")))?;
     Ok(())

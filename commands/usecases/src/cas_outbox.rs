@@ -6,7 +6,6 @@
 
 use std::time::Duration;
 
-use crate::services::{now_millis, random_uuid};
 use domain::cas_logout::{CasLogout, CasLogoutCommand};
 use domain::cas_ticket::{CasTicket, CasTicketCommand};
 use domain::Aggregate;
@@ -60,7 +59,7 @@ fn system_context(tenant: &str) -> Context {
 
 /// Attempts every delivery that is due.
 pub async fn deliver_due(state: &AppState) -> anyhow::Result<()> {
-    let due = projections::cas::logouts_due(state.pool(), now_millis(), BATCH).await?;
+    let due = projections::cas::logouts_due(state.pool(), state.now(), BATCH).await?;
     if due.is_empty() {
         return Ok(());
     }
@@ -91,7 +90,10 @@ async fn deliver(
     };
     let outcome = match client
         .post(&row.service)
-        .form(&[("logoutRequest", logout_request(&session_index))])
+        .form(&[(
+            "logoutRequest",
+            logout_request(&session_index, &state.ids.uuid(), state.now()),
+        )])
         .send()
         .await
     {
@@ -104,7 +106,7 @@ async fn deliver(
     let command = CasLogoutCommand::Record {
         outcome,
         retry_base_ms: i64::try_from(state.config.cas_logout_retry_ms).unwrap_or(30_000),
-        now: now_millis(),
+        now: state.now(),
     };
     let ctx = system_context(&row.tenant_id);
     match state
@@ -118,21 +120,21 @@ async fn deliver(
 }
 
 /// The SAML 2.0 `LogoutRequest` CAS services expect (CAS Protocol 3.0 §2.3.3 and appendix C).
-pub fn logout_request(session_index: &str) -> String {
+pub fn logout_request(session_index: &str, id: &str, now: i64) -> String {
     format!(
         "<samlp:LogoutRequest xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\" \
          xmlns:saml=\"urn:oasis:names:tc:SAML:2.0:assertion\" ID=\"LR-{}\" Version=\"2.0\" \
          IssueInstant=\"{}\"><saml:NameID>@NOT_USED@</saml:NameID>\
          <samlp:SessionIndex>{}</samlp:SessionIndex></samlp:LogoutRequest>",
-        random_uuid(),
-        iso_millis(now_millis()),
+        id,
+        iso_millis(now),
         xml_dsig::escape(session_index)
     )
 }
 
 /// Records the expiry of unused tickets (and PGTs) whose lifetime is over.
 pub async fn expire_due(state: &AppState) -> anyhow::Result<()> {
-    let now = now_millis();
+    let now = state.now();
     for (tenant, ticket_id) in projections::cas::due_to_expire(state.pool(), now, BATCH).await? {
         let ctx = system_context(&tenant);
         let command = CasTicketCommand::Expire { now };

@@ -11,6 +11,7 @@ pub mod captcha;
 pub mod captcha_image;
 pub mod cas;
 pub mod cas_outbox;
+pub mod clock;
 pub mod config;
 pub mod oauth;
 pub mod organizations;

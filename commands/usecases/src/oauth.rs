@@ -3,7 +3,7 @@
 //! event on the authorisation's own stream; codes and refresh tokens are kept only as keyed
 //! hashes, access tokens only by their `jti`.
 
-use crate::services::{now_millis, random_base62, random_uuid};
+use crate::clock::{IdSource, RandomIds};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use domain::oauth_grant::{
@@ -144,9 +144,9 @@ pub async fn issue_code(
     redirect_uri: Option<String>,
     challenge: Option<(String, String)>,
 ) -> Result<String, OAuthError> {
-    let code = random_base62(43);
-    let grant_id = random_uuid();
-    let now = now_millis();
+    let code = state.ids.base62(43);
+    let grant_id = state.ids.uuid();
+    let now = state.now();
     let (code_challenge, code_challenge_method) = challenge.unzip();
     let command = OAuthGrantCommand::IssueCode {
         grant_id: grant_id.clone(),
@@ -173,7 +173,7 @@ pub async fn issue_code(
 
 fn access_grant(app: &ApplicationRow, now: i64) -> AccessGrant {
     AccessGrant {
-        jti: random_uuid(),
+        jti: RandomIds.uuid(),
         expires_at: now + i64::from(app.protocols.access_token_lifetime_secs) * 1000,
     }
 }
@@ -185,7 +185,7 @@ fn refresh_grant(
     now: i64,
 ) -> Option<(String, RefreshGrant)> {
     let lifetime = app.protocols.refresh_token_lifetime_secs?;
-    let token = random_base62(48);
+    let token = state.ids.base62(48);
     Some((
         token.clone(),
         RefreshGrant {
@@ -238,7 +238,7 @@ pub async fn redeem_code(
     if grant.application_id == app.application_id && !grant.code_redeemed {
         usable_user(state, tenant, &subject.user_id, &app.application_id).await?;
     }
-    let now = now_millis();
+    let now = state.now();
     let access = access_grant(app, now);
     let refresh = refresh_grant(state, app, now);
     let command = OAuthGrantCommand::RedeemCode {
@@ -296,7 +296,7 @@ pub async fn refresh(
     if let Some(subject) = &grant.subject {
         usable_user(state, tenant, &subject.user_id, &app.application_id).await?;
     }
-    let now = now_millis();
+    let now = state.now();
     let access = access_grant(app, now);
     let Some((new_token, new_refresh)) = refresh_grant(state, app, now) else {
         return Err(invalid());
@@ -351,9 +351,9 @@ pub async fn client_credentials(
             "openid and offline_access need a user".into(),
         ));
     }
-    let now = now_millis();
+    let now = state.now();
     let access = access_grant(app, now);
-    let grant_id = random_uuid();
+    let grant_id = state.ids.uuid();
     let command = OAuthGrantCommand::IssueClientToken {
         grant_id: grant_id.clone(),
         application_id: app.application_id.clone(),
@@ -396,9 +396,9 @@ pub async fn implicit(
     nonce: Option<String>,
     with_access: bool,
 ) -> Result<TokenSet, OAuthError> {
-    let now = now_millis();
+    let now = state.now();
     let access = access_grant(app, now);
-    let grant_id = random_uuid();
+    let grant_id = state.ids.uuid();
     let command = OAuthGrantCommand::IssueImplicit {
         grant_id: grant_id.clone(),
         application_id: app.application_id.clone(),
@@ -604,7 +604,7 @@ pub async fn live_access_token(
     let Some(claims) = state.signing.verify(&state.bus, tenant, token).await? else {
         return Ok(None);
     };
-    let now = now_millis();
+    let now = state.now();
     let valid = claims["iss"] == json!(issuer.url)
         && claims["token_use"] == "access"
         && claims["exp"].as_i64().is_some_and(|exp| exp * 1000 > now);
@@ -640,7 +640,7 @@ pub async fn live_refresh_token(
     let live = !grant.revoked
         && grant.application_id == app.application_id
         && grant.refresh_hash.as_deref() == Some(hash.as_str())
-        && grant.refresh_expires_at > now_millis();
+        && grant.refresh_expires_at > state.now();
     Ok(live.then_some(grant))
 }
 
@@ -653,7 +653,7 @@ pub async fn revoke_grant(
 ) -> Result<(), crate::ServiceError> {
     let command = OAuthGrantCommand::Revoke {
         reason: reason.to_string(),
-        now: now_millis(),
+        now: state.now(),
     };
     state
         .bus
@@ -690,7 +690,7 @@ pub async fn revoke_token(
         if row.application_id == app.application_id {
             let command = OAuthGrantCommand::RevokeToken {
                 jti: row.jti.clone(),
-                now: now_millis(),
+                now: state.now(),
             };
             state
                 .bus

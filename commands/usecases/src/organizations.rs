@@ -2,7 +2,6 @@
 
 use std::sync::Arc;
 
-use crate::services::{entity_id, now_millis};
 use domain::organization::{Organization, OrganizationCommand, OrganizationError, ParentFacts};
 use domain::Aggregate;
 use projections::guards::{
@@ -68,8 +67,8 @@ pub async fn create(
     change: OrgChange,
 ) -> Result<String, ServiceError> {
     let parent = parent_facts(state, &ctx.tenant_id, change.parent_id).await?;
-    let now = now_millis();
-    let org_id = entity_id(now);
+    let now = state.now();
+    let org_id = state.ids.entity_id(now);
     let guards = parent_guards(&org_id, &parent);
     let command = OrganizationCommand::Create {
         org_id: org_id.clone(),
@@ -102,7 +101,7 @@ pub async fn update(
         name: change.name,
         parent,
         category: change.category,
-        now: now_millis(),
+        now: state.now(),
     };
     state
         .bus
@@ -120,7 +119,7 @@ pub async fn delete(state: &AppState, ctx: &Context, org_id: &str) -> Result<(),
         has_children: projections::organizations::has_children(pool, &ctx.tenant_id, org_id)
             .await?,
         has_members: projections::users::org_has_members(pool, &ctx.tenant_id, org_id).await?,
-        now: now_millis(),
+        now: state.now(),
     };
     let guards: Vec<Arc<dyn Guard>> = vec![
         Arc::new(org_has_no_children(org_id.to_string())),

@@ -4,7 +4,6 @@
 
 use std::sync::Arc;
 
-use crate::services::{entity_id, now_millis};
 use domain::app_role::{
     AppRole, AppRoleCommand, AppRoleError, MemberOutcome, MAX_MEMBERS_PER_CALL,
 };
@@ -75,8 +74,8 @@ pub async fn create(
     name: Option<String>,
 ) -> Result<String, ServiceError> {
     application(state, &ctx.tenant_id, application_id).await?;
-    let now = now_millis();
-    let role_id = entity_id(now);
+    let now = state.now();
+    let role_id = state.ids.entity_id(now);
     let command = AppRoleCommand::Create {
         role_id: role_id.clone(),
         application_id: application_id.to_string(),
@@ -98,7 +97,7 @@ pub async fn rename(
     role_of(state, &ctx.tenant_id, application_id, role_id).await?;
     let command = AppRoleCommand::Rename {
         name,
-        now: now_millis(),
+        now: state.now(),
     };
     run(state, ctx, role_id, Vec::new(), command).await
 }
@@ -113,7 +112,7 @@ pub async fn delete(
     let command = AppRoleCommand::Delete {
         has_members: projections::app_roles::has_members(state.pool(), &ctx.tenant_id, role_id)
             .await?,
-        now: now_millis(),
+        now: state.now(),
     };
     let guards: Vec<Arc<dyn Guard>> = vec![Arc::new(role_has_no_members(role_id.to_string()))];
     run(state, ctx, role_id, guards, command).await
@@ -158,7 +157,7 @@ pub async fn add_members(
         let guards: Vec<Arc<dyn Guard>> = vec![Arc::new(accounts_exist(known))];
         let command = AppRoleCommand::AddMembers {
             accounts: accounts.clone(),
-            now: now_millis(),
+            now: state.now(),
         };
         let mut outcome = MemberOutcome::default();
         let result = state
@@ -194,7 +193,7 @@ pub async fn remove_members(
     let accounts = marked(&account_ids, &members);
     let command = AppRoleCommand::RemoveMembers {
         accounts: accounts.clone(),
-        now: now_millis(),
+        now: state.now(),
     };
     let mut outcome = MemberOutcome::default();
     state

@@ -8,7 +8,6 @@ use projections::sessions::SessionRow;
 use serde_json::json;
 
 use crate::oauth::Issuer;
-use crate::services::{now_millis, random_uuid};
 use crate::{signin, AppState, Context, ServiceError};
 
 /// Ends the session and its grants, then tells the clients that asked for back-channel logout.
@@ -37,9 +36,9 @@ pub async fn end(
         let claims = json!({
             "iss": issuer.url,
             "aud": app.client_id,
-            "iat": now_millis() / 1000,
-            "exp": now_millis() / 1000 + 120,
-            "jti": random_uuid(),
+            "iat": state.now() / 1000,
+            "exp": state.now() / 1000 + 120,
+            "jti": state.ids.uuid(),
             "sub": session.user_id,
             "sid": session.session_id,
             "events": { "http://schemas.openid.net/event/backchannel-logout": {} },

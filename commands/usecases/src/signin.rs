@@ -3,7 +3,7 @@
 //! on the user's login-attempts stream and lock the account per the tenant's policy, and a
 //! success starts a session stream whose cookie is stored only as a keyed hash.
 
-use crate::services::{now_millis, random_base62, random_uuid};
+use crate::clock::{IdSource, RandomIds};
 use domain::login_attempts::{LoginAttempts, LoginAttemptsCommand};
 use domain::password::PasswordAge;
 use domain::second_factor::{SecondFactor, SecondFactorCommand, SecondFactorError};
@@ -74,7 +74,7 @@ pub async fn check_password(
     let Some(user) = user else {
         return Err(unknown_user(state, ctx, user_name, captcha).await);
     };
-    let (state_now, now) = (attempts(state, tenant, &user.user_id).await?, now_millis());
+    let (state_now, now) = (attempts(state, tenant, &user.user_id).await?, state.now());
     if let Some(remaining_ms) = state_now.locked_for(now) {
         record_failure(state, ctx, &user.user_id, "locked", false).await?;
         return Err(SignInError::Refused(SignInRefusal::Locked { remaining_ms }));
@@ -89,7 +89,7 @@ pub async fn check_password(
             .unwrap_or(false);
     if !matches {
         let after = record_failure(state, ctx, &user.user_id, "bad_password", true).await?;
-        if let Some(remaining_ms) = after.locked_for(now_millis()) {
+        if let Some(remaining_ms) = after.locked_for(state.now()) {
             return Err(SignInError::Refused(SignInRefusal::Locked { remaining_ms }));
         }
         return Err(SignInError::Refused(SignInRefusal::BadCredentials {
@@ -102,7 +102,7 @@ pub async fn check_password(
         return Err(SignInError::Refused(SignInRefusal::Disabled));
     }
     if state_now.failures > 0 {
-        let command = LoginAttemptsCommand::Succeed { now: now_millis() };
+        let command = LoginAttemptsCommand::Succeed { now: state.now() };
         state
             .bus
             .execute::<LoginAttempts, _>(ctx, &user.user_id, |a| a.decide(command.clone(), &()))
@@ -131,7 +131,7 @@ async fn unknown_user(
     let result: Result<SignInError, SignInError> = async {
         let policy = settings(state, tenant).await?.lockout;
         let before = attempts(state, tenant, &subject).await?;
-        if let Some(remaining_ms) = before.locked_for(now_millis()) {
+        if let Some(remaining_ms) = before.locked_for(state.now()) {
             record_failure(state, ctx, &subject, "locked", false).await?;
             return Ok(SignInError::Refused(SignInRefusal::Locked { remaining_ms }));
         }
@@ -146,7 +146,7 @@ async fn unknown_user(
         })
         .await;
         let after = record_failure(state, ctx, &subject, "unknown_user", true).await?;
-        if let Some(remaining_ms) = after.locked_for(now_millis()) {
+        if let Some(remaining_ms) = after.locked_for(state.now()) {
             return Ok(SignInError::Refused(SignInRefusal::Locked { remaining_ms }));
         }
         Ok(SignInError::Refused(SignInRefusal::BadCredentials {
@@ -186,7 +186,8 @@ async fn captcha_due(
 /// An argon2id hash of a password nobody has, checked when the username is unknown.
 fn dummy_hash(hasher: &dyn domain::password::PasswordHasher) -> String {
     static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    HASH.get_or_init(|| hasher.hash(&random_base62(24))).clone()
+    HASH.get_or_init(|| hasher.hash(&RandomIds.base62(24)))
+        .clone()
 }
 
 async fn attempts(state: &AppState, tenant: &str, user_id: &str) -> anyhow::Result<LoginAttempts> {
@@ -202,7 +203,7 @@ pub async fn record_failure(
     counts: bool,
 ) -> Result<LoginAttempts, SignInError> {
     let policy = settings(state, &ctx.tenant_id).await?.lockout;
-    let now = now_millis();
+    let now = state.now();
     let command = LoginAttemptsCommand::Fail {
         user_id: user_id.to_string(),
         reason: reason.to_string(),
@@ -236,9 +237,9 @@ pub async fn start_session(
     methods: &[&str],
     remember_me: bool,
 ) -> Result<StartedSession, ServiceError> {
-    let session_id = random_uuid();
-    let cookie = random_base62(43);
-    let now = now_millis();
+    let session_id = state.ids.uuid();
+    let cookie = state.ids.base62(43);
+    let now = state.now();
     let lifetime = if remember_me {
         REMEMBERED_SESSION_LIFETIME_MS
     } else {
@@ -277,7 +278,7 @@ pub async fn session_of_cookie(
 ) -> anyhow::Result<Option<SessionRow>> {
     let hash = state.keys().secret_hash(cookie);
     let session = projections::sessions::by_cookie(state.pool(), tenant, &hash).await?;
-    Ok(session.filter(|s| !s.ended && s.expires_at > now_millis()))
+    Ok(session.filter(|s| !s.ended && s.expires_at > state.now()))
 }
 
 /// The longest a session lives from sign-in, however often it is refreshed.
@@ -291,7 +292,7 @@ pub async fn refresh_if_due(
     ctx: &Context,
     session: &SessionRow,
 ) -> Result<(), ServiceError> {
-    let now = now_millis();
+    let now = state.now();
     let (lifetime, max_age) = if session.remember_me {
         (
             REMEMBERED_SESSION_LIFETIME_MS,
@@ -326,7 +327,7 @@ pub async fn end_session(
 ) -> Result<(), ServiceError> {
     let command = SsoSessionCommand::End {
         reason: reason.to_string(),
-        now: now_millis(),
+        now: state.now(),
     };
     state
         .bus
@@ -401,7 +402,7 @@ pub async fn challenges(
 ) -> Result<Vec<Challenge>, ServiceError> {
     let policy = settings(state, tenant).await?.password_policy;
     let mut due = Vec::new();
-    match policy.age(user.pwd_change_at, now_millis()) {
+    match policy.age(user.pwd_change_at, state.now()) {
         _ if user.pwd_must_modify => due.push(Challenge::PasswordExpired),
         PasswordAge::Expired => due.push(Challenge::PasswordExpired),
         PasswordAge::Expiring { days_left } => due.push(Challenge::PasswordWarn { days_left }),
@@ -432,12 +433,12 @@ pub async fn verify_second_factor(
     code: &str,
 ) -> Result<(), SignInError> {
     let attempts_now = attempts(state, &ctx.tenant_id, user_id).await?;
-    if let Some(remaining_ms) = attempts_now.locked_for(now_millis()) {
+    if let Some(remaining_ms) = attempts_now.locked_for(state.now()) {
         return Err(SignInError::Refused(SignInRefusal::Locked { remaining_ms }));
     }
     let command = SecondFactorCommand::Verify {
         code: code.trim().to_string(),
-        now: now_millis(),
+        now: state.now(),
     };
     let user_ctx = crate::acting(ctx, "user", user_id);
     match state
@@ -449,7 +450,7 @@ pub async fn verify_second_factor(
         Err(store::BusError::Domain(_)) => {
             let policy = settings(state, &ctx.tenant_id).await?.lockout;
             let after = record_failure(state, ctx, user_id, "bad_second_factor", true).await?;
-            if let Some(remaining_ms) = after.locked_for(now_millis()) {
+            if let Some(remaining_ms) = after.locked_for(state.now()) {
                 return Err(SignInError::Refused(SignInRefusal::Locked { remaining_ms }));
             }
             Err(SignInError::Refused(SignInRefusal::BadCredentials {
@@ -473,7 +474,7 @@ pub async fn enroll_second_factor(
         user_id: user_id.to_string(),
         secret,
         code: code.trim().to_string(),
-        now: now_millis(),
+        now: state.now(),
     };
     match state
         .bus

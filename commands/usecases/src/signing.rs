@@ -3,10 +3,10 @@
 //! the parsed keys in memory and reloads a tenant's keys when they may have changed (after a
 //! rotation here, or at most a minute later when another process rotated them).
 
+use crate::clock::{Clock, IdSource, RandomIds, SystemClock};
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::services::{now_millis, random_base62};
 use anyhow::Context as _;
 use aws_lc_rs::encoding::AsDer;
 use aws_lc_rs::rand::SystemRandom;
@@ -62,7 +62,7 @@ pub struct KeyRing {
 
 impl KeyRing {
     async fn tenant(&self, bus: &CommandBus, tenant: &str) -> anyhow::Result<Arc<TenantKeys>> {
-        let now = now_millis();
+        let now = SystemClock.now_millis();
         let fresh = |keys: &Arc<TenantKeys>| now - keys.loaded_at < RELOAD_AFTER_MS;
         if let Some(keys) = self.cached(tenant).filter(fresh) {
             return Ok(keys);
@@ -187,7 +187,7 @@ impl KeyRing {
         algorithm: &str,
     ) -> anyhow::Result<String> {
         let tenant = &context.tenant_id;
-        let now = now_millis();
+        let now = SystemClock.now_millis();
         let previous = projections::sessions::keys(&bus.store().database().pool, tenant)
             .await?
             .into_iter()
@@ -274,14 +274,14 @@ async fn create(
     supersedes: Option<Superseded>,
 ) -> anyhow::Result<String> {
     let (private, jwk) = generate(algorithm)?;
-    let key_id = random_base62(16);
+    let key_id = RandomIds.base62(16);
     let command = SigningKeyCommand::Create {
         key_id: key_id.clone(),
         algorithm: algorithm.to_string(),
         public_key: jwk.to_string(),
         private_key: STANDARD.encode(private),
         supersedes,
-        now: now_millis(),
+        now: SystemClock.now_millis(),
     };
     bus.execute::<SigningKey, _>(context, &key_id, |k| k.decide(command.clone(), &()))
         .await

@@ -1,7 +1,9 @@
-//! What every handler can reach: the command bus, the read pool, keys and configuration.
+//! What every use case can reach: the command bus, the read pool, keys, configuration, the clock
+//! and the id source.
 
 use std::sync::Arc;
 
+use crate::clock::{Clock, IdSource, RandomIds, SystemClock};
 use crate::services::Argon2Hasher;
 use domain::password::PasswordHasher;
 use store::Pool as AnyPool;
@@ -17,6 +19,10 @@ pub struct AppState {
     pub bus: CommandBus,
     pub config: Arc<Config>,
     pub hasher: Arc<dyn PasswordHasher>,
+    /// The current time (a movable clock in tests).
+    pub clock: Arc<dyn Clock>,
+    /// New ids and random secrets.
+    pub ids: Arc<dyn IdSource>,
     pub tenants: Arc<TenantResolver>,
     pub signing: Arc<KeyRing>,
     /// Where SMS verification codes go (log-only unless a gateway is plugged in).
@@ -35,6 +41,8 @@ impl AppState {
             bus: CommandBus::new(store),
             config: Arc::new(config),
             hasher: Arc::new(Argon2Hasher),
+            clock: Arc::new(SystemClock),
+            ids: Arc::new(RandomIds),
             tenants: Arc::new(TenantResolver::default()),
             signing: Arc::new(KeyRing::default()),
             sms: Arc::new(LogOnlySmsSender),
@@ -47,6 +55,17 @@ impl AppState {
     pub fn with_sms(mut self, sms: Arc<dyn SmsSender>) -> Self {
         self.sms = sms;
         self
+    }
+
+    /// The same state with another clock.
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// Milliseconds since the Unix epoch, by this state's clock.
+    pub fn now(&self) -> i64 {
+        self.clock.now_millis()
     }
 
     pub fn pool(&self) -> &AnyPool {

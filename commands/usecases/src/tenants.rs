@@ -1,7 +1,7 @@
 //! Tenants and their management applications: the bootstrap on first start and
 //! `idaas tenant create`.
 
-use crate::services::now_millis;
+use crate::clock::{Clock, SystemClock};
 use std::sync::Arc;
 
 use domain::application::{is_client_id, is_client_secret, ApplicationError};
@@ -95,7 +95,7 @@ pub async fn create_with_management_app(
         }
     }
     let ctx = system_context(tenant_id, surface);
-    let now = now_millis();
+    let now = SystemClock.now_millis();
     create_tenant(bus, &ctx, name, domains, now).await?;
     Ok(register_management_app(bus, &ctx, fixed, Vec::new()).await?)
 }
@@ -118,7 +118,7 @@ pub async fn bootstrap(
     }
     check_fixed(&fixed)?;
     let ctx = system_context(DEFAULT_TENANT_ID, "bootstrap");
-    let now = now_millis();
+    let now = SystemClock.now_millis();
     if !tenant_exists {
         match create_tenant(bus, &ctx, "Default", Vec::new(), now).await {
             Ok(()) | Err(ServiceError::Tenant(TenantError::AlreadyExists)) => {}

@@ -1,7 +1,6 @@
 //! Management API credentials (specs/oneaccess.md §1.3, §2.1 #1): client credentials in, an opaque
 //! token out. Only the token's keyed hash is stored; older tokens stay valid until they expire.
 
-use crate::services::{now_millis, random_uuid};
 use domain::management_token::{ManagementToken, ManagementTokenCommand};
 use domain::Aggregate;
 use store::Context;
@@ -54,14 +53,14 @@ pub async fn issue(
         .await
         .map_err(ServiceError::from)?
         .management_token_lifetime_secs;
-    let access_token = random_uuid();
-    let token_id = random_uuid();
+    let access_token = state.ids.uuid();
+    let token_id = state.ids.uuid();
     let command = ManagementTokenCommand::Issue {
         token_id: token_id.clone(),
         application_id: app.application_id.clone(),
         token_hash: state.keys().secret_hash(&access_token),
         scope: SCOPE.to_string(),
-        now: now_millis(),
+        now: state.now(),
         lifetime_secs: lifetime,
     };
     let ctx = crate::acting(ctx, "application", &app.application_id);
@@ -88,7 +87,7 @@ pub async fn authenticate(
         state.pool(),
         tenant,
         &state.keys().secret_hash(token),
-        now_millis(),
+        state.now(),
     )
     .await
 }

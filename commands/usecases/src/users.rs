@@ -3,7 +3,6 @@
 
 use std::sync::Arc;
 
-use crate::services::{entity_id, now_millis};
 use domain::user::{OrgRelation, User, UserCommand, UserError, UserInput};
 use domain::Aggregate;
 use projections::guards::{org_exists, ORG_EXISTS};
@@ -124,8 +123,8 @@ pub async fn create(
     let org_relations = resolve_relations(state, tenant, &request, None)
         .await?
         .unwrap_or_default();
-    let now = now_millis();
-    let user_id = entity_id(now);
+    let now = state.now();
+    let user_id = state.ids.entity_id(now);
     let guards = placement_guards(Some(&org_relations));
     let command = UserCommand::Create {
         user_id: user_id.clone(),
@@ -165,7 +164,7 @@ pub async fn update(
         pwd_must_modify: request.pwd_must_modify,
         org_relations,
         settings: settings(state, tenant).await?,
-        now: now_millis(),
+        now: state.now(),
     };
     let hasher = state.hasher.clone();
     state
@@ -206,7 +205,7 @@ pub async fn change_password(
         password,
         pwd_must_modify: pwd_must_modify.unwrap_or(true),
         settings: settings(state, &ctx.tenant_id).await?,
-        now: now_millis(),
+        now: state.now(),
     };
     run(state, ctx, user_id, command).await
 }
@@ -222,7 +221,7 @@ pub async fn change_password_verified(
         old_password,
         password,
         settings: settings(state, &ctx.tenant_id).await?,
-        now: now_millis(),
+        now: state.now(),
     };
     run(state, ctx, user_id, command).await
 }

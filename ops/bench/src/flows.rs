@@ -9,7 +9,7 @@ use base64::Engine;
 use reqwest::StatusCode;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
-use usecases::services::random_base62;
+use usecases::clock::{IdSource, RandomIds};
 
 use crate::browser::Browser;
 use crate::server::{expect_json, OAuthClient, PASSWORD, REDIRECT_URI};
@@ -99,7 +99,7 @@ impl Target {
             .cookie(CSRF_COOKIE)
             .context("open the login page first")?
             .to_string();
-        let return_to = self.authorize_path(&random_base62(64), "resume")?;
+        let return_to = self.authorize_path(&RandomIds.base62(64), "resume")?;
         let hop = browser
             .post(
                 "/api/v1/login/form",
@@ -145,8 +145,8 @@ impl Target {
     /// The authorization-code flow of a signed-in browser: authorize (the session cookie answers
     /// at once with a code), exchange the code with its verifier, read userinfo.
     pub async fn code_flow(&self, browser: &mut Browser) -> anyhow::Result<Tokens> {
-        let verifier = random_base62(64);
-        let state = random_base62(16);
+        let verifier = RandomIds.base62(64);
+        let state = RandomIds.base62(16);
         let hop = browser
             .get(&self.authorize_path(&verifier, &state)?)
             .await?;

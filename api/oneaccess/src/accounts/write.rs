@@ -4,7 +4,6 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use domain::app_account::AppAccountCommand;
-use usecases::services::now_millis;
 
 use super::dto::{AccountBody, AccountIdBody};
 use crate::body::Body;
@@ -62,7 +61,7 @@ pub async fn delete_account(
     caller: ManagementCaller,
     Path((application_id, account_id)): Path<(String, String)>,
 ) -> Result<StatusCode, OneAccessError> {
-    let command = AppAccountCommand::Delete { now: now_millis() };
+    let command = AppAccountCommand::Delete { now: state.now() };
     act(&state, &caller, &application_id, &account_id, command).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -73,7 +72,7 @@ pub async fn enable_account(
     caller: ManagementCaller,
     Path((application_id, account_id)): Path<(String, String)>,
 ) -> Result<Json<AccountIdBody>, OneAccessError> {
-    let command = AppAccountCommand::Enable { now: now_millis() };
+    let command = AppAccountCommand::Enable { now: state.now() };
     act(&state, &caller, &application_id, &account_id, command).await?;
     Ok(Json(AccountIdBody { account_id }))
 }
@@ -84,7 +83,7 @@ pub async fn disable_account(
     caller: ManagementCaller,
     Path((application_id, account_id)): Path<(String, String)>,
 ) -> Result<Json<AccountIdBody>, OneAccessError> {
-    let command = AppAccountCommand::Disable { now: now_millis() };
+    let command = AppAccountCommand::Disable { now: state.now() };
     act(&state, &caller, &application_id, &account_id, command).await?;
     Ok(Json(AccountIdBody { account_id }))
 }

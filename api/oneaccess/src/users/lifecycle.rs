@@ -4,7 +4,6 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use domain::user::UserCommand;
-use usecases::services::now_millis;
 
 use super::dto::UserIdBody;
 use super::UserId;
@@ -19,7 +18,7 @@ pub async fn enable_user(
     caller: ManagementCaller,
     UserId(user_id): UserId,
 ) -> Result<Json<UserIdBody>, OneAccessError> {
-    let command = UserCommand::Enable { now: now_millis() };
+    let command = UserCommand::Enable { now: state.now() };
     users::run(&state, &caller.context, &user_id, command).await?;
     Ok(Json(UserIdBody { user_id }))
 }
@@ -30,7 +29,7 @@ pub async fn disable_user(
     caller: ManagementCaller,
     UserId(user_id): UserId,
 ) -> Result<Json<UserIdBody>, OneAccessError> {
-    let command = UserCommand::Disable { now: now_millis() };
+    let command = UserCommand::Disable { now: state.now() };
     users::run(&state, &caller.context, &user_id, command).await?;
     Ok(Json(UserIdBody { user_id }))
 }
@@ -41,7 +40,7 @@ pub async fn delete_user(
     caller: ManagementCaller,
     UserId(user_id): UserId,
 ) -> Result<StatusCode, OneAccessError> {
-    let command = UserCommand::Delete { now: now_millis() };
+    let command = UserCommand::Delete { now: state.now() };
     users::run(&state, &caller.context, &user_id, command).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -5,7 +5,6 @@
 use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use domain::protocols::is_web_url;
-use usecases::services::now_millis;
 
 use super::{Base, Params};
 use crate::login::{login_url, message_page};
@@ -52,7 +51,7 @@ pub async fn login(state: AppState, browser: Browser, base: Base, params: Params
             )
         }
     };
-    let now = now_millis();
+    let now = state.now();
     // Back from the sign-in this request asked for: only a session started since counts. A
     // marker older than the window (or from the future) is ignored, so it cannot be forged to
     // pass off an old session as a new login.

@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 use serde_json::Value;
-use usecases::services::{now_millis, random_uuid};
+use usecases::clock::{IdSource, RandomIds};
 
 use super::Params;
 use idaas_http::pages::escape;
@@ -42,7 +42,7 @@ pub async fn saml_validate(
         });
     let (ticket, request_id) = match parsed {
         Ok(found) => found,
-        Err(message) => return envelope(failure_response(None, "Requester", message)),
+        Err(message) => return envelope(failure_response(state.now(), None, "Requester", message)),
     };
     let request = ValidateRequest {
         ticket: Some(ticket),
@@ -52,12 +52,14 @@ pub async fn saml_validate(
     let ctx = browser.context();
     match cas::validate(&state, &ctx, request).await {
         Ok(validated) => envelope(success_response(
+            state.now(),
             &validated,
             target.as_deref().unwrap_or_default(),
             request_id.as_deref(),
             &browser.base_url(),
         )),
         Err(failure) => envelope(failure_response(
+            state.now(),
             request_id.as_deref(),
             status_of(&failure),
             &failure.message,
@@ -135,7 +137,7 @@ fn envelope(inner: String) -> Response {
     response
 }
 
-fn response_open(request_id: Option<&str>, recipient: Option<&str>) -> String {
+fn response_open(now: i64, request_id: Option<&str>, recipient: Option<&str>) -> String {
     let in_response_to = request_id
         .map(|id| format!(" InResponseTo=\"{}\"", escape(id)))
         .unwrap_or_default();
@@ -145,16 +147,16 @@ fn response_open(request_id: Option<&str>, recipient: Option<&str>) -> String {
     format!(
         "<saml1p:Response xmlns:saml1p=\"urn:oasis:names:tc:SAML:1.0:protocol\" \
          IssueInstant=\"{}\" MajorVersion=\"1\" MinorVersion=\"1\" ResponseID=\"_{}\"{in_response_to}{recipient}>",
-        iso_millis(now_millis()),
-        random_uuid().replace('-', "")
+        iso_millis(now),
+        RandomIds.uuid().replace('-', "")
     )
 }
 
-fn failure_response(request_id: Option<&str>, status: &str, message: &str) -> String {
+fn failure_response(now: i64, request_id: Option<&str>, status: &str, message: &str) -> String {
     format!(
         "{}<saml1p:Status><saml1p:StatusCode Value=\"saml1p:{status}\"/>\
          <saml1p:StatusMessage>{}</saml1p:StatusMessage></saml1p:Status></saml1p:Response>",
-        response_open(request_id, None),
+        response_open(now, request_id, None),
         escape(message)
     )
 }
@@ -189,12 +191,12 @@ fn attribute_values(value: &Value) -> String {
 }
 
 fn success_response(
+    now: i64,
     validated: &Validated,
     target: &str,
     request_id: Option<&str>,
     issuer: &str,
 ) -> String {
-    let now = now_millis();
     let auth_instant = validated
         .attributes
         .get("authenticationDate")
@@ -225,8 +227,8 @@ fn success_response(
          </saml1:AuthenticationStatement>\
          <saml1:AttributeStatement>{subject}{attributes}</saml1:AttributeStatement>\
          </saml1:Assertion></saml1p:Response>",
-        open = response_open(request_id, Some(target)),
-        id = random_uuid().replace('-', ""),
+        open = response_open(now, request_id, Some(target)),
+        id = RandomIds.uuid().replace('-', ""),
         now = iso_millis(now),
         until = iso_millis(now + ASSERTION_LIFETIME_MS),
         issuer = escape(issuer),

@@ -15,7 +15,7 @@ use axum::{Form, Router};
 use projections::applications::ApplicationRow;
 use projections::users::UserRow;
 use serde::Deserialize;
-use usecases::services::random_base62;
+use usecases::clock::{IdSource, RandomIds};
 
 use self::pending::{Pending, Step};
 use idaas_http::i18n::Lang;
@@ -179,7 +179,7 @@ pub(crate) fn csrf_of(browser: &Browser) -> (String, Option<HeaderValue>) {
     match browser.cookie(CSRF_COOKIE).filter(|v| v.len() >= 32) {
         Some(value) => (value, None),
         None => {
-            let value = random_base62(32);
+            let value = RandomIds.base62(32);
             let cookie = browser.set_cookie(CSRF_COOKIE, &value, None);
             (value, Some(cookie))
         }
@@ -372,6 +372,7 @@ async fn submit(
         return_to,
         client_id,
         form.remember_me.as_deref() == Some("true"),
+        state.now(),
     );
     next_step(&state, &browser, &user, pending, &["pwd"], lang).await
 }
@@ -405,7 +406,7 @@ pub(crate) async fn next_step(
             Challenge::SecondFactor => (Step::Otp, "/api/v1/login/otp"),
         };
         pending.step = step;
-        pending.expires_at = usecases::services::now_millis() + pending::LIFETIME_MS;
+        pending.expires_at = state.now() + pending::LIFETIME_MS;
         let cookie = browser.set_cookie(PENDING_COOKIE, &pending.encode(state), Some(600));
         // The language chosen on the login page carries on to the next step.
         let target = if lang.is_chinese() {

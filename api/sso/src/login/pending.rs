@@ -5,7 +5,6 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde::{Deserialize, Serialize};
-use usecases::services::now_millis;
 
 use usecases::AppState;
 
@@ -45,6 +44,7 @@ impl Pending {
         return_to: Option<String>,
         client_id: Option<String>,
         remember_me: bool,
+        now: i64,
     ) -> Self {
         Self {
             tenant_id: tenant_id.to_string(),
@@ -56,7 +56,7 @@ impl Pending {
             may_skip: false,
             skipped_warning: false,
             secret: None,
-            expires_at: now_millis() + LIFETIME_MS,
+            expires_at: now + LIFETIME_MS,
         }
     }
 
@@ -74,9 +74,7 @@ impl Pending {
             return None;
         }
         let pending: Self = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(body).ok()?).ok()?;
-        (pending.tenant_id == tenant_id
-            && pending.step == step
-            && pending.expires_at > now_millis())
-        .then_some(pending)
+        (pending.tenant_id == tenant_id && pending.step == step && pending.expires_at > state.now())
+            .then_some(pending)
     }
 }

@@ -331,6 +331,7 @@ pub async fn show_enroll(
         None,
         None,
         false,
+        state.now(),
     );
     pending.secret = Some(domain::totp::base32(&secret));
     let (csrf, new_cookie) = csrf_of(&browser);

@@ -10,7 +10,6 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Form;
 use projections::applications::ApplicationRow;
-use usecases::services::now_millis;
 
 use super::params;
 use crate::login::{login_url, message_page};
@@ -191,7 +190,7 @@ async fn authorize(state: AppState, browser: Browser, pairs: Vec<(String, String
         Ok(checked) => checked,
         Err(e) => return reply.error(&e),
     };
-    let now = now_millis();
+    let now = state.now();
     let session = match browser.cookie(SESSION_COOKIE) {
         Some(cookie) => {
             match signin::session_of_cookie(&state, &browser.tenant_id, &cookie).await {

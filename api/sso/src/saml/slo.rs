@@ -116,14 +116,7 @@ async fn answer_refusal(
         return page(lang, &status);
     };
     let id = xml::new_id();
-    let message = xml::logout_response(
-        &id,
-        &idp.entity_id,
-        &url,
-        request_id,
-        &status,
-        usecases::services::now_millis(),
-    );
+    let message = xml::logout_response(&id, &idp.entity_id, &url, request_id, &status, state.now());
     send(
         state,
         ctx,

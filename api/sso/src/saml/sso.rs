@@ -10,7 +10,6 @@ use axum::response::Response;
 use axum::Form;
 use domain::protocols::SamlServiceProvider;
 use domain::saml_login::Requested;
-use usecases::services::now_millis;
 
 use super::send::post_response;
 use super::status_page as page;
@@ -56,7 +55,7 @@ pub async fn get_sso(
         return unsolicited(&state, &browser, entity_id, relay).await;
     }
     if let Some(login_id) = params.get("resume") {
-        let now = now_millis();
+        let now = state.now();
         let after = params
             .get("auth_after")
             .and_then(|v| v.parse::<i64>().ok())
@@ -127,7 +126,7 @@ async fn inbound(
         );
     }
     let ctx = browser.context();
-    let checked = check(&idp, &sp, &request, raw_query, &doc);
+    let checked = check(&idp, &sp, &request, raw_query, &doc, state.now());
     let format = match checked {
         Ok(format) => format,
         Err(status) => {
@@ -193,10 +192,10 @@ fn check(
     request: &AuthnRequest,
     raw_query: Option<&str>,
     doc: &roxmltree::Document,
+    now: i64,
 ) -> Result<String, Status> {
     let denied = |message: String| Status::requester(Some("RequestDenied"), message);
     saml::check_signature(sp, raw_query, doc)?;
-    let now = now_millis();
     let age = now - request.common.issue_instant;
     if age > REQUEST_LIFETIME_MS + CLOCK_SKEW_MS {
         return Err(denied("the AuthnRequest has expired".into()));
@@ -365,7 +364,7 @@ async fn answer(
             let return_to = format!(
                 "/api/v1/saml2/idp/sso?resume={}&auth_after={}",
                 web::encode(login_id),
-                now_millis()
+                state.now()
             );
             let mut url = login_url(&return_to, Some(&app.client_id));
             if signed_in {

@@ -3,7 +3,6 @@
 
 use std::sync::Arc;
 
-use crate::services::{now_millis, random_uuid};
 use aws_lc_rs::encoding::AsDer;
 use aws_lc_rs::rsa::KeySize;
 use aws_lc_rs::signature::RsaKeyPair;
@@ -70,7 +69,7 @@ async fn create(
 ) -> Result<(), ServiceError> {
     let (pkcs8, certificate) = generate(&format!("idaas SAML {}", ctx.tenant_id))?;
     let key_id = key_id.unwrap_or_else(|| FIRST_KEY_ID.to_string());
-    let now = now_millis();
+    let now = state.now();
     let command = SamlKeyCommand::Create {
         key_id: key_id.clone(),
         certificate: STANDARD.encode(certificate),
@@ -98,7 +97,7 @@ pub async fn keys(state: &AppState, ctx: &Context) -> Result<Vec<KeyRow>, Servic
         return Ok(rows);
     }
     let ctx = super::super::acting(ctx, "system", "saml-keys");
-    create(state, &ctx, None, now_millis()).await?;
+    create(state, &ctx, None, state.now()).await?;
     Ok(projections::saml::keys(state.pool(), &ctx.tenant_id).await?)
 }
 
@@ -118,7 +117,7 @@ pub async fn published_certificates(
 ) -> Result<Vec<Vec<u8>>, ServiceError> {
     let rows = keys(state, ctx).await?;
     let listed = published(&rows);
-    let (_, shown) = signer_and_published(&listed, now_millis());
+    let (_, shown) = signer_and_published(&listed, state.now());
     Ok(rows
         .iter()
         .filter(|r| shown.iter().any(|k| k.key_id == r.key_id))
@@ -130,7 +129,7 @@ pub async fn published_certificates(
 pub async fn signer(state: &AppState, ctx: &Context) -> Result<Signer, ServiceError> {
     let rows = keys(state, ctx).await?;
     let listed = published(&rows);
-    let (active, _) = signer_and_published(&listed, now_millis());
+    let (active, _) = signer_and_published(&listed, state.now());
     let row = active
         .and_then(|k| rows.iter().find(|r| r.key_id == k.key_id))
         .ok_or_else(|| anyhow::anyhow!("no SAML key is active"))?;
@@ -180,12 +179,12 @@ pub async fn rotate(
     activate_in_ms: i64,
 ) -> Result<KeyRow, ServiceError> {
     keys(state, ctx).await?;
-    let key_id = random_uuid();
+    let key_id = state.ids.uuid();
     create(
         state,
         ctx,
         Some(key_id.clone()),
-        now_millis() + activate_in_ms.max(0),
+        state.now() + activate_in_ms.max(0),
     )
     .await?;
     projections::saml::keys(state.pool(), &ctx.tenant_id)

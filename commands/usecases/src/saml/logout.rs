@@ -2,7 +2,6 @@
 //! every service provider that holds a session index of the ended session, then answers the SP
 //! that started it (or sends the browser on). Each step is an event of the chain's stream.
 
-use crate::services::{now_millis, random_uuid};
 use domain::saml_logout::{Initiator, Participant, SamlLogout, SamlLogoutCommand};
 use domain::Aggregate;
 use store::Context;
@@ -72,13 +71,13 @@ pub async fn start(
     participants: Vec<Participant>,
     return_to: &str,
 ) -> Result<String, ServiceError> {
-    let chain_id = random_uuid();
+    let chain_id = state.ids.uuid();
     let command = SamlLogoutCommand::Start {
         session_id: session_id.to_string(),
         initiator,
         participants,
         return_to: return_to.to_string(),
-        now: now_millis(),
+        now: state.now(),
     };
     state
         .bus
@@ -129,11 +128,11 @@ pub async fn next(
             &login.name_id.unwrap_or_default(),
             &format,
             &participant.session_index,
-            now_millis(),
+            state.now(),
         );
         let command = SamlLogoutCommand::SendNext {
             request_id: id.clone(),
-            now: now_millis(),
+            now: state.now(),
         };
         state
             .bus
@@ -150,7 +149,7 @@ pub async fn next(
             application_id: participant.application_id,
         });
     }
-    let command = SamlLogoutCommand::Complete { now: now_millis() };
+    let command = SamlLogoutCommand::Complete { now: state.now() };
     state
         .bus
         .execute::<SamlLogout, _>(ctx, chain_id, |l| l.decide(command.clone(), &()))
@@ -174,7 +173,7 @@ pub async fn next(
         &url,
         &initiator.request_id,
         &Status::success(),
-        now_millis(),
+        state.now(),
     );
     Ok(Step::Send {
         url,
@@ -210,7 +209,7 @@ pub async fn receive(
     let command = SamlLogoutCommand::Receive {
         in_response_to: response.in_response_to.clone(),
         status: response.status.clone(),
-        now: now_millis(),
+        now: state.now(),
     };
     state
         .bus

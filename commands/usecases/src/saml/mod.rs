@@ -8,7 +8,7 @@ pub mod logout;
 pub mod messages;
 pub mod xml;
 
-use crate::services::{now_millis, random_uuid};
+use crate::clock::{IdSource, RandomIds};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use domain::protocols::{certificate_der, SamlServiceProvider};
@@ -115,7 +115,7 @@ pub fn login_stream(state: &AppState, application_id: &str, request_id: &str) ->
 
 /// A fresh stream for an IdP-initiated sign-in.
 pub fn unsolicited_stream() -> String {
-    random_uuid()
+    RandomIds.uuid()
 }
 
 pub enum RequestRefusal {
@@ -131,7 +131,7 @@ pub async fn record_request(
 ) -> Result<(), RequestRefusal> {
     let command = SamlLoginCommand::Request {
         requested,
-        now: now_millis(),
+        now: state.now(),
     };
     match state
         .bus
@@ -192,7 +192,7 @@ pub async fn refuse(
         let command = SamlLoginCommand::Refuse {
             status: status.describe(),
             message: status.message.clone().unwrap_or_default(),
-            now: now_millis(),
+            now: state.now(),
         };
         let _ = state
             .bus
@@ -207,7 +207,7 @@ pub async fn refuse(
         in_response_to,
         status,
         "",
-        now_millis(),
+        state.now(),
     );
     sign(state, ctx, &response, &id).await
 }
@@ -283,7 +283,7 @@ pub async fn issue(
         .filter(|(_, values)| !values.is_empty())
         .collect();
     let (assertion_id, response_id, session_index) = (xml::new_id(), xml::new_id(), xml::new_id());
-    let now = now_millis();
+    let now = state.now();
     let assertion = xml::assertion(&AssertionParts {
         id: &assertion_id,
         idp: &idp.entity_id,

@@ -2,7 +2,7 @@
 //! LogoutResponse and the metadata. Each element declares the namespaces it uses itself, so a
 //! signed element keeps its canonical form wherever it is placed.
 
-use crate::services::random_base62;
+use crate::clock::{IdSource, RandomIds};
 use chrono::{TimeZone, Utc};
 
 use xml_dsig::escape;
@@ -39,7 +39,7 @@ pub fn name_id_format_name(uri: &str) -> Option<&'static str> {
 
 /// A fresh SAML ID (an NCName: it starts with `_`).
 pub fn new_id() -> String {
-    format!("_{}", random_base62(32))
+    format!("_{}", RandomIds.base62(32))
 }
 
 pub fn instant(millis: i64) -> String {

@@ -2,7 +2,6 @@
 //! change, changing the password, and what follows each step — the next challenge with a new
 //! state token, or the session with its session token and id token.
 
-use crate::services::{now_millis, random_uuid};
 use domain::sdk_login::{PassedBy, SdkChallenge, SdkLogin, SdkLoginCommand, SdkLoginEvent};
 use domain::sso_session::{SsoSession, SsoSessionCommand};
 use domain::Aggregate;
@@ -41,14 +40,14 @@ pub async fn login(
         return Ok(LoginOutcome::AccessDenied);
     }
     let due = due(state, &caller.ctx.tenant_id, &user).await?;
-    let login_id = random_uuid();
-    let now = now_millis();
+    let login_id = state.ids.uuid();
+    let now = state.now();
     let command = SdkLoginCommand::Start {
         user_id: user.user_id.clone(),
         application_id: caller.app.application_id.clone(),
         device_hash: caller.device_hash.to_string(),
         due: due.iter().map(|(c, _)| *c).collect(),
-        session_id: random_uuid(),
+        session_id: state.ids.uuid(),
         now,
         expires_at: now + STATE_TOKEN_LIFETIME_MS,
     };
@@ -126,13 +125,13 @@ pub(super) async fn advance(
         return Ok(LoginOutcome::AccessDenied);
     }
     let due = due(state, tenant, &user).await?;
-    let now = now_millis();
+    let now = state.now();
     let command = SdkLoginCommand::Pass {
         step: claims.step,
         challenge: claims.challenge,
         by,
         due: due.iter().map(|(c, _)| *c).collect(),
-        session_id: random_uuid(),
+        session_id: state.ids.uuid(),
         now,
         expires_at: now + STATE_TOKEN_LIFETIME_MS,
     };
@@ -226,7 +225,7 @@ async fn success(
     methods: &[String],
 ) -> Result<LoginOutcome, SdkError> {
     let (session_token, token_hash) = tokens::new_session_token(state);
-    let now = now_millis();
+    let now = state.now();
     let command = SsoSessionCommand::Start {
         session_id: session_id.to_string(),
         user_id: user.user_id.clone(),

@@ -2,7 +2,6 @@
 //! factor, or an SMS code sent to the user's mobile number. Wrong codes count towards the lockout
 //! like wrong passwords.
 
-use crate::services::now_millis;
 use domain::login_attempts::LoginAttempts;
 use domain::sdk_login::PassedBy;
 use domain::sms_code::{SmsCode, SmsCodeCommand, SmsCodeError, SmsCodeEvent};
@@ -43,7 +42,7 @@ pub async fn send_sms_code(
     let tenant = &caller.ctx.tenant_id;
     let mobile = mobile_of(state, tenant, &claims.user_id).await?;
     let code = format!("{:06}", rand::thread_rng().gen_range(0..1_000_000));
-    let now = now_millis();
+    let now = state.now();
     let command = SmsCodeCommand::Send {
         user_id: claims.user_id.clone(),
         code_hash: code_hash(state, &claims.login_id, &code),
@@ -91,7 +90,7 @@ pub async fn verify_sms_code(
     refuse_when_locked(state, tenant, &claims.user_id).await?;
     let command = SmsCodeCommand::Verify {
         code_hash: code_hash(state, &claims.login_id, code),
-        now: now_millis(),
+        now: state.now(),
     };
     let ctx = as_user(caller.ctx, &claims.user_id);
     let executed = state
@@ -128,7 +127,7 @@ pub async fn verify_totp(
 
 async fn refuse_when_locked(state: &AppState, tenant: &str, user_id: &str) -> Result<(), SdkError> {
     let (attempts, _) = state.bus.load::<LoginAttempts>(tenant, user_id).await?;
-    match attempts.locked_for(now_millis()) {
+    match attempts.locked_for(state.now()) {
         Some(remaining_ms) => Err(SdkError::Refused(SignInRefusal::Locked { remaining_ms })),
         None => Ok(()),
     }
@@ -137,7 +136,7 @@ async fn refuse_when_locked(state: &AppState, tenant: &str, user_id: &str) -> Re
 /// Records a wrong SMS code like a wrong password: CAPTCHA.0007, or LOGIN.0001 once it locks.
 async fn wrong_code(state: &AppState, caller: &Caller<'_>, user_id: &str) -> SdkError {
     match signin::record_failure(state, caller.ctx, user_id, "bad_second_factor", true).await {
-        Ok(after) => match after.locked_for(now_millis()) {
+        Ok(after) => match after.locked_for(state.now()) {
             Some(remaining_ms) => SdkError::Refused(SignInRefusal::Locked { remaining_ms }),
             None => SdkError::WrongCode,
         },

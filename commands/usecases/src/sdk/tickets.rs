@@ -2,7 +2,6 @@
 //! one-time `sso_ticket` an application's server mints from it and redeems for the user's
 //! information. Both only from the device the session is bound to.
 
-use crate::services::{now_millis, random_base62, random_uuid};
 use domain::sso_ticket::{SsoTicket, SsoTicketCommand};
 use domain::Aggregate;
 use projections::sessions::SessionRow;
@@ -29,7 +28,7 @@ pub async fn session_of_token(
     let session = projections::sessions::by_cookie(state.pool(), tenant, &hash).await?;
     let live = |s: &SessionRow| {
         !s.ended
-            && s.expires_at > now_millis()
+            && s.expires_at > state.now()
             && s.device_hash.as_deref().is_some_and(|bound| {
                 domain::pkce::constant_time_eq(bound.as_bytes(), device_hash.as_bytes())
             })
@@ -113,9 +112,9 @@ pub async fn issue_ticket(
             Some(app.application_id)
         }
     };
-    let ticket = random_base62(43);
-    let ticket_id = random_uuid();
-    let now = now_millis();
+    let ticket = state.ids.base62(43);
+    let ticket_id = state.ids.uuid();
+    let now = state.now();
     let command = SsoTicketCommand::Issue {
         ticket_hash: ticket_hash(state, &ticket),
         session_id: session.session_id.clone(),
@@ -159,12 +158,12 @@ pub async fn redeem_ticket(
         .ok_or(SdkError::InvalidTicket)?;
     let session = projections::sessions::session_by_id(state.pool(), tenant, &row.session_id)
         .await?
-        .filter(|s| !s.ended && s.expires_at > now_millis())
+        .filter(|s| !s.ended && s.expires_at > state.now())
         .ok_or(SdkError::InvalidTicket)?;
     let command = SsoTicketCommand::Redeem {
         device_hash: device_hash.to_string(),
         redeemed_by: caller_app.to_string(),
-        now: now_millis(),
+        now: state.now(),
     };
     match state
         .bus

@@ -2,7 +2,6 @@
 //! the login, its step and challenge, the client and the device), `id_token`s (JWTs carrying the
 //! user's OneAccess claims) and `session_token`s (opaque, stored only as a keyed hash).
 
-use crate::services::{now_millis, random_base62};
 use domain::sdk_login::{SdkChallenge, SdkLogin};
 use projections::applications::ApplicationRow;
 use projections::users::UserRow;
@@ -55,7 +54,7 @@ pub(super) async fn sign_state_token(
         "challenge": challenge.as_str(),
         "step": step,
         "dev": device_hash,
-        "iat": now_millis() / 1000,
+        "iat": state.now() / 1000,
         "exp": expires_at / 1000,
     });
     Ok(state
@@ -81,7 +80,7 @@ pub async fn verify_state_token(
         .verify(&state.bus, tenant, presented.token)
         .await?
         .ok_or(SdkError::InvalidStateToken)?;
-    let now = now_millis();
+    let now = state.now();
     let text = |name: &str| claims[name].as_str().map(str::to_string);
     let valid = claims["token_use"] == STATE_TOKEN_USE
         && claims["exp"].as_i64().is_some_and(|exp| exp * 1000 > now)
@@ -116,7 +115,7 @@ pub async fn verify_state_token(
 /// A new session token and the keyed hash under which its session is stored. The hash is
 /// domain-separated from browser cookies', so a session token is no browser session cookie.
 pub(super) fn new_session_token(state: &AppState) -> (String, String) {
-    let token = random_base62(43);
+    let token = state.ids.base62(43);
     let hash = session_token_hash(state, &token);
     (token, hash)
 }
