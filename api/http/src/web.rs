@@ -8,6 +8,7 @@ use axum::response::{Html, IntoResponse, Response};
 use usecases::Context;
 
 use crate::context::RequestMeta;
+use projections::sessions::SessionRow;
 use usecases::oauth::Issuer;
 use usecases::AppState;
 
@@ -43,6 +44,12 @@ impl Browser {
     pub fn base_url(&self) -> String {
         let scheme = if self.https { "https" } else { "http" };
         format!("{scheme}://{}", self.host)
+    }
+
+    /// The live, complete SSO session this browser's cookie carries.
+    pub async fn session(&self, state: &AppState) -> anyhow::Result<Option<SessionRow>> {
+        let cookie = self.cookie(SESSION_COOKIE);
+        usecases::sso::session_of_browser(state, &self.tenant_id, cookie.as_deref()).await
     }
 
     pub fn cookie(&self, name: &str) -> Option<String> {

@@ -23,6 +23,7 @@ pub mod session_end;
 pub mod signin;
 pub mod signing;
 pub mod sms;
+pub mod sso;
 pub mod state;
 pub mod tenant_hosts;
 pub mod tenants;

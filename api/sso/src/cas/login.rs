@@ -9,12 +9,10 @@ use domain::protocols::is_web_url;
 use super::{Base, Params};
 use crate::login::{login_url, message_page};
 use idaas_http::i18n::Lang;
-use idaas_http::web::{self, Browser, SESSION_COOKIE};
+use idaas_http::web::{self, Browser};
+use usecases::cas;
+use usecases::sso::{self, Ask, Denial, Freshness, Outcome};
 use usecases::AppState;
-use usecases::{cas, signin};
-
-/// How long after a sign-in was asked for its return still counts as that sign-in.
-const RETURN_WINDOW_MS: i64 = 10 * 60 * 1000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Method {
@@ -51,22 +49,10 @@ pub async fn login(state: AppState, browser: Browser, base: Base, params: Params
             )
         }
     };
-    let now = state.now();
-    // Back from the sign-in this request asked for: only a session started since counts. A
-    // marker older than the window (or from the future) is ignored, so it cannot be forged to
-    // pass off an old session as a new login.
-    let auth_after = params
-        .get("auth_after")
-        .and_then(|v| v.parse::<i64>().ok())
-        .filter(|after| *after <= now && now - after <= RETURN_WINDOW_MS);
-    let session = match browser.cookie(SESSION_COOKIE) {
-        Some(cookie) => {
-            match signin::session_of_cookie(&state, &browser.tenant_id, &cookie).await {
-                Ok(session) => session.filter(|s| !s.needs_second_factor),
-                Err(_) => return busy(lang),
-            }
-        }
-        None => None,
+    let auth_after = sso::return_marker(&state, params.get("auth_after"));
+    let session = match browser.session(&state).await {
+        Ok(session) => session,
+        Err(_) => return busy(lang),
     };
     let new_login = session
         .as_ref()
@@ -81,7 +67,7 @@ pub async fn login(state: AppState, browser: Browser, base: Base, params: Params
                 lang.text("sign_in"),
                 lang.text("cas_signed_in"),
             ),
-            _ => to_login(base, &params, None, signed_in, now),
+            _ => to_login(base, &params, None, signed_in, state.now()),
         };
     };
     if !is_web_url(service) {
@@ -101,35 +87,37 @@ pub async fn login(state: AppState, browser: Browser, base: Base, params: Params
     if !app.enabled {
         return page(lang, StatusCode::FORBIDDEN, lang.text("app_unavailable"));
     }
-    let session = match session {
-        Some(s) if !renew || new_login => s,
-        _ if gateway => return web::redirect(service),
-        _ => return to_login(base, &params, Some(&app.client_id), signed_in, now),
+    // CAS 3.0 §2.1.1: `renew` wants a new sign-in, `gateway` never shows the sign-in page.
+    let freshness = match auth_after {
+        _ if !renew => Freshness::Any,
+        Some(after) => Freshness::SignedInSince(after),
+        None => Freshness::New,
     };
+    let ask = Ask::browser(freshness, gateway);
     let ctx = browser.context();
-    if signin::refresh_if_due(&state, &ctx, &session)
-        .await
-        .is_err()
-    {
-        return busy(lang);
-    }
-    match signin::access(
-        &state,
-        &browser.tenant_id,
-        &session.user_id,
-        &app.application_id,
-    )
-    .await
-    {
-        Ok(signin::Access::Allowed) => {}
-        Ok(signin::Access::NoAccount) => {
+    let session = match sso::run(&state, &ctx, session, ask, &app).await {
+        Ok(Outcome::Proceed(session)) => session,
+        Ok(Outcome::Passive) => return web::redirect(service),
+        Ok(Outcome::SignIn {
+            signed_in,
+            return_marker,
+        }) => {
+            return to_login(
+                base,
+                &params,
+                Some(&app.client_id),
+                signed_in,
+                return_marker,
+            )
+        }
+        Ok(Outcome::Denied(Denial::NoAccount)) => {
             return page(lang, StatusCode::FORBIDDEN, lang.text("no_account"))
         }
-        Ok(signin::Access::UserDisabled) => {
+        Ok(Outcome::Denied(_)) => {
             return page(lang, StatusCode::FORBIDDEN, lang.text("app_unavailable"))
         }
         Err(_) => return busy(lang),
-    }
+    };
     let ticket =
         match cas::issue_service_ticket(&state, &ctx, &app, &session, service, new_login).await {
             Ok(ticket) => ticket,

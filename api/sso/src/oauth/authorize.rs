@@ -9,14 +9,13 @@ use axum::extract::{Query, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Form;
-use projections::applications::ApplicationRow;
 
 use super::params;
 use crate::login::{login_url, message_page};
 use idaas_http::i18n::Lang;
-use idaas_http::web::{self, Browser, SESSION_COOKIE};
-use usecases::oauth::{self, has_scope, OAuthError};
-use usecases::signin;
+use idaas_http::web::{self, Browser};
+use usecases::oauth::{self, OAuthError};
+use usecases::sso::{self, authorize, Ask, Denial, Freshness, Outcome};
 use usecases::AppState;
 
 pub async fn get_authorize(
@@ -185,91 +184,35 @@ async fn authorize(state: AppState, browser: Browser, pairs: Vec<(String, String
         mode,
         state: get("state").map(str::to_string),
     };
-    let check = checks(&app, &params, implicit);
+    let check = authorize::check_request(&app, &params, implicit);
     let (scope, challenge) = match check {
         Ok(checked) => checked,
         Err(e) => return reply.error(&e),
     };
-    let now = state.now();
-    let session = match browser.cookie(SESSION_COOKIE) {
-        Some(cookie) => {
-            match signin::session_of_cookie(&state, &browser.tenant_id, &cookie).await {
-                Ok(session) => session.filter(|s| !s.needs_second_factor),
-                Err(_) => {
-                    return reply.error_code("server_error", "System busy. Please try again later.")
-                }
-            }
-        }
-        None => None,
+    let session = match browser.session(&state).await {
+        Ok(session) => session,
+        Err(_) => return reply.error_code("server_error", "System busy. Please try again later."),
     };
-    // A return marker counts only within ten minutes of its sign-in request, so a forged old
-    // one cannot pass off an old session as fresh (`prompt=login`, `max_age`).
-    let auth_after = get("auth_after")
-        .and_then(|v| v.parse::<i64>().ok())
-        .filter(|after| *after <= now && now - after <= 10 * 60 * 1000);
-    let fresh_enough = |auth_time: i64| {
-        // Back from the sign-in this request asked for, only a session started since counts: the
-        // resume URL no longer carries `prompt`, so an older session must not pass.
-        if let Some(after) = auth_after {
-            return auth_time >= after;
-        }
-        let prompt_login = get("prompt").is_some_and(|p| p.split(' ').any(|p| p == "login"));
-        let max_age_ok = match get("max_age").map(str::parse::<i64>) {
-            Some(Ok(age)) => auth_time + age.max(0) * 1000 >= now,
-            _ => true,
-        };
-        !prompt_login && max_age_ok
-    };
-    let prompt_none = get("prompt").is_some_and(|p| p.split(' ').any(|p| p == "none"));
-    let signed_in = session.is_some();
-    let session = match session {
-        Some(s) if fresh_enough(s.auth_time) => s,
-        _ if prompt_none => return reply.error_code("login_required", "the user is not signed in"),
-        _ => {
-            let mut resume: Vec<(String, String)> = params
-                .iter()
-                .filter(|(k, _)| k.as_str() != "prompt" && k.as_str() != "auth_after")
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect();
-            resume.sort();
-            resume.push(("auth_after".into(), now.to_string()));
-            let query = serde_urlencoded::to_string(&resume).unwrap_or_default();
-            let return_to = format!("/api/v1/oauth2/authorize?{query}");
-            let mut login = login_url(&return_to, Some(client_id));
-            if signed_in {
-                // The session is too old for this request: the login page must ask again.
-                login.push_str("&prompt=login");
-            }
-            return web::redirect(&login);
-        }
-    };
+    let ask = Ask::browser(freshness(&state, &params), has_prompt(&params, "none"));
     let ctx = browser.context();
-    if signin::refresh_if_due(&state, &ctx, &session)
-        .await
-        .is_err()
-    {
-        return reply.error_code("server_error", "System busy. Please try again later.");
-    }
-    match signin::access(
-        &state,
-        &browser.tenant_id,
-        &session.user_id,
-        &app.application_id,
-    )
-    .await
-    {
-        Ok(signin::Access::Allowed) => {}
-        Ok(signin::Access::NoAccount) => {
+    let session = match sso::run(&state, &ctx, session, ask, &app).await {
+        Ok(Outcome::Proceed(session)) => session,
+        Ok(Outcome::Passive) => {
+            return reply.error_code("login_required", "the user is not signed in")
+        }
+        Ok(Outcome::SignIn {
+            signed_in,
+            return_marker,
+        }) => return to_login(&params, client_id, signed_in, return_marker),
+        Ok(Outcome::Denied(Denial::NoAccount)) => {
             return reply.error_code(
                 "access_denied",
                 "the user has no account in this application",
             )
         }
-        Ok(signin::Access::UserDisabled) => {
-            return reply.error_code("access_denied", "the user is disabled")
-        }
+        Ok(Outcome::Denied(_)) => return reply.error_code("access_denied", "the user is disabled"),
         Err(_) => return reply.error_code("server_error", "System busy. Please try again later."),
-    }
+    };
     let nonce = get("nonce").map(str::to_string);
     if implicit {
         let with_access = response_type.contains(&"token");
@@ -319,77 +262,47 @@ async fn authorize(state: AppState, browser: Browser, pairs: Vec<(String, String
     }
 }
 
-type Checked = (String, Option<(String, String)>);
+fn has_prompt(params: &HashMap<String, String>, value: &str) -> bool {
+    params
+        .get("prompt")
+        .is_some_and(|p| p.split(' ').any(|p| p == value))
+}
 
-/// The request's scope and PKCE challenge, checked against the client's registration.
-fn checks(
-    app: &ApplicationRow,
+/// OIDC Core §3.1.2.1 `prompt=login` and `max_age`; back from the sign-in this request asked
+/// for, only a session started since counts (the resume URL no longer carries `prompt`).
+fn freshness(state: &AppState, params: &HashMap<String, String>) -> Freshness {
+    if let Some(after) = sso::return_marker(state, params.get("auth_after").map(String::as_str)) {
+        return Freshness::SignedInSince(after);
+    }
+    if has_prompt(params, "login") {
+        return Freshness::New;
+    }
+    match params.get("max_age").map(|v| v.parse::<i64>()) {
+        Some(Ok(age)) => Freshness::MaxAge(age),
+        _ => Freshness::Any,
+    }
+}
+
+/// To the sign-in page, to come back to this request (without `prompt`, with its return marker).
+fn to_login(
     params: &HashMap<String, String>,
-    implicit: bool,
-) -> Result<Checked, OAuthError> {
-    let get = |name: &str| params.get(name).map(String::as_str);
-    let grant = if implicit {
-        "implicit"
-    } else {
-        "authorization_code"
-    };
-    if !app.protocols.allows_grant(grant) {
-        return Err(OAuthError::UnauthorizedClient(format!(
-            "the client may not use the {grant} flow"
-        )));
+    client_id: &str,
+    signed_in: bool,
+    return_marker: i64,
+) -> Response {
+    let mut resume: Vec<(String, String)> = params
+        .iter()
+        .filter(|(k, _)| k.as_str() != "prompt" && k.as_str() != "auth_after")
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    resume.sort();
+    resume.push(("auth_after".into(), return_marker.to_string()));
+    let query = serde_urlencoded::to_string(&resume).unwrap_or_default();
+    let return_to = format!("/api/v1/oauth2/authorize?{query}");
+    let mut login = login_url(&return_to, Some(client_id));
+    if signed_in {
+        // The session is too old for this request: the login page must ask again.
+        login.push_str("&prompt=login");
     }
-    let scope = oauth::parse_scope(get("scope"))?;
-    if implicit && !has_scope(&scope, "openid") {
-        return Err(OAuthError::InvalidScope(
-            "the implicit flow needs the openid scope".into(),
-        ));
-    }
-    if let Some(max_age) = get("max_age") {
-        if max_age.parse::<u32>().is_err() {
-            return Err(OAuthError::InvalidRequest(
-                "max_age must be a non-negative integer".into(),
-            ));
-        }
-    }
-    if let Some(nonce) = get("nonce") {
-        if nonce.len() > 512 {
-            return Err(OAuthError::InvalidRequest("nonce is too long".into()));
-        }
-    }
-    if let Some(state) = get("state") {
-        if state.len() > 2048 {
-            return Err(OAuthError::InvalidRequest("state is too long".into()));
-        }
-    }
-    if implicit {
-        return Ok((scope, None));
-    }
-    let challenge = match (get("code_challenge"), get("code_challenge_method")) {
-        (None, Some(_)) => {
-            return Err(OAuthError::InvalidRequest(
-                "code_challenge_method without code_challenge".into(),
-            ))
-        }
-        (None, None) if app.protocols.require_pkce => {
-            return Err(OAuthError::InvalidRequest(
-                "code_challenge required (PKCE)".into(),
-            ))
-        }
-        (None, None) => None,
-        (Some(challenge), method) => {
-            let method = method.unwrap_or("plain");
-            if !domain::pkce::METHODS.contains(&method) {
-                return Err(OAuthError::InvalidRequest(
-                    "code_challenge_method must be S256 or plain".into(),
-                ));
-            }
-            if !domain::pkce::is_well_formed(challenge) {
-                return Err(OAuthError::InvalidRequest(
-                    "code_challenge must be 43 to 128 characters of [A-Za-z0-9-._~]".into(),
-                ));
-            }
-            Some((challenge.to_string(), method.to_string()))
-        }
-    };
-    Ok((scope, challenge))
+    web::redirect(&login)
 }

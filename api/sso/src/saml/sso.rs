@@ -16,18 +16,16 @@ use super::status_page as page;
 use crate::cas::Params;
 use crate::login::{login_url, message_page};
 use idaas_http::i18n::Lang;
-use idaas_http::web::{self, Browser, SESSION_COOKIE};
+use idaas_http::web::{self, Browser};
 use usecases::saml::messages::{self, AuthnRequest};
 use usecases::saml::xml::{Status, BINDING_POST, CLOCK_SKEW_MS};
 use usecases::saml::{self, Idp, IssueRefusal, RequestRefusal};
-use usecases::signin;
+use usecases::sso::{self, Ask, Denial, Freshness, Outcome};
 use usecases::AppState;
 use xml_dsig as dsig;
 
 /// How old an AuthnRequest may be.
 const REQUEST_LIFETIME_MS: i64 = 5 * 60 * 1000;
-/// How long after a sign-in was asked for its return still counts as that sign-in.
-const RETURN_WINDOW_MS: i64 = 10 * 60 * 1000;
 
 fn busy(lang: Lang) -> Response {
     message_page(
@@ -55,11 +53,7 @@ pub async fn get_sso(
         return unsolicited(&state, &browser, entity_id, relay).await;
     }
     if let Some(login_id) = params.get("resume") {
-        let now = state.now();
-        let after = params
-            .get("auth_after")
-            .and_then(|v| v.parse::<i64>().ok())
-            .filter(|a| *a <= now && now - a <= RETURN_WINDOW_MS);
+        let after = sso::return_marker(&state, params.get("auth_after"));
         return answer(&state, &browser, login_id, after).await;
     }
     page(
@@ -333,21 +327,51 @@ async fn answer(
     };
     let in_response_to = requested.request_id.clone();
     let relay = requested.relay_state.clone();
-    let session = match browser.cookie(SESSION_COOKIE) {
-        Some(cookie) => match signin::session_of_cookie(state, tenant, &cookie).await {
-            Ok(session) => session.filter(|s| !s.needs_second_factor),
-            Err(_) => return busy(lang),
-        },
-        None => None,
+    let session = match browser.session(state).await {
+        Ok(session) => session,
+        Err(_) => return busy(lang),
     };
-    let fresh = |auth_time: i64| {
-        !requested.force_authn || auth_after.is_some_and(|after| auth_time >= after)
+    // SAML core §3.4.1: `ForceAuthn` wants a new sign-in, `IsPassive` no page.
+    let freshness = match auth_after {
+        _ if !requested.force_authn => Freshness::Any,
+        Some(after) => Freshness::SignedInSince(after),
+        None => Freshness::New,
     };
-    let signed_in = session.is_some();
-    let session = match session {
-        Some(s) if fresh(s.auth_time) => s,
-        _ if requested.is_passive => {
-            let status = Status::responder(Some("NoPassive"), "the user is not signed in");
+    let ask = Ask::browser(freshness, requested.is_passive);
+    let ctx = browser.context();
+    let refusal = match sso::run(state, &ctx, session, ask, &app).await {
+        Ok(Outcome::Proceed(session)) => Ok(session),
+        Ok(Outcome::Passive) => Err(Status::responder(
+            Some("NoPassive"),
+            "the user is not signed in",
+        )),
+        Ok(Outcome::SignIn {
+            signed_in,
+            return_marker,
+        }) => {
+            let return_to = format!(
+                "/api/v1/saml2/idp/sso?resume={}&auth_after={return_marker}",
+                web::encode(login_id),
+            );
+            let mut url = login_url(&return_to, Some(&app.client_id));
+            if signed_in {
+                url.push_str("&prompt=login");
+            }
+            return web::redirect(&url);
+        }
+        Ok(Outcome::Denied(denial)) => Err(Status::responder(
+            Some("RequestDenied"),
+            match denial {
+                Denial::ApplicationDisabled => "the application is disabled",
+                Denial::NoAccount => "the user has no account in this application",
+                Denial::UserDisabled => "the user is disabled",
+            },
+        )),
+        Err(_) => return busy(lang),
+    };
+    let session = match refusal {
+        Ok(session) => session,
+        Err(status) => {
             return refuse(
                 state,
                 browser,
@@ -358,47 +382,9 @@ async fn answer(
                 relay,
                 status,
             )
-            .await;
-        }
-        _ => {
-            let return_to = format!(
-                "/api/v1/saml2/idp/sso?resume={}&auth_after={}",
-                web::encode(login_id),
-                state.now()
-            );
-            let mut url = login_url(&return_to, Some(&app.client_id));
-            if signed_in {
-                url.push_str("&prompt=login");
-            }
-            return web::redirect(&url);
+            .await
         }
     };
-    let ctx = browser.context();
-    if signin::refresh_if_due(state, &ctx, &session).await.is_err() {
-        return busy(lang);
-    }
-    let access = signin::access(state, tenant, &session.user_id, &app.application_id).await;
-    let denial = match access {
-        Ok(signin::Access::Allowed) if app.enabled => None,
-        Ok(signin::Access::Allowed) => Some("the application is disabled"),
-        Ok(signin::Access::NoAccount) => Some("the user has no account in this application"),
-        Ok(signin::Access::UserDisabled) => Some("the user is disabled"),
-        Err(_) => return busy(lang),
-    };
-    if let Some(message) = denial {
-        let status = Status::responder(Some("RequestDenied"), message);
-        return refuse(
-            state,
-            browser,
-            &idp,
-            &sp,
-            Some(login_id),
-            in_response_to.as_deref(),
-            relay,
-            status,
-        )
-        .await;
-    }
     match saml::issue(state, &ctx, &idp, &app, &sp, login_id, &requested, &session).await {
         Ok(response) => post_response(&sp.acs_url, &response, relay.as_deref()),
         Err(IssueRefusal::Status(status)) => {

@@ -10,7 +10,8 @@ use store::Context;
 
 use super::tokens::session_token_hash;
 use super::{as_user, internal, SdkError, SSO_TICKET_LIFETIME_MS};
-use crate::signin::{self, SignInRefusal};
+use crate::signin::SignInRefusal;
+use crate::sso::{self, Ask, Denial, Freshness, Outcome};
 use crate::state::AppState;
 use crate::users::{self, UserRequest};
 
@@ -102,12 +103,25 @@ pub async fn issue_ticket(
             let app = projections::applications::by_client_id(state.pool(), tenant, client_id)
                 .await?
                 .ok_or(SdkError::UnknownClient)?;
-            if !app.enabled {
-                return Err(SdkError::DisabledClient);
-            }
-            let user = &session.user_id;
-            if !signin::has_account(state, tenant, user, &app.application_id).await? {
-                return Err(SdkError::NoAccount);
+            // The SSO pipeline with the device's session: no freshness asked, nothing to show.
+            let ask = Ask {
+                freshness: Freshness::Any,
+                passive: true,
+                slide: false,
+            };
+            match sso::run(state, ctx, Some(session.clone()), ask, &app).await {
+                Ok(Outcome::Proceed(_)) => {}
+                Ok(Outcome::Denied(Denial::ApplicationDisabled)) => {
+                    return Err(SdkError::DisabledClient)
+                }
+                Ok(Outcome::Denied(Denial::NoAccount)) => return Err(SdkError::NoAccount),
+                Ok(Outcome::Denied(Denial::UserDisabled)) => {
+                    return Err(SdkError::Refused(SignInRefusal::Disabled))
+                }
+                Ok(Outcome::Passive | Outcome::SignIn { .. }) => {
+                    return Err(SdkError::InvalidSessionToken)
+                }
+                Err(e) => return Err(internal("checking access for an sso ticket", e)),
             }
             Some(app.application_id)
         }
