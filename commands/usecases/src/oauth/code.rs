@@ -1,0 +1,110 @@
+//! The authorization code grant (RFC 6749 §4.1; RFC 7636 PKCE): a code issued to a signed-in
+//! user, redeemed once for tokens.
+
+use super::*;
+
+use crate::state::AppState;
+use domain::oauth_grant::{CodeBinding, OAuthGrant, OAuthGrantCommand, OAuthGrantEvent};
+use domain::Aggregate;
+use projections::applications::ApplicationRow;
+use projections::sessions::SessionRow;
+use store::Context;
+
+/// A new authorisation code for a signed-in user, bound to the client, redirect URI and PKCE
+/// challenge of the request.
+#[allow(clippy::too_many_arguments)]
+pub async fn issue_code(
+    state: &AppState,
+    ctx: &Context,
+    app: &ApplicationRow,
+    session: &SessionRow,
+    scope: &str,
+    nonce: Option<String>,
+    redirect_uri: Option<String>,
+    challenge: Option<(String, String)>,
+) -> Result<String, OAuthError> {
+    let code = state.ids.base62(43);
+    let grant_id = state.ids.uuid();
+    let now = state.now();
+    let (code_challenge, code_challenge_method) = challenge.unzip();
+    let command = OAuthGrantCommand::IssueCode {
+        grant_id: grant_id.clone(),
+        application_id: app.application_id.clone(),
+        subject: subject_of(session),
+        scope: scope.to_string(),
+        nonce,
+        code: CodeBinding {
+            code_hash: state.keys().secret_hash(&code),
+            redirect_uri,
+            code_challenge,
+            code_challenge_method,
+            expires_at: now + CODE_LIFETIME_MS,
+        },
+        now,
+    };
+    let ctx = crate::acting(ctx, "user", &session.user_id);
+    state
+        .bus
+        .execute::<OAuthGrant, _>(&ctx, &grant_id, |g| g.decide(command.clone(), &()))
+        .await?;
+    Ok(code)
+}
+
+/// Exchanges a code (RFC 6749 §4.1.3). A code presented twice revokes what the first exchange
+/// issued.
+pub async fn redeem_code(
+    state: &AppState,
+    ctx: &Context,
+    issuer: &Issuer,
+    app: &ApplicationRow,
+    code: &str,
+    redirect_uri: Option<String>,
+    code_verifier: Option<String>,
+) -> Result<TokenSet, OAuthError> {
+    let tenant = &ctx.tenant_id;
+    let invalid = || OAuthError::InvalidGrant("Invalid authorization code".into());
+    let code_hash = state.keys().secret_hash(code);
+    let grant_id = projections::oauth::grant_by_code(state.pool(), tenant, &code_hash)
+        .await?
+        .ok_or_else(invalid)?;
+    let (grant, _) = state.bus.load::<OAuthGrant>(tenant, &grant_id).await?;
+    let subject = grant.subject.clone().ok_or_else(invalid)?;
+    if grant.application_id == app.application_id && !grant.code_redeemed {
+        usable_user(state, tenant, &subject.user_id, &app.application_id).await?;
+    }
+    let now = state.now();
+    let access = access_grant(app, now);
+    let refresh = refresh_grant(state, app, now);
+    let command = OAuthGrantCommand::RedeemCode {
+        application_id: app.application_id.clone(),
+        redirect_uri,
+        code_verifier,
+        access: access.clone(),
+        refresh: refresh.as_ref().map(|(_, r)| r.clone()),
+        now,
+    };
+    let ctx = crate::acting(ctx, "application", &app.application_id);
+    let executed = state
+        .bus
+        .execute::<OAuthGrant, _>(&ctx, &grant_id, |g| g.decide(command.clone(), &()))
+        .await?;
+    if executed
+        .events
+        .iter()
+        .any(|e| matches!(e, OAuthGrantEvent::CodeReplayed { .. }))
+    {
+        return Err(invalid());
+    }
+    let (grant, _) = state.bus.load::<OAuthGrant>(tenant, &grant_id).await?;
+    tokens(
+        state,
+        tenant,
+        issuer,
+        app,
+        &grant,
+        Some(access),
+        refresh.map(|(t, _)| t),
+        now,
+    )
+    .await
+}
