@@ -161,14 +161,14 @@ async fn configure(
 ) -> Result<Json<Value>, AdminError> {
     let body = parse(&body)?;
     current(&state, &caller.tenant_id, &application_id).await?;
-    let change = ApplicationChange::Configure(Configuration {
+    let change = ApplicationChange::Configure(Box::new(Configuration {
         name: body.name,
         api_product: body.api_product,
         app_orgs: body.app_orgs,
         app_roles: body.app_roles,
         protocols: body.protocols,
         account_extensions: body.account_extensions,
-    });
+    }));
     Ok(run(&state, &caller, &application_id, change).await?.0)
 }
 

@@ -80,7 +80,7 @@ pub async fn register(
 /// A change an administrator makes to an existing application.
 #[derive(Debug, Clone)]
 pub enum ApplicationChange {
-    Configure(Configuration),
+    Configure(Box<Configuration>),
     Enable,
     Disable,
     /// A new client secret; the old one stops working at once.
@@ -116,7 +116,10 @@ pub async fn change(
     let now = state.now();
     let mut secret = None;
     let command = match change {
-        ApplicationChange::Configure(change) => ApplicationCommand::Configure { change, now },
+        ApplicationChange::Configure(change) => ApplicationCommand::Configure {
+            change: *change,
+            now,
+        },
         ApplicationChange::Enable => ApplicationCommand::Enable { now },
         ApplicationChange::Disable => ApplicationCommand::Disable { now },
         ApplicationChange::RotateSecret => {

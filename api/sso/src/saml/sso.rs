@@ -17,15 +17,12 @@ use crate::cas::Params;
 use crate::login::{login_url, message_page};
 use idaas_http::i18n::Lang;
 use idaas_http::web::{self, Browser};
-use usecases::saml::messages::{self, AuthnRequest};
-use usecases::saml::xml::{Status, BINDING_POST, CLOCK_SKEW_MS};
+use usecases::saml::messages::{self};
+use usecases::saml::xml::Status;
 use usecases::saml::{self, Idp, IssueRefusal, RequestRefusal};
 use usecases::sso::{self, Ask, Denial, Freshness, Outcome};
 use usecases::AppState;
 use xml_dsig as dsig;
-
-/// How old an AuthnRequest may be.
-const REQUEST_LIFETIME_MS: i64 = 5 * 60 * 1000;
 
 fn busy(lang: Lang) -> Response {
     message_page(
@@ -120,7 +117,7 @@ async fn inbound(
         );
     }
     let ctx = browser.context();
-    let checked = check(&idp, &sp, &request, raw_query, &doc, state.now());
+    let checked = saml::authn::check(&idp, &sp, &request, raw_query, &doc, state.now());
     let format = match checked {
         Ok(format) => format,
         Err(status) => {
@@ -177,52 +174,6 @@ async fn inbound(
         }
         Err(RequestRefusal::Internal(_)) => busy(lang),
     }
-}
-
-/// The checks of an AuthnRequest from a known SP; the NameID format to answer with.
-fn check(
-    idp: &Idp,
-    sp: &SamlServiceProvider,
-    request: &AuthnRequest,
-    raw_query: Option<&str>,
-    doc: &roxmltree::Document,
-    now: i64,
-) -> Result<String, Status> {
-    let denied = |message: String| Status::requester(Some("RequestDenied"), message);
-    saml::check_signature(sp, raw_query, doc)?;
-    let age = now - request.common.issue_instant;
-    if age > REQUEST_LIFETIME_MS + CLOCK_SKEW_MS {
-        return Err(denied("the AuthnRequest has expired".into()));
-    }
-    if age < -CLOCK_SKEW_MS {
-        return Err(denied("the AuthnRequest is issued in the future".into()));
-    }
-    if let Some(destination) = &request.common.destination {
-        if destination != &idp.sso_url {
-            return Err(denied("Destination is not this IdP's SSO service".into()));
-        }
-    }
-    if let Some(acs) = &request.acs_url {
-        if acs != &sp.acs_url {
-            return Err(denied(
-                "AssertionConsumerServiceURL is not registered for this service provider".into(),
-            ));
-        }
-    }
-    if let Some(binding) = &request.protocol_binding {
-        if binding != BINDING_POST {
-            return Err(Status::requester(
-                Some("UnsupportedBinding"),
-                "responses are sent over HTTP-POST only",
-            ));
-        }
-    }
-    saml::name_id_format(sp, request.name_id_format.as_deref()).ok_or_else(|| {
-        Status::requester(
-            Some("InvalidNameIDPolicy"),
-            "the requested NameID format is not available to this service provider",
-        )
-    })
 }
 
 #[allow(clippy::too_many_arguments)]

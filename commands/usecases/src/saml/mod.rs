@@ -3,6 +3,7 @@
 //! `saml_login` stream, an assertion is issued for the SSO session, signed (and encrypted when the
 //! SP asks) and never stored: its id, subject and session index are.
 
+pub mod authn;
 pub mod keys;
 pub mod logout;
 pub mod messages;
