@@ -14,8 +14,9 @@ use super::params;
 use crate::login::{login_url, message_page};
 use idaas_http::i18n::Lang;
 use idaas_http::web::{self, Browser};
-use usecases::oauth::{self, OAuthError};
-use usecases::sso::{self, authorize, Ask, Denial, Freshness, Outcome};
+use usecases::oauth::OAuthError;
+use usecases::sso::authorize::{self, Issued, Refusal, ResponseMode};
+use usecases::sso::{self, Ask, Denial, Freshness, Outcome};
 use usecases::AppState;
 
 pub async fn get_authorize(
@@ -35,17 +36,10 @@ pub async fn post_authorize(
     authorize(state, browser, pairs).await
 }
 
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Mode {
-    Query,
-    Fragment,
-    FormPost,
-}
-
 /// Where errors and results go once the client and redirect URI are known.
 struct Reply {
     redirect_uri: String,
-    mode: Mode,
+    mode: ResponseMode,
     state: Option<String>,
 }
 
@@ -55,10 +49,10 @@ impl Reply {
             fields.push(("state", state.clone()));
         }
         match self.mode {
-            Mode::FormPost => web::form_post(&self.redirect_uri, &fields),
-            Mode::Query | Mode::Fragment => {
+            ResponseMode::FormPost => web::form_post(&self.redirect_uri, &fields),
+            ResponseMode::Query | ResponseMode::Fragment => {
                 let encoded = serde_urlencoded::to_string(&fields).unwrap_or_default();
-                let location = if self.mode == Mode::Fragment {
+                let location = if self.mode == ResponseMode::Fragment {
                     format!("{}#{encoded}", self.redirect_uri)
                 } else {
                     let sep = if self.redirect_uri.contains('?') {
@@ -74,10 +68,7 @@ impl Reply {
     }
 
     fn error(&self, error: &OAuthError) -> Response {
-        self.send(vec![
-            ("error", error.code().to_string()),
-            ("error_description", error.to_string()),
-        ])
+        self.error_code(error.code(), &error.to_string())
     }
 
     fn error_code(&self, code: &str, description: &str) -> Response {
@@ -88,114 +79,51 @@ impl Reply {
     }
 }
 
-fn error_page(lang: Lang, text: &str) -> Response {
-    message_page(
-        lang,
-        StatusCode::BAD_REQUEST,
-        lang.text("bad_request"),
-        text,
-    )
+fn error_page(lang: Lang, status: StatusCode, text: &str) -> Response {
+    message_page(lang, status, lang.text("bad_request"), text)
 }
+
+const BUSY: &str = "System busy. Please try again later.";
 
 async fn authorize(state: AppState, browser: Browser, pairs: Vec<(String, String)>) -> Response {
     let lang = browser.language(None);
     let params = match params::from_pairs(pairs) {
         Ok(params) => params,
-        Err(e) => return error_page(lang, &e.to_string()),
+        Err(e) => return error_page(lang, StatusCode::BAD_REQUEST, &e.to_string()),
     };
-    let get = |name: &str| params.get(name).map(String::as_str);
-    let Some(client_id) = get("client_id") else {
-        return error_page(lang, "client_id required");
-    };
-    let app =
-        match projections::applications::by_client_id(state.pool(), &browser.tenant_id, client_id)
-            .await
-        {
-            Ok(Some(app)) => app,
-            Ok(None) => return error_page(lang, "unknown client_id"),
-            Err(_) => return error_page(lang, "System busy. Please try again later."),
-        };
-    let redirect_uri = match get("redirect_uri") {
-        Some(uri) if app.protocols.redirect_allowed(uri) => uri.to_string(),
-        Some(_) => return error_page(lang, "redirect_uri is not registered for this client"),
-        None => match app.protocols.redirect_uris.as_slice() {
-            [only] => only.clone(),
-            _ => return error_page(lang, "redirect_uri required"),
-        },
-    };
-    if !app.enabled {
-        return message_page(
-            lang,
-            StatusCode::FORBIDDEN,
-            lang.text("bad_request"),
-            lang.text("app_unavailable"),
-        );
-    }
-    let response_type: Vec<&str> = {
-        let mut parts: Vec<&str> = get("response_type")
-            .unwrap_or_default()
-            .split(' ')
-            .filter(|s| !s.is_empty())
-            .collect();
-        parts.sort_unstable();
-        parts
-    };
-    let implicit = match response_type.as_slice() {
-        ["code"] => false,
-        ["id_token"] | ["id_token", "token"] => true,
-        _ => {
+    let request = match authorize::prepare(&state, &browser.tenant_id, &params).await {
+        Ok(request) => request,
+        Err(Refusal::Page(text)) => return error_page(lang, StatusCode::BAD_REQUEST, &text),
+        Err(Refusal::ApplicationDisabled) => {
+            return error_page(lang, StatusCode::FORBIDDEN, lang.text("app_unavailable"))
+        }
+        Err(Refusal::Redirect {
+            redirect_uri,
+            mode,
+            state,
+            code,
+            description,
+        }) => {
             let reply = Reply {
                 redirect_uri,
-                mode: Mode::Query,
-                state: get("state").map(str::to_string),
+                mode,
+                state,
             };
-            return reply.error_code(
-                "unsupported_response_type",
-                "response_type must be code, id_token or id_token token",
-            );
-        }
-    };
-    let mode = match get("response_mode") {
-        None => {
-            if implicit {
-                Mode::Fragment
-            } else {
-                Mode::Query
-            }
-        }
-        Some("query") if !implicit => Mode::Query,
-        Some("fragment") => Mode::Fragment,
-        Some("form_post") => Mode::FormPost,
-        Some(_) => {
-            let reply = Reply {
-                redirect_uri,
-                mode: if implicit {
-                    Mode::Fragment
-                } else {
-                    Mode::Query
-                },
-                state: get("state").map(str::to_string),
-            };
-            return reply.error_code("invalid_request", "unsupported response_mode");
+            return reply.error_code(code, &description);
         }
     };
     let reply = Reply {
-        redirect_uri: redirect_uri.clone(),
-        mode,
-        state: get("state").map(str::to_string),
-    };
-    let check = authorize::check_request(&app, &params, implicit);
-    let (scope, challenge) = match check {
-        Ok(checked) => checked,
-        Err(e) => return reply.error(&e),
+        redirect_uri: request.redirect_uri.clone(),
+        mode: request.mode,
+        state: request.state.clone(),
     };
     let session = match browser.session(&state).await {
         Ok(session) => session,
-        Err(_) => return reply.error_code("server_error", "System busy. Please try again later."),
+        Err(_) => return reply.error_code("server_error", BUSY),
     };
     let ask = Ask::browser(freshness(&state, &params), has_prompt(&params, "none"));
     let ctx = browser.context();
-    let session = match sso::run(&state, &ctx, session, ask, &app).await {
+    let session = match sso::run(&state, &ctx, session, ask, &request.app).await {
         Ok(Outcome::Proceed(session)) => session,
         Ok(Outcome::Passive) => {
             return reply.error_code("login_required", "the user is not signed in")
@@ -203,7 +131,10 @@ async fn authorize(state: AppState, browser: Browser, pairs: Vec<(String, String
         Ok(Outcome::SignIn {
             signed_in,
             return_marker,
-        }) => return to_login(&params, client_id, signed_in, return_marker),
+        }) => {
+            let client_id = &request.app.client_id;
+            return to_login(&params, client_id, signed_in, return_marker);
+        }
         Ok(Outcome::Denied(Denial::NoAccount)) => {
             return reply.error_code(
                 "access_denied",
@@ -211,53 +142,23 @@ async fn authorize(state: AppState, browser: Browser, pairs: Vec<(String, String
             )
         }
         Ok(Outcome::Denied(_)) => return reply.error_code("access_denied", "the user is disabled"),
-        Err(_) => return reply.error_code("server_error", "System busy. Please try again later."),
+        Err(_) => return reply.error_code("server_error", BUSY),
     };
-    let nonce = get("nonce").map(str::to_string);
-    if implicit {
-        let with_access = response_type.contains(&"token");
-        let issued = oauth::implicit(
-            &state,
-            &ctx,
-            &browser.issuer(),
-            &app,
-            &session,
-            &scope,
-            nonce,
-            with_access,
-        )
-        .await;
-        return match issued {
-            Ok(set) => {
-                let mut fields = Vec::new();
-                if with_access {
-                    fields.push(("access_token", set.access_token.clone()));
-                    fields.push(("token_type", "Bearer".to_string()));
-                    fields.push(("expires_in", set.expires_in.to_string()));
-                    fields.push(("scope", set.scope.clone()));
-                }
-                if let Some(id_token) = set.id_token {
-                    fields.push(("id_token", id_token));
-                }
-                reply.send(fields)
+    match authorize::issue(&state, &ctx, &browser.issuer(), &request, &session).await {
+        Ok(Issued::Code(code)) => reply.send(vec![("code", code)]),
+        Ok(Issued::Implicit(set)) => {
+            let mut fields = Vec::new();
+            if request.with_access {
+                fields.push(("access_token", set.access_token.clone()));
+                fields.push(("token_type", "Bearer".to_string()));
+                fields.push(("expires_in", set.expires_in.to_string()));
+                fields.push(("scope", set.scope.clone()));
             }
-            Err(e) => reply.error(&e),
-        };
-    }
-    let bound_redirect = get("redirect_uri").map(str::to_string);
-    match oauth::issue_code(
-        &state,
-        &ctx,
-        &app,
-        &session,
-        &scope,
-        nonce,
-        bound_redirect,
-        challenge,
-    )
-    .await
-    {
-        Ok(code) => reply.send(vec![("code", code)]),
+            if let Some(id_token) = set.id_token {
+                fields.push(("id_token", id_token));
+            }
+            reply.send(fields)
+        }
         Err(e) => reply.error(&e),
     }
 }

@@ -7,7 +7,6 @@
 use axum::extract::{RawQuery, State};
 use axum::response::Response;
 use axum::Form;
-use domain::saml_logout::Initiator;
 use usecases::Context;
 
 use super::send::send;
@@ -19,7 +18,6 @@ use usecases::saml::logout::{self, Step};
 use usecases::saml::messages;
 use usecases::saml::xml::{self, Status};
 use usecases::saml::{self, Idp};
-use usecases::signin;
 use usecases::AppState;
 use xml_dsig as dsig;
 
@@ -189,84 +187,14 @@ async fn logout_request(
             status,
         )
     };
-    if let Err(status) = saml::check_signature(&sp, raw_query, &doc) {
-        return refuse(status).await;
-    }
-    let request = match messages::logout_request(&doc) {
-        Ok(request) => request,
-        Err(e) => return refuse(Status::requester(None, e.to_string())).await,
+    let received = logout::Received {
+        doc: &doc,
+        raw_query,
+        relay: relay.clone(),
     };
-    if request
-        .common
-        .destination
-        .as_deref()
-        .is_some_and(|d| d != idp.slo_url)
-    {
-        return refuse(Status::requester(
-            Some("RequestDenied"),
-            "Destination is not this IdP's SLO service",
-        ))
-        .await;
-    }
-    // The session the SP names, if its session index and NameID are the ones it was given.
-    let mut session_id = None;
-    for index in &request.session_indexes {
-        let found = projections::saml::login_by_session_index(
-            state.pool(),
-            tenant,
-            &app.application_id,
-            index,
-        )
-        .await;
-        let Ok(Some(row)) = found else { continue };
-        let Ok(login) = saml::login(state, tenant, &row.login_id).await else {
-            continue;
-        };
-        if login.name_id.as_deref() != Some(request.name_id.as_str()) {
-            return refuse(Status::requester(
-                Some("UnknownPrincipal"),
-                "the NameID does not match the session",
-            ))
-            .await;
-        }
-        session_id = Some(row.session_id);
-    }
-    let mut participants = Vec::new();
-    if let Some(session_id) = &session_id {
-        if let Ok(Some(session)) =
-            projections::sessions::session_by_id(state.pool(), tenant, session_id).await
-        {
-            if !session.ended {
-                let user_ctx = usecases::acting(&ctx, "user", &session.user_id);
-                if signin::end_session(state, &user_ctx, session_id, "saml_logout")
-                    .await
-                    .is_err()
-                {
-                    return refuse(Status::responder(None, "the session could not be ended")).await;
-                }
-            }
-        }
-        participants = logout::participants(state, tenant, session_id, Some(&app.application_id))
-            .await
-            .unwrap_or_default();
-    }
-    let initiator = Initiator {
-        application_id: app.application_id.clone(),
-        request_id: request.common.id.clone(),
-        binding: if redirect { "redirect" } else { "post" }.to_string(),
-        relay_state: relay.clone(),
-    };
-    let chain = logout::start(
-        state,
-        &ctx,
-        session_id.as_deref().unwrap_or_default(),
-        Some(initiator),
-        participants,
-        "/api/v1/login",
-    )
-    .await;
-    let Ok(chain) = chain else {
-        return refuse(Status::responder(None, "the logout could not be recorded")).await;
+    let chain = match logout::from_service_provider(state, &ctx, &idp, &app, &sp, received).await {
+        Ok(chain) => chain,
+        Err(status) => return refuse(status).await,
     };
     let clear = browser.set_cookie(SESSION_COOKIE, "", Some(0));
     let mut response = step(state, browser, &chain).await;

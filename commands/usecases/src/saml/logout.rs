@@ -2,8 +2,10 @@
 //! every service provider that holds a session index of the ended session, then answers the SP
 //! that started it (or sends the browser on). Each step is an event of the chain's stream.
 
+use domain::protocols::SamlServiceProvider;
 use domain::saml_logout::{Initiator, Participant, SamlLogout, SamlLogoutCommand};
 use domain::Aggregate;
+use projections::applications::ApplicationRow;
 use store::Context;
 
 use super::messages::LogoutResponse;
@@ -217,4 +219,104 @@ pub async fn receive(
         .await
         .map(|_| ())
         .map_err(|e| e.to_string())
+}
+
+/// A LogoutRequest as it arrived from a service provider.
+pub struct Received<'a> {
+    pub doc: &'a roxmltree::Document<'a>,
+    /// The query string of an HTTP-Redirect binding (its signature is over it).
+    pub raw_query: Option<&'a str>,
+    pub relay: Option<String>,
+}
+
+/// SP-initiated single logout (SAML 2.0 profiles §4.4.4.1, core §3.7): the request's signature,
+/// Destination, and session index with its NameID are checked; the session ends and the other
+/// participants' logout chain starts. Returns the chain's id, or the status to answer with.
+pub async fn from_service_provider(
+    state: &AppState,
+    ctx: &Context,
+    idp: &Idp,
+    app: &ApplicationRow,
+    sp: &SamlServiceProvider,
+    received: Received<'_>,
+) -> Result<String, Status> {
+    let tenant = &ctx.tenant_id;
+    super::check_signature(sp, received.raw_query, received.doc)?;
+    let request = match super::messages::logout_request(received.doc) {
+        Ok(request) => request,
+        Err(e) => return Err(Status::requester(None, e.to_string())),
+    };
+    if request
+        .common
+        .destination
+        .as_deref()
+        .is_some_and(|d| d != idp.slo_url)
+    {
+        return Err(Status::requester(
+            Some("RequestDenied"),
+            "Destination is not this IdP's SLO service",
+        ));
+    }
+    // The session the SP names, if its session index and NameID are the ones it was given.
+    let mut session_id = None;
+    for index in &request.session_indexes {
+        let found = projections::saml::login_by_session_index(
+            state.pool(),
+            tenant,
+            &app.application_id,
+            index,
+        )
+        .await;
+        let Ok(Some(row)) = found else { continue };
+        let Ok(login) = super::login(state, tenant, &row.login_id).await else {
+            continue;
+        };
+        if login.name_id.as_deref() != Some(request.name_id.as_str()) {
+            return Err(Status::requester(
+                Some("UnknownPrincipal"),
+                "the NameID does not match the session",
+            ));
+        }
+        session_id = Some(row.session_id);
+    }
+    let mut others = Vec::new();
+    if let Some(session_id) = &session_id {
+        if let Ok(Some(session)) =
+            projections::sessions::session_by_id(state.pool(), tenant, session_id).await
+        {
+            if !session.ended {
+                let user_ctx = crate::acting(ctx, "user", &session.user_id);
+                if crate::signin::end_session(state, &user_ctx, session_id, "saml_logout")
+                    .await
+                    .is_err()
+                {
+                    return Err(Status::responder(None, "the session could not be ended"));
+                }
+            }
+        }
+        others = participants(state, tenant, session_id, Some(&app.application_id))
+            .await
+            .unwrap_or_default();
+    }
+    let initiator = Initiator {
+        application_id: app.application_id.clone(),
+        request_id: request.common.id.clone(),
+        binding: if received.raw_query.is_some() {
+            "redirect"
+        } else {
+            "post"
+        }
+        .to_string(),
+        relay_state: received.relay.clone(),
+    };
+    let chain = start(
+        state,
+        ctx,
+        session_id.as_deref().unwrap_or_default(),
+        Some(initiator),
+        others,
+        "/api/v1/login",
+    )
+    .await;
+    chain.map_err(|_| Status::responder(None, "the logout could not be recorded"))
 }
