@@ -20,6 +20,7 @@ use store::store::Guard;
 use store::{BusError, Context};
 
 use crate::state::AppState;
+use crate::Lifecycle;
 use crate::ServiceError;
 
 /// An account request in dialect-neutral form; empty strings count as absent.
@@ -196,9 +197,15 @@ pub async fn act(
     ctx: &Context,
     application_id: &str,
     account_id: &str,
-    command: AppAccountCommand,
+    change: Lifecycle,
 ) -> Result<(), ServiceError> {
     account_of(state, &ctx.tenant_id, application_id, account_id).await?;
+    let now = state.now();
+    let command = match change {
+        Lifecycle::Enable => AppAccountCommand::Enable { now },
+        Lifecycle::Disable => AppAccountCommand::Disable { now },
+        Lifecycle::Delete => AppAccountCommand::Delete { now },
+    };
     run(state, ctx, account_id, command).await
 }
 

@@ -15,6 +15,7 @@ pub mod clock;
 pub mod config;
 pub mod oauth;
 pub mod organizations;
+pub mod privileges;
 pub mod roles;
 pub mod saml;
 pub mod sdk;
@@ -99,6 +100,14 @@ impl<E: std::error::Error + Into<ServiceError>> From<BusError<E>> for ServiceErr
             BusError::Internal(e) => Self::Internal(e),
         }
     }
+}
+
+/// A change of an entity's life: the same three verbs for users and accounts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lifecycle {
+    Enable,
+    Disable,
+    Delete,
 }
 
 /// The context of a command made by `kind` `id` (a user, an application) within a request.

@@ -10,6 +10,7 @@ use store::store::Guard;
 use store::{BusError, Context};
 
 use crate::state::AppState;
+use crate::Lifecycle;
 use crate::{settings, ServiceError};
 
 /// A create or update request in dialect-neutral form.
@@ -175,6 +176,22 @@ pub async fn update(
         .await
         .map_err(placement_error)?;
     Ok(())
+}
+
+/// Enables, disables or deletes a user (OneAccess #4–#6).
+pub async fn change_life(
+    state: &AppState,
+    ctx: &Context,
+    user_id: &str,
+    change: Lifecycle,
+) -> Result<(), ServiceError> {
+    let now = state.now();
+    let command = match change {
+        Lifecycle::Enable => UserCommand::Enable { now },
+        Lifecycle::Disable => UserCommand::Disable { now },
+        Lifecycle::Delete => UserCommand::Delete { now },
+    };
+    run(state, ctx, user_id, command).await
 }
 
 /// Runs a user command that needs no facts from other aggregates.

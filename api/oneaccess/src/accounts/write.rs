@@ -3,14 +3,13 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use domain::app_account::AppAccountCommand;
 
 use super::dto::{AccountBody, AccountIdBody};
 use crate::body::Body;
 use crate::error::OneAccessError;
 use idaas_http::caller::ManagementCaller;
 use usecases::accounts;
-use usecases::AppState;
+use usecases::{AppState, Lifecycle};
 
 /// `POST /applications/{application_id}/accounts/basic-account`.
 pub async fn create_account(
@@ -44,25 +43,20 @@ pub async fn update_account(
     Ok(Json(AccountIdBody { account_id }))
 }
 
-async fn act(
-    state: &AppState,
-    caller: &ManagementCaller,
-    application_id: &str,
-    account_id: &str,
-    command: AppAccountCommand,
-) -> Result<(), OneAccessError> {
-    accounts::act(state, &caller.context, application_id, account_id, command).await?;
-    Ok(())
-}
-
 /// `DELETE /applications/{application_id}/accounts/{account_id}`.
 pub async fn delete_account(
     State(state): State<AppState>,
     caller: ManagementCaller,
     Path((application_id, account_id)): Path<(String, String)>,
 ) -> Result<StatusCode, OneAccessError> {
-    let command = AppAccountCommand::Delete { now: state.now() };
-    act(&state, &caller, &application_id, &account_id, command).await?;
+    accounts::act(
+        &state,
+        &caller.context,
+        &application_id,
+        &account_id,
+        Lifecycle::Delete,
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -72,8 +66,14 @@ pub async fn enable_account(
     caller: ManagementCaller,
     Path((application_id, account_id)): Path<(String, String)>,
 ) -> Result<Json<AccountIdBody>, OneAccessError> {
-    let command = AppAccountCommand::Enable { now: state.now() };
-    act(&state, &caller, &application_id, &account_id, command).await?;
+    accounts::act(
+        &state,
+        &caller.context,
+        &application_id,
+        &account_id,
+        Lifecycle::Enable,
+    )
+    .await?;
     Ok(Json(AccountIdBody { account_id }))
 }
 
@@ -83,7 +83,13 @@ pub async fn disable_account(
     caller: ManagementCaller,
     Path((application_id, account_id)): Path<(String, String)>,
 ) -> Result<Json<AccountIdBody>, OneAccessError> {
-    let command = AppAccountCommand::Disable { now: state.now() };
-    act(&state, &caller, &application_id, &account_id, command).await?;
+    accounts::act(
+        &state,
+        &caller.context,
+        &application_id,
+        &account_id,
+        Lifecycle::Disable,
+    )
+    .await?;
     Ok(Json(AccountIdBody { account_id }))
 }

@@ -3,14 +3,13 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use domain::user::UserCommand;
 
 use super::dto::UserIdBody;
 use super::UserId;
 use crate::error::OneAccessError;
 use idaas_http::caller::ManagementCaller;
 use usecases::users;
-use usecases::AppState;
+use usecases::{AppState, Lifecycle};
 
 /// `PUT /users/{user_id}/enable` — 200 `{"user_id"}`.
 pub async fn enable_user(
@@ -18,8 +17,7 @@ pub async fn enable_user(
     caller: ManagementCaller,
     UserId(user_id): UserId,
 ) -> Result<Json<UserIdBody>, OneAccessError> {
-    let command = UserCommand::Enable { now: state.now() };
-    users::run(&state, &caller.context, &user_id, command).await?;
+    users::change_life(&state, &caller.context, &user_id, Lifecycle::Enable).await?;
     Ok(Json(UserIdBody { user_id }))
 }
 
@@ -29,8 +27,7 @@ pub async fn disable_user(
     caller: ManagementCaller,
     UserId(user_id): UserId,
 ) -> Result<Json<UserIdBody>, OneAccessError> {
-    let command = UserCommand::Disable { now: state.now() };
-    users::run(&state, &caller.context, &user_id, command).await?;
+    users::change_life(&state, &caller.context, &user_id, Lifecycle::Disable).await?;
     Ok(Json(UserIdBody { user_id }))
 }
 
@@ -40,7 +37,6 @@ pub async fn delete_user(
     caller: ManagementCaller,
     UserId(user_id): UserId,
 ) -> Result<StatusCode, OneAccessError> {
-    let command = UserCommand::Delete { now: state.now() };
-    users::run(&state, &caller.context, &user_id, command).await?;
+    users::change_life(&state, &caller.context, &user_id, Lifecycle::Delete).await?;
     Ok(StatusCode::NO_CONTENT)
 }
