@@ -6,7 +6,6 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
-use domain::saml_key::{signer_and_published, PublishedKey};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -24,24 +23,16 @@ async fn list(
     caller: ManagementCaller,
 ) -> Result<Json<Value>, AdminError> {
     let context = super::context(&caller);
-    let rows = keys::keys(&state, &context).await?;
-    let listed: Vec<PublishedKey> = rows
-        .iter()
-        .map(|r| PublishedKey {
-            key_id: r.key_id.clone(),
-            active_from: r.active_from,
-        })
-        .collect();
-    let (signer, published) = signer_and_published(&listed, state.now());
+    let rows = keys::statuses(&state, &context).await?;
     Ok(Json(Value::Array(
         rows.iter()
             .map(|r| {
                 json!({
-                    "key_id": r.key_id,
-                    "active_from": r.active_from,
-                    "signing": signer.is_some_and(|s| s.key_id == r.key_id),
-                    "published": published.iter().any(|p| p.key_id == r.key_id),
-                    "certificate": r.certificate,
+                    "key_id": r.row.key_id,
+                    "active_from": r.row.active_from,
+                    "signing": r.signing,
+                    "published": r.published,
+                    "certificate": r.row.certificate,
                 })
             })
             .collect(),

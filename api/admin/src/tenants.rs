@@ -63,10 +63,8 @@ async fn create(
             "a tenant needs at least one host name to be reached",
         ));
     }
-    let tenant_id = state.ids.entity_id(state.now());
     let created = tenants::create_with_management_app(
         &state.bus,
-        &tenant_id,
         &body.name,
         body.domains,
         (None, None),

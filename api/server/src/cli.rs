@@ -1,7 +1,6 @@
 //! The `idaas` subcommands other than `serve`: migrate, replay, verify, events export, tenant create.
 
 use std::io::Write;
-use usecases::clock::{Clock, IdSource, RandomIds, SystemClock};
 
 use store::{CommandBus, EventStore};
 
@@ -56,8 +55,7 @@ pub async fn create_tenant(
     domains: Vec<String>,
 ) -> anyhow::Result<Credentials> {
     let bus = CommandBus::new(store.clone());
-    let tenant_id = RandomIds.entity_id(SystemClock.now_millis());
-    tenants::create_with_management_app(&bus, &tenant_id, name, domains, (None, None), "cli")
+    tenants::create_with_management_app(&bus, name, domains, (None, None), "cli")
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))
 }

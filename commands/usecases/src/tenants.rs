@@ -1,7 +1,7 @@
 //! Tenants and their management applications: the bootstrap on first start and
 //! `idaas tenant create`.
 
-use crate::clock::{Clock, SystemClock};
+use crate::clock::{Clock, IdSource, RandomIds, SystemClock};
 use std::sync::Arc;
 
 use domain::application::{is_client_id, is_client_secret, ApplicationError};
@@ -82,7 +82,6 @@ async fn register_management_app(
 /// Creates a tenant with a management application that holds the API product.
 pub async fn create_with_management_app(
     bus: &CommandBus,
-    tenant_id: &str,
     name: &str,
     domains: Vec<String>,
     fixed: (Option<String>, Option<String>),
@@ -94,8 +93,10 @@ pub async fn create_with_management_app(
             return Err(TenantError::InvalidDomain(domain.clone()).into());
         }
     }
-    let ctx = system_context(tenant_id, surface);
+    // Tenants are created from the CLI too, without an application state.
     let now = SystemClock.now_millis();
+    let tenant_id = RandomIds.entity_id(now);
+    let ctx = system_context(&tenant_id, surface);
     create_tenant(bus, &ctx, name, domains, now).await?;
     Ok(register_management_app(bus, &ctx, fixed, Vec::new()).await?)
 }

@@ -193,3 +193,33 @@ pub async fn rotate(
         .find(|r| r.key_id == key_id)
         .ok_or_else(|| ServiceError::Internal(anyhow::anyhow!("the new SAML key is missing")))
 }
+
+/// A key as the admin API lists it: whether it signs now and whether the metadata publishes it.
+pub struct KeyStatus {
+    pub row: KeyRow,
+    pub signing: bool,
+    pub published: bool,
+}
+
+/// The tenant's SAML keys (the first one created on first use) with their status at this moment.
+pub async fn statuses(state: &AppState, ctx: &Context) -> Result<Vec<KeyStatus>, ServiceError> {
+    let rows = keys(state, ctx).await?;
+    let listed: Vec<PublishedKey> = rows
+        .iter()
+        .map(|r| PublishedKey {
+            key_id: r.key_id.clone(),
+            active_from: r.active_from,
+        })
+        .collect();
+    let (signer, published) = signer_and_published(&listed, state.now());
+    let signer = signer.map(|s| s.key_id.clone());
+    let published: Vec<String> = published.iter().map(|p| p.key_id.clone()).collect();
+    Ok(rows
+        .into_iter()
+        .map(|row| KeyStatus {
+            signing: signer.as_deref() == Some(row.key_id.as_str()),
+            published: published.contains(&row.key_id),
+            row,
+        })
+        .collect())
+}
