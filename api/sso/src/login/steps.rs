@@ -5,7 +5,6 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Form;
-use rand::RngCore;
 use serde::Deserialize;
 
 use super::pending::{Pending, Step};
@@ -322,8 +321,6 @@ pub async fn show_enroll(
         Ok(_) => {}
         Err(e) => return internal(lang, e.into()),
     }
-    let mut secret = [0u8; 20];
-    rand::thread_rng().fill_bytes(&mut secret);
     let mut pending = Pending::new(
         &browser.tenant_id,
         &user_id,
@@ -333,7 +330,7 @@ pub async fn show_enroll(
         false,
         state.now(),
     );
-    pending.secret = Some(domain::totp::base32(&secret));
+    pending.secret = Some(signin::new_totp_secret());
     let (csrf, new_cookie) = csrf_of(&browser);
     let body = enroll_page(&browser, lang, &csrf, &pending, None);
     let cookie = browser.set_cookie(PENDING_COOKIE, &pending.encode(&state), Some(600));

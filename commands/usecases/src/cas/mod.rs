@@ -11,7 +11,6 @@ pub use logout::*;
 pub use proxy::*;
 pub use validate::*;
 
-use crate::clock::{IdSource, RandomIds};
 use crate::state::AppState;
 use crate::ServiceError;
 use chrono::{TimeZone, Utc};
@@ -117,8 +116,8 @@ pub struct ValidateRequest {
     pub proxy_tickets_accepted: bool,
 }
 
-fn new_ticket(prefix: &str, random_len: usize) -> String {
-    format!("{prefix}{}", RandomIds.base62(random_len))
+fn new_ticket(state: &AppState, prefix: &str, random_len: usize) -> String {
+    format!("{prefix}{}", state.ids.base62(random_len))
 }
 
 /// Whether a presented ticket could be one of ours: a known prefix, `[A-Za-z0-9-]`, at most 256.
@@ -155,7 +154,7 @@ pub async fn issue_service_ticket(
     service: &str,
     from_new_login: bool,
 ) -> Result<String, ServiceError> {
-    let ticket = new_ticket(TicketKind::Service.prefix(), TICKET_RANDOM_LEN);
+    let ticket = new_ticket(state, TicketKind::Service.prefix(), TICKET_RANDOM_LEN);
     let now = state.now();
     let issue = Issue {
         kind: TicketKind::Service,

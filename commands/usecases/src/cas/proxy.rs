@@ -56,7 +56,7 @@ pub async fn proxy(
     if usable.is_none() {
         return Err(unauthorized());
     }
-    let ticket = new_ticket(TicketKind::Proxy.prefix(), TICKET_RANDOM_LEN);
+    let ticket = new_ticket(state, TicketKind::Proxy.prefix(), TICKET_RANDOM_LEN);
     let ticket_id = state.ids.uuid();
     let now = state.now();
     let grant = CasTicketCommand::GrantProxy {

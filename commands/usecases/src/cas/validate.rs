@@ -216,8 +216,8 @@ pub(super) async fn deliver_pgt(
     if !scheme_ok || !app.protocols.cas_proxy_callback_allowed(pgt_url) {
         return Err(Refusal::ProxyCallbackRefused);
     }
-    let pgt = new_ticket(TicketKind::ProxyGranting.prefix(), PGT_RANDOM_LEN);
-    let iou = new_ticket("PGTIOU-", PGT_RANDOM_LEN);
+    let pgt = new_ticket(state, TicketKind::ProxyGranting.prefix(), PGT_RANDOM_LEN);
+    let iou = new_ticket(state, "PGTIOU-", PGT_RANDOM_LEN);
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .timeout(CALLBACK_TIMEOUT)

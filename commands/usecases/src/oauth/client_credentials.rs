@@ -22,7 +22,7 @@ pub async fn client_credentials(
         ));
     }
     let now = state.now();
-    let access = access_grant(app, now);
+    let access = access_grant(state, app, now);
     let grant_id = state.ids.uuid();
     let command = OAuthGrantCommand::IssueClientToken {
         grant_id: grant_id.clone(),

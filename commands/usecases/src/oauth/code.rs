@@ -73,7 +73,7 @@ pub async fn redeem_code(
         usable_user(state, tenant, &subject.user_id, &app.application_id).await?;
     }
     let now = state.now();
-    let access = access_grant(app, now);
+    let access = access_grant(state, app, now);
     let refresh = refresh_grant(state, app, now);
     let command = OAuthGrantCommand::RedeemCode {
         application_id: app.application_id.clone(),

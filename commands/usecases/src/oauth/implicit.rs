@@ -23,7 +23,7 @@ pub async fn implicit(
     with_access: bool,
 ) -> Result<TokenSet, OAuthError> {
     let now = state.now();
-    let access = access_grant(app, now);
+    let access = access_grant(state, app, now);
     let grant_id = state.ids.uuid();
     let command = OAuthGrantCommand::IssueImplicit {
         grant_id: grant_id.clone(),

@@ -18,7 +18,6 @@ pub use revocation::{live_access_token, live_refresh_token, revoke_grant, revoke
 use tokens::tokens;
 pub use tokens::{half_hash, user_claims};
 
-use crate::clock::{IdSource, RandomIds};
 use crate::state::AppState;
 use domain::oauth_grant::{AccessGrant, OAuthGrantError, RefreshGrant, Subject};
 use projections::applications::ApplicationRow;
@@ -138,9 +137,9 @@ fn subject_of(session: &SessionRow) -> Subject {
     }
 }
 
-fn access_grant(app: &ApplicationRow, now: i64) -> AccessGrant {
+fn access_grant(state: &AppState, app: &ApplicationRow, now: i64) -> AccessGrant {
     AccessGrant {
-        jti: RandomIds.uuid(),
+        jti: state.ids.uuid(),
         expires_at: now + i64::from(app.protocols.access_token_lifetime_secs) * 1000,
     }
 }

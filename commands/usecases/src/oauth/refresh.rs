@@ -31,7 +31,7 @@ pub async fn refresh(
         usable_user(state, tenant, &subject.user_id, &app.application_id).await?;
     }
     let now = state.now();
-    let access = access_grant(app, now);
+    let access = access_grant(state, app, now);
     let Some((new_token, new_refresh)) = refresh_grant(state, app, now) else {
         return Err(invalid());
     };

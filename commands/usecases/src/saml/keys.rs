@@ -29,7 +29,7 @@ pub struct Signer {
 }
 
 /// A new RSA key and its self-signed certificate (ten years), both DER.
-fn generate(subject: &str) -> anyhow::Result<(Vec<u8>, Vec<u8>)> {
+fn generate(subject: &str, now: i64) -> anyhow::Result<(Vec<u8>, Vec<u8>)> {
     let pair = RsaKeyPair::generate(KeySize::Rsa2048)
         .map_err(|_| anyhow::anyhow!("RSA key generation failed"))?;
     let pkcs8 = pair
@@ -43,7 +43,9 @@ fn generate(subject: &str) -> anyhow::Result<(Vec<u8>, Vec<u8>)> {
     name.push(rcgen::DnType::CommonName, subject);
     name.push(rcgen::DnType::OrganizationName, "idaas");
     params.distinguished_name = name;
-    let today = chrono::Utc::now().date_naive();
+    let today = chrono::DateTime::from_timestamp_millis(now)
+        .unwrap_or_default()
+        .date_naive();
     let (year, month, day) = (today.year(), today.month() as u8, today.day().min(28) as u8);
     params.not_before = rcgen::date_time_ymd(year - 1, month, day);
     params.not_after = rcgen::date_time_ymd(year + 10, month, day);
@@ -67,7 +69,7 @@ async fn create(
     key_id: Option<String>,
     active_from: i64,
 ) -> Result<(), ServiceError> {
-    let (pkcs8, certificate) = generate(&format!("idaas SAML {}", ctx.tenant_id))?;
+    let (pkcs8, certificate) = generate(&format!("idaas SAML {}", ctx.tenant_id), state.now())?;
     let key_id = key_id.unwrap_or_else(|| FIRST_KEY_ID.to_string());
     let now = state.now();
     let command = SamlKeyCommand::Create {

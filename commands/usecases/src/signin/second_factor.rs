@@ -89,6 +89,13 @@ pub async fn verify_second_factor(
     }
 }
 
+/// A new TOTP secret to offer for enrolment (RFC 6238 §5.1: 160 bits), in base32.
+pub fn new_totp_secret() -> String {
+    let mut secret = [0u8; 20];
+    rand::RngCore::fill_bytes(&mut rand::thread_rng(), &mut secret);
+    domain::totp::base32(&secret)
+}
+
 /// Enrols a TOTP secret once the user has shown a current code from it.
 pub async fn enroll_second_factor(
     state: &AppState,
