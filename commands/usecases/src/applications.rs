@@ -129,20 +129,14 @@ pub async fn change(
             }
         }
         ApplicationChange::Delete => {
-            let (accounts, _) = projections::app_accounts::list_for_application(
+            let has_accounts = projections::app_accounts::application_has_accounts(
                 state.pool(),
                 &ctx.tenant_id,
                 application_id,
-                None,
-                0,
-                10,
             )
             .await
             .map_err(ServiceError::from)?;
-            ApplicationCommand::Delete {
-                has_accounts: accounts > 0,
-                now,
-            }
+            ApplicationCommand::Delete { has_accounts, now }
         }
     };
     let stops_managing = match &command {
