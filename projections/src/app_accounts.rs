@@ -10,6 +10,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AnyPool, Row};
 use store::{Projector, RecordedEvent};
 
+use crate::page::{Listing, Page, PageRequest};
 use crate::support::{flag, typed};
 
 pub struct AppAccountsProjection;
@@ -210,38 +211,37 @@ pub async fn list_for_application(
     tenant: &str,
     application_id: &str,
     account_type: Option<&str>,
-    page: i64,
-    limit: i64,
-) -> anyhow::Result<(i64, Vec<AccountRow>)> {
-    let condition = if account_type.is_some() {
-        "AND account_type = $3"
-    } else {
-        ""
-    };
-    let count_sql = format!(
-        "SELECT COUNT(*) FROM proj_app_accounts WHERE tenant_id = $1 AND application_id = $2 {condition}"
-    );
-    let page_sql = format!(
-        "SELECT {COLUMNS} FROM proj_app_accounts WHERE tenant_id = $1 AND application_id = $2 {condition} \
-         ORDER BY created_at, account_id LIMIT {limit} OFFSET {}",
-        page * limit
-    );
-    let mut count = sqlx::query_as::<_, (i64,)>(&count_sql)
+    request: PageRequest,
+) -> anyhow::Result<Page<AccountRow>> {
+    let listing = Listing::of("proj_app_accounts", COLUMNS)
         .bind(tenant)
         .bind(application_id);
-    let mut rows = sqlx::query(&page_sql).bind(tenant).bind(application_id);
-    if let Some(account_type) = account_type {
-        count = count.bind(account_type.to_string());
-        rows = rows.bind(account_type.to_string());
-    }
-    let (total,) = count.fetch_one(pool).await?;
-    let accounts = rows
-        .fetch_all(pool)
-        .await?
-        .iter()
-        .map(account_row)
-        .collect::<anyhow::Result<_>>()?;
-    Ok((total, accounts))
+    let listing = match account_type {
+        None => listing.filter("tenant_id = $1 AND application_id = $2"),
+        Some(account_type) => listing
+            .filter("tenant_id = $1 AND application_id = $2 AND account_type = $3")
+            .bind(account_type),
+    };
+    listing
+        .order_by("created_at", "account_id")
+        .fetch(pool, request, account_row)
+        .await
+}
+
+/// Whether the application has any account.
+pub async fn application_has_accounts(
+    pool: &AnyPool,
+    tenant: &str,
+    application_id: &str,
+) -> anyhow::Result<bool> {
+    let found: Option<(String,)> = sqlx::query_as(
+        "SELECT account_id FROM proj_app_accounts WHERE tenant_id = $1 AND application_id = $2 LIMIT 1",
+    )
+    .bind(tenant)
+    .bind(application_id)
+    .fetch_optional(pool)
+    .await?;
+    Ok(found.is_some())
 }
 
 /// Every account of a user, across applications, in creation order.

@@ -3,9 +3,10 @@
 use domain::app_organization::{AppOrganization, AppOrganizationEvent};
 use domain::Aggregate;
 use futures::future::BoxFuture;
-use sqlx::{AnyConnection, AnyPool};
+use sqlx::{AnyConnection, AnyPool, FromRow};
 use store::{Projector, RecordedEvent};
 
+use crate::page::{Listing, Page, PageRequest};
 use crate::support::typed;
 use crate::tree;
 
@@ -157,26 +158,15 @@ pub async fn list(
     pool: &AnyPool,
     tenant: &str,
     application_id: &str,
-    page: i64,
-    limit: i64,
-) -> anyhow::Result<(i64, Vec<AppOrgRow>)> {
-    let (total,): (i64,) = sqlx::query_as(
-        "SELECT COUNT(*) FROM proj_app_orgs WHERE tenant_id = $1 AND application_id = $2",
-    )
-    .bind(tenant)
-    .bind(application_id)
-    .fetch_one(pool)
-    .await?;
-    let rows: Vec<Tuple> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM proj_app_orgs WHERE tenant_id = $1 AND application_id = $2 \
-         ORDER BY created_at, org_id LIMIT {limit} OFFSET {}",
-        page * limit
-    ))
-    .bind(tenant)
-    .bind(application_id)
-    .fetch_all(pool)
-    .await?;
-    Ok((total, rows.into_iter().map(row).collect()))
+    request: PageRequest,
+) -> anyhow::Result<Page<AppOrgRow>> {
+    Listing::of("proj_app_orgs", COLUMNS)
+        .filter("tenant_id = $1 AND application_id = $2")
+        .bind(tenant)
+        .bind(application_id)
+        .order_by("created_at", "org_id")
+        .fetch(pool, request, |r| Ok(row(Tuple::from_row(r)?)))
+        .await
 }
 
 pub async fn has_children(pool: &AnyPool, tenant: &str, org_id: &str) -> anyhow::Result<bool> {

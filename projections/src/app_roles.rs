@@ -4,10 +4,11 @@ use domain::app_account::{AppAccount, AppAccountEvent};
 use domain::app_role::{AppRole, AppRoleEvent};
 use domain::Aggregate;
 use futures::future::BoxFuture;
-use sqlx::{AnyConnection, AnyPool};
+use sqlx::{AnyConnection, AnyPool, FromRow, Row};
 use store::{Projector, RecordedEvent};
 
 use crate::app_accounts::AccountRow;
+use crate::page::{Listing, Page, PageRequest};
 use crate::support::{ids_among, typed};
 
 pub struct AppRolesProjection;
@@ -219,30 +220,20 @@ pub async fn get(
     Ok(found.map(row))
 }
 
+/// A page of an application's roles in creation order.
 pub async fn list(
     pool: &AnyPool,
     tenant: &str,
     application_id: &str,
-    page: i64,
-    limit: i64,
-) -> anyhow::Result<(i64, Vec<RoleRow>)> {
-    let (total,): (i64,) = sqlx::query_as(
-        "SELECT COUNT(*) FROM proj_app_roles WHERE tenant_id = $1 AND application_id = $2",
-    )
-    .bind(tenant)
-    .bind(application_id)
-    .fetch_one(pool)
-    .await?;
-    let rows: Vec<Tuple> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM proj_app_roles WHERE tenant_id = $1 AND application_id = $2 \
-         ORDER BY created_at, role_id LIMIT {limit} OFFSET {}",
-        page * limit
-    ))
-    .bind(tenant)
-    .bind(application_id)
-    .fetch_all(pool)
-    .await?;
-    Ok((total, rows.into_iter().map(row).collect()))
+    request: PageRequest,
+) -> anyhow::Result<Page<RoleRow>> {
+    Listing::of("proj_app_roles", COLUMNS)
+        .filter("tenant_id = $1 AND application_id = $2")
+        .bind(tenant)
+        .bind(application_id)
+        .order_by("created_at", "role_id")
+        .fetch(pool, request, |r| Ok(row(Tuple::from_row(r)?)))
+        .await
 }
 
 pub async fn has_members(pool: &AnyPool, tenant: &str, role_id: &str) -> anyhow::Result<bool> {
@@ -260,32 +251,26 @@ pub async fn members(
     pool: &AnyPool,
     tenant: &str,
     role_id: &str,
-    page: i64,
-    limit: i64,
-) -> anyhow::Result<(i64, Vec<AccountRow>)> {
-    let (total,): (i64,) = sqlx::query_as(
-        "SELECT COUNT(*) FROM proj_app_role_members WHERE tenant_id = $1 AND role_id = $2",
-    )
-    .bind(tenant)
-    .bind(role_id)
-    .fetch_one(pool)
-    .await?;
-    let ids: Vec<(String,)> = sqlx::query_as(&format!(
-        "SELECT account_id FROM proj_app_role_members WHERE tenant_id = $1 AND role_id = $2 \
-         ORDER BY added_at, account_id LIMIT {limit} OFFSET {}",
-        page * limit
-    ))
-    .bind(tenant)
-    .bind(role_id)
-    .fetch_all(pool)
-    .await?;
-    let mut accounts = Vec::with_capacity(ids.len());
-    for (id,) in ids {
-        if let Some(account) = crate::app_accounts::get(pool, tenant, &id).await? {
+    request: PageRequest,
+) -> anyhow::Result<Page<AccountRow>> {
+    let ids = Listing::of("proj_app_role_members", "account_id")
+        .filter("tenant_id = $1 AND role_id = $2")
+        .bind(tenant)
+        .bind(role_id)
+        .order_by("added_at", "account_id")
+        .fetch(pool, request, |r| Ok(r.try_get::<String, _>("account_id")?))
+        .await?;
+    let mut accounts = Vec::with_capacity(ids.items.len());
+    for id in &ids.items {
+        if let Some(account) = crate::app_accounts::get(pool, tenant, id).await? {
             accounts.push(account);
         }
     }
-    Ok((total, accounts))
+    Ok(Page {
+        items: accounts,
+        total: ids.total,
+        request: ids.request,
+    })
 }
 
 /// The roles an account holds.

@@ -3,9 +3,10 @@
 use domain::organization::{Organization, OrganizationEvent};
 use domain::Aggregate;
 use futures::future::BoxFuture;
-use sqlx::{AnyConnection, AnyPool};
+use sqlx::{AnyConnection, AnyPool, FromRow};
 use store::{Projector, RecordedEvent};
 
+use crate::page::{Listing, Page, PageRequest};
 use crate::support::typed;
 use crate::tree;
 
@@ -201,35 +202,26 @@ pub enum OrgScope<'a> {
     Subtree(&'a OrgRow),
 }
 
+/// A page of the scope's organisations in creation order.
 pub async fn list(
     pool: &AnyPool,
     tenant_id: &str,
     scope: OrgScope<'_>,
-    page: i64,
-    limit: i64,
-) -> anyhow::Result<(i64, Vec<OrgRow>)> {
-    let (condition, argument) = match &scope {
-        OrgScope::Roots => ("parent_id IS NULL", None),
-        OrgScope::AllButRoots => ("parent_id IS NOT NULL", None),
-        OrgScope::WithChildren(org) => {
-            ("(org_id = $2 OR parent_id = $2)", Some(org.org_id.clone()))
-        }
-        OrgScope::Subtree(org) => ("path LIKE $2", Some(format!("{}%", org.path))),
+    request: PageRequest,
+) -> anyhow::Result<Page<OrgRow>> {
+    let listing = Listing::of("proj_organizations", ORG_COLUMNS).bind(tenant_id);
+    let listing = match scope {
+        OrgScope::Roots => listing.filter("tenant_id = $1 AND parent_id IS NULL"),
+        OrgScope::AllButRoots => listing.filter("tenant_id = $1 AND parent_id IS NOT NULL"),
+        OrgScope::WithChildren(org) => listing
+            .filter("tenant_id = $1 AND (org_id = $2 OR parent_id = $2)")
+            .bind(org.org_id.as_str()),
+        OrgScope::Subtree(org) => listing
+            .filter("tenant_id = $1 AND path LIKE $2")
+            .bind(format!("{}%", org.path)),
     };
-    let count_sql =
-        format!("SELECT COUNT(*) FROM proj_organizations WHERE tenant_id = $1 AND {condition}");
-    let page_sql = format!(
-        "SELECT {ORG_COLUMNS} FROM proj_organizations WHERE tenant_id = $1 AND {condition} \
-         ORDER BY created_at, org_id LIMIT {limit} OFFSET {}",
-        page * limit
-    );
-    let mut count = sqlx::query_as::<_, (i64,)>(&count_sql).bind(tenant_id);
-    let mut rows = sqlx::query_as::<_, OrgTuple>(&page_sql).bind(tenant_id);
-    if let Some(argument) = argument {
-        count = count.bind(argument.clone());
-        rows = rows.bind(argument);
-    }
-    let (total,) = count.fetch_one(pool).await?;
-    let rows = rows.fetch_all(pool).await?;
-    Ok((total, rows.into_iter().map(org_row).collect()))
+    listing
+        .order_by("created_at", "org_id")
+        .fetch(pool, request, |r| Ok(org_row(OrgTuple::from_row(r)?)))
+        .await
 }

@@ -8,6 +8,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AnyPool, Row};
 use store::{Projector, RecordedEvent};
 
+use crate::page::{Listing, Page, PageRequest};
 use crate::support::{flag, placeholders, typed};
 
 pub struct UsersProjection;
@@ -292,34 +293,24 @@ pub async fn list(
     pool: &AnyPool,
     tenant: &str,
     org_id: Option<&str>,
-    page: i64,
-    limit: i64,
-) -> anyhow::Result<(i64, Vec<UserRow>)> {
-    let condition = if org_id.is_some() {
-        "AND user_id IN (SELECT user_id FROM proj_user_orgs WHERE tenant_id = $1 AND org_id = $2)"
-    } else {
-        ""
+    request: PageRequest,
+) -> anyhow::Result<Page<UserRow>> {
+    let listing = Listing::of("proj_users", USER_COLUMNS).bind(tenant);
+    let listing = match org_id {
+        None => listing.filter("tenant_id = $1"),
+        Some(org_id) => listing
+            .filter(
+                "tenant_id = $1 AND user_id IN \
+                 (SELECT user_id FROM proj_user_orgs WHERE tenant_id = $1 AND org_id = $2)",
+            )
+            .bind(org_id),
     };
-    let count_sql = format!("SELECT COUNT(*) FROM proj_users WHERE tenant_id = $1 {condition}");
-    let page_sql = format!(
-        "SELECT {USER_COLUMNS} FROM proj_users WHERE tenant_id = $1 {condition} \
-         ORDER BY created_at, user_id LIMIT {limit} OFFSET {}",
-        page * limit
-    );
-    let mut count = sqlx::query_as::<_, (i64,)>(&count_sql).bind(tenant);
-    let mut rows = sqlx::query(&page_sql).bind(tenant);
-    if let Some(org_id) = org_id {
-        count = count.bind(org_id.to_string());
-        rows = rows.bind(org_id.to_string());
-    }
-    let (total,) = count.fetch_one(pool).await?;
-    let users = rows
-        .fetch_all(pool)
-        .await?
-        .iter()
-        .map(user_row)
-        .collect::<anyhow::Result<Vec<_>>>()?;
-    Ok((total, with_relations(pool, tenant, users).await?))
+    let page = listing
+        .order_by("created_at", "user_id")
+        .fetch(pool, request, user_row)
+        .await?;
+    let items = with_relations(pool, tenant, page.items).await?;
+    Ok(Page { items, ..page })
 }
 
 /// Whether any user belongs (primary or secondary) to the organisation.

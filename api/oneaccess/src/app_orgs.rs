@@ -131,18 +131,14 @@ async fn list_app_orgs(
     Path(application_id): Path<String>,
     params: Params,
 ) -> Result<Json<AppOrgList>, OneAccessError> {
-    let (page, limit) = paging(&params)?;
+    let request = paging(&params)?;
     app_orgs::application(&state, &caller.tenant_id, &application_id).await?;
-    let (total, rows) = projections::app_orgs::list(
-        state.pool(),
-        &caller.tenant_id,
-        &application_id,
-        page,
-        limit,
-    )
-    .await?;
+    let page =
+        projections::app_orgs::list(state.pool(), &caller.tenant_id, &application_id, request)
+            .await?
+            .map(AppOrgInfo::from);
     Ok(Json(AppOrgList {
-        total,
-        organizations: rows.into_iter().map(AppOrgInfo::from).collect(),
+        total: page.total,
+        organizations: page.items,
     }))
 }

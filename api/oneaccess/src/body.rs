@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Query, Request};
+use projections::page::PageRequest;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
@@ -168,7 +169,7 @@ fn kind(value: &Value) -> &'static str {
 
 /// Page index and size (specs/oneaccess.md §1.5): `offset` is a zero-based page index, `limit`
 /// 10 to 100; out of range or not a number is PAGE.0001. Absent values default to 0 and 10.
-pub fn paging(params: &Params) -> Result<(i64, i64), OneAccessError> {
+pub fn paging(params: &Params) -> Result<PageRequest, OneAccessError> {
     let number = |name: &str, default: i64| match params.text(name) {
         None => Ok(default),
         Some(v) => v
@@ -180,7 +181,7 @@ pub fn paging(params: &Params) -> Result<(i64, i64), OneAccessError> {
     if !(10..=100).contains(&limit) || !(0..=1_000_000).contains(&offset) {
         return Err(OneAccessError::new("PAGE.0001"));
     }
-    Ok((offset, limit))
+    PageRequest::page_index(offset, limit).map_err(|_| OneAccessError::new("PAGE.0001"))
 }
 
 /// Times on the wire: `yyyy-MM-dd HH:mm:ss.SSS` in the tenants' zone (specs/oneaccess.md §1.7).
@@ -213,14 +214,25 @@ mod tests {
                     .collect(),
             )
         };
+        let first = PageRequest::page_index(0, 10).unwrap();
         assert_eq!(
             paging(&params(&[("offset", "0"), ("limit", "10")])),
-            Ok((0, 10))
+            Ok(first)
         );
-        assert_eq!(paging(&params(&[])), Ok((0, 10)));
+        assert_eq!(paging(&params(&[])), Ok(first));
+        assert_eq!(
+            paging(&params(&[("offset", "1000000"), ("limit", "100")])),
+            PageRequest::page_index(1_000_000, 100).map_err(|_| OneAccessError::new("PAGE.0001"))
+        );
         for bad in ["9", "101", "ten"] {
             assert_eq!(
                 paging(&params(&[("limit", bad)])),
+                Err(OneAccessError::new("PAGE.0001"))
+            );
+        }
+        for bad in ["-1", "1000001", "zero"] {
+            assert_eq!(
+                paging(&params(&[("offset", bad)])),
                 Err(OneAccessError::new("PAGE.0001"))
             );
         }

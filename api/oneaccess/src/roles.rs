@@ -8,6 +8,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use projections::app_accounts::AccountRow;
 use projections::app_roles::RoleRow;
+use projections::page::PageRequest;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -142,22 +143,18 @@ async fn list_roles(
     Path(application_id): Path<String>,
     params: Params,
 ) -> Result<Json<RoleList>, OneAccessError> {
-    let (offset, limit) = paging(&params)?;
+    let request = paging(&params)?;
     roles::application(&state, &caller.tenant_id, &application_id).await?;
-    let (total, rows) = projections::app_roles::list(
-        state.pool(),
-        &caller.tenant_id,
-        &application_id,
-        offset,
-        limit,
-    )
-    .await?;
     let zone = state.config.utc_offset_minutes;
+    let page =
+        projections::app_roles::list(state.pool(), &caller.tenant_id, &application_id, request)
+            .await?
+            .map(|r| role_info(r, zone));
     Ok(Json(RoleList {
-        total,
-        offset,
-        limit,
-        roles: rows.into_iter().map(|r| role_info(r, zone)).collect(),
+        total: page.total,
+        offset: page.request.index(),
+        limit: page.request.limit(),
+        roles: page.items,
     }))
 }
 
@@ -243,7 +240,7 @@ pub struct MemberList {
 
 /// Paging from the query string, or from a JSON body whose values may be numeric strings and
 /// which may carry a trailing comma, as the reference prints it.
-fn member_paging(params: Params, body: &Bytes) -> Result<(i64, i64), OneAccessError> {
+fn member_paging(params: Params, body: &Bytes) -> Result<PageRequest, OneAccessError> {
     let mut params = params;
     let text = String::from_utf8_lossy(body);
     if !text.trim().is_empty() {
@@ -271,15 +268,15 @@ async fn list_members(
     params: Params,
     body: Bytes,
 ) -> Result<Json<MemberList>, OneAccessError> {
-    let (offset, limit) = member_paging(params, &body)?;
+    let request = member_paging(params, &body)?;
     roles::role_of(&state, &caller.tenant_id, &application_id, &role_id).await?;
-    let (total, rows) =
-        projections::app_roles::members(state.pool(), &caller.tenant_id, &role_id, offset, limit)
-            .await?;
+    let page = projections::app_roles::members(state.pool(), &caller.tenant_id, &role_id, request)
+        .await?
+        .map(RoleMember::from);
     Ok(Json(MemberList {
-        total,
-        offset,
-        limit,
-        role_members: rows.into_iter().map(RoleMember::from).collect(),
+        total: page.total,
+        offset: page.request.index(),
+        limit: page.request.limit(),
+        role_members: page.items,
     }))
 }

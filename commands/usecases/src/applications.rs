@@ -78,6 +78,8 @@ pub async fn register(
 }
 
 /// A change an administrator makes to an existing application.
+// One value per admin request, moved once: boxing the configuration would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum ApplicationChange {
     Configure(Box<Configuration>),
@@ -132,20 +134,14 @@ pub async fn change(
             }
         }
         ApplicationChange::Delete => {
-            let (accounts, _) = projections::app_accounts::list_for_application(
+            let has_accounts = projections::app_accounts::application_has_accounts(
                 state.pool(),
                 &ctx.tenant_id,
                 application_id,
-                None,
-                0,
-                10,
             )
             .await
             .map_err(ServiceError::from)?;
-            ApplicationCommand::Delete {
-                has_accounts: accounts > 0,
-                now,
-            }
+            ApplicationCommand::Delete { has_accounts, now }
         }
     };
     let stops_managing = match &command {

@@ -51,25 +51,27 @@ pub async fn list_accounts(
     Path(application_id): Path<String>,
     params: Params,
 ) -> Result<Json<AccountList>, OneAccessError> {
-    let (page, limit) = paging(&params)?;
+    let request = paging(&params)?;
     let account_type = params.text("account_type");
     if account_type.is_some_and(|t| !ACCOUNT_TYPES.contains(&t)) {
         return Err(OneAccessError::new("APP_ACCOUNT.0003"));
     }
     accounts::application(&state, &caller.tenant_id, &application_id).await?;
-    let (total, rows) = projections::app_accounts::list_for_application(
+    let page = projections::app_accounts::list_for_application(
         state.pool(),
         &caller.tenant_id,
         &application_id,
         account_type,
-        page,
-        limit,
+        request,
     )
     .await?;
-    let mut accounts = Vec::with_capacity(rows.len());
-    for row in rows {
+    let mut accounts = Vec::with_capacity(page.items.len());
+    for row in page.items {
         let roles = roles_of(&state, &caller.tenant_id, &row.account_id).await?;
         accounts.push(AccountDetail::new(row, roles));
     }
-    Ok(Json(AccountList { total, accounts }))
+    Ok(Json(AccountList {
+        total: page.total,
+        accounts,
+    }))
 }

@@ -56,7 +56,7 @@ pub async fn list_orgs(
     caller: ManagementCaller,
     params: Params,
 ) -> Result<Json<OrgList>, OneAccessError> {
-    let (page, limit) = paging(&params)?;
+    let request = paging(&params)?;
     let all_child = match params.text("all_child") {
         None => false,
         Some(v) if v.eq_ignore_ascii_case("true") => true,
@@ -84,9 +84,11 @@ pub async fn list_orgs(
         (Some(org), false) => OrgScope::WithChildren(org),
         (Some(org), true) => OrgScope::Subtree(org),
     };
-    let (total, rows) = projections::organizations::list(pool, tenant, scope, page, limit).await?;
+    let page = projections::organizations::list(pool, tenant, scope, request)
+        .await?
+        .map(OrgInfo::from);
     Ok(Json(OrgList {
-        total,
-        organizations: rows.into_iter().map(OrgInfo::from).collect(),
+        total: page.total,
+        organizations: page.items,
     }))
 }

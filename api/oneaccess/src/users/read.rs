@@ -64,16 +64,13 @@ pub async fn list_users(
     caller: ManagementCaller,
     params: Params,
 ) -> Result<Json<UserList>, OneAccessError> {
-    let (page, limit) = paging(&params)?;
+    let request = paging(&params)?;
     let org_id = params.text("org_id");
-    let (total, rows) =
-        projections::users::list(state.pool(), &caller.tenant_id, org_id, page, limit).await?;
-    let offset = state.config.utc_offset_minutes;
+    let page = projections::users::list(state.pool(), &caller.tenant_id, org_id, request).await?;
+    let zone = state.config.utc_offset_minutes;
+    let page = page.map(|r| UserDetail::from_row(r, zone));
     Ok(Json(UserList {
-        total,
-        users: rows
-            .into_iter()
-            .map(|r| UserDetail::from_row(r, offset))
-            .collect(),
+        total: page.total,
+        users: page.items,
     }))
 }
