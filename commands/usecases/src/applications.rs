@@ -79,7 +79,6 @@ pub async fn register(
 
 /// A change an administrator makes to an existing application.
 // One value per admin request, moved once: boxing the configuration would buy nothing.
-#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum ApplicationChange {
     Configure(Box<Configuration>),
