@@ -78,7 +78,6 @@ pub async fn register(
 }
 
 /// A change an administrator makes to an existing application.
-// One value per admin request, moved once: boxing the configuration would buy nothing.
 #[derive(Debug, Clone)]
 pub enum ApplicationChange {
     Configure(Box<Configuration>),
