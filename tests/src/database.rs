@@ -39,7 +39,8 @@ pub struct TestDatabase {
     name: String,
 }
 
-fn with_database(url: &str, name: &str) -> String {
+/// The URL of database `name` on the server of `url` (its path replaced, its query kept).
+pub fn with_database(url: &str, name: &str) -> String {
     let (base, query) = match url.split_once('?') {
         Some((base, query)) => (base, Some(query)),
         None => (url, None),
@@ -111,23 +112,5 @@ impl TestDatabase {
             }
         }
         let _ = std::fs::remove_dir_all(&self.data_dir);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::with_database;
-
-    #[test]
-    fn the_database_name_replaces_the_path() {
-        assert_eq!(
-            with_database("postgres://postgres@127.0.0.1:5432/postgres", "x"),
-            "postgres://postgres@127.0.0.1:5432/x"
-        );
-        assert_eq!(
-            with_database("postgres://u@h/db?sslmode=disable", "x"),
-            "postgres://u@h/x?sslmode=disable"
-        );
-        assert_eq!(with_database("postgres://u@h", "x"), "postgres://u@h/x");
     }
 }

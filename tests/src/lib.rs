@@ -12,7 +12,7 @@ pub mod sso;
 pub mod webdriver;
 
 pub use client::{Client, Reply};
-pub use database::{Engine, TestDatabase};
+pub use database::{with_database, Engine, TestDatabase};
 
 use std::sync::Arc;
 
