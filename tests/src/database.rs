@@ -14,16 +14,16 @@ pub enum Engine {
 }
 
 impl Engine {
-    /// Whether PostgreSQL tests can run; says so visibly when they cannot.
+    /// Whether PostgreSQL tests can run. When they cannot, says so visibly and they are skipped,
+    /// or, under `IDAAS_TEST_REQUIRE_ALL=1`, fail.
     pub fn postgres_available() -> bool {
         let available = std::env::var(POSTGRES_URL_VAR).is_ok_and(|v| !v.is_empty());
         if !available {
-            // Written to the process's stderr directly, past the test harness's capture, so the
-            // skip is visible even when the test passes.
-            use std::io::Write;
-            let _ = writeln!(
-                std::io::stderr(),
-                "SKIPPED on PostgreSQL: set {POSTGRES_URL_VAR} (e.g. postgres://postgres@127.0.0.1:5432/postgres) to run it"
+            crate::skip(
+                "on PostgreSQL",
+                &format!(
+                    "{POSTGRES_URL_VAR} is not set (e.g. postgres://postgres@127.0.0.1:5432/postgres)"
+                ),
             );
         }
         available
