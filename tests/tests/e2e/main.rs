@@ -81,3 +81,6 @@ mod saml {
 
 /// The harness itself.
 mod harness;
+
+/// The workspace's dependency rules, read from `cargo metadata`.
+mod workspace_rules;
