@@ -1,5 +1,7 @@
 //! The end-to-end harness: a real server on port 0 over a throwaway database, on SQLite or on
 //! PostgreSQL (a fresh database per test, from `IDAAS_TEST_POSTGRES_URL`), and an HTTP client.
+//! A test server and a test database clean up after themselves when dropped, also when a test
+//! panics: the server stops, the temporary directory goes, the PostgreSQL database is dropped.
 
 pub mod cas;
 mod client;
@@ -12,13 +14,33 @@ pub mod sso;
 pub mod webdriver;
 
 pub use client::{Client, Reply};
-pub use database::{Engine, TestDatabase};
+pub use database::{with_database, Engine, TestDatabase, POSTGRES_URL_VAR};
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use idaas_server::{Config, RunningServer};
 use usecases::sms::MemorySmsSender;
 use usecases::tenants::Credentials;
+
+pub const REQUIRE_ALL_VAR: &str = "IDAAS_TEST_REQUIRE_ALL";
+
+/// Whether every test must run: with `IDAAS_TEST_REQUIRE_ALL=1` (CI sets it) a test that would be
+/// skipped for something missing here (PostgreSQL, the Python clients, Chromium) fails instead.
+pub fn require_all() -> bool {
+    std::env::var(REQUIRE_ALL_VAR).is_ok_and(|v| v == "1")
+}
+
+/// Skips `what` because `missing`, visibly: written to the process's stderr directly, past the
+/// test harness's capture, so the skip shows even when the test passes. Under
+/// `IDAAS_TEST_REQUIRE_ALL=1` it panics instead, naming what is missing.
+pub fn skip(what: &str, missing: &str) {
+    if require_all() {
+        panic!("{REQUIRE_ALL_VAR}=1, but this test would be SKIPPED {what}: {missing}");
+    }
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "SKIPPED {what}: {missing}");
+}
 
 /// Generates one test per engine for an `async fn(Engine)` scenario.
 #[macro_export]
@@ -152,7 +174,8 @@ impl TestServer {
         (node, client)
     }
 
-    /// Stops the server and removes the database.
+    /// Stops the server and removes the database, reporting a server that does not stop cleanly.
+    /// Dropping a `TestServer` does the same, without the report.
     pub async fn finish(mut self) {
         if let Some(server) = self.server.take() {
             let pool = server.store.database().pool.clone();
@@ -160,6 +183,57 @@ impl TestServer {
             pool.close().await;
         }
         self.database.drop_database().await;
+    }
+}
+
+/// How long a dropped test server may take to stop.
+const STOP_TIMEOUT: Duration = Duration::from_secs(10);
+
+impl Drop for TestServer {
+    /// Stops the server (if `finish` did not); then the `database` field is dropped, which removes
+    /// the database.
+    fn drop(&mut self) {
+        if let Some(server) = self.server.take() {
+            stop_blocking(server);
+        }
+    }
+}
+
+/// Stops a server from synchronous code: a `Drop`, perhaps while the test panics, perhaps on a
+/// thread inside the test's runtime (where no other runtime may be started). The stopping runs on
+/// a thread of its own with a runtime of its own, while the test runtime's workers (still running)
+/// finish the server's tasks; bounded, so that a stuck connection cannot hang the test.
+fn stop_blocking(server: RunningServer) {
+    let pool = server.store.database().pool.clone();
+    let multi_thread = tokio::runtime::Handle::try_current()
+        .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
+    if !multi_thread {
+        // Nothing would run the server's tasks while this thread waits: the pool refuses new
+        // connections at once, dropping the server tells it to shut down, and its runtime's end
+        // ends its tasks.
+        drop(pool.close());
+        drop(server);
+        return;
+    }
+    let stopper = std::thread::Builder::new()
+        .name("stop test server".into())
+        .spawn(move || {
+            let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            else {
+                return;
+            };
+            runtime.block_on(async move {
+                let _ = tokio::time::timeout(STOP_TIMEOUT, async move {
+                    let _ = server.stop().await;
+                    pool.close().await;
+                })
+                .await;
+            });
+        });
+    if let Ok(stopper) = stopper {
+        let _ = stopper.join();
     }
 }
 

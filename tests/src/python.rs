@@ -12,15 +12,16 @@ pub const PYTHON_VAR: &str = "IDAAS_TEST_PYTHON";
 /// How long one script may run before the test fails.
 const SCRIPT_TIMEOUT: Duration = Duration::from_secs(120);
 
-/// The interpreter to run the scripts with; `None`, said visibly, when it is not configured.
+/// The interpreter to run the scripts with; `None`, said visibly, when it is not configured (a
+/// failure under `IDAAS_TEST_REQUIRE_ALL=1`).
 pub fn interpreter() -> Option<PathBuf> {
     let python = std::env::var(PYTHON_VAR).ok().filter(|v| !v.is_empty());
     if python.is_none() {
-        // Past the harness's capture, as the PostgreSQL skip is, so it shows on a passing run.
-        use std::io::Write;
-        let _ = writeln!(
-            std::io::stderr(),
-            "SKIPPED Python client test: set {PYTHON_VAR} to a Python with tests/python/requirements.txt installed (.ci/run does)"
+        crate::skip(
+            "Python client test",
+            &format!(
+                "{PYTHON_VAR} is not set to a Python with tests/python/requirements.txt installed (.ci/run does)"
+            ),
         );
     }
     python.map(PathBuf::from)

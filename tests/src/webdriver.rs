@@ -3,7 +3,8 @@
 //! tests need: open a page, find elements by CSS selector, type, click, read text and the URL.
 //!
 //! Debian's `chromium` and `chromium-driver` packages provide the two binaries. Without them the
-//! browser tests are skipped, unless `IDAAS_TEST_BROWSER=1` asks for them (CI sets it).
+//! browser tests are skipped, unless `IDAAS_TEST_BROWSER=1` or `IDAAS_TEST_REQUIRE_ALL=1` asks for
+//! them (CI sets both).
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -21,7 +22,8 @@ pub const CHROMIUM: &str = "/usr/bin/chromium";
 const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
 
 /// Whether the browser tests can run here. Without ChromeDriver and Chromium they print why they
-/// are skipped and pass, unless `IDAAS_TEST_BROWSER=1` is set, when that is a failure.
+/// are skipped and pass, unless `IDAAS_TEST_BROWSER=1` or `IDAAS_TEST_REQUIRE_ALL=1` is set, when
+/// that is a failure.
 pub fn browser_available(test: &str) -> bool {
     let missing: Vec<&str> = [CHROMEDRIVER, CHROMIUM]
         .into_iter()
@@ -36,10 +38,13 @@ pub fn browser_available(test: &str) -> bool {
         "IDAAS_TEST_BROWSER=1 but {} not installed (apt-get install chromium chromium-driver)",
         missing.join(" and ")
     );
-    eprintln!(
-        "SKIPPED browser test {test}: {} not installed (apt-get install chromium chromium-driver; \
-         IDAAS_TEST_BROWSER=1 makes this a failure)",
-        missing.join(" and ")
+    crate::skip(
+        &format!("browser test {test}"),
+        &format!(
+            "{} not installed (apt-get install chromium chromium-driver; IDAAS_TEST_BROWSER=1 makes \
+             this a failure)",
+            missing.join(" and ")
+        ),
     );
     false
 }

@@ -40,12 +40,21 @@ async fn logout_reaches_each_service_and_retries_after_a_failure(engine: Engine)
     );
 
     let pool = &server.store().database().pool;
-    let events: Vec<(String, String)> = sqlx::query_as(
-        "SELECT event_type, payload FROM events WHERE stream_type = 'cas_logout' ORDER BY position",
-    )
-    .fetch_all(pool)
-    .await
-    .unwrap();
+    // The service hears the request before the server has its answer and records the delivery:
+    // wait (up to 10 s) for the record.
+    let mut events: Vec<(String, String)> = Vec::new();
+    for _ in 0..200 {
+        events = sqlx::query_as(
+            "SELECT event_type, payload FROM events WHERE stream_type = 'cas_logout' ORDER BY position",
+        )
+        .fetch_all(pool)
+        .await
+        .unwrap();
+        if events.len() >= 3 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
     let types: Vec<&str> = events.iter().map(|(t, _)| t.as_str()).collect();
     assert_eq!(
         types,

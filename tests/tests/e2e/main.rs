@@ -1,0 +1,86 @@
+//! The end-to-end tests: one test binary, one module per area. Each test starts a real server
+//! on port 0 over a throwaway database (the harness is the `idaas_tests` library in `tests/src/`),
+//! on SQLite and on PostgreSQL (`on_both_engines!`).
+//!
+//! Run one area with a filter, e.g. `cargo test -p idaas-tests --test e2e cas::`.
+
+/// The event store and the log as a whole: positions, claims, sealing and erasure, upcasting;
+/// replay, restart, concurrency and tamper evidence.
+mod events {
+    mod durability;
+    mod event_store;
+}
+
+/// The OneAccess management API (`/api/v2/tenant/…`): its token, users, organisations,
+/// application accounts, organisations and roles, the tenant's attribute rules, isolation between
+/// tenants, and rules that span aggregates under concurrency.
+mod management {
+    mod accounts;
+    mod app_orgs;
+    mod isolation;
+    mod organizations;
+    mod roles;
+    mod tenant_rules;
+    mod token;
+    mod tree_races;
+    mod users;
+}
+
+/// The native administration API (`/admin/v1`) and applications registered from the command line.
+mod admin {
+    mod api;
+    mod cli_applications;
+}
+
+/// The hosted login pages: the form, the steps after the password, and a real browser.
+mod login {
+    mod browser;
+    mod hosted;
+    mod steps;
+}
+
+/// The OneAccess SDK login: password login, its challenges, and what its session is good for.
+mod sdk {
+    mod challenges;
+    mod login;
+    mod sessions;
+}
+
+/// OAuth 2.0 and OpenID Connect: flows, endpoints, errors, security regressions, logout, signing
+/// keys, and independent clients (Rust `openidconnect` and `oauth2`, Python Authlib).
+mod oidc {
+    mod access;
+    mod authlib;
+    mod endpoints;
+    mod errors;
+    mod flows;
+    mod interop;
+    mod logout;
+    mod oauth2_interop;
+    mod security;
+    mod signing_keys;
+}
+
+/// CAS 1.0–3.0: login, validation, proxying, `samlValidate`, single logout, and python-cas.
+mod cas {
+    mod interop;
+    mod login;
+    mod logout;
+    mod proxy;
+    mod saml_validate;
+    mod validate;
+}
+
+/// The SAML 2.0 identity provider: single sign-on, single logout, attacks, and pysaml2.
+mod saml {
+    mod attacks;
+    mod interop;
+    mod logout;
+    mod sso;
+}
+
+/// The harness itself.
+mod harness;
+
+/// The workspace's dependency rules, read from `cargo metadata`.
+mod workspace_rules;
