@@ -245,7 +245,6 @@ fn rust_files(dir: &Path, found: &mut Vec<PathBuf>) {
 }
 
 #[test]
-#[ignore = "until the restructure finishes"]
 fn no_source_file_of_the_surfaces_or_the_use_cases_is_over_400_lines() {
     let root = workspace_root();
     let mut offenders = Vec::new();
