@@ -2,6 +2,10 @@
 //! PostgreSQL (a fresh database per test, from `IDAAS_TEST_POSTGRES_URL`), and an HTTP client.
 //! A test server and a test database clean up after themselves when dropped, also when a test
 //! panics: the server stops, the temporary directory goes, the PostgreSQL database is dropped.
+//!
+//! Every test server runs on a `MovableClock` the harness keeps: a test that needs time to pass
+//! (a code, ticket or session expiring, a retry falling due) calls `server.advance(…)` instead of
+//! sleeping. The clock starts at the wall clock and only moves when told to.
 
 pub mod cas;
 mod client;
@@ -19,7 +23,8 @@ pub use database::{with_database, Engine, TestDatabase, POSTGRES_URL_VAR};
 use std::sync::Arc;
 use std::time::Duration;
 
-use idaas_server::{Config, RunningServer};
+use idaas_server::{Config, RunningServer, Wiring};
+use usecases::clock::{Clock, MovableClock};
 use usecases::sms::MemorySmsSender;
 use usecases::tenants::Credentials;
 
@@ -73,6 +78,9 @@ pub struct TestServer {
     pub client: Client,
     /// Every SMS verification code the server sent.
     pub sms: Arc<MemorySmsSender>,
+    /// The server's clock, kept across restarts and shared with a second node: move it with
+    /// `advance`.
+    pub clock: Arc<MovableClock>,
 }
 
 impl TestServer {
@@ -80,7 +88,8 @@ impl TestServer {
         let database = TestDatabase::create(engine).await;
         let config = database.config();
         let sms = Arc::new(MemorySmsSender::default());
-        let server = boot(&config, &sms).await;
+        let clock = Arc::new(MovableClock::default());
+        let server = boot(&config, &sms, &clock).await;
         let credentials = server
             .bootstrap
             .clone()
@@ -93,7 +102,45 @@ impl TestServer {
             credentials,
             client,
             sms,
+            clock,
         }
+    }
+
+    /// Starts a server over a store that already exists in `database` (copied there by the test),
+    /// with `config` and the store's management credential `credentials`, on `clock`.
+    pub async fn start_over(
+        database: TestDatabase,
+        config: Config,
+        credentials: Credentials,
+        clock: Arc<MovableClock>,
+    ) -> Self {
+        let sms = Arc::new(MemorySmsSender::default());
+        let server = boot(&config, &sms, &clock).await;
+        assert!(
+            server.bootstrap.is_none(),
+            "an existing store is not bootstrapped again"
+        );
+        let client = Client::new(server.addr);
+        Self {
+            database,
+            config,
+            server: Some(server),
+            credentials,
+            client,
+            sms,
+            clock,
+        }
+    }
+
+    /// Makes `by` pass at once for the server (and every node started from this one).
+    pub fn advance(&self, by: Duration) {
+        self.clock
+            .advance(i64::try_from(by.as_millis()).expect("a duration in milliseconds"));
+    }
+
+    /// The server's current time, in milliseconds since the Unix epoch.
+    pub fn now_ms(&self) -> i64 {
+        self.clock.now_millis()
     }
 
     pub fn store(&self) -> &store::EventStore {
@@ -157,7 +204,7 @@ impl TestServer {
         if let Some(server) = self.server.take() {
             server.stop().await.expect("server stops");
         }
-        let server = boot(&self.config, &self.sms).await;
+        let server = boot(&self.config, &self.sms, &self.clock).await;
         assert!(
             server.bootstrap.is_none(),
             "a restarted store is not bootstrapped again"
@@ -169,7 +216,7 @@ impl TestServer {
     /// Starts a second server process over the same database (another node of a cluster), with
     /// its own client.
     pub async fn second_node(&self) -> (RunningServer, Client) {
-        let node = boot(&self.config, &self.sms).await;
+        let node = boot(&self.config, &self.sms, &self.clock).await;
         let client = Client::new(node.addr);
         (node, client)
     }
@@ -237,11 +284,19 @@ fn stop_blocking(server: RunningServer) {
     }
 }
 
-async fn boot(config: &Config, sms: &Arc<MemorySmsSender>) -> RunningServer {
+async fn boot(
+    config: &Config,
+    sms: &Arc<MemorySmsSender>,
+    clock: &Arc<MovableClock>,
+) -> RunningServer {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind port 0");
-    idaas_server::start_with_sms(config.clone(), listener, sms.clone())
+    let wiring = Wiring {
+        sms: sms.clone(),
+        clock: clock.clone(),
+    };
+    idaas_server::start_wired(config.clone(), listener, wiring)
         .await
         .expect("server starts")
 }
