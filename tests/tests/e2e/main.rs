@@ -5,10 +5,11 @@
 //! Run one area with a filter, e.g. `cargo test -p idaas-tests --test e2e cas::`.
 
 /// The event store and the log as a whole: positions, claims, sealing and erasure, upcasting;
-/// replay, restart, concurrency and tamper evidence.
+/// replay, restart, concurrency and tamper evidence; a store written by the previous release.
 mod events {
     mod durability;
     mod event_store;
+    mod previous_release;
 }
 
 /// The OneAccess management API (`/api/v2/tenant/…`): its token, users, organisations,
