@@ -368,9 +368,10 @@ async fn prompt_and_max_age_decide_when_the_user_signs_in_again(engine: Engine) 
         let hop = browser.get(&url(&extra)).await;
         oauth::landed_code(&hop, WIKI);
     }
-    // prompt=login and max_age=0 show the form again, and the new sign-in is what counts.
+    // prompt=login and max_age=0 show the form again, and the new sign-in is what counts
+    // (`auth_time` is in seconds: a second passes before each).
     for extra in [[("prompt", "login")], [("max_age", "0")]] {
-        tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+        server.advance(std::time::Duration::from_millis(1100));
         let page = browser.follow(browser.get(&url(&extra)).await).await;
         assert_eq!(page.status, StatusCode::OK, "{extra:?}: {page:?}");
         assert!(page.hidden("csrf").is_some(), "{extra:?}: the login form");

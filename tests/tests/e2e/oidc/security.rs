@@ -360,7 +360,7 @@ async fn oidc_core_3_1_2_1_prompt_login_is_not_skipped_by_revisiting_the_resume_
     let browser = Browser::new(&server);
     oauth::code(&browser, &app, CB, &[], "pl").await;
     for extra in [("prompt", "login"), ("max_age", "0")] {
-        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        server.advance(std::time::Duration::from_millis(5));
         let url = oauth::authorize_url(
             &app,
             &[("response_type", "code"), ("redirect_uri", CB), extra],
