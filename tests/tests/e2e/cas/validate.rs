@@ -239,33 +239,39 @@ async fn concurrent_validations_of_one_ticket_succeed_once(engine: Engine) {
 
 async fn a_ticket_expires_and_its_expiry_is_recorded(engine: Engine) {
     let mut server = TestServer::start(engine).await;
+    // A one-second lifetime: the expiry sweep runs once per lifetime of real time (at most every
+    // 30 s), on the background worker's timer.
     server.config.cas_ticket_seconds = 1;
     server.restart().await;
     let fixture = cas::fixture(&server, "expiring", json!({})).await;
     let late = fixture.ticket(SERVICE).await;
     let never = fixture.ticket(SERVICE).await;
-    tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
+    server.advance(std::time::Duration::from_millis(1200));
     let answer = cas::validate_json(&server, STANDARD, "serviceValidate", SERVICE, &late, "").await;
     assert_eq!(
         failure_code(&answer).as_deref(),
         Some("INVALID_TICKET"),
         "{answer}"
     );
-    // The ticket nobody presented is recorded as expired by the background sweep.
+    // The ticket nobody presented is recorded as expired by the background sweep: for the
+    // server's clock it is over at once, but the sweep comes at the worker's next round (within
+    // about two seconds here); wait for it, up to 10 s.
     let pool = &server.store().database().pool;
-    let mut recorded = Vec::new();
-    for _ in 0..60 {
-        recorded = sqlx::query_as::<_, (String, String)>(
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let recorded = loop {
+        let recorded = sqlx::query_as::<_, (String, String)>(
             "SELECT event_type, payload FROM events WHERE stream_type = 'cas_ticket' ORDER BY position",
         )
         .fetch_all(pool)
         .await
         .unwrap();
-        if recorded.iter().any(|(t, _)| t == "cas_ticket.expired") {
-            break;
+        if recorded.iter().any(|(t, _)| t == "cas_ticket.expired")
+            || std::time::Instant::now() > deadline
+        {
+            break recorded;
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    };
     let types: Vec<&str> = recorded.iter().map(|(t, _)| t.as_str()).collect();
     assert_eq!(
         types.iter().filter(|t| **t == "cas_ticket.expired").count(),
