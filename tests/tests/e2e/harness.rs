@@ -3,6 +3,7 @@
 //! database.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use idaas_tests::{on_both_engines, with_database, Engine, TestDatabase, TestServer};
 
@@ -102,9 +103,35 @@ async fn a_dropped_test_database_leaves_nothing_behind(engine: Engine) {
     drop(db);
 }
 
+/// A test moves the server's clock instead of sleeping: a management token (1800 s) expires when
+/// the clock says so, and the clock is kept across a restart and shared with a second node.
+async fn the_harness_clock_moves_the_servers_time(engine: Engine) {
+    const USERS: &str = "/api/v2/tenant/users?offset=0&limit=10";
+    let mut server = TestServer::start(engine).await;
+    let token = server.token().await;
+    let started = server.now_ms();
+    server.advance(Duration::from_secs(1799));
+    assert!(server.now_ms() - started >= 1_799_000);
+    server.client.get(USERS, &token).await.assert_status(200);
+    server.advance(Duration::from_secs(2));
+    let expired = server.client.get(USERS, &token).await;
+    expired.assert_status(401);
+    assert_eq!(expired.body["error"], "invalid_token");
+
+    let (node, client) = server.second_node().await;
+    client.get(USERS, &token).await.assert_status(401);
+    node.stop().await.expect("the second node stops");
+    server.restart().await;
+    server.client.get(USERS, &token).await.assert_status(401);
+    let fresh = server.token().await;
+    server.client.get(USERS, &fresh).await.assert_status(200);
+    server.finish().await;
+}
+
 on_both_engines!(
     a_dropped_test_server_stops_and_leaves_nothing_behind,
     a_dropped_test_database_leaves_nothing_behind,
+    the_harness_clock_moves_the_servers_time,
 );
 
 /// As `#[tokio::test]` runs a test: a multi-threaded runtime on a thread of its own, whose test
