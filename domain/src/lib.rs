@@ -9,6 +9,8 @@ pub mod application;
 pub mod captcha;
 pub mod cas_logout;
 pub mod cas_ticket;
+pub mod claim_kind;
+pub mod ids;
 pub mod login_attempts;
 pub mod management_token;
 pub mod oauth_grant;
@@ -34,3 +36,5 @@ pub mod user;
 pub mod values;
 
 pub use aggregate::{Aggregate, Claim, Decision, DomainEvent};
+pub use claim_kind::ClaimKind;
+pub use ids::{ApplicationId, OrganizationId, TenantId, UserId};

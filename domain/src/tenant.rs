@@ -1,11 +1,12 @@
 //! A tenant: its name, the host names it answers on, and the configuration its rules read
-//! (password policy, user-attribute definitions, management token lifetime).
+//! (password policy, user-attribute definitions, organisation policy, management token lifetime).
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
 use crate::aggregate::{Aggregate, Claim, Decision, DomainEvent};
+use crate::claim_kind::ClaimKind;
 use crate::password::PasswordPolicy;
 
 pub const DEFAULT_TENANT_ID: &str = "default";
@@ -78,8 +79,8 @@ impl Default for LockoutPolicy {
     }
 }
 
-/// The tenant's user-attribute definitions, keyed by wire name (`mobile`, `employee_id`,
-/// `extension.age` for an extension attribute).
+/// The tenant's user-attribute definitions, keyed by canonical attribute name (`mobile`,
+/// `identity_number`, `extension.age` for an extension attribute; ADR 0009).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserAttributeRules(pub BTreeMap<String, AttributeRule>);
 
@@ -91,11 +92,11 @@ impl Default for UserAttributeRules {
             pattern: None,
         };
         Self(BTreeMap::from([
-            ("user_name".to_string(), rule(true, true)),
+            ("username".to_string(), rule(true, true)),
             ("mobile".to_string(), rule(true, true)),
             ("email".to_string(), rule(false, true)),
             ("employee_id".to_string(), rule(false, true)),
-            ("attr_identity_number".to_string(), rule(false, true)),
+            ("identity_number".to_string(), rule(false, true)),
         ]))
     }
 }
@@ -111,6 +112,55 @@ impl UserAttributeRules {
             .iter()
             .filter_map(|(k, r)| k.strip_prefix("extension.").map(|name| (name, r.clone())))
     }
+
+    /// The rules keyed by canonical names. Rules written under an attribute's version-1 name
+    /// (`attr_identity_number`, as settings were before ADR 0009) are accepted and renamed; two
+    /// rules for one attribute both apply (required or unique if either says so), unless their
+    /// patterns differ.
+    pub fn canonical(self) -> Result<Self, TenantError> {
+        let mut rules = BTreeMap::new();
+        for (name, rule) in self.0 {
+            let name = match crate::user::v1::field_of_v1_name(&name) {
+                Some(field) => field.name().to_string(),
+                None => name,
+            };
+            let merged = match rules.remove(&name) {
+                None => rule,
+                Some(AttributeRule {
+                    required,
+                    unique,
+                    pattern,
+                }) => {
+                    if pattern.is_some() && rule.pattern.is_some() && pattern != rule.pattern {
+                        return Err(TenantError::InvalidPattern(name));
+                    }
+                    AttributeRule {
+                        required: required || rule.required,
+                        unique: unique || rule.unique,
+                        pattern: pattern.or(rule.pattern),
+                    }
+                }
+            };
+            rules.insert(name, merged);
+        }
+        Ok(Self(rules))
+    }
+}
+
+/// Rules about organisations that only some dialects have (ADR 0009).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct OrganizationPolicy {
+    /// Names unique among siblings, as OneAccess requires (ORG.0013); Inspur allows duplicates.
+    pub unique_sibling_names: bool,
+}
+
+impl Default for OrganizationPolicy {
+    fn default() -> Self {
+        Self {
+            unique_sibling_names: true,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -120,6 +170,7 @@ pub struct TenantSettings {
     pub user_attributes: UserAttributeRules,
     pub management_token_lifetime_secs: u32,
     pub lockout: LockoutPolicy,
+    pub organizations: OrganizationPolicy,
 }
 
 impl Default for TenantSettings {
@@ -129,6 +180,7 @@ impl Default for TenantSettings {
             user_attributes: UserAttributeRules::default(),
             management_token_lifetime_secs: DEFAULT_TOKEN_LIFETIME_SECS,
             lockout: LockoutPolicy::default(),
+            organizations: OrganizationPolicy::default(),
         }
     }
 }
@@ -153,6 +205,7 @@ pub enum TenantCommand {
     SetUserAttributes(UserAttributeRules),
     SetManagementTokenLifetime(u32),
     SetLockout(LockoutPolicy),
+    SetOrganizationPolicy(OrganizationPolicy),
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -173,6 +226,8 @@ pub enum TenantEvent {
     ManagementTokenLifetimeChanged { seconds: u32 },
     #[serde(rename = "tenant.lockout_changed")]
     LockoutChanged { lockout: LockoutPolicy },
+    #[serde(rename = "tenant.organization_policy_changed")]
+    OrganizationPolicyChanged { policy: OrganizationPolicy },
 }
 
 impl DomainEvent for TenantEvent {
@@ -185,6 +240,15 @@ impl DomainEvent for TenantEvent {
                 "tenant.management_token_lifetime_changed"
             }
             Self::LockoutChanged { .. } => "tenant.lockout_changed",
+            Self::OrganizationPolicyChanged { .. } => "tenant.organization_policy_changed",
+        }
+    }
+
+    /// Version 2 of the attribute rules: canonical names (ADR 0009, `user::v1`).
+    fn schema_version(&self) -> u32 {
+        match self {
+            Self::UserAttributesChanged { .. } => 2,
+            _ => 1,
         }
     }
 }
@@ -252,6 +316,9 @@ impl Aggregate for Tenant {
                 self.settings.management_token_lifetime_secs = *seconds
             }
             TenantEvent::LockoutChanged { lockout } => self.settings.lockout = *lockout,
+            TenantEvent::OrganizationPolicyChanged { policy } => {
+                self.settings.organizations = *policy
+            }
         }
     }
 
@@ -279,6 +346,7 @@ impl Aggregate for Tenant {
                 TenantEvent::PasswordPolicyChanged { policy }
             }
             TenantCommand::SetUserAttributes(rules) => {
+                let rules = rules.canonical()?;
                 if rules.0.len() > MAX_ATTRIBUTE_RULES {
                     return Err(TenantError::InvalidPattern(
                         "too many attribute rules".into(),
@@ -302,6 +370,9 @@ impl Aggregate for Tenant {
                     return Err(TenantError::InvalidLockout);
                 }
                 TenantEvent::LockoutChanged { lockout }
+            }
+            TenantCommand::SetOrganizationPolicy(policy) => {
+                TenantEvent::OrganizationPolicyChanged { policy }
             }
             TenantCommand::SetManagementTokenLifetime(seconds) => {
                 if !(60..=86_400).contains(&seconds) {
@@ -338,7 +409,7 @@ fn create(
         created_at: now,
     });
     for host in normalised {
-        decision = decision.claim(Claim::global("tenant.domain", host));
+        decision = decision.claim(Claim::global(ClaimKind::TenantHostName, host));
     }
     Ok(decision)
 }
@@ -373,7 +444,7 @@ mod tests {
             .then_expect_events(&[created()]);
         assert_eq!(
             decision.claims,
-            [Claim::global("tenant.domain", "acme.example.com")]
+            [Claim::global(ClaimKind::TenantHostName, "acme.example.com")]
         );
     }
 
@@ -470,5 +541,52 @@ mod tests {
         given::<Tenant>(&[created()])
             .when(TenantCommand::SetLockout(lockout), &())
             .then_expect_events(&[TenantEvent::LockoutChanged { lockout }]);
+        let policy = OrganizationPolicy {
+            unique_sibling_names: false,
+        };
+        given::<Tenant>(&[created()])
+            .when(TenantCommand::SetOrganizationPolicy(policy), &())
+            .then_expect_events(&[TenantEvent::OrganizationPolicyChanged { policy }]);
+    }
+
+    fn rule(required: bool, unique: bool, pattern: Option<&str>) -> AttributeRule {
+        AttributeRule {
+            required,
+            unique,
+            pattern: pattern.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn rules_given_under_version_1_names_are_stored_under_canonical_names() {
+        let mut legacy = UserAttributeRules::default();
+        legacy
+            .0
+            .insert("attr_nick_name".into(), rule(true, false, None));
+        legacy
+            .0
+            .insert("attr_identity_number".into(), rule(true, false, None));
+        let mut expected = UserAttributeRules::default();
+        expected
+            .0
+            .insert("nickname".into(), rule(true, false, None));
+        // Both rules for the identity number apply: required from one, unique from the other.
+        expected
+            .0
+            .insert("identity_number".into(), rule(true, true, None));
+        given::<Tenant>(&[created()])
+            .when(TenantCommand::SetUserAttributes(legacy), &())
+            .then_expect_events(&[TenantEvent::UserAttributesChanged { rules: expected }]);
+        let mut clash = UserAttributeRules::default();
+        clash
+            .0
+            .insert("identity_number".into(), rule(false, true, Some("\\d+")));
+        clash.0.insert(
+            "attr_identity_number".into(),
+            rule(false, true, Some("X\\d+")),
+        );
+        given::<Tenant>(&[created()])
+            .when(TenantCommand::SetUserAttributes(clash), &())
+            .then_expect_error(TenantError::InvalidPattern("identity_number".into()));
     }
 }
