@@ -172,7 +172,7 @@ fn update(
         Some(relations) => {
             check_relations(&relations)?;
             if relations != user.org_relations {
-                changed.push(super::v1::RELATIONS.to_string());
+                changed.push(super::CHANGED_RELATIONS.to_string());
             }
             relations
         }

@@ -18,6 +18,10 @@ use crate::tenant::TenantSettings;
 
 pub const MAX_SECONDARY_ORGS: usize = 9;
 
+/// How `user.updated` names a change of the organisation relations in `changed`: the event's own
+/// field name (version 1 said `user_org_relation_list`).
+pub const CHANGED_RELATIONS: &str = "org_relations";
+
 /// A user's membership of an organisation: `relation_type` 1 is primary (归属), 0 secondary (挂靠).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrgRelation {

@@ -288,6 +288,46 @@ fn updating_changes_only_given_attributes_and_moves_claims() {
 }
 
 #[test]
+fn an_update_names_what_changed_by_canonical_names() {
+    let command = UserCommand::Update {
+        input: input(&[
+            (UserField::Nickname, "zs"),
+            (UserField::DisplayName, "Zhang San"),
+            (UserField::CountryOrRegion, "CN"),
+        ]),
+        pwd_must_modify: Some(false),
+        org_relations: Some(vec![primary("o2")]),
+        settings: TenantSettings::default(),
+        now: NOW + 1,
+    };
+    let decision = given::<User>(&[created(None)])
+        .when(command, &FakeHasher)
+        .decision();
+    let UserEvent::UserUpdated {
+        changed, personal, ..
+    } = &decision.events[0]
+    else {
+        panic!("an update");
+    };
+    assert_eq!(
+        changed,
+        &[
+            "nickname",
+            "display_name",
+            "country_or_region",
+            "org_relations",
+            "pwd_must_modify"
+        ]
+    );
+    let stored = serde_json::to_value(personal).unwrap();
+    assert_eq!(
+        (&stored["nickname"], &stored["display_name"]),
+        (&serde_json::json!("zs"), &serde_json::json!("Zhang San"))
+    );
+    assert!(stored.get("attr_nick_name").is_none() && stored.get("name").is_none());
+}
+
+#[test]
 fn an_update_that_changes_nothing_records_nothing() {
     let command = UserCommand::Update {
         input: input(&[(UserField::Username, "zhangsan")]),

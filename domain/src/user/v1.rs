@@ -32,10 +32,8 @@ const V1_NAMES: [(&str, UserField); 19] = [
     ("attr_work_place", UserField::Workplace),
 ];
 
-/// The relation list was `user_org_relation_list` in a v1 `changed` list; it is the event's
-/// own field name, `org_relations`, since.
+/// The relation list was `user_org_relation_list` in a v1 `changed` list.
 const V1_RELATIONS: &str = "user_org_relation_list";
-pub const RELATIONS: &str = "org_relations";
 
 /// The attribute a version-1 name stood for.
 pub fn field_of_v1_name(name: &str) -> Option<UserField> {
@@ -71,7 +69,7 @@ fn upcast_updated(payload: Value) -> Value {
     if let Some(Value::Array(changed)) = payload.get_mut("changed") {
         for name in changed.iter_mut() {
             let renamed = match name.as_str() {
-                Some(V1_RELATIONS) => Some(RELATIONS),
+                Some(V1_RELATIONS) => Some(super::CHANGED_RELATIONS),
                 Some(other) => field_of_v1_name(other).map(UserField::name),
                 None => None,
             };
