@@ -3,26 +3,31 @@
 
 use serde::{de::DeserializeOwned, Serialize};
 
+use crate::claim_kind::ClaimKind;
+
 /// An event of one aggregate. Its stored name is a stable dotted `event_type` (`user.disabled`)
 /// with a `schema_version`; the payload is the serde form of the variant's fields.
 ///
 /// Event enums use `#[serde(tag = "event_type", content = "payload")]` with a dotted rename per
 /// variant, so one serialisation gives both the stored name and the payload.
 pub trait DomainEvent: Serialize + DeserializeOwned + Clone + std::fmt::Debug + PartialEq {
-    /// The current schema version of every event of this enum. Older stored payloads are upcast
-    /// before they are deserialised (see `upcast`).
-    const SCHEMA_VERSION: u32 = 1;
-
     /// The stable dotted name of this event, e.g. `user.created`.
     fn event_type(&self) -> &'static str;
+
+    /// The schema version of this event's current shape, per event type. Older stored payloads
+    /// are upcast to it before they are deserialised (see `upcast`, and the test there that
+    /// the upcasters reach exactly this version).
+    fn schema_version(&self) -> u32 {
+        1
+    }
 }
 
 /// A value that must be unique within a tenant (a username, an org code…), taken or released in
 /// the same transaction as the events that decide it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Claim {
-    /// What kind of value this is, e.g. `user.user_name`; also what a violation reports.
-    pub kind: String,
+    /// Which uniqueness rule this is; also what a violation reports.
+    pub kind: ClaimKind,
     /// The normalised value. The store keeps only a keyed hash of it.
     pub value: String,
     /// A claim across every tenant (a tenant's host name) rather than within one.
@@ -30,7 +35,7 @@ pub struct Claim {
 }
 
 impl Claim {
-    pub fn new(kind: impl Into<String>, value: impl Into<String>) -> Self {
+    pub fn new(kind: impl Into<ClaimKind>, value: impl Into<String>) -> Self {
         Self {
             kind: kind.into(),
             value: value.into(),
@@ -38,7 +43,7 @@ impl Claim {
         }
     }
 
-    pub fn global(kind: impl Into<String>, value: impl Into<String>) -> Self {
+    pub fn global(kind: impl Into<ClaimKind>, value: impl Into<String>) -> Self {
         Self {
             global: true,
             ..Self::new(kind, value)

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::aggregate::{Aggregate, Claim, Decision, DomainEvent};
+use crate::claim_kind::ClaimKind;
 use crate::password::PasswordHasher;
 use crate::values::{is_display_name, is_user_name};
 
@@ -157,14 +158,17 @@ pub enum AppAccountError {
 /// Account names are unique per application, case-insensitively.
 pub fn name_claim(application_id: &str, account_name: &str) -> Claim {
     Claim::new(
-        "app_account.account_name",
+        ClaimKind::AppAccountName,
         format!("{application_id}/{}", account_name.to_lowercase()),
     )
 }
 
 /// A user holds at most one basic account per application.
 pub fn user_claim(application_id: &str, user_id: &str) -> Claim {
-    Claim::new("app_account.user", format!("{application_id}/{user_id}"))
+    Claim::new(
+        ClaimKind::AppAccountPerUser,
+        format!("{application_id}/{user_id}"),
+    )
 }
 
 fn check_extension(

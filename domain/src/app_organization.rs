@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::aggregate::{Aggregate, Claim, Decision, DomainEvent};
+use crate::claim_kind::ClaimKind;
 use crate::organization::ParentFacts;
 use crate::values::{is_org_code, is_org_name};
 
@@ -103,12 +104,15 @@ pub enum AppOrganizationError {
 }
 
 pub fn code_claim(application_id: &str, code: &str) -> Claim {
-    Claim::new("app_organization.code", format!("{application_id}/{code}"))
+    Claim::new(
+        ClaimKind::AppOrganizationCode,
+        format!("{application_id}/{code}"),
+    )
 }
 
 pub fn name_claim(application_id: &str, parent_id: Option<&str>, name: &str) -> Claim {
     Claim::new(
-        "app_organization.name",
+        ClaimKind::AppOrganizationSiblingName,
         format!("{application_id}/{}/{name}", parent_id.unwrap_or("")),
     )
 }

@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 
 use crate::aggregate::{Aggregate, Claim, Decision, DomainEvent};
+use crate::claim_kind::ClaimKind;
 
 pub const MAX_MEMBERS_PER_CALL: usize = 50;
 
@@ -144,7 +145,7 @@ pub struct MemberOutcome {
 }
 
 pub fn code_claim(application_id: &str, code: &str) -> Claim {
-    Claim::new("app_role.code", format!("{application_id}/{code}"))
+    Claim::new(ClaimKind::AppRoleCode, format!("{application_id}/{code}"))
 }
 
 /// Role codes: 1 to 50 letters, digits, `_`, `-` or `.`.

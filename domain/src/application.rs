@@ -6,6 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::aggregate::{Aggregate, Claim, Decision, DomainEvent};
+use crate::claim_kind::ClaimKind;
 
 use crate::protocols::{self, ProtocolError};
 pub use crate::protocols::{ProtocolSettings, SamlServiceProvider};
@@ -354,7 +355,7 @@ impl Aggregate for Application {
                     account_extensions,
                     created_at: now,
                 })
-                .claim(Claim::new("application.client_id", client_id)))
+                .claim(Claim::new(ClaimKind::ClientId, client_id)))
             }
             ApplicationCommand::Enable { now } if !self.enabled => {
                 Ok(Decision::event(ApplicationEvent::ApplicationEnabled {
@@ -379,7 +380,7 @@ impl Aggregate for Application {
                     application_id,
                     at: now,
                 })
-                .release(Claim::new("application.client_id", self.client_id.clone())))
+                .release(Claim::new(ClaimKind::ClientId, self.client_id.clone())))
             }
             ApplicationCommand::RotateSecret {
                 client_secret_hash,

@@ -6,9 +6,12 @@ pub mod app_account;
 pub mod app_organization;
 pub mod app_role;
 pub mod application;
+pub mod attribute_rules;
 pub mod captcha;
 pub mod cas_logout;
 pub mod cas_ticket;
+pub mod claim_kind;
+pub mod ids;
 pub mod login_attempts;
 pub mod management_token;
 pub mod oauth_grant;
@@ -34,3 +37,5 @@ pub mod user;
 pub mod values;
 
 pub use aggregate::{Aggregate, Claim, Decision, DomainEvent};
+pub use claim_kind::ClaimKind;
+pub use ids::{ApplicationId, OrganizationId, TenantId, UserId};

@@ -1,15 +1,25 @@
-//! An organisation in the tenant's tree (specs/oneaccess.md §2.3 #14–#18): a code unique in the
-//! tenant, a name unique among its siblings, an optional parent and a category.
+//! An organisation in the tenant's tree (specs/oneaccess.md §2.3 #14–#18, Inspur organs, Hainan
+//! orgs): a code unique in the tenant, a name (unique among its siblings when the tenant's
+//! organisation policy says so), an optional parent and a category.
+//!
+//! The category is free text here: each dialect validates its own vocabulary (OneAccess's four
+//! categories and its code charset are OneAccess input rules, ADR 0009).
 //!
 //! Facts about other organisations (does the parent exist, what are its ancestors, has this one
 //! children or members) are read from projections before the decision and passed in the command.
 
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use crate::aggregate::{Aggregate, Claim, Decision, DomainEvent};
-use crate::values::{is_org_code, is_org_name};
+use crate::claim_kind::ClaimKind;
+use crate::tenant::OrganizationPolicy;
+use crate::upcast::{FnUpcaster, Upcaster};
+use crate::values::is_org_name;
 
-pub const CATEGORIES: &[&str] = &["department", "company", "unit", "group"];
+/// The longest code and category any dialect may store.
+const MAX_CODE: usize = 128;
+const MAX_CATEGORY: usize = 64;
 
 #[derive(Debug, Default, Clone)]
 pub struct Organization {
@@ -18,6 +28,8 @@ pub struct Organization {
     pub name: String,
     pub parent_id: Option<String>,
     pub category: String,
+    /// Whether the organisation holds the claim on its name among its siblings.
+    pub name_claimed: bool,
     pub deleted: bool,
 }
 
@@ -39,6 +51,7 @@ pub enum OrganizationCommand {
         name: String,
         parent: Option<ParentFacts>,
         category: Option<String>,
+        policy: OrganizationPolicy,
         now: i64,
     },
     /// `None` fields are left as they are ("if empty, not modified").
@@ -47,6 +60,7 @@ pub enum OrganizationCommand {
         name: Option<String>,
         parent: Option<ParentFacts>,
         category: Option<String>,
+        policy: OrganizationPolicy,
         now: i64,
     },
     Delete {
@@ -67,6 +81,8 @@ pub enum OrganizationEvent {
         parent_id: Option<String>,
         category: String,
         created_at: i64,
+        /// Whether the name was claimed among the siblings (v1 events always claimed it).
+        name_claimed: bool,
     },
     /// The organisation's state after the change; `changed` names the fields that moved.
     #[serde(rename = "organization.updated")]
@@ -78,6 +94,8 @@ pub enum OrganizationEvent {
         category: String,
         changed: Vec<String>,
         updated_at: i64,
+        /// Whether the organisation holds its sibling-name claim after the change.
+        name_claimed: bool,
     },
     #[serde(rename = "organization.deleted")]
     OrganizationDeleted { org_id: String, deleted_at: i64 },
@@ -91,6 +109,36 @@ impl DomainEvent for OrganizationEvent {
             Self::OrganizationDeleted { .. } => "organization.deleted",
         }
     }
+
+    /// Version 2 records `name_claimed` (the sibling-name rule became a tenant policy).
+    fn schema_version(&self) -> u32 {
+        match self {
+            Self::OrganizationDeleted { .. } => 1,
+            _ => 2,
+        }
+    }
+}
+
+/// A version-1 `organization.created` or `.updated` held its sibling-name claim: the rule was
+/// unconditional then.
+fn claimed_its_name(mut payload: Value) -> Value {
+    if let Value::Object(fields) = &mut payload {
+        fields.insert("name_claimed".into(), Value::Bool(true));
+    }
+    payload
+}
+
+pub fn upcasters() -> Vec<Box<dyn Upcaster>> {
+    ["organization.created", "organization.updated"]
+        .into_iter()
+        .map(|event_type| {
+            Box::new(FnUpcaster {
+                event_type,
+                reads_version: 1,
+                upcast: claimed_its_name,
+            }) as Box<dyn Upcaster>
+        })
+        .collect()
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -118,28 +166,34 @@ pub enum OrganizationError {
 }
 
 pub fn code_claim(code: &str) -> Claim {
-    Claim::new("organization.code", code)
+    Claim::new(ClaimKind::OrganizationCode, code)
 }
 
-/// Names are unique among siblings: the claim key joins the parent id and the name.
+/// The claim on a name among siblings: its key joins the parent id and the name.
 pub fn name_claim(parent_id: Option<&str>, name: &str) -> Claim {
     Claim::new(
-        "organization.name",
+        ClaimKind::OrganizationSiblingName,
         format!("{}/{}", parent_id.unwrap_or(""), name),
     )
 }
 
-fn check_code(code: &str) -> Result<(), OrganizationError> {
+/// Text a dialect may store as a code or a category: no control characters, no surrounding
+/// whitespace, bounded. Dialects narrow it (OneAccess: letters, digits, `_`, `-`, at most 64).
+fn is_plain_text(value: &str, max: usize) -> bool {
+    value.chars().count() <= max && value.trim() == value && !value.chars().any(char::is_control)
+}
+
+pub fn check_code(code: &str) -> Result<(), OrganizationError> {
     if code.is_empty() {
         Err(OrganizationError::CodeRequired)
-    } else if !is_org_code(code) {
+    } else if !is_plain_text(code, MAX_CODE) {
         Err(OrganizationError::InvalidCode)
     } else {
         Ok(())
     }
 }
 
-fn check_name(name: &str) -> Result<(), OrganizationError> {
+pub fn check_name(name: &str) -> Result<(), OrganizationError> {
     if name.trim().is_empty() {
         Err(OrganizationError::NameRequired)
     } else if !is_org_name(name) {
@@ -151,7 +205,7 @@ fn check_name(name: &str) -> Result<(), OrganizationError> {
 
 fn check_category(category: Option<String>) -> Result<Option<String>, OrganizationError> {
     match category.filter(|c| !c.is_empty()) {
-        Some(c) if !CATEGORIES.contains(&c.as_str()) => Err(OrganizationError::InvalidCategory),
+        Some(c) if !is_plain_text(&c, MAX_CATEGORY) => Err(OrganizationError::InvalidCategory),
         other => Ok(other),
     }
 }
@@ -171,6 +225,7 @@ impl Aggregate for Organization {
                 name,
                 parent_id,
                 category,
+                name_claimed,
                 ..
             }
             | OrganizationEvent::OrganizationUpdated {
@@ -179,6 +234,7 @@ impl Aggregate for Organization {
                 name,
                 parent_id,
                 category,
+                name_claimed,
                 ..
             } => {
                 self.id = Some(org_id.clone());
@@ -186,6 +242,7 @@ impl Aggregate for Organization {
                 self.name = name.clone();
                 self.parent_id = parent_id.clone();
                 self.category = category.clone();
+                self.name_claimed = *name_claimed;
             }
             OrganizationEvent::OrganizationDeleted { .. } => self.deleted = true,
         }
@@ -203,15 +260,17 @@ impl Aggregate for Organization {
                 name,
                 parent,
                 category,
+                policy,
                 now,
-            } => self.create(org_id, code, name, parent, category, now),
+            } => self.create(org_id, code, name, parent, category, policy, now),
             OrganizationCommand::Update {
                 code,
                 name,
                 parent,
                 category,
+                policy,
                 now,
-            } => self.update(code, name, parent, category, now),
+            } => self.update(code, name, parent, category, policy, now),
             OrganizationCommand::Delete {
                 has_children,
                 has_members,
@@ -221,12 +280,15 @@ impl Aggregate for Organization {
                 if has_children || has_members {
                     return Err(OrganizationError::CannotDelete);
                 }
-                Ok(Decision::event(OrganizationEvent::OrganizationDeleted {
+                let mut decision = Decision::event(OrganizationEvent::OrganizationDeleted {
                     org_id: id.to_string(),
                     deleted_at: now,
                 })
-                .release(code_claim(&self.code))
-                .release(name_claim(self.parent_id.as_deref(), &self.name)))
+                .release(code_claim(&self.code));
+                if self.name_claimed {
+                    decision = decision.release(self.held_name_claim());
+                }
+                Ok(decision)
             }
         }
     }
@@ -240,6 +302,11 @@ impl Organization {
         }
     }
 
+    fn held_name_claim(&self) -> Claim {
+        name_claim(self.parent_id.as_deref(), &self.name)
+    }
+
+    #[allow(clippy::too_many_arguments)]
     fn create(
         &self,
         org_id: String,
@@ -247,6 +314,7 @@ impl Organization {
         name: String,
         parent: Option<ParentFacts>,
         category: Option<String>,
+        policy: OrganizationPolicy,
         now: i64,
     ) -> Result<Decision<OrganizationEvent>, OrganizationError> {
         if self.id.is_some() {
@@ -254,30 +322,37 @@ impl Organization {
         }
         check_code(&code)?;
         check_name(&name)?;
-        let category = check_category(category)?.unwrap_or_else(|| "department".to_string());
+        let category = check_category(category)?.unwrap_or_default();
         let parent_id = match parent {
             Some(p) if !p.exists => return Err(OrganizationError::ParentNotFound),
             Some(p) => Some(p.id),
             None => None,
         };
-        Ok(Decision::event(OrganizationEvent::OrganizationCreated {
+        let name_claimed = policy.unique_sibling_names;
+        let mut decision = Decision::event(OrganizationEvent::OrganizationCreated {
             org_id,
             code: code.clone(),
             name: name.clone(),
             parent_id: parent_id.clone(),
             category,
             created_at: now,
+            name_claimed,
         })
-        .claim(code_claim(&code))
-        .claim(name_claim(parent_id.as_deref(), &name)))
+        .claim(code_claim(&code));
+        if name_claimed {
+            decision = decision.claim(name_claim(parent_id.as_deref(), &name));
+        }
+        Ok(decision)
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn update(
         &self,
         code: Option<String>,
         name: Option<String>,
         parent: Option<ParentFacts>,
         category: Option<String>,
+        policy: OrganizationPolicy,
         now: i64,
     ) -> Result<Decision<OrganizationEvent>, OrganizationError> {
         let id = self.live_id()?.to_string();
@@ -309,22 +384,28 @@ impl Organization {
                 .release(code_claim(&self.code))
                 .claim(code_claim(&new_code));
         }
-        if new_name != self.name || parent_id != self.parent_id {
-            if new_name != self.name {
-                changed.push("name".to_string());
-            }
-            if parent_id != self.parent_id {
-                changed.push("parent_id".to_string());
-            }
-            decision = decision
-                .release(name_claim(self.parent_id.as_deref(), &self.name))
-                .claim(name_claim(parent_id.as_deref(), &new_name));
+        let placed_anew = new_name != self.name || parent_id != self.parent_id;
+        if new_name != self.name {
+            changed.push("name".to_string());
+        }
+        if parent_id != self.parent_id {
+            changed.push("parent_id".to_string());
         }
         if new_category != self.category {
             changed.push("category".to_string());
         }
         if changed.is_empty() {
             return Ok(decision);
+        }
+        // Like a user's unique attributes: release what is held, claim under the policy in force
+        // now, but only a name this update places; an unchanged name the organisation did not
+        // hold (a duplicate from before the policy was switched on) stays unheld.
+        let name_claimed = policy.unique_sibling_names && (placed_anew || self.name_claimed);
+        if self.name_claimed && (placed_anew || !name_claimed) {
+            decision = decision.release(self.held_name_claim());
+        }
+        if name_claimed && (placed_anew || !self.name_claimed) {
+            decision = decision.claim(name_claim(parent_id.as_deref(), &new_name));
         }
         decision
             .events
@@ -336,6 +417,7 @@ impl Organization {
                 category: new_category,
                 changed,
                 updated_at: now,
+                name_claimed,
             });
         Ok(decision)
     }

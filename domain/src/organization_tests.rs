@@ -1,5 +1,7 @@
 use super::*;
+use crate::aggregate::from_stored;
 use crate::testing::{claim_kinds, given, given_no_events};
+use crate::upcast::{registered, upcast};
 
 const NOW: i64 = 1_700_000_000_000;
 
@@ -23,9 +25,17 @@ fn create(
         name: name.into(),
         parent,
         category: category.map(str::to_string),
+        policy: OrganizationPolicy::default(),
         now: NOW,
     }
 }
+
+const UNIQUE_NAMES: OrganizationPolicy = OrganizationPolicy {
+    unique_sibling_names: true,
+};
+const DUPLICATE_NAMES: OrganizationPolicy = OrganizationPolicy {
+    unique_sibling_names: false,
+};
 
 fn created() -> OrganizationEvent {
     OrganizationEvent::OrganizationCreated {
@@ -35,24 +45,64 @@ fn created() -> OrganizationEvent {
         parent_id: Some("o1".into()),
         category: "department".into(),
         created_at: NOW,
+        name_claimed: true,
+    }
+}
+
+/// The organisation created while sibling names could repeat: it holds no name claim.
+fn created_unclaimed() -> OrganizationEvent {
+    let OrganizationEvent::OrganizationCreated {
+        org_id,
+        code,
+        name,
+        parent_id,
+        category,
+        created_at,
+        ..
+    } = created()
+    else {
+        unreachable!()
+    };
+    OrganizationEvent::OrganizationCreated {
+        org_id,
+        code,
+        name,
+        parent_id,
+        category,
+        created_at,
+        name_claimed: false,
     }
 }
 
 fn update(parent: Option<ParentFacts>) -> OrganizationCommand {
+    update_under(parent, None, UNIQUE_NAMES)
+}
+
+fn update_under(
+    parent: Option<ParentFacts>,
+    category: Option<&str>,
+    policy: OrganizationPolicy,
+) -> OrganizationCommand {
     OrganizationCommand::Update {
         code: None,
         name: None,
         parent,
-        category: None,
+        category: category.map(str::to_string),
+        policy,
         now: NOW,
     }
 }
 
 #[test]
-fn creating_an_organisation_defaults_the_category_and_claims_code_and_sibling_name() {
+fn creating_an_organisation_claims_code_and_sibling_name() {
     let decision = given_no_events::<Organization>()
         .when(
-            create("1000001", "子部门", Some(parent("o1", true, &[])), None),
+            create(
+                "1000001",
+                "子部门",
+                Some(parent("o1", true, &[])),
+                Some("department"),
+            ),
             &(),
         )
         .then_expect_events(&[created()]);
@@ -72,7 +122,11 @@ fn creating_refuses_bad_input() {
             OrganizationError::NameRequired,
         ),
         (
-            create("bad code", "n", None, None),
+            create(" padded", "n", None, None),
+            OrganizationError::InvalidCode,
+        ),
+        (
+            create(&"c".repeat(129), "n", None, None),
             OrganizationError::InvalidCode,
         ),
         (
@@ -80,7 +134,7 @@ fn creating_refuses_bad_input() {
             OrganizationError::InvalidName,
         ),
         (
-            create("c", "n", None, Some("team")),
+            create("c", "n", None, Some("a\u{7}b")),
             OrganizationError::InvalidCategory,
         ),
         (
@@ -99,12 +153,121 @@ fn creating_refuses_bad_input() {
 }
 
 #[test]
+fn codes_and_categories_are_any_plain_text_in_the_domain() {
+    // OneAccess narrows both in its input validation; Inspur codes and Hainan org types differ.
+    let decision = given_no_events::<Organization>()
+        .when(create("研发 部", "n", None, Some("GOV_UNIT")), &())
+        .decision();
+    let OrganizationEvent::OrganizationCreated { code, category, .. } = &decision.events[0] else {
+        panic!("created");
+    };
+    assert_eq!((code.as_str(), category.as_str()), ("研发 部", "GOV_UNIT"));
+    let decision = given_no_events::<Organization>()
+        .when(create("c", "n", None, None), &())
+        .decision();
+    let OrganizationEvent::OrganizationCreated { category, .. } = &decision.events[0] else {
+        panic!("created");
+    };
+    assert_eq!(category, "", "the dialect supplies its default category");
+}
+
+#[test]
+fn with_duplicate_sibling_names_allowed_only_the_code_is_claimed() {
+    let command = OrganizationCommand::Create {
+        org_id: "o2".into(),
+        code: "1000001".into(),
+        name: "子部门".into(),
+        parent: Some(parent("o1", true, &[])),
+        category: Some("department".into()),
+        policy: DUPLICATE_NAMES,
+        now: NOW,
+    };
+    let decision = given_no_events::<Organization>()
+        .when(command, &())
+        .then_expect_events(&[created_unclaimed()]);
+    assert_eq!(claim_kinds(&decision.claims), ["organization.code"]);
+    let delete = OrganizationCommand::Delete {
+        has_children: false,
+        has_members: false,
+        now: NOW,
+    };
+    let decision = given::<Organization>(&[created_unclaimed()])
+        .when(delete, &())
+        .decision();
+    assert_eq!(decision.releases, [code_claim("1000001")]);
+}
+
+#[test]
+fn the_sibling_name_claim_follows_the_policy_in_force_at_each_update() {
+    // Policy switched off: the next update releases the held claim, even one that only
+    // changes the category.
+    let decision = given::<Organization>(&[created()])
+        .when(update_under(None, Some("company"), DUPLICATE_NAMES), &())
+        .decision();
+    assert_eq!(decision.releases, [name_claim(Some("o1"), "子部门")]);
+    assert!(decision.claims.is_empty());
+    assert!(matches!(
+        decision.events[0],
+        OrganizationEvent::OrganizationUpdated {
+            name_claimed: false,
+            ..
+        }
+    ));
+    // Policy switched on: an unmoved duplicate stays unheld rather than failing the update…
+    let decision = given::<Organization>(&[created_unclaimed()])
+        .when(update_under(None, Some("company"), UNIQUE_NAMES), &())
+        .decision();
+    assert!(decision.claims.is_empty() && decision.releases.is_empty());
+    // …and a move or rename claims the new place.
+    let decision = given::<Organization>(&[created_unclaimed()])
+        .when(update(Some(parent("o3", true, &[]))), &())
+        .decision();
+    assert!(decision.releases.is_empty());
+    assert_eq!(decision.claims, [name_claim(Some("o3"), "子部门")]);
+    // Nothing changes: nothing is claimed or released, whatever the policy.
+    let decision = given::<Organization>(&[created()])
+        .when(update_under(None, None, DUPLICATE_NAMES), &())
+        .decision();
+    assert!(decision.events.is_empty() && decision.releases.is_empty());
+}
+
+#[test]
+fn a_v1_organization_event_is_read_as_holding_its_name_claim() {
+    for event_type in ["organization.created", "organization.updated"] {
+        let v1 = serde_json::json!({
+            "org_id": "o2", "code": "1000001", "name": "子部门", "parent_id": "o1",
+            "category": "department", "created_at": NOW, "updated_at": NOW, "changed": ["name"]
+        });
+        let (version, payload) = upcast(&registered(), event_type, 1, v1);
+        assert_eq!(version, 2);
+        let event: OrganizationEvent = from_stored(event_type, payload).unwrap();
+        let org = Organization::from_events([&event]);
+        assert!(org.name_claimed, "{event_type}");
+        let decision = given::<Organization>(&[event])
+            .when(
+                OrganizationCommand::Delete {
+                    has_children: false,
+                    has_members: false,
+                    now: NOW,
+                },
+                &(),
+            )
+            .decision();
+        assert_eq!(
+            decision.releases,
+            [code_claim("1000001"), name_claim(Some("o1"), "子部门")]
+        );
+    }
+}
+
+#[test]
 fn updating_keeps_what_is_empty_and_moves_claims() {
     let command = OrganizationCommand::Update {
         code: Some("TestOrg".into()),
         name: Some(String::new()),
         parent: None,
         category: Some("company".into()),
+        policy: UNIQUE_NAMES,
         now: NOW + 1,
     };
     let decision = given::<Organization>(&[created()])
@@ -117,6 +280,7 @@ fn updating_keeps_what_is_empty_and_moves_claims() {
             category: "company".into(),
             changed: vec!["code".into(), "category".into()],
             updated_at: NOW + 1,
+            name_claimed: true,
         }]);
     assert_eq!(decision.releases, [code_claim("1000001")]);
     assert_eq!(decision.claims, [code_claim("TestOrg")]);

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::aggregate::{Aggregate, Claim, Decision, DomainEvent};
 use crate::app_role::is_role_code;
+use crate::claim_kind::ClaimKind;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ResourceItem {
@@ -152,7 +153,8 @@ impl Aggregate for Privilege {
                     return Err(PrivilegeError::InvalidName);
                 }
                 check_items(&items)?;
-                let claim = Claim::new("privilege.code", format!("{application_id}/{code}"));
+                let claim =
+                    Claim::new(ClaimKind::PrivilegeCode, format!("{application_id}/{code}"));
                 Ok(Decision::event(PrivilegeEvent::PrivilegeDefined {
                     privilege_id,
                     application_id,

@@ -1,65 +1,18 @@
 //! A tenant: its name, the host names it answers on, and the configuration its rules read
-//! (password policy, user-attribute definitions, management token lifetime).
-
-use std::collections::BTreeMap;
+//! (password policy, user-attribute definitions, organisation policy, management token lifetime).
 
 use serde::{Deserialize, Serialize};
 
 use crate::aggregate::{Aggregate, Claim, Decision, DomainEvent};
+use crate::claim_kind::ClaimKind;
 use crate::password::PasswordPolicy;
+
+pub use crate::attribute_rules::{
+    compile_pattern, matches_pattern, AttributeRule, UserAttributeRules, MAX_ATTRIBUTE_RULES,
+};
 
 pub const DEFAULT_TENANT_ID: &str = "default";
 pub const DEFAULT_TOKEN_LIFETIME_SECS: u32 = 1800;
-
-/// Whether one user attribute must be present and whether its value must be unique in the tenant.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(default)]
-pub struct AttributeRule {
-    pub required: bool,
-    pub unique: bool,
-    /// A regular expression the whole value must match (besides the built-in format rules).
-    pub pattern: Option<String>,
-}
-
-/// The most attribute rules a tenant may define, and the compiled size a pattern may take.
-pub const MAX_ATTRIBUTE_RULES: usize = 100;
-const PATTERN_SIZE_LIMIT: usize = 256 * 1024;
-
-/// A pattern anchored to the whole value; `None` when it is too long, too large or invalid on
-/// its own (so `a)|(.*` cannot escape the anchors). Compiled patterns are cached.
-pub fn compile_pattern(pattern: &str) -> Option<regex::Regex> {
-    use std::collections::HashMap;
-    use std::sync::{Mutex, OnceLock};
-    static CACHE: OnceLock<Mutex<HashMap<String, regex::Regex>>> = OnceLock::new();
-    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
-    if let Some(re) = cache.lock().ok().and_then(|c| c.get(pattern).cloned()) {
-        return Some(re);
-    }
-    let build = |p: &str| {
-        regex::RegexBuilder::new(p)
-            .size_limit(PATTERN_SIZE_LIMIT)
-            .build()
-            .ok()
-    };
-    if pattern.len() > 256 || build(pattern).is_none() {
-        return None;
-    }
-    let anchored = build(&format!("^(?:{pattern})$"))?;
-    if let Ok(mut c) = cache.lock() {
-        if c.len() < 1024 {
-            c.insert(pattern.to_string(), anchored.clone());
-        }
-    }
-    Some(anchored)
-}
-
-/// Whether a value matches a rule's pattern in full (a rule without one matches anything).
-pub fn matches_pattern(rule: &AttributeRule, value: &str) -> bool {
-    match &rule.pattern {
-        None => true,
-        Some(pattern) => compile_pattern(pattern).is_some_and(|re| re.is_match(value)),
-    }
-}
 
 /// Login lockout (LOGIN.0001/LOGIN.0002): how many failures lock an account, and for how long.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -78,38 +31,19 @@ impl Default for LockoutPolicy {
     }
 }
 
-/// The tenant's user-attribute definitions, keyed by wire name (`mobile`, `employee_id`,
-/// `extension.age` for an extension attribute).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct UserAttributeRules(pub BTreeMap<String, AttributeRule>);
-
-impl Default for UserAttributeRules {
-    fn default() -> Self {
-        let rule = |required, unique| AttributeRule {
-            required,
-            unique,
-            pattern: None,
-        };
-        Self(BTreeMap::from([
-            ("user_name".to_string(), rule(true, true)),
-            ("mobile".to_string(), rule(true, true)),
-            ("email".to_string(), rule(false, true)),
-            ("employee_id".to_string(), rule(false, true)),
-            ("attr_identity_number".to_string(), rule(false, true)),
-        ]))
-    }
+/// Rules about organisations that only some dialects have (ADR 0009).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct OrganizationPolicy {
+    /// Names unique among siblings, as OneAccess requires (ORG.0013); Inspur allows duplicates.
+    pub unique_sibling_names: bool,
 }
 
-impl UserAttributeRules {
-    pub fn rule(&self, attribute: &str) -> AttributeRule {
-        self.0.get(attribute).cloned().unwrap_or_default()
-    }
-
-    /// Extension attributes the tenant has defined, with their rules.
-    pub fn extensions(&self) -> impl Iterator<Item = (&str, AttributeRule)> {
-        self.0
-            .iter()
-            .filter_map(|(k, r)| k.strip_prefix("extension.").map(|name| (name, r.clone())))
+impl Default for OrganizationPolicy {
+    fn default() -> Self {
+        Self {
+            unique_sibling_names: true,
+        }
     }
 }
 
@@ -120,6 +54,7 @@ pub struct TenantSettings {
     pub user_attributes: UserAttributeRules,
     pub management_token_lifetime_secs: u32,
     pub lockout: LockoutPolicy,
+    pub organizations: OrganizationPolicy,
 }
 
 impl Default for TenantSettings {
@@ -129,6 +64,7 @@ impl Default for TenantSettings {
             user_attributes: UserAttributeRules::default(),
             management_token_lifetime_secs: DEFAULT_TOKEN_LIFETIME_SECS,
             lockout: LockoutPolicy::default(),
+            organizations: OrganizationPolicy::default(),
         }
     }
 }
@@ -153,6 +89,7 @@ pub enum TenantCommand {
     SetUserAttributes(UserAttributeRules),
     SetManagementTokenLifetime(u32),
     SetLockout(LockoutPolicy),
+    SetOrganizationPolicy(OrganizationPolicy),
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -173,6 +110,8 @@ pub enum TenantEvent {
     ManagementTokenLifetimeChanged { seconds: u32 },
     #[serde(rename = "tenant.lockout_changed")]
     LockoutChanged { lockout: LockoutPolicy },
+    #[serde(rename = "tenant.organization_policy_changed")]
+    OrganizationPolicyChanged { policy: OrganizationPolicy },
 }
 
 impl DomainEvent for TenantEvent {
@@ -185,6 +124,15 @@ impl DomainEvent for TenantEvent {
                 "tenant.management_token_lifetime_changed"
             }
             Self::LockoutChanged { .. } => "tenant.lockout_changed",
+            Self::OrganizationPolicyChanged { .. } => "tenant.organization_policy_changed",
+        }
+    }
+
+    /// Version 2 of the attribute rules: canonical names (ADR 0009, `user::v1`).
+    fn schema_version(&self) -> u32 {
+        match self {
+            Self::UserAttributesChanged { .. } => 2,
+            _ => 1,
         }
     }
 }
@@ -252,6 +200,9 @@ impl Aggregate for Tenant {
                 self.settings.management_token_lifetime_secs = *seconds
             }
             TenantEvent::LockoutChanged { lockout } => self.settings.lockout = *lockout,
+            TenantEvent::OrganizationPolicyChanged { policy } => {
+                self.settings.organizations = *policy
+            }
         }
     }
 
@@ -279,6 +230,7 @@ impl Aggregate for Tenant {
                 TenantEvent::PasswordPolicyChanged { policy }
             }
             TenantCommand::SetUserAttributes(rules) => {
+                let rules = rules.canonical()?;
                 if rules.0.len() > MAX_ATTRIBUTE_RULES {
                     return Err(TenantError::InvalidPattern(
                         "too many attribute rules".into(),
@@ -302,6 +254,9 @@ impl Aggregate for Tenant {
                     return Err(TenantError::InvalidLockout);
                 }
                 TenantEvent::LockoutChanged { lockout }
+            }
+            TenantCommand::SetOrganizationPolicy(policy) => {
+                TenantEvent::OrganizationPolicyChanged { policy }
             }
             TenantCommand::SetManagementTokenLifetime(seconds) => {
                 if !(60..=86_400).contains(&seconds) {
@@ -338,7 +293,7 @@ fn create(
         created_at: now,
     });
     for host in normalised {
-        decision = decision.claim(Claim::global("tenant.domain", host));
+        decision = decision.claim(Claim::global(ClaimKind::TenantHostName, host));
     }
     Ok(decision)
 }
@@ -373,7 +328,7 @@ mod tests {
             .then_expect_events(&[created()]);
         assert_eq!(
             decision.claims,
-            [Claim::global("tenant.domain", "acme.example.com")]
+            [Claim::global(ClaimKind::TenantHostName, "acme.example.com")]
         );
     }
 
@@ -470,5 +425,52 @@ mod tests {
         given::<Tenant>(&[created()])
             .when(TenantCommand::SetLockout(lockout), &())
             .then_expect_events(&[TenantEvent::LockoutChanged { lockout }]);
+        let policy = OrganizationPolicy {
+            unique_sibling_names: false,
+        };
+        given::<Tenant>(&[created()])
+            .when(TenantCommand::SetOrganizationPolicy(policy), &())
+            .then_expect_events(&[TenantEvent::OrganizationPolicyChanged { policy }]);
+    }
+
+    fn rule(required: bool, unique: bool, pattern: Option<&str>) -> AttributeRule {
+        AttributeRule {
+            required,
+            unique,
+            pattern: pattern.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn rules_given_under_version_1_names_are_stored_under_canonical_names() {
+        let mut legacy = UserAttributeRules::default();
+        legacy
+            .0
+            .insert("attr_nick_name".into(), rule(true, false, None));
+        legacy
+            .0
+            .insert("attr_identity_number".into(), rule(true, false, None));
+        let mut expected = UserAttributeRules::default();
+        expected
+            .0
+            .insert("nickname".into(), rule(true, false, None));
+        // Both rules for the identity number apply: required from one, unique from the other.
+        expected
+            .0
+            .insert("identity_number".into(), rule(true, true, None));
+        given::<Tenant>(&[created()])
+            .when(TenantCommand::SetUserAttributes(legacy), &())
+            .then_expect_events(&[TenantEvent::UserAttributesChanged { rules: expected }]);
+        let mut clash = UserAttributeRules::default();
+        clash
+            .0
+            .insert("identity_number".into(), rule(false, true, Some("\\d+")));
+        clash.0.insert(
+            "attr_identity_number".into(),
+            rule(false, true, Some("X\\d+")),
+        );
+        given::<Tenant>(&[created()])
+            .when(TenantCommand::SetUserAttributes(clash), &())
+            .then_expect_error(TenantError::InvalidPattern("identity_number".into()));
     }
 }

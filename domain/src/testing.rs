@@ -63,8 +63,8 @@ where
 }
 
 /// Claim kinds of a decision, for terse assertions.
-pub fn claim_kinds(claims: &[Claim]) -> Vec<&str> {
-    claims.iter().map(|c| c.kind.as_str()).collect()
+pub fn claim_kinds(claims: &[Claim]) -> Vec<String> {
+    claims.iter().map(|c| c.kind.to_string()).collect()
 }
 
 /// A password hasher for tests: fast and obviously not for production.

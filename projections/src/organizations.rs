@@ -37,6 +37,7 @@ impl Projector for OrganizationsProjection {
                     parent_id,
                     category,
                     created_at,
+                    name_claimed: _,
                 } => {
                     let path = format!(
                         "{}{org_id}/",

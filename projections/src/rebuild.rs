@@ -9,6 +9,11 @@ use store::EventStore;
 
 const BATCH: i64 = 1000;
 
+/// The shape of the rows the reducers write. Raise it when they write different rows for the
+/// same events (2: canonical attribute names in profiles, settings and audit summaries, ADR
+/// 0009): a store whose projections are older is rebuilt once when it is opened.
+pub const VERSION: &str = "2";
+
 /// Every projection table, in the order they are cleared.
 pub fn tables() -> Vec<&'static str> {
     [
@@ -62,13 +67,45 @@ async fn clear_and_replay(store: &EventStore, conn: &mut AnyConnection) -> anyho
     }
 }
 
+async fn mark_current(conn: &mut AnyConnection) -> anyhow::Result<()> {
+    sqlx::query(
+        "INSERT INTO store_settings (name, value) VALUES ('projections_version', $1) \
+         ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+    )
+    .bind(VERSION)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
 /// Rebuilds every projection from position 0 in one transaction; returns the events replayed.
 pub async fn replay(store: &EventStore) -> anyhow::Result<i64> {
     let mut tx = store.database().pool.begin().await?;
     lock_appends(&mut tx).await?;
     let count = clear_and_replay(store, &mut tx).await?;
+    mark_current(&mut tx).await?;
     tx.commit().await?;
     Ok(count)
+}
+
+/// Rebuilds every projection if they were written by reducers older than `VERSION` (an upgraded
+/// store); the number of events replayed, or `None` when they are current. Under the append lock,
+/// so that nodes starting together rebuild once.
+pub async fn rebuild_if_outdated(store: &EventStore) -> anyhow::Result<Option<i64>> {
+    let mut tx = store.database().pool.begin().await?;
+    lock_appends(&mut tx).await?;
+    let stored: Option<(String,)> =
+        sqlx::query_as("SELECT value FROM store_settings WHERE name = 'projections_version'")
+            .fetch_optional(&mut *tx)
+            .await?;
+    if stored.is_some_and(|(version,)| version == VERSION) {
+        tx.rollback().await?;
+        return Ok(None);
+    }
+    let count = clear_and_replay(store, &mut tx).await?;
+    mark_current(&mut tx).await?;
+    tx.commit().await?;
+    Ok(Some(count))
 }
 
 /// The first difference between the live tables and a fresh rebuild, if any. The rebuild runs

@@ -63,6 +63,9 @@ impl Projector for TenantsProjection {
                 TenantEvent::LockoutChanged { lockout } => {
                     update_settings(conn, tenant_id, |s| s.lockout = lockout).await?
                 }
+                TenantEvent::OrganizationPolicyChanged { policy } => {
+                    update_settings(conn, tenant_id, |s| s.organizations = policy).await?
+                }
                 TenantEvent::ManagementTokenLifetimeChanged { seconds } => {
                     update_settings(conn, tenant_id, |s| {
                         s.management_token_lifetime_secs = seconds

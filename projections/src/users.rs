@@ -49,9 +49,9 @@ impl Projector for UsersProjection {
                     .bind(tenant)
                     .bind(&user_id)
                     .bind(primary_org(&org_relations))
-                    .bind(&personal.user_name)
-                    .bind(UserField::UserName.normalise(&personal.user_name))
-                    .bind(&personal.name)
+                    .bind(&personal.username)
+                    .bind(UserField::Username.normalise(&personal.username))
+                    .bind(&personal.display_name)
                     .bind(&personal.mobile)
                     .bind(&personal.email)
                     .bind(serde_json::to_string(&personal)?)
@@ -77,9 +77,9 @@ impl Projector for UsersProjection {
                          WHERE tenant_id = $10 AND user_id = $11",
                     )
                     .bind(primary_org(&org_relations))
-                    .bind(&personal.user_name)
-                    .bind(UserField::UserName.normalise(&personal.user_name))
-                    .bind(&personal.name)
+                    .bind(&personal.username)
+                    .bind(UserField::Username.normalise(&personal.username))
+                    .bind(&personal.display_name)
                     .bind(&personal.mobile)
                     .bind(&personal.email)
                     .bind(serde_json::to_string(&personal)?)
@@ -283,7 +283,7 @@ pub async fn by_user_name(
         pool,
         tenant,
         "user_name_key",
-        &UserField::UserName.normalise(user_name),
+        &UserField::Username.normalise(user_name),
     )
     .await
 }

@@ -1,12 +1,14 @@
-//! `/admin/v1/tenant/settings`: the caller's tenant's password policy, user-attribute rules and
-//! management token lifetime.
+//! `/admin/v1/tenant/settings`: the caller's tenant's password policy, user-attribute rules
+//! (keyed by canonical attribute names; version-1 names are accepted and renamed), organisation
+//! policy, lockout and management token lifetime.
 
 use axum::extract::State;
 use axum::routing::{get, put};
 use axum::{Json, Router};
 use domain::password::PasswordPolicy;
 use domain::tenant::{
-    AttributeRule, LockoutPolicy, Tenant, TenantCommand, TenantSettings, UserAttributeRules,
+    AttributeRule, LockoutPolicy, OrganizationPolicy, Tenant, TenantCommand, TenantSettings,
+    UserAttributeRules,
 };
 
 use super::strict::{known_fields, parse_strict};
@@ -24,6 +26,7 @@ pub fn router() -> Router<AppState> {
         .route("/tenant/settings/password-policy", put(password_policy))
         .route("/tenant/settings/user-attributes", put(user_attributes))
         .route("/tenant/settings/lockout", put(lockout))
+        .route("/tenant/settings/organizations", put(organizations))
         .route(
             "/tenant/settings/management-token-lifetime",
             put(token_lifetime),
@@ -112,4 +115,19 @@ async fn lockout(
 ) -> Result<Json<TenantSettings>, AdminError> {
     let policy: LockoutPolicy = parse_strict(&body, &LockoutPolicy::default())?;
     change(&state, &caller, TenantCommand::SetLockout(policy)).await
+}
+
+/// Whether organisation names must be unique among siblings (OneAccess's rule, the default).
+async fn organizations(
+    State(state): State<AppState>,
+    caller: ManagementCaller,
+    body: axum::body::Bytes,
+) -> Result<Json<TenantSettings>, AdminError> {
+    let policy: OrganizationPolicy = parse_strict(&body, &OrganizationPolicy::default())?;
+    change(
+        &state,
+        &caller,
+        TenantCommand::SetOrganizationPolicy(policy),
+    )
+    .await
 }

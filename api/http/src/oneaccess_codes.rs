@@ -13,6 +13,7 @@ use domain::application::ApplicationError;
 use domain::organization::OrganizationError;
 use domain::password::PasswordViolation;
 use domain::user::{UserError, UserField};
+use domain::ClaimKind;
 use serde::Deserialize;
 use usecases::ServiceError;
 
@@ -95,50 +96,50 @@ pub fn message(code: &str, args: &[String], chinese: bool) -> String {
 
 fn required_code(field: UserField) -> &'static str {
     match field {
-        UserField::UserName => "USER.0008",
-        UserField::Name => "USER.0009",
+        UserField::Username => "USER.0008",
+        UserField::DisplayName => "USER.0009",
         UserField::Mobile => "USER.0010",
         UserField::Email => "USER.0011",
         UserField::FirstName => "USER.0012",
         UserField::MiddleName => "USER.0013",
         UserField::LastName => "USER.0014",
-        UserField::NickName => "USER.0015",
-        UserField::Birthday => "USER.0016",
+        UserField::Nickname => "USER.0015",
+        UserField::BirthDate => "USER.0016",
         UserField::Gender => "USER.0017",
         UserField::IdentityType => "USER.0018",
         UserField::IdentityNumber => "USER.0019",
-        UserField::Area => "USER.0020",
+        UserField::CountryOrRegion => "USER.0020",
         UserField::City => "USER.0021",
         UserField::EmployeeId => "USER.0022",
         UserField::ManagerId => "USER.0024",
         // The appendix has no "required" code for the personnel type (§4.11).
-        UserField::UserType => "USER.0053",
+        UserField::EmploymentType => "USER.0053",
         UserField::HireDate => "USER.0026",
-        UserField::WorkPlace => "USER.0027",
+        UserField::Workplace => "USER.0027",
     }
 }
 
 fn invalid_code(field: UserField) -> &'static str {
     match field {
-        UserField::UserName => "USER.0036",
-        UserField::Name => "USER.0037",
+        UserField::Username => "USER.0036",
+        UserField::DisplayName => "USER.0037",
         UserField::Mobile => "USER.0038",
         UserField::Email => "USER.0039",
         UserField::FirstName => "USER.0040",
         UserField::MiddleName => "USER.0041",
         UserField::LastName => "USER.0042",
-        UserField::NickName => "USER.0043",
-        UserField::Birthday => "USER.0044",
+        UserField::Nickname => "USER.0043",
+        UserField::BirthDate => "USER.0044",
         UserField::Gender => "USER.0045",
         UserField::IdentityType => "USER.0046",
         UserField::IdentityNumber => "USER.0047",
-        UserField::Area => "USER.0048",
+        UserField::CountryOrRegion => "USER.0048",
         UserField::City => "USER.0049",
         UserField::EmployeeId => "USER.0050",
         UserField::ManagerId => "USER.0052",
-        UserField::UserType => "USER.0053",
+        UserField::EmploymentType => "USER.0053",
         UserField::HireDate => "USER.0054",
-        UserField::WorkPlace => "USER.0055",
+        UserField::Workplace => "USER.0055",
     }
 }
 
@@ -248,23 +249,25 @@ fn role_error(error: AppRoleError) -> Coded {
     })
 }
 
-fn claimed(kind: &str) -> Coded {
-    if let Some(key) = kind.strip_prefix("user.extension.") {
-        return Coded::with("USER.0035", [key.to_string()]);
-    }
+fn claimed(kind: ClaimKind) -> Coded {
     Coded::new(match kind {
-        "user.user_name" => "USER.0029",
-        "user.mobile" => "USER.0030",
-        "user.email" => "USER.0031",
-        "user.attr_identity_number" => "USER.0032",
-        "user.employee_id" => "USER.0033",
-        "organization.code" => "ORG.0012",
-        "organization.name" => "ORG.0013",
-        "app_account.account_name" | "app_account.user" => "APP_ACCOUNT.0002",
-        "app_organization.code" => "APP_ORG.0003",
-        "app_organization.name" => "APP_ORG.0010",
-        "app_role.code" => "APP_ROLE.0003",
-        _ => "COM.0002",
+        ClaimKind::UserExtension(key) => return Coded::with("USER.0035", [key]),
+        ClaimKind::UserName => "USER.0029",
+        ClaimKind::UserMobile => "USER.0030",
+        ClaimKind::UserEmail => "USER.0031",
+        ClaimKind::UserIdentityNumber => "USER.0032",
+        ClaimKind::UserEmployeeId => "USER.0033",
+        ClaimKind::OrganizationCode => "ORG.0012",
+        ClaimKind::OrganizationSiblingName => "ORG.0013",
+        ClaimKind::AppAccountName | ClaimKind::AppAccountPerUser => "APP_ACCOUNT.0002",
+        ClaimKind::AppOrganizationCode => "APP_ORG.0003",
+        ClaimKind::AppOrganizationSiblingName => "APP_ORG.0010",
+        ClaimKind::AppRoleCode => "APP_ROLE.0003",
+        // OneAccess has no code of its own for these.
+        ClaimKind::ClientId
+        | ClaimKind::PrivilegeCode
+        | ClaimKind::TenantHostName
+        | ClaimKind::Other(_) => "COM.0002",
     })
 }
 
@@ -275,7 +278,7 @@ pub fn code_of(error: ServiceError) -> Option<Coded> {
         ServiceError::User(e) => user_error(e),
         ServiceError::Organization(e) => organization_error(e),
         ServiceError::OrgCodeNotFound => Coded::new("ORG.0001"),
-        ServiceError::Claimed(kind) => claimed(&kind),
+        ServiceError::Claimed(kind) => claimed(kind),
         ServiceError::Busy => Coded::new("COM.0002"),
         ServiceError::Application(e) => application_error(e),
         ServiceError::AppAccount(e) => account_error(e),

@@ -11,6 +11,9 @@ pub mod sdk;
 mod token;
 mod users;
 
+/// The OneAccess names of the user attributes (ADR 0009).
+pub use users::attributes as user_attributes;
+
 use axum::routing::post;
 use axum::Router;
 

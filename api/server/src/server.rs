@@ -15,18 +15,23 @@ use usecases::sms::{LogOnlySmsSender, SmsSender};
 use usecases::tenants::{self, Credentials};
 use usecases::AppState;
 
-/// Connects, migrates and opens the event store with every inline projection.
+/// Connects, migrates and opens the event store with every inline projection, rebuilding the
+/// projections once if an older version of the reducers wrote them.
 pub async fn open_store(config: &Config) -> anyhow::Result<EventStore> {
     let keys: Keys = config.keys()?;
     let db = store::connect(&config.database_url()?).await?;
     store::migrate(&db).await?;
     store::db::check_master_key(&db, &keys).await?;
-    Ok(EventStore::open(
+    let store = EventStore::open(
         db,
         keys,
         projections::inline(),
         domain::upcast::registered(),
-    ))
+    );
+    if let Some(events) = projections::rebuild::rebuild_if_outdated(&store).await? {
+        tracing::info!(events, "projections rebuilt for the current reducers");
+    }
+    Ok(store)
 }
 
 pub struct RunningServer {

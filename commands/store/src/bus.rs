@@ -3,7 +3,7 @@
 //! fresh state (bounded), never the stale events pushed again.
 
 use domain::aggregate::{from_stored, to_stored};
-use domain::{Aggregate, Decision, DomainEvent};
+use domain::{Aggregate, ClaimKind, Decision, DomainEvent};
 
 use std::sync::Arc;
 
@@ -24,7 +24,7 @@ pub enum BusError<E: std::error::Error> {
     Domain(E),
     /// A unique value of this kind is held by another owner.
     #[error("unique value already claimed: {0}")]
-    Claimed(String),
+    Claimed(ClaimKind),
     /// A fact about another aggregate no longer held when the events were written.
     #[error("a fact the decision relied on no longer holds: {0}")]
     GuardFailed(&'static str),
@@ -130,7 +130,7 @@ impl CommandBus {
                     let (event_type, payload) = to_stored(event);
                     NewEvent {
                         event_type,
-                        schema_version: A::Event::SCHEMA_VERSION,
+                        schema_version: event.schema_version(),
                         payload,
                     }
                 })

@@ -122,8 +122,8 @@ pub async fn create(
         .await?
         .ok_or(UserError::NotFound)?;
     let change = AccountChange {
-        account_name: Some(present(request.account_name).unwrap_or(user.profile.user_name.clone())),
-        name: Some(present(request.name).unwrap_or(user.profile.name.clone())),
+        account_name: Some(present(request.account_name).unwrap_or(user.profile.username.clone())),
+        name: Some(present(request.name).unwrap_or(user.profile.display_name.clone())),
         org_id: resolve_org(state, tenant, &app, request.org_code).await?,
         password: present(request.password),
         disabled: request.disabled,

@@ -1,7 +1,10 @@
 //! The attributes an application may release about a signed-in user (CAS released attributes,
 //! SAML attribute mapping): looked up by name in the user's account in the application (its
-//! extension attributes, then its own fields), then in the user's profile.
+//! extension attributes, then its own fields), then in the user's profile. Profile attributes
+//! answer to their canonical names and to the version-1 names applications were configured with
+//! before ADR 0009 (`user_name`, `attr_nick_name`…).
 
+use domain::user::v1::field_of_any_name;
 use projections::app_accounts::AccountRow;
 use projections::users::UserRow;
 use serde_json::Value;
@@ -26,7 +29,7 @@ impl<'a> Source<'a> {
             .get(name)
             .cloned()
             .or_else(|| self.account_field(name))
-            .or_else(|| self.profile.get(name).cloned())
+            .or_else(|| self.profile_field(name))
             .or_else(|| {
                 self.profile
                     .get("extension")
@@ -34,6 +37,15 @@ impl<'a> Source<'a> {
                     .cloned()
             })
             .unwrap_or(Value::Null)
+    }
+
+    /// A profile attribute by name (`null` when the user has none), or the extension object.
+    fn profile_field(&self, name: &str) -> Option<Value> {
+        let key = match field_of_any_name(name) {
+            Some(field) => field.name(),
+            None => name,
+        };
+        self.profile.get(key).cloned()
     }
 
     fn account_field(&self, name: &str) -> Option<Value> {

@@ -79,7 +79,7 @@ pub enum ServiceError {
     OrgCodeNotFound,
     /// A unique value of this claim kind is held by someone else.
     #[error("already exists: {0}")]
-    Claimed(String),
+    Claimed(domain::ClaimKind),
     #[error("system busy, try again")]
     Busy,
     #[error(transparent)]

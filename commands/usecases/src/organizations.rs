@@ -1,9 +1,11 @@
-//! Organisation commands (specs/oneaccess.md §2.3).
+//! Organisation commands (specs/oneaccess.md §2.3): the tenant's organisation policy is read here,
+//! and the decision is the organisation aggregate's. Each dialect validates its own vocabulary
+//! (codes, categories) before calling these.
 
 use std::sync::Arc;
 
 use domain::organization::{Organization, OrganizationCommand, OrganizationError, ParentFacts};
-use domain::Aggregate;
+use domain::{Aggregate, OrganizationId};
 use projections::guards::{
     org_exists, org_has_no_children, org_has_no_members, org_not_under_itself, HAS_NO_CHILDREN,
     HAS_NO_MEMBERS, NOT_UNDER_ITSELF, ORG_EXISTS,
@@ -12,8 +14,10 @@ use store::store::Guard;
 use store::{BusError, Context};
 
 use crate::state::AppState;
-use crate::ServiceError;
+use crate::{settings, ServiceError};
 
+/// An organisation's fields as a dialect gives them; `None` (or empty) leaves a field as it is
+/// on update. On create a missing category is stored empty: a dialect with a default supplies it.
 pub struct OrgChange {
     pub code: Option<String>,
     pub name: Option<String>,
@@ -61,12 +65,27 @@ fn parent_guards(org_id: &str, parent: &Option<ParentFacts>) -> Vec<Arc<dyn Guar
     }
 }
 
+/// Whether the organisation exists (a dialect that reports "not found" before its own input
+/// rules asks this first).
+pub async fn exists(
+    state: &AppState,
+    ctx: &Context,
+    org_id: &OrganizationId,
+) -> Result<bool, ServiceError> {
+    Ok(
+        projections::organizations::get(state.pool(), &ctx.tenant_id, org_id.as_str())
+            .await?
+            .is_some(),
+    )
+}
+
 pub async fn create(
     state: &AppState,
     ctx: &Context,
     change: OrgChange,
-) -> Result<String, ServiceError> {
+) -> Result<OrganizationId, ServiceError> {
     let parent = parent_facts(state, &ctx.tenant_id, change.parent_id).await?;
+    let policy = settings(state, &ctx.tenant_id).await?.organizations;
     let now = state.now();
     let org_id = state.ids.entity_id(now);
     let guards = parent_guards(&org_id, &parent);
@@ -76,6 +95,7 @@ pub async fn create(
         name: change.name.unwrap_or_default(),
         parent,
         category: change.category,
+        policy,
         now,
     };
     state
@@ -85,22 +105,25 @@ pub async fn create(
         })
         .await
         .map_err(tree_error)?;
-    Ok(org_id)
+    Ok(OrganizationId::new(org_id))
 }
 
 pub async fn update(
     state: &AppState,
     ctx: &Context,
-    org_id: &str,
+    org_id: &OrganizationId,
     change: OrgChange,
 ) -> Result<(), ServiceError> {
+    let org_id = org_id.as_str();
     let parent = parent_facts(state, &ctx.tenant_id, change.parent_id).await?;
+    let policy = settings(state, &ctx.tenant_id).await?.organizations;
     let guards = parent_guards(org_id, &parent);
     let command = OrganizationCommand::Update {
         code: change.code,
         name: change.name,
         parent,
         category: change.category,
+        policy,
         now: state.now(),
     };
     state
@@ -113,7 +136,12 @@ pub async fn update(
     Ok(())
 }
 
-pub async fn delete(state: &AppState, ctx: &Context, org_id: &str) -> Result<(), ServiceError> {
+pub async fn delete(
+    state: &AppState,
+    ctx: &Context,
+    org_id: &OrganizationId,
+) -> Result<(), ServiceError> {
+    let org_id = org_id.as_str();
     let pool = state.pool();
     let command = OrganizationCommand::Delete {
         has_children: projections::organizations::has_children(pool, &ctx.tenant_id, org_id)

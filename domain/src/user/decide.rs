@@ -1,6 +1,7 @@
 //! The decisions of the user aggregate.
 
 use crate::aggregate::{Claim, Decision};
+use crate::claim_kind::ClaimKind;
 use crate::password::{PasswordHasher, PasswordOwner, PasswordViolation};
 use crate::tenant::{matches_pattern, TenantSettings};
 
@@ -127,8 +128,8 @@ fn create(
     hasher: &dyn PasswordHasher,
 ) -> Result<Decision<UserEvent>, UserError> {
     let (mut profile, _) = merge(UserProfile::default(), input);
-    if profile.name.is_empty() {
-        profile.name = profile.user_name.clone();
+    if profile.display_name.is_empty() {
+        profile.display_name = profile.username.clone();
     }
     validate(&profile, settings)?;
     check_relations(&org_relations)?;
@@ -171,7 +172,7 @@ fn update(
         Some(relations) => {
             check_relations(&relations)?;
             if relations != user.org_relations {
-                changed.push("user_org_relation_list".to_string());
+                changed.push(super::CHANGED_RELATIONS.to_string());
             }
             relations
         }
@@ -218,7 +219,7 @@ fn update(
 fn merge(mut profile: UserProfile, input: UserInput) -> (UserProfile, Vec<String>) {
     let mut changed = Vec::new();
     for (field, value) in input.fields {
-        let value = if field == UserField::UserName {
+        let value = if field == UserField::Username {
             value.trim().to_string()
         } else {
             value
@@ -227,7 +228,7 @@ fn merge(mut profile: UserProfile, input: UserInput) -> (UserProfile, Vec<String
             continue;
         }
         profile.set(field, value);
-        changed.push(field.wire_name().to_string());
+        changed.push(field.name().to_string());
     }
     // An empty object, like an empty value, leaves the extension attributes as they are.
     if let Some(extension) = input.extension.filter(|e| !e.is_empty()) {
@@ -247,11 +248,11 @@ fn validate(profile: &UserProfile, settings: &TenantSettings) -> Result<(), User
     let rules = &settings.user_attributes;
     for field in UserField::ALL {
         match profile.get(field) {
-            None if field == UserField::UserName || rules.rule(field.wire_name()).required => {
+            None if field == UserField::Username || rules.rule(field.name()).required => {
                 return Err(UserError::Required(field))
             }
             Some(value) if !field.is_valid(value) => return Err(UserError::Invalid(field)),
-            Some(value) if !matches_pattern(&rules.rule(field.wire_name()), value) => {
+            Some(value) if !matches_pattern(&rules.rule(field.name()), value) => {
                 return Err(UserError::Invalid(field))
             }
             _ => {}
@@ -300,7 +301,7 @@ fn check_relations(relations: &[OrgRelation]) -> Result<(), UserError> {
 
 fn owner_of(profile: &UserProfile) -> PasswordOwner<'_> {
     PasswordOwner {
-        user_name: &profile.user_name,
+        user_name: &profile.username,
         mobile: profile.mobile.as_deref(),
         email: profile.email.as_deref(),
     }
@@ -334,47 +335,47 @@ fn unique_claims(profile: &UserProfile, settings: &TenantSettings) -> Vec<Claim>
     let rules = &settings.user_attributes;
     let mut claims = Vec::new();
     for field in UNIQUE_CAPABLE {
-        let always = matches!(field, UserField::UserName | UserField::Mobile);
+        let Some(kind) = ClaimKind::of_user_field(field) else {
+            continue;
+        };
+        let always = matches!(field, UserField::Username | UserField::Mobile);
         if let Some(value) = profile.get(field) {
-            if always || rules.rule(field.wire_name()).unique {
-                claims.push(Claim::new(
-                    format!("user.{}", field.wire_name()),
-                    field.normalise(value),
-                ));
+            if always || rules.rule(field.name()).unique {
+                claims.push(Claim::new(kind, field.normalise(value)));
             }
         }
     }
     for (key, rule) in rules.extensions() {
         if let (true, Some(value)) = (rule.unique, profile.extension_text(key)) {
-            claims.push(Claim::new(format!("user.extension.{key}"), value));
+            claims.push(Claim::new(ClaimKind::UserExtension(key.to_string()), value));
         }
     }
     claims
 }
 
-/// The attributes a tenant may make unique (each has an "already exists" code).
+/// The attributes a tenant may make unique (each has a claim kind), in the order their claims
+/// are taken: the first one held by someone else is the one a violation reports.
 const UNIQUE_CAPABLE: [UserField; 5] = [
-    UserField::UserName,
+    UserField::Username,
     UserField::Mobile,
     UserField::Email,
     UserField::EmployeeId,
     UserField::IdentityNumber,
 ];
 
-fn kinds(claims: &[Claim]) -> Vec<String> {
+fn kinds(claims: &[Claim]) -> Vec<ClaimKind> {
     claims.iter().map(|c| c.kind.clone()).collect()
 }
 
 /// The claims of the given kinds, with their values from the profile.
-fn held_claims(profile: &UserProfile, kinds: &[String]) -> Vec<Claim> {
+fn held_claims(profile: &UserProfile, kinds: &[ClaimKind]) -> Vec<Claim> {
     kinds
         .iter()
         .filter_map(|kind| {
-            let value = match kind.strip_prefix("user.extension.") {
-                Some(key) => profile.extension_text(key),
-                None => UNIQUE_CAPABLE
-                    .into_iter()
-                    .find(|f| kind.strip_prefix("user.") == Some(f.wire_name()))
+            let value = match kind {
+                ClaimKind::UserExtension(key) => profile.extension_text(key),
+                other => other
+                    .user_field()
                     .and_then(|f| profile.get(f).map(|v| f.normalise(v))),
             };
             value.map(|v| Claim::new(kind.clone(), v))

@@ -5,16 +5,22 @@ mod decide;
 mod profile;
 #[cfg(test)]
 mod tests;
+pub mod v1;
 
 use serde::{Deserialize, Serialize};
 
 pub use profile::{UserField, UserProfile};
 
 use crate::aggregate::{Aggregate, Decision, DomainEvent};
+use crate::claim_kind::ClaimKind;
 use crate::password::{PasswordHasher, PasswordViolation};
 use crate::tenant::TenantSettings;
 
 pub const MAX_SECONDARY_ORGS: usize = 9;
+
+/// How `user.updated` names a change of the organisation relations in `changed`: the event's own
+/// field name (version 1 said `user_org_relation_list`).
+pub const CHANGED_RELATIONS: &str = "org_relations";
 
 /// A user's membership of an organisation: `relation_type` 1 is primary (归属), 0 secondary (挂靠).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -40,7 +46,7 @@ pub struct User {
     pub disabled: bool,
     pub deleted: bool,
     /// The kinds of unique claim the user holds, whatever the tenant's rules say now.
-    pub held_claims: Vec<String>,
+    pub held_claims: Vec<ClaimKind>,
 }
 
 /// The attributes of a create or update request; `None` means "not given".
@@ -106,9 +112,10 @@ pub enum UserEvent {
         created_at: i64,
         personal: UserProfile,
         /// The kinds of unique claim the user took (values are in `personal`).
-        claimed: Vec<String>,
+        claimed: Vec<ClaimKind>,
     },
-    /// The user's attributes after the change; `changed` names the attributes that moved.
+    /// The user's attributes after the change; `changed` names the attributes that moved
+    /// (canonical attribute names, `org_relations`, `pwd_must_modify`, `extension`).
     #[serde(rename = "user.updated")]
     UserUpdated {
         user_id: String,
@@ -118,7 +125,7 @@ pub enum UserEvent {
         updated_at: i64,
         personal: UserProfile,
         /// The kinds of unique claim the user holds after the change.
-        claimed: Vec<String>,
+        claimed: Vec<ClaimKind>,
     },
     #[serde(rename = "user.enabled")]
     UserEnabled { user_id: String, at: i64 },
@@ -147,6 +154,14 @@ impl DomainEvent for UserEvent {
             Self::UserDeleted { .. } => "user.deleted",
         }
     }
+
+    /// Version 2: canonical attribute names in `personal` and `changed` (ADR 0009, `v1`).
+    fn schema_version(&self) -> u32 {
+        match self {
+            Self::UserCreated { .. } | Self::UserUpdated { .. } => 2,
+            _ => 1,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -155,9 +170,9 @@ pub enum UserError {
     NotFound,
     #[error("user already exists")]
     AlreadyExists,
-    #[error("{} required", .0.wire_name())]
+    #[error("{} required", .0.name())]
     Required(UserField),
-    #[error("invalid {}", .0.wire_name())]
+    #[error("invalid {}", .0.name())]
     Invalid(UserField),
     #[error("extended attribute {0} required")]
     ExtensionRequired(String),

@@ -1,148 +1,160 @@
-//! The personal attributes of a user (specs/oneaccess.md §2.2, create/update attribute table).
-//! They travel sealed in event payloads under the `personal` key.
+//! The personal attributes of a user (their formats follow specs/oneaccess.md §2.2; ADR 0009 maps
+//! them to every dialect). They travel sealed in event payloads under the `personal` key.
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::values;
 
-/// The user attributes the management API accepts, in the order their rules are checked.
+/// The user attributes of the domain, in the order their rules are checked. Each has a canonical
+/// name (plain snake_case English, ADR 0009): the key in the sealed `personal` payload, in the
+/// tenant's attribute rules and in the `changed` list of `user.updated`. Dialects map their own
+/// wire names onto these (the OneAccess mapping is in the OneAccess crate).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UserField {
-    UserName,
-    Name,
+    Username,
+    DisplayName,
     Mobile,
     Email,
     FirstName,
     MiddleName,
     LastName,
-    NickName,
-    Birthday,
+    Nickname,
+    BirthDate,
     Gender,
     IdentityType,
     IdentityNumber,
-    Area,
+    CountryOrRegion,
     City,
     EmployeeId,
     ManagerId,
-    UserType,
+    EmploymentType,
     HireDate,
-    WorkPlace,
+    Workplace,
 }
 
 impl UserField {
     pub const ALL: [UserField; 19] = [
-        Self::UserName,
-        Self::Name,
+        Self::Username,
+        Self::DisplayName,
         Self::Mobile,
         Self::Email,
         Self::FirstName,
         Self::MiddleName,
         Self::LastName,
-        Self::NickName,
-        Self::Birthday,
+        Self::Nickname,
+        Self::BirthDate,
         Self::Gender,
         Self::IdentityType,
         Self::IdentityNumber,
-        Self::Area,
+        Self::CountryOrRegion,
         Self::City,
         Self::EmployeeId,
         Self::ManagerId,
-        Self::UserType,
+        Self::EmploymentType,
         Self::HireDate,
-        Self::WorkPlace,
+        Self::Workplace,
     ];
 
-    /// The attribute's name on the wire and in the tenant's attribute rules.
-    pub fn wire_name(self) -> &'static str {
+    /// The attribute's canonical name.
+    pub fn name(self) -> &'static str {
         match self {
-            Self::UserName => "user_name",
-            Self::Name => "name",
+            Self::Username => "username",
+            Self::DisplayName => "display_name",
             Self::Mobile => "mobile",
             Self::Email => "email",
             Self::FirstName => "first_name",
             Self::MiddleName => "middle_name",
             Self::LastName => "last_name",
-            Self::NickName => "attr_nick_name",
-            Self::Birthday => "attr_birthday",
-            Self::Gender => "attr_gender",
-            Self::IdentityType => "attr_identity_type",
-            Self::IdentityNumber => "attr_identity_number",
-            Self::Area => "attr_area",
-            Self::City => "attr_city",
+            Self::Nickname => "nickname",
+            Self::BirthDate => "birth_date",
+            Self::Gender => "gender",
+            Self::IdentityType => "identity_type",
+            Self::IdentityNumber => "identity_number",
+            Self::CountryOrRegion => "country_or_region",
+            Self::City => "city",
             Self::EmployeeId => "employee_id",
-            Self::ManagerId => "attr_manager_id",
-            Self::UserType => "attr_user_type",
-            Self::HireDate => "attr_hire_date",
-            Self::WorkPlace => "attr_work_place",
+            Self::ManagerId => "manager_id",
+            Self::EmploymentType => "employment_type",
+            Self::HireDate => "hire_date",
+            Self::Workplace => "workplace",
         }
+    }
+
+    /// The attribute of a canonical name.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.name() == name)
     }
 
     /// Whether a present value has the right format.
     pub fn is_valid(self, value: &str) -> bool {
         match self {
-            Self::UserName => values::is_user_name(value),
-            Self::Name | Self::FirstName | Self::MiddleName | Self::LastName | Self::NickName => {
-                values::is_display_name(value)
-            }
+            Self::Username => values::is_user_name(value),
+            Self::DisplayName
+            | Self::FirstName
+            | Self::MiddleName
+            | Self::LastName
+            | Self::Nickname => values::is_display_name(value),
             Self::Mobile => values::is_mobile(value),
             Self::Email => values::is_email(value),
-            Self::Birthday | Self::HireDate => values::is_date(value),
+            Self::BirthDate | Self::HireDate => values::is_date(value),
             Self::Gender => values::GENDERS.contains(&value),
             Self::IdentityType => values::IDENTITY_TYPES.contains(&value),
-            Self::UserType => values::USER_TYPES.contains(&value),
+            Self::EmploymentType => values::USER_TYPES.contains(&value),
             Self::IdentityNumber | Self::EmployeeId | Self::ManagerId => {
                 values::is_identifier(value)
             }
-            Self::Area => values::is_area(value),
-            Self::City | Self::WorkPlace => values::is_short_text(value),
+            Self::CountryOrRegion => values::is_area(value),
+            Self::City | Self::Workplace => values::is_short_text(value),
         }
     }
 
     /// The form in which uniqueness is judged (case-insensitive for names and emails).
     pub fn normalise(self, value: &str) -> String {
         match self {
-            Self::UserName | Self::Email => value.trim().to_lowercase(),
+            Self::Username | Self::Email => value.trim().to_lowercase(),
             _ => value.trim().to_string(),
         }
     }
 }
 
+/// A user's personal attributes under their canonical names (schema version 2 of `user.created`
+/// and `user.updated`; version 1 payloads are upcast, see `v1`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct UserProfile {
-    pub user_name: String,
-    pub name: String,
+    pub username: String,
+    pub display_name: String,
     pub mobile: Option<String>,
     pub email: Option<String>,
     pub employee_id: Option<String>,
     pub first_name: Option<String>,
     pub middle_name: Option<String>,
     pub last_name: Option<String>,
-    pub attr_gender: Option<String>,
-    pub attr_birthday: Option<String>,
-    pub attr_nick_name: Option<String>,
-    pub attr_identity_type: Option<String>,
-    pub attr_identity_number: Option<String>,
-    pub attr_area: Option<String>,
-    pub attr_city: Option<String>,
-    pub attr_manager_id: Option<String>,
-    pub attr_user_type: Option<String>,
-    pub attr_hire_date: Option<String>,
-    pub attr_work_place: Option<String>,
+    pub gender: Option<String>,
+    pub birth_date: Option<String>,
+    pub nickname: Option<String>,
+    pub identity_type: Option<String>,
+    pub identity_number: Option<String>,
+    pub country_or_region: Option<String>,
+    pub city: Option<String>,
+    pub manager_id: Option<String>,
+    pub employment_type: Option<String>,
+    pub hire_date: Option<String>,
+    pub workplace: Option<String>,
     pub extension: Map<String, Value>,
 }
 
 impl UserProfile {
     pub fn get(&self, field: UserField) -> Option<&str> {
         let value = match field {
-            UserField::UserName => {
-                return Some(&self.user_name)
+            UserField::Username => {
+                return Some(&self.username)
                     .filter(|v| !v.is_empty())
                     .map(|v| v.as_str())
             }
-            UserField::Name => {
-                return Some(&self.name)
+            UserField::DisplayName => {
+                return Some(&self.display_name)
                     .filter(|v| !v.is_empty())
                     .map(|v| v.as_str())
             }
@@ -151,30 +163,30 @@ impl UserProfile {
             UserField::FirstName => &self.first_name,
             UserField::MiddleName => &self.middle_name,
             UserField::LastName => &self.last_name,
-            UserField::NickName => &self.attr_nick_name,
-            UserField::Birthday => &self.attr_birthday,
-            UserField::Gender => &self.attr_gender,
-            UserField::IdentityType => &self.attr_identity_type,
-            UserField::IdentityNumber => &self.attr_identity_number,
-            UserField::Area => &self.attr_area,
-            UserField::City => &self.attr_city,
+            UserField::Nickname => &self.nickname,
+            UserField::BirthDate => &self.birth_date,
+            UserField::Gender => &self.gender,
+            UserField::IdentityType => &self.identity_type,
+            UserField::IdentityNumber => &self.identity_number,
+            UserField::CountryOrRegion => &self.country_or_region,
+            UserField::City => &self.city,
             UserField::EmployeeId => &self.employee_id,
-            UserField::ManagerId => &self.attr_manager_id,
-            UserField::UserType => &self.attr_user_type,
-            UserField::HireDate => &self.attr_hire_date,
-            UserField::WorkPlace => &self.attr_work_place,
+            UserField::ManagerId => &self.manager_id,
+            UserField::EmploymentType => &self.employment_type,
+            UserField::HireDate => &self.hire_date,
+            UserField::Workplace => &self.workplace,
         };
         value.as_deref().filter(|v| !v.is_empty())
     }
 
     pub fn set(&mut self, field: UserField, value: String) {
         let slot = match field {
-            UserField::UserName => {
-                self.user_name = value;
+            UserField::Username => {
+                self.username = value;
                 return;
             }
-            UserField::Name => {
-                self.name = value;
+            UserField::DisplayName => {
+                self.display_name = value;
                 return;
             }
             UserField::Mobile => &mut self.mobile,
@@ -182,18 +194,18 @@ impl UserProfile {
             UserField::FirstName => &mut self.first_name,
             UserField::MiddleName => &mut self.middle_name,
             UserField::LastName => &mut self.last_name,
-            UserField::NickName => &mut self.attr_nick_name,
-            UserField::Birthday => &mut self.attr_birthday,
-            UserField::Gender => &mut self.attr_gender,
-            UserField::IdentityType => &mut self.attr_identity_type,
-            UserField::IdentityNumber => &mut self.attr_identity_number,
-            UserField::Area => &mut self.attr_area,
-            UserField::City => &mut self.attr_city,
+            UserField::Nickname => &mut self.nickname,
+            UserField::BirthDate => &mut self.birth_date,
+            UserField::Gender => &mut self.gender,
+            UserField::IdentityType => &mut self.identity_type,
+            UserField::IdentityNumber => &mut self.identity_number,
+            UserField::CountryOrRegion => &mut self.country_or_region,
+            UserField::City => &mut self.city,
             UserField::EmployeeId => &mut self.employee_id,
-            UserField::ManagerId => &mut self.attr_manager_id,
-            UserField::UserType => &mut self.attr_user_type,
-            UserField::HireDate => &mut self.attr_hire_date,
-            UserField::WorkPlace => &mut self.attr_work_place,
+            UserField::ManagerId => &mut self.manager_id,
+            UserField::EmploymentType => &mut self.employment_type,
+            UserField::HireDate => &mut self.hire_date,
+            UserField::Workplace => &mut self.workplace,
         };
         *slot = Some(value);
     }

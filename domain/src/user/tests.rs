@@ -41,8 +41,8 @@ fn create_command(fields: &[(UserField, &str)], password: Option<&str>) -> UserC
 
 fn profile() -> UserProfile {
     UserProfile {
-        user_name: "zhangsan".into(),
-        name: "zhangsan".into(),
+        username: "zhangsan".into(),
+        display_name: "zhangsan".into(),
         mobile: Some("12345678901".into()),
         ..Default::default()
     }
@@ -61,7 +61,7 @@ fn created(password_hash: Option<&str>) -> UserEvent {
 }
 
 const BASIC: &[(UserField, &str)] = &[
-    (UserField::UserName, "zhangsan"),
+    (UserField::Username, "zhangsan"),
     (UserField::Mobile, "12345678901"),
 ];
 
@@ -97,10 +97,10 @@ fn a_missing_username_or_mobile_is_required() {
             create_command(&[(UserField::Mobile, "12345678901")], None),
             &FakeHasher,
         )
-        .then_expect_error(UserError::Required(UserField::UserName));
+        .then_expect_error(UserError::Required(UserField::Username));
     given_no_events::<User>()
         .when(
-            create_command(&[(UserField::UserName, "zhangsan")], None),
+            create_command(&[(UserField::Username, "zhangsan")], None),
             &FakeHasher,
         )
         .then_expect_error(UserError::Required(UserField::Mobile));
@@ -159,15 +159,15 @@ fn a_tenant_can_make_more_attributes_required() {
 #[test]
 fn badly_formed_attributes_are_invalid() {
     let cases = [
-        (UserField::UserName, "zhang san"),
+        (UserField::Username, "zhang san"),
         (UserField::Mobile, "phone"),
         (UserField::Email, "not-an-email"),
-        (UserField::Birthday, "1990-13-01"),
+        (UserField::BirthDate, "1990-13-01"),
         (UserField::Gender, "other"),
         (UserField::IdentityType, "passport"),
-        (UserField::UserType, "boss"),
+        (UserField::EmploymentType, "boss"),
         (UserField::HireDate, "yesterday"),
-        (UserField::Area, "China"),
+        (UserField::CountryOrRegion, "China"),
     ];
     for (field, value) in cases {
         let mut fields = BASIC.to_vec();
@@ -257,7 +257,10 @@ fn organisation_relations_need_one_primary_and_at_most_nine_secondary() {
 #[test]
 fn updating_changes_only_given_attributes_and_moves_claims() {
     let command = UserCommand::Update {
-        input: input(&[(UserField::Mobile, "13800138000"), (UserField::Name, "")]),
+        input: input(&[
+            (UserField::Mobile, "13800138000"),
+            (UserField::DisplayName, ""),
+        ]),
         pwd_must_modify: None,
         org_relations: None,
         settings: TenantSettings::default(),
@@ -285,9 +288,49 @@ fn updating_changes_only_given_attributes_and_moves_claims() {
 }
 
 #[test]
+fn an_update_names_what_changed_by_canonical_names() {
+    let command = UserCommand::Update {
+        input: input(&[
+            (UserField::Nickname, "zs"),
+            (UserField::DisplayName, "Zhang San"),
+            (UserField::CountryOrRegion, "CN"),
+        ]),
+        pwd_must_modify: Some(false),
+        org_relations: Some(vec![primary("o2")]),
+        settings: TenantSettings::default(),
+        now: NOW + 1,
+    };
+    let decision = given::<User>(&[created(None)])
+        .when(command, &FakeHasher)
+        .decision();
+    let UserEvent::UserUpdated {
+        changed, personal, ..
+    } = &decision.events[0]
+    else {
+        panic!("an update");
+    };
+    assert_eq!(
+        changed,
+        &[
+            "nickname",
+            "display_name",
+            "country_or_region",
+            "org_relations",
+            "pwd_must_modify"
+        ]
+    );
+    let stored = serde_json::to_value(personal).unwrap();
+    assert_eq!(
+        (&stored["nickname"], &stored["display_name"]),
+        (&serde_json::json!("zs"), &serde_json::json!("Zhang San"))
+    );
+    assert!(stored.get("attr_nick_name").is_none() && stored.get("name").is_none());
+}
+
+#[test]
 fn an_update_that_changes_nothing_records_nothing() {
     let command = UserCommand::Update {
-        input: input(&[(UserField::UserName, "zhangsan")]),
+        input: input(&[(UserField::Username, "zhangsan")]),
         pwd_must_modify: Some(true),
         org_relations: Some(vec![primary("o1")]),
         settings: TenantSettings::default(),
@@ -460,10 +503,7 @@ fn claims_follow_what_the_user_holds_when_the_rules_change() {
     assert!(decision.claims.is_empty());
     match &decision.events[0] {
         UserEvent::UserUpdated { claimed, .. } => {
-            assert_eq!(
-                claimed,
-                &["user.user_name".to_string(), "user.mobile".to_string()]
-            )
+            assert_eq!(claimed, &[ClaimKind::UserName, ClaimKind::UserMobile])
         }
         other => panic!("{other:?}"),
     }
@@ -500,7 +540,10 @@ fn an_unrelated_update_does_not_claim_an_unchanged_value_the_user_never_held() {
         now: NOW,
     };
     let rename = given::<User>(std::slice::from_ref(&created))
-        .when(command(&[(UserField::Name, "Zhang San")]), &FakeHasher)
+        .when(
+            command(&[(UserField::DisplayName, "Zhang San")]),
+            &FakeHasher,
+        )
         .decision();
     assert!(rename.claims.is_empty() && rename.releases.is_empty());
     // Changing the email itself claims it under today's rule.
@@ -527,7 +570,7 @@ fn a_tenant_pattern_narrows_an_attribute() {
     let command = |employee_id: &str| UserCommand::Create {
         user_id: "u1".into(),
         input: input(&[
-            (UserField::UserName, "zhangsan"),
+            (UserField::Username, "zhangsan"),
             (UserField::Mobile, "12345678901"),
             (UserField::EmployeeId, employee_id),
         ]),

@@ -105,6 +105,7 @@ async fn create_orgs(
                 name: org_id.clone(),
                 parent: None,
                 category: None,
+                policy: Default::default(),
                 now: i as i64,
             };
             bus.execute::<Organization, _>(&ctx, &org_id, |o| o.decide(command.clone(), &()))

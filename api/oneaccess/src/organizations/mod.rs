@@ -2,6 +2,7 @@
 //! responses say `org_code`.
 
 mod read;
+pub mod rules;
 mod write;
 
 use axum::routing::post;

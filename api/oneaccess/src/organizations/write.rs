@@ -5,8 +5,10 @@ use axum::http::StatusCode;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 
+use super::rules;
 use crate::body::{text, Body};
 use crate::error::OneAccessError;
+use domain::OrganizationId;
 use idaas_http::caller::ManagementCaller;
 use usecases::organizations::{self, OrgChange};
 use usecases::AppState;
@@ -46,18 +48,30 @@ pub async fn create_org(
     caller: ManagementCaller,
     Body(body): Body<OrgBody>,
 ) -> Result<(StatusCode, Json<OrgIdBody>), OneAccessError> {
-    let org_id = organizations::create(&state, &caller.context, body.into()).await?;
-    Ok((StatusCode::CREATED, Json(OrgIdBody { org_id })))
+    let change = rules::for_create(body.into())?;
+    let org_id = organizations::create(&state, &caller.context, change).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(OrgIdBody {
+            org_id: org_id.into_string(),
+        }),
+    ))
 }
 
-/// `PUT /organizations/{org_id}`: empty `code`, `name` or `parent_id` leave them unchanged.
+/// `PUT /organizations/{org_id}`: empty `code`, `name` or `parent_id` leave them unchanged. An
+/// unknown organisation is ORG.0001 before any input rule, as the service answers.
 pub async fn update_org(
     State(state): State<AppState>,
     caller: ManagementCaller,
     Path(org_id): Path<String>,
     Body(body): Body<OrgBody>,
 ) -> Result<Json<OrgIdBody>, OneAccessError> {
-    organizations::update(&state, &caller.context, &org_id, body.into()).await?;
+    let id = OrganizationId::new(org_id.clone());
+    if !organizations::exists(&state, &caller.context, &id).await? {
+        return Err(OneAccessError::new("ORG.0001"));
+    }
+    let change = rules::for_update(body.into())?;
+    organizations::update(&state, &caller.context, &id, change).await?;
     Ok(Json(OrgIdBody { org_id }))
 }
 
@@ -67,6 +81,6 @@ pub async fn delete_org(
     caller: ManagementCaller,
     Path(org_id): Path<String>,
 ) -> Result<StatusCode, OneAccessError> {
-    organizations::delete(&state, &caller.context, &org_id).await?;
+    organizations::delete(&state, &caller.context, &OrganizationId::new(org_id)).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -8,13 +8,14 @@
 
 use axum::extract::State;
 use axum::Json;
-use domain::user::{UserField, UserInput};
+use domain::user::UserInput;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
 use super::request::SdkRequest;
 use crate::body::{text, Body};
 use crate::error::OneAccessError;
+use crate::users::attributes;
 use usecases::sdk::tickets::{self, Unchangeable};
 use usecases::sdk::{self};
 use usecases::users::UserRequest;
@@ -62,27 +63,24 @@ pub struct ProfileBody {
 
 impl ProfileBody {
     fn split(self) -> (UserRequest, Unchangeable) {
-        let fields = [
-            (UserField::UserName, self.user_name),
-            (UserField::Name, self.name),
-            (UserField::FirstName, self.first_name),
-            (UserField::MiddleName, self.middle_name),
-            (UserField::LastName, self.last_name),
-            (UserField::NickName, self.attr_nick_name),
-            (UserField::Birthday, self.attr_birthday),
-            (UserField::Gender, self.attr_gender),
-            (UserField::IdentityType, self.attr_identity_type),
-            (UserField::IdentityNumber, self.attr_identity_number),
-            (UserField::Area, self.attr_area),
-            (UserField::City, self.attr_city),
-            (UserField::WorkPlace, self.attr_work_place),
-        ];
+        let fields = attributes::given([
+            ("user_name", self.user_name),
+            ("name", self.name),
+            ("first_name", self.first_name),
+            ("middle_name", self.middle_name),
+            ("last_name", self.last_name),
+            ("attr_nick_name", self.attr_nick_name),
+            ("attr_birthday", self.attr_birthday),
+            ("attr_gender", self.attr_gender),
+            ("attr_identity_type", self.attr_identity_type),
+            ("attr_identity_number", self.attr_identity_number),
+            ("attr_area", self.attr_area),
+            ("attr_city", self.attr_city),
+            ("attr_work_place", self.attr_work_place),
+        ]);
         let request = UserRequest {
             input: UserInput {
-                fields: fields
-                    .into_iter()
-                    .filter_map(|(field, value)| value.map(|v| (field, v)))
-                    .collect(),
+                fields,
                 extension: self.extension,
             },
             ..UserRequest::default()

@@ -116,9 +116,9 @@ pub async fn verify(
         "code": "0",
         "message": "success",
         "data": { "user": {
-            "userName": profile.user_name,
+            "userName": profile.username,
             "id": user.user_id,
-            "name": profile.name,
+            "name": profile.display_name,
             "mobile": profile.mobile,
             "email": profile.email,
         }},

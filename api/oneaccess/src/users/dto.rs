@@ -1,11 +1,12 @@
 //! User request and response bodies (specs/oneaccess.md §2.2): request relations in camelCase
 //! (`orgCode`, `relationType`), responses in snake_case, nulls written out.
 
-use domain::user::{UserField, UserInput};
+use domain::user::UserInput;
 use projections::users::UserRow;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 
+use super::attributes;
 use crate::body::{flag, text, wire_time};
 use crate::error::OneAccessError;
 use usecases::users::UserRequest;
@@ -99,27 +100,27 @@ pub struct UserBody {
 
 impl UserBody {
     pub fn into_request(self) -> Result<UserRequest, OneAccessError> {
-        let fields = [
-            (UserField::UserName, self.user_name),
-            (UserField::Name, self.name),
-            (UserField::Mobile, self.mobile),
-            (UserField::Email, self.email),
-            (UserField::FirstName, self.first_name),
-            (UserField::MiddleName, self.middle_name),
-            (UserField::LastName, self.last_name),
-            (UserField::NickName, self.attr_nick_name),
-            (UserField::Birthday, self.attr_birthday),
-            (UserField::Gender, self.attr_gender),
-            (UserField::IdentityType, self.attr_identity_type),
-            (UserField::IdentityNumber, self.attr_identity_number),
-            (UserField::Area, self.attr_area),
-            (UserField::City, self.attr_city),
-            (UserField::EmployeeId, self.employee_id),
-            (UserField::ManagerId, self.attr_manager_id),
-            (UserField::UserType, self.attr_user_type),
-            (UserField::HireDate, self.attr_hire_date),
-            (UserField::WorkPlace, self.attr_work_place),
-        ];
+        let fields = attributes::given([
+            ("user_name", self.user_name),
+            ("name", self.name),
+            ("mobile", self.mobile),
+            ("email", self.email),
+            ("first_name", self.first_name),
+            ("middle_name", self.middle_name),
+            ("last_name", self.last_name),
+            ("attr_nick_name", self.attr_nick_name),
+            ("attr_birthday", self.attr_birthday),
+            ("attr_gender", self.attr_gender),
+            ("attr_identity_type", self.attr_identity_type),
+            ("attr_identity_number", self.attr_identity_number),
+            ("attr_area", self.attr_area),
+            ("attr_city", self.attr_city),
+            ("employee_id", self.employee_id),
+            ("attr_manager_id", self.attr_manager_id),
+            ("attr_user_type", self.attr_user_type),
+            ("attr_hire_date", self.attr_hire_date),
+            ("attr_work_place", self.attr_work_place),
+        ]);
         let relations = match self.user_org_relation_list {
             None => None,
             Some(list) => {
@@ -139,10 +140,7 @@ impl UserBody {
         };
         Ok(UserRequest {
             input: UserInput {
-                fields: fields
-                    .into_iter()
-                    .filter_map(|(field, value)| value.map(|v| (field, v)))
-                    .collect(),
+                fields,
                 extension: self.extension,
             },
             password: self.password,
@@ -185,8 +183,8 @@ impl UserDetail {
         Self {
             user_id: row.user_id,
             org_id: row.org_id,
-            user_name: row.profile.user_name,
-            name: row.profile.name,
+            user_name: row.profile.username,
+            name: row.profile.display_name,
             mobile: row.profile.mobile,
             email: row.profile.email,
             pwd_must_modify: row.pwd_must_modify,
@@ -213,4 +211,25 @@ impl UserDetail {
 #[derive(Debug, Serialize)]
 pub struct UserIdBody {
     pub user_id: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use domain::user::UserField;
+
+    #[test]
+    fn every_domain_attribute_is_read_from_its_oneaccess_name() {
+        let mut body = Map::new();
+        for (name, _) in attributes::WIRE_NAMES {
+            body.insert(name.to_string(), Value::String(format!("v-{name}")));
+        }
+        let body: UserBody = serde_json::from_value(Value::Object(body)).unwrap();
+        let request = body.into_request().unwrap();
+        let fields: Vec<UserField> = request.input.fields.iter().map(|(f, _)| *f).collect();
+        assert_eq!(fields, UserField::ALL);
+        for (field, value) in request.input.fields {
+            assert_eq!(value, format!("v-{}", attributes::wire_name(field)));
+        }
+    }
 }

@@ -1,6 +1,7 @@
 //! OneAccess user management (specs/oneaccess.md §2.2 #2–#11).
 
 mod accounts;
+pub mod attributes;
 mod create;
 mod dto;
 mod lifecycle;

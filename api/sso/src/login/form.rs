@@ -112,7 +112,7 @@ pub(super) async fn signed_in_page(
         .await
         .ok()
         .flatten();
-    let name = user.map(|u| u.profile.user_name).unwrap_or_default();
+    let name = user.map(|u| u.profile.username).unwrap_or_default();
     let body = format!(
         r#"<p>{} <strong>{}</strong></p><p><a href="/api/v1/login/otp/enroll">{}</a></p><p><a href="/api/v1/logout">{}</a></p>"#,
         lang.text("signed_in_as"),

@@ -47,9 +47,7 @@ pub async fn introspect(
                 let user =
                     projections::users::get(state.pool(), &browser.tenant_id, user_id).await?;
                 match user {
-                    Some(user) if !user.disabled => {
-                        body["username"] = json!(user.profile.user_name)
-                    }
+                    Some(user) if !user.disabled => body["username"] = json!(user.profile.username),
                     _ => body = json!({ "active": false }),
                 }
             }
@@ -88,7 +86,7 @@ async fn refresh_token(
         match projections::users::get(state.pool(), tenant, &subject.user_id).await? {
             Some(user) if !user.disabled => {
                 body["sub"] = json!(subject.user_id);
-                body["username"] = json!(user.profile.user_name);
+                body["username"] = json!(user.profile.username);
             }
             _ => return Ok(json!({ "active": false })),
         }

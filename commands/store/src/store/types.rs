@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use domain::Claim;
+use domain::{Claim, ClaimKind};
 use futures::future::BoxFuture;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -81,7 +81,7 @@ pub enum AppendError {
     #[error("stream version conflict: expected {expected}, found {actual}")]
     Conflict { expected: i64, actual: i64 },
     #[error("unique value already claimed: {kind}")]
-    Claimed { kind: String },
+    Claimed { kind: ClaimKind },
     #[error("a fact the decision relied on no longer holds: {0}")]
     GuardFailed(&'static str),
     #[error(transparent)]

@@ -247,6 +247,14 @@ async fn append_one(
             check_version(conn, request).await?;
             return Err(anyhow::anyhow!("the guarded insert wrote nothing").into());
         }
+        // Projections see what a reader loading the event would see: an older shape appended
+        // by a tool or an import is upcast first, so live rows equal a replay's.
+        let (schema_version, payload) = domain::upcast::upcast(
+            &shared.upcasters,
+            &event.event_type,
+            event.schema_version,
+            event.payload.clone(),
+        );
         let recorded = RecordedEvent {
             position,
             tenant_id: tenant.clone(),
@@ -254,8 +262,8 @@ async fn append_one(
             stream_id: request.stream_id.clone(),
             version,
             event_type: event.event_type.clone(),
-            schema_version: event.schema_version,
-            payload: event.payload.clone(),
+            schema_version,
+            payload,
             metadata: request.metadata.clone(),
             recorded_at: recorded_at.clone(),
         };
@@ -321,12 +329,13 @@ async fn write_claims(
         } else {
             &request.tenant_id
         };
+        let kind = claim.kind.as_str();
         sqlx::query(
             "DELETE FROM unique_claims WHERE tenant_id = $1 AND kind = $2 AND claim_key = $3 AND owner = $4",
         )
         .bind(tenant)
-        .bind(&claim.kind)
-        .bind(shared.keys.claim_key(&claim.kind, &claim.value))
+        .bind(kind.as_ref())
+        .bind(shared.keys.claim_key(&kind, &claim.value))
         .bind(owner)
         .execute(&mut *conn)
         .await
@@ -338,12 +347,13 @@ async fn write_claims(
         } else {
             &request.tenant_id
         };
-        let key = shared.keys.claim_key(&claim.kind, &claim.value);
+        let kind = claim.kind.as_str();
+        let key = shared.keys.claim_key(&kind, &claim.value);
         let holder: Option<(String,)> = sqlx::query_as(
             "SELECT owner FROM unique_claims WHERE tenant_id = $1 AND kind = $2 AND claim_key = $3",
         )
         .bind(tenant)
-        .bind(&claim.kind)
+        .bind(kind.as_ref())
         .bind(&key)
         .fetch_optional(&mut *conn)
         .await
@@ -360,7 +370,7 @@ async fn write_claims(
                     "INSERT INTO unique_claims (tenant_id, kind, claim_key, owner) VALUES ($1, $2, $3, $4)",
                 )
                 .bind(tenant)
-                .bind(&claim.kind)
+                .bind(kind.as_ref())
                 .bind(&key)
                 .bind(owner)
                 .execute(&mut *conn)

@@ -138,21 +138,21 @@ pub fn user_claims(user: &UserRow, scope: &str) -> Map<String, Value> {
     claims.insert("sub".into(), json!(user.user_id));
     if has_scope(scope, "get_user_info") || has_scope(scope, "openid") {
         claims.insert("id".into(), json!(user.user_id));
-        claims.insert("userName".into(), json!(profile.user_name));
-        claims.insert("name".into(), json!(profile.name));
+        claims.insert("userName".into(), json!(profile.username));
+        claims.insert("name".into(), json!(profile.display_name));
         claims.insert("email".into(), json!(profile.email));
         claims.insert("mobile".into(), json!(profile.mobile));
     }
     if has_scope(scope, "profile") {
-        claims.insert("name".into(), json!(profile.name));
-        claims.insert("preferred_username".into(), json!(profile.user_name));
+        claims.insert("name".into(), json!(profile.display_name));
+        claims.insert("preferred_username".into(), json!(profile.username));
         claims.insert("updated_at".into(), json!(user.updated_at / 1000));
         for (claim, value) in [
             ("given_name", &profile.first_name),
             ("middle_name", &profile.middle_name),
             ("family_name", &profile.last_name),
-            ("nickname", &profile.attr_nick_name),
-            ("birthdate", &profile.attr_birthday),
+            ("nickname", &profile.nickname),
+            ("birthdate", &profile.birth_date),
         ] {
             if let Some(value) = value {
                 claims.insert(claim.into(), json!(value));
