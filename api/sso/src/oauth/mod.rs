@@ -7,7 +7,7 @@ mod discovery;
 pub mod error;
 mod introspect;
 pub mod logout;
-mod params;
+pub mod params;
 mod token;
 mod userinfo;
 

@@ -3,8 +3,10 @@
 //! those (specs/oneaccess.md §2.7). A parameter given twice is refused (RFC 6749 §3.1).
 
 use std::collections::HashMap;
+use std::fmt;
 
 use axum::http::{header, HeaderMap};
+use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use serde_json::Value;
 
 use usecases::oauth::OAuthError;
@@ -21,14 +23,10 @@ pub fn parse(headers: &HeaderMap, body: &[u8]) -> Result<HashMap<String, String>
         .is_some_and(|v| v.to_ascii_lowercase().starts_with("application/json"));
     let trimmed = body.iter().find(|b| !b.is_ascii_whitespace());
     if is_json && trimmed == Some(&b'{') {
-        let value: Value = serde_json::from_slice(body)
+        let Members(members) = serde_json::from_slice(body)
             .map_err(|_| OAuthError::InvalidRequest("the JSON body does not parse".into()))?;
-        let Value::Object(object) = value else {
-            return Err(OAuthError::InvalidRequest(
-                "the JSON body must be an object".into(),
-            ));
-        };
-        return object
+        // The same rules as a form's: empty values are absent, NUL and repeats are refused.
+        let pairs = members
             .into_iter()
             .map(|(key, value)| match value {
                 Value::String(s) => Ok((key, s)),
@@ -37,7 +35,8 @@ pub fn parse(headers: &HeaderMap, body: &[u8]) -> Result<HashMap<String, String>
                     "{key} must be a string"
                 ))),
             })
-            .collect();
+            .collect::<Result<_, _>>()?;
+        return from_pairs(pairs);
     }
     from_pairs(
         serde_urlencoded::from_bytes::<Vec<(String, String)>>(body)
@@ -64,4 +63,93 @@ pub fn from_pairs(pairs: Vec<(String, String)>) -> Result<HashMap<String, String
         }
     }
     Ok(map)
+}
+
+/// A JSON object's members in order, a repeated name kept (a map would keep only its last value,
+/// and the repeat would go unnoticed).
+struct Members(Vec<(String, Value)>);
+
+impl<'de> Deserialize<'de> for Members {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct MembersVisitor;
+        impl<'de> Visitor<'de> for MembersVisitor {
+            type Value = Members;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Members, A::Error> {
+                let mut members = Vec::new();
+                while let Some(member) = map.next_entry()? {
+                    members.push(member);
+                }
+                Ok(Members(members))
+            }
+        }
+        deserializer.deserialize_map(MembersVisitor)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    fn json(body: &str) -> Result<HashMap<String, String>, OAuthError> {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        parse(&headers, body.as_bytes())
+    }
+
+    fn form(body: &str) -> Result<HashMap<String, String>, OAuthError> {
+        parse(&HeaderMap::new(), body.as_bytes())
+    }
+
+    #[test]
+    fn a_json_body_reads_like_a_form() {
+        let expected: HashMap<String, String> =
+            [("grant_type", "client_credentials"), ("n", "3600")]
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .into();
+        assert_eq!(
+            json(r#"{"grant_type":"client_credentials","n":3600}"#).unwrap(),
+            expected
+        );
+        assert_eq!(
+            form("grant_type=client_credentials&n=3600").unwrap(),
+            expected
+        );
+    }
+
+    /// Found by the `oauth_params` fuzz target: a JSON body kept empty values, let NUL through
+    /// (a form refuses it) and took the last of a repeated name (a form refuses the repeat).
+    #[test]
+    fn a_json_body_follows_the_form_rules_for_empty_nul_and_repeated_values() {
+        assert_eq!(
+            json(r#"{"client_id":"","scope":"openid"}"#).unwrap(),
+            HashMap::from([("scope".to_string(), "openid".to_string())])
+        );
+        assert!(matches!(
+            json(r#"{"client_id":"c\u0000"}"#),
+            Err(OAuthError::InvalidRequest(m)) if m.contains("NUL")
+        ));
+        assert!(matches!(
+            json(r#"{"client_id":"a","client_id":"b"}"#),
+            Err(OAuthError::InvalidRequest(m)) if m.contains("more than once")
+        ));
+        assert!(matches!(
+            form("client_id=a&client_id=b"),
+            Err(OAuthError::InvalidRequest(m)) if m.contains("more than once")
+        ));
+        assert!(matches!(
+            json(r#"{"client_id":["a"]}"#),
+            Err(OAuthError::InvalidRequest(m)) if m == "client_id must be a string"
+        ));
+        assert!(matches!(
+            json(r#"{"client_id":"a""#),
+            Err(OAuthError::InvalidRequest(m)) if m == "the JSON body does not parse"
+        ));
+    }
 }
