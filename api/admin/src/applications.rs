@@ -14,7 +14,6 @@ use super::strict::known_fields;
 use idaas_http::caller::ManagementCaller;
 use usecases::applications::{self, ApplicationChange, ChangeRefused, NewApplication};
 use usecases::AppState;
-use usecases::ServiceError;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -101,9 +100,7 @@ async fn create(
         account_extensions: body.account_extensions.unwrap_or_default(),
         ..Default::default()
     };
-    let registered = applications::register(&state.bus, &super::context(&caller), app, Vec::new())
-        .await
-        .map_err(ServiceError::from)?;
+    let registered = applications::register_now(&state, &super::context(&caller), app).await?;
     Ok((
         StatusCode::CREATED,
         Json(json!({

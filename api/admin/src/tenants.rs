@@ -63,14 +63,7 @@ async fn create(
             "a tenant needs at least one host name to be reached",
         ));
     }
-    let created = tenants::create_with_management_app(
-        &state.bus,
-        &body.name,
-        body.domains,
-        (None, None),
-        "admin",
-    )
-    .await?;
+    let created = tenants::create(&state, &body.name, body.domains, "admin").await?;
     Ok((
         StatusCode::CREATED,
         Json(serde_json::to_value(created).unwrap_or_default()),

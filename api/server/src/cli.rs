@@ -1,6 +1,7 @@
 //! The `idaas` subcommands other than `serve`: migrate, replay, verify, events export, tenant create.
 
 use std::io::Write;
+use usecases::clock::{Clock, SystemClock};
 
 use store::{CommandBus, EventStore};
 
@@ -55,7 +56,9 @@ pub async fn create_tenant(
     domains: Vec<String>,
 ) -> anyhow::Result<Credentials> {
     let bus = CommandBus::new(store.clone());
-    tenants::create_with_management_app(&bus, name, domains, (None, None), "cli")
+    // The CLI runs without an application state: the system clock.
+    let now = SystemClock.now_millis();
+    tenants::create_with_management_app(&bus, name, domains, (None, None), "cli", now)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))
 }
@@ -82,7 +85,7 @@ pub async fn create_app(
             ..Default::default()
         },
     };
-    applications::register(&bus, &ctx, app, Vec::new())
+    applications::register(&bus, &ctx, app, Vec::new(), SystemClock.now_millis())
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))
 }

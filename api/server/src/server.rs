@@ -120,7 +120,7 @@ pub async fn start_wired(
         config.bootstrap_client_id.clone(),
         config.bootstrap_client_secret.clone(),
     );
-    let bootstrap = tenants::bootstrap(&state.bus, fixed)
+    let bootstrap = tenants::bootstrap(&state.bus, fixed, state.now())
         .await
         .map_err(|e| anyhow::anyhow!("bootstrap failed: {e}"))?;
     let addr = listener.local_addr()?;

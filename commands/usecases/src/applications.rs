@@ -1,7 +1,7 @@
 //! Registering and changing applications: the bootstrap's management application, `idaas app
 //! create`, and the admin API.
 
-use crate::clock::{Clock, IdSource, RandomIds, SystemClock};
+use crate::clock::{IdSource, RandomIds};
 use std::sync::Arc;
 
 use domain::application::{
@@ -47,9 +47,8 @@ pub async fn register(
     ctx: &Context,
     app: NewApplication,
     guards: Vec<Arc<dyn Guard>>,
+    now: i64,
 ) -> Result<Registered, BusError<ApplicationError>> {
-    // Registration runs at start-up and from the CLI too, without an application state.
-    let now = SystemClock.now_millis();
     let client_id = app.client_id.unwrap_or_else(|| RandomIds.base62(32));
     let client_secret = app.client_secret.unwrap_or_else(|| RandomIds.base62(32));
     let application_id = RandomIds.entity_id(now);
@@ -75,6 +74,15 @@ pub async fn register(
         client_id,
         client_secret,
     })
+}
+
+/// Registers an application at the application state's time (the admin API).
+pub async fn register_now(
+    state: &AppState,
+    ctx: &Context,
+    app: NewApplication,
+) -> Result<Registered, ServiceError> {
+    Ok(register(&state.bus, ctx, app, Vec::new(), state.now()).await?)
 }
 
 /// A change an administrator makes to an existing application.

@@ -59,16 +59,32 @@ struct TenantKeys {
     loaded_at: i64,
 }
 
-#[derive(Default)]
 pub struct KeyRing {
     tenants: std::sync::RwLock<HashMap<String, Arc<TenantKeys>>>,
     /// One loader per process at a time, so a first request burst creates one key.
     loading: Mutex<()>,
+    /// When keys become active and stop being published (the application state's clock).
+    clock: Arc<dyn Clock>,
+}
+
+impl Default for KeyRing {
+    fn default() -> Self {
+        Self::with_clock(Arc::new(SystemClock))
+    }
 }
 
 impl KeyRing {
+    /// A key ring that tells time by `clock`.
+    pub fn with_clock(clock: Arc<dyn Clock>) -> Self {
+        Self {
+            tenants: Default::default(),
+            loading: Mutex::new(()),
+            clock,
+        }
+    }
+
     async fn tenant(&self, bus: &CommandBus, tenant: &str) -> anyhow::Result<Arc<TenantKeys>> {
-        let now = SystemClock.now_millis();
+        let now = self.clock.now_millis();
         let fresh = |keys: &Arc<TenantKeys>| now - keys.loaded_at < RELOAD_AFTER_MS;
         if let Some(keys) = self.cached(tenant).filter(fresh) {
             return Ok(keys);
@@ -146,7 +162,7 @@ impl KeyRing {
         algorithm: &str,
     ) -> anyhow::Result<String> {
         let tenant = &context.tenant_id;
-        let now = SystemClock.now_millis();
+        let now = self.clock.now_millis();
         let previous = projections::sessions::keys(&bus.store().database().pool, tenant)
             .await?
             .into_iter()
@@ -155,7 +171,7 @@ impl KeyRing {
             key_id: k.key_id,
             publish_until: now + PUBLISH_AFTER_ROTATION_MS,
         });
-        let key_id = create(bus, context, algorithm, supersedes).await?;
+        let key_id = create(bus, context, algorithm, supersedes, now).await?;
         self.forget(tenant);
         Ok(key_id)
     }
@@ -307,6 +323,7 @@ async fn create(
     context: &Context,
     algorithm: &str,
     supersedes: Option<Superseded>,
+    now: i64,
 ) -> anyhow::Result<String> {
     let (private, jwk) = generate(algorithm)?;
     let key_id = RandomIds.base62(16);
@@ -316,7 +333,7 @@ async fn create(
         public_key: jwk.to_string(),
         private_key: STANDARD.encode(private),
         supersedes,
-        now: SystemClock.now_millis(),
+        now,
     };
     bus.execute::<SigningKey, _>(context, &key_id, |k| k.decide(command.clone(), &()))
         .await
@@ -340,7 +357,7 @@ async fn load(bus: &CommandBus, tenant: &str, now: i64) -> anyhow::Result<Tenant
                     ..Default::default()
                 },
             };
-            create(bus, &context, algorithm, None).await?;
+            create(bus, &context, algorithm, None, now).await?;
             created = true;
         }
     }

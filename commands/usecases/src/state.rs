@@ -59,6 +59,7 @@ impl AppState {
 
     /// The same state with another clock.
     pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.signing = Arc::new(KeyRing::with_clock(clock.clone()));
         self.clock = clock;
         self
     }

@@ -1,7 +1,8 @@
 //! Tenants and their management applications: the bootstrap on first start and
 //! `idaas tenant create`.
 
-use crate::clock::{Clock, IdSource, RandomIds, SystemClock};
+use crate::clock::{IdSource, RandomIds};
+use crate::AppState;
 use std::sync::Arc;
 
 use domain::application::{is_client_id, is_client_secret, ApplicationError};
@@ -68,6 +69,7 @@ async fn register_management_app(
     ctx: &Context,
     fixed: (Option<String>, Option<String>),
     guards: Vec<Arc<dyn Guard>>,
+    now: i64,
 ) -> Result<Credentials, BusError<ApplicationError>> {
     let app = NewApplication {
         name: "Management API".to_string(),
@@ -76,7 +78,7 @@ async fn register_management_app(
         client_secret: fixed.1,
         ..Default::default()
     };
-    applications::register(bus, ctx, app, guards).await
+    applications::register(bus, ctx, app, guards, now).await
 }
 
 /// Creates a tenant with a management application that holds the API product.
@@ -86,6 +88,7 @@ pub async fn create_with_management_app(
     domains: Vec<String>,
     fixed: (Option<String>, Option<String>),
     surface: &str,
+    now: i64,
 ) -> Result<Credentials, ServiceError> {
     check_fixed(&fixed)?;
     for domain in &domains {
@@ -93,12 +96,29 @@ pub async fn create_with_management_app(
             return Err(TenantError::InvalidDomain(domain.clone()).into());
         }
     }
-    // Tenants are created from the CLI too, without an application state.
-    let now = SystemClock.now_millis();
     let tenant_id = RandomIds.entity_id(now);
     let ctx = system_context(&tenant_id, surface);
     create_tenant(bus, &ctx, name, domains, now).await?;
-    Ok(register_management_app(bus, &ctx, fixed, Vec::new()).await?)
+    Ok(register_management_app(bus, &ctx, fixed, Vec::new(), now).await?)
+}
+
+/// Creates a tenant with its management application, at the application state's time (the admin
+/// API).
+pub async fn create(
+    state: &AppState,
+    name: &str,
+    domains: Vec<String>,
+    surface: &str,
+) -> Result<Credentials, ServiceError> {
+    create_with_management_app(
+        &state.bus,
+        name,
+        domains,
+        (None, None),
+        surface,
+        state.now(),
+    )
+    .await
 }
 
 /// On a store without a default tenant, or whose default tenant has no management application
@@ -107,6 +127,7 @@ pub async fn create_with_management_app(
 pub async fn bootstrap(
     bus: &CommandBus,
     fixed: (Option<String>, Option<String>),
+    now: i64,
 ) -> Result<Option<Credentials>, ServiceError> {
     let pool = &bus.store().database().pool;
     let tenant_exists = projections::tenants::get(pool, DEFAULT_TENANT_ID)
@@ -119,7 +140,6 @@ pub async fn bootstrap(
     }
     check_fixed(&fixed)?;
     let ctx = system_context(DEFAULT_TENANT_ID, "bootstrap");
-    let now = SystemClock.now_millis();
     if !tenant_exists {
         match create_tenant(bus, &ctx, "Default", Vec::new(), now).await {
             Ok(()) | Err(ServiceError::Tenant(TenantError::AlreadyExists)) => {}
@@ -127,7 +147,7 @@ pub async fn bootstrap(
         }
     }
     let guards: Vec<Arc<dyn Guard>> = vec![Arc::new(no_management_app(DEFAULT_TENANT_ID))];
-    match register_management_app(bus, &ctx, fixed, guards).await {
+    match register_management_app(bus, &ctx, fixed, guards, now).await {
         Ok(credentials) => Ok(Some(credentials)),
         Err(BusError::GuardFailed(NO_MANAGEMENT_APP)) => Ok(None),
         Err(other) => Err(other.into()),
