@@ -59,7 +59,26 @@ pub(crate) fn parse_with(xml: &str, limits: Limits) -> Result<Document<'_>, Dsig
         other => DsigError::Malformed(other.to_string()),
     })?;
     check_depth(&doc, limits.depth)?;
+    check_prefix_bindings(&doc)?;
     Ok(doc)
+}
+
+/// Refuses a prefix bound to the empty namespace name (`xmlns:p=""`), which Namespaces in XML 1.0
+/// §3 forbids ("No Prefix Undeclaring") but roxmltree accepts: an element named with such a
+/// prefix has no namespace, and its canonical form, which cannot declare the prefix, would not
+/// be well-formed XML.
+fn check_prefix_bindings(doc: &Document) -> Result<(), DsigError> {
+    let unbound = doc.descendants().filter(|n| n.is_element()).any(|element| {
+        element
+            .namespaces()
+            .any(|ns| ns.name().is_some() && ns.uri().is_empty())
+    });
+    if unbound {
+        return Err(DsigError::Malformed(
+            "a namespace prefix is bound to an empty namespace name".into(),
+        ));
+    }
+    Ok(())
 }
 
 /// Computes every element's depth in one pre-order pass (a parent comes before its children),
@@ -128,6 +147,22 @@ mod tests {
     fn too_many_nodes_are_refused() {
         let xml = format!("<r>{}</r>", "<a/>".repeat(MAX_NODES as usize));
         assert_eq!(parse(&xml).err(), Some(DsigError::TooManyNodes));
+    }
+
+    /// Found by the `c14n` fuzz target: with `xmlns:saml=""`, `<saml:Issuer>` canonicalized to
+    /// an element with an undeclared prefix, which is not XML.
+    #[test]
+    fn a_prefix_bound_to_an_empty_namespace_name_is_refused() {
+        let xml = r#"<r xmlns:saml=""><saml:Issuer>idp</saml:Issuer></r>"#;
+        assert!(matches!(parse(xml), Err(DsigError::Malformed(_))));
+        let nested = r#"<r xmlns:p="urn:p"><p:a><b xmlns:p=""/></p:a></r>"#;
+        assert!(matches!(parse(nested), Err(DsigError::Malformed(_))));
+        // Undeclaring the default namespace is allowed, and its canonical form parses.
+        let undeclared = r#"<r xmlns="urn:r"><a xmlns=""/></r>"#;
+        let doc = parse(undeclared).unwrap();
+        let canonical = crate::canonicalize(doc.root_element(), None, &[]);
+        assert_eq!(canonical, r#"<r xmlns="urn:r"><a xmlns=""></a></r>"#);
+        assert!(parse(&canonical).is_ok());
     }
 
     #[test]
