@@ -5,6 +5,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
 
+use idaas_http::failure::Failure;
 use usecases::ServiceError;
 
 #[derive(Debug)]
@@ -50,11 +51,15 @@ impl AdminError {
 
 impl IntoResponse for AdminError {
     fn into_response(self) -> Response {
-        (
+        let response = (
             self.status,
             Json(json!({ "error": self.kind, "message": self.message })),
         )
-            .into_response()
+            .into_response();
+        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+            return Failure::Unavailable.finish(response);
+        }
+        response
     }
 }
 
@@ -83,12 +88,18 @@ impl From<ServiceError> for AdminError {
                 kind: "conflict",
                 message: "the resource kept changing; try again".into(),
             },
-            ServiceError::Internal(e) => {
-                tracing::error!(error = %format!("{e:#}"), "internal error");
-                Self {
-                    status: StatusCode::INTERNAL_SERVER_ERROR,
-                    kind: "server_error",
-                    message: "internal error".into(),
+            ServiceError::Internal(_) | ServiceError::Unavailable(_) => {
+                match Failure::of_service(&error) {
+                    Some(Failure::Unavailable) => Self {
+                        status: StatusCode::SERVICE_UNAVAILABLE,
+                        kind: "temporarily_unavailable",
+                        message: "storage is temporarily unavailable; try again later".into(),
+                    },
+                    _ => Self {
+                        status: StatusCode::INTERNAL_SERVER_ERROR,
+                        kind: "server_error",
+                        message: "internal error".into(),
+                    },
                 }
             }
             other => Self::invalid(other.to_string()),
@@ -98,6 +109,6 @@ impl From<ServiceError> for AdminError {
 
 impl From<anyhow::Error> for AdminError {
     fn from(error: anyhow::Error) -> Self {
-        ServiceError::Internal(error).into()
+        ServiceError::from(error).into()
     }
 }

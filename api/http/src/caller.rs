@@ -1,5 +1,6 @@
 //! The management bearer token check (specs/oneaccess.md §1.3). A missing, unknown or expired
-//! token, or a token of another tenant, is answered 401 in the OAuth style (§5.1 #2, decided).
+//! token, or a token of another tenant, is answered 401 in the OAuth style (§5.1 #2, decided); a
+//! failure of the check itself in the shape of the surface called (one 500 body per surface).
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -10,6 +11,8 @@ use serde_json::json;
 use usecases::Context;
 
 use crate::context::RequestMeta;
+use crate::failure::Failure;
+use crate::oneaccess_codes::message;
 use usecases::AppState;
 use usecases::{context, tokens};
 
@@ -25,43 +28,73 @@ pub struct ManagementCaller {
 pub enum AuthRejection {
     Missing,
     Invalid,
-    Internal,
+    /// The check itself failed: answered in the shape of the surface that was called.
+    Failed {
+        failure: Failure,
+        shape: Shape,
+    },
+}
+
+/// Which management surface a request was for, and so the shape of a failure's body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// `{"error_code": "COM.0002", "error_msg": …}` (specs/oneaccess.md §4).
+    OneAccess,
+    /// `{"error": "server_error" | "temporarily_unavailable", "message": …}`.
+    Admin,
+}
+
+impl Shape {
+    fn of(parts: &Parts) -> Self {
+        if parts.uri.path().starts_with("/admin/") {
+            Self::Admin
+        } else {
+            Self::OneAccess
+        }
+    }
 }
 
 impl IntoResponse for AuthRejection {
     fn into_response(self) -> Response {
-        let (status, error, description) = match self {
+        let (error, description) = match self {
             Self::Missing => (
-                StatusCode::UNAUTHORIZED,
                 "unauthorized",
                 "Full authentication is required to access this resource",
             ),
-            Self::Invalid => (
-                StatusCode::UNAUTHORIZED,
-                "invalid_token",
-                "Invalid or expired access token",
-            ),
-            Self::Internal => (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "server_error",
-                "System busy. Please try again later.",
-            ),
+            Self::Invalid => ("invalid_token", "Invalid or expired access token"),
+            Self::Failed { failure, shape } => return failed(failure, shape),
         };
         let mut response = (
-            status,
+            StatusCode::UNAUTHORIZED,
             Json(json!({ "error": error, "error_description": description })),
         )
             .into_response();
-        if status == StatusCode::UNAUTHORIZED {
-            let value = format!("Bearer error=\"{error}\"");
-            if let Ok(value) = value.parse() {
-                response
-                    .headers_mut()
-                    .insert(header::WWW_AUTHENTICATE, value);
-            }
+        let value = format!("Bearer error=\"{error}\"");
+        if let Ok(value) = value.parse() {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, value);
         }
         response
     }
+}
+
+/// The surface's own failure body (its other failures have the same).
+fn failed(failure: Failure, shape: Shape) -> Response {
+    let body = match (shape, failure) {
+        (Shape::OneAccess, _) => json!({
+            "error_code": "COM.0002",
+            "error_msg": message("COM.0002", &[], false),
+        }),
+        (Shape::Admin, Failure::Internal) => {
+            json!({ "error": "server_error", "message": "internal error" })
+        }
+        (Shape::Admin, Failure::Unavailable) => json!({
+            "error": "temporarily_unavailable",
+            "message": "storage is temporarily unavailable; try again later",
+        }),
+    };
+    failure.finish((failure.status(), Json(body)).into_response())
 }
 
 fn bearer(parts: &Parts) -> Option<&str> {
@@ -79,14 +112,18 @@ impl FromRequestParts<AppState> for ManagementCaller {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let token = bearer(parts).ok_or(AuthRejection::Missing)?;
+        let shape = Shape::of(parts);
         let tenant_id = crate::context::tenant_of(state, &parts.headers)
             .await
-            .map_err(|_| AuthRejection::Internal)?;
+            .map_err(|e| AuthRejection::Failed {
+                failure: Failure::of(&e, "finding the tenant"),
+                shape,
+            })?;
         let application_id = tokens::authenticate(state, &tenant_id, token)
             .await
-            .map_err(|e| {
-                tracing::error!(error = %format!("{e:#}"), "token check failed");
-                AuthRejection::Internal
+            .map_err(|e| AuthRejection::Failed {
+                failure: Failure::of(&e, "the token check"),
+                shape,
             })?
             .ok_or(AuthRejection::Invalid)?;
         let meta = RequestMeta::from_parts(parts);

@@ -4,6 +4,7 @@
 
 pub mod caller;
 pub mod context;
+pub mod failure;
 pub mod i18n;
 pub mod oneaccess_codes;
 pub mod pages;

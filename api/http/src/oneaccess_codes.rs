@@ -271,8 +271,9 @@ fn claimed(kind: ClaimKind) -> Coded {
     })
 }
 
-/// The OneAccess code and arguments of an application error; `None` for an internal failure
-/// (logged here, answered as the surface's "system busy").
+/// The OneAccess code and arguments of an application error; `None` for an internal failure or
+/// unavailable storage (logged here, answered as the surface's "system busy": 500, or 503 with
+/// `Retry-After` for unavailable storage).
 pub fn code_of(error: ServiceError) -> Option<Coded> {
     Some(match error {
         ServiceError::User(e) => user_error(e),
@@ -289,6 +290,10 @@ pub fn code_of(error: ServiceError) -> Option<Coded> {
         ServiceError::AppRolesDisabled => Coded::new("APP_ROLE.0002"),
         ServiceError::Tenant(_) | ServiceError::ManagementToken(_) | ServiceError::Privilege(_) => {
             Coded::new("COM.0002")
+        }
+        ServiceError::Unavailable(fault) => {
+            tracing::warn!(fault = fault.kind.as_str(), cause = %fault.cause, "storage unavailable");
+            return None;
         }
         ServiceError::Internal(e) => {
             tracing::error!(error = %format!("{e:#}"), "internal error");

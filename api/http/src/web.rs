@@ -96,7 +96,11 @@ impl FromRequestParts<AppState> for Browser {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
         let tenant_id = crate::context::tenant_of(state, &parts.headers)
             .await
-            .map_err(|_| (StatusCode::SERVICE_UNAVAILABLE, "busy").into_response())?;
+            .map_err(|e| {
+                let failure = crate::failure::Failure::of(&e, "finding the tenant");
+                let text = "System busy. Please try again later.";
+                failure.finish((failure.status(), text).into_response())
+            })?;
         let forwarded_https = parts
             .headers
             .get("x-forwarded-proto")

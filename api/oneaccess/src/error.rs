@@ -7,6 +7,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use idaas_http::failure::Failure;
 pub use idaas_http::oneaccess_codes::message;
 use idaas_http::oneaccess_codes::{code_of, Coded};
 use serde_json::json;
@@ -35,11 +36,21 @@ impl OneAccessError {
         }
     }
 
-    fn internal() -> Self {
+    /// "System busy" for a failure of the server (500) or of its storage (503 + `Retry-After`).
+    fn failed(failure: Failure) -> Self {
         Self {
-            status: StatusCode::INTERNAL_SERVER_ERROR,
+            status: failure.status(),
             ..Self::new("COM.0002")
         }
+    }
+}
+
+/// Adds `Retry-After` to a 503.
+fn finish(status: StatusCode, response: Response) -> Response {
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        Failure::Unavailable.finish(response)
+    } else {
+        response
     }
 }
 
@@ -47,7 +58,7 @@ impl IntoResponse for OneAccessError {
     fn into_response(self) -> Response {
         let body =
             json!({ "error_code": self.code, "error_msg": message(self.code, &self.args, false) });
-        let mut response = (self.status, Json(body)).into_response();
+        let mut response = finish(self.status, (self.status, Json(body)).into_response());
         response.extensions_mut().insert(self);
         response
     }
@@ -66,7 +77,7 @@ pub async fn localise(request: Request, next: Next) -> Response {
     }
     if let Some(error) = response.extensions_mut().remove::<OneAccessError>() {
         let body = json!({ "error_code": error.code, "error_msg": message(error.code, &error.args, true) });
-        let mut localised = (error.status, Json(body)).into_response();
+        let mut localised = finish(error.status, (error.status, Json(body)).into_response());
         localised
             .headers_mut()
             .insert(header::CONTENT_LANGUAGE, HeaderValue::from_static("zh-CN"));
@@ -77,15 +88,18 @@ pub async fn localise(request: Request, next: Next) -> Response {
 
 impl From<ServiceError> for OneAccessError {
     fn from(error: ServiceError) -> Self {
+        if let Some(failure) = Failure::of_service(&error) {
+            return OneAccessError::failed(failure);
+        }
         match code_of(error) {
             Some(Coded { code, args }) => OneAccessError::with(code, args),
-            None => OneAccessError::internal(),
+            None => OneAccessError::failed(Failure::Internal),
         }
     }
 }
 
 impl From<anyhow::Error> for OneAccessError {
     fn from(error: anyhow::Error) -> Self {
-        ServiceError::Internal(error).into()
+        ServiceError::from(error).into()
     }
 }

@@ -9,13 +9,14 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use idaas_http::failure::Failure;
 use serde_json::json;
 
 use idaas_http::caller::SURFACE;
 use idaas_http::context::RequestMeta;
+use usecases::context;
 use usecases::tokens::{self, TokenError};
 use usecases::AppState;
-use usecases::{context, ServiceError};
 
 fn oauth_error(status: StatusCode, error: &str, description: &str) -> Response {
     let mut response = (
@@ -70,13 +71,7 @@ pub async fn token(
     };
     let tenant = match idaas_http::context::tenant_of(&state, &headers).await {
         Ok(tenant) => tenant,
-        Err(_) => {
-            return oauth_error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "server_error",
-                "System busy",
-            )
-        }
+        Err(e) => return failed(Failure::of(&e, "finding the tenant")),
     };
     let ctx = context(&tenant, meta.metadata("application", client_id, SURFACE));
     match tokens::issue(&state, &ctx, client_id, client_secret).await {
@@ -104,13 +99,8 @@ pub async fn token(
             "unauthorized_client",
             "The application is disabled or has not been granted the API product",
         ),
-        Err(TokenError::Service(ServiceError::Internal(e))) => {
-            tracing::error!(error = %format!("{e:#}"), "token issuance failed");
-            oauth_error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "server_error",
-                "System busy. Please try again later.",
-            )
+        Err(TokenError::Service(error)) if Failure::of_service(&error).is_some() => {
+            failed(Failure::of_service(&error).unwrap_or(Failure::Internal))
         }
         Err(TokenError::Service(_)) => oauth_error(
             StatusCode::BAD_REQUEST,
@@ -118,4 +108,18 @@ pub async fn token(
             "System busy. Please try again later.",
         ),
     }
+}
+
+/// A failure of the server (500 `server_error`) or of its storage (503 `temporarily_unavailable`
+/// with `Retry-After`), in the OAuth error shape of this endpoint.
+fn failed(failure: Failure) -> Response {
+    let error = match failure {
+        Failure::Internal => "server_error",
+        Failure::Unavailable => "temporarily_unavailable",
+    };
+    failure.finish(oauth_error(
+        failure.status(),
+        error,
+        "System busy. Please try again later.",
+    ))
 }

@@ -3,7 +3,9 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
-use axum::Router;
+use axum::{Json, Router};
+use serde_json::{json, Value};
+use store::fault::WriteState;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
@@ -32,11 +34,29 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Ready when the database answers.
-async fn ready(State(state): State<AppState>) -> (StatusCode, &'static str) {
-    if state.bus.store().database().ping().await {
-        (StatusCode::OK, "ready")
-    } else {
-        (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
+/// Ready when the database answers within a second and writes succeed (ops/adr/0011): 503 at
+/// once while the database is down or storage refuses writes (a full disk), with what is wrong.
+async fn ready(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
+    let db = state.bus.store().database();
+    if !db.ping().await {
+        let body = json!({ "status": "unavailable", "database": "down" });
+        return (StatusCode::SERVICE_UNAVAILABLE, Json(body));
+    }
+    db.probe_write().await;
+    match db.health.writes() {
+        WriteState::Ok => {
+            let body = json!({ "status": "ready", "database": "up", "writes": "ok" });
+            (StatusCode::OK, Json(body))
+        }
+        WriteState::Failing { fault, for_seconds } => {
+            let body = json!({
+                "status": "unavailable",
+                "database": "up",
+                "writes": "failing",
+                "fault": fault.kind.as_str(),
+                "for_seconds": for_seconds,
+            });
+            (StatusCode::SERVICE_UNAVAILABLE, Json(body))
+        }
     }
 }

@@ -169,7 +169,8 @@ async fn run(args: Args) -> anyhow::Result<ExitCode> {
             server.wait().await?;
         }
         Command::Migrate => {
-            let db = store::connect(&config.database_url()?).await?;
+            let db =
+                store::connect_with(&config.database_url()?, config.database_settings()?).await?;
             let applied = store::migrate(&db).await?;
             println!(
                 "applied {} migration(s): {}",

@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use anyhow::Context;
-use store::{EventStore, Keys};
+use store::{EventStore, Keys, StartupLock};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -18,9 +18,18 @@ use usecases::AppState;
 /// Connects, migrates and opens the event store with every inline projection, rebuilding the
 /// projections once if an older version of the reducers wrote them.
 pub async fn open_store(config: &Config) -> anyhow::Result<EventStore> {
+    let (store, lock) = open_store_locked(config).await?;
+    lock.release().await?;
+    Ok(store)
+}
+
+/// Like `open_store`, returning the startup lock still held, so that the caller can bootstrap
+/// under it before releasing it (several nodes may start together on an empty database).
+pub async fn open_store_locked(config: &Config) -> anyhow::Result<(EventStore, StartupLock)> {
     let keys: Keys = config.keys()?;
-    let db = store::connect(&config.database_url()?).await?;
-    store::migrate(&db).await?;
+    let db = store::connect_with(&config.database_url()?, config.database_settings()?).await?;
+    let lock = StartupLock::take(&db).await?;
+    store::migrate::migrate_locked(&db).await?;
     store::db::check_master_key(&db, &keys).await?;
     let store = EventStore::open(
         db,
@@ -31,7 +40,7 @@ pub async fn open_store(config: &Config) -> anyhow::Result<EventStore> {
     if let Some(events) = projections::rebuild::rebuild_if_outdated(&store).await? {
         tracing::info!(events, "projections rebuilt for the current reducers");
     }
-    Ok(store)
+    Ok((store, lock))
 }
 
 pub struct RunningServer {
@@ -112,7 +121,7 @@ pub async fn start_wired(
     listener: TcpListener,
     wiring: Wiring,
 ) -> anyhow::Result<RunningServer> {
-    let store = open_store(&config).await?;
+    let (store, lock) = open_store_locked(&config).await?;
     let state = AppState::new(store.clone(), config.clone())
         .with_sms(wiring.sms)
         .with_clock(wiring.clock);
@@ -123,6 +132,7 @@ pub async fn start_wired(
     let bootstrap = tenants::bootstrap(&state.bus, fixed, state.now())
         .await
         .map_err(|e| anyhow::anyhow!("bootstrap failed: {e}"))?;
+    lock.release().await?;
     let addr = listener.local_addr()?;
     let worker = usecases::cas_outbox::spawn(state.clone());
     let app = crate::app::router(state).into_make_service_with_connect_info::<SocketAddr>();

@@ -9,6 +9,8 @@ use anyhow::Context;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, ConnectOptions, Executor};
 
+use crate::fault::{Health, PROBE_TIMEOUT};
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Engine {
     Sqlite,
@@ -32,22 +34,100 @@ pub fn sqlite_url(path: &Path) -> String {
     format!("sqlite://{}?mode=rwc", path.display())
 }
 
+/// How the store connects: the pool's acquire timeout and SQLite's durability.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Settings {
+    /// How long a request waits for a pooled connection (or a new one) before the database is
+    /// called unreachable.
+    pub acquire_timeout: Duration,
+    /// SQLite's `synchronous` pragma (ops/adr/0011): `Full` makes an acknowledged commit survive
+    /// power loss; `Normal` survives a process crash only.
+    pub synchronous: Synchronous,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            acquire_timeout: Duration::from_secs(3),
+            synchronous: Synchronous::Full,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Synchronous {
+    Full,
+    Normal,
+}
+
+impl FromStr for Synchronous {
+    type Err = anyhow::Error;
+
+    fn from_str(value: &str) -> anyhow::Result<Self> {
+        match value.to_ascii_lowercase().as_str() {
+            "full" => Ok(Self::Full),
+            "normal" => Ok(Self::Normal),
+            _ => anyhow::bail!("sqlite_synchronous must be full or normal"),
+        }
+    }
+}
+
 #[derive(Clone)]
 pub struct Database {
     pub pool: AnyPool,
     pub engine: Engine,
+    /// Where the database is, for logs: the SQLite file, or PostgreSQL's host, port and
+    /// database name (never the password).
+    pub location: String,
+    /// Whether writes currently succeed.
+    pub health: Health,
 }
 
 impl Database {
-    /// Whether the database answers a trivial query (the readiness probe).
+    /// Whether the database answers a trivial query within the probe timeout (readiness).
     pub async fn ping(&self) -> bool {
-        sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
+        let query = sqlx::query("SELECT 1").execute(&self.pool);
+        matches!(tokio::time::timeout(PROBE_TIMEOUT, query).await, Ok(Ok(_)))
+    }
+
+    /// While writes are failing, tries one small durable write (a probe row) within the probe
+    /// timeout, so readiness and the health record notice when storage takes writes again even
+    /// if no request writes. Returns whether writes now succeed.
+    pub async fn probe_write(&self) -> bool {
+        if !self.health.is_failing() {
+            return true;
+        }
+        let probe = sqlx::query(
+            "INSERT INTO store_settings (name, value) VALUES ('write_probe', $1) \
+             ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+        )
+        .bind(chrono::Utc::now().to_rfc3339())
+        .execute(&self.pool);
+        match tokio::time::timeout(PROBE_TIMEOUT, probe).await {
+            Ok(Ok(_)) => {
+                self.health.succeeded(&self.location);
+                true
+            }
+            Ok(Err(error)) => {
+                if let Some(fault) = crate::fault::classify(&error) {
+                    self.health.failed(&fault, &self.location);
+                }
+                false
+            }
+            Err(_) => false,
+        }
     }
 }
 
+/// Connects with the default settings.
 pub async fn connect(url: &str) -> anyhow::Result<Database> {
+    connect_with(url, Settings::default()).await
+}
+
+pub async fn connect_with(url: &str, settings: Settings) -> anyhow::Result<Database> {
     sqlx::any::install_default_drivers();
     let engine = Engine::of_url(url)?;
+    let location = location_of(url);
     let options = AnyConnectOptions::from_str(url)
         .context("parsing the database URL")?
         .disable_statement_logging();
@@ -55,61 +135,51 @@ pub async fn connect(url: &str) -> anyhow::Result<Database> {
         Engine::Sqlite => 8,
         Engine::Postgres => 16,
     };
+    let pragmas = match settings.synchronous {
+        Synchronous::Full => {
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+             PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;"
+        }
+        Synchronous::Normal => {
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+             PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;"
+        }
+    };
     let pool = AnyPoolOptions::new()
         .max_connections(max_connections)
-        .acquire_timeout(Duration::from_secs(30))
+        .acquire_timeout(settings.acquire_timeout)
         .after_connect(move |conn, _| {
             Box::pin(async move {
                 if engine == Engine::Sqlite {
-                    conn.execute(
-                        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                         PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;",
-                    )
-                    .await?;
+                    conn.execute(pragmas).await?;
                 }
                 Ok(())
             })
         })
         .connect_with(options)
         .await
-        .context("connecting to the database")?;
-    Ok(Database { pool, engine })
+        .with_context(|| format!("connecting to the database at {location}"))?;
+    Ok(Database {
+        pool,
+        engine,
+        location,
+        health: Health::default(),
+    })
 }
 
-/// One migration: a version and its SQL for each engine.
-struct Migration {
-    version: i64,
-    name: &'static str,
-    sqlite: &'static str,
-    postgres: &'static str,
-}
-
-macro_rules! migration {
-    ($version:expr, $name:literal) => {
-        Migration {
-            version: $version,
-            name: $name,
-            sqlite: include_str!(concat!("../../../migrations/sqlite/", $name, ".sql")),
-            postgres: include_str!(concat!("../../../migrations/postgres/", $name, ".sql")),
-        }
+/// The database's place without credentials: `sqlite:<path>` or `postgres://host:port/name`.
+pub fn location_of(url: &str) -> String {
+    if let Some(rest) = url.strip_prefix("sqlite:") {
+        let path = rest.trim_start_matches("//");
+        return format!("sqlite:{}", path.split('?').next().unwrap_or(path));
+    }
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return "database".to_string();
     };
+    let rest = rest.rsplit_once('@').map_or(rest, |(_, host)| host);
+    let rest = rest.split('?').next().unwrap_or(rest);
+    format!("{scheme}://{rest}")
 }
-
-const MIGRATIONS: &[Migration] = &[
-    migration!(1, "0001_event_store"),
-    migration!(2, "0002_projections"),
-    migration!(3, "0003_store_settings"),
-    migration!(4, "0004_application_settings"),
-    migration!(5, "0005_app_accounts"),
-    migration!(6, "0006_app_organizations"),
-    migration!(7, "0007_app_roles"),
-    migration!(8, "0008_privileges"),
-    migration!(9, "0009_account_model"),
-    migration!(10, "0010_sign_in"),
-    migration!(11, "0011_sdk_login"),
-    migration!(12, "0012_cas"),
-    migration!(13, "0013_saml"),
-];
 
 /// Refuses a master key other than the one the store was first opened with.
 pub async fn check_master_key(db: &Database, keys: &crate::Keys) -> anyhow::Result<()> {
@@ -151,42 +221,4 @@ pub async fn check_master_key(db: &Database, keys: &crate::Keys) -> anyhow::Resu
         );
     }
     Ok(())
-}
-
-/// Applies the migrations not yet applied, each in its own transaction.
-pub async fn migrate(db: &Database) -> anyhow::Result<Vec<&'static str>> {
-    db.pool
-        .execute(
-            "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL)",
-        )
-        .await
-        .context("creating schema_migrations")?;
-    let mut applied = Vec::new();
-    for migration in MIGRATIONS {
-        let done: Option<(i64,)> =
-            sqlx::query_as("SELECT version FROM schema_migrations WHERE version = $1")
-                .bind(migration.version)
-                .fetch_optional(&db.pool)
-                .await?;
-        if done.is_some() {
-            continue;
-        }
-        let sql = match db.engine {
-            Engine::Sqlite => migration.sqlite,
-            Engine::Postgres => migration.postgres,
-        };
-        let mut tx = db.pool.begin().await?;
-        sqlx::raw_sql(sql)
-            .execute(&mut *tx)
-            .await
-            .with_context(|| format!("applying migration {}", migration.name))?;
-        sqlx::query("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)")
-            .bind(migration.version)
-            .bind(migration.name)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        applied.push(migration.name);
-    }
-    Ok(applied)
 }

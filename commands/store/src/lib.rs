@@ -4,11 +4,15 @@
 pub mod bus;
 pub mod crypto;
 pub mod db;
+pub mod fault;
+pub mod migrate;
 pub mod store;
 
 pub use bus::{BusError, CommandBus, Context, Executed};
 pub use crypto::Keys;
-pub use db::{connect, migrate, Database, Engine};
+pub use db::{connect, connect_with, Database, Engine};
+pub use fault::Unavailable;
+pub use migrate::{migrate, StartupLock};
 /// The connection pool type of both engines.
 pub use sqlx::AnyPool as Pool;
 pub use store::{EventStore, Metadata, Projector, RecordedEvent};

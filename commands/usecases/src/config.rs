@@ -36,6 +36,12 @@ pub struct Config {
     /// Accept `http://` CAS proxy callbacks (development and tests only: the CAS protocol wants
     /// HTTPS, so a PGT never travels in clear).
     pub cas_http_callbacks: bool,
+    /// How long a request waits for a database connection before the database is called
+    /// unreachable and the request is answered "temporarily unavailable", in milliseconds.
+    pub database_acquire_timeout_ms: u64,
+    /// SQLite's durability: `full` (an acknowledged write survives power loss; the default) or
+    /// `normal` (faster; survives a crash of the process, not of the machine). See ops/adr/0011.
+    pub sqlite_synchronous: String,
 }
 
 impl Default for Config {
@@ -52,6 +58,8 @@ impl Default for Config {
             cas_ticket_seconds: 60,
             cas_logout_retry_ms: 30_000,
             cas_http_callbacks: false,
+            database_acquire_timeout_ms: 3000,
+            sqlite_synchronous: "full".to_string(),
         }
     }
 }
@@ -109,6 +117,17 @@ impl Config {
                 .parse()
                 .context("IDAAS_CAS_HTTP_CALLBACKS (true or false)")?;
         }
+        if let Some(v) = env("IDAAS_DATABASE_ACQUIRE_TIMEOUT_MS") {
+            config.database_acquire_timeout_ms =
+                v.parse().context("IDAAS_DATABASE_ACQUIRE_TIMEOUT_MS")?;
+        }
+        if let Some(v) = env("IDAAS_SQLITE_SYNCHRONOUS") {
+            config.sqlite_synchronous = v;
+        }
+        if !(100..=60_000).contains(&config.database_acquire_timeout_ms) {
+            anyhow::bail!("database_acquire_timeout_ms must be 100 to 60000");
+        }
+        config.database_settings()?;
         if !(1..=300).contains(&config.cas_ticket_seconds) {
             anyhow::bail!("cas_ticket_seconds must be 1 to 300");
         }
@@ -138,8 +157,32 @@ impl Config {
         }
         std::fs::create_dir_all(&self.data_dir)?;
         let text = Keys::generate_master();
-        write_private(&path, &text)?;
-        Keys::parse_master(&text)
+        // Written whole under another name, then linked into place, which fails if the file
+        // exists: two nodes starting at once on one data directory end up with one key.
+        let temporary = self
+            .data_dir
+            .join(format!("master.key.{}.tmp", std::process::id()));
+        let _ = std::fs::remove_file(&temporary);
+        write_private(&temporary, &text)?;
+        let linked = std::fs::hard_link(&temporary, &path);
+        let _ = std::fs::remove_file(&temporary);
+        match linked {
+            Ok(()) => Keys::parse_master(&text),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                let text = std::fs::read_to_string(&path)
+                    .with_context(|| format!("reading {}", path.display()))?;
+                Keys::parse_master(&text).with_context(|| format!("the key in {}", path.display()))
+            }
+            Err(e) => Err(e).with_context(|| format!("creating {}", path.display())),
+        }
+    }
+
+    /// How the store connects (the acquire timeout, SQLite's durability).
+    pub fn database_settings(&self) -> anyhow::Result<store::db::Settings> {
+        Ok(store::db::Settings {
+            acquire_timeout: std::time::Duration::from_millis(self.database_acquire_timeout_ms),
+            synchronous: self.sqlite_synchronous.parse()?,
+        })
     }
 }
 

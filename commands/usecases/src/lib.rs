@@ -31,6 +31,8 @@ pub mod tenants;
 pub mod tokens;
 pub mod users;
 
+/// Storage faults: what the surfaces answer "temporarily unavailable" for.
+pub use store::fault;
 use store::BusError;
 pub use store::{Context, Metadata};
 
@@ -82,8 +84,21 @@ pub enum ServiceError {
     Claimed(domain::ClaimKind),
     #[error("system busy, try again")]
     Busy,
+    /// Storage cannot take the request now (a full disk, an unreachable database): nothing was
+    /// written; the client should retry after `store::fault::RETRY_AFTER_SECONDS`.
     #[error(transparent)]
-    Internal(#[from] anyhow::Error),
+    Unavailable(store::Unavailable),
+    #[error(transparent)]
+    Internal(anyhow::Error),
+}
+
+impl From<anyhow::Error> for ServiceError {
+    fn from(error: anyhow::Error) -> Self {
+        match store::fault::unavailable(&error) {
+            Some(fault) => Self::Unavailable(fault),
+            None => Self::Internal(error),
+        }
+    }
 }
 
 impl<E: std::error::Error + Into<ServiceError>> From<BusError<E>> for ServiceError {
@@ -97,7 +112,7 @@ impl<E: std::error::Error + Into<ServiceError>> From<BusError<E>> for ServiceErr
                 Self::Internal(anyhow::anyhow!("unexpected guard failure: {name}"))
             }
             BusError::Conflict => Self::Busy,
-            BusError::Internal(e) => Self::Internal(e),
+            BusError::Internal(e) => e.into(),
         }
     }
 }

@@ -25,12 +25,13 @@ fn page(lang: Lang, status: StatusCode, text: &str) -> Response {
     message_page(lang, status, lang.text("bad_request"), text)
 }
 
+/// "System busy" (503) with `Retry-After`.
 fn busy(lang: Lang) -> Response {
-    page(
+    idaas_http::failure::Failure::Unavailable.finish(page(
         lang,
         StatusCode::SERVICE_UNAVAILABLE,
         "System busy. Please try again later.",
-    )
+    ))
 }
 
 pub async fn login(state: AppState, browser: Browser, base: Base, params: Params) -> Response {

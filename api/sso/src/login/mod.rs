@@ -23,6 +23,7 @@ use serde::Deserialize;
 use usecases::clock::{IdSource, RandomIds};
 
 use self::pending::{Pending, Step};
+use idaas_http::failure::Failure;
 use idaas_http::i18n::Lang;
 use idaas_http::oneaccess_codes::{code_of, message, Coded};
 use idaas_http::pages::{error_line, escape, hidden, language_links, page, Look};
@@ -173,12 +174,15 @@ pub(crate) fn refusal_message(refusal: &SignInRefusal, lang: Lang) -> String {
     }
 }
 
+/// A page for an error the user cannot fix: "system busy", 500 for a failure of the server, 503
+/// with `Retry-After` when storage is temporarily unavailable.
 pub(crate) fn internal(lang: Lang, error: ServiceError) -> Response {
+    let failure = Failure::of_service(&error).unwrap_or(Failure::Internal);
     let Coded { code, args } = code_of(error).unwrap_or_else(|| Coded::new("COM.0002"));
-    message_page(
+    failure.finish(message_page(
         lang,
-        StatusCode::INTERNAL_SERVER_ERROR,
+        failure.status(),
         lang.text("sign_in"),
         &message(code, &args, lang.is_chinese()),
-    )
+    ))
 }

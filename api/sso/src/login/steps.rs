@@ -144,7 +144,9 @@ pub async fn submit_password(
     .await;
     match changed {
         Ok(()) => {}
-        Err(ServiceError::Internal(e)) => return internal(lang, ServiceError::Internal(e)),
+        Err(e @ (ServiceError::Internal(_) | ServiceError::Unavailable(_))) => {
+            return internal(lang, e)
+        }
         Err(e) => {
             let Coded { code, args } = code_of(e).unwrap_or_else(|| Coded::new("COM.0002"));
             return again(&message(code, &args, lang.is_chinese()));

@@ -1,12 +1,13 @@
 //! OIDC discovery (specs/oneaccess.md #54, OpenID Connect Discovery 1.0) and the JWK Set.
 
 use axum::extract::State;
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
 
-use super::error::body;
+use super::error::failed;
+use idaas_http::failure::Failure;
 use idaas_http::web::Browser;
 use usecases::oauth::SCOPES;
 use usecases::AppState;
@@ -58,14 +59,7 @@ pub async fn configuration(browser: Browser) -> Response {
 pub async fn jwks(State(state): State<AppState>, browser: Browser) -> Response {
     match state.signing.jwks(&state.bus, &browser.tenant_id).await {
         Ok(keys) => cached(Json(keys).into_response()),
-        Err(e) => {
-            tracing::error!(error = %format!("{e:#}"), "jwks");
-            (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                body("server_error", "System busy. Please try again later."),
-            )
-                .into_response()
-        }
+        Err(e) => failed(Failure::of(&e, "jwks")),
     }
 }
 

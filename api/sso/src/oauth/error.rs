@@ -6,6 +6,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
 
+use idaas_http::failure::Failure;
 use usecases::oauth::OAuthError;
 
 /// An `OAuthError` on the wire; `basic` marks a client that authenticated with HTTP Basic, which
@@ -30,6 +31,24 @@ impl From<anyhow::Error> for WireError {
     }
 }
 
+/// A failure of the server (500 `server_error`) or of its storage (503 `temporarily_unavailable`,
+/// RFC 6749 §4.1.2.1, with `Retry-After`), never cached.
+pub fn failed(failure: Failure) -> Response {
+    let code = match failure {
+        Failure::Internal => "server_error",
+        Failure::Unavailable => "temporarily_unavailable",
+    };
+    let mut response = (
+        failure.status(),
+        body(code, "System busy. Please try again later."),
+    )
+        .into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+    failure.finish(response)
+}
+
 pub fn body(code: &str, description: &str) -> Json<serde_json::Value> {
     Json(json!({ "error": code, "error_description": description }))
 }
@@ -39,13 +58,7 @@ impl IntoResponse for WireError {
         let code = self.error.code();
         let (status, description) = match &self.error {
             OAuthError::InvalidClient(_) => (StatusCode::UNAUTHORIZED, self.error.to_string()),
-            OAuthError::Internal(e) => {
-                tracing::error!(error = %format!("{e:#}"), "oauth internal error");
-                (
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "System busy. Please try again later.".to_string(),
-                )
-            }
+            OAuthError::Internal(e) => return failed(Failure::of(e, "oauth")),
             other => (StatusCode::BAD_REQUEST, other.to_string()),
         };
         let mut response = (status, body(code, &description)).into_response();

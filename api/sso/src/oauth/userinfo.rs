@@ -10,8 +10,9 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::Value;
 
-use super::error::body;
+use super::error::{body, failed};
 use super::params;
+use idaas_http::failure::Failure;
 use idaas_http::web::Browser;
 use usecases::oauth;
 use usecases::AppState;
@@ -95,14 +96,7 @@ async fn userinfo(
     let (row, _) = match found {
         Ok(Some(found)) => found,
         Ok(None) => return unauthorized("invalid_token", "Invalid or expired access token"),
-        Err(e) => {
-            tracing::error!(error = %format!("{e:#}"), "userinfo");
-            return (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                body("server_error", "System busy. Please try again later."),
-            )
-                .into_response();
-        }
+        Err(e) => return failed(Failure::of(&e, "userinfo")),
     };
     let Some(user_id) = &row.user_id else {
         return unauthorized(
@@ -113,13 +107,7 @@ async fn userinfo(
     let user = match projections::users::get(state.pool(), tenant, user_id).await {
         Ok(Some(user)) if !user.disabled => user,
         Ok(_) => return unauthorized("invalid_token", "the user is disabled or deleted"),
-        Err(_) => {
-            return (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                body("server_error", "System busy. Please try again later."),
-            )
-                .into_response()
-        }
+        Err(e) => return failed(Failure::of(&e, "userinfo")),
     };
     let claims = oauth::user_claims(&user, &row.scope);
     let mut response = Json(Value::Object(claims)).into_response();

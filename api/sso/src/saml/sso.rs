@@ -24,13 +24,14 @@ use usecases::sso::{self, Ask, Denial, Freshness, Outcome};
 use usecases::AppState;
 use xml_dsig as dsig;
 
+/// "System busy" (503) with `Retry-After`.
 fn busy(lang: Lang) -> Response {
-    message_page(
+    idaas_http::failure::Failure::Unavailable.finish(message_page(
         lang,
         StatusCode::SERVICE_UNAVAILABLE,
         lang.text("bad_request"),
         "System busy. Please try again later.",
-    )
+    ))
 }
 
 pub async fn get_sso(

@@ -7,7 +7,8 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use futures::FutureExt;
-use sqlx::{AnyConnection, Executor};
+use sqlx::pool::PoolConnection;
+use sqlx::{Any, AnyConnection, Connection, Executor};
 use tokio::sync::{mpsc, oneshot};
 
 use super::chain::{self, ChainedFields};
@@ -33,28 +34,60 @@ pub(super) async fn run(shared: Arc<Shared>, mut jobs: mpsc::Receiver<Job>) {
             }
         }
         let requests: Vec<&AppendRequest> = batch.iter().map(|j| &j.request).collect();
-        // A panic in a projection or decision must not take the writer (and every later
-        // append) down with it: the batch fails, the transaction rolls back, the writer goes on.
-        let written = std::panic::AssertUnwindSafe(write_batch(&shared, &requests))
-            .catch_unwind()
-            .await
-            .unwrap_or_else(|_| Err(anyhow::anyhow!("an append batch panicked")));
+        let written = write_batch_on_own_connection(&shared, &requests).await;
+        let db = &shared.db;
         match written {
             Ok(outcomes) => {
+                db.health.succeeded(&db.location);
                 for (job, outcome) in batch.into_iter().zip(outcomes) {
                     let _ = job.reply.send(outcome);
                 }
             }
             Err(error) => {
-                tracing::error!(error = %format!("{error:#}"), "append batch failed");
+                let fault = crate::fault::unavailable(&error);
+                match &fault {
+                    Some(fault) => db.health.failed(fault, &db.location),
+                    None => {
+                        tracing::error!(error = %format!("{error:#}"), "append batch failed")
+                    }
+                }
                 for job in batch {
-                    let _ = job.reply.send(Err(AppendError::Internal(anyhow::anyhow!(
-                        "the append failed"
-                    ))));
+                    let answer = match &fault {
+                        Some(fault) => anyhow::Error::new(fault.clone()),
+                        None => anyhow::anyhow!("the append failed"),
+                    };
+                    let _ = job.reply.send(Err(AppendError::Internal(answer)));
                 }
             }
         }
     }
+}
+
+/// Writes one batch on a pooled connection of its own. If anything fails after the batch began
+/// (a statement, the commit itself: a full disk, an I/O error, a lost server) the connection is
+/// closed instead of going back to the pool, so no connection can keep a dead or half-finished
+/// transaction (and SQLite's write lock) alive; closing it rolls back whatever was begun. Nothing
+/// of a failed batch was acknowledged.
+async fn write_batch_on_own_connection(
+    shared: &Shared,
+    requests: &[&AppendRequest],
+) -> anyhow::Result<Vec<Result<Appended, AppendError>>> {
+    let mut conn = shared
+        .db
+        .pool
+        .acquire()
+        .await
+        .context("acquiring a connection for an append batch")?;
+    // A panic in a projection or decision must not take the writer (and every later append)
+    // down with it: the batch fails, its connection is closed, the writer goes on.
+    let written = std::panic::AssertUnwindSafe(write_batch(shared, &mut conn, requests))
+        .catch_unwind()
+        .await
+        .unwrap_or_else(|_| Err(anyhow::anyhow!("an append batch panicked")));
+    if written.is_err() {
+        conn.close_on_drop();
+    }
+    written
 }
 
 /// What one append changes in the batch, merged only when its savepoint is released.
@@ -67,14 +100,10 @@ struct Pending {
 
 async fn write_batch(
     shared: &Shared,
+    conn: &mut PoolConnection<Any>,
     requests: &[&AppendRequest],
 ) -> anyhow::Result<Vec<Result<Appended, AppendError>>> {
-    let mut tx = shared
-        .db
-        .pool
-        .begin()
-        .await
-        .context("beginning an append batch")?;
+    let mut tx = conn.begin().await.context("beginning an append batch")?;
     // Touching the counter row first takes the write lock (SQLite) or the row lock (PostgreSQL),
     // so batches from every process are serialised and positions follow commit order.
     let (start,): (i64,) = sqlx::query_as(
@@ -115,12 +144,17 @@ async fn write_batch(
                 batch.new_keys.extend(pending.new_keys);
                 outcomes.push(Ok(appended));
             }
-            Err(error) => {
-                if let AppendError::Internal(e) = &error {
-                    tracing::error!(error = %format!("{e:#}"), "an append failed");
+            Err(AppendError::Internal(e)) => match crate::fault::unavailable(&e) {
+                Some(fault) => {
+                    shared.db.health.failed(&fault, &shared.db.location);
+                    outcomes.push(Err(AppendError::Internal(anyhow::Error::new(fault))));
                 }
-                outcomes.push(Err(error));
-            }
+                None => {
+                    tracing::error!(error = %format!("{e:#}"), "an append failed");
+                    outcomes.push(Err(AppendError::Internal(e)));
+                }
+            },
+            Err(error) => outcomes.push(Err(error)),
         }
     }
     // Chain heads move once per tenant per batch, after every append in it has been decided.
