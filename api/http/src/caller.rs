@@ -46,7 +46,12 @@ pub enum Shape {
 
 impl Shape {
     fn of(parts: &Parts) -> Self {
-        if parts.uri.path().starts_with("/admin/") {
+        // Under `Router::nest` the URI is the nested one; the original keeps the prefix.
+        let path = parts
+            .extensions
+            .get::<axum::extract::OriginalUri>()
+            .map_or(parts.uri.path(), |original| original.0.path());
+        if path.starts_with("/admin/") {
             Self::Admin
         } else {
             Self::OneAccess

@@ -11,6 +11,7 @@ mod events {
     mod durability;
     mod event_store;
     mod previous_release;
+    mod storage_faults;
 }
 
 /// The OneAccess management API (`/api/v2/tenant/…`): its token, users, organisations,
