@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{AnyPool, ConnectOptions, Executor};
+use sqlx::{AnyPool, ConnectOptions, Connection, Executor};
 
 use crate::fault::{Health, PROBE_TIMEOUT};
 
@@ -84,27 +84,66 @@ pub struct Database {
 }
 
 impl Database {
-    /// Whether the database answers a trivial query within the probe timeout (readiness).
+    /// Whether the database answers a trivial query within the probe timeout (readiness). The
+    /// first failure is logged with the database's location and the cause a fresh connection
+    /// attempt reports (refused, unknown host, authentication…); the recovery is logged too.
     pub async fn ping(&self) -> bool {
         let query = sqlx::query("SELECT 1").execute(&self.pool);
-        matches!(tokio::time::timeout(PROBE_TIMEOUT, query).await, Ok(Ok(_)))
+        let up = matches!(tokio::time::timeout(PROBE_TIMEOUT, query).await, Ok(Ok(_)));
+        if up {
+            self.health.reachable(&self.location);
+        } else if !self.health.is_unreachable() {
+            // The cause is found and logged aside, so the answer is not delayed.
+            let db = self.clone();
+            tokio::spawn(async move {
+                let cause = db.connect_error().await;
+                db.health.unreachable(&db.location, &cause);
+            });
+        }
+        up
     }
 
-    /// While writes are failing, tries one small durable write (a probe row) within the probe
-    /// timeout, so readiness and the health record notice when storage takes writes again even
-    /// if no request writes. Returns whether writes now succeed.
+    /// Why a new connection cannot be made now, in the driver's words.
+    async fn connect_error(&self) -> String {
+        let options = self.pool.connect_options();
+        match tokio::time::timeout(Duration::from_secs(2), options.connect()).await {
+            Ok(Ok(connection)) => {
+                let _ = connection.close().await;
+                "the database accepts connections but did not answer in time".to_string()
+            }
+            Ok(Err(error)) => error.to_string(),
+            Err(_) => "no answer to a connection attempt within 2 s".to_string(),
+        }
+    }
+
+    /// While writes are failing, at most once a second, tries a durable write of
+    /// `PROBE_HEADROOM` bytes (a probe row, then shrunk again) within the probe timeout. Only
+    /// this probe declares writes healthy again: a small write that squeezes into the last free
+    /// pages of a full disk must not (readiness would flap while most writes still fail). Run by
+    /// `/readyz` and after a successful batch while failing, so a freed disk is noticed without a
+    /// restart. Returns whether writes are healthy.
     pub async fn probe_write(&self) -> bool {
         if !self.health.is_failing() {
             return true;
         }
-        let probe = sqlx::query(
-            "INSERT INTO store_settings (name, value) VALUES ('write_probe', $1) \
-             ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-        )
-        .bind(chrono::Utc::now().to_rfc3339())
-        .execute(&self.pool);
-        match tokio::time::timeout(PROBE_TIMEOUT, probe).await {
-            Ok(Ok(_)) => {
+        if !self.health.take_probe_turn() {
+            return false;
+        }
+        let headroom = hex::encode(rand::random::<[u8; 32]>()).repeat(PROBE_HEADROOM / 64);
+        let write = async {
+            for value in [headroom, chrono::Utc::now().to_rfc3339()] {
+                sqlx::query(
+                    "INSERT INTO store_settings (name, value) VALUES ('write_probe', $1) \
+                     ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                )
+                .bind(value)
+                .execute(&self.pool)
+                .await?;
+            }
+            Ok::<(), sqlx::Error>(())
+        };
+        match tokio::time::timeout(PROBE_TIMEOUT, write).await {
+            Ok(Ok(())) => {
                 self.health.succeeded(&self.location);
                 true
             }
@@ -118,6 +157,9 @@ impl Database {
         }
     }
 }
+
+/// How much free space the write probe asks for: more than a large append batch writes.
+const PROBE_HEADROOM: usize = 256 * 1024;
 
 /// Connects with the default settings.
 pub async fn connect(url: &str) -> anyhow::Result<Database> {

@@ -3,6 +3,7 @@
 //! writes currently succeed, which `/readyz` reports.
 
 use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -111,6 +112,10 @@ fn postgres_fault(code: &str) -> Option<FaultKind> {
 #[derive(Clone, Default)]
 pub struct Health {
     state: Arc<Mutex<Option<Failing>>>,
+    /// Set while readiness checks find the database down.
+    down: Arc<AtomicBool>,
+    /// When the last write probe ran.
+    last_probe: Arc<Mutex<Option<Instant>>>,
 }
 
 #[derive(Debug, Clone)]
@@ -161,7 +166,7 @@ impl Health {
         }
     }
 
-    /// Records a write that succeeded.
+    /// Records that writes succeed again (the write probe's verdict).
     pub fn succeeded(&self, database: &str) {
         let mut state = self.lock();
         if let Some(failing) = state.take() {
@@ -170,6 +175,37 @@ impl Health {
                 after_ms = failing.since.elapsed().as_millis() as u64,
                 "writes succeed again"
             );
+        }
+    }
+
+    /// Whether a write probe may run now (at most one a second); claims the turn if so.
+    pub fn take_probe_turn(&self) -> bool {
+        let mut last = self
+            .last_probe
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if last.is_some_and(|at| at.elapsed() < Duration::from_secs(1)) {
+            return false;
+        }
+        *last = Some(Instant::now());
+        true
+    }
+
+    pub fn is_unreachable(&self) -> bool {
+        self.down.load(Ordering::Relaxed)
+    }
+
+    /// Records a failed readiness check (logged once, until the database answers again).
+    pub fn unreachable(&self, database: &str, cause: &str) {
+        if !self.down.swap(true, Ordering::Relaxed) {
+            tracing::error!(database, cause, "database unreachable");
+        }
+    }
+
+    /// Records a successful readiness check.
+    pub fn reachable(&self, database: &str) {
+        if self.down.swap(false, Ordering::Relaxed) {
+            tracing::warn!(database, "database reachable again");
         }
     }
 
@@ -182,7 +218,7 @@ impl Health {
 }
 
 /// How long a readiness check waits for the database before calling it down.
-pub const PROBE_TIMEOUT: Duration = Duration::from_millis(1000);
+pub const PROBE_TIMEOUT: Duration = Duration::from_millis(500);
 
 #[cfg(test)]
 mod tests {

@@ -24,8 +24,12 @@ pub struct Figures {
     pub replayed: i64,
 }
 
-async fn open(url: &str, with_projections: bool) -> anyhow::Result<EventStore> {
-    let db = store::connect(url).await?;
+async fn open(
+    url: &str,
+    with_projections: bool,
+    settings: store::db::Settings,
+) -> anyhow::Result<EventStore> {
+    let db = store::connect_with(url, settings).await?;
     store::migrate(&db).await?;
     let projectors = if with_projections {
         projections::inline()
@@ -117,12 +121,14 @@ async fn create_orgs(
     .await
 }
 
+/// Measures one engine; `settings` chooses SQLite's durability (ops/adr/0011).
 pub async fn measure(
     engine: &'static str,
     raw_url: &str,
     command_url: &str,
+    settings: store::db::Settings,
 ) -> anyhow::Result<Figures> {
-    let store = open(raw_url, false).await?;
+    let store = open(raw_url, false, settings).await?;
     let s = store.clone();
     let raw_single = rate(RAW_EVENTS, 1, move |i| {
         let s = s.clone();
@@ -142,7 +148,7 @@ pub async fn measure(
     .await?;
     store.database().pool.close().await;
 
-    let store = open(command_url, true).await?;
+    let store = open(command_url, true, settings).await?;
     let bus = CommandBus::new(store.clone());
     let command_single = create_orgs(bus.clone(), COMMANDS, 1, "a").await?;
     let command_concurrent = create_orgs(bus, COMMANDS, WRITERS, "b").await?;

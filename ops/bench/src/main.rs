@@ -70,16 +70,23 @@ async fn main() -> anyhow::Result<()> {
     };
 
     if wants("store") {
+        let full = store::db::Settings::default();
+        let normal = store::db::Settings {
+            synchronous: store::db::Synchronous::Normal,
+            ..full
+        };
         let (raw, commands) = (sqlite("raw.db"), sqlite("commands.db"));
-        results
-            .store
-            .push(event_store::measure("SQLite", &raw, &commands).await?);
+        let figures =
+            event_store::measure("SQLite (synchronous=FULL, default)", &raw, &commands, full);
+        results.store.push(figures.await?);
+        let (raw, commands) = (sqlite("raw-normal.db"), sqlite("commands-normal.db"));
+        let figures = event_store::measure("SQLite (synchronous=NORMAL)", &raw, &commands, normal);
+        results.store.push(figures.await?);
         if let Some(admin) = &postgres {
             let raw = postgres_database(admin, "idaas_bench_raw").await?;
             let commands = postgres_database(admin, "idaas_bench_commands").await?;
-            results
-                .store
-                .push(event_store::measure("PostgreSQL", &raw, &commands).await?);
+            let figures = event_store::measure("PostgreSQL", &raw, &commands, full);
+            results.store.push(figures.await?);
         }
     }
     if wants("oauth") {

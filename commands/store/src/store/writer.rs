@@ -38,7 +38,11 @@ pub(super) async fn run(shared: Arc<Shared>, mut jobs: mpsc::Receiver<Job>) {
         let db = &shared.db;
         match written {
             Ok(outcomes) => {
-                db.health.succeeded(&db.location);
+                if db.health.is_failing() {
+                    // Whether storage has room again is the write probe's to say.
+                    let db = db.clone();
+                    tokio::spawn(async move { db.probe_write().await });
+                }
                 for (job, outcome) in batch.into_iter().zip(outcomes) {
                     let _ = job.reply.send(outcome);
                 }
