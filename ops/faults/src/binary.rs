@@ -18,13 +18,34 @@ pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-fn cargo() -> std::ffi::OsString {
-    std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into())
+/// Cargo, without the variables cargo sets for the crate it runs (`CARGO_MANIFEST_DIR`,
+/// `CARGO_PKG_*`…): build scripts that watch them (ring's does) would otherwise be rebuilt on
+/// every call, and again by the next ordinary build.
+fn cargo() -> Command {
+    let mut command = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    for (name, _) in std::env::vars_os() {
+        let name = name.to_string_lossy();
+        let set_for_the_crate = [
+            "CARGO_MANIFEST_",
+            "CARGO_PKG_",
+            "CARGO_CRATE_",
+            "CARGO_BIN_",
+            "CARGO_PRIMARY_PACKAGE",
+            "CARGO_TARGET_TMPDIR",
+            "CARGO_RUSTC_CURRENT_DIR",
+        ]
+        .iter()
+        .any(|prefix| name.starts_with(prefix));
+        if set_for_the_crate {
+            command.env_remove(name.as_ref());
+        }
+    }
+    command
 }
 
 /// The workspace's target directory, as cargo reports it (honours `CARGO_TARGET_DIR`).
 fn target_dir(manifest: &Path) -> anyhow::Result<PathBuf> {
-    let output = Command::new(cargo())
+    let output = cargo()
         .args([
             "metadata",
             "--format-version",
@@ -64,7 +85,7 @@ pub fn server_binary() -> anyhow::Result<PathBuf> {
     }
     let manifest = workspace_root().join("Cargo.toml");
     let release = !cfg!(debug_assertions);
-    let mut build = Command::new(cargo());
+    let mut build = cargo();
     build
         .args(["build", "-p", "idaas", "--bin", "idaas"])
         .arg("--manifest-path")
@@ -72,7 +93,11 @@ pub fn server_binary() -> anyhow::Result<PathBuf> {
     if release {
         build.arg("--release");
     }
+    let started = std::time::Instant::now();
     let output = build.output().context("running cargo build for idaas")?;
+    if started.elapsed().as_secs() >= 5 {
+        eprintln!("built the idaas server in {} s", started.elapsed().as_secs());
+    }
     if !output.status.success() {
         bail!(
             "cargo build -p idaas failed:\n{}",

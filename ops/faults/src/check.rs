@@ -121,7 +121,12 @@ pub async fn check(api: &Api, base: &str, token: &str, ledger: &Ledger) -> anyho
             Verdict::UnacknowledgedApplied => result.unacknowledged_applied += 1,
             Verdict::Lost(n) => {
                 result.writes_lost += n;
-                result.example(format!("{:?} {} lost", entity.kind, entity.key));
+                let acked_at = entity.attempts.iter().rev().find(|a| a.answer.acked());
+                let at = acked_at.map_or(0, |a| ledger.offset_ms(a.at));
+                result.example(format!(
+                    "{:?} {} lost ({n} acknowledged write(s), the last at +{at} ms)",
+                    entity.kind, entity.key
+                ));
             }
             Verdict::Wrong(why) => {
                 result.wrong += 1;
@@ -204,6 +209,7 @@ mod tests {
             .enumerate()
             .map(|(i, acked)| Attempt {
                 value: format!("v{i}"),
+                at: std::time::Instant::now(),
                 answer: if *acked {
                     Answer::Acked("id1".into())
                 } else {

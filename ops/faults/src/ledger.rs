@@ -31,6 +31,8 @@ pub enum WriteKind {
 pub struct Attempt {
     pub value: String,
     pub answer: Answer,
+    /// When the answer came.
+    pub at: Instant,
 }
 
 #[derive(Debug, Clone)]
@@ -62,12 +64,25 @@ pub struct Request {
     pub answer: Answer,
 }
 
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Clone)]
 pub struct Ledger {
+    /// When the ledger was made (times in messages are counted from here).
+    pub began: Instant,
     pub entities: Vec<Entity>,
     /// Acknowledged management tokens.
     pub tokens: Vec<String>,
     pub requests: Vec<Request>,
+}
+
+impl Default for Ledger {
+    fn default() -> Self {
+        Self {
+            began: Instant::now(),
+            entities: Vec::new(),
+            tokens: Vec::new(),
+            requests: Vec::new(),
+        }
+    }
 }
 
 /// The ledger shared by the load's workers and the probes.
@@ -101,6 +116,7 @@ impl SharedLedger {
             attempts: vec![Attempt {
                 value: value.to_string(),
                 answer: call.answer.clone(),
+                at: call.started + call.elapsed,
             }],
             retired: false,
         });
@@ -118,6 +134,7 @@ impl SharedLedger {
         entity.attempts.push(Attempt {
             value: value.to_string(),
             answer: call.answer.clone(),
+            at: call.started + call.elapsed,
         });
         if matches!(call.answer, Answer::NoAnswer { sent: true }) {
             entity.retired = true;
@@ -166,6 +183,11 @@ impl SharedLedger {
 }
 
 impl Ledger {
+    /// Milliseconds from the ledger's start to `at`, for messages.
+    pub fn offset_ms(&self, at: Instant) -> u128 {
+        at.saturating_duration_since(self.began).as_millis()
+    }
+
     fn request(&mut self, kind: WriteKind, call: &Call) {
         self.requests.push(Request {
             kind,
@@ -173,6 +195,14 @@ impl Ledger {
             elapsed: call.elapsed,
             answer: call.answer.clone(),
         });
+    }
+
+    /// The write requests (tokens too) in flight at some moment of `[from, to)`.
+    pub fn requests_overlapping(&self, from: Instant, to: Instant) -> Vec<&Request> {
+        self.requests
+            .iter()
+            .filter(|r| r.started < to && r.started + r.elapsed > from)
+            .collect()
     }
 
     /// The write requests started in `[from, to)`, management writes only (no tokens) unless

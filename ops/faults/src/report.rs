@@ -178,7 +178,7 @@ pub fn summary(durations: &[Duration]) -> Option<(u128, u128)> {
     let mut ms: Vec<u128> = durations.iter().map(Duration::as_millis).collect();
     ms.sort_unstable();
     let max = *ms.last()?;
-    Some((ms[ms.len() / 2], max))
+    Some((ms[(ms.len() - 1) / 2], max))
 }
 
 /// The largest of `durations` in milliseconds, 0 when there are none.

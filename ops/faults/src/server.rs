@@ -64,6 +64,7 @@ impl Store {
             .env("IDAAS_BOOTSTRAP_CLIENT_ID", &self.client_id)
             .env("IDAAS_BOOTSTRAP_CLIENT_SECRET", &self.client_secret)
             .env("IDAAS_LOG", "warn")
+            .env("NO_COLOR", "1")
             .stdin(Stdio::null());
         if let Some(url) = &self.database_url {
             command.env("IDAAS_DATABASE_URL", url);
