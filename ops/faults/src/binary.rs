@@ -96,7 +96,10 @@ pub fn server_binary() -> anyhow::Result<PathBuf> {
     let started = std::time::Instant::now();
     let output = build.output().context("running cargo build for idaas")?;
     if started.elapsed().as_secs() >= 5 {
-        eprintln!("built the idaas server in {} s", started.elapsed().as_secs());
+        eprintln!(
+            "built the idaas server in {} s",
+            started.elapsed().as_secs()
+        );
     }
     if !output.status.success() {
         bail!(

@@ -104,6 +104,9 @@ pub async fn run(work: PathBuf, mode: Mode, binary: PathBuf) -> anyhow::Result<R
 
     let statuses = histogram(failed.iter().map(|r| r.answer.status_text()));
     report.figure("filled_after_ms", filled_after.as_millis());
+    // Offsets from the start of the load, to place the lost writes' times (examples) on.
+    report.figure("full_from_ms", snapshot.offset_ms(full_at));
+    report.figure("grown_at_ms", snapshot.offset_ms(grown_at));
     report.figure("full_failed", failed.len());
     report.figure("full_acked", acked_while_full);
     report.figure("full_status", &statuses);
