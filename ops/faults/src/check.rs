@@ -130,7 +130,12 @@ pub async fn check(api: &Api, base: &str, token: &str, ledger: &Ledger) -> anyho
             }
             Verdict::Wrong(why) => {
                 result.wrong += 1;
-                result.example(format!("{:?} {} wrong: {why}", entity.kind, entity.key));
+                let acked_at = entity.attempts.iter().rev().find(|a| a.answer.acked());
+                let at = acked_at.map_or(0, |a| ledger.offset_ms(a.at));
+                result.example(format!(
+                    "{:?} {} wrong: {why} (the last acknowledgement at +{at} ms)",
+                    entity.kind, entity.key
+                ));
             }
         }
     }

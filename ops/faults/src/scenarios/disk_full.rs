@@ -64,9 +64,9 @@ pub async fn run(work: PathBuf, mode: Mode, binary: PathBuf) -> anyhow::Result<R
     let grown_at = Instant::now();
 
     tmpfs.resize(GROWN_MIB)?;
+    let resume_within = mode.pick(Duration::from_secs(15), Duration::from_secs(30));
     let every = Duration::from_millis(100);
-    let resumed =
-        probe::until_write_acked(&api, &target, &ledger, every, Duration::from_secs(30)).await;
+    let resumed = probe::until_write_acked(&api, &target, &ledger, every, resume_within).await;
     tokio::time::sleep(Duration::from_secs(1)).await;
     load.stop().await;
 
@@ -176,7 +176,10 @@ pub async fn run(work: PathBuf, mode: Mode, binary: PathBuf) -> anyhow::Result<R
     );
     report.expect(
         resumed.is_some(),
-        "writes were not acknowledged again within 30 s of growing the disk (without a restart)",
+        format!(
+            "writes were not acknowledged again within {} s of growing the disk (without a restart)",
+            resume_within.as_secs()
+        ),
     );
     drop(node);
     drop(tmpfs);

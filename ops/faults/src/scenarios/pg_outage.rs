@@ -55,9 +55,9 @@ pub async fn run(work: PathBuf, mode: Mode, binary: PathBuf) -> anyhow::Result<R
     tokio::time::sleep_until((down_at + outage).into()).await;
     cluster.start().await?;
     let up_at = Instant::now();
+    let resume_within = mode.pick(Duration::from_secs(20), Duration::from_secs(60));
     let every = Duration::from_millis(100);
-    let resumed =
-        probe::until_write_acked(&api, &target, &ledger, every, Duration::from_secs(60)).await;
+    let resumed = probe::until_write_acked(&api, &target, &ledger, every, resume_within).await;
     let ready = ready.await?;
     tokio::time::sleep(Duration::from_secs(1)).await;
     load.stop().await;
@@ -106,7 +106,10 @@ pub async fn run(work: PathBuf, mode: Mode, binary: PathBuf) -> anyhow::Result<R
     );
     report.expect(
         resumed.is_some(),
-        "writes were not acknowledged again within 60 s of the database's return (without a restart)",
+        format!(
+            "writes were not acknowledged again within {} s of the database's return (without a restart)",
+            resume_within.as_secs()
+        ),
     );
     drop(node);
     drop(cluster);
