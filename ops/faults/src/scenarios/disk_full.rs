@@ -182,6 +182,24 @@ pub async fn run(work: PathBuf, mode: Mode, binary: PathBuf) -> anyhow::Result<R
         ),
     );
     drop(node);
+    // The store outlives the tmpfs in the work directory (kept when the scenario failed).
+    copy_store(&tmpfs.path, &work.join("store-after"));
     drop(tmpfs);
     Ok(report)
+}
+
+/// Copies the SQLite files (not the filler) from `data` to `to`, for a post-mortem.
+fn copy_store(data: &std::path::Path, to: &std::path::Path) {
+    let Ok(entries) = std::fs::read_dir(data) else {
+        return;
+    };
+    if std::fs::create_dir_all(to).is_err() {
+        return;
+    }
+    for entry in entries.filter_map(Result::ok) {
+        let name = entry.file_name();
+        if name.to_string_lossy().starts_with("idaas.db") {
+            let _ = std::fs::copy(entry.path(), to.join(name));
+        }
+    }
 }
