@@ -1,5 +1,5 @@
 //! The `idaas` server binary under test: `IDAAS_FAULTS_SERVER_BIN` when set, otherwise built
-//! with the cargo that runs the suite (`$CARGO build -p idaas --bin idaas`, release when the
+//! with the cargo that runs the suite (`$CARGO build --workspace --bin idaas`, release when the
 //! suite itself is release) into the workspace's target directory, once per process.
 
 use std::path::{Path, PathBuf};
@@ -87,7 +87,10 @@ pub fn server_binary() -> anyhow::Result<PathBuf> {
     let release = !cfg!(debug_assertions);
     let mut build = cargo();
     build
-        .args(["build", "-p", "idaas", "--bin", "idaas"])
+        // `--workspace`: the dependencies get the features of a workspace build, which are those
+        // `cargo test --workspace` built them with, so they are reused; `-p idaas` alone would
+        // resolve fewer features (chrono, digest, sha2, url…) and rebuild most of the tree.
+        .args(["build", "--workspace", "--bin", "idaas"])
         .arg("--manifest-path")
         .arg(&manifest);
     if release {
@@ -103,7 +106,7 @@ pub fn server_binary() -> anyhow::Result<PathBuf> {
     }
     if !output.status.success() {
         bail!(
-            "cargo build -p idaas failed:\n{}",
+            "cargo build --bin idaas failed:\n{}",
             String::from_utf8_lossy(&output.stderr)
         );
     }

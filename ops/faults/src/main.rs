@@ -34,20 +34,27 @@ async fn main() -> ExitCode {
     if scenarios.is_empty() {
         scenarios.extend(Scenario::ALL);
     }
-    let mut ok = true;
-    for scenario in scenarios {
-        for outcome in run(scenario, mode).await {
-            println!("{}", outcome.text());
-            ok &= match &outcome {
-                Outcome::Ran(report) => report.passed(),
-                Outcome::Error { .. } => false,
-                Outcome::Skipped { .. } => !prereq::require_all(),
-            };
+    let all = async {
+        let mut ok = true;
+        for scenario in scenarios {
+            for outcome in run(scenario, mode).await {
+                println!("{}", outcome.text());
+                ok &= match &outcome {
+                    Outcome::Ran(report) => report.passed(),
+                    Outcome::Error { .. } => false,
+                    Outcome::Skipped { .. } => !prereq::require_all(),
+                };
+            }
         }
-    }
-    if ok {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
+        ok
+    };
+    // On Ctrl-C the running scenario is dropped, and with it its guards: servers killed, the
+    // tmpfs unmounted, the private cluster and the databases dropped.
+    tokio::select! {
+        ok = all => if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE },
+        _ = tokio::signal::ctrl_c() => {
+            eprintln!("interrupted: cleaning up");
+            ExitCode::from(130)
+        }
     }
 }

@@ -3,6 +3,8 @@
 //! machine. A missing prerequisite prints `SKIPPED …` and passes, unless
 //! `IDAAS_TEST_REQUIRE_ALL=1`.
 
+use std::io::Write;
+
 use idaas_faults::{prereq, run, Mode, Outcome, Scenario};
 
 /// Scenarios take turns: each one wants the machine to itself.
@@ -13,7 +15,8 @@ async fn short(scenario: Scenario) {
     let mut failed = Vec::new();
     for outcome in run(scenario, Mode { short: true }).await {
         let text = outcome.text();
-        eprintln!("{text}");
+        // Straight to stderr, past the test harness's capture: the figures are the point.
+        let _ = writeln!(std::io::stderr(), "{text}");
         let passed = match &outcome {
             Outcome::Ran(report) => report.passed(),
             Outcome::Error { .. } => false,
