@@ -14,9 +14,9 @@ use serde_json::json;
 
 use idaas_http::caller::SURFACE;
 use idaas_http::context::RequestMeta;
-use usecases::context;
 use usecases::tokens::{self, TokenError};
 use usecases::AppState;
+use usecases::{context, ServiceError};
 
 fn oauth_error(status: StatusCode, error: &str, description: &str) -> Response {
     let mut response = (
@@ -99,9 +99,9 @@ pub async fn token(
             "unauthorized_client",
             "The application is disabled or has not been granted the API product",
         ),
-        Err(TokenError::Service(error)) if Failure::of_service(&error).is_some() => {
-            failed(Failure::of_service(&error).unwrap_or(Failure::Internal))
-        }
+        Err(TokenError::Service(
+            error @ (ServiceError::Internal(_) | ServiceError::Unavailable(_)),
+        )) => failed(Failure::of_service(&error).unwrap_or(Failure::Internal)),
         Err(TokenError::Service(_)) => oauth_error(
             StatusCode::BAD_REQUEST,
             "server_error",

@@ -177,8 +177,14 @@ pub(crate) fn refusal_message(refusal: &SignInRefusal, lang: Lang) -> String {
 /// A page for an error the user cannot fix: "system busy", 500 for a failure of the server, 503
 /// with `Retry-After` when storage is temporarily unavailable.
 pub(crate) fn internal(lang: Lang, error: ServiceError) -> Response {
-    let failure = Failure::of_service(&error).unwrap_or(Failure::Internal);
-    let Coded { code, args } = code_of(error).unwrap_or_else(|| Coded::new("COM.0002"));
+    // A failure is logged once, by whichever of the two classifies it.
+    let (failure, Coded { code, args }) = match Failure::of_service(&error) {
+        Some(failure) => (failure, Coded::new("COM.0002")),
+        None => (
+            Failure::Internal,
+            code_of(error).unwrap_or_else(|| Coded::new("COM.0002")),
+        ),
+    };
     failure.finish(message_page(
         lang,
         failure.status(),
