@@ -139,26 +139,44 @@ async fn session(
     Ok(())
 }
 
+/// The account's count (the lock that applies to devices the user has not signed in from, the
+/// user detail's `locked`); familiar devices' counts are the aggregate's alone.
 async fn lockout(
     conn: &mut AnyConnection,
     tenant: &str,
     user_id: &str,
     event: LoginAttemptsEvent,
 ) -> anyhow::Result<()> {
-    let (failures, locked_until, at) = match event {
+    let row = match event {
+        LoginAttemptsEvent::Failed {
+            device: Some(_), ..
+        }
+        | LoginAttemptsEvent::FailuresCleared {
+            device: Some(_), ..
+        } => return Ok(()),
         LoginAttemptsEvent::Failed {
             failures,
             locked_until,
             at,
+            device: None,
             ..
-        } => (i64::from(failures), locked_until, Some(at)),
-        LoginAttemptsEvent::FailuresCleared { .. } => (0, None, None),
+        } => {
+            let (_, before) = lockout_on(&mut *conn, tenant, user_id).await?;
+            // A failure while locked keeps the lock; one after it has run out ends it.
+            let locked_until = locked_until.or(before.filter(|until| *until > at));
+            Some((i64::from(failures), locked_until, at))
+        }
+        LoginAttemptsEvent::FailuresCleared { device: None, .. }
+        | LoginAttemptsEvent::Unlocked { .. } => None,
     };
     sqlx::query("DELETE FROM proj_login_lockouts WHERE tenant_id = $1 AND user_id = $2")
         .bind(tenant)
         .bind(user_id)
         .execute(&mut *conn)
         .await?;
+    let Some((failures, locked_until, at)) = row else {
+        return Ok(());
+    };
     sqlx::query(
         "INSERT INTO proj_login_lockouts (tenant_id, user_id, failures, locked_until, last_failure_at) \
          VALUES ($1, $2, $3, $4, $5)",
@@ -171,6 +189,31 @@ async fn lockout(
     .execute(&mut *conn)
     .await?;
     Ok(())
+}
+
+async fn lockout_on(
+    conn: &mut AnyConnection,
+    tenant: &str,
+    user_id: &str,
+) -> anyhow::Result<(u32, Option<i64>)> {
+    let row = sqlx::query(
+        "SELECT failures, locked_until FROM proj_login_lockouts WHERE tenant_id = $1 AND user_id = $2",
+    )
+    .bind(tenant)
+    .bind(user_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    lockout_row(row)
+}
+
+fn lockout_row(row: Option<sqlx::any::AnyRow>) -> anyhow::Result<(u32, Option<i64>)> {
+    match row {
+        Some(r) => Ok((
+            u32::try_from(r.try_get::<i64, _>("failures")?).unwrap_or(u32::MAX),
+            r.try_get("locked_until")?,
+        )),
+        None => Ok((0, None)),
+    }
 }
 
 /// A published signing key (public half).
@@ -268,7 +311,8 @@ pub async fn session_by_id(
     row.as_ref().map(session_row).transpose()
 }
 
-/// Consecutive failures and the lock end of a user, if any failure is on record.
+/// The account's consecutive failures and lock end (for devices the user has not signed in
+/// from), if any failure is on record.
 pub async fn lockout_of(
     pool: &AnyPool,
     tenant: &str,
@@ -281,11 +325,47 @@ pub async fn lockout_of(
     .bind(user_id)
     .fetch_optional(pool)
     .await?;
-    match row {
-        Some(r) => Ok((
-            u32::try_from(r.try_get::<i64, _>("failures")?).unwrap_or(u32::MAX),
-            r.try_get("locked_until")?,
-        )),
-        None => Ok((0, None)),
+    lockout_row(row)
+}
+
+/// The users of `user_ids` whose account is locked at `now`.
+pub async fn locked_users(
+    pool: &AnyPool,
+    tenant: &str,
+    user_ids: &[String],
+    now: i64,
+) -> anyhow::Result<std::collections::HashSet<String>> {
+    let mut locked = std::collections::HashSet::new();
+    for chunk in user_ids.chunks(200) {
+        let marks: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 3)).collect();
+        let sql = format!(
+            "SELECT user_id FROM proj_login_lockouts WHERE tenant_id = $1 AND locked_until > $2 \
+             AND user_id IN ({})",
+            marks.join(", ")
+        );
+        let mut query = sqlx::query(&sql).bind(tenant).bind(now);
+        for id in chunk {
+            query = query.bind(id);
+        }
+        for row in query.fetch_all(pool).await? {
+            locked.insert(row.try_get::<String, _>("user_id")?);
+        }
     }
+    Ok(locked)
+}
+
+/// Sets `locked` on the users whose account is locked at `now` (the lock lives in the login
+/// attempts, not in the user's own stream).
+pub async fn mark_locked(
+    pool: &AnyPool,
+    tenant: &str,
+    users: &mut [crate::users::UserRow],
+    now: i64,
+) -> anyhow::Result<()> {
+    let ids: Vec<String> = users.iter().map(|u| u.user_id.clone()).collect();
+    let locked = locked_users(pool, tenant, &ids, now).await?;
+    for user in users {
+        user.locked = user.locked || locked.contains(&user.user_id);
+    }
+    Ok(())
 }

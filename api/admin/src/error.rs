@@ -13,6 +13,8 @@ pub struct AdminError {
     status: StatusCode,
     kind: &'static str,
     message: String,
+    /// The failure behind a 503 or 429, which says when to retry.
+    failure: Option<Failure>,
 }
 
 impl AdminError {
@@ -21,6 +23,7 @@ impl AdminError {
             status: StatusCode::BAD_REQUEST,
             kind: "invalid_request",
             message: message.into(),
+            failure: None,
         }
     }
 
@@ -29,6 +32,7 @@ impl AdminError {
             status: StatusCode::FORBIDDEN,
             kind: "forbidden",
             message: message.into(),
+            failure: None,
         }
     }
 
@@ -37,6 +41,7 @@ impl AdminError {
             status: StatusCode::CONFLICT,
             kind: "conflict",
             message: message.into(),
+            failure: None,
         }
     }
 
@@ -45,6 +50,7 @@ impl AdminError {
             status: StatusCode::NOT_FOUND,
             kind: "not_found",
             message: message.into(),
+            failure: None,
         }
     }
 }
@@ -56,10 +62,10 @@ impl IntoResponse for AdminError {
             Json(json!({ "error": self.kind, "message": self.message })),
         )
             .into_response();
-        if self.status == StatusCode::SERVICE_UNAVAILABLE {
-            return Failure::Unavailable.finish(response);
+        match self.failure {
+            Some(failure) => failure.finish(response),
+            None => response,
         }
-        response
     }
 }
 
@@ -77,31 +83,37 @@ impl From<ServiceError> for AdminError {
                 status: StatusCode::CONFLICT,
                 kind: "conflict",
                 message: "an application with accounts cannot be deleted".into(),
+                failure: None,
             },
             ServiceError::Claimed(kind) => Self {
                 status: StatusCode::CONFLICT,
                 kind: "conflict",
                 message: format!("already exists: {kind}"),
+                failure: None,
             },
             ServiceError::Busy => Self {
                 status: StatusCode::CONFLICT,
                 kind: "conflict",
                 message: "the resource kept changing; try again".into(),
+                failure: None,
             },
-            ServiceError::Internal(_) | ServiceError::Unavailable(_) => {
-                match Failure::of_service(&error) {
-                    Some(Failure::Unavailable) => Self {
-                        status: StatusCode::SERVICE_UNAVAILABLE,
-                        kind: "temporarily_unavailable",
-                        message: "storage is temporarily unavailable; try again later".into(),
-                    },
-                    _ => Self {
-                        status: StatusCode::INTERNAL_SERVER_ERROR,
-                        kind: "server_error",
-                        message: "internal error".into(),
-                    },
-                }
-            }
+            ServiceError::Internal(_)
+            | ServiceError::Unavailable(_)
+            | ServiceError::Overloaded
+            | ServiceError::Throttled { .. } => match Failure::of_service(&error) {
+                Some(failure) if failure != Failure::Internal => Self {
+                    status: failure.status(),
+                    kind: "temporarily_unavailable",
+                    message: failure.message(),
+                    failure: Some(failure),
+                },
+                _ => Self {
+                    status: StatusCode::INTERNAL_SERVER_ERROR,
+                    kind: "server_error",
+                    message: "internal error".into(),
+                    failure: None,
+                },
+            },
             other => Self::invalid(other.to_string()),
         }
     }

@@ -11,6 +11,7 @@ mod saml_keys;
 mod settings;
 mod strict;
 mod tenants;
+mod users;
 
 use axum::Router;
 use usecases::Context;
@@ -29,6 +30,7 @@ pub fn router() -> Router<AppState> {
             .merge(privileges::router())
             .merge(settings::router())
             .merge(tenants::router())
+            .merge(users::router())
             .route("/openapi.json", axum::routing::get(openapi)),
     )
 }

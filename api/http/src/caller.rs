@@ -94,9 +94,9 @@ fn failed(failure: Failure, shape: Shape) -> Response {
         (Shape::Admin, Failure::Internal) => {
             json!({ "error": "server_error", "message": "internal error" })
         }
-        (Shape::Admin, Failure::Unavailable) => json!({
+        (Shape::Admin, failure) => json!({
             "error": "temporarily_unavailable",
-            "message": "storage is temporarily unavailable; try again later",
+            "message": failure.message(),
         }),
     };
     failure.finish((failure.status(), Json(body)).into_response())

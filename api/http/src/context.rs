@@ -14,6 +14,11 @@ pub async fn tenant_of(state: &AppState, headers: &HeaderMap) -> anyhow::Result<
     state.tenants.resolve(state, host).await
 }
 
+/// The client's address, set on every request by the server (the peer, or the address a trusted
+/// proxy forwarded for).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientAddress(pub std::net::IpAddr);
+
 /// Request id, client IP and user agent of the current request.
 #[derive(Debug, Clone, Default)]
 pub struct RequestMeta {
@@ -31,10 +36,13 @@ impl RequestMeta {
                 .and_then(|v| v.to_str().ok())
                 .map(|v| v.chars().take(256).collect::<String>())
         };
-        let client_ip = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|ConnectInfo(addr)| addr.ip().to_string());
+        let client_ip = match parts.extensions.get::<ClientAddress>() {
+            Some(ClientAddress(address)) => Some(address.to_string()),
+            None => parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|ConnectInfo(addr)| addr.ip().to_string()),
+        };
         Self {
             request_id: header("x-request-id"),
             client_ip,

@@ -295,6 +295,7 @@ pub fn code_of(error: ServiceError) -> Option<Coded> {
             tracing::warn!(fault = fault.kind.as_str(), cause = %fault.cause, "storage unavailable");
             return None;
         }
+        ServiceError::Overloaded | ServiceError::Throttled { .. } => return None,
         ServiceError::Internal(e) => {
             tracing::error!(error = %format!("{e:#}"), "internal error");
             return None;

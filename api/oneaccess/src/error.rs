@@ -18,6 +18,8 @@ pub struct OneAccessError {
     pub status: StatusCode,
     pub code: &'static str,
     pub args: Vec<String>,
+    /// The failure behind a "system busy", which says when to retry.
+    pub failure: Option<Failure>,
 }
 
 impl OneAccessError {
@@ -26,6 +28,7 @@ impl OneAccessError {
             status: StatusCode::BAD_REQUEST,
             code,
             args: Vec::new(),
+            failure: None,
         }
     }
 
@@ -36,21 +39,34 @@ impl OneAccessError {
         }
     }
 
-    /// "System busy" for a failure of the server (500) or of its storage (503 + `Retry-After`).
-    fn failed(failure: Failure) -> Self {
+    /// "System busy" for a failure of the server (500), of its storage or its password pool
+    /// (503 + `Retry-After`), or a rate limit (429 + `Retry-After`).
+    pub fn failed(failure: Failure) -> Self {
         Self {
             status: failure.status(),
+            failure: Some(failure),
             ..Self::new("COM.0002")
         }
     }
 }
 
-/// Adds `Retry-After` to a 503.
-fn finish(status: StatusCode, response: Response) -> Response {
-    if status == StatusCode::SERVICE_UNAVAILABLE {
-        Failure::Unavailable.finish(response)
-    } else {
+/// "System busy" for a failure, in English or Chinese, with `Retry-After` when it has one.
+pub fn busy(failure: Failure, chinese: bool) -> Response {
+    let body = json!({ "error_code": "COM.0002", "error_msg": message("COM.0002", &[], chinese) });
+    let mut response = failure.finish((failure.status(), Json(body)).into_response());
+    if chinese {
         response
+            .headers_mut()
+            .insert(header::CONTENT_LANGUAGE, HeaderValue::from_static("zh-CN"));
+    }
+    response
+}
+
+/// Adds `Retry-After` to a 503 or 429.
+fn finish(failure: Option<Failure>, response: Response) -> Response {
+    match failure {
+        Some(failure) => failure.finish(response),
+        None => response,
     }
 }
 
@@ -58,7 +74,7 @@ impl IntoResponse for OneAccessError {
     fn into_response(self) -> Response {
         let body =
             json!({ "error_code": self.code, "error_msg": message(self.code, &self.args, false) });
-        let mut response = finish(self.status, (self.status, Json(body)).into_response());
+        let mut response = finish(self.failure, (self.status, Json(body)).into_response());
         response.extensions_mut().insert(self);
         response
     }
@@ -77,7 +93,7 @@ pub async fn localise(request: Request, next: Next) -> Response {
     }
     if let Some(error) = response.extensions_mut().remove::<OneAccessError>() {
         let body = json!({ "error_code": error.code, "error_msg": message(error.code, &error.args, true) });
-        let mut localised = finish(error.status, (error.status, Json(body)).into_response());
+        let mut localised = finish(error.failure, (error.status, Json(body)).into_response());
         localised
             .headers_mut()
             .insert(header::CONTENT_LANGUAGE, HeaderValue::from_static("zh-CN"));

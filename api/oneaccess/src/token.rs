@@ -100,7 +100,10 @@ pub async fn token(
             "The application is disabled or has not been granted the API product",
         ),
         Err(TokenError::Service(
-            error @ (ServiceError::Internal(_) | ServiceError::Unavailable(_)),
+            error @ (ServiceError::Internal(_)
+            | ServiceError::Unavailable(_)
+            | ServiceError::Overloaded
+            | ServiceError::Throttled { .. }),
         )) => failed(Failure::of_service(&error).unwrap_or(Failure::Internal)),
         Err(TokenError::Service(_)) => oauth_error(
             StatusCode::BAD_REQUEST,
@@ -113,13 +116,9 @@ pub async fn token(
 /// A failure of the server (500 `server_error`) or of its storage (503 `temporarily_unavailable`
 /// with `Retry-After`), in the OAuth error shape of this endpoint.
 fn failed(failure: Failure) -> Response {
-    let error = match failure {
-        Failure::Internal => "server_error",
-        Failure::Unavailable => "temporarily_unavailable",
-    };
     failure.finish(oauth_error(
         failure.status(),
-        error,
+        failure.oauth_error(),
         "System busy. Please try again later.",
     ))
 }

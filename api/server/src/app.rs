@@ -2,6 +2,7 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::middleware::from_fn_with_state;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{json, Value};
@@ -18,6 +19,8 @@ pub fn router(state: AppState) -> Router {
         .merge(oneaccess::router())
         .merge(admin::router())
         .merge(sso::router())
+        .layer(from_fn_with_state(state.clone(), crate::limits::guard))
+        .layer(from_fn_with_state(state.clone(), crate::limits::address))
         .layer(
             TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
                 let request_id = request

@@ -90,6 +90,40 @@ pub async fn create_app(
         .map_err(|e| anyhow::anyhow!("{e}"))
 }
 
+/// A user named by id or by username.
+pub enum Who {
+    Id(String),
+    Name(String),
+}
+
+/// `idaas user unlock`: lifts a user's sign-in lockout, recorded with the CLI as its actor.
+pub async fn unlock_user(
+    store: &EventStore,
+    tenant_id: &str,
+    who: Who,
+) -> anyhow::Result<usecases::signin::Unlocked> {
+    let bus = CommandBus::new(store.clone());
+    let user_id = match who {
+        Who::Id(id) => id,
+        Who::Name(name) => usecases::signin::user_id_of(&bus, tenant_id, &name)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("no user {name:?} in tenant {tenant_id}"))?,
+    };
+    let ctx = usecases::Context {
+        tenant_id: tenant_id.to_string(),
+        metadata: usecases::Metadata {
+            actor_kind: Some("admin".into()),
+            actor_id: Some("cli".into()),
+            surface: Some("cli".into()),
+            ..Default::default()
+        },
+    };
+    usecases::signin::unlock(&bus, &ctx, &user_id, SystemClock.now_millis())
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+        .ok_or_else(|| anyhow::anyhow!("no user {user_id} in tenant {tenant_id}"))
+}
+
 /// `idaas app list`: a tenant's applications as JSON values, without any secret.
 pub async fn list_apps(
     store: &EventStore,

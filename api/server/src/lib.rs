@@ -3,6 +3,8 @@
 
 pub mod app;
 pub mod cli;
+pub mod limits;
+pub mod listen;
 pub mod server;
 
 pub use server::{open_store, start, start_wired, start_with_sms, RunningServer, Wiring};

@@ -53,6 +53,29 @@ enum Command {
         #[command(subcommand)]
         command: AppCommand,
     },
+    /// Users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Lift a user's sign-in lockout and clear the failure counts (audited as login.unlocked).
+    Unlock {
+        /// The tenant (default: the default tenant).
+        #[arg(long, default_value = "default")]
+        tenant: String,
+        #[arg(
+            long,
+            conflicts_with = "user_name",
+            required_unless_present = "user_name"
+        )]
+        user_id: Option<String>,
+        #[arg(long)]
+        user_name: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -211,6 +234,26 @@ async fn run(args: Args) -> anyhow::Result<ExitCode> {
                 }
             };
             eprintln!("exported {count} event(s)");
+        }
+        Command::User {
+            command:
+                UserCommand::Unlock {
+                    tenant,
+                    user_id,
+                    user_name,
+                },
+        } => {
+            let store = open_store(&config).await?;
+            let who = match (user_id, user_name) {
+                (Some(id), _) => cli::Who::Id(id),
+                (None, Some(name)) => cli::Who::Name(name),
+                (None, None) => anyhow::bail!("--user-id or --user-name is required"),
+            };
+            let unlocked = cli::unlock_user(&store, &tenant, who).await?;
+            println!(
+                "{}",
+                serde_json::json!({ "user_id": unlocked.user_id, "unlocked": unlocked.changed })
+            );
         }
         Command::Tenant {
             command: TenantCommand::Create { name, domains },

@@ -135,14 +135,14 @@ pub async fn start_wired(
     lock.release().await?;
     let addr = listener.local_addr()?;
     let worker = usecases::cas_outbox::spawn(state.clone());
-    let app = crate::app::router(state).into_make_service_with_connect_info::<SocketAddr>();
+    let limits = config.limits.clone();
+    let app = crate::app::router(state);
     let (shutdown, signal) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                let _ = signal.await;
-            })
-            .await
+        let signal = async {
+            let _ = signal.await;
+        };
+        crate::listen::serve(listener, app, &limits, signal, DRAIN).await
     });
     Ok(RunningServer {
         addr,
@@ -153,6 +153,9 @@ pub async fn start_wired(
         worker,
     })
 }
+
+/// How long requests in flight may take to finish once the server is told to stop.
+const DRAIN: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Stops a background task when dropped.
 struct AbortOnDrop(JoinHandle<()>);

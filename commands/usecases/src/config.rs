@@ -42,6 +42,8 @@ pub struct Config {
     /// SQLite's durability: `full` (an acknowledged write survives power loss; the default) or
     /// `normal` (faster; survives a crash of the process, not of the machine). See ops/adr/0011.
     pub sqlite_synchronous: String,
+    /// Timeouts, connection and rate limits, the password pool, trusted proxies (`[limits]`).
+    pub limits: crate::limits::Limits,
 }
 
 impl Default for Config {
@@ -60,6 +62,7 @@ impl Default for Config {
             cas_http_callbacks: false,
             database_acquire_timeout_ms: 3000,
             sqlite_synchronous: "full".to_string(),
+            limits: crate::limits::Limits::default(),
         }
     }
 }
@@ -128,6 +131,7 @@ impl Config {
             anyhow::bail!("database_acquire_timeout_ms must be 100 to 60000");
         }
         config.database_settings()?;
+        config.limits.load_env()?;
         if !(1..=300).contains(&config.cas_ticket_seconds) {
             anyhow::bail!("cas_ticket_seconds must be 1 to 300");
         }

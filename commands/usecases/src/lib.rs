@@ -13,6 +13,7 @@ pub mod cas;
 pub mod cas_outbox;
 pub mod clock;
 pub mod config;
+pub mod limits;
 pub mod oauth;
 pub mod organizations;
 pub mod privileges;
@@ -84,6 +85,12 @@ pub enum ServiceError {
     Claimed(domain::ClaimKind),
     #[error("system busy, try again")]
     Busy,
+    /// Every password thread is busy and the queue is full: answered 503 with `Retry-After`.
+    #[error("password checks are at capacity")]
+    Overloaded,
+    /// A rate limit refused the request: answered 429 with `Retry-After`.
+    #[error("too many requests; retry after {retry_after_seconds} seconds")]
+    Throttled { retry_after_seconds: u64 },
     /// Storage cannot take the request now (a full disk, an unreachable database): nothing was
     /// written; the client should retry after `store::fault::RETRY_AFTER_SECONDS`.
     #[error(transparent)]
@@ -97,6 +104,20 @@ impl From<anyhow::Error> for ServiceError {
         match store::fault::unavailable(&error) {
             Some(fault) => Self::Unavailable(fault),
             None => Self::Internal(error),
+        }
+    }
+}
+
+impl From<limits::Overloaded> for ServiceError {
+    fn from(_: limits::Overloaded) -> Self {
+        Self::Overloaded
+    }
+}
+
+impl From<limits::Limited> for ServiceError {
+    fn from(limited: limits::Limited) -> Self {
+        Self::Throttled {
+            retry_after_seconds: limited.retry_after_seconds,
         }
     }
 }

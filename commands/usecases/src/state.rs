@@ -10,6 +10,7 @@ use store::Pool as AnyPool;
 use store::{CommandBus, EventStore, Keys};
 
 use crate::config::Config;
+use crate::limits::{PasswordPool, RateLimiter, TrustedProxies};
 use crate::signing::KeyRing;
 use crate::sms::{LogOnlySmsSender, SmsSender};
 use crate::tenant_hosts::TenantResolver;
@@ -19,6 +20,12 @@ pub struct AppState {
     pub bus: CommandBus,
     pub config: Arc<Config>,
     pub hasher: Arc<dyn PasswordHasher>,
+    /// The bounded threads that check passwords with `hasher` (ops/adr/0012).
+    pub passwords: Arc<PasswordPool>,
+    /// Token buckets of the rate limits.
+    pub rates: Arc<RateLimiter>,
+    /// Proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Arc<TrustedProxies>,
     /// The current time (a movable clock in tests).
     pub clock: Arc<dyn Clock>,
     /// New ids and random secrets.
@@ -37,10 +44,17 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(store: EventStore, config: Config) -> Self {
+        let limits = &config.limits;
+        let passwords = PasswordPool::new(limits.password_threads(), limits.password_queue);
+        // Checked when the configuration was loaded.
+        let trusted_proxies = TrustedProxies::parse(&limits.trusted_proxies).unwrap_or_default();
         Self {
             bus: CommandBus::new(store),
             config: Arc::new(config),
             hasher: Arc::new(Argon2Hasher),
+            passwords: Arc::new(passwords),
+            rates: Arc::new(RateLimiter::default()),
+            trusted_proxies: Arc::new(trusted_proxies),
             clock: Arc::new(SystemClock),
             ids: Arc::new(RandomIds),
             tenants: Arc::new(TenantResolver::default()),

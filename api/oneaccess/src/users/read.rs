@@ -9,6 +9,7 @@ use super::UserId;
 use crate::body::{paging, text, Body, Params};
 use crate::error::OneAccessError;
 use idaas_http::caller::ManagementCaller;
+use projections::users::UserRow;
 use usecases::AppState;
 
 /// `GET /users/{user_id}`.
@@ -20,10 +21,7 @@ pub async fn get_user(
     let row = projections::users::get(state.pool(), &caller.tenant_id, &user_id)
         .await?
         .ok_or(OneAccessError::new("USER.0001"))?;
-    Ok(Json(UserDetail::from_row(
-        row,
-        state.config.utc_offset_minutes,
-    )))
+    detail(&state, &caller.tenant_id, row).await
 }
 
 #[derive(Deserialize)]
@@ -45,6 +43,18 @@ pub async fn get_user_by_username(
     let row = projections::users::by_user_name(state.pool(), &caller.tenant_id, user_name.trim())
         .await?
         .ok_or(OneAccessError::new("USER.0001"))?;
+    detail(&state, &caller.tenant_id, row).await
+}
+
+/// A user's detail, `locked` while sign-in failures have locked the account.
+async fn detail(
+    state: &AppState,
+    tenant: &str,
+    row: UserRow,
+) -> Result<Json<UserDetail>, OneAccessError> {
+    let mut rows = [row];
+    projections::sessions::mark_locked(state.pool(), tenant, &mut rows, state.now()).await?;
+    let [row] = rows;
     Ok(Json(UserDetail::from_row(
         row,
         state.config.utc_offset_minutes,
@@ -66,7 +76,11 @@ pub async fn list_users(
 ) -> Result<Json<UserList>, OneAccessError> {
     let request = paging(&params)?;
     let org_id = params.text("org_id");
-    let page = projections::users::list(state.pool(), &caller.tenant_id, org_id, request).await?;
+    let mut page =
+        projections::users::list(state.pool(), &caller.tenant_id, org_id, request).await?;
+    let now = state.now();
+    projections::sessions::mark_locked(state.pool(), &caller.tenant_id, &mut page.items, now)
+        .await?;
     let zone = state.config.utc_offset_minutes;
     let page = page.map(|r| UserDetail::from_row(r, zone));
     Ok(Json(UserList {

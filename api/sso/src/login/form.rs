@@ -89,6 +89,7 @@ pub(super) async fn show(
     }
     let app = application(&state, &browser.tenant_id, query.client_id.as_deref()).await;
     let (csrf, new_cookie) = csrf_of(&browser);
+    let (_, device_cookie) = device_of(&browser);
     let body = login_page(FormPage {
         lang,
         look: look_of(app.as_ref()),
@@ -99,7 +100,10 @@ pub(super) async fn show(
         error: None,
         captcha: None,
     });
-    with_cookies(html(StatusCode::OK, body), new_cookie)
+    with_cookies(
+        html(StatusCode::OK, body),
+        new_cookie.into_iter().chain(device_cookie),
+    )
 }
 
 pub(super) async fn signed_in_page(
@@ -166,7 +170,11 @@ pub(super) async fn submit(
         (Some(captcha_id), Some(answer)) => Some(signin::CaptchaAnswer { captcha_id, answer }),
         _ => None,
     };
-    let checked = signin::check_password(&state, &ctx, username.trim(), &password, captcha).await;
+    let attempt = signin::Attempt {
+        captcha,
+        device: browser.cookie(DEVICE_COOKIE).filter(|v| v.len() >= 32),
+    };
+    let checked = signin::check_password(&state, &ctx, username.trim(), &password, attempt).await;
     let user = match checked {
         Ok(user) => user,
         Err(SignInError::Refused(refusal)) => {

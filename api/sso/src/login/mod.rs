@@ -127,6 +127,24 @@ pub(crate) fn csrf_of(browser: &Browser) -> (String, Option<HeaderValue>) {
     }
 }
 
+/// The browser's device cookie: a random token, kept a year, that lets the lockout tell this
+/// browser from others once its user has signed in with it (ops/adr/0012). Returns the token
+/// and, when the browser had none, the cookie that sets one.
+pub(crate) fn device_of(browser: &Browser) -> (String, Option<HeaderValue>) {
+    match browser.cookie(DEVICE_COOKIE).filter(|v| v.len() >= 32) {
+        Some(value) => (value, None),
+        None => {
+            let value = RandomIds.base62(32);
+            let cookie = browser.set_cookie(DEVICE_COOKIE, &value, Some(DEVICE_COOKIE_SECONDS));
+            (value, Some(cookie))
+        }
+    }
+}
+
+/// The device cookie's name and lifetime.
+pub(crate) const DEVICE_COOKIE: &str = "idaas_device";
+const DEVICE_COOKIE_SECONDS: i64 = 365 * 24 * 3600;
+
 /// Whether a form carries this browser's CSRF value (double submit; SameSite=Lax keeps the cookie
 /// off cross-site posts in the first place).
 pub(crate) fn csrf_ok(browser: &Browser, given: Option<&str>) -> bool {

@@ -34,15 +34,11 @@ impl From<anyhow::Error> for WireError {
 /// A failure of the server (500 `server_error`) or of its storage (503 `temporarily_unavailable`,
 /// RFC 6749 §4.1.2.1, with `Retry-After`), never cached.
 pub fn failed(failure: Failure) -> Response {
-    let code = match failure {
-        Failure::Internal => "server_error",
-        Failure::Unavailable => "temporarily_unavailable",
+    let message = match failure {
+        Failure::Throttled(_) => failure.message(),
+        _ => "System busy. Please try again later.".to_string(),
     };
-    let mut response = (
-        failure.status(),
-        body(code, "System busy. Please try again later."),
-    )
-        .into_response();
+    let mut response = (failure.status(), body(failure.oauth_error(), &message)).into_response();
     let headers = response.headers_mut();
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));

@@ -35,7 +35,11 @@ pub async fn login(
     password: &str,
     captcha: Option<CaptchaAnswer>,
 ) -> Result<LoginOutcome, SdkError> {
-    let user = signin::check_password(state, caller.ctx, user_name, password, captcha).await?;
+    let attempt = signin::Attempt {
+        captcha,
+        device: Some(caller.device_hash.to_string()),
+    };
+    let user = signin::check_password(state, caller.ctx, user_name, password, attempt).await?;
     if !may_use(state, caller, &user).await? {
         return Ok(LoginOutcome::AccessDenied);
     }

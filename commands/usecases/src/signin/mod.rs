@@ -5,14 +5,16 @@
 
 mod second_factor;
 mod session;
+mod unlock;
 
 pub use second_factor::*;
 pub use session::*;
+pub use unlock::*;
 
 use crate::clock::{IdSource, RandomIds};
 use crate::state::AppState;
 use crate::{settings, ServiceError};
-use domain::login_attempts::{LoginAttempts, LoginAttemptsCommand};
+use domain::login_attempts::{Count, LoginAttempts, LoginAttemptsCommand};
 use domain::Aggregate;
 use projections::users::UserRow;
 use store::Context;
@@ -60,51 +62,114 @@ pub struct CaptchaAnswer {
     pub answer: String,
 }
 
-/// Checks a username and password. Every refusal of a known user is recorded with its reason.
-/// After `CAPTCHA_AFTER_FAILURES` failures the password is not even tried without a right
-/// CAPTCHA answer.
+/// What a sign-in attempt presents besides the password.
+#[derive(Debug, Clone, Default)]
+pub struct Attempt {
+    pub captcha: Option<CaptchaAnswer>,
+    /// The device token the attempt came with (the hosted login's device cookie, the SDK's
+    /// device fingerprint): failures from a device the user signed in from count only against
+    /// that device (ops/adr/0012).
+    pub device: Option<String>,
+}
+
+/// The keyed hash a device token is known by.
+pub fn device_key(state: &AppState, token: &str) -> String {
+    state.keys().claim_key("login.device", token)
+}
+
+/// Checks a username and password. Every refusal is recorded with its reason. The account's
+/// rate limit comes first; a locked or still-waiting count refuses before the password is
+/// tried; after `CAPTCHA_AFTER_FAILURES` failures a right CAPTCHA answer is needed too.
 pub async fn check_password(
     state: &AppState,
     ctx: &Context,
     user_name: &str,
     password: &str,
-    captcha: Option<CaptchaAnswer>,
+    attempt: Attempt,
 ) -> Result<UserRow, SignInError> {
     let tenant = &ctx.tenant_id;
+    let name_key = state
+        .keys()
+        .claim_key("login.user_name", &user_name.trim().to_lowercase());
+    let rate = state.config.limits.sign_in_per_account;
+    state
+        .rates
+        .take(
+            "sign_in_account",
+            &format!("{tenant}/{name_key}"),
+            rate,
+            state.now(),
+        )
+        .map_err(ServiceError::from)?;
+    let device = attempt.device.as_deref().map(|d| device_key(state, d));
     let policy = settings(state, tenant).await?.lockout;
     let user = projections::users::by_user_name(state.pool(), tenant, user_name).await?;
-    let Some(user) = user else {
-        return Err(unknown_user(state, ctx, user_name, captcha).await);
+    let (subject, user) = match user {
+        Some(user) => (user.user_id.clone(), Some(user)),
+        // A username nobody has is answered, timed, counted, locked and CAPTCHA'd exactly as a
+        // real user with a wrong password, on a stream named by the name's keyed hash.
+        None => (format!("unknown-{name_key}"), None),
     };
-    let (state_now, now) = (attempts(state, tenant, &user.user_id).await?, state.now());
-    if let Some(remaining_ms) = state_now.locked_for(now) {
-        record_failure(state, ctx, &user.user_id, "locked", false).await?;
+    let before = attempts(state, tenant, &subject).await?;
+    let count = before.count_for(device.as_deref());
+    if let Some(remaining_ms) = count.locked_for(state.now()) {
+        record(state, ctx, &subject, "locked", false, device.clone()).await?;
         return Err(SignInError::Refused(SignInRefusal::Locked { remaining_ms }));
     }
-    captcha_due(state, ctx, &user.user_id, &state_now, captcha).await?;
-    let hash = user.password_hash.clone().unwrap_or_default();
+    if let Some(remaining_ms) = count.delay_for(state.now()) {
+        record(state, ctx, &subject, "delayed", false, device.clone()).await?;
+        return Err(SignInError::Refused(SignInRefusal::Locked { remaining_ms }));
+    }
+    captcha_due(state, ctx, &subject, count, attempt.captcha, &device).await?;
+    let hash = user
+        .as_ref()
+        .and_then(|u| u.password_hash.clone())
+        .filter(|h| !h.is_empty());
     let hasher = state.hasher.clone();
     let supplied = password.to_string();
-    let matches =
-        tokio::task::spawn_blocking(move || !hash.is_empty() && hasher.verify(&supplied, &hash))
-            .await
-            .unwrap_or(false);
-    if !matches {
-        let after = record_failure(state, ctx, &user.user_id, "bad_password", true).await?;
-        if let Some(remaining_ms) = after.locked_for(state.now()) {
-            return Err(SignInError::Refused(SignInRefusal::Locked { remaining_ms }));
+    // An unknown user costs the time of a real check, so response times reveal no usernames.
+    let matches = state
+        .passwords
+        .run(move || match hash {
+            Some(hash) => hasher.verify(&supplied, &hash),
+            None => {
+                let _ = hasher.verify(&supplied, &dummy_hash(hasher.as_ref()));
+                false
+            }
+        })
+        .await
+        .map_err(ServiceError::from)?;
+    let user = match user {
+        Some(user) if matches => user,
+        _ => {
+            let reason = if user.is_some() {
+                "bad_password"
+            } else {
+                "unknown_user"
+            };
+            let after = record(state, ctx, &subject, reason, true, device.clone()).await?;
+            let count = after.count_for(device.as_deref());
+            if let Some(remaining_ms) = count.locked_for(state.now()) {
+                return Err(SignInError::Refused(SignInRefusal::Locked { remaining_ms }));
+            }
+            return Err(SignInError::Refused(SignInRefusal::BadCredentials {
+                remaining: count.remaining(&policy),
+                captcha: count.failures >= CAPTCHA_AFTER_FAILURES,
+            }));
         }
-        return Err(SignInError::Refused(SignInRefusal::BadCredentials {
-            remaining: after.remaining(&policy),
-            captcha: after.failures >= CAPTCHA_AFTER_FAILURES,
-        }));
-    }
+    };
     if user.disabled {
-        record_failure(state, ctx, &user.user_id, "user_disabled", false).await?;
+        record(state, ctx, &user.user_id, "user_disabled", false, device).await?;
         return Err(SignInError::Refused(SignInRefusal::Disabled));
     }
-    if state_now.failures > 0 {
-        let command = LoginAttemptsCommand::Succeed { now: state.now() };
+    let familiar = device
+        .as_ref()
+        .is_some_and(|d| before.devices.contains_key(d));
+    if count.failures > 0 || count.locked_until.is_some() || (device.is_some() && !familiar) {
+        let command = LoginAttemptsCommand::Succeed {
+            now: state.now(),
+            device,
+        };
         state
             .bus
             .execute::<LoginAttempts, _>(ctx, &user.user_id, |a| a.decide(command.clone(), &()))
@@ -114,62 +179,17 @@ pub async fn check_password(
     Ok(user)
 }
 
-/// A sign-in for a username nobody has: answered, timed, counted, locked and CAPTCHA'd exactly
-/// as for a real user with a wrong password, so none of these reveals whether the name exists.
-/// The failures go on a stream named by the keyed hash of the name (never the name itself).
-async fn unknown_user(
-    state: &AppState,
-    ctx: &Context,
-    user_name: &str,
-    captcha: Option<CaptchaAnswer>,
-) -> SignInError {
-    let subject = format!(
-        "unknown-{}",
-        state
-            .keys()
-            .claim_key("login.user_name", &user_name.trim().to_lowercase())
-    );
-    let tenant = &ctx.tenant_id;
-    let result: Result<SignInError, SignInError> = async {
-        let policy = settings(state, tenant).await?.lockout;
-        let before = attempts(state, tenant, &subject).await?;
-        if let Some(remaining_ms) = before.locked_for(state.now()) {
-            record_failure(state, ctx, &subject, "locked", false).await?;
-            return Ok(SignInError::Refused(SignInRefusal::Locked { remaining_ms }));
-        }
-        if let Err(refused) = captcha_due(state, ctx, &subject, &before, captcha).await {
-            return Ok(refused);
-        }
-        // Spend the time a real check takes, so response times do not reveal usernames.
-        let hasher = state.hasher.clone();
-        let _ = tokio::task::spawn_blocking(move || {
-            let hash = dummy_hash(hasher.as_ref());
-            hasher.verify("x", &hash)
-        })
-        .await;
-        let after = record_failure(state, ctx, &subject, "unknown_user", true).await?;
-        if let Some(remaining_ms) = after.locked_for(state.now()) {
-            return Ok(SignInError::Refused(SignInRefusal::Locked { remaining_ms }));
-        }
-        Ok(SignInError::Refused(SignInRefusal::BadCredentials {
-            remaining: after.remaining(&policy),
-            captcha: after.failures >= CAPTCHA_AFTER_FAILURES,
-        }))
-    }
-    .await;
-    result.unwrap_or_else(|e| e)
-}
-
 /// After `CAPTCHA_AFTER_FAILURES` failures the next attempt needs a right CAPTCHA answer; a
 /// missing or wrong one is recorded (without counting towards the lock) and refuses the attempt.
 async fn captcha_due(
     state: &AppState,
     ctx: &Context,
     subject: &str,
-    attempts: &LoginAttempts,
+    count: &Count,
     captcha: Option<CaptchaAnswer>,
+    device: &Option<String>,
 ) -> Result<(), SignInError> {
-    if attempts.failures < CAPTCHA_AFTER_FAILURES {
+    if count.failures < CAPTCHA_AFTER_FAILURES {
         return Ok(());
     }
     let solved = match captcha {
@@ -181,7 +201,7 @@ async fn captcha_due(
     if solved {
         return Ok(());
     }
-    record_failure(state, ctx, subject, "captcha", false).await?;
+    record(state, ctx, subject, "captcha", false, device.clone()).await?;
     Err(SignInError::Refused(SignInRefusal::Captcha))
 }
 
@@ -196,13 +216,26 @@ async fn attempts(state: &AppState, tenant: &str, user_id: &str) -> anyhow::Resu
     Ok(state.bus.load::<LoginAttempts>(tenant, user_id).await?.0)
 }
 
-/// Records a refused sign-in of a known user; returns the attempts state after it.
+/// Records a refused sign-in of a known user after its password was checked (no application
+/// account, a wrong second factor); returns the attempts state after it.
 pub async fn record_failure(
     state: &AppState,
     ctx: &Context,
     user_id: &str,
     reason: &str,
     counts: bool,
+) -> Result<LoginAttempts, SignInError> {
+    record(state, ctx, user_id, reason, counts, None).await
+}
+
+/// Records a refused sign-in; returns the attempts state after it.
+async fn record(
+    state: &AppState,
+    ctx: &Context,
+    user_id: &str,
+    reason: &str,
+    counts: bool,
+    device: Option<String>,
 ) -> Result<LoginAttempts, SignInError> {
     let policy = settings(state, &ctx.tenant_id).await?.lockout;
     let now = state.now();
@@ -212,6 +245,7 @@ pub async fn record_failure(
         counts,
         policy,
         now,
+        device,
     };
     state
         .bus

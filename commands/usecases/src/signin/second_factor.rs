@@ -81,7 +81,7 @@ pub async fn verify_second_factor(
                 return Err(SignInError::Refused(SignInRefusal::Locked { remaining_ms }));
             }
             Err(SignInError::Refused(SignInRefusal::BadCredentials {
-                remaining: after.remaining(&policy),
+                remaining: after.account.remaining(&policy),
                 captcha: false,
             }))
         }
