@@ -7,7 +7,6 @@ pub mod app_organization;
 pub mod app_role;
 pub mod application;
 pub mod attribute_rules;
-pub mod captcha;
 pub mod cas_logout;
 pub mod cas_ticket;
 pub mod claim_kind;

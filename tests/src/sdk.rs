@@ -194,19 +194,15 @@ pub fn now_ms() -> i64 {
         .as_millis() as i64
 }
 
-/// The answer of a CAPTCHA challenge, found from the keyed hash its `captcha.issued` event
+/// The answer of a CAPTCHA challenge, found from the keyed hash its stored challenge
 /// records (the test knows the store's master key; the answer is five digits).
 pub async fn captcha_answer(server: &TestServer, captcha_id: &str) -> String {
-    let payload: String = sqlx::query_scalar(
-        "SELECT payload FROM events WHERE stream_type = 'captcha' AND stream_id = $1 \
-         AND event_type = 'captcha.issued'",
-    )
-    .bind(captcha_id)
-    .fetch_one(&server.store().database().pool)
-    .await
-    .expect("captcha issued");
-    let payload: Value = serde_json::from_str(&payload).unwrap();
-    let expected = payload["answer_hash"].as_str().unwrap().to_string();
+    let expected: String =
+        sqlx::query_scalar("SELECT answer_hash FROM captcha_challenges WHERE captcha_id = $1")
+            .bind(captcha_id)
+            .fetch_one(&server.store().database().pool)
+            .await
+            .expect("captcha issued");
     let keys = store::Keys::parse_master(&server.database.master_key).unwrap();
     (0..100_000)
         .map(|n| format!("{n:05}"))

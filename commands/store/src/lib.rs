@@ -4,6 +4,7 @@
 pub mod bus;
 pub mod crypto;
 pub mod db;
+pub mod ephemeral;
 pub mod fault;
 pub mod migrate;
 pub mod store;

@@ -42,6 +42,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(11, "0011_sdk_login"),
     migration!(12, "0012_cas"),
     migration!(13, "0013_saml"),
+    migration!(14, "0014_ephemeral"),
 ];
 
 /// The key of the PostgreSQL advisory lock every node takes to migrate and bootstrap.

@@ -193,9 +193,7 @@ async fn captcha_due(
         return Ok(());
     }
     let solved = match captcha {
-        Some(c) => crate::captcha::answer(state, ctx, &c.captcha_id, &c.answer)
-            .await?
-            .unwrap_or(false),
+        Some(c) => crate::captcha::answer(state, ctx, &c.captcha_id, &c.answer).await?,
         None => false,
     };
     if solved {
