@@ -85,8 +85,14 @@ pub struct TestServer {
 
 impl TestServer {
     pub async fn start(engine: Engine) -> Self {
+        Self::start_configured(engine, |_| {}).await
+    }
+
+    /// Starts a server whose configuration `configure` has changed first.
+    pub async fn start_configured(engine: Engine, configure: impl FnOnce(&mut Config)) -> Self {
         let database = TestDatabase::create(engine).await;
-        let config = database.config();
+        let mut config = database.config();
+        configure(&mut config);
         let sms = Arc::new(MemorySmsSender::default());
         let clock = Arc::new(MovableClock::default());
         let server = boot(&config, &sms, &clock).await;

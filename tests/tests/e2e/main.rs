@@ -37,6 +37,7 @@ mod admin {
 
 /// The hosted login pages: the form, the steps after the password, and a real browser.
 mod login {
+    mod abuse;
     mod browser;
     mod hosted;
     mod steps;
