@@ -9,7 +9,8 @@ It does what a short script written against the image would do:
 3. clean it: drop ink one pixel thick vertically (thin lines across the image), then specks
    (connected components under a dozen pixels);
 4. segment it into glyphs by empty columns; if that does not give exactly five, by connected
-   components (the five largest, the widest cut in two until there are five); failing that,
+   components (those of 40 pixels or more, pieces that share most of their columns joined,
+   each cut into as many equal parts as glyphs of the average width it holds); failing that,
    cut the inked span into five equal slices;
 5. find each glyph's box (its longest run of inked rows, its columns with more ink than a line
    passing through, a narrow one widened to the font's 5:7), lay the 5x7 grid of the font over
@@ -54,6 +55,7 @@ TEMPLATES = [
     for rows in shapes
 ]
 MIN_COMPONENT = 12  # pixels: smaller connected components are noise
+MIN_GLYPH = 40  # pixels: smaller components are not taken for a glyph when segmenting
 
 
 def read_png(path):
@@ -177,22 +179,46 @@ def column_segments(ink):
     return segments
 
 
+def split_evenly(boxes):
+    """Boxes cut into LENGTH glyph boxes: each cut into as many equal parts as glyphs of the
+    average width it holds."""
+    average = sum(x1 - x0 for x0, x1 in boxes) / LENGTH
+    counts = [max(1, round((x1 - x0) / average)) for x0, x1 in boxes]
+    while sum(counts) < LENGTH:
+        i = max(range(len(boxes)), key=lambda i: (boxes[i][1] - boxes[i][0]) / counts[i])
+        counts[i] += 1
+    while sum(counts) > LENGTH:
+        i = min(
+            (i for i in range(len(boxes)) if counts[i] > 1),
+            key=lambda i: (boxes[i][1] - boxes[i][0]) / counts[i],
+        )
+        counts[i] -= 1
+    glyphs = []
+    for (x0, x1), n in zip(boxes, counts):
+        glyphs += [(x0 + (x1 - x0) * k // n, x0 + (x1 - x0) * (k + 1) // n) for k in range(n)]
+    return glyphs
+
+
 def segment(ink):
     """Five glyph boxes (x0, x1) left to right, and the method that found them."""
     by_columns = column_segments(ink)
     if len(by_columns) == LENGTH:
         return by_columns, "columns"
-    parts = sorted(components(ink), key=len, reverse=True)[:LENGTH]
-    boxes = sorted((min(x for x, _ in p), max(x for x, _ in p) + 1) for p in parts)
-    while boxes and len(boxes) < LENGTH:
-        widest = max(boxes, key=lambda b: b[1] - b[0])
-        middle = (widest[0] + widest[1]) // 2
-        if middle == widest[0]:
-            break
-        boxes.remove(widest)
-        boxes = sorted(boxes + [(widest[0], middle), (middle, widest[1])])
-    if len(boxes) == LENGTH:
-        return boxes, "components"
+    # Connected components big enough to be (part of) a glyph, as column ranges; ranges that
+    # mostly overlap are pieces of one glyph.
+    parts = sorted(
+        (len(p), min(x for x, _ in p), max(x for x, _ in p) + 1)
+        for p in components(ink)
+        if len(p) >= MIN_GLYPH
+    )
+    boxes = []
+    for _, x0, x1 in sorted(parts[-2 * LENGTH :], key=lambda p: p[1]):
+        if boxes and min(x1, boxes[-1][1]) - x0 >= min(x1 - x0, boxes[-1][1] - boxes[-1][0]) / 2:
+            boxes[-1] = (boxes[-1][0], max(x1, boxes[-1][1]))
+        else:
+            boxes.append((x0, x1))
+    if boxes and len(boxes) <= LENGTH:
+        return split_evenly(boxes), "components"
     spans = [x for row in ink for x, on in enumerate(row) if on]
     if not spans:
         return [], "empty"
