@@ -138,3 +138,25 @@ impl Limits {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::config::Config;
+
+    #[test]
+    fn the_example_configuration_holds_the_defaults() {
+        let text = include_str!("../../../../ops/config/idaas.example.toml");
+        let config: Config = toml::from_str(text).expect("the example parses");
+        let defaults = super::Limits::default();
+        assert_eq!(
+            config.limits.sign_in_per_account,
+            defaults.sign_in_per_account
+        );
+        assert_eq!(
+            config.limits.client_failures_per_address,
+            defaults.client_failures_per_address
+        );
+        assert_eq!(config.limits.header_timeout_ms, defaults.header_timeout_ms);
+        assert!(config.limits.check().is_ok());
+    }
+}
