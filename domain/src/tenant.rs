@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::aggregate::{Aggregate, Claim, Decision, DomainEvent};
 use crate::claim_kind::ClaimKind;
-use crate::password::PasswordPolicy;
+use crate::password::{PasswordPolicy, MAX_LENGTH_LIMIT};
 
 pub use crate::attribute_rules::{
     compile_pattern, matches_pattern, AttributeRule, UserAttributeRules, MAX_ATTRIBUTE_RULES,
@@ -220,7 +220,7 @@ impl Aggregate for Tenant {
             TenantCommand::SetPasswordPolicy(policy) => {
                 if policy.min_length == 0
                     || policy.min_length > policy.max_length
-                    || policy.max_length > 128
+                    || policy.max_length > MAX_LENGTH_LIMIT
                     || policy.min_char_classes > 4
                     || policy.max_age_days > 3650
                     || policy.expiry_warning_days > 365

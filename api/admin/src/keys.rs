@@ -1,5 +1,6 @@
 //! `/admin/v1/signing-keys`: the tenant's token signing keys (public halves) and their rotation.
-//! A rotated-out key stays published (JWKS) until every token it can have signed has expired.
+//! A rotated-out key stays published (JWKS) until every token it can have signed has expired; a
+//! rotation that would publish too many keys of its algorithm is refused (ADR 0005, "Keys").
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -10,6 +11,7 @@ use serde_json::{json, Value};
 
 use super::error::AdminError;
 use idaas_http::caller::ManagementCaller;
+use usecases::signing::RotationError;
 use usecases::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -44,7 +46,8 @@ struct RotateBody {
     algorithm: String,
 }
 
-/// A new key for the algorithm; tokens are signed with it from now on.
+/// A new key for the algorithm; tokens are signed with it from now on. 409 while the algorithm
+/// already has `MAX_PUBLISHED_PER_ALGORITHM` published keys.
 async fn rotate(
     State(state): State<AppState>,
     caller: ManagementCaller,
@@ -60,7 +63,11 @@ async fn rotate(
     let key_id = state
         .signing
         .rotate(&state.bus, &context, &body.algorithm)
-        .await?;
+        .await
+        .map_err(|e| match e {
+            RotationError::Refused(refusal) => AdminError::conflict(refusal.to_string()),
+            RotationError::Failed(e) => e.into(),
+        })?;
     Ok((
         StatusCode::CREATED,
         Json(json!({ "key_id": key_id, "algorithm": body.algorithm })),

@@ -222,7 +222,7 @@ fn extension_values_are_bounded() {
 fn a_password_that_breaks_the_policy_is_refused() {
     given_no_events::<User>()
         .when(create_command(BASIC, Some("short")), &FakeHasher)
-        .then_expect_error(UserError::Password(PasswordViolation::Length(8, 32)));
+        .then_expect_error(UserError::Password(PasswordViolation::Length(8, 128)));
 }
 
 #[test]
@@ -448,7 +448,7 @@ fn changing_a_password_with_the_old_one_checks_it() {
         .then_expect_error(UserError::OldPasswordIncorrect);
     given::<User>(&history)
         .when(verified(Some("Old@1234"), Some("abc")), &FakeHasher)
-        .then_expect_error(UserError::Password(PasswordViolation::Length(8, 32)));
+        .then_expect_error(UserError::Password(PasswordViolation::Length(8, 128)));
 }
 
 #[test]

@@ -13,11 +13,13 @@ use std::sync::Arc;
 use anyhow::Context as _;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use domain::signing_key::{SigningKey, SigningKeyCommand, SigningKeyEvent, Superseded};
+use domain::signing_key::{
+    SigningKey, SigningKeyCommand, SigningKeyError, SigningKeyEvent, Superseded,
+};
 use domain::Aggregate;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde_json::{json, Value};
-use store::{CommandBus, Context};
+use store::{BusError, CommandBus, Context};
 use tokio::sync::Mutex;
 
 mod material;
@@ -40,6 +42,8 @@ struct ActiveKey {
 struct PublicKey {
     key_id: String,
     jwk: Value,
+    /// When a superseded key stops being published; `None` for a current key.
+    publish_until: Option<i64>,
     /// `None` for a key this build cannot verify with (an unknown algorithm or a broken JWK):
     /// it is still published, but no token verifies against it.
     verifier: Option<Verifier>,
@@ -65,6 +69,16 @@ pub struct KeyRing {
     loading: Mutex<()>,
     /// When keys become active and stop being published (the application state's clock).
     clock: Arc<dyn Clock>,
+}
+
+/// Why a rotation did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum RotationError {
+    /// The decision refused it (too many keys of the algorithm published).
+    #[error(transparent)]
+    Refused(SigningKeyError),
+    #[error(transparent)]
+    Failed(#[from] anyhow::Error),
 }
 
 impl Default for KeyRing {
@@ -143,37 +157,59 @@ impl KeyRing {
             return Ok(None);
         };
         let keys = self.tenant(bus, tenant).await?;
-        Ok(verify_with(&keys.published, kid, header.alg, token))
+        let now = self.clock.now_millis();
+        Ok(verify_with(&keys.published, kid, header.alg, token, now))
     }
 
-    /// The tenant's JWK Set: every published key.
+    /// The tenant's JWK Set (RFC 7517 §5; the `jwks_uri` of specs/oneaccess.md #54): every key
+    /// whose publication has not ended, also when the loaded set is up to a minute old.
     pub async fn jwks(&self, bus: &CommandBus, tenant: &str) -> anyhow::Result<Value> {
         let keys = self.tenant(bus, tenant).await?;
-        let keys: Vec<Value> = keys.published.iter().map(|k| k.jwk.clone()).collect();
+        let now = self.clock.now_millis();
+        let keys: Vec<Value> = (keys.published.iter())
+            .filter(|k| k.published_at(now))
+            .map(|k| k.jwk.clone())
+            .collect();
         Ok(json!({ "keys": keys }))
     }
 
     /// Creates a new key of `algorithm` for the tenant; the previous one stays published for
-    /// `PUBLISH_AFTER_ROTATION_MS`. Returns the new key id.
+    /// `PUBLISH_AFTER_ROTATION_MS`. Refused while the tenant already publishes
+    /// `MAX_PUBLISHED_PER_ALGORITHM` keys of the algorithm (ADR 0005, "Keys"). Returns the new
+    /// key id.
     pub async fn rotate(
         &self,
         bus: &CommandBus,
         context: &Context,
         algorithm: &str,
-    ) -> anyhow::Result<String> {
+    ) -> Result<String, RotationError> {
+        // One rotation per process at a time, so two at once cannot both pass the bound.
+        let _rotating = self.loading.lock().await;
         let tenant = &context.tenant_id;
         let now = self.clock.now_millis();
-        let previous = projections::sessions::keys(&bus.store().database().pool, tenant)
+        let keys: Vec<_> = projections::sessions::keys(&bus.store().database().pool, tenant)
             .await?
             .into_iter()
-            .find(|k| k.algorithm == algorithm && k.publish_until.is_none());
-        let supersedes = previous.map(|k| Superseded {
-            key_id: k.key_id,
-            publish_until: now + PUBLISH_AFTER_ROTATION_MS,
-        });
-        let key_id = create(bus, context, algorithm, supersedes, now).await?;
+            .filter(|k| k.algorithm == algorithm)
+            .collect();
+        let supersedes = keys
+            .iter()
+            .find(|k| k.publish_until.is_none())
+            .map(|k| Superseded {
+                key_id: k.key_id.clone(),
+                publish_until: now + PUBLISH_AFTER_ROTATION_MS,
+            });
+        let retired_until = keys.iter().filter_map(|k| k.publish_until).collect();
+        let key_id = create(bus, context, algorithm, supersedes, retired_until, now).await?;
         self.forget(tenant);
         Ok(key_id)
+    }
+}
+
+impl PublicKey {
+    /// Whether the key is still published at `now`: the loaded set may be up to a minute old.
+    fn published_at(&self, now: i64) -> bool {
+        self.publish_until.is_none_or(|until| until > now)
     }
 }
 
@@ -191,12 +227,18 @@ impl ActiveKey {
     }
 }
 
-/// The claims of `token` if it verifies with the published key named `kid`, whose algorithm
-/// must be the header's `alg` (the validation pins it too).
-fn verify_with(published: &[PublicKey], kid: &str, alg: Algorithm, token: &str) -> Option<Value> {
+/// The claims of `token` if it verifies with the key named `kid` published at `now`, whose
+/// algorithm must be the header's `alg` (the validation pins it too).
+fn verify_with(
+    published: &[PublicKey],
+    kid: &str,
+    alg: Algorithm,
+    token: &str,
+    now: i64,
+) -> Option<Value> {
     let verifier = published
         .iter()
-        .find(|k| k.key_id == kid)?
+        .find(|k| k.key_id == kid && k.published_at(now))?
         .verifier
         .as_ref()
         .filter(|v| v.alg == alg)?;
@@ -210,8 +252,9 @@ async fn create(
     context: &Context,
     algorithm: &str,
     supersedes: Option<Superseded>,
+    retired_until: Vec<i64>,
     now: i64,
-) -> anyhow::Result<String> {
+) -> Result<String, RotationError> {
     let (private, jwk) = generate(algorithm)?;
     let key_id = RandomIds.base62(16);
     let command = SigningKeyCommand::Create {
@@ -220,12 +263,19 @@ async fn create(
         public_key: jwk.to_string(),
         private_key: STANDARD.encode(private),
         supersedes,
+        retired_until,
         now,
     };
-    bus.execute::<SigningKey, _>(context, &key_id, |k| k.decide(command.clone(), &()))
+    match bus
+        .execute::<SigningKey, _>(context, &key_id, |k| k.decide(command.clone(), &()))
         .await
-        .map_err(|e| anyhow::anyhow!("creating a signing key: {e}"))?;
-    Ok(key_id)
+    {
+        Ok(_) => Ok(key_id),
+        Err(BusError::Domain(refusal @ SigningKeyError::TooManyPublished { .. })) => {
+            Err(RotationError::Refused(refusal))
+        }
+        Err(e) => Err(anyhow::anyhow!("creating a signing key: {e}").into()),
+    }
 }
 
 /// Reads the tenant's keys; creates the missing ones (RS256 and ES256) on first use.
@@ -244,7 +294,11 @@ async fn load(bus: &CommandBus, tenant: &str, now: i64) -> anyhow::Result<Tenant
                     ..Default::default()
                 },
             };
-            create(bus, &context, algorithm, None, now).await?;
+            match create(bus, &context, algorithm, None, vec![], now).await {
+                Ok(_) => {}
+                Err(RotationError::Failed(e)) => return Err(e),
+                Err(RotationError::Refused(e)) => return Err(e.into()),
+            }
             created = true;
         }
     }
@@ -259,8 +313,9 @@ async fn load(bus: &CommandBus, tenant: &str, now: i64) -> anyhow::Result<Tenant
         if row.publish_until.is_some_and(|until| until <= now) {
             continue;
         }
-        keys.published
-            .push(public_key(&row.key_id, &row.algorithm, &row.public_key)?);
+        let mut published = public_key(&row.key_id, &row.algorithm, &row.public_key)?;
+        published.publish_until = row.publish_until;
+        keys.published.push(published);
         let is_current = row.publish_until.is_none()
             && !keys.active.iter().any(|k| k.algorithm == row.algorithm);
         if is_current {
@@ -281,6 +336,7 @@ fn public_key(key_id: &str, algorithm: &str, public_jwk: &str) -> anyhow::Result
         key_id: key_id.to_string(),
         verifier: verifier(algorithm, &jwk),
         jwk,
+        publish_until: None,
     })
 }
 
@@ -327,7 +383,7 @@ mod tests {
 
     fn verify(published: &[PublicKey], token: &str) -> Option<Value> {
         let header = jsonwebtoken::decode_header(token).ok()?;
-        verify_with(published, header.kid.as_deref()?, header.alg, token)
+        verify_with(published, header.kid.as_deref()?, header.alg, token, 0)
     }
 
     fn part(token: &str, index: usize) -> Value {
@@ -537,5 +593,15 @@ mod tests {
         let key = public_key("k", "PS256", r#"{"kty":"RSA","n":"AQAB","e":"AQAB"}"#).unwrap();
         assert!(key.verifier.is_none());
         assert_eq!(key.jwk["alg"], "PS256");
+    }
+
+    #[test]
+    fn a_superseded_key_verifies_nothing_once_its_publication_ends() {
+        let (signer, mut published) = key("RS256", "k1");
+        published.publish_until = Some(1_000);
+        let token = signer.sign(&json!({"sub": "u1"})).unwrap();
+        let keys = std::slice::from_ref(&published);
+        assert!(verify_with(keys, "k1", Algorithm::RS256, &token, 999).is_some());
+        assert!(verify_with(keys, "k1", Algorithm::RS256, &token, 1_000).is_none());
     }
 }

@@ -362,6 +362,7 @@ async fn bad_user_input_gets_the_documented_codes(engine: Engine) {
         (base(json!({"password": "short"})), "PWD.0007"),
         (base(json!({"password": "12345678"})), "PWD.0004"),
         (base(json!({"password": "Password"})), "PWD.0005"),
+        (base(json!({"password": "P@ssw0rd2024"})), "PWD.0005"),
         (base(json!({"password": "Fresh#A1x"})), "PWD.0003"),
         (base(json!({"password": "Aaaaa#12"})), "PWD.0006"),
         (base(json!({"pwd_must_modify": "maybe"})), "PARAM.0000"),
@@ -399,7 +400,7 @@ async fn bad_user_input_gets_the_documented_codes(engine: Engine) {
         .await;
     assert_eq!(
         message.body["error_msg"],
-        "Password must be 8 to 32 characters."
+        "Password must be 8 to 128 characters."
     );
     let malformed = server
         .client
