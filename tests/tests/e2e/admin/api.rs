@@ -640,7 +640,7 @@ async fn the_openapi_document_matches_the_routes(engine: Engine) {
         }
     }
     assert_eq!(
-        operations, 23,
+        operations, 24,
         "the document describes every admin operation"
     );
     server.finish().await;
