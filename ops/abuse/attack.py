@@ -72,7 +72,11 @@ class Server:
         response = connection.getresponse()
         data = response.read()
         connection.close()
-        return response.status, dict(response.getheaders()), data
+        headers = {}
+        for name, value in response.getheaders():
+            name = name.lower()
+            headers[name] = headers[name] + "\n" + value if name in headers else value
+        return response.status, headers, data
 
     def rss_mb(self):
         with open(f"/proc/{self.process.pid}/status") as status:
@@ -104,7 +108,7 @@ def sign_in(server, user):
     if status != 200:
         return status
     csrf = re.search(rb'name="csrf" value="([^"]+)"', page)
-    cookie = headers.get("set-cookie", "").split(";")[0]
+    cookie = "; ".join(c.split(";")[0] for c in headers.get("set-cookie", "").split("\n") if c)
     form = urllib.parse.urlencode({
         "csrf": csrf.group(1).decode() if csrf else "",
         "username": user,
