@@ -12,6 +12,35 @@ use crate::signing_key::PrivateKey;
 /// How long a replaced key stays in the metadata after its successor starts signing.
 pub const RETIRED_KEY_PUBLISHED_MS: i64 = 30 * 24 * 3600 * 1000;
 
+/// The most keys the metadata may publish at once (the signer, one ahead, recently replaced
+/// ones): a rotation that would publish more is refused (ops/adr/0012).
+pub const MAX_PUBLISHED: usize = 4;
+
+/// The furthest ahead a new key may be dated (90 days): a key published long before it signs
+/// would sit in the metadata all that time.
+pub const MAX_ACTIVATION_DELAY_MS: i64 = 90 * 24 * 3600 * 1000;
+
+/// When the earliest of the published keys that have been replaced leaves the metadata, if any.
+pub fn next_unpublished(keys: &[PublishedKey], now: i64) -> Option<i64> {
+    let (signer, published) = signer_and_published(keys, now);
+    let mut sorted: Vec<&PublishedKey> = keys.iter().collect();
+    sorted.sort_by(|a, b| {
+        a.active_from
+            .cmp(&b.active_from)
+            .then(a.key_id.cmp(&b.key_id))
+    });
+    published
+        .iter()
+        .filter(|k| Some(**k) != signer)
+        .filter_map(|k| {
+            let i = sorted.iter().position(|s| s.key_id == k.key_id)?;
+            let successor = sorted.get(i + 1)?;
+            (successor.active_from <= now)
+                .then_some(successor.active_from + RETIRED_KEY_PUBLISHED_MS)
+        })
+        .min()
+}
+
 #[derive(Debug, Default)]
 pub struct SamlKey {
     pub created: bool,

@@ -54,7 +54,12 @@ async fn rotate(
 ) -> Result<(StatusCode, Json<Value>), AdminError> {
     let Json(body) = body.map_err(|e| AdminError::invalid(e.body_text()))?;
     let context = super::context(&caller);
-    let key = keys::rotate(&state, &context, i64::from(body.activate_in_secs) * 1000).await?;
+    let key = keys::rotate(&state, &context, i64::from(body.activate_in_secs) * 1000)
+        .await?
+        .map_err(|refused| match refused {
+            keys::RotationRefused::TooFarAhead => AdminError::invalid(refused.to_string()),
+            keys::RotationRefused::TooMany { .. } => AdminError::conflict(refused.to_string()),
+        })?;
     Ok((
         StatusCode::CREATED,
         Json(json!({

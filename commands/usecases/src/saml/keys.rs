@@ -174,13 +174,43 @@ async fn private_key(state: &AppState, tenant: &str, key_id: &str) -> anyhow::Re
     RsaKeyPair::from_pkcs8(&der).map_err(|e| anyhow::anyhow!("SAML key: {e}"))
 }
 
-/// A new key that starts signing after `activate_in_ms` (published in the metadata meanwhile).
+/// Why a rotation was refused (ops/adr/0012).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RotationRefused {
+    #[error(
+        "the metadata already publishes {published} SAML keys, the most it may; a key can be \
+         added again {}",
+        match .possible_from {
+            Some(at) => format!("from {at} (epoch milliseconds), when a replaced key leaves it"),
+            None => "once a key dated ahead starts signing".to_string(),
+        }
+    )]
+    TooMany {
+        published: usize,
+        possible_from: Option<i64>,
+    },
+    #[error("activate_in_secs is at most 7776000 (90 days)")]
+    TooFarAhead,
+}
+
+/// A new key that starts signing after `activate_in_ms` (published in the metadata meanwhile),
+/// unless the metadata already publishes `MAX_PUBLISHED` keys.
 pub async fn rotate(
     state: &AppState,
     ctx: &Context,
     activate_in_ms: i64,
-) -> Result<KeyRow, ServiceError> {
-    keys(state, ctx).await?;
+) -> Result<Result<KeyRow, RotationRefused>, ServiceError> {
+    if activate_in_ms > domain::saml_key::MAX_ACTIVATION_DELAY_MS {
+        return Ok(Err(RotationRefused::TooFarAhead));
+    }
+    let listed = published(&keys(state, ctx).await?);
+    let (_, shown) = signer_and_published(&listed, state.now());
+    if shown.len() >= domain::saml_key::MAX_PUBLISHED {
+        return Ok(Err(RotationRefused::TooMany {
+            published: shown.len(),
+            possible_from: domain::saml_key::next_unpublished(&listed, state.now()),
+        }));
+    }
     let key_id = state.ids.uuid();
     create(
         state,
@@ -193,6 +223,7 @@ pub async fn rotate(
         .await?
         .into_iter()
         .find(|r| r.key_id == key_id)
+        .map(Ok)
         .ok_or_else(|| ServiceError::Internal(anyhow::anyhow!("the new SAML key is missing")))
 }
 

@@ -318,6 +318,34 @@ async fn keys_rotate_with_both_certificates_published_during_the_overlap(engine:
         .post("/admin/v1/saml-keys", &t, json!({"activate_in": 5}))
         .await;
     bad.assert_status(400);
+    // At most four keys in the metadata, none dated more than 90 days ahead (ops/adr/0012).
+    let far = json!({"activate_in_secs": 7_776_001});
+    let far = server.client.post("/admin/v1/saml-keys", &t, far).await;
+    assert_eq!(far.assert_status(400)["error"], "invalid_request");
+    server
+        .client
+        .post("/admin/v1/saml-keys", &t, json!({}))
+        .await
+        .assert_status(201);
+    assert_eq!(certificates(&metadata().await), 4);
+    let refused = server
+        .client
+        .post("/admin/v1/saml-keys", &t, json!({}))
+        .await;
+    let refused = refused.assert_status(409).clone();
+    assert!(
+        refused["message"].as_str().unwrap().contains("4 SAML keys"),
+        "{refused}"
+    );
+    // Once the replaced keys have left the metadata, a key can be added again.
+    server.advance(std::time::Duration::from_secs(31 * 24 * 3600));
+    assert_eq!(certificates(&metadata().await), 1);
+    let t = server.token().await;
+    server
+        .client
+        .post("/admin/v1/saml-keys", &t, json!({}))
+        .await
+        .assert_status(201);
     server.finish().await;
 }
 
