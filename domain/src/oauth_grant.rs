@@ -259,8 +259,10 @@ impl OAuthGrant {
         if now >= code.expires_at {
             return Err(OAuthGrantError::CodeExpired);
         }
+        // RFC 6749 §4.1.3: a request that named a redirect URI binds the code to it; the token
+        // request must name the same one (leaving it out is a mismatch too).
         if let Some(bound) = &code.redirect_uri {
-            if redirect_uri.as_deref().is_some_and(|given| given != bound) {
+            if redirect_uri.as_deref() != Some(bound.as_str()) {
                 return Err(OAuthGrantError::RedirectMismatch);
             }
         }

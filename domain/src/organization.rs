@@ -54,11 +54,13 @@ pub enum OrganizationCommand {
         policy: OrganizationPolicy,
         now: i64,
     },
-    /// `None` fields are left as they are ("if empty, not modified").
+    /// `None` fields are left as they are ("if empty, not modified"); `to_root` moves the
+    /// organisation to the top level (`parent` is then `None`).
     Update {
         code: Option<String>,
         name: Option<String>,
         parent: Option<ParentFacts>,
+        to_root: bool,
         category: Option<String>,
         policy: OrganizationPolicy,
         now: i64,
@@ -267,10 +269,18 @@ impl Aggregate for Organization {
                 code,
                 name,
                 parent,
+                to_root,
                 category,
                 policy,
                 now,
-            } => self.update(code, name, parent, category, policy, now),
+            } => {
+                let place = match (parent, to_root) {
+                    (_, true) => Place::Root,
+                    (Some(parent), false) => Place::Under(parent),
+                    (None, false) => Place::Unchanged,
+                };
+                self.update(code, name, place, category, policy, now)
+            }
             OrganizationCommand::Delete {
                 has_children,
                 has_members,
@@ -292,6 +302,13 @@ impl Aggregate for Organization {
             }
         }
     }
+}
+
+/// Where an update puts the organisation.
+enum Place {
+    Unchanged,
+    Root,
+    Under(ParentFacts),
 }
 
 impl Organization {
@@ -350,7 +367,7 @@ impl Organization {
         &self,
         code: Option<String>,
         name: Option<String>,
-        parent: Option<ParentFacts>,
+        place: Place,
         category: Option<String>,
         policy: OrganizationPolicy,
         now: i64,
@@ -365,13 +382,14 @@ impl Organization {
             check_name(name)?;
         }
         let category = check_category(category)?;
-        let parent_id = match parent {
-            None => self.parent_id.clone(),
-            Some(p) if p.id == id || p.ancestors.contains(&id) => {
+        let parent_id = match place {
+            Place::Unchanged => self.parent_id.clone(),
+            Place::Root => None,
+            Place::Under(p) if p.id == id || p.ancestors.contains(&id) => {
                 return Err(OrganizationError::ParentIsSelf)
             }
-            Some(p) if !p.exists => return Err(OrganizationError::ParentNotFound),
-            Some(p) => Some(p.id),
+            Place::Under(p) if !p.exists => return Err(OrganizationError::ParentNotFound),
+            Place::Under(p) => Some(p.id),
         };
         let new_code = code.unwrap_or_else(|| self.code.clone());
         let new_name = name.unwrap_or_else(|| self.name.clone());

@@ -93,8 +93,13 @@ pub struct SamlServiceProvider {
     pub entity_id: String,
     /// The only place assertions are sent (HTTP-POST binding).
     pub acs_url: String,
+    /// The NameID format answered when a request names none (or `unspecified`).
     #[serde(default = "unspecified")]
     pub name_id_format: String,
+    /// Answer `name_id_format` only (and `transient`), whatever format a request asks for; by
+    /// default a request's format is honoured when the IdP can produce it.
+    #[serde(default)]
+    pub name_id_format_pinned: bool,
     /// SAML attribute name → account or user attribute it carries.
     #[serde(default)]
     pub attribute_mapping: BTreeMap<String, String>,
@@ -125,6 +130,7 @@ impl SamlServiceProvider {
             entity_id: entity_id.into(),
             acs_url: acs_url.into(),
             name_id_format: unspecified(),
+            name_id_format_pinned: false,
             attribute_mapping: BTreeMap::new(),
             slo_url: None,
             slo_binding: redirect(),
@@ -168,6 +174,8 @@ pub fn certificate_der(text: &str) -> Option<Vec<u8>> {
 pub enum ProtocolError {
     #[error("not an absolute http(s) URL without a fragment: {0}")]
     InvalidUrl(String),
+    #[error("http:// is allowed only for loopback hosts (127.0.0.1, [::1], localhost): {0}")]
+    InsecureUrl(String),
     #[error("a SAML entity id must be 1 to 1024 characters")]
     InvalidEntityId,
     #[error("unknown {0}")]
@@ -193,6 +201,30 @@ pub fn is_web_url(value: &str) -> bool {
         && !value.chars().any(|c| c.is_whitespace() || c.is_control())
 }
 
+/// An `https` URL, or an `http` one to a loopback host (a native or development client,
+/// RFC 8252 §7.3): where codes, logout redirects and CAS tickets may be sent.
+pub fn is_safe_callback(value: &str) -> bool {
+    if value.starts_with("https://") {
+        return true;
+    }
+    let Some(rest) = value.strip_prefix("http://") else {
+        return false;
+    };
+    let authority = rest.split(['/', '?']).next().unwrap_or_default();
+    if authority.contains('@') {
+        return false;
+    }
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => authority.split(':').next().unwrap_or_default(),
+    };
+    let host = host.to_ascii_lowercase();
+    host == "localhost"
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
 fn lifetime_ok(seconds: u32) -> bool {
     (60..=31_536_000).contains(&seconds)
 }
@@ -213,6 +245,14 @@ pub fn check(protocols: &ProtocolSettings) -> Result<(), ProtocolError> {
         if !is_web_url(url) {
             return Err(ProtocolError::InvalidUrl(url.clone()));
         }
+    }
+    let callbacks = protocols
+        .redirect_uris
+        .iter()
+        .chain(&protocols.cas_services)
+        .chain(&protocols.post_logout_redirect_uris);
+    if let Some(url) = callbacks.into_iter().find(|u| !is_safe_callback(u)) {
+        return Err(ProtocolError::InsecureUrl(url.clone()));
     }
     if let Some(grant) = protocols
         .grant_types
@@ -391,6 +431,36 @@ mod tests {
         assert_eq!(parsed.grant_types, ["authorization_code"]);
         assert_eq!(parsed.redirect_uri_match, RedirectUriMatch::Exact);
         assert_eq!(parsed.id_token_signing_alg, "RS256");
+    }
+
+    #[test]
+    fn plain_http_callbacks_only_to_loopback_hosts() {
+        for safe in [
+            "https://app.example.com/cb",
+            "http://127.0.0.1:8000/cb",
+            "http://localhost/cb",
+            "http://[::1]:9000/cb",
+        ] {
+            assert!(is_safe_callback(safe), "{safe}");
+        }
+        for unsafe_url in [
+            "http://app.example.com/cb",
+            "http://127.0.0.1.evil.com/cb",
+            "http://localhost@evil.com/cb",
+            "http://10.0.0.1/cb",
+        ] {
+            assert!(!is_safe_callback(unsafe_url), "{unsafe_url}");
+        }
+        let plain = ProtocolSettings {
+            cas_services: vec!["http://app.example.com/cas".into()],
+            ..Default::default()
+        };
+        assert_eq!(
+            check(&plain),
+            Err(ProtocolError::InsecureUrl(
+                "http://app.example.com/cas".into()
+            ))
+        );
     }
 
     #[test]

@@ -195,8 +195,9 @@ pub async fn has_children(pool: &AnyPool, tenant_id: &str, org_id: &str) -> anyh
 pub enum OrgScope<'a> {
     /// No org id, `all_child=false`: the roots.
     Roots,
-    /// No org id, `all_child=true`: every organisation except the roots (the documented text).
-    AllButRoots,
+    /// No org id, `all_child=true`: every organisation, the roots included (the reference's
+    /// example; its text says "except the roots", which the example contradicts; ADR 0002).
+    All,
     /// The organisation and its direct children.
     WithChildren(&'a OrgRow),
     /// The organisation and every descendant.
@@ -213,7 +214,7 @@ pub async fn list(
     let listing = Listing::of("proj_organizations", ORG_COLUMNS).bind(tenant_id);
     let listing = match scope {
         OrgScope::Roots => listing.filter("tenant_id = $1 AND parent_id IS NULL"),
-        OrgScope::AllButRoots => listing.filter("tenant_id = $1 AND parent_id IS NOT NULL"),
+        OrgScope::All => listing.filter("tenant_id = $1"),
         OrgScope::WithChildren(org) => listing
             .filter("tenant_id = $1 AND (org_id = $2 OR parent_id = $2)")
             .bind(org.org_id.as_str()),

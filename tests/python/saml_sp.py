@@ -17,7 +17,7 @@ only while they stay on the IdP) and hands what arrives at the SP's URLs to pysa
   `parse_authn_request_response` (signatures checked by xmlsec1 against the metadata
   certificates), then optionally logs out: SP-initiated (`do_logout` over the binding, the
   LogoutResponse parsed with `parse_logout_request_response`) or IdP-initiated (`GET
-  /api/v1/logout`, the LogoutRequest at the SP handled with `handle_logout_request` and its
+  /api/v1/logout` (confirmed), the LogoutRequest at the SP handled with `handle_logout_request` and its
   LogoutResponse carried back to the IdP). After a logout it starts a sign-in again to see
   whether the IdP still has a session. With `--request-signature rsa-sha1|none` the
   AuthnRequest is signed with SHA-1 or not at all, the IdP is expected to refuse it with an error
@@ -511,7 +511,12 @@ def idp_initiated_logout(client, idp, browser, authn, args):
     """SAML Profiles §4.4.4: the IdP's signed LogoutRequest arrives at the SP's SLO URL, the SP's
     signed LogoutResponse goes back to the IdP with the RelayState, the IdP finishes."""
     response = browser.follow(browser.request("GET", "/api/v1/logout"))
-    message = browser.arrival(response, "after GET /api/v1/logout")
+    # Global logout asks the signed-in user to confirm (a cross-site link cannot sign them out).
+    confirm = [f for f in Forms(response.text).forms if f["action"] == "/api/v1/logout"]
+    if response.status_code != 200 or not confirm:
+        raise Failure(f"GET /api/v1/logout must ask for confirmation, got {describe(response)}")
+    response = browser.follow(browser.request("POST", "/api/v1/logout", data=confirm[0]["fields"]))
+    message = browser.arrival(response, "after confirming /api/v1/logout")
     _, slo = sp_urls(args)
     if message.url != slo or "SAMLRequest" not in message.fields:
         raise Failure(f"the LogoutRequest must come to the SP's SLO URL {slo}, got {message!r}")

@@ -87,6 +87,7 @@ pub struct Hop {
     pub status: StatusCode,
     pub location: Option<String>,
     pub text: String,
+    pub headers: reqwest::header::HeaderMap,
 }
 
 impl Hop {
@@ -194,12 +195,32 @@ impl Browser {
             .headers()
             .get(LOCATION)
             .map(|v| v.to_str().unwrap().to_string());
+        let headers = response.headers().clone();
         let text = response.text().await.unwrap_or_default();
         Hop {
             status,
             location,
             text,
+            headers,
         }
+    }
+
+    /// Global logout as a user does it: `GET path` (`/api/v1/logout?…`), then, when a session
+    /// asks to be confirmed, the confirmation form posted back. The last answer.
+    pub async fn logout(&self, path: &str) -> Hop {
+        let page = self.get(path).await;
+        if !page.text.contains(r#"action="/api/v1/logout""#) {
+            return page;
+        }
+        let fields: Vec<(String, String)> = ["csrf", "redirect_url", "lang"]
+            .iter()
+            .filter_map(|name| page.hidden(name).map(|v| (name.to_string(), v)))
+            .collect();
+        let form: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        self.post("/api/v1/logout", &form).await
     }
 
     pub async fn get(&self, path: &str) -> Hop {

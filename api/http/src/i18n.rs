@@ -53,6 +53,10 @@ impl Lang {
             "signed_in_as" => ("You are signed in as", "您已登录，用户"),
             "sign_out" => ("Sign out", "退出登录"),
             "signed_out" => ("You have signed out.", "您已退出登录。"),
+            "confirm_sign_out" => (
+                "Sign out of every application?",
+                "确定退出所有应用的登录吗？",
+            ),
             "csrf" => (
                 "The form has expired. Please sign in again.",
                 "表单已失效，请重新登录。",

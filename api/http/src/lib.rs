@@ -2,6 +2,7 @@
 //! negotiation, cookies and CSRF, page templates, and the OneAccess code catalogue that the
 //! OneAccess surfaces and the hosted login pages both show.
 
+pub mod basic;
 pub mod caller;
 pub mod context;
 pub mod failure;

@@ -101,11 +101,17 @@ impl FromRequestParts<AppState> for Browser {
                 let text = "System busy. Please try again later.";
                 failure.finish((failure.status(), text).into_response())
             })?;
-        let forwarded_https = parts
-            .headers
-            .get("x-forwarded-proto")
-            .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https"));
-        let host = parts
+        // X-Forwarded-Proto is believed only from a trusted proxy.
+        let peer = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|axum::extract::ConnectInfo(a)| a.ip());
+        let forwarded_https = peer.is_some_and(|p| state.trusted_proxies.contains(p))
+            && parts
+                .headers
+                .get("x-forwarded-proto")
+                .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https"));
+        let requested = parts
             .headers
             .get(header::HOST)
             .and_then(|h| h.to_str().ok())
@@ -117,11 +123,22 @@ impl FromRequestParts<AppState> for Browser {
             })
             .unwrap_or("localhost")
             .to_ascii_lowercase();
+        let public = state.config.public_url.as_deref();
+        let public_https = public.is_some_and(|u| u.starts_with("https://"));
+        let https = state.config.public_https || public_https || forwarded_https;
+        // The default tenant is where the public URL says; another tenant is at the host name it
+        // claimed (the request reached it only through one of its claims).
+        let host = match public {
+            Some(url) if tenant_id == domain::tenant::DEFAULT_TENANT_ID => url
+                .split_once("://")
+                .map_or(requested.clone(), |(_, authority)| authority.to_string()),
+            _ => requested,
+        };
         Ok(Self {
             tenant_id,
             meta: RequestMeta::from_parts(parts),
             headers: parts.headers.clone(),
-            https: state.config.public_https || forwarded_https,
+            https,
             host,
         })
     }

@@ -1,6 +1,7 @@
 //! `POST /api/v2/tenant/token` — get an access credential (specs/oneaccess.md §2.1 #1). Form
-//! parameters `grant_type=client_credentials`, `client_id`, `client_secret`; OAuth-style errors
-//! (§5.1 #1, decided).
+//! parameters `grant_type=client_credentials`, `client_id`, `client_secret` (or the client's
+//! credentials in HTTP Basic, RFC 6749 §2.3.1); OAuth-style errors (§5.1 #1, decided). The
+//! answer carries the documented `id_token`.
 
 use std::collections::HashMap;
 
@@ -12,8 +13,10 @@ use axum::Json;
 use idaas_http::failure::Failure;
 use serde_json::json;
 
+use idaas_http::basic::basic_credentials;
 use idaas_http::caller::SURFACE;
 use idaas_http::context::RequestMeta;
+use idaas_http::web::Browser;
 use usecases::tokens::{self, TokenError};
 use usecases::AppState;
 use usecases::{context, ServiceError};
@@ -34,6 +37,7 @@ fn oauth_error(status: StatusCode, error: &str, description: &str) -> Response {
 pub async fn token(
     State(state): State<AppState>,
     meta: RequestMeta,
+    browser: Result<Browser, Response>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
@@ -61,26 +65,73 @@ pub async fn token(
             )
         }
     }
-    let (Some(client_id), Some(client_secret)) = (field("client_id"), field("client_secret"))
-    else {
-        return oauth_error(
-            StatusCode::BAD_REQUEST,
-            "invalid_request",
-            "client_id and client_secret are required",
-        );
+    let posted = (field("client_id"), field("client_secret"));
+    let (client_id, client_secret) = match (basic_credentials(&headers), posted) {
+        (Some(_), (_, Some(_))) => {
+            return oauth_error(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                "use one client authentication method, not both",
+            )
+        }
+        (Some(None), _) => {
+            return oauth_error(
+                StatusCode::BAD_REQUEST,
+                "invalid_client",
+                "Bad client credentials",
+            )
+        }
+        (Some(Some((id, secret))), (form_id, None)) => {
+            if form_id.is_some_and(|f| f != id) {
+                return oauth_error(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_client",
+                    "Bad client credentials",
+                );
+            }
+            (id, secret)
+        }
+        (None, (Some(id), Some(secret))) => (id.to_string(), secret.to_string()),
+        (None, _) => {
+            return oauth_error(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                "client_id and client_secret are required",
+            )
+        }
     };
-    let tenant = match idaas_http::context::tenant_of(&state, &headers).await {
-        Ok(tenant) => tenant,
-        Err(e) => return failed(Failure::of(&e, "finding the tenant")),
+    let (client_id, client_secret) = (client_id.as_str(), client_secret.as_str());
+    // Finding the tenant failed (logged there): answered in this endpoint's shape.
+    let browser = match browser {
+        Ok(browser) => browser,
+        Err(rejected) if rejected.status() == StatusCode::SERVICE_UNAVAILABLE => {
+            return failed(Failure::Unavailable)
+        }
+        Err(_) => return failed(Failure::Internal),
     };
+    let tenant = browser.tenant_id.clone();
     let ctx = context(&tenant, meta.metadata("application", client_id, SURFACE));
     match tokens::issue(&state, &ctx, client_id, client_secret).await {
         Ok(issued) => {
+            let issuer = browser.issuer();
+            let id_token = match tokens::id_token(
+                &state,
+                &tenant,
+                &issuer,
+                client_id,
+                issued.expires_in,
+            )
+            .await
+            {
+                Ok(id_token) => id_token,
+                Err(e) => return failed(Failure::of(&e, "the management id_token")),
+            };
             let mut response = Json(json!({
                 "access_token": issued.access_token,
                 "token_type": "Bearer",
                 "expires_in": issued.expires_in,
                 "scope": issued.scope,
+                "id_token": id_token,
             }))
             .into_response();
             response.headers_mut().insert(

@@ -19,6 +19,7 @@ pub fn router(state: AppState) -> Router {
         .merge(oneaccess::router())
         .merge(admin::router())
         .merge(sso::router())
+        .layer(axum::middleware::map_response(no_framing))
         .layer(from_fn_with_state(state.clone(), crate::limits::guard))
         .layer(from_fn_with_state(state.clone(), crate::limits::address))
         .layer(
@@ -35,6 +36,29 @@ pub fn router(state: AppState) -> Router {
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)
+}
+
+/// Pages (sign-in, consent, logout confirmation, SAML and CAS pages) may not be framed by another
+/// site (clickjacking): `frame-ancestors 'none'` and `X-Frame-Options: DENY` on every HTML answer.
+async fn no_framing(mut response: axum::response::Response) -> axum::response::Response {
+    use axum::http::{header, HeaderValue};
+    let html = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if html {
+        let headers = response.headers_mut();
+        headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+        headers
+            .entry(header::CONTENT_SECURITY_POLICY)
+            .or_insert(HeaderValue::from_static("frame-ancestors 'none'"));
+        headers.insert(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        );
+    }
+    response
 }
 
 /// Ready when the database answers within a second and writes succeed (ops/adr/0011): 503 at

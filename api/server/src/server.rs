@@ -121,6 +121,7 @@ pub async fn start_wired(
     listener: TcpListener,
     wiring: Wiring,
 ) -> anyhow::Result<RunningServer> {
+    let config = with_public_url(config, listener.local_addr()?);
     let (store, lock) = open_store_locked(&config).await?;
     let state = AppState::new(store.clone(), config.clone())
         .with_sms(wiring.sms)
@@ -152,6 +153,23 @@ pub async fn start_wired(
         task,
         worker,
     })
+}
+
+/// The configuration with its public URL: the configured one, or the listening address. Listening
+/// on every interface without one, issued URLs follow the request's host name (development only).
+fn with_public_url(mut config: Config, addr: SocketAddr) -> Config {
+    if config.public_url.is_none() {
+        if addr.ip().is_unspecified() {
+            tracing::warn!(
+                "IDAAS_PUBLIC_URL is not set and the server listens on every interface: issued \
+                 URLs follow the request's Host header; set IDAAS_PUBLIC_URL in production"
+            );
+        } else {
+            let scheme = if config.public_https { "https" } else { "http" };
+            config.public_url = Some(format!("{scheme}://{addr}"));
+        }
+    }
+    config
 }
 
 /// How long requests in flight may take to finish once the server is told to stop.

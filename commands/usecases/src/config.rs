@@ -26,8 +26,14 @@ pub struct Config {
     pub bootstrap_client_id: Option<String>,
     pub bootstrap_client_secret: Option<String>,
     /// Browsers reach the server over HTTPS (through a TLS-terminating proxy): issuer URLs say
-    /// `https` and session cookies are `Secure`. A request's `X-Forwarded-Proto: https` says so too.
+    /// `https` and session cookies are `Secure`. `X-Forwarded-Proto: https` from a trusted proxy
+    /// says so too.
     pub public_https: bool,
+    /// Where browsers and clients reach the default tenant (`https://id.example.com`): the
+    /// issuer, the SAML entity id, the CAS and login URLs. The `Host` header never decides them.
+    /// When absent, the address the server listens on (or, listening on every interface, the
+    /// request's host name, which only suits development).
+    pub public_url: Option<String>,
     /// How long a CAS service or proxy ticket may wait for validation, in seconds (1–300).
     pub cas_ticket_seconds: u32,
     /// The first wait before a failed CAS single-logout delivery is retried, in milliseconds;
@@ -57,6 +63,7 @@ impl Default for Config {
             bootstrap_client_id: None,
             bootstrap_client_secret: None,
             public_https: false,
+            public_url: None,
             cas_ticket_seconds: 60,
             cas_logout_retry_ms: 30_000,
             cas_http_callbacks: false,
@@ -108,6 +115,12 @@ impl Config {
         }
         if let Some(v) = env("IDAAS_PUBLIC_HTTPS") {
             config.public_https = v.parse().context("IDAAS_PUBLIC_HTTPS (true or false)")?;
+        }
+        if let Some(v) = env("IDAAS_PUBLIC_URL") {
+            config.public_url = Some(v);
+        }
+        if let Some(url) = &config.public_url {
+            config.public_url = Some(public_url(url)?);
         }
         if let Some(v) = env("IDAAS_CAS_TICKET_SECONDS") {
             config.cas_ticket_seconds = v.parse().context("IDAAS_CAS_TICKET_SECONDS")?;
@@ -188,6 +201,26 @@ impl Config {
             synchronous: self.sqlite_synchronous.parse()?,
         })
     }
+}
+
+/// A public URL as configured: `http(s)://host[:port]`, no path, query or fragment; returned
+/// without a trailing slash.
+pub fn public_url(text: &str) -> anyhow::Result<String> {
+    let text = text.trim().trim_end_matches('/');
+    let rest = text
+        .strip_prefix("https://")
+        .or_else(|| text.strip_prefix("http://"))
+        .ok_or_else(|| anyhow::anyhow!("public_url must start with https:// or http://"))?;
+    let valid = !rest.is_empty()
+        && rest
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']'));
+    if !valid {
+        anyhow::bail!(
+            "public_url must be a scheme and a host (and port), without a path: {text:?}"
+        );
+    }
+    Ok(text.to_ascii_lowercase())
 }
 
 #[cfg(unix)]

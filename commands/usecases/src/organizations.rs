@@ -115,6 +115,9 @@ pub async fn update(
     change: OrgChange,
 ) -> Result<(), ServiceError> {
     let org_id = org_id.as_str();
+    // An empty parent id (a dialect's "to the top level") moves the organisation to the top
+    // level; an absent one leaves it where it is.
+    let to_root = change.parent_id.as_deref() == Some("");
     let parent = parent_facts(state, &ctx.tenant_id, change.parent_id).await?;
     let policy = settings(state, &ctx.tenant_id).await?.organizations;
     let guards = parent_guards(org_id, &parent);
@@ -122,6 +125,7 @@ pub async fn update(
         code: change.code,
         name: change.name,
         parent,
+        to_root,
         category: change.category,
         policy,
         now: state.now(),

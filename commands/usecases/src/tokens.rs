@@ -91,3 +91,27 @@ pub async fn authenticate(
     )
     .await
 }
+
+/// The `id_token` of a management token response (specs/oneaccess.md §2.1 #1): a JWT signed with
+/// the tenant's RS256 key, naming the client as subject and audience (what it holds beyond that
+/// is not specified), valid as long as the access token.
+pub async fn id_token(
+    state: &AppState,
+    tenant: &str,
+    issuer: &crate::oauth::Issuer,
+    client_id: &str,
+    expires_in: u32,
+) -> anyhow::Result<String> {
+    let now = state.now() / 1000;
+    let claims = serde_json::json!({
+        "iss": issuer.url,
+        "sub": client_id,
+        "aud": client_id,
+        "iat": now,
+        "exp": now + i64::from(expires_in),
+    });
+    state
+        .signing
+        .sign(&state.bus, tenant, "RS256", &claims)
+        .await
+}

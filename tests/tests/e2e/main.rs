@@ -56,12 +56,14 @@ mod sdk {
 mod oidc {
     mod access;
     mod authlib;
+    mod conformance;
     mod endpoints;
     mod errors;
     mod flows;
     mod interop;
     mod logout;
     mod oauth2_interop;
+    mod public_url;
     mod security;
     mod signing_keys;
 }

@@ -80,7 +80,7 @@ pub async fn list_orgs(
     };
     let scope = match (&org, all_child) {
         (None, false) => OrgScope::Roots,
-        (None, true) => OrgScope::AllButRoots,
+        (None, true) => OrgScope::All,
         (Some(org), false) => OrgScope::WithChildren(org),
         (Some(org), true) => OrgScope::Subtree(org),
     };

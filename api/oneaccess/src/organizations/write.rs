@@ -20,10 +20,19 @@ pub struct OrgBody {
     code: Option<String>,
     #[serde(default, deserialize_with = "text")]
     name: Option<String>,
-    #[serde(default, deserialize_with = "text")]
-    parent_id: Option<String>,
+    /// Absent or `""`: unchanged (the reference's update example sends `""` and its detail
+    /// example shows the parent kept); `null`: to the top level.
+    #[serde(default, deserialize_with = "nullable_text")]
+    parent_id: Option<Option<String>>,
     #[serde(default, deserialize_with = "text")]
     category: Option<String>,
+}
+
+/// A string field where an explicit `null` differs from an absent field.
+fn nullable_text<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Option<String>>, D::Error> {
+    text(deserializer).map(Some)
 }
 
 impl From<OrgBody> for OrgChange {
@@ -31,7 +40,12 @@ impl From<OrgBody> for OrgChange {
         Self {
             code: body.code.map(|c| c.trim().to_string()),
             name: body.name,
-            parent_id: body.parent_id.map(|p| p.trim().to_string()),
+            // `Some("")` asks the use case for the top level.
+            parent_id: match body.parent_id {
+                None => None,
+                Some(None) => Some(String::new()),
+                Some(Some(p)) => Some(p.trim().to_string()).filter(|p| !p.is_empty()),
+            },
             category: body.category,
         }
     }
@@ -58,8 +72,9 @@ pub async fn create_org(
     ))
 }
 
-/// `PUT /organizations/{org_id}`: empty `code`, `name` or `parent_id` leave them unchanged. An
-/// unknown organisation is ORG.0001 before any input rule, as the service answers.
+/// `PUT /organizations/{org_id}`: empty `code`, `name` or `parent_id` leave them unchanged;
+/// `"parent_id": null` moves the organisation to the top level (ADR 0002).
+/// An unknown organisation is ORG.0001 before any input rule, as the service answers.
 pub async fn update_org(
     State(state): State<AppState>,
     caller: ManagementCaller,

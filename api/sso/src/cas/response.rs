@@ -1,6 +1,7 @@
-//! CAS response bodies: XML as the CAS Protocol 3.0 specification gives it and JSON exactly as
-//! OneAccess documents it (specs/oneaccess.md §3.1): in XML a null attribute is the text `null`,
-//! in JSON it is left out; booleans stay booleans in JSON. Every answer is HTTP 200.
+//! CAS response bodies: XML as the CAS Protocol 3.0 specification gives it and JSON as OneAccess
+//! documents it (specs/oneaccess.md §3.1): an attribute without a value is left out of both (the
+//! reference's XML text `null` is stored as the string "null" by stock clients; ADR 0007);
+//! booleans stay booleans in JSON. Every answer is HTTP 200.
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -51,8 +52,8 @@ fn xml_reply(inner: String) -> Response {
     )
 }
 
-/// An attribute value as XML text: strings as they are, `null` for null, numbers and booleans
-/// as JSON prints them, objects as JSON text.
+/// An attribute value as XML text: strings as they are, numbers and booleans as JSON prints
+/// them, objects as JSON text.
 fn xml_text(value: &Value) -> String {
     match value {
         Value::String(s) => escape(s),

@@ -48,7 +48,7 @@ pub fn router() -> Router<AppState> {
             "/api/v1/login/otp/enroll",
             get(steps::show_enroll).post(steps::submit_enroll),
         )
-        .route("/api/v1/logout", get(logout))
+        .route("/api/v1/logout", get(logout).post(confirmed_logout))
 }
 
 #[derive(Debug, Default, Deserialize)]

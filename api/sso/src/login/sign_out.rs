@@ -8,25 +8,59 @@ use super::*;
 pub struct LogoutQuery {
     redirect_url: Option<String>,
     lang: Option<String>,
+    csrf: Option<String>,
 }
 
-/// `GET /api/v1/logout?redirect_url=`: ends the SSO session (and every grant made in it) and
-/// sends the browser to `redirect_url` when it is on a registered application's host, else to the
-/// login page (no open redirect).
+/// `GET /api/v1/logout?redirect_url=`: with a live session, a page asking the user to confirm (a
+/// link or image on another site cannot sign them out); without one, straight on to
+/// `redirect_url` (on a registered application's host) or the login page.
 pub(super) async fn logout(
     State(state): State<AppState>,
     browser: Browser,
     Query(query): Query<LogoutQuery>,
 ) -> Response {
     let lang = browser.language(query.lang.as_deref());
-    sign_out(
-        &state,
-        &browser,
-        lang,
-        query.redirect_url.as_deref(),
-        "logout",
-    )
-    .await
+    let live = match browser.session(&state).await {
+        Ok(session) => session.is_some(),
+        Err(e) => return internal(lang, e.into()),
+    };
+    if live {
+        return confirm_page(&browser, lang, query.redirect_url.as_deref());
+    }
+    let redirect_url = query.redirect_url.as_deref();
+    sign_out(&state, &browser, lang, redirect_url, "logout").await
+}
+
+/// `POST /api/v1/logout` (`csrf`, `redirect_url`, `lang`): the confirmed logout; the session ends
+/// with its grants and tickets, and the browser goes on as after `GET` without a session.
+pub(super) async fn confirmed_logout(
+    State(state): State<AppState>,
+    browser: Browser,
+    Form(form): Form<LogoutQuery>,
+) -> Response {
+    let lang = browser.language(form.lang.as_deref());
+    if !csrf_ok(&browser, form.csrf.as_deref()) {
+        let text = lang.text("csrf");
+        return message_page(lang, StatusCode::FORBIDDEN, lang.text("sign_out"), text);
+    }
+    let redirect_url = form.redirect_url.as_deref();
+    sign_out(&state, &browser, lang, redirect_url, "logout").await
+}
+
+fn confirm_page(browser: &Browser, lang: Lang, redirect_url: Option<&str>) -> Response {
+    let (csrf, new_cookie) = csrf_of(browser);
+    let mut fields = hidden("csrf", &csrf);
+    if let Some(url) = redirect_url {
+        fields.push_str(&hidden("redirect_url", url));
+    }
+    fields.push_str(&hidden("lang", if lang.is_chinese() { "zh" } else { "en" }));
+    let body = format!(
+        r#"<p>{question}</p><form method="post" action="/api/v1/logout">{fields}<button type="submit">{button}</button></form>"#,
+        question = lang.text("confirm_sign_out"),
+        button = lang.text("sign_out"),
+    );
+    let page = page(lang, &Look::default(), lang.text("sign_out"), &body);
+    with_cookies(html(StatusCode::OK, page), new_cookie)
 }
 
 /// Ends the browser's session (if any) and sends it to `redirect_url` when that is on a host

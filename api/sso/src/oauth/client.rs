@@ -3,34 +3,13 @@
 
 use std::collections::HashMap;
 
-use axum::http::{header, HeaderMap};
-use base64::engine::general_purpose::STANDARD;
-use base64::Engine;
+use axum::http::HeaderMap;
+use idaas_http::basic::basic_credentials;
 use projections::applications::ApplicationRow;
 
 use super::error::WireError;
 use usecases::oauth::OAuthError;
 use usecases::AppState;
-
-fn basic_credentials(headers: &HeaderMap) -> Option<Option<(String, String)>> {
-    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, encoded) = value.split_once(' ')?;
-    if !scheme.eq_ignore_ascii_case("basic") {
-        return None;
-    }
-    let decode = || {
-        let decoded = String::from_utf8(STANDARD.decode(encoded.trim()).ok()?).ok()?;
-        let (id, secret) = decoded.split_once(':')?;
-        let unescape = |v: &str| {
-            serde_urlencoded::from_str::<Vec<(String, String)>>(&format!("v={v}"))
-                .ok()
-                .and_then(|mut pairs| pairs.pop())
-                .map(|(_, v)| v)
-        };
-        Some((unescape(id)?, unescape(secret)?))
-    };
-    Some(decode())
-}
 
 /// The enabled application the request authenticates as.
 pub async fn authenticate(

@@ -53,7 +53,11 @@ impl IntoResponse for WireError {
     fn into_response(self) -> Response {
         let code = self.error.code();
         let (status, description) = match &self.error {
-            OAuthError::InvalidClient(_) => (StatusCode::UNAUTHORIZED, self.error.to_string()),
+            // RFC 6749 §5.2: 401 when the client authenticated through the Authorization header,
+            // 400 otherwise (as the OneAccess reference's example shows for a posted secret).
+            OAuthError::InvalidClient(_) if self.basic => {
+                (StatusCode::UNAUTHORIZED, self.error.to_string())
+            }
             OAuthError::Internal(e) => return failed(Failure::of(e, "oauth")),
             other => (StatusCode::BAD_REQUEST, other.to_string()),
         };
@@ -62,14 +66,9 @@ impl IntoResponse for WireError {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
         if status == StatusCode::UNAUTHORIZED {
-            let challenge = if self.basic {
-                "Basic realm=\"idaas\""
-            } else {
-                "Bearer error=\"invalid_client\""
-            };
             headers.insert(
                 header::WWW_AUTHENTICATE,
-                HeaderValue::from_static(challenge),
+                HeaderValue::from_static("Basic realm=\"idaas\""),
             );
         }
         response

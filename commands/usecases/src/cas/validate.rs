@@ -245,8 +245,8 @@ pub(super) async fn deliver_pgt(
     }
 }
 
-/// The protocol attributes of a validation, then the application's released attributes (`null`
-/// when the account and user have none).
+/// The protocol attributes of a validation, then the application's released attributes; one the
+/// account and user have no value for is left out (stock CAS clients would store `"null"`).
 pub(super) fn attributes(
     issue: &Issue,
     app: &ApplicationRow,
@@ -265,7 +265,10 @@ pub(super) fn attributes(
     out.insert("isFromNewLogin".into(), Value::Bool(issue.from_new_login));
     let source = crate::attributes::Source::new(account, user);
     for name in &app.protocols.cas_released_attributes {
-        out.insert(name.clone(), source.get(name));
+        let value = source.get(name);
+        if !value.is_null() {
+            out.insert(name.clone(), value);
+        }
     }
     out
 }

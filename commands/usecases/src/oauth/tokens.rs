@@ -130,18 +130,29 @@ pub(super) fn id_claims(
 }
 
 /// The claims about a user that a scope releases: OneAccess's documented `id`, `userName`,
-/// `name`, `email`, `mobile` (specs/oneaccess.md #48) for `get_user_info` and `openid`, and the
-/// standard OIDC claims for `profile`, `email` and `phone`.
+/// `name`, `email`, `mobile` (specs/oneaccess.md #48) for `get_user_info`; `id`, `userName` and
+/// `name` for `openid` alone (OIDC Core §5.4: e-mail and phone need their scopes); the standard
+/// OIDC claims for `profile`, `email` and `phone`. A claim without a value is left out (Core
+/// §5.3.2), never sent as `null`.
 pub fn user_claims(user: &UserRow, scope: &str) -> Map<String, Value> {
     let profile = &user.profile;
     let mut claims = Map::new();
     claims.insert("sub".into(), json!(user.user_id));
-    if has_scope(scope, "get_user_info") || has_scope(scope, "openid") {
+    let documented = has_scope(scope, "get_user_info");
+    if documented || has_scope(scope, "openid") {
         claims.insert("id".into(), json!(user.user_id));
         claims.insert("userName".into(), json!(profile.username));
         claims.insert("name".into(), json!(profile.display_name));
-        claims.insert("email".into(), json!(profile.email));
-        claims.insert("mobile".into(), json!(profile.mobile));
+    }
+    if documented || has_scope(scope, "email") {
+        if let Some(email) = &profile.email {
+            claims.insert("email".into(), json!(email));
+        }
+    }
+    if documented || has_scope(scope, "phone") {
+        if let Some(mobile) = &profile.mobile {
+            claims.insert("mobile".into(), json!(mobile));
+        }
     }
     if has_scope(scope, "profile") {
         claims.insert("name".into(), json!(profile.display_name));

@@ -153,8 +153,11 @@ pub async fn login(state: &AppState, tenant: &str, login_id: &str) -> anyhow::Re
     Ok(state.bus.load::<SamlLogin>(tenant, login_id).await?.0)
 }
 
-/// Which NameID format answers a request: the configured one, unless the SP asks for
-/// `transient` (which reveals nothing) or names the configured one; anything else is refused.
+/// Which NameID format answers a request (SAML Core §3.4.1.1): the configured one when the
+/// request names none or `unspecified`; otherwise the requested one when the IdP can produce it
+/// (`emailAddress`, `persistent`, `transient`), unless the service provider is pinned to its
+/// configured format (then only that one or `transient`). `None`: InvalidNameIDPolicy. Whether
+/// an `emailAddress` can be given for the user is decided when the assertion is made.
 pub fn name_id_format(sp: &SamlServiceProvider, requested: Option<&str>) -> Option<String> {
     let configured = sp.name_id_format.clone();
     match requested.map(|uri| (uri, xml::name_id_format_name(uri))) {
@@ -163,6 +166,7 @@ pub fn name_id_format(sp: &SamlServiceProvider, requested: Option<&str>) -> Opti
         Some((_, Some(name))) if name == configured || name == "transient" => {
             Some(name.to_string())
         }
+        Some((_, Some(name))) if !sp.name_id_format_pinned => Some(name.to_string()),
         _ => None,
     }
 }

@@ -54,6 +54,12 @@ pub fn check_request(
         }
     }
     if implicit {
+        // OIDC Core §3.2.2.1: the implicit flow's nonce is required.
+        if get("nonce").is_none_or(str::is_empty) {
+            return Err(OAuthError::InvalidRequest(
+                "nonce is required with response_type id_token".into(),
+            ));
+        }
         return Ok((scope, None));
     }
     let challenge = match (get("code_challenge"), get("code_challenge_method")) {
@@ -73,6 +79,13 @@ pub fn check_request(
             if !domain::pkce::METHODS.contains(&method) {
                 return Err(OAuthError::InvalidRequest(
                     "code_challenge_method must be S256 or plain".into(),
+                ));
+            }
+            // A client that must use PKCE must use it with S256 (RFC 9700 §2.1.1; RFC 7636 §4.2:
+            // plain only where S256 is impossible, which no client registered for it is).
+            if app.protocols.require_pkce && method != "S256" {
+                return Err(OAuthError::InvalidRequest(
+                    "this client must use code_challenge_method S256".into(),
                 ));
             }
             if !domain::pkce::is_well_formed(challenge) {

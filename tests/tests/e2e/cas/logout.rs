@@ -95,7 +95,7 @@ async fn a_pending_delivery_survives_a_restart(engine: Engine) {
     let ticket = fixture.ticket(&service).await;
     cas::validate_json(&server, STANDARD, "serviceValidate", &service, &ticket, "").await;
     // Global logout ends the session too.
-    fixture.browser.get("/api/v1/logout").await;
+    fixture.browser.logout("/api/v1/logout").await;
     for _ in 0..100 {
         if listener.refused() == 1 {
             break;

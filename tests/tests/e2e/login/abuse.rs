@@ -82,7 +82,7 @@ async fn sign_in_attempts_are_limited_per_address_in_each_surface_shape(engine: 
         server.server.as_ref().unwrap().addr
     );
     let client = reqwest::Client::new();
-    for expected in [401, 401, 429] {
+    for expected in [400, 400, 429] {
         let response = client.post(&url).form(&form).send().await.unwrap();
         assert_eq!(response.status().as_u16(), expected);
         if expected == 429 {

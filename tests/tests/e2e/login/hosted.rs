@@ -111,7 +111,7 @@ async fn repeated_wrong_passwords_lock_the_account_with_the_documented_messages(
         .follow(browser.sign_in(&wrong, "locky", PASSWORD).await)
         .await;
     oauth::landed_code(&fine, CB);
-    browser.get("/api/v1/logout").await;
+    browser.logout("/api/v1/logout").await;
     let mut last = browser.follow(browser.get(&url).await).await;
     for remaining in [1] {
         last = browser.sign_in(&last, "locky", "Wrong#2").await;

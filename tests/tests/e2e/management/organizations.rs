@@ -125,8 +125,13 @@ async fn listing_follows_the_four_documented_cases(engine: Engine) {
     let roots = list("org_id=&all_child=false&offset=0&limit=10".into()).await;
     assert_eq!(roots.assert_status(200)["total"], 2);
     assert_eq!(ids(&roots.body), [a.clone(), b.clone()]);
-    let non_roots = list("org_id=&all_child=true&offset=0&limit=100".into()).await;
-    assert_eq!(ids(&non_roots.body), [a1.clone(), a11.clone(), b1.clone()]);
+    // Every organisation, the roots included, as the reference's example of #18 shows (its text
+    // says "except the roots"; specs/oneaccess.md §5 #17, ADR 0002).
+    let all = list("org_id=&all_child=true&offset=0&limit=100".into()).await;
+    assert_eq!(
+        ids(&all.body),
+        [a.clone(), b.clone(), a1.clone(), a11.clone(), b1.clone()]
+    );
     let children = list(format!("org_id={a}&all_child=false&offset=0&limit=10")).await;
     assert_eq!(ids(&children.body), [a.clone(), a1.clone()]);
     let subtree = list(format!("org_id={a}&all_child=true&offset=0&limit=10")).await;
@@ -146,6 +151,30 @@ async fn listing_follows_the_four_documented_cases(engine: Engine) {
     );
     let a_tree = list(format!("org_id={a}&all_child=true&offset=0&limit=10")).await;
     assert_eq!(ids(&a_tree.body), vec![a.clone()]);
+    // `"parent_id": null` moves it back to the top level; absent or "" leaves it where it is
+    // (the documented update example sends "", and #17 shows that organisation still under its
+    // parent; ADR 0002).
+    for unchanged in [json!({"name": "A1"}), json!({"parent_id": ""})] {
+        server
+            .client
+            .put(&format!("{ORGS}/{a1}"), &t, unchanged)
+            .await
+            .assert_status(200);
+        let b_tree = list(format!("org_id={b}&all_child=true&offset=0&limit=10")).await;
+        assert_eq!(ids(&b_tree.body).len(), 4, "not moved");
+    }
+    server
+        .client
+        .put(&format!("{ORGS}/{a1}"), &t, json!({"parent_id": null}))
+        .await
+        .assert_status(200);
+    let roots = list("org_id=&all_child=false&offset=0&limit=10".into()).await;
+    assert_eq!(ids(&roots.body), [a.clone(), b.clone(), a1.clone()]);
+    server
+        .client
+        .put(&format!("{ORGS}/{a1}"), &t, json!({"parent_id": b}))
+        .await
+        .assert_status(200);
 
     // Paging: offset is a zero-based page index.
     for i in 0..12 {

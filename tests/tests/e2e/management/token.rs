@@ -18,8 +18,35 @@ async fn a_token_is_issued_for_client_credentials_and_older_tokens_stay_valid(en
     assert_eq!(body["scope"], "all");
     let first_token = body["access_token"].as_str().unwrap().to_string();
     assert_eq!(first_token.len(), 36, "a UUID-shaped opaque token");
+    // The documented id_token (§2.1 #1): signed by the tenant's key, naming the client.
+    let id_token = body["id_token"].as_str().expect("an id_token");
+    assert!(idaas_tests::sdk::verifies(&server, id_token).await);
+    let claims = idaas_tests::sdk::claims(id_token);
+    assert_eq!(claims["sub"], c.client_id.as_str());
+    assert_eq!(claims["aud"], c.client_id.as_str());
     let second_token = server.token().await;
     assert_ne!(first_token, second_token);
+    // HTTP Basic client authentication (RFC 6749 §2.3.1) works too; both at once does not.
+    use base64::Engine as _;
+    let basic = base64::engine::general_purpose::STANDARD
+        .encode(format!("{}:{}", c.client_id, c.client_secret));
+    let addr = server.server.as_ref().unwrap().addr;
+    let post = |form: &'static str| {
+        reqwest::Client::new()
+            .post(format!("http://{addr}/api/v2/tenant/token"))
+            .header("authorization", format!("Basic {basic}"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(form)
+            .send()
+    };
+    let by_basic = post("grant_type=client_credentials").await.unwrap();
+    assert_eq!(by_basic.status(), 200);
+    let by_basic: serde_json::Value = by_basic.json().await.unwrap();
+    assert!(by_basic["id_token"].is_string() && by_basic["access_token"].is_string());
+    let both = post("grant_type=client_credentials&client_secret=x")
+        .await
+        .unwrap();
+    assert_eq!(both.status(), 400);
     for token in [&first_token, &second_token] {
         server
             .client

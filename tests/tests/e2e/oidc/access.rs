@@ -81,7 +81,7 @@ async fn rfc9068_4_a_token_of_one_tenant_is_refused_by_another(engine: Engine) {
     ];
     at_acme(exchange, None, oauth::TOKEN)
         .await
-        .assert_error(401, "invalid_client");
+        .assert_error(400, "invalid_client");
     let access = oauth::exchange(&server, &app, &code, CB)
         .await
         .str("access_token");
@@ -254,7 +254,7 @@ async fn a_disabled_application_can_neither_sign_users_in_nor_use_its_tokens(eng
     );
     oauth::exchange(&server, &app, &pending, CB)
         .await
-        .assert_error(401, "invalid_client");
+        .assert_error(400, "invalid_client");
     assert_eq!(
         oauth::userinfo(&server, &access).await.status,
         StatusCode::UNAUTHORIZED
@@ -297,6 +297,7 @@ async fn every_issuance_is_audited_and_no_event_holds_a_secret(engine: Engine) {
                 ("response_type", "id_token token"),
                 ("redirect_uri", CB),
                 ("scope", "openid"),
+                ("nonce", "n-audited"),
             ],
         ))
         .await;
@@ -304,7 +305,7 @@ async fn every_issuance_is_audited_and_no_event_holds_a_secret(engine: Engine) {
         .await
         .str("access_token");
     let session = browser.cookie("idaas_session").unwrap();
-    browser.get("/api/v1/logout").await;
+    browser.logout("/api/v1/logout").await;
 
     let mut secrets = vec![
         code,

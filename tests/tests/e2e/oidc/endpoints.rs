@@ -239,7 +239,7 @@ async fn introspection_and_revocation_answer_only_about_the_clients_own_tokens(e
         },
     )
     .await;
-    anonymous.assert_error(401, "invalid_client");
+    anonymous.assert_error(400, "invalid_client");
     let recorded = oauth::event_types(&server).await;
     assert!(recorded.iter().any(|e| e == "oauth_grant.token_revoked"));
     assert!(recorded.iter().any(|e| e == "oauth_grant.revoked"));

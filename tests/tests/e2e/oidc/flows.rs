@@ -271,6 +271,7 @@ async fn the_implicit_flow_returns_tokens_in_the_fragment(engine: Engine) {
             ("redirect_uri", WIKI),
             ("scope", "openid"),
             ("state", "s2"),
+            ("nonce", "n2"),
         ],
     );
     let landed = browser.get(&both).await;

@@ -84,6 +84,10 @@ async fn rp_initiated_logout_checks_the_hint_and_the_registered_return_address(e
         ]))
         .await;
     assert_eq!(page.status, StatusCode::OK);
+    // The confirmation cannot be framed by another site (clickjacking).
+    let csp = page.headers["content-security-policy"].to_str().unwrap();
+    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+    assert_eq!(page.headers["x-frame-options"], "DENY");
     let csrf = page.hidden("csrf").expect("a confirmation form");
     assert_eq!(
         page.hidden("post_logout_redirect_uri").as_deref(),
@@ -165,8 +169,33 @@ async fn global_logout_ends_the_session_and_refuses_open_redirects(engine: Engin
     let code = oauth::code(&browser, &app, CB, &[], "gl").await;
     let tokens = oauth::exchange(&server, &app, &code, CB).await;
     let (access, refresh) = (tokens.str("access_token"), tokens.str("refresh_token"));
-    let out = browser
+    // A link alone does not sign the user out: it asks first (a cross-site image cannot).
+    let asked = browser
         .get("/api/v1/logout?redirect_url=https%3A%2F%2Ferp.example.com%2Fhome")
+        .await;
+    assert_eq!(asked.status, StatusCode::OK);
+    assert!(
+        asked.text.contains(r#"action="/api/v1/logout""#),
+        "{}",
+        asked.text
+    );
+    assert!(signed_in(&browser, &app).await, "nothing ended yet");
+    let forged = browser
+        .post(
+            "/api/v1/logout",
+            &[
+                ("csrf", "forged"),
+                ("redirect_url", "https://erp.example.com/home"),
+            ],
+        )
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    assert!(
+        signed_in(&browser, &app).await,
+        "a forged confirmation ends nothing"
+    );
+    let out = browser
+        .logout("/api/v1/logout?redirect_url=https%3A%2F%2Ferp.example.com%2Fhome")
         .await;
     assert_eq!(
         (out.status, out.location.as_deref()),
@@ -206,14 +235,14 @@ async fn global_logout_ends_the_session_and_refuses_open_redirects(engine: Engin
         oauth::code(&browser, &app, CB, &[], "gl").await;
         let query = serde_urlencoded::to_string([("redirect_url", target)]).unwrap();
         let url = format!("/api/v1/logout?{query}");
-        let out = browser.get(&url).await;
+        let out = browser.logout(&url).await;
         assert_eq!(out.location.as_deref(), Some("/api/v1/login"), "{target}");
         assert!(
             !signed_in(&browser, &app).await,
             "{target}: signed out all the same"
         );
     }
-    let plain = browser.get("/api/v1/logout").await;
+    let plain = browser.logout("/api/v1/logout").await;
     assert_eq!(plain.location.as_deref(), Some("/api/v1/login"));
     server.finish().await;
 }
@@ -296,7 +325,7 @@ async fn back_channel_logout_posts_a_logout_token_with_the_session_id(engine: En
     let id_token = oauth::exchange(&server, &app, &code, CB)
         .await
         .str("id_token");
-    browser.get("/api/v1/logout").await;
+    browser.logout("/api/v1/logout").await;
 
     let body = tokio::time::timeout(std::time::Duration::from_secs(10), received)
         .await

@@ -246,7 +246,7 @@ async fn logging_out_at_the_idp_tells_the_sp_through_the_browser(engine: Engine)
     let browser = Browser::new(&server);
     let (name, index) = sign_in(&server, &browser, &a, "_g1").await;
 
-    let hop = browser.get("/api/v1/logout").await;
+    let hop = browser.logout("/api/v1/logout").await;
     let next = hop.location.clone().unwrap();
     assert!(
         next.starts_with("/api/v1/saml2/idp/slo?continue="),

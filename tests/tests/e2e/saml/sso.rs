@@ -349,10 +349,73 @@ async fn keys_rotate_with_both_certificates_published_during_the_overlap(engine:
     server.finish().await;
 }
 
+/// An AuthnRequest asking for a NameID format (SAML Core §3.4.1.1 `NameIDPolicy`).
+fn asking_for(base: &str, id: &str, format: &str) -> String {
+    saml::authn_request(base, id, &saml::now(), "").replace(
+        "</saml:Issuer>",
+        &format!(
+            r#"</saml:Issuer><samlp:NameIDPolicy Format="urn:oasis:names:tc:SAML:1.1:nameid-format:{format}" AllowCreate="true"/>"#
+        ),
+    )
+}
+
+async fn a_requested_name_id_format_is_honoured_unless_the_application_pins_its_own(
+    engine: Engine,
+) {
+    let server = TestServer::start(engine).await;
+    // The application's format is `unspecified`, as a stock samlify SP asks for emailAddress.
+    let (app, browser) = saml::fixture(&server, "samlmail", json!({})).await;
+    let base = server.client.base.clone();
+    let query = saml::redirect_query(
+        "SAMLRequest",
+        &asking_for(&base, "_nf1", "emailAddress"),
+        None,
+        None,
+    );
+    let hop = browser.get(&format!("{SSO}?{query}")).await;
+    let page = saml::through_login(&browser, hop, "samlmail").await;
+    let (_, response, _) = saml::posted(&page, "SAMLResponse");
+    assert!(response.contains("status:Success"), "{response}");
+    assert_eq!(
+        saml::text_of(&response, "saml:NameID").as_deref(),
+        Some("samlmail@example.com")
+    );
+    assert!(
+        response.contains("nameid-format:emailAddress"),
+        "{response}"
+    );
+    // Pinned to its format, the application answers only that one (or transient).
+    let t = server.token().await;
+    let pinned = json!({"protocols": {"saml": {"entity_id": saml::SP_ENTITY, "acs_url": saml::ACS,
+        "name_id_format": "unspecified", "name_id_format_pinned": true}}});
+    server
+        .client
+        .send(
+            reqwest::Method::PATCH,
+            &format!("/admin/v1/applications/{}", app.application_id),
+            Some(&t),
+            Some(&pinned),
+            &[],
+        )
+        .await
+        .assert_status(200);
+    let query = saml::redirect_query(
+        "SAMLRequest",
+        &asking_for(&base, "_nf2", "emailAddress"),
+        None,
+        None,
+    );
+    let hop = browser.get(&format!("{SSO}?{query}")).await;
+    let (_, response, _) = saml::posted(&hop, "SAMLResponse");
+    assert!(response.contains("InvalidNameIDPolicy"), "{response}");
+    server.finish().await;
+}
+
 on_both_engines!(
     the_metadata_is_a_download_with_the_certificate_and_endpoints,
     sp_initiated_sign_in_over_redirect_gives_a_response_xmlsec1_verifies,
     signed_post_requests_are_verified_and_unsigned_ones_refused,
     idp_initiated_sign_in_and_encrypted_assertions,
     keys_rotate_with_both_certificates_published_during_the_overlap,
+    a_requested_name_id_format_is_honoured_unless_the_application_pins_its_own,
 );

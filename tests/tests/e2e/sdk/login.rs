@@ -219,6 +219,11 @@ async fn refusals_have_their_codes_and_messages(engine: Engine) {
     sdk::login(&server, &device, "refused", PASSWORD)
         .await
         .assert_error("USER.0004");
+    // In Chinese it says the user is disabled (the reference's table has "姓氏不能为空", "last
+    // name required", copied from another row; specs/oneaccess.md §4, ADR 0002).
+    let zh = sdk::login(&server, &device.chinese(), "refused", PASSWORD).await;
+    zh.assert_error("USER.0004");
+    assert!(zh.text.contains("用户已禁用"), "{}", zh.text);
     let payloads = sdk::stored_text(&server).await;
     for reason in ["bad_password", "user_disabled"] {
         assert!(payloads.contains(reason), "{reason} recorded");
