@@ -90,6 +90,10 @@ pub enum TenantCommand {
     SetManagementTokenLifetime(u32),
     SetLockout(LockoutPolicy),
     SetOrganizationPolicy(OrganizationPolicy),
+    /// Claims another host name for the tenant (a unique claim across tenants).
+    AddDomain(String),
+    /// Gives up a host name (a tenant keeps at least one once it has one).
+    RemoveDomain(String),
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -112,6 +116,10 @@ pub enum TenantEvent {
     LockoutChanged { lockout: LockoutPolicy },
     #[serde(rename = "tenant.organization_policy_changed")]
     OrganizationPolicyChanged { policy: OrganizationPolicy },
+    #[serde(rename = "tenant.domain_added")]
+    DomainAdded { domain: String },
+    #[serde(rename = "tenant.domain_removed")]
+    DomainRemoved { domain: String },
 }
 
 impl DomainEvent for TenantEvent {
@@ -125,6 +133,8 @@ impl DomainEvent for TenantEvent {
             }
             Self::LockoutChanged { .. } => "tenant.lockout_changed",
             Self::OrganizationPolicyChanged { .. } => "tenant.organization_policy_changed",
+            Self::DomainAdded { .. } => "tenant.domain_added",
+            Self::DomainRemoved { .. } => "tenant.domain_removed",
         }
     }
 
@@ -155,6 +165,12 @@ pub enum TenantError {
     InvalidPattern(String),
     #[error("lockout takes 1 to 100 failures and 1 to 1440 minutes")]
     InvalidLockout,
+    #[error("the tenant has no host name {0}")]
+    UnknownDomain(String),
+    #[error("{0} is the default tenant's public host name and cannot be claimed")]
+    ReservedDomain(String),
+    #[error("a tenant keeps at least one host name: add another before removing {0}")]
+    LastDomain(String),
 }
 
 /// A host name as a tenant claims it: lower case, no port, letters, digits, dots and hyphens.
@@ -203,6 +219,8 @@ impl Aggregate for Tenant {
             TenantEvent::OrganizationPolicyChanged { policy } => {
                 self.settings.organizations = *policy
             }
+            TenantEvent::DomainAdded { domain } => self.domains.push(domain.clone()),
+            TenantEvent::DomainRemoved { domain } => self.domains.retain(|d| d != domain),
         }
     }
 
@@ -257,6 +275,28 @@ impl Aggregate for Tenant {
             }
             TenantCommand::SetOrganizationPolicy(policy) => {
                 TenantEvent::OrganizationPolicyChanged { policy }
+            }
+            TenantCommand::AddDomain(domain) => {
+                let host = normalise_domain(&domain).ok_or(TenantError::InvalidDomain(domain))?;
+                if self.domains.contains(&host) {
+                    return Ok(Decision::none());
+                }
+                return Ok(Decision::event(TenantEvent::DomainAdded {
+                    domain: host.clone(),
+                })
+                .claim(Claim::global(ClaimKind::TenantHostName, host)));
+            }
+            TenantCommand::RemoveDomain(domain) => {
+                let host = normalise_domain(&domain)
+                    .filter(|h| self.domains.contains(h))
+                    .ok_or(TenantError::UnknownDomain(domain))?;
+                if self.domains.len() == 1 {
+                    return Err(TenantError::LastDomain(host));
+                }
+                return Ok(Decision::event(TenantEvent::DomainRemoved {
+                    domain: host.clone(),
+                })
+                .release(Claim::global(ClaimKind::TenantHostName, host)));
             }
             TenantCommand::SetManagementTokenLifetime(seconds) => {
                 if !(60..=86_400).contains(&seconds) {

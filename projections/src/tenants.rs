@@ -54,6 +54,24 @@ impl Projector for TenantsProjection {
                         .await?;
                     }
                 }
+                TenantEvent::DomainAdded { domain } => {
+                    sqlx::query(
+                        "INSERT INTO proj_tenant_domains (domain, tenant_id) VALUES ($1, $2)",
+                    )
+                    .bind(domain)
+                    .bind(tenant_id)
+                    .execute(&mut *conn)
+                    .await?;
+                }
+                TenantEvent::DomainRemoved { domain } => {
+                    sqlx::query(
+                        "DELETE FROM proj_tenant_domains WHERE domain = $1 AND tenant_id = $2",
+                    )
+                    .bind(domain)
+                    .bind(tenant_id)
+                    .execute(&mut *conn)
+                    .await?;
+                }
                 TenantEvent::PasswordPolicyChanged { policy } => {
                     update_settings(conn, tenant_id, |s| s.password_policy = policy).await?
                 }

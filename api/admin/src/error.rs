@@ -91,6 +91,13 @@ impl From<ServiceError> for AdminError {
                 message: format!("already exists: {kind}"),
                 failure: None,
             },
+            ServiceError::Tenant(
+                ref refusal @ (domain::tenant::TenantError::ReservedDomain(_)
+                | domain::tenant::TenantError::LastDomain(_)),
+            ) => Self::conflict(refusal.to_string()),
+            ServiceError::Tenant(ref refusal @ domain::tenant::TenantError::UnknownDomain(_)) => {
+                Self::not_found(refusal.to_string())
+            }
             ServiceError::Busy => Self {
                 status: StatusCode::CONFLICT,
                 kind: "conflict",

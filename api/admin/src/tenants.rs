@@ -1,9 +1,10 @@
 //! `/admin/v1/tenants`: the operator (a management credential of the default tenant) lists and
-//! creates tenants; every other tenant gets 403.
+//! creates tenants and manages their host names; every other tenant gets 403. A host name is a
+//! unique claim: one another tenant holds, or the default tenant's public host, is 409.
 
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::get;
+use axum::routing::{delete, get};
 use axum::{Json, Router};
 use domain::tenant::DEFAULT_TENANT_ID;
 use serde::Deserialize;
@@ -15,7 +16,16 @@ use usecases::tenants;
 use usecases::AppState;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/tenants", get(list).post(create))
+    Router::new()
+        .route("/tenants", get(list).post(create))
+        .route(
+            "/tenants/{tenant_id}/domains",
+            get(list_domains).post(add_domain),
+        )
+        .route(
+            "/tenants/{tenant_id}/domains/{domain}",
+            delete(remove_domain),
+        )
 }
 
 fn operator_only(caller: &ManagementCaller) -> Result<(), AdminError> {
@@ -68,4 +78,65 @@ async fn create(
         StatusCode::CREATED,
         Json(serde_json::to_value(created).unwrap_or_default()),
     ))
+}
+
+async fn domains_of(state: &AppState, tenant_id: &str) -> Result<Json<Value>, AdminError> {
+    let domains = usecases::tenant_hosts::domains(&state.bus, tenant_id)
+        .await?
+        .ok_or_else(|| AdminError::not_found("tenant does not exist"))?;
+    Ok(Json(json!({"tenant_id": tenant_id, "domains": domains})))
+}
+
+async fn list_domains(
+    State(state): State<AppState>,
+    caller: ManagementCaller,
+    Path(tenant_id): Path<String>,
+) -> Result<Json<Value>, AdminError> {
+    operator_only(&caller)?;
+    domains_of(&state, &tenant_id).await
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DomainBody {
+    domain: String,
+}
+
+/// The operator's command acting on another tenant's stream, attributed to the operator.
+fn on_tenant(caller: &ManagementCaller, tenant_id: &str) -> usecases::Context {
+    let mut context = super::context(caller);
+    context.tenant_id = tenant_id.to_string();
+    context
+}
+
+async fn add_domain(
+    State(state): State<AppState>,
+    caller: ManagementCaller,
+    Path(tenant_id): Path<String>,
+    body: axum::body::Bytes,
+) -> Result<Json<Value>, AdminError> {
+    operator_only(&caller)?;
+    let body: DomainBody = serde_json::from_slice(&body)
+        .map_err(|e| AdminError::invalid(format!("invalid body: {e}")))?;
+    // The tenant must exist (404 otherwise).
+    let _ = domains_of(&state, &tenant_id).await?;
+    let reserved = usecases::tenant_hosts::reserved_hosts(&state.config);
+    let context = on_tenant(&caller, &tenant_id);
+    usecases::tenant_hosts::add_domain(&state.bus, &context, &body.domain, &reserved).await?;
+    domains_of(&state, &tenant_id).await
+}
+
+async fn remove_domain(
+    State(state): State<AppState>,
+    caller: ManagementCaller,
+    Path((tenant_id, domain)): Path<(String, String)>,
+) -> Result<Json<Value>, AdminError> {
+    operator_only(&caller)?;
+    let _ = domains_of(&state, &tenant_id).await?;
+    let context = on_tenant(&caller, &tenant_id);
+    usecases::tenant_hosts::remove_domain(&state.bus, &context, &domain).await?;
+    if let Some(host) = domain::tenant::normalise_domain(&domain) {
+        state.tenants.forget(&host);
+    }
+    domains_of(&state, &tenant_id).await
 }

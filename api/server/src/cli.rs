@@ -54,11 +54,12 @@ pub async fn create_tenant(
     store: &EventStore,
     name: &str,
     domains: Vec<String>,
+    reserved: &[String],
 ) -> anyhow::Result<Credentials> {
     let bus = CommandBus::new(store.clone());
     // The CLI runs without an application state: the system clock.
     let now = SystemClock.now_millis();
-    tenants::create_with_management_app(&bus, name, domains, (None, None), "cli", now)
+    tenants::create_with_management_app(&bus, name, domains, reserved, (None, None), "cli", now)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))
 }
@@ -88,6 +89,41 @@ pub async fn create_app(
     applications::register(&bus, &ctx, app, Vec::new(), SystemClock.now_millis())
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+/// `idaas tenant domains`: a tenant's host names.
+pub async fn tenant_domains(store: &EventStore, tenant_id: &str) -> anyhow::Result<Vec<String>> {
+    let bus = CommandBus::new(store.clone());
+    usecases::tenant_hosts::domains(&bus, tenant_id)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+        .ok_or_else(|| anyhow::anyhow!("tenant {tenant_id} does not exist"))
+}
+
+/// `idaas tenant add-domain` (with the reserved host names) or `remove-domain` (without): the
+/// tenant's host names afterwards. Recorded with the CLI as actor.
+pub async fn change_domain(
+    store: &EventStore,
+    tenant_id: &str,
+    domain: &str,
+    add_with_reserved: Option<&[String]>,
+) -> anyhow::Result<Vec<String>> {
+    let bus = CommandBus::new(store.clone());
+    let ctx = usecases::Context {
+        tenant_id: tenant_id.to_string(),
+        metadata: usecases::Metadata {
+            actor_kind: Some("admin".into()),
+            actor_id: Some("cli".into()),
+            surface: Some("cli".into()),
+            ..Default::default()
+        },
+    };
+    let changed = match add_with_reserved {
+        Some(reserved) => usecases::tenant_hosts::add_domain(&bus, &ctx, domain, reserved).await,
+        None => usecases::tenant_hosts::remove_domain(&bus, &ctx, domain).await,
+    };
+    changed.map_err(|e| anyhow::anyhow!("{e}"))?;
+    tenant_domains(store, tenant_id).await
 }
 
 /// A user named by id or by username.

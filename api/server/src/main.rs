@@ -137,6 +137,25 @@ enum TenantCommand {
         #[arg(long = "domain")]
         domains: Vec<String>,
     },
+    /// A tenant's host names as JSON.
+    Domains {
+        #[arg(long)]
+        tenant: String,
+    },
+    /// Claim another host name for a tenant (refused when another tenant holds it).
+    AddDomain {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        domain: String,
+    },
+    /// Give up one of a tenant's host names (a tenant keeps at least one).
+    RemoveDomain {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        domain: String,
+    },
 }
 
 fn init_logging() {
@@ -259,8 +278,40 @@ async fn run(args: Args) -> anyhow::Result<ExitCode> {
             command: TenantCommand::Create { name, domains },
         } => {
             let store = open_store(&config).await?;
-            let credentials = cli::create_tenant(&store, &name, domains).await?;
+            let reserved = usecases::tenant_hosts::reserved_hosts(&config);
+            let credentials = cli::create_tenant(&store, &name, domains, &reserved).await?;
             println!("{}", serde_json::to_string(&credentials)?);
+        }
+        Command::Tenant {
+            command: TenantCommand::Domains { tenant },
+        } => {
+            let store = open_store(&config).await?;
+            let domains = cli::tenant_domains(&store, &tenant).await?;
+            println!(
+                "{}",
+                serde_json::json!({ "tenant_id": tenant, "domains": domains })
+            );
+        }
+        Command::Tenant {
+            command: TenantCommand::AddDomain { tenant, domain },
+        } => {
+            let store = open_store(&config).await?;
+            let reserved = usecases::tenant_hosts::reserved_hosts(&config);
+            let domains = cli::change_domain(&store, &tenant, &domain, Some(&reserved)).await?;
+            println!(
+                "{}",
+                serde_json::json!({ "tenant_id": tenant, "domains": domains })
+            );
+        }
+        Command::Tenant {
+            command: TenantCommand::RemoveDomain { tenant, domain },
+        } => {
+            let store = open_store(&config).await?;
+            let domains = cli::change_domain(&store, &tenant, &domain, None).await?;
+            println!(
+                "{}",
+                serde_json::json!({ "tenant_id": tenant, "domains": domains })
+            );
         }
         Command::App { command } => {
             let store = open_store(&config).await?;

@@ -86,14 +86,18 @@ pub async fn create_with_management_app(
     bus: &CommandBus,
     name: &str,
     domains: Vec<String>,
+    reserved: &[String],
     fixed: (Option<String>, Option<String>),
     surface: &str,
     now: i64,
 ) -> Result<Credentials, ServiceError> {
     check_fixed(&fixed)?;
     for domain in &domains {
-        if normalise_domain(domain).is_none() {
+        let Some(host) = normalise_domain(domain) else {
             return Err(TenantError::InvalidDomain(domain.clone()).into());
+        };
+        if reserved.contains(&host) {
+            return Err(TenantError::ReservedDomain(host).into());
         }
     }
     let tenant_id = RandomIds.entity_id(now);
@@ -114,6 +118,7 @@ pub async fn create(
         &state.bus,
         name,
         domains,
+        &crate::tenant_hosts::reserved_hosts(&state.config),
         (None, None),
         surface,
         state.now(),

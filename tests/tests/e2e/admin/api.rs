@@ -274,9 +274,10 @@ async fn applications_are_registered_configured_rotated_and_switched_over_http(e
         401
     );
     // Another tenant sees none of it.
-    let other = idaas_server::cli::create_tenant(server.store(), "Acme", vec!["acme.test".into()])
-        .await
-        .unwrap();
+    let other =
+        idaas_server::cli::create_tenant(server.store(), "Acme", vec!["acme.test".into()], &[])
+            .await
+            .unwrap();
     let acme = c
         .token(&other.client_id, &other.client_secret, Some("acme.test"))
         .await;
@@ -640,7 +641,7 @@ async fn the_openapi_document_matches_the_routes(engine: Engine) {
         }
     }
     assert_eq!(
-        operations, 24,
+        operations, 27,
         "the document describes every admin operation"
     );
     server.finish().await;
@@ -714,4 +715,106 @@ async fn the_operator_lists_and_creates_tenants(engine: Engine) {
     server.finish().await;
 }
 
-on_both_engines!(the_operator_lists_and_creates_tenants);
+async fn host_names_are_unique_claims_and_the_default_tenants_public_host_is_reserved(
+    engine: Engine,
+) {
+    let server = TestServer::start(engine).await;
+    let t = server.token().await;
+    let c = &server.client;
+    // The default tenant's public host (here the listening address) cannot be claimed.
+    let public_host = server.server.as_ref().unwrap().addr.ip().to_string();
+    let taken = c
+        .post(
+            "/admin/v1/tenants",
+            &t,
+            json!({"name": "Hijack", "domains": [public_host]}),
+        )
+        .await;
+    assert_eq!(taken.assert_status(409)["error"], "conflict");
+    let acme = c
+        .post(
+            "/admin/v1/tenants",
+            &t,
+            json!({"name": "Acme", "domains": ["acme.test"]}),
+        )
+        .await;
+    let acme_id = acme.assert_status(201)["tenant_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let beta = c
+        .post(
+            "/admin/v1/tenants",
+            &t,
+            json!({"name": "Beta", "domains": ["beta.test"]}),
+        )
+        .await;
+    let beta_id = beta.assert_status(201)["tenant_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let domains = |id: &str| format!("/admin/v1/tenants/{id}/domains");
+    let added = c
+        .post(&domains(&acme_id), &t, json!({"domain": "WWW.Acme.test"}))
+        .await;
+    assert_eq!(
+        added.assert_status(200)["domains"],
+        json!(["acme.test", "www.acme.test"])
+    );
+    // Held by Acme: Beta cannot have it, nor the public host.
+    let held = c
+        .post(&domains(&beta_id), &t, json!({"domain": "www.acme.test"}))
+        .await;
+    assert_eq!(held.assert_status(409)["error"], "conflict");
+    let reserved = c
+        .post(&domains(&beta_id), &t, json!({"domain": public_host}))
+        .await;
+    reserved.assert_status(409);
+    // Given up, it can move; a tenant keeps its last host name.
+    let removed = c
+        .delete(&format!("{}/www.acme.test", domains(&acme_id)), &t)
+        .await;
+    assert_eq!(removed.assert_status(200)["domains"], json!(["acme.test"]));
+    c.post(&domains(&beta_id), &t, json!({"domain": "www.acme.test"}))
+        .await
+        .assert_status(200);
+    let last = c
+        .delete(&format!("{}/acme.test", domains(&acme_id)), &t)
+        .await;
+    last.assert_status(409);
+    let unknown = c
+        .delete(&format!("{}/nope.test", domains(&acme_id)), &t)
+        .await;
+    unknown.assert_status(404);
+    let listed = c.get(&domains(&beta_id), &t).await;
+    assert_eq!(
+        listed.assert_status(200)["domains"],
+        json!(["beta.test", "www.acme.test"])
+    );
+    c.get(&domains("nobody"), &t).await.assert_status(404);
+    // Requests for the moved host name now reach Beta: its credential works there.
+    let beta_creds = beta.body.clone();
+    let beta_token = c
+        .token(
+            beta_creds["client_id"].as_str().unwrap(),
+            beta_creds["client_secret"].as_str().unwrap(),
+            Some("www.acme.test"),
+        )
+        .await;
+    assert!(!beta_token.is_empty());
+    // The command line does the same, recorded with its own actor.
+    let store = server.store();
+    let cli = idaas_server::cli::change_domain(store, &acme_id, "api.acme.test", Some(&[]))
+        .await
+        .unwrap();
+    assert_eq!(cli, ["acme.test", "api.acme.test"]);
+    let refused = idaas_server::cli::change_domain(store, &acme_id, "beta.test", Some(&[])).await;
+    assert!(refused.is_err());
+    server.assert_replay_identical().await;
+    server.finish().await;
+}
+
+on_both_engines!(
+    the_operator_lists_and_creates_tenants,
+    host_names_are_unique_claims_and_the_default_tenants_public_host_is_reserved,
+);

@@ -137,9 +137,10 @@ async fn another_tenant_sees_none_of_the_applications_data(engine: Engine) {
         .unwrap()
         .to_string();
 
-    let other = idaas_server::cli::create_tenant(server.store(), "Acme", vec!["acme.test".into()])
-        .await
-        .unwrap();
+    let other =
+        idaas_server::cli::create_tenant(server.store(), "Acme", vec!["acme.test".into()], &[])
+            .await
+            .unwrap();
     let acme = server
         .client
         .token(&other.client_id, &other.client_secret, Some("acme.test"))

@@ -151,9 +151,10 @@ async fn management_endpoints_need_a_valid_bearer_token(engine: Engine) {
 
 async fn a_token_of_one_tenant_is_rejected_by_every_other_tenant(engine: Engine) {
     let server = TestServer::start(engine).await;
-    let other = idaas_server::cli::create_tenant(server.store(), "Acme", vec!["acme.test".into()])
-        .await
-        .expect("tenant created");
+    let other =
+        idaas_server::cli::create_tenant(server.store(), "Acme", vec!["acme.test".into()], &[])
+            .await
+            .expect("tenant created");
     // The other tenant's credential works on its own host name only.
     let acme_token = server
         .client
