@@ -74,6 +74,13 @@ pub enum ApplicationCommand {
         change: Configuration,
         now: i64,
     },
+    /// Grants the management authority (ops/adr/0014): `None` leaves only what the API product
+    /// gives; `applications` are the other applications a directory client may manage.
+    SetAuthority {
+        authority: Option<crate::authority::Authority>,
+        applications: Vec<String>,
+        now: i64,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -105,6 +112,13 @@ pub enum ApplicationEvent {
     },
     #[serde(rename = "application.deleted")]
     ApplicationDeleted { application_id: String, at: i64 },
+    #[serde(rename = "application.authority_changed")]
+    AuthorityChanged {
+        application_id: String,
+        authority: Option<crate::authority::Authority>,
+        applications: Vec<String>,
+        at: i64,
+    },
     /// The application's settings after the change; `changed` names what moved.
     #[serde(rename = "application.configured")]
     ApplicationConfigured {
@@ -129,6 +143,7 @@ impl DomainEvent for ApplicationEvent {
             Self::SecretRotated { .. } => "application.secret_rotated",
             Self::ApplicationConfigured { .. } => "application.configured",
             Self::ApplicationDeleted { .. } => "application.deleted",
+            Self::AuthorityChanged { .. } => "application.authority_changed",
         }
     }
 }
@@ -282,6 +297,7 @@ impl Aggregate for Application {
                 self.protocols = protocols.clone();
             }
             ApplicationEvent::ApplicationDeleted { .. } => self.deleted = true,
+            ApplicationEvent::AuthorityChanged { .. } => {}
             ApplicationEvent::ApplicationEnabled { .. } => self.enabled = true,
             ApplicationEvent::ApplicationDisabled { .. } => self.enabled = false,
             ApplicationEvent::SecretRotated {
@@ -393,6 +409,16 @@ impl Aggregate for Application {
             ApplicationCommand::Configure { change, now } => {
                 self.configure(application_id, change, now)
             }
+            ApplicationCommand::SetAuthority {
+                authority,
+                applications,
+                now,
+            } => Ok(Decision::event(ApplicationEvent::AuthorityChanged {
+                application_id,
+                authority,
+                applications,
+                at: now,
+            })),
         }
     }
 }

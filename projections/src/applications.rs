@@ -2,6 +2,7 @@
 
 use domain::application::ProtocolSettings;
 use domain::application::{Application, ApplicationEvent};
+use domain::authority::Authority;
 use domain::management_token::{ManagementToken, ManagementTokenEvent};
 use domain::Aggregate;
 use futures::future::BoxFuture;
@@ -42,10 +43,15 @@ impl Projector for ApplicationsProjection {
                         account_extensions,
                         created_at,
                     } => {
+                        let by_system = event.metadata.actor_kind.as_deref() == Some("system");
+                        let default_tenant = tenant_id == domain::tenant::DEFAULT_TENANT_ID;
+                        let authority =
+                            Authority::at_registration(api_product, by_system, default_tenant);
                         sqlx::query(
                             "INSERT INTO proj_applications (tenant_id, application_id, name, client_id, \
                              client_secret_hash, api_product, enabled, created_at, app_orgs, app_roles, \
-                             protocols, account_extensions) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                             protocols, account_extensions, authority) \
+                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
                         )
                         .bind(tenant_id)
                         .bind(application_id)
@@ -59,6 +65,24 @@ impl Projector for ApplicationsProjection {
                         .bind(flag(app_roles))
                         .bind(serde_json::to_string(&protocols)?)
                         .bind(serde_json::to_string(&account_extensions)?)
+                        .bind(authority.map(Authority::as_str))
+                        .execute(&mut *conn)
+                        .await?;
+                    }
+                    ApplicationEvent::AuthorityChanged {
+                        application_id,
+                        authority,
+                        applications,
+                        ..
+                    } => {
+                        sqlx::query(
+                            "UPDATE proj_applications SET authority = $1, granted_applications = $2 \
+                             WHERE tenant_id = $3 AND application_id = $4",
+                        )
+                        .bind(authority.map(Authority::as_str))
+                        .bind(serde_json::to_string(&applications)?)
+                        .bind(tenant_id)
+                        .bind(application_id)
                         .execute(&mut *conn)
                         .await?;
                     }
@@ -178,11 +202,25 @@ pub struct ApplicationRow {
     pub protocols: ProtocolSettings,
     pub account_extensions: Vec<String>,
     pub created_at: i64,
+    /// The management authority granted or held since registration (ops/adr/0014).
+    pub authority: Option<Authority>,
+    /// The other applications a directory client may manage.
+    pub granted_applications: Vec<String>,
+}
+
+impl ApplicationRow {
+    /// What its management credential may do: nothing without the API product; a directory
+    /// client unless more was granted.
+    pub fn management_authority(&self) -> Option<Authority> {
+        self.api_product
+            .then(|| self.authority.unwrap_or(Authority::Directory))
+    }
 }
 
 const APP_COLUMNS: &str =
     "application_id, name, client_id, client_secret_hash, api_product, enabled, \
-                           app_orgs, app_roles, protocols, account_extensions, created_at";
+                           app_orgs, app_roles, protocols, account_extensions, created_at, \
+                           authority, granted_applications";
 
 fn app_row(row: &AnyRow) -> anyhow::Result<ApplicationRow> {
     let protocols: String = row.try_get("protocols")?;
@@ -198,6 +236,13 @@ fn app_row(row: &AnyRow) -> anyhow::Result<ApplicationRow> {
         protocols: serde_json::from_str(&protocols)?,
         account_extensions: serde_json::from_str(&row.try_get::<String, _>("account_extensions")?)?,
         created_at: row.try_get("created_at")?,
+        authority: row
+            .try_get::<Option<String>, _>("authority")?
+            .as_deref()
+            .and_then(Authority::parse),
+        granted_applications: serde_json::from_str(
+            &row.try_get::<String, _>("granted_applications")?,
+        )?,
     })
 }
 

@@ -38,6 +38,8 @@ fn view(app: ApplicationRow) -> Value {
         "client_id": app.client_id,
         "enabled": app.enabled,
         "api_product": app.api_product,
+        "authority": app.management_authority().map(|a| a.as_str()),
+        "granted_applications": app.granted_applications,
         "app_orgs": app.app_orgs,
         "app_roles": app.app_roles,
         "protocols": app.protocols,
@@ -138,6 +140,15 @@ async fn run(
     application_id: &str,
     change: ApplicationChange,
 ) -> Result<(Json<Value>, Option<String>), AdminError> {
+    let target = current(state, &caller.tenant_id, application_id).await?;
+    if !usecases::authority::may_change(&caller.held, &target) {
+        return Err(super::refuse(
+            state,
+            caller,
+            "this application holds more authority than the caller",
+        )
+        .await);
+    }
     let secret = applications::change(state, &super::context(caller), application_id, change)
         .await
         .map_err(|e| match e {

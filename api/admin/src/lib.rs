@@ -4,6 +4,7 @@
 //! management token of the tenant; errors are `{"error", "message"}` with a fitting HTTP status.
 
 mod applications;
+mod authority;
 mod error;
 mod keys;
 mod privileges;
@@ -25,6 +26,7 @@ pub fn router() -> Router<AppState> {
     Router::new().nest(
         "/admin/v1",
         applications::router()
+            .merge(authority::router())
             .merge(keys::router())
             .merge(saml_keys::router())
             .merge(privileges::router())
@@ -41,6 +43,13 @@ async fn openapi() -> impl axum::response::IntoResponse {
         [(axum::http::header::CONTENT_TYPE, "application/json")],
         include_str!("openapi.json"),
     )
+}
+
+/// Refuses a call the caller's authority does not cover: recorded, answered 403 (ops/adr/0014).
+pub async fn refuse(state: &AppState, caller: &ManagementCaller, why: &str) -> error::AdminError {
+    let required = domain::authority::Authority::Operator;
+    usecases::authority::record_refusal(state, &context(caller), &caller.held, required, why).await;
+    error::AdminError::forbidden(why)
 }
 
 /// The caller's command context, attributed to this surface.

@@ -6,6 +6,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{delete, get};
 use axum::{Json, Router};
+use domain::authority::Authority;
 use domain::tenant::DEFAULT_TENANT_ID;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -29,12 +30,10 @@ pub fn router() -> Router<AppState> {
 }
 
 fn operator_only(caller: &ManagementCaller) -> Result<(), AdminError> {
-    if caller.tenant_id == DEFAULT_TENANT_ID {
+    if caller.tenant_id == DEFAULT_TENANT_ID && caller.authority() == Authority::Operator {
         Ok(())
     } else {
-        Err(AdminError::forbidden(
-            "only the default tenant's administrators manage tenants",
-        ))
+        Err(AdminError::forbidden("only the operator manages tenants"))
     }
 }
 

@@ -13,21 +13,37 @@ use usecases::Context;
 use crate::context::RequestMeta;
 use crate::failure::Failure;
 use crate::oneaccess_codes::message;
+use domain::authority::Authority;
+use usecases::authority::{self, Held};
 use usecases::AppState;
 use usecases::{context, tokens};
 
 pub const SURFACE: &str = "oneaccess";
 
-/// An application authenticated by a live management token, in the request's tenant.
+/// An application authenticated by a live management token, in the request's tenant, with the
+/// authority its credential holds (ops/adr/0014). The admin API needs a tenant administrator;
+/// a directory client reaches only the applications it manages on the OneAccess API.
 pub struct ManagementCaller {
     pub tenant_id: String,
     pub application_id: String,
     pub context: Context,
+    pub held: Held,
+}
+
+impl ManagementCaller {
+    pub fn authority(&self) -> Authority {
+        self.held.authority
+    }
 }
 
 pub enum AuthRejection {
     Missing,
     Invalid,
+    /// The credential's authority does not cover the call (recorded): 403 in the surface's shape.
+    Forbidden {
+        shape: Shape,
+        message: String,
+    },
     /// The check itself failed: answered in the shape of the surface that was called.
     Failed {
         failure: Failure,
@@ -68,6 +84,7 @@ impl IntoResponse for AuthRejection {
             ),
             Self::Invalid => ("invalid_token", "Invalid or expired access token"),
             Self::Failed { failure, shape } => return failed(failure, shape),
+            Self::Forbidden { shape, message } => return forbidden(shape, &message),
         };
         let mut response = (
             StatusCode::UNAUTHORIZED,
@@ -81,6 +98,35 @@ impl IntoResponse for AuthRejection {
                 .insert(header::WWW_AUTHENTICATE, value);
         }
         response
+    }
+}
+
+/// A refusal for lack of authority: the admin API's `{"error": "forbidden"}`, or on the OneAccess
+/// API the bearer-token error of RFC 6750 §3.1 (`insufficient_scope`, 403), like its 401s.
+pub fn forbidden(shape: Shape, message: &str) -> Response {
+    let body = match shape {
+        Shape::Admin => json!({ "error": "forbidden", "message": message }),
+        Shape::OneAccess => json!({ "error": "insufficient_scope", "error_description": message }),
+    };
+    let mut response = (StatusCode::FORBIDDEN, Json(body)).into_response();
+    if shape == Shape::OneAccess {
+        response.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            header::HeaderValue::from_static("Bearer error=\"insufficient_scope\""),
+        );
+    }
+    response
+}
+
+/// The application a OneAccess path is scoped to (`/api/v2/tenant/applications/{id}/…`,
+/// `/api/v2/tenant/users/{user}/applications/{id}/…`), if any.
+fn scoped_application(path: &str) -> Option<&str> {
+    let rest = path.strip_prefix("/api/v2/tenant/")?;
+    let mut parts = rest.split('/');
+    match (parts.next(), parts.next(), parts.next(), parts.next()) {
+        (Some("applications"), Some(id), _, _) => Some(id),
+        (Some("users"), Some(_), Some("applications"), Some(id)) => Some(id),
+        _ => None,
     }
 }
 
@@ -136,10 +182,42 @@ impl FromRequestParts<AppState> for ManagementCaller {
             &tenant_id,
             meta.metadata("application", &application_id, SURFACE),
         );
+        let held = authority::held(state, &tenant_id, &application_id)
+            .await
+            .map_err(|e| AuthRejection::Failed {
+                failure: Failure::of(&e, "the authority check"),
+                shape,
+            })?
+            .ok_or(AuthRejection::Invalid)?;
+        let path = parts
+            .extensions
+            .get::<axum::extract::OriginalUri>()
+            .map_or(parts.uri.path(), |original| original.0.path())
+            .to_string();
+        let refusal = match shape {
+            Shape::Admin if held.authority < Authority::TenantAdmin => Some((
+                Authority::TenantAdmin,
+                "the admin API needs a tenant administrator's credential".to_string(),
+            )),
+            Shape::OneAccess => scoped_application(&path)
+                .filter(|app| !held.may_manage(app))
+                .map(|_| {
+                    let text = "this credential does not manage that application";
+                    (Authority::TenantAdmin, text.to_string())
+                }),
+            _ => None,
+        };
+        if let Some((required, message)) = refusal {
+            let action = format!("{} {path}", parts.method);
+            authority::record_refusal(state, &context, &held, required, &action).await;
+            tracing::warn!(application_id = %application_id, %action, "management call refused");
+            return Err(AuthRejection::Forbidden { shape, message });
+        }
         Ok(Self {
             tenant_id,
             application_id,
             context,
+            held,
         })
     }
 }

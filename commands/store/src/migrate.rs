@@ -43,6 +43,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(12, "0012_cas"),
     migration!(13, "0013_saml"),
     migration!(14, "0014_ephemeral"),
+    migration!(15, "0015_authority"),
 ];
 
 /// The key of the PostgreSQL advisory lock every node takes to migrate and bootstrap.

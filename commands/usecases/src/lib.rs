@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod app_orgs;
 pub mod applications;
 pub mod attributes;
+pub mod authority;
 pub mod captcha;
 pub mod captcha_image;
 pub mod cas;

@@ -33,6 +33,7 @@ mod management {
 /// The native administration API (`/admin/v1`) and applications registered from the command line.
 mod admin {
     mod api;
+    mod authority;
     mod cli_applications;
 }
 

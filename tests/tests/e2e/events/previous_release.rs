@@ -97,6 +97,16 @@ fn intended_changes(file: &str, mut recorded: Value) -> Value {
             if let Some(saml) = app["protocols"]["saml"].as_object_mut() {
                 saml.insert("name_id_format_pinned".into(), false.into());
             }
+            // ADR 0014: the bootstrap credential is the operator; another holder of the API
+            // product is a directory client.
+            let authority = match (app["name"].as_str(), app["api_product"].as_bool()) {
+                (Some("Management API"), _) => Value::from("operator"),
+                (_, Some(true)) => Value::from("directory"),
+                _ => Value::Null,
+            };
+            let app = app.as_object_mut().expect("an application");
+            app.insert("authority".into(), authority);
+            app.insert("granted_applications".into(), Value::Array(Vec::new()));
         }
     }
     recorded
