@@ -84,6 +84,7 @@ mod saml {
     mod attacks;
     mod interop;
     mod logout;
+    mod samlify;
     mod sso;
 }
 
