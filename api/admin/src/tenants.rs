@@ -29,11 +29,12 @@ pub fn router() -> Router<AppState> {
         )
 }
 
-fn operator_only(caller: &ManagementCaller) -> Result<(), AdminError> {
+/// Tenants and their host names are the operator's (a refusal is recorded, ADR 0014).
+async fn operator_only(state: &AppState, caller: &ManagementCaller) -> Result<(), AdminError> {
     if caller.tenant_id == DEFAULT_TENANT_ID && caller.authority() == Authority::Operator {
         Ok(())
     } else {
-        Err(AdminError::forbidden("only the operator manages tenants"))
+        Err(super::refuse(state, caller, "only the operator manages tenants").await)
     }
 }
 
@@ -41,7 +42,7 @@ async fn list(
     State(state): State<AppState>,
     caller: ManagementCaller,
 ) -> Result<Json<Value>, AdminError> {
-    operator_only(&caller)?;
+    operator_only(&state, &caller).await?;
     let rows = projections::tenants::list(state.pool()).await?;
     Ok(Json(Value::Array(
         rows.into_iter()
@@ -64,7 +65,7 @@ async fn create(
     caller: ManagementCaller,
     body: axum::body::Bytes,
 ) -> Result<(StatusCode, Json<Value>), AdminError> {
-    operator_only(&caller)?;
+    operator_only(&state, &caller).await?;
     let body: TenantBody = serde_json::from_slice(&body)
         .map_err(|e| AdminError::invalid(format!("invalid body: {e}")))?;
     if body.domains.is_empty() {
@@ -91,7 +92,7 @@ async fn list_domains(
     caller: ManagementCaller,
     Path(tenant_id): Path<String>,
 ) -> Result<Json<Value>, AdminError> {
-    operator_only(&caller)?;
+    operator_only(&state, &caller).await?;
     domains_of(&state, &tenant_id).await
 }
 
@@ -114,7 +115,7 @@ async fn add_domain(
     Path(tenant_id): Path<String>,
     body: axum::body::Bytes,
 ) -> Result<Json<Value>, AdminError> {
-    operator_only(&caller)?;
+    operator_only(&state, &caller).await?;
     let body: DomainBody = serde_json::from_slice(&body)
         .map_err(|e| AdminError::invalid(format!("invalid body: {e}")))?;
     // The tenant must exist (404 otherwise).
@@ -130,7 +131,7 @@ async fn remove_domain(
     caller: ManagementCaller,
     Path((tenant_id, domain)): Path<(String, String)>,
 ) -> Result<Json<Value>, AdminError> {
-    operator_only(&caller)?;
+    operator_only(&state, &caller).await?;
     let _ = domains_of(&state, &tenant_id).await?;
     let context = on_tenant(&caller, &tenant_id);
     usecases::tenant_hosts::remove_domain(&state.bus, &context, &domain).await?;
