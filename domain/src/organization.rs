@@ -31,6 +31,44 @@ pub struct Organization {
     /// Whether the organisation holds the claim on its name among its siblings.
     pub name_claimed: bool,
     pub deleted: bool,
+    pub details: OrgDetails,
+    /// Disabled organisations stay in the tree but are hidden where a dialect hides them.
+    pub disabled: bool,
+}
+
+/// What some dialects keep about an organisation beyond code, name and place (Inspur §2.1): an
+/// external system's id (set once), a display order and a description.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct OrgDetails {
+    pub external_id: Option<String>,
+    pub order: Option<i64>,
+    pub description: Option<String>,
+}
+
+impl OrgDetails {
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+
+    /// These details with `change` applied: given fields replace, absent ones stay; the
+    /// external id is set once and never changed.
+    pub fn with(&self, change: &OrgDetails) -> Self {
+        Self {
+            external_id: self.external_id.clone().or(change.external_id.clone()),
+            order: change.order.or(self.order),
+            description: change.description.clone().or(self.description.clone()),
+        }
+    }
+
+    fn check(&self) -> Result<(), OrganizationError> {
+        let long =
+            |v: &Option<String>, max: usize| v.as_ref().is_some_and(|v| v.chars().count() > max);
+        if long(&self.external_id, 64) || long(&self.description, 500) {
+            return Err(OrganizationError::InvalidDetails);
+        }
+        Ok(())
+    }
 }
 
 /// The parent an organisation is placed under, as the read side found it.
@@ -51,6 +89,7 @@ pub enum OrganizationCommand {
         name: String,
         parent: Option<ParentFacts>,
         category: Option<String>,
+        details: OrgDetails,
         policy: OrganizationPolicy,
         now: i64,
     },
@@ -62,9 +101,12 @@ pub enum OrganizationCommand {
         parent: Option<ParentFacts>,
         to_root: bool,
         category: Option<String>,
+        details: OrgDetails,
         policy: OrganizationPolicy,
         now: i64,
     },
+    /// Enables or disables the organisation.
+    SetDisabled { disabled: bool, now: i64 },
     Delete {
         has_children: bool,
         has_members: bool,
@@ -85,6 +127,8 @@ pub enum OrganizationEvent {
         created_at: i64,
         /// Whether the name was claimed among the siblings (v1 events always claimed it).
         name_claimed: bool,
+        #[serde(default, skip_serializing_if = "OrgDetails::is_empty")]
+        details: OrgDetails,
     },
     /// The organisation's state after the change; `changed` names the fields that moved.
     #[serde(rename = "organization.updated")]
@@ -98,6 +142,14 @@ pub enum OrganizationEvent {
         updated_at: i64,
         /// Whether the organisation holds its sibling-name claim after the change.
         name_claimed: bool,
+        #[serde(default, skip_serializing_if = "OrgDetails::is_empty")]
+        details: OrgDetails,
+    },
+    #[serde(rename = "organization.status_changed")]
+    OrganizationStatusChanged {
+        org_id: String,
+        disabled: bool,
+        at: i64,
     },
     #[serde(rename = "organization.deleted")]
     OrganizationDeleted { org_id: String, deleted_at: i64 },
@@ -108,6 +160,7 @@ impl DomainEvent for OrganizationEvent {
         match self {
             Self::OrganizationCreated { .. } => "organization.created",
             Self::OrganizationUpdated { .. } => "organization.updated",
+            Self::OrganizationStatusChanged { .. } => "organization.status_changed",
             Self::OrganizationDeleted { .. } => "organization.deleted",
         }
     }
@@ -163,6 +216,8 @@ pub enum OrganizationError {
     InvalidCategory,
     #[error("organization cannot be deleted while it has children or users")]
     CannotDelete,
+    #[error("an external id is at most 64 characters and a description at most 500")]
+    InvalidDetails,
     #[error("organization and its parent must be different")]
     ParentIsSelf,
 }
@@ -228,6 +283,7 @@ impl Aggregate for Organization {
                 parent_id,
                 category,
                 name_claimed,
+                details,
                 ..
             }
             | OrganizationEvent::OrganizationUpdated {
@@ -237,6 +293,7 @@ impl Aggregate for Organization {
                 parent_id,
                 category,
                 name_claimed,
+                details,
                 ..
             } => {
                 self.id = Some(org_id.clone());
@@ -245,6 +302,10 @@ impl Aggregate for Organization {
                 self.parent_id = parent_id.clone();
                 self.category = category.clone();
                 self.name_claimed = *name_claimed;
+                self.details = details.clone();
+            }
+            OrganizationEvent::OrganizationStatusChanged { disabled, .. } => {
+                self.disabled = *disabled
             }
             OrganizationEvent::OrganizationDeleted { .. } => self.deleted = true,
         }
@@ -262,24 +323,50 @@ impl Aggregate for Organization {
                 name,
                 parent,
                 category,
+                details,
                 policy,
                 now,
-            } => self.create(org_id, code, name, parent, category, policy, now),
+            } => {
+                details.check()?;
+                let mut decision =
+                    self.create(org_id, code, name, parent, category, policy, now)?;
+                for event in &mut decision.events {
+                    if let OrganizationEvent::OrganizationCreated { details: d, .. } = event {
+                        *d = details.clone();
+                    }
+                }
+                Ok(decision)
+            }
             OrganizationCommand::Update {
                 code,
                 name,
                 parent,
                 to_root,
                 category,
+                details,
                 policy,
                 now,
             } => {
+                details.check()?;
                 let place = match (parent, to_root) {
                     (_, true) => Place::Root,
                     (Some(parent), false) => Place::Under(parent),
                     (None, false) => Place::Unchanged,
                 };
-                self.update(code, name, place, category, policy, now)
+                self.update(code, name, place, category, details, policy, now)
+            }
+            OrganizationCommand::SetDisabled { disabled, now } => {
+                let org_id = self.live_id()?.to_string();
+                if disabled == self.disabled {
+                    return Ok(Decision::none());
+                }
+                Ok(Decision::event(
+                    OrganizationEvent::OrganizationStatusChanged {
+                        org_id,
+                        disabled,
+                        at: now,
+                    },
+                ))
             }
             OrganizationCommand::Delete {
                 has_children,
@@ -354,6 +441,7 @@ impl Organization {
             category,
             created_at: now,
             name_claimed,
+            details: OrgDetails::default(),
         })
         .claim(code_claim(&code));
         if name_claimed {
@@ -369,6 +457,7 @@ impl Organization {
         name: Option<String>,
         place: Place,
         category: Option<String>,
+        details: OrgDetails,
         policy: OrganizationPolicy,
         now: i64,
     ) -> Result<Decision<OrganizationEvent>, OrganizationError> {
@@ -412,6 +501,10 @@ impl Organization {
         if new_category != self.category {
             changed.push("category".to_string());
         }
+        let new_details = self.details.with(&details);
+        if new_details != self.details {
+            changed.push("details".to_string());
+        }
         if changed.is_empty() {
             return Ok(decision);
         }
@@ -436,6 +529,7 @@ impl Organization {
                 changed,
                 updated_at: now,
                 name_claimed,
+                details: new_details,
             });
         Ok(decision)
     }

@@ -25,6 +25,7 @@ fn create(
         name: name.into(),
         parent,
         category: category.map(str::to_string),
+        details: OrgDetails::default(),
         policy: OrganizationPolicy::default(),
         now: NOW,
     }
@@ -46,6 +47,7 @@ fn created() -> OrganizationEvent {
         category: "department".into(),
         created_at: NOW,
         name_claimed: true,
+        details: OrgDetails::default(),
     }
 }
 
@@ -71,6 +73,7 @@ fn created_unclaimed() -> OrganizationEvent {
         category,
         created_at,
         name_claimed: false,
+        details: OrgDetails::default(),
     }
 }
 
@@ -89,6 +92,7 @@ fn update_under(
         parent,
         to_root: false,
         category: category.map(str::to_string),
+        details: OrgDetails::default(),
         policy,
         now: NOW,
     }
@@ -180,6 +184,7 @@ fn with_duplicate_sibling_names_allowed_only_the_code_is_claimed() {
         name: "子部门".into(),
         parent: Some(parent("o1", true, &[])),
         category: Some("department".into()),
+        details: OrgDetails::default(),
         policy: DUPLICATE_NAMES,
         now: NOW,
     };
@@ -269,6 +274,7 @@ fn updating_keeps_what_is_empty_and_moves_claims() {
         parent: None,
         to_root: false,
         category: Some("company".into()),
+        details: OrgDetails::default(),
         policy: UNIQUE_NAMES,
         now: NOW + 1,
     };
@@ -283,6 +289,7 @@ fn updating_keeps_what_is_empty_and_moves_claims() {
             changed: vec!["code".into(), "category".into()],
             updated_at: NOW + 1,
             name_claimed: true,
+            details: OrgDetails::default(),
         }]);
     assert_eq!(decision.releases, [code_claim("1000001")]);
     assert_eq!(decision.claims, [code_claim("TestOrg")]);
@@ -345,4 +352,64 @@ fn an_organisation_with_children_or_members_cannot_be_deleted() {
     given::<Organization>(&[created(), deleted])
         .when(update(None), &())
         .then_expect_error(OrganizationError::NotFound);
+}
+
+#[test]
+fn details_are_kept_the_external_id_is_set_once_and_the_status_switches() {
+    let details = OrgDetails {
+        external_id: Some("ext-1".into()),
+        order: Some(3),
+        description: Some("head office".into()),
+    };
+    let create = OrganizationCommand::Create {
+        org_id: "o9".into(),
+        code: "HQ".into(),
+        name: "HQ".into(),
+        parent: None,
+        category: None,
+        details: details.clone(),
+        policy: OrganizationPolicy::default(),
+        now: NOW,
+    };
+    let created = Organization::default().decide(create, &()).unwrap().events;
+    let org = Organization::from_events(created.iter());
+    assert_eq!(org.details, details);
+    let change = OrgDetails {
+        external_id: Some("other".into()),
+        order: Some(1),
+        description: None,
+    };
+    let update = OrganizationCommand::Update {
+        code: None,
+        name: None,
+        parent: None,
+        to_root: false,
+        category: None,
+        details: change,
+        policy: OrganizationPolicy::default(),
+        now: NOW + 1,
+    };
+    let updated = org.decide(update, &()).unwrap().events;
+    let mut all = created.clone();
+    all.extend(updated);
+    let org = Organization::from_events(all.iter());
+    assert_eq!(
+        org.details.external_id.as_deref(),
+        Some("ext-1"),
+        "set once"
+    );
+    assert_eq!(org.details.order, Some(1));
+    assert_eq!(org.details.description.as_deref(), Some("head office"));
+    let disable = OrganizationCommand::SetDisabled {
+        disabled: true,
+        now: NOW + 2,
+    };
+    let events = org.decide(disable.clone(), &()).unwrap().events;
+    all.extend(events);
+    let org = Organization::from_events(all.iter());
+    assert!(org.disabled);
+    assert!(
+        org.decide(disable, &()).unwrap().events.is_empty(),
+        "no change, no event"
+    );
 }

@@ -113,6 +113,7 @@ mod tests {
             category: "department".into(),
             created_at: 1,
             name_claimed: false,
+            details: Default::default(),
         });
         reaches_its_version(OrganizationEvent::OrganizationUpdated {
             org_id: "o1".into(),
@@ -123,6 +124,7 @@ mod tests {
             changed: vec!["name".into()],
             updated_at: 1,
             name_claimed: true,
+            details: Default::default(),
         });
         reaches_its_version(OrganizationEvent::OrganizationDeleted {
             org_id: "o1".into(),

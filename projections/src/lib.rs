@@ -10,6 +10,7 @@ pub mod cas;
 pub mod guards;
 pub mod oauth;
 pub mod organizations;
+pub mod organs;
 pub mod page;
 pub mod privileges;
 pub mod rebuild;

@@ -38,6 +38,7 @@ impl Projector for OrganizationsProjection {
                     category,
                     created_at,
                     name_claimed: _,
+                    details,
                 } => {
                     let path = format!(
                         "{}{org_id}/",
@@ -51,7 +52,8 @@ impl Projector for OrganizationsProjection {
                     );
                     sqlx::query(
                         "INSERT INTO proj_organizations (tenant_id, org_id, org_code, name, parent_id, \
-                         category, path, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
+                         category, path, created_at, updated_at, external_id, sort_order, description, \
+                         creator) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10, $11, $12)",
                     )
                     .bind(tenant_id)
                     .bind(&org_id)
@@ -61,6 +63,10 @@ impl Projector for OrganizationsProjection {
                     .bind(category)
                     .bind(path)
                     .bind(created_at)
+                    .bind(details.external_id)
+                    .bind(details.order)
+                    .bind(details.description)
+                    .bind(event.metadata.actor_id.clone())
                     .execute(&mut *conn)
                     .await?;
                 }
@@ -71,6 +77,7 @@ impl Projector for OrganizationsProjection {
                     parent_id,
                     category,
                     updated_at,
+                    details,
                     ..
                 } => {
                     tree::move_under(
@@ -83,13 +90,33 @@ impl Projector for OrganizationsProjection {
                     .await?;
                     sqlx::query(
                         "UPDATE proj_organizations SET org_code = $1, name = $2, parent_id = $3, \
-                         category = $4, updated_at = $5 WHERE tenant_id = $6 AND org_id = $7",
+                         category = $4, updated_at = $5, external_id = $6, sort_order = $7, \
+                         description = $8 WHERE tenant_id = $9 AND org_id = $10",
                     )
                     .bind(code)
                     .bind(name)
                     .bind(parent_id)
                     .bind(category)
                     .bind(updated_at)
+                    .bind(details.external_id)
+                    .bind(details.order)
+                    .bind(details.description)
+                    .bind(tenant_id)
+                    .bind(&org_id)
+                    .execute(&mut *conn)
+                    .await?;
+                }
+                OrganizationEvent::OrganizationStatusChanged {
+                    org_id,
+                    disabled,
+                    at,
+                } => {
+                    sqlx::query(
+                        "UPDATE proj_organizations SET disabled = $1, updated_at = $2 \
+                         WHERE tenant_id = $3 AND org_id = $4",
+                    )
+                    .bind(crate::support::flag(disabled))
+                    .bind(at)
                     .bind(tenant_id)
                     .bind(&org_id)
                     .execute(&mut *conn)

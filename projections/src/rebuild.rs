@@ -12,9 +12,9 @@ const BATCH: i64 = 1000;
 /// The shape of the rows the reducers write. Raise it when they write different rows for the
 /// same events (2: canonical attribute names in profiles, settings and audit summaries, ADR
 /// 0009; 3: the account lockout row keeps a lock through failures and ignores familiar
-/// devices, ADR 0012; 4: application authorities, ADR 0014): a store whose projections are
-/// older is rebuilt once when it is opened.
-pub const VERSION: &str = "4";
+/// devices, ADR 0012; 4: application authorities, ADR 0014; 5: organisation details): a store
+/// whose projections are older is rebuilt once when it is opened.
+pub const VERSION: &str = "5";
 
 /// Every projection table, in the order they are cleared.
 pub fn tables() -> Vec<&'static str> {

@@ -187,6 +187,8 @@ fn organization_error(error: OrganizationError) -> Coded {
         OrganizationError::InvalidCategory => "ORG.0018",
         OrganizationError::CannotDelete => "ORG.0016",
         OrganizationError::ParentIsSelf => "ORG.0017",
+        // OneAccess never sends the details (Inspur's external id, order, description).
+        OrganizationError::InvalidDetails => "COM.0002",
     })
 }
 

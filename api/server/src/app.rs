@@ -17,6 +17,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(ready))
         .merge(oneaccess::router())
+        .merge(inspur::router())
         .merge(admin::router())
         .merge(sso::router())
         .layer(axum::middleware::map_response(no_framing))
@@ -85,5 +86,21 @@ async fn ready(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
             });
             (StatusCode::SERVICE_UNAVAILABLE, Json(body))
         }
+    }
+}
+
+/// Rewrites a request's path before routing where a dialect serves paths its document prints
+/// defectively (Inspur's repeated `/idaas/v1` prefixes and `//`, specs/inspur-idaas.md §1.1).
+pub fn normalise<B>(request: &mut axum::http::Request<B>) {
+    let uri = request.uri();
+    let Some(path) = inspur::normalise_path(uri.path()) else {
+        return;
+    };
+    let rewritten = match uri.query() {
+        Some(query) => format!("{path}?{query}"),
+        None => path,
+    };
+    if let Ok(rewritten) = rewritten.parse() {
+        *request.uri_mut() = rewritten;
     }
 }

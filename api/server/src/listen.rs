@@ -67,6 +67,7 @@ pub async fn serve(
         let service = hyper::service::service_fn(move |request: hyper::Request<Incoming>| {
             let mut request = request.map(|body| Deadline::new(body, body_timeout));
             request.extensions_mut().insert(ConnectInfo(peer));
+            crate::app::normalise(&mut request);
             router.clone().oneshot(request)
         });
         let io = TokioIo::new(IdleStream::new(stream, idle));

@@ -44,6 +44,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(13, "0013_saml"),
     migration!(14, "0014_ephemeral"),
     migration!(15, "0015_authority"),
+    migration!(16, "0016_organization_details"),
 ];
 
 /// The key of the PostgreSQL advisory lock every node takes to migrate and bootstrap.

@@ -4,7 +4,9 @@
 
 use std::sync::Arc;
 
-use domain::organization::{Organization, OrganizationCommand, OrganizationError, ParentFacts};
+use domain::organization::{
+    OrgDetails, Organization, OrganizationCommand, OrganizationError, ParentFacts,
+};
 use domain::{Aggregate, OrganizationId};
 use projections::guards::{
     org_exists, org_has_no_children, org_has_no_members, org_not_under_itself, HAS_NO_CHILDREN,
@@ -23,6 +25,8 @@ pub struct OrgChange {
     pub name: Option<String>,
     pub parent_id: Option<String>,
     pub category: Option<String>,
+    /// External id (set once), order and description (Inspur); empty for OneAccess.
+    pub details: OrgDetails,
 }
 
 async fn parent_facts(
@@ -95,6 +99,7 @@ pub async fn create(
         name: change.name.unwrap_or_default(),
         parent,
         category: change.category,
+        details: change.details,
         policy,
         now,
     };
@@ -127,6 +132,7 @@ pub async fn update(
         parent,
         to_root,
         category: change.category,
+        details: change.details,
         policy,
         now: state.now(),
     };
@@ -164,5 +170,23 @@ pub async fn delete(
         })
         .await
         .map_err(tree_error)?;
+    Ok(())
+}
+
+/// Enables or disables an organisation (Inspur ORG-02).
+pub async fn set_disabled(
+    state: &AppState,
+    ctx: &Context,
+    org_id: &OrganizationId,
+    disabled: bool,
+) -> Result<(), ServiceError> {
+    let command = OrganizationCommand::SetDisabled {
+        disabled,
+        now: state.now(),
+    };
+    state
+        .bus
+        .execute::<Organization, _>(ctx, org_id.as_str(), |org| org.decide(command.clone(), &()))
+        .await?;
     Ok(())
 }

@@ -109,6 +109,7 @@ async fn create_orgs(
                 name: org_id.clone(),
                 parent: None,
                 category: None,
+                details: Default::default(),
                 policy: Default::default(),
                 now: i as i64,
             };

@@ -45,6 +45,11 @@ mod login {
     mod steps;
 }
 
+/// The Inspur IDaaS dialect (`/idaas/v1`).
+mod inspur {
+    mod organs;
+}
+
 /// The OneAccess SDK login: password login, its challenges, and what its session is good for.
 mod sdk {
     mod challenges;

@@ -69,6 +69,7 @@ mod tests {
             name: Some(name.into()),
             parent_id: None,
             category: category.map(str::to_string),
+            details: Default::default(),
         }
     }
 

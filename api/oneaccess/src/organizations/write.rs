@@ -47,6 +47,7 @@ impl From<OrgBody> for OrgChange {
                 Some(Some(p)) => Some(p.trim().to_string()).filter(|p| !p.is_empty()),
             },
             category: body.category,
+            details: Default::default(),
         }
     }
 }

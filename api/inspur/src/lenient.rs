@@ -1,0 +1,40 @@
+//! Lenient input (§1.8): a string field that also takes a number or a boolean, a number field
+//! that also takes a numeric string, absent and `null` alike.
+
+use serde::{Deserialize, Deserializer};
+use serde_json::Value;
+
+/// A string that may arrive as a number or boolean; `null` and absent are `None`.
+pub fn text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+    Ok(match Option::<Value>::deserialize(deserializer)? {
+        Some(Value::String(s)) => Some(s),
+        Some(Value::Number(n)) => Some(n.to_string()),
+        Some(Value::Bool(b)) => Some(b.to_string()),
+        Some(Value::Null) | None => None,
+        Some(other) => {
+            return Err(serde::de::Error::custom(format!(
+                "expected a string, found {other}"
+            )))
+        }
+    })
+}
+
+/// A whole number that may arrive as a string; `null`, absent and `""` are `None`.
+pub fn number<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<i64>, D::Error> {
+    match Option::<Value>::deserialize(deserializer)? {
+        Some(Value::Number(n)) => n
+            .as_i64()
+            .map(Some)
+            .ok_or_else(|| serde::de::Error::custom("expected a whole number")),
+        Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
+        Some(Value::String(s)) => {
+            s.trim().parse().map(Some).map_err(|_| {
+                serde::de::Error::custom(format!("expected a whole number, found {s:?}"))
+            })
+        }
+        Some(Value::Null) | None => Ok(None),
+        Some(other) => Err(serde::de::Error::custom(format!(
+            "expected a whole number, found {other}"
+        ))),
+    }
+}

@@ -1,0 +1,68 @@
+//! The Inspur Cloud IDaaS dialect (specs/inspur-idaas.md): the management API under `/idaas/v1`
+//! with its calling conventions (§1) — the `{code, message, data, status, requestId}` envelope,
+//! 1-based page path segments, lenient string-or-number input, the tenant's wall-clock times,
+//! a management token from `Authorization: Bearer`, a `token` header or a `token` query
+//! parameter — over the same directory as every other dialect.
+
+mod caller;
+mod envelope;
+mod lenient;
+mod organs;
+mod page;
+mod time;
+
+use axum::Router;
+use usecases::AppState;
+
+pub use envelope::InspurError;
+
+pub const SURFACE: &str = "inspur";
+
+/// The `/idaas/v1` routes.
+pub fn router() -> Router<AppState> {
+    Router::new().nest("/idaas/v1", organs::router())
+}
+
+/// The path the router should see for a request path (§1.1, Appendix A): repeated leading
+/// `/idaas/v1` prefixes collapse into one and `//` into `/`, so the paths exactly as printed in
+/// the document and the intended ones both route. `None` when nothing changes.
+pub fn normalise_path(path: &str) -> Option<String> {
+    if !path.starts_with("/idaas/v1") && !path.contains("//") {
+        return None;
+    }
+    let mut collapsed = String::with_capacity(path.len());
+    for c in path.chars() {
+        if c == '/' && collapsed.ends_with('/') {
+            continue;
+        }
+        collapsed.push(c);
+    }
+    let mut normal = collapsed.as_str();
+    while let Some(rest) = normal.strip_prefix("/idaas/v1/idaas/v1") {
+        normal = &normal[normal.len() - rest.len() - "/idaas/v1".len()..];
+    }
+    (normal != path).then(|| normal.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalise_path;
+
+    #[test]
+    fn printed_paths_reach_the_intended_routes() {
+        assert_eq!(
+            normalise_path("/idaas/v1/idaas/v1/organs/x").as_deref(),
+            Some("/idaas/v1/organs/x")
+        );
+        assert_eq!(
+            normalise_path("/idaas/v1/idaas/v1/idaas/v1//user/page/1/10").as_deref(),
+            Some("/idaas/v1/user/page/1/10")
+        );
+        assert_eq!(
+            normalise_path("/idaas/v1//organs").as_deref(),
+            Some("/idaas/v1/organs")
+        );
+        assert_eq!(normalise_path("/idaas/v1/organs"), None);
+        assert_eq!(normalise_path("/api/v2/tenant/users"), None);
+    }
+}
