@@ -46,6 +46,10 @@ pub enum ClaimKind {
     PrivilegeCode,
     /// A host name a tenant answers on, unique across all tenants.
     TenantHostName,
+    /// A user type's code, unique in the tenant (Inspur §2.9).
+    UserTypeCode,
+    /// A user type's name, unique in the tenant (Inspur §2.9).
+    UserTypeName,
     /// A kind no domain rule takes (a store test's, a tool's own): stored and reported verbatim.
     Other(String),
 }
@@ -54,7 +58,7 @@ const USER_EXTENSION_PREFIX: &str = "user.extension.";
 
 impl ClaimKind {
     /// The fixed kinds and their stored names (everything but the two that carry a string).
-    const FIXED: [(ClaimKind, &'static str); 15] = [
+    const FIXED: [(ClaimKind, &'static str); 17] = [
         (Self::UserName, "user.user_name"),
         (Self::UserMobile, "user.mobile"),
         (Self::UserEmail, "user.email"),
@@ -70,6 +74,8 @@ impl ClaimKind {
         (Self::AppRoleCode, "app_role.code"),
         (Self::PrivilegeCode, "privilege.code"),
         (Self::TenantHostName, "tenant.domain"),
+        (Self::UserTypeCode, "user_type.code"),
+        (Self::UserTypeName, "user_type.name"),
     ];
 
     /// The stored name (`unique_claims.kind`); stable forever.

@@ -35,6 +35,7 @@ pub mod testing;
 pub mod totp;
 pub mod upcast;
 pub mod user;
+pub mod user_type;
 pub mod values;
 
 pub use aggregate::{Aggregate, Claim, Decision, DomainEvent};

@@ -20,6 +20,7 @@ pub mod sso_tickets;
 mod support;
 pub mod tenants;
 mod tree;
+pub mod user_types;
 pub mod users;
 
 use std::sync::Arc;
@@ -33,6 +34,7 @@ pub fn inline() -> Vec<Arc<dyn Projector>> {
         Arc::new(applications::ApplicationsProjection),
         Arc::new(organizations::OrganizationsProjection),
         Arc::new(users::UsersProjection),
+        Arc::new(user_types::UserTypesProjection),
         Arc::new(app_accounts::AppAccountsProjection),
         Arc::new(app_orgs::AppOrgsProjection),
         Arc::new(app_roles::AppRolesProjection),

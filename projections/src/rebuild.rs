@@ -23,6 +23,7 @@ pub fn tables() -> Vec<&'static str> {
         crate::applications::TABLES,
         crate::organizations::TABLES,
         crate::users::TABLES,
+        crate::user_types::TABLES,
         crate::app_accounts::TABLES,
         crate::app_orgs::TABLES,
         crate::app_roles::TABLES,

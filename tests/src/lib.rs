@@ -10,6 +10,7 @@
 pub mod cas;
 mod client;
 mod database;
+pub mod inspur;
 pub mod node;
 pub mod oauth;
 pub mod python;

@@ -269,6 +269,8 @@ fn claimed(kind: ClaimKind) -> Coded {
         ClaimKind::ClientId
         | ClaimKind::PrivilegeCode
         | ClaimKind::TenantHostName
+        | ClaimKind::UserTypeCode
+        | ClaimKind::UserTypeName
         | ClaimKind::Other(_) => "COM.0002",
     })
 }
@@ -290,9 +292,10 @@ pub fn code_of(error: ServiceError) -> Option<Coded> {
         ServiceError::AppOrganization(e) => app_org_error(e),
         ServiceError::AppRole(e) => role_error(e),
         ServiceError::AppRolesDisabled => Coded::new("APP_ROLE.0002"),
-        ServiceError::Tenant(_) | ServiceError::ManagementToken(_) | ServiceError::Privilege(_) => {
-            Coded::new("COM.0002")
-        }
+        ServiceError::Tenant(_)
+        | ServiceError::ManagementToken(_)
+        | ServiceError::Privilege(_)
+        | ServiceError::UserType(_) => Coded::new("COM.0002"),
         ServiceError::Unavailable(fault) => {
             tracing::warn!(fault = fault.kind.as_str(), cause = %fault.cause, "storage unavailable");
             return None;

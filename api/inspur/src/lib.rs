@@ -10,6 +10,7 @@ mod lenient;
 mod organs;
 mod page;
 mod time;
+mod user_types;
 
 use axum::Router;
 use usecases::AppState;
@@ -20,7 +21,7 @@ pub const SURFACE: &str = "inspur";
 
 /// The `/idaas/v1` routes.
 pub fn router() -> Router<AppState> {
-    Router::new().nest("/idaas/v1", organs::router())
+    Router::new().nest("/idaas/v1", organs::router().merge(user_types::router()))
 }
 
 /// The path the router should see for a request path (§1.1, Appendix A): repeated leading

@@ -45,6 +45,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(14, "0014_ephemeral"),
     migration!(15, "0015_authority"),
     migration!(16, "0016_organization_details"),
+    migration!(17, "0017_user_types"),
 ];
 
 /// The key of the PostgreSQL advisory lock every node takes to migrate and bootstrap.

@@ -31,6 +31,7 @@ pub mod state;
 pub mod tenant_hosts;
 pub mod tenants;
 pub mod tokens;
+pub mod user_types;
 pub mod users;
 
 /// Storage faults: what the surfaces answer "temporarily unavailable" for.
@@ -75,6 +76,8 @@ pub enum ServiceError {
     AppRole(#[from] AppRoleError),
     #[error(transparent)]
     Privilege(#[from] domain::privilege::PrivilegeError),
+    #[error(transparent)]
+    UserType(#[from] domain::user_type::UserTypeError),
     /// The application has application roles switched off.
     #[error("application roles are not enabled")]
     AppRolesDisabled,

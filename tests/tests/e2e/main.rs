@@ -48,6 +48,7 @@ mod login {
 /// The Inspur IDaaS dialect (`/idaas/v1`).
 mod inspur {
     mod organs;
+    mod user_types;
 }
 
 /// The OneAccess SDK login: password login, its challenges, and what its session is good for.

@@ -2,39 +2,10 @@
 //! printed and intended paths, 1-based pages, ORG-01…07, ORG-10/11, and the same directory seen
 //! through the OneAccess API both ways.
 
+use idaas_tests::inspur::{call, data};
 use idaas_tests::{on_both_engines, Engine, TestServer};
 use reqwest::Method;
 use serde_json::{json, Value};
-
-/// Calls the Inspur API with the token in `Authorization: Bearer`; status and envelope.
-async fn call(
-    server: &TestServer,
-    token: &str,
-    method: Method,
-    path: &str,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let addr = server.server.as_ref().unwrap().addr;
-    let mut request = reqwest::Client::new()
-        .request(method, format!("http://{addr}{path}"))
-        .bearer_auth(token);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = request.send().await.unwrap();
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
-}
-
-#[track_caller]
-fn data(answer: &(u16, Value)) -> Value {
-    let (status, envelope) = answer;
-    assert_eq!(*status, 200, "{envelope}");
-    assert_eq!(envelope["code"], "200", "{envelope}");
-    assert_eq!(envelope["status"], 200);
-    assert_eq!(envelope["requestId"].as_str().map(str::len), Some(32));
-    envelope["data"].clone()
-}
 
 async fn organs_follow_the_documented_rules_and_are_one_directory_with_oneaccess(engine: Engine) {
     let server = TestServer::start(engine).await;
