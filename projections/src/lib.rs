@@ -7,6 +7,7 @@ pub mod app_roles;
 pub mod applications;
 pub mod audit_trail;
 pub mod cas;
+pub mod groups;
 pub mod guards;
 pub mod oauth;
 pub mod organizations;
@@ -35,6 +36,7 @@ pub fn inline() -> Vec<Arc<dyn Projector>> {
         Arc::new(organizations::OrganizationsProjection),
         Arc::new(users::UsersProjection),
         Arc::new(user_types::UserTypesProjection),
+        Arc::new(groups::GroupsProjection),
         Arc::new(app_accounts::AppAccountsProjection),
         Arc::new(app_orgs::AppOrgsProjection),
         Arc::new(app_roles::AppRolesProjection),

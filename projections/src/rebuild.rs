@@ -24,6 +24,7 @@ pub fn tables() -> Vec<&'static str> {
         crate::organizations::TABLES,
         crate::users::TABLES,
         crate::user_types::TABLES,
+        crate::groups::TABLES,
         crate::app_accounts::TABLES,
         crate::app_orgs::TABLES,
         crate::app_roles::TABLES,

@@ -295,7 +295,8 @@ pub fn code_of(error: ServiceError) -> Option<Coded> {
         ServiceError::Tenant(_)
         | ServiceError::ManagementToken(_)
         | ServiceError::Privilege(_)
-        | ServiceError::UserType(_) => Coded::new("COM.0002"),
+        | ServiceError::UserType(_)
+        | ServiceError::Group(_) => Coded::new("COM.0002"),
         ServiceError::Unavailable(fault) => {
             tracing::warn!(fault = fault.kind.as_str(), cause = %fault.cause, "storage unavailable");
             return None;

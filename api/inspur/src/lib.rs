@@ -6,6 +6,7 @@
 
 mod caller;
 mod envelope;
+mod groups;
 mod lenient;
 mod organs;
 mod page;
@@ -21,7 +22,12 @@ pub const SURFACE: &str = "inspur";
 
 /// The `/idaas/v1` routes.
 pub fn router() -> Router<AppState> {
-    Router::new().nest("/idaas/v1", organs::router().merge(user_types::router()))
+    Router::new().nest(
+        "/idaas/v1",
+        organs::router()
+            .merge(user_types::router())
+            .merge(groups::router()),
+    )
 }
 
 /// The path the router should see for a request path (§1.1, Appendix A): repeated leading

@@ -46,6 +46,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(15, "0015_authority"),
     migration!(16, "0016_organization_details"),
     migration!(17, "0017_user_types"),
+    migration!(18, "0018_groups"),
 ];
 
 /// The key of the PostgreSQL advisory lock every node takes to migrate and bootstrap.

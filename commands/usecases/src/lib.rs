@@ -14,6 +14,7 @@ pub mod cas;
 pub mod cas_outbox;
 pub mod clock;
 pub mod config;
+pub mod groups;
 pub mod limits;
 pub mod oauth;
 pub mod organizations;
@@ -78,6 +79,8 @@ pub enum ServiceError {
     Privilege(#[from] domain::privilege::PrivilegeError),
     #[error(transparent)]
     UserType(#[from] domain::user_type::UserTypeError),
+    #[error(transparent)]
+    Group(#[from] domain::group::GroupError),
     /// The application has application roles switched off.
     #[error("application roles are not enabled")]
     AppRolesDisabled,
