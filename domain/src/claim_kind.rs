@@ -50,6 +50,9 @@ pub enum ClaimKind {
     UserTypeCode,
     /// A user type's name, unique in the tenant (Inspur §2.9).
     UserTypeName,
+    /// An extended field's name within its class (`class:name`, Inspur §2.3).
+    ExtendedFieldName,
+
     /// A kind no domain rule takes (a store test's, a tool's own): stored and reported verbatim.
     Other(String),
 }
@@ -58,7 +61,7 @@ const USER_EXTENSION_PREFIX: &str = "user.extension.";
 
 impl ClaimKind {
     /// The fixed kinds and their stored names (everything but the two that carry a string).
-    const FIXED: [(ClaimKind, &'static str); 17] = [
+    const FIXED: [(ClaimKind, &'static str); 18] = [
         (Self::UserName, "user.user_name"),
         (Self::UserMobile, "user.mobile"),
         (Self::UserEmail, "user.email"),
@@ -76,6 +79,7 @@ impl ClaimKind {
         (Self::TenantHostName, "tenant.domain"),
         (Self::UserTypeCode, "user_type.code"),
         (Self::UserTypeName, "user_type.name"),
+        (Self::ExtendedFieldName, "extended_field.name"),
     ];
 
     /// The stored name (`unique_claims.kind`); stable forever.

@@ -11,6 +11,7 @@ pub mod authority;
 pub mod cas_logout;
 pub mod cas_ticket;
 pub mod claim_kind;
+pub mod extended_field;
 pub mod group;
 pub mod ids;
 pub mod login_attempts;

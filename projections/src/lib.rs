@@ -7,6 +7,7 @@ pub mod app_roles;
 pub mod applications;
 pub mod audit_trail;
 pub mod cas;
+pub mod extended_fields;
 pub mod groups;
 pub mod guards;
 pub mod oauth;
@@ -37,6 +38,7 @@ pub fn inline() -> Vec<Arc<dyn Projector>> {
         Arc::new(users::UsersProjection),
         Arc::new(user_types::UserTypesProjection),
         Arc::new(groups::GroupsProjection),
+        Arc::new(extended_fields::ExtendedFieldsProjection),
         Arc::new(app_accounts::AppAccountsProjection),
         Arc::new(app_orgs::AppOrgsProjection),
         Arc::new(app_roles::AppRolesProjection),

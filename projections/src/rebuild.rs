@@ -25,6 +25,7 @@ pub fn tables() -> Vec<&'static str> {
         crate::users::TABLES,
         crate::user_types::TABLES,
         crate::groups::TABLES,
+        crate::extended_fields::TABLES,
         crate::app_accounts::TABLES,
         crate::app_orgs::TABLES,
         crate::app_roles::TABLES,

@@ -271,6 +271,7 @@ fn claimed(kind: ClaimKind) -> Coded {
         | ClaimKind::TenantHostName
         | ClaimKind::UserTypeCode
         | ClaimKind::UserTypeName
+        | ClaimKind::ExtendedFieldName
         | ClaimKind::Other(_) => "COM.0002",
     })
 }
@@ -296,7 +297,8 @@ pub fn code_of(error: ServiceError) -> Option<Coded> {
         | ServiceError::ManagementToken(_)
         | ServiceError::Privilege(_)
         | ServiceError::UserType(_)
-        | ServiceError::Group(_) => Coded::new("COM.0002"),
+        | ServiceError::Group(_)
+        | ServiceError::ExtendedField(_) => Coded::new("COM.0002"),
         ServiceError::Unavailable(fault) => {
             tracing::warn!(fault = fault.kind.as_str(), cause = %fault.cause, "storage unavailable");
             return None;

@@ -6,6 +6,7 @@
 
 mod caller;
 mod envelope;
+mod extended_fields;
 mod groups;
 mod lenient;
 mod organs;
@@ -26,7 +27,8 @@ pub fn router() -> Router<AppState> {
         "/idaas/v1",
         organs::router()
             .merge(user_types::router())
-            .merge(groups::router()),
+            .merge(groups::router())
+            .merge(extended_fields::router()),
     )
 }
 

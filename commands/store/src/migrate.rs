@@ -47,6 +47,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(16, "0016_organization_details"),
     migration!(17, "0017_user_types"),
     migration!(18, "0018_groups"),
+    migration!(19, "0019_extended_fields"),
 ];
 
 /// The key of the PostgreSQL advisory lock every node takes to migrate and bootstrap.

@@ -14,6 +14,7 @@ pub mod cas;
 pub mod cas_outbox;
 pub mod clock;
 pub mod config;
+pub mod extended_fields;
 pub mod groups;
 pub mod limits;
 pub mod oauth;
@@ -81,6 +82,8 @@ pub enum ServiceError {
     UserType(#[from] domain::user_type::UserTypeError),
     #[error(transparent)]
     Group(#[from] domain::group::GroupError),
+    #[error(transparent)]
+    ExtendedField(#[from] domain::extended_field::ExtendedFieldError),
     /// The application has application roles switched off.
     #[error("application roles are not enabled")]
     AppRolesDisabled,

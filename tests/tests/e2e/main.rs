@@ -47,6 +47,7 @@ mod login {
 
 /// The Inspur IDaaS dialect (`/idaas/v1`).
 mod inspur {
+    mod extended_fields;
     mod groups;
     mod organs;
     mod user_types;
