@@ -54,7 +54,9 @@ pub(super) async fn sign_state_token(
         "challenge": challenge.as_str(),
         "step": step,
         "dev": device_hash,
-        "iat": state.now() / 1000,
+        // Issued when the login step set its expiry (one reading of the clock: a second
+        // boundary between two readings made the lifetime 299 s).
+        "iat": (expires_at - super::STATE_TOKEN_LIFETIME_MS) / 1000,
         "exp": expires_at / 1000,
     });
     Ok(state
