@@ -52,6 +52,8 @@ pub enum ClaimKind {
     UserTypeName,
     /// An extended field's name within its class (`class:name`, Inspur §2.3).
     ExtendedFieldName,
+    /// A value of a unique extended field (`field:value`, Inspur §2.5).
+    ExtendedFieldValue,
 
     /// A kind no domain rule takes (a store test's, a tool's own): stored and reported verbatim.
     Other(String),
@@ -61,7 +63,7 @@ const USER_EXTENSION_PREFIX: &str = "user.extension.";
 
 impl ClaimKind {
     /// The fixed kinds and their stored names (everything but the two that carry a string).
-    const FIXED: [(ClaimKind, &'static str); 18] = [
+    const FIXED: [(ClaimKind, &'static str); 19] = [
         (Self::UserName, "user.user_name"),
         (Self::UserMobile, "user.mobile"),
         (Self::UserEmail, "user.email"),
@@ -80,6 +82,7 @@ impl ClaimKind {
         (Self::UserTypeCode, "user_type.code"),
         (Self::UserTypeName, "user_type.name"),
         (Self::ExtendedFieldName, "extended_field.name"),
+        (Self::ExtendedFieldValue, "extended_field.value"),
     ];
 
     /// The stored name (`unique_claims.kind`); stable forever.

@@ -12,6 +12,7 @@ pub mod cas_logout;
 pub mod cas_ticket;
 pub mod claim_kind;
 pub mod extended_field;
+pub mod field_values;
 pub mod group;
 pub mod ids;
 pub mod login_attempts;

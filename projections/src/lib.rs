@@ -8,6 +8,7 @@ pub mod applications;
 pub mod audit_trail;
 pub mod cas;
 pub mod extended_fields;
+pub mod field_values;
 pub mod groups;
 pub mod guards;
 pub mod oauth;
@@ -39,6 +40,7 @@ pub fn inline() -> Vec<Arc<dyn Projector>> {
         Arc::new(user_types::UserTypesProjection),
         Arc::new(groups::GroupsProjection),
         Arc::new(extended_fields::ExtendedFieldsProjection),
+        Arc::new(field_values::FieldValuesProjection),
         Arc::new(app_accounts::AppAccountsProjection),
         Arc::new(app_orgs::AppOrgsProjection),
         Arc::new(app_roles::AppRolesProjection),

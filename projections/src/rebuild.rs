@@ -26,6 +26,7 @@ pub fn tables() -> Vec<&'static str> {
         crate::user_types::TABLES,
         crate::groups::TABLES,
         crate::extended_fields::TABLES,
+        crate::field_values::TABLES,
         crate::app_accounts::TABLES,
         crate::app_orgs::TABLES,
         crate::app_roles::TABLES,

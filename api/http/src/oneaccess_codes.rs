@@ -272,6 +272,7 @@ fn claimed(kind: ClaimKind) -> Coded {
         | ClaimKind::UserTypeCode
         | ClaimKind::UserTypeName
         | ClaimKind::ExtendedFieldName
+        | ClaimKind::ExtendedFieldValue
         | ClaimKind::Other(_) => "COM.0002",
     })
 }
@@ -298,7 +299,8 @@ pub fn code_of(error: ServiceError) -> Option<Coded> {
         | ServiceError::Privilege(_)
         | ServiceError::UserType(_)
         | ServiceError::Group(_)
-        | ServiceError::ExtendedField(_) => Coded::new("COM.0002"),
+        | ServiceError::ExtendedField(_)
+        | ServiceError::FieldValues(_) => Coded::new("COM.0002"),
         ServiceError::Unavailable(fault) => {
             tracing::warn!(fault = fault.kind.as_str(), cause = %fault.cause, "storage unavailable");
             return None;

@@ -7,6 +7,7 @@
 mod caller;
 mod envelope;
 mod extended_fields;
+mod field_values;
 mod groups;
 mod lenient;
 mod organs;
@@ -28,7 +29,8 @@ pub fn router() -> Router<AppState> {
         organs::router()
             .merge(user_types::router())
             .merge(groups::router())
-            .merge(extended_fields::router()),
+            .merge(extended_fields::router())
+            .merge(field_values::router()),
     )
 }
 

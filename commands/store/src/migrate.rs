@@ -48,6 +48,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(17, "0017_user_types"),
     migration!(18, "0018_groups"),
     migration!(19, "0019_extended_fields"),
+    migration!(20, "0020_field_values"),
 ];
 
 /// The key of the PostgreSQL advisory lock every node takes to migrate and bootstrap.

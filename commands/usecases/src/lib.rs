@@ -15,6 +15,7 @@ pub mod cas_outbox;
 pub mod clock;
 pub mod config;
 pub mod extended_fields;
+pub mod field_values;
 pub mod groups;
 pub mod limits;
 pub mod oauth;
@@ -84,6 +85,8 @@ pub enum ServiceError {
     Group(#[from] domain::group::GroupError),
     #[error(transparent)]
     ExtendedField(#[from] domain::extended_field::ExtendedFieldError),
+    #[error(transparent)]
+    FieldValues(#[from] domain::field_values::FieldValuesError),
     /// The application has application roles switched off.
     #[error("application roles are not enabled")]
     AppRolesDisabled,

@@ -48,6 +48,7 @@ mod login {
 /// The Inspur IDaaS dialect (`/idaas/v1`).
 mod inspur {
     mod extended_fields;
+    mod field_values;
     mod groups;
     mod organs;
     mod user_types;

@@ -55,10 +55,9 @@ async fn detail(
     let mut rows = [row];
     projections::sessions::mark_locked(state.pool(), tenant, &mut rows, state.now()).await?;
     let [row] = rows;
-    Ok(Json(UserDetail::from_row(
-        row,
-        state.config.utc_offset_minutes,
-    )))
+    let mut detail = UserDetail::from_row(row, state.config.utc_offset_minutes);
+    with_field_values(state, tenant, &mut detail).await?;
+    Ok(Json(detail))
 }
 
 #[derive(Serialize)]
@@ -82,9 +81,32 @@ pub async fn list_users(
     projections::sessions::mark_locked(state.pool(), &caller.tenant_id, &mut page.items, now)
         .await?;
     let zone = state.config.utc_offset_minutes;
-    let page = page.map(|r| UserDetail::from_row(r, zone));
+    let mut page = page.map(|r| UserDetail::from_row(r, zone));
+    for detail in &mut page.items {
+        with_field_values(&state, &caller.tenant_id, detail).await?;
+    }
     Ok(Json(UserList {
         total: page.total,
         users: page.items,
     }))
+}
+
+/// The user's extended-field values (set through the Inspur API) among the extension
+/// attributes, by field name; an attribute of the user's own keeps its value.
+async fn with_field_values(
+    state: &AppState,
+    tenant: &str,
+    detail: &mut UserDetail,
+) -> Result<(), OneAccessError> {
+    let values =
+        projections::field_values::of_entity(state.pool(), tenant, &detail.user_id).await?;
+    for value in values.into_iter().filter(|v| v.class == 0) {
+        if let Some(name) = value.field_name {
+            detail
+                .extension
+                .entry(name)
+                .or_insert(serde_json::Value::String(value.value));
+        }
+    }
+    Ok(())
 }
