@@ -2,6 +2,7 @@
 //! queries that read its tables), plus replay and verification by rebuild.
 
 pub mod app_accounts;
+pub mod app_grants;
 pub mod app_orgs;
 pub mod app_roles;
 pub mod applications;
@@ -41,6 +42,7 @@ pub fn inline() -> Vec<Arc<dyn Projector>> {
         Arc::new(groups::GroupsProjection),
         Arc::new(extended_fields::ExtendedFieldsProjection),
         Arc::new(field_values::FieldValuesProjection),
+        Arc::new(app_grants::AppGrantsProjection),
         Arc::new(app_accounts::AppAccountsProjection),
         Arc::new(app_orgs::AppOrgsProjection),
         Arc::new(app_roles::AppRolesProjection),

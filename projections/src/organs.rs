@@ -26,14 +26,15 @@ pub struct Organ {
     pub has_children: bool,
 }
 
-const COLUMNS: &str = "o.org_id, o.org_code, o.name, o.parent_id, o.path, o.external_id, \
+pub(crate) const COLUMNS: &str =
+    "o.org_id, o.org_code, o.name, o.parent_id, o.path, o.external_id, \
      o.sort_order, o.description, o.disabled, o.creator, o.created_at, o.updated_at, \
      EXISTS (SELECT 1 FROM proj_organizations c WHERE c.tenant_id = o.tenant_id \
      AND c.parent_id = o.org_id) AS has_children";
 
-const TABLE: &str = "proj_organizations o";
+pub(crate) const TABLE: &str = "proj_organizations o";
 
-fn organ(row: &AnyRow) -> anyhow::Result<Organ> {
+pub(crate) fn organ(row: &AnyRow) -> anyhow::Result<Organ> {
     Ok(Organ {
         org_id: row.try_get("org_id")?,
         code: row.try_get("org_code")?,

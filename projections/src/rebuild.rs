@@ -27,6 +27,7 @@ pub fn tables() -> Vec<&'static str> {
         crate::groups::TABLES,
         crate::extended_fields::TABLES,
         crate::field_values::TABLES,
+        crate::app_grants::TABLES,
         crate::app_accounts::TABLES,
         crate::app_orgs::TABLES,
         crate::app_roles::TABLES,

@@ -49,6 +49,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(18, "0018_groups"),
     migration!(19, "0019_extended_fields"),
     migration!(20, "0020_field_values"),
+    migration!(21, "0021_app_grants"),
 ];
 
 /// The key of the PostgreSQL advisory lock every node takes to migrate and bootstrap.

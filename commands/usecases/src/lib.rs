@@ -4,6 +4,7 @@
 //! nothing here knows about HTTP.
 
 pub mod accounts;
+pub mod app_grants;
 pub mod app_orgs;
 pub mod applications;
 pub mod attributes;
@@ -87,6 +88,8 @@ pub enum ServiceError {
     ExtendedField(#[from] domain::extended_field::ExtendedFieldError),
     #[error(transparent)]
     FieldValues(#[from] domain::field_values::FieldValuesError),
+    #[error(transparent)]
+    AppGrants(#[from] domain::app_grant::AppGrantsError),
     /// The application has application roles switched off.
     #[error("application roles are not enabled")]
     AppRolesDisabled,

@@ -1,7 +1,8 @@
-//! Organisations — "organs" (specs/inspur-idaas.md §2.1, ORG-01…07, ORG-10, ORG-11): the same
+//! Organisations — "organs" (specs/inspur-idaas.md §2.1, ORG-01…11): the same
 //! organisations the OneAccess API manages, with the details Inspur adds (external id, order,
 //! description, enabled/disabled). A root's parent is `"-1"` on the wire.
 
+mod grants;
 mod read;
 mod write;
 
@@ -35,6 +36,11 @@ pub fn router() -> Router<AppState> {
             get(read::children_page),
         )
         .route("/organs/{organ_id}/sub-organs/list", get(read::children))
+        .route("/organs/{organ_id}/action/auth", post(grants::auth))
+        .route(
+            "/organs/auth-app/{app_id}/page/{page_no}/{page_size}",
+            post(grants::for_app),
+        )
 }
 
 /// The wire parent of a root.

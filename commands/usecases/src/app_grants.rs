@@ -1,0 +1,67 @@
+//! Grants of applications to organisations and users (Inspur ORG-08, USR-07): each application
+//! keeps its own grants; granting twice or revoking what is not granted changes nothing.
+
+use domain::app_grant::{AppGrants, AppGrantsCommand, Grant, Grantee};
+use domain::Aggregate;
+use store::Context;
+
+use crate::state::AppState;
+use crate::ServiceError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum GrantRefused {
+    #[error("application does not exist: {0}")]
+    NoApplication(String),
+    #[error(transparent)]
+    Service(#[from] ServiceError),
+}
+
+impl From<anyhow::Error> for GrantRefused {
+    fn from(error: anyhow::Error) -> Self {
+        Self::Service(error.into())
+    }
+}
+
+/// Grants (`grant`) or revokes the applications to or from one subject.
+pub async fn set(
+    state: &AppState,
+    ctx: &Context,
+    grantee: Grantee,
+    subject_id: &str,
+    application_ids: &[String],
+    grant: bool,
+) -> Result<(), GrantRefused> {
+    for app in application_ids {
+        let found = projections::applications::get(state.pool(), &ctx.tenant_id, app).await?;
+        if found.is_none() {
+            return Err(GrantRefused::NoApplication(app.clone()));
+        }
+    }
+    for app in application_ids {
+        let now = state.now();
+        let command = if grant {
+            AppGrantsCommand::Grant {
+                application_id: app.clone(),
+                grants: vec![Grant {
+                    grant_id: uuid::Uuid::new_v4().simple().to_string().to_uppercase(),
+                    grantee,
+                    subject_id: subject_id.to_string(),
+                }],
+                now,
+            }
+        } else {
+            AppGrantsCommand::Revoke {
+                application_id: app.clone(),
+                grantee,
+                subjects: vec![subject_id.to_string()],
+                now,
+            }
+        };
+        state
+            .bus
+            .execute::<AppGrants, _>(ctx, app, |g| g.decide(command.clone(), &()))
+            .await
+            .map_err(ServiceError::from)?;
+    }
+    Ok(())
+}
