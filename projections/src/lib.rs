@@ -8,6 +8,7 @@ pub mod app_roles;
 pub mod applications;
 pub mod audit_trail;
 pub mod cas;
+pub mod directory_users;
 pub mod extended_fields;
 pub mod field_values;
 pub mod groups;

@@ -14,6 +14,7 @@ mod organs;
 mod page;
 mod time;
 mod user_types;
+mod users;
 
 use axum::Router;
 use usecases::AppState;
@@ -30,7 +31,8 @@ pub fn router() -> Router<AppState> {
             .merge(user_types::router())
             .merge(groups::router())
             .merge(extended_fields::router())
-            .merge(field_values::router()),
+            .merge(field_values::router())
+            .merge(users::router()),
     )
 }
 

@@ -53,6 +53,7 @@ mod inspur {
     mod organ_grants;
     mod organs;
     mod user_types;
+    mod users;
 }
 
 /// The OneAccess SDK login: password login, its challenges, and what its session is good for.
