@@ -107,7 +107,8 @@ impl From<ServiceError> for InspurError {
             return Self::failed(failure);
         }
         match error {
-            ServiceError::Organization(Org::NotFound) => Self::not_found(),
+            ServiceError::Organization(Org::NotFound)
+            | ServiceError::User(domain::user::UserError::NotFound) => Self::not_found(),
             ServiceError::Organization(Org::ParentNotFound) => Self::rule("上级组织机构不存在"),
             ServiceError::Organization(Org::CannotDelete) => {
                 Self::rule("组织机构下存在子组织或用户,禁止删除")

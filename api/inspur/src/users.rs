@@ -1,6 +1,7 @@
 //! Users ("accounts", specs/inspur-idaas.md §2.6) as far as built: USR-04 the filtered page
-//! (`POST`, filters in the query or a JSON body) and USR-13 the detail — the directory's users,
-//! whichever API made them. Fields the directory does not hold yet (user type, expiry,
+//! (`POST`, filters in the query or a JSON body), USR-13 the detail, USR-05 deletion (with the
+//! users' extended-field values) and USR-12 removal to the top organisation — the directory's
+//! users, whichever API made them. Fields the directory does not hold yet (user type, expiry,
 //! description, external id, created type) are `null`; a password is never emitted.
 
 use axum::extract::{Query, State};
@@ -21,6 +22,101 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/user/page/{page_no}/{page_size}", post(page))
         .route("/user/userInfoDetail", get(detail))
+        .route("/user/delete", post(delete))
+        .route("/user/remove", post(remove))
+}
+
+#[derive(Deserialize, Default)]
+pub struct IdsBody {
+    #[serde(default, rename = "idList")]
+    id_list: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "text")]
+    id: Option<String>,
+}
+
+/// The user ids a request names: `idList` (a JSON array, or repeated or comma-separated form or
+/// query fields) or a single `id`.
+fn ids(query: Option<&str>, bytes: &[u8]) -> Result<Vec<String>, InspurError> {
+    let mut ids = Vec::new();
+    let mut pairs: Vec<(String, String)> =
+        serde_urlencoded::from_str(query.unwrap_or("")).unwrap_or_default();
+    let text = std::str::from_utf8(bytes).unwrap_or("").trim();
+    if text.starts_with('{') {
+        let body: IdsBody = serde_json::from_str(text)
+            .map_err(|e| InspurError::invalid(format!("请求体无效: {e}")))?;
+        ids.extend(body.id_list.unwrap_or_default());
+        ids.extend(body.id);
+    } else if !text.is_empty() {
+        pairs.extend(serde_urlencoded::from_str::<Vec<(String, String)>>(text).unwrap_or_default());
+    }
+    for (key, value) in pairs {
+        if key == "id" || key == "idList" || key == "idList[]" {
+            ids.extend(value.split(',').map(|v| v.trim().to_string()));
+        }
+    }
+    ids.retain(|id| !id.is_empty());
+    ids.dedup();
+    if ids.is_empty() {
+        return Err(InspurError::invalid("idList 不能为空"));
+    }
+    if ids.len() > 1000 {
+        return Err(InspurError::invalid("一次最多 1000 个账户"));
+    }
+    Ok(ids)
+}
+
+/// USR-05 `POST /user/delete` (`idList`): the users and their extended-field values go.
+async fn delete(
+    State(state): State<AppState>,
+    caller: InspurCaller,
+    uri: axum::http::Uri,
+    bytes: axum::body::Bytes,
+) -> Result<Response, InspurError> {
+    let users = ids(uri.query(), &bytes)?;
+    for user in &users {
+        if directory_users::get(state.pool(), &caller.tenant_id, user)
+            .await?
+            .is_none()
+        {
+            return Err(InspurError::rule(format!("账户不存在: {user}")));
+        }
+    }
+    for user in &users {
+        usecases::users::change_life(&state, &caller.context, user, usecases::Lifecycle::Delete)
+            .await?;
+        usecases::field_values::clear(&state, &caller.context, user)
+            .await
+            .map_err(|e| match e {
+                usecases::field_values::ValueRefused::Service(e) => InspurError::from(e),
+                other => InspurError::invalid(other),
+            })?;
+    }
+    Ok(ok(Value::Null))
+}
+
+/// USR-12 `POST /user/remove` (`id` or `idList` from the form, the query or a JSON body): the
+/// users move to the top organisation (the first root, as a user made without one is placed).
+async fn remove(
+    State(state): State<AppState>,
+    caller: InspurCaller,
+    uri: axum::http::Uri,
+    bytes: axum::body::Bytes,
+) -> Result<Response, InspurError> {
+    let users = ids(uri.query(), &bytes)?;
+    let root = projections::organizations::first_root(state.pool(), &caller.tenant_id)
+        .await?
+        .ok_or_else(|| InspurError::rule("没有根组织机构"))?;
+    for user in &users {
+        let request = usecases::users::UserRequest {
+            input: Default::default(),
+            password: None,
+            pwd_must_modify: None,
+            org_code: Some(root.org_code.clone()),
+            relations: None,
+        };
+        usecases::users::update(&state, &caller.context, user, request).await?;
+    }
+    Ok(ok(Value::Null))
 }
 
 fn view(user: &DirectoryUser, zone: i32, bind: bool) -> Value {
