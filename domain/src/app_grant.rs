@@ -45,6 +45,12 @@ pub enum AppGrantsCommand {
         grants: Vec<Grant>,
         now: i64,
     },
+    /// Revokes grants by their ids (those that are this application's).
+    RevokeIds {
+        application_id: String,
+        grant_ids: Vec<String>,
+        now: i64,
+    },
     /// Revokes the grants to these subjects.
     Revoke {
         application_id: String,
@@ -137,6 +143,26 @@ impl Aggregate for AppGrants {
                 Ok(Decision::event(AppGrantsEvent::Granted {
                     application_id,
                     grants: new,
+                    at: now,
+                }))
+            }
+            AppGrantsCommand::RevokeIds {
+                application_id,
+                grant_ids,
+                now,
+            } => {
+                let mut grant_ids: Vec<String> = grant_ids
+                    .into_iter()
+                    .filter(|id| self.grants.contains_key(id))
+                    .collect();
+                grant_ids.sort();
+                grant_ids.dedup();
+                if grant_ids.is_empty() {
+                    return Ok(Decision::none());
+                }
+                Ok(Decision::event(AppGrantsEvent::Revoked {
+                    application_id,
+                    grant_ids,
                     at: now,
                 }))
             }

@@ -111,3 +111,65 @@ pub async fn organs_for_app(
         .fetch(pool, request, crate::organs::organ)
         .await
 }
+
+/// A grant of an application to a user, with the application's name and state.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UserGrantRow {
+    pub grant_id: String,
+    pub user_id: String,
+    pub application_id: String,
+    pub app_name: Option<String>,
+    pub app_enabled: Option<bool>,
+    pub creator: Option<String>,
+    pub created_at: i64,
+}
+
+const USER_GRANT_COLUMNS: &str = "g.grant_id, g.subject_id, g.application_id, a.name AS app_name, \
+     a.enabled AS app_enabled, g.creator, g.created_at";
+const USER_GRANT_FROM: &str = "proj_app_grants g LEFT JOIN proj_applications a \
+     ON a.tenant_id = g.tenant_id AND a.application_id = g.application_id";
+
+fn user_grant(r: &sqlx::any::AnyRow) -> anyhow::Result<UserGrantRow> {
+    use sqlx::Row;
+    Ok(UserGrantRow {
+        grant_id: r.try_get("grant_id")?,
+        user_id: r.try_get("subject_id")?,
+        application_id: r.try_get("application_id")?,
+        app_name: r.try_get("app_name")?,
+        app_enabled: r.try_get::<Option<i64>, _>("app_enabled")?.map(|e| e != 0),
+        creator: r.try_get("creator")?,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+/// A page of a user's grants, oldest first.
+pub async fn of_user(
+    pool: &AnyPool,
+    tenant: &str,
+    user_id: &str,
+    request: PageRequest,
+) -> anyhow::Result<Page<UserGrantRow>> {
+    Listing::of(USER_GRANT_FROM, USER_GRANT_COLUMNS)
+        .bind(tenant)
+        .bind(user_id)
+        .filter("g.tenant_id = $1 AND g.grantee = 'user' AND g.subject_id = $2")
+        .order_by("g.created_at", "g.grant_id")
+        .fetch(pool, request, user_grant)
+        .await
+}
+
+/// The application a grant belongs to, if the grant exists.
+pub async fn application_of(
+    pool: &AnyPool,
+    tenant: &str,
+    grant_id: &str,
+) -> anyhow::Result<Option<String>> {
+    let found: Option<(String,)> = sqlx::query_as(
+        "SELECT application_id FROM proj_app_grants WHERE tenant_id = $1 AND grant_id = $2",
+    )
+    .bind(tenant)
+    .bind(grant_id)
+    .fetch_optional(pool)
+    .await?;
+    Ok(found.map(|(a,)| a))
+}

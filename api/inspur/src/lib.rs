@@ -13,6 +13,7 @@ mod lenient;
 mod organs;
 mod page;
 mod time;
+mod user_grants;
 mod user_types;
 mod users;
 
@@ -32,7 +33,8 @@ pub fn router() -> Router<AppState> {
             .merge(groups::router())
             .merge(extended_fields::router())
             .merge(field_values::router())
-            .merge(users::router()),
+            .merge(users::router())
+            .merge(user_grants::router()),
     )
 }
 

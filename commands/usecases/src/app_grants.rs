@@ -65,3 +65,32 @@ pub async fn set(
     }
     Ok(())
 }
+
+/// Revokes grants by their ids (ids no grant has are ignored).
+pub async fn revoke_ids(
+    state: &AppState,
+    ctx: &Context,
+    grant_ids: &[String],
+) -> Result<(), GrantRefused> {
+    let mut by_app: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for id in grant_ids {
+        if let Some(app) =
+            projections::app_grants::application_of(state.pool(), &ctx.tenant_id, id).await?
+        {
+            by_app.entry(app).or_default().push(id.clone());
+        }
+    }
+    for (app, ids) in by_app {
+        let command = AppGrantsCommand::RevokeIds {
+            application_id: app.clone(),
+            grant_ids: ids,
+            now: state.now(),
+        };
+        state
+            .bus
+            .execute::<AppGrants, _>(ctx, &app, |g| g.decide(command.clone(), &()))
+            .await
+            .map_err(ServiceError::from)?;
+    }
+    Ok(())
+}

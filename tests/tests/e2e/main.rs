@@ -52,6 +52,7 @@ mod inspur {
     mod groups;
     mod organ_grants;
     mod organs;
+    mod user_grants;
     mod user_types;
     mod users;
 }
