@@ -1,15 +1,15 @@
-//! Extended fields (specs/inspur-idaas.md §2.3, EXT-01…07) and their dropdown options (§2.4,
-//! DDL-01…05): enums arrive as numbers or strings and leave as strings; a field's class and type
-//! are fixed; `true` from a verify endpoint means free to use.
+//! Extended fields (specs/inspur-idaas.md §2.3, EXT-01…07): enums arrive as numbers or strings
+//! and leave as strings; a field's class and type are fixed; `true` from a verify endpoint means
+//! free to use. Their dropdown options are in `dropdowns`.
 
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 use domain::extended_field::{
-    DropdownOption, ExtendedFieldCommand, ExtendedFieldError, FieldChange, FieldDefinition,
+    ExtendedFieldCommand, ExtendedFieldError, FieldChange, FieldDefinition,
 };
-use projections::extended_fields::{self as read, FieldFilter, FieldRow, OptionRow};
+use projections::extended_fields::{self as read, FieldFilter, FieldRow};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use usecases::extended_fields as cases;
@@ -34,17 +34,9 @@ pub fn router() -> Router<AppState> {
             "/extendedfields/{class}/action/verify-fieldname/{name}",
             get(verify_name),
         )
-        .route("/dropdownlist", post(add_option))
-        .route("/dropdownlist/batch", post(add_options))
-        .route("/dropdownlist/update", post(update_option))
-        .route("/dropdownlist/{field_id}", get(options))
-        .route(
-            "/dropdownlist/{field_id}/action/verify-labelname/{name}",
-            post(verify_label).get(verify_label),
-        )
 }
 
-fn flag(value: bool) -> &'static str {
+pub(crate) fn flag(value: bool) -> &'static str {
     if value {
         "1"
     } else {
@@ -85,18 +77,7 @@ fn short(row: &FieldRow) -> Value {
     })
 }
 
-fn option_view(row: &OptionRow) -> Value {
-    json!({
-        "id": row.option_id,
-        "extendedFieldId": row.field_id,
-        "fieldName": row.field_name,
-        "label": row.label,
-        "value": row.value,
-        "status": flag(row.enabled),
-    })
-}
-
-fn refused(error: ServiceError) -> InspurError {
+pub(crate) fn refused(error: ServiceError) -> InspurError {
     match error {
         ServiceError::ExtendedField(
             ExtendedFieldError::NotFound | ExtendedFieldError::NoSuchOption,
@@ -111,18 +92,18 @@ fn refused(error: ServiceError) -> InspurError {
     }
 }
 
-fn body<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, InspurError> {
+pub(crate) fn body<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, InspurError> {
     serde_json::from_slice(bytes).map_err(|e| InspurError::invalid(format!("请求体无效: {e}")))
 }
 
-fn present(value: Option<String>) -> Option<String> {
+pub(crate) fn present(value: Option<String>) -> Option<String> {
     value
         .map(|v| v.trim().to_string())
         .filter(|v| !v.is_empty())
 }
 
 /// A 0/1 flag given as a number or a string.
-fn yes(value: Option<i64>, what: &str) -> Result<Option<bool>, InspurError> {
+pub(crate) fn yes(value: Option<i64>, what: &str) -> Result<Option<bool>, InspurError> {
     match value {
         None => Ok(None),
         Some(0) => Ok(Some(false)),
@@ -155,7 +136,11 @@ pub struct FieldBody {
     description: Option<String>,
 }
 
-async fn field(state: &AppState, caller: &InspurCaller, id: &str) -> Result<FieldRow, InspurError> {
+pub(crate) async fn field(
+    state: &AppState,
+    caller: &InspurCaller,
+    id: &str,
+) -> Result<FieldRow, InspurError> {
     read::get(state.pool(), &caller.tenant_id, id)
         .await?
         .ok_or_else(InspurError::not_found)
@@ -317,127 +302,5 @@ async fn verify_name(
 ) -> Result<Response, InspurError> {
     let class = i64::from(kind(class.trim().parse().ok(), "class")?);
     let taken = read::name_taken(state.pool(), &caller.tenant_id, class, name.trim()).await?;
-    Ok(ok(json!(!taken)))
-}
-
-#[derive(Deserialize)]
-pub struct OptionBody {
-    #[serde(default, deserialize_with = "text")]
-    id: Option<String>,
-    #[serde(default, deserialize_with = "text", rename = "extendedFieldId")]
-    field_id: Option<String>,
-    #[serde(default, deserialize_with = "text")]
-    label: Option<String>,
-    #[serde(default, deserialize_with = "text")]
-    value: Option<String>,
-    #[serde(default, deserialize_with = "number")]
-    status: Option<i64>,
-}
-
-/// Adds options, all to one field; the created options.
-async fn add(
-    state: &AppState,
-    caller: &InspurCaller,
-    bodies: Vec<OptionBody>,
-) -> Result<Vec<Value>, InspurError> {
-    let mut field_id = None;
-    let mut options = Vec::new();
-    for body in bodies {
-        let id = present(body.field_id)
-            .ok_or_else(|| InspurError::invalid("extendedFieldId 不能为空"))?;
-        if field_id.as_ref().is_some_and(|f| *f != id) {
-            return Err(InspurError::invalid("一次只能为一个扩展字段新增选项"));
-        }
-        field_id = Some(id);
-        options.push(DropdownOption {
-            label: present(body.label).ok_or_else(|| InspurError::invalid("label 不能为空"))?,
-            value: present(body.value).ok_or_else(|| InspurError::invalid("value 不能为空"))?,
-            enabled: yes(body.status, "status")?.unwrap_or(true),
-        });
-    }
-    let Some(field_id) = field_id else {
-        return Ok(Vec::new());
-    };
-    field(state, caller, &field_id).await?;
-    let ids = cases::add_options(state, &caller.context, &field_id, options)
-        .await
-        .map_err(refused)?;
-    let mut created = Vec::new();
-    for id in ids {
-        if let Some(row) = read::option_by_id(state.pool(), &caller.tenant_id, &id).await? {
-            created.push(option_view(&row));
-        }
-    }
-    Ok(created)
-}
-
-/// DDL-02 `POST /dropdownlist`.
-async fn add_option(
-    State(state): State<AppState>,
-    caller: InspurCaller,
-    bytes: axum::body::Bytes,
-) -> Result<Response, InspurError> {
-    let option: OptionBody = body(&bytes)?;
-    let mut created = add(&state, &caller, vec![option]).await?;
-    Ok(ok(created.pop().unwrap_or(Value::Null)))
-}
-
-/// DDL-01 `POST /dropdownlist/batch`: a JSON array.
-async fn add_options(
-    State(state): State<AppState>,
-    caller: InspurCaller,
-    bytes: axum::body::Bytes,
-) -> Result<Response, InspurError> {
-    let options: Vec<OptionBody> = body(&bytes)?;
-    Ok(ok(Value::Array(add(&state, &caller, options).await?)))
-}
-
-/// DDL-03 `POST /dropdownlist/update`: the enabled state (and label and value when given).
-async fn update_option(
-    State(state): State<AppState>,
-    caller: InspurCaller,
-    bytes: axum::body::Bytes,
-) -> Result<Response, InspurError> {
-    let body: OptionBody = body(&bytes)?;
-    let option_id = present(body.id).ok_or_else(|| InspurError::invalid("id 不能为空"))?;
-    let current = read::option_by_id(state.pool(), &caller.tenant_id, &option_id)
-        .await?
-        .ok_or_else(InspurError::not_found)?;
-    let command = ExtendedFieldCommand::ChangeOption {
-        option_id: option_id.clone(),
-        label: present(body.label),
-        value: present(body.value),
-        enabled: yes(body.status, "status")?,
-        now: state.now(),
-    };
-    cases::change(&state, &caller.context, &current.field_id, command)
-        .await
-        .map_err(refused)?;
-    let row = read::option_by_id(state.pool(), &caller.tenant_id, &option_id)
-        .await?
-        .ok_or_else(InspurError::not_found)?;
-    Ok(saved(option_view(&row)))
-}
-
-/// DDL-04 `GET /dropdownlist/{fieldId}`: every option, disabled ones too.
-async fn options(
-    State(state): State<AppState>,
-    caller: InspurCaller,
-    Path(field_id): Path<String>,
-) -> Result<Response, InspurError> {
-    field(&state, &caller, &field_id).await?;
-    let rows = read::options(state.pool(), &caller.tenant_id, &field_id).await?;
-    Ok(ok(Value::Array(rows.iter().map(option_view).collect())))
-}
-
-/// DDL-05 `POST /dropdownlist/{fieldId}/action/verify-labelname/{name}`.
-async fn verify_label(
-    State(state): State<AppState>,
-    caller: InspurCaller,
-    Path((field_id, name)): Path<(String, String)>,
-) -> Result<Response, InspurError> {
-    field(&state, &caller, &field_id).await?;
-    let rows = read::options(state.pool(), &caller.tenant_id, &field_id).await?;
-    let taken = rows.iter().any(|o| o.label == name.trim());
     Ok(ok(json!(!taken)))
 }

@@ -5,6 +5,7 @@
 //! parameter — over the same directory as every other dialect.
 
 mod caller;
+mod dropdowns;
 mod envelope;
 mod extended_fields;
 mod field_values;
@@ -32,6 +33,7 @@ pub fn router() -> Router<AppState> {
             .merge(user_types::router())
             .merge(groups::router())
             .merge(extended_fields::router())
+            .merge(dropdowns::router())
             .merge(field_values::router())
             .merge(users::router())
             .merge(user_grants::router()),
