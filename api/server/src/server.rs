@@ -60,22 +60,32 @@ impl RunningServer {
         let _ = self.shutdown.send(());
         self.worker.abort();
         self.task.await.context("server task")?.context("server")?;
+        checkpoint(&self.store).await;
         Ok(())
     }
 
-    /// Serves until the process is interrupted.
+    /// Serves until the process is told to stop (SIGTERM, as systemd sends, or SIGINT/Ctrl-C):
+    /// then stops accepting, lets requests in flight finish (at most `DRAIN`), and checkpoints
+    /// SQLite's write-ahead log, so that the process exits 0 with one database file.
     pub async fn wait(self) -> anyhow::Result<()> {
         let RunningServer {
             shutdown,
-            task,
+            mut task,
             worker,
+            store,
             ..
         } = self;
         let _worker = AbortOnDrop(worker);
         tokio::select! {
-            result = task => { result.context("server task")?.context("server")?; }
-            _ = tokio::signal::ctrl_c() => { let _ = shutdown.send(()); }
+            result = &mut task => { result.context("server task")?.context("server")?; }
+            signal = stop_signal() => {
+                tracing::info!(signal, "stopping: draining requests in flight");
+                let _ = shutdown.send(());
+                task.await.context("server task")?.context("server")?;
+            }
         }
+        checkpoint(&store).await;
+        tracing::info!("stopped");
         Ok(())
     }
 }
@@ -170,6 +180,36 @@ fn with_public_url(mut config: Config, addr: SocketAddr) -> Config {
         }
     }
     config
+}
+
+/// The first of SIGTERM and SIGINT, by name.
+async fn stop_signal() -> &'static str {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => tokio::select! {
+                _ = term.recv() => "SIGTERM",
+                _ = tokio::signal::ctrl_c() => "SIGINT",
+            },
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+                "SIGINT"
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+        "SIGINT"
+    }
+}
+
+/// Checkpoints the store after a stop (a failure is logged: the log still holds the data).
+async fn checkpoint(store: &EventStore) {
+    if let Err(e) = store.database().checkpoint().await {
+        tracing::warn!(error = %format!("{e:#}"), "checkpointing the database after the stop");
+    }
 }
 
 /// How long requests in flight may take to finish once the server is told to stop.
