@@ -91,6 +91,7 @@ mod tests {
             created_at: 1,
             personal: UserProfile::default(),
             claimed: vec![],
+            account: Default::default(),
         });
         reaches_its_version(UserEvent::UserUpdated {
             user_id: "u1".into(),
@@ -100,6 +101,7 @@ mod tests {
             updated_at: 1,
             personal: UserProfile::default(),
             claimed: vec![],
+            account: Default::default(),
         });
         reaches_its_version(UserEvent::UserDisabled {
             user_id: "u1".into(),

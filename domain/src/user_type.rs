@@ -89,6 +89,12 @@ pub enum UserTypeError {
     InvalidCodeOrName,
     #[error("a description is at most 500 characters")]
     InvalidDescription,
+    /// Refused by the use case: users are given enabled types only.
+    #[error("user type is disabled")]
+    Disabled,
+    /// Refused by the use case: a type is deleted only when no user has it.
+    #[error("user type is assigned to users")]
+    InUse,
 }
 
 fn check(fields: &UserTypeFields) -> Result<(), UserTypeError> {

@@ -135,6 +135,7 @@ async fn on_user_event(
         | UserEvent::UserUpdated { .. }
         | UserEvent::UserEnabled { .. }
         | UserEvent::UserDisabled { .. }
+        | UserEvent::UserLeft { .. }
         | UserEvent::PasswordChanged { .. } => {}
     }
     Ok(())

@@ -1,6 +1,7 @@
 //! Users as a directory listing filters them (Inspur USR-04, USR-13): by account name, display
 //! name, mobile, e-mail (each a contained text), organisation and state, with the organisation's
-//! name and whether the user has an account in a given application.
+//! name and whether the user has an account in a given application; the account details
+//! (external id, user type, expiry, remark, how and by whom it was made) and the left state.
 
 use sqlx::any::AnyRow;
 use sqlx::{AnyPool, Row};
@@ -17,10 +18,28 @@ pub struct DirectoryUser {
     pub org_id: Option<String>,
     pub org_name: Option<String>,
     pub disabled: bool,
+    /// Left the organisation (dimission); a left user is disabled too.
+    pub left: bool,
+    pub external_id: Option<String>,
+    pub user_type_id: Option<String>,
+    pub user_type_name: Option<String>,
+    pub expires_at: Option<i64>,
+    pub description: Option<String>,
+    pub created_type: Option<String>,
+    pub creator: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
     /// Whether the user has an account in the application the listing asked about.
     pub bound: bool,
+}
+
+/// A user's state as a directory lists it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UserState {
+    Active,
+    /// Disabled, not left.
+    Disabled,
+    Left,
 }
 
 /// Which users to list.
@@ -31,8 +50,9 @@ pub struct UserFilter<'a> {
     pub mobile: Option<&'a str>,
     pub email: Option<&'a str>,
     pub org_id: Option<&'a str>,
-    /// `Some(true)`: disabled users only; `Some(false)`: enabled ones only.
-    pub disabled: Option<bool>,
+    /// Users in this state only; without it, every user who has not left.
+    pub state: Option<UserState>,
+    pub user_type_id: Option<&'a str>,
     pub application_id: Option<&'a str>,
 }
 
@@ -46,6 +66,14 @@ fn user(r: &AnyRow) -> anyhow::Result<DirectoryUser> {
         org_id: r.try_get("org_id")?,
         org_name: r.try_get("org_name")?,
         disabled: r.try_get::<i64, _>("disabled")? != 0,
+        left: r.try_get::<Option<i64>, _>("left_at")?.is_some(),
+        external_id: r.try_get("external_id")?,
+        user_type_id: r.try_get("user_type_id")?,
+        user_type_name: r.try_get("user_type_name")?,
+        expires_at: r.try_get("expires_at")?,
+        description: r.try_get("description")?,
+        created_type: r.try_get("created_type")?,
+        creator: r.try_get("creator")?,
         created_at: r.try_get("created_at")?,
         updated_at: r.try_get("updated_at")?,
         bound: r.try_get::<i64, _>("bound")? != 0,
@@ -54,7 +82,10 @@ fn user(r: &AnyRow) -> anyhow::Result<DirectoryUser> {
 
 const COLUMNS: &str = "u.user_id, u.user_name, u.name, u.mobile, u.email, u.org_id, \
      (SELECT o.name FROM proj_organizations o WHERE o.tenant_id = u.tenant_id \
-      AND o.org_id = u.org_id) AS org_name, u.disabled, u.created_at, u.updated_at, \
+      AND o.org_id = u.org_id) AS org_name, u.disabled, u.left_at, u.external_id, \
+     u.user_type_id, (SELECT t.name FROM proj_user_types t WHERE t.tenant_id = u.tenant_id \
+      AND t.type_id = u.user_type_id) AS user_type_name, u.expires_at, u.description, \
+     u.created_type, u.creator, u.created_at, u.updated_at, \
      (SELECT COUNT(*) FROM proj_app_accounts a WHERE a.tenant_id = u.tenant_id \
       AND a.user_id = u.user_id AND a.application_id = $2) AS bound";
 
@@ -90,17 +121,22 @@ pub async fn page(
             next += 1;
         }
     }
-    if let Some(org) = filter.org_id {
-        listing = listing.bind(org);
-        condition.push_str(&format!(" AND u.org_id = ${next}"));
+    for (column, value) in [
+        ("u.org_id", filter.org_id),
+        ("u.user_type_id", filter.user_type_id),
+    ] {
+        if let Some(value) = value {
+            listing = listing.bind(value);
+            condition.push_str(&format!(" AND {column} = ${next}"));
+            next += 1;
+        }
     }
-    if let Some(disabled) = filter.disabled {
-        condition.push_str(if disabled {
-            " AND u.disabled = 1"
-        } else {
-            " AND u.disabled = 0"
-        });
-    }
+    condition.push_str(match filter.state {
+        None => " AND u.left_at IS NULL",
+        Some(UserState::Active) => " AND u.disabled = 0",
+        Some(UserState::Disabled) => " AND u.disabled = 1 AND u.left_at IS NULL",
+        Some(UserState::Left) => " AND u.left_at IS NOT NULL",
+    });
     listing
         .filter(condition)
         .order_by("u.user_name", "u.user_id")

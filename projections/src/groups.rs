@@ -114,7 +114,7 @@ pub struct GroupRow {
     pub creator: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
-    /// Members that are live users.
+    /// Members that are live users who have not left.
     pub members: i64,
 }
 
@@ -122,7 +122,8 @@ const COLUMNS: &str = "g.group_id, g.name, g.external_id, g.description, g.organ
      (SELECT o.name FROM proj_organizations o WHERE o.tenant_id = g.tenant_id \
       AND o.org_id = g.organ_id) AS organ_name, g.creator, g.created_at, g.updated_at, \
      (SELECT COUNT(*) FROM proj_group_members m JOIN proj_users u ON u.tenant_id = m.tenant_id \
-      AND u.user_id = m.user_id WHERE m.tenant_id = g.tenant_id AND m.group_id = g.group_id) AS members";
+      AND u.user_id = m.user_id WHERE m.tenant_id = g.tenant_id AND m.group_id = g.group_id \
+      AND u.left_at IS NULL) AS members";
 
 fn row(r: &AnyRow) -> anyhow::Result<GroupRow> {
     Ok(GroupRow {
@@ -253,7 +254,8 @@ pub async fn users(
     let mut listing = Listing::of("proj_users u", columns)
         .bind(tenant)
         .bind(which.group_id);
-    let mut condition = "u.tenant_id = $1".to_string();
+    // Users who left keep their memberships (they come back with them) but are not listed.
+    let mut condition = "u.tenant_id = $1 AND u.left_at IS NULL".to_string();
     if which.members_only {
         condition.push_str(
             " AND EXISTS (SELECT 1 FROM proj_group_members m WHERE m.tenant_id = u.tenant_id \

@@ -66,6 +66,8 @@ pub const HAS_NO_MEMBERS: &str = "organization.has_no_members";
 pub const NOT_UNDER_ITSELF: &str = "organization.not_under_itself";
 pub const NO_MANAGEMENT_APP: &str = "tenant.no_management_app";
 pub const USER_EXISTS: &str = "user.exists";
+pub const USER_TYPE_ENABLED: &str = "user_type.enabled";
+pub const USER_TYPE_UNUSED: &str = "user_type.unused";
 pub const APPLICATION_ENABLED: &str = "application.enabled";
 pub const APPLICATION_HAS_NO_ACCOUNTS: &str = "application.has_no_accounts";
 pub const APP_ORG_EXISTS: &str = "app_organization.exists";
@@ -127,6 +129,24 @@ pub fn user_exists(user_id: impl Into<String>) -> RowCheck {
         USER_EXISTS,
         "SELECT tenant_id FROM proj_users WHERE tenant_id = $1 AND user_id = $2",
         user_id,
+    )
+}
+
+/// The user type exists and is enabled (a user is given it).
+pub fn user_type_enabled(type_id: impl Into<String>) -> RowCheck {
+    present(
+        USER_TYPE_ENABLED,
+        "SELECT tenant_id FROM proj_user_types WHERE tenant_id = $1 AND type_id = $2 AND disabled = 0",
+        type_id,
+    )
+}
+
+/// No user has the user type (it is deleted).
+pub fn user_type_unused(type_id: impl Into<String>) -> RowCheck {
+    absent(
+        USER_TYPE_UNUSED,
+        "SELECT tenant_id FROM proj_users WHERE tenant_id = $1 AND user_type_id = $2 LIMIT 1",
+        type_id,
     )
 }
 

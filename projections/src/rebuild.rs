@@ -14,7 +14,7 @@ const BATCH: i64 = 1000;
 /// 0009; 3: the account lockout row keeps a lock through failures and ignores familiar
 /// devices, ADR 0012; 4: application authorities, ADR 0014; 5: organisation details): a store
 /// whose projections are older is rebuilt once when it is opened.
-pub const VERSION: &str = "5";
+pub const VERSION: &str = "6";
 
 /// Every projection table, in the order they are cleared.
 pub fn tables() -> Vec<&'static str> {

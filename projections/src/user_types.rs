@@ -134,6 +134,23 @@ pub async fn get(
     found.as_ref().map(row).transpose()
 }
 
+/// The type with this id, else the one with this code (an import names either).
+pub async fn by_id_or_code(
+    pool: &AnyPool,
+    tenant: &str,
+    id_or_code: &str,
+) -> anyhow::Result<Option<UserTypeRow>> {
+    let found = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM proj_user_types WHERE tenant_id = $1 AND (type_id = $2 OR code = $2) \
+         ORDER BY CASE WHEN type_id = $2 THEN 0 ELSE 1 END LIMIT 1"
+    ))
+    .bind(tenant)
+    .bind(id_or_code)
+    .fetch_optional(pool)
+    .await?;
+    found.as_ref().map(row).transpose()
+}
+
 /// A page of the types whose name contains `name_like`, in display order.
 pub async fn page(
     pool: &AnyPool,

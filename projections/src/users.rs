@@ -39,12 +39,15 @@ impl Projector for UsersProjection {
                     created_at,
                     personal,
                     claimed: _,
+                    account,
                 } => {
                     sqlx::query(
                         "INSERT INTO proj_users (tenant_id, user_id, org_id, user_name, user_name_key, name, \
                          mobile, email, profile, pwd_must_modify, pwd_change_at, password_hash, created_at, \
-                         updated_at, disabled, grade, locked) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, 0, 1, 0)",
+                         updated_at, disabled, grade, locked, external_id, user_type_id, expires_at, \
+                         description, created_type, creator) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, 0, 1, 0, \
+                         $14, $15, $16, $17, $18, $19)",
                     )
                     .bind(tenant)
                     .bind(&user_id)
@@ -59,6 +62,12 @@ impl Projector for UsersProjection {
                     .bind(password_hash.as_ref().map(|_| created_at))
                     .bind(password_hash)
                     .bind(created_at)
+                    .bind(account.external_id)
+                    .bind(account.user_type_id)
+                    .bind(account.expires_at)
+                    .bind(account.description)
+                    .bind(account.created_type)
+                    .bind(event.metadata.actor_id.clone())
                     .execute(&mut *conn)
                     .await?;
                     replace_relations(conn, tenant, &user_id, &org_relations).await?;
@@ -69,12 +78,14 @@ impl Projector for UsersProjection {
                     pwd_must_modify,
                     updated_at,
                     personal,
+                    account,
                     ..
                 } => {
                     sqlx::query(
                         "UPDATE proj_users SET org_id = $1, user_name = $2, user_name_key = $3, name = $4, \
-                         mobile = $5, email = $6, profile = $7, pwd_must_modify = $8, updated_at = $9 \
-                         WHERE tenant_id = $10 AND user_id = $11",
+                         mobile = $5, email = $6, profile = $7, pwd_must_modify = $8, updated_at = $9, \
+                         external_id = $12, user_type_id = $13, expires_at = $14, description = $15, \
+                         created_type = $16 WHERE tenant_id = $10 AND user_id = $11",
                     )
                     .bind(primary_org(&org_relations))
                     .bind(&personal.username)
@@ -87,15 +98,23 @@ impl Projector for UsersProjection {
                     .bind(updated_at)
                     .bind(tenant)
                     .bind(&user_id)
+                    .bind(account.external_id)
+                    .bind(account.user_type_id)
+                    .bind(account.expires_at)
+                    .bind(account.description)
+                    .bind(account.created_type)
                     .execute(&mut *conn)
                     .await?;
                     replace_relations(conn, tenant, &user_id, &org_relations).await?;
                 }
                 UserEvent::UserEnabled { user_id, at } => {
-                    set_disabled(conn, tenant, &user_id, false, at).await?
+                    set_state(conn, tenant, &user_id, false, None, at).await?
                 }
                 UserEvent::UserDisabled { user_id, at } => {
-                    set_disabled(conn, tenant, &user_id, true, at).await?
+                    set_state(conn, tenant, &user_id, true, None, at).await?
+                }
+                UserEvent::UserLeft { user_id, at } => {
+                    set_state(conn, tenant, &user_id, true, Some(at), at).await?
                 }
                 UserEvent::PasswordChanged {
                     user_id,
@@ -165,20 +184,26 @@ async fn replace_relations(
     Ok(())
 }
 
-async fn set_disabled(
+/// Whether the user can sign in, and since when it has left (a left user is disabled too).
+async fn set_state(
     conn: &mut AnyConnection,
     tenant: &str,
     user_id: &str,
     disabled: bool,
+    left_at: Option<i64>,
     at: i64,
 ) -> anyhow::Result<()> {
-    sqlx::query("UPDATE proj_users SET disabled = $1, updated_at = $2 WHERE tenant_id = $3 AND user_id = $4")
-        .bind(flag(disabled))
-        .bind(at)
-        .bind(tenant)
-        .bind(user_id)
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query(
+        "UPDATE proj_users SET disabled = $1, updated_at = $2, left_at = $5 \
+         WHERE tenant_id = $3 AND user_id = $4",
+    )
+    .bind(flag(disabled))
+    .bind(at)
+    .bind(tenant)
+    .bind(user_id)
+    .bind(left_at)
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }
 
@@ -195,13 +220,15 @@ pub struct UserRow {
     pub disabled: bool,
     pub grade: i64,
     pub locked: bool,
+    /// Unix milliseconds from which the account can no longer sign in.
+    pub expires_at: Option<i64>,
     /// Primary first, then secondary relations in organisation id order.
     pub relations: Vec<OrgRelation>,
 }
 
 const USER_COLUMNS: &str =
     "user_id, org_id, profile, pwd_must_modify, pwd_change_at, password_hash, \
-                            created_at, updated_at, disabled, grade, locked";
+                            created_at, updated_at, disabled, grade, locked, expires_at";
 
 fn user_row(row: &AnyRow) -> anyhow::Result<UserRow> {
     let profile: String = row.try_get("profile")?;
@@ -217,8 +244,16 @@ fn user_row(row: &AnyRow) -> anyhow::Result<UserRow> {
         disabled: row.try_get::<i64, _>("disabled")? != 0,
         grade: row.try_get("grade")?,
         locked: row.try_get::<i64, _>("locked")? != 0,
+        expires_at: row.try_get("expires_at")?,
         relations: Vec::new(),
     })
+}
+
+impl UserRow {
+    /// Whether the user may sign in at `now`: enabled (not left) and not expired.
+    pub fn can_sign_in(&self, now: i64) -> bool {
+        !self.disabled && self.expires_at.is_none_or(|at| at > now)
+    }
 }
 
 async fn with_relations(

@@ -172,6 +172,8 @@ fn user_error(error: UserError) -> Coded {
         UserError::NewPasswordRequired => Coded::new("PARAM.0019"),
         UserError::SamePassword => Coded::new("PARAM.0020"),
         UserError::OldPasswordIncorrect => Coded::new("PARAM.0028"),
+        // OneAccess never sends account details (Inspur's external id, user type, remark).
+        UserError::InvalidAccount => Coded::new("COM.0002"),
     }
 }
 

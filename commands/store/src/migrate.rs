@@ -50,6 +50,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(19, "0019_extended_fields"),
     migration!(20, "0020_field_values"),
     migration!(21, "0021_app_grants"),
+    migration!(22, "0022_user_accounts"),
 ];
 
 /// The key of the PostgreSQL advisory lock every node takes to migrate and bootstrap.

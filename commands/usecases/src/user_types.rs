@@ -1,8 +1,11 @@
 //! User (account) types (Inspur §2.9): create, change, enable or disable, delete.
 
 use domain::user_type::{UserType, UserTypeCommand, UserTypeFields};
+use std::sync::Arc;
+
 use domain::Aggregate;
-use store::Context;
+use projections::guards::{user_type_unused, USER_TYPE_UNUSED};
+use store::{BusError, Context};
 
 use crate::state::AppState;
 use crate::ServiceError;
@@ -37,5 +40,22 @@ pub async fn change(
         .bus
         .execute::<UserType, _>(ctx, id, |t| t.decide(command.clone(), &()))
         .await?;
+    Ok(())
+}
+
+/// Deletes a type no user has (spec §5: refused while users reference it).
+pub async fn delete(state: &AppState, ctx: &Context, id: &str) -> Result<(), ServiceError> {
+    let command = UserTypeCommand::Delete { now: state.now() };
+    let guards: Vec<Arc<dyn store::store::Guard>> = vec![Arc::new(user_type_unused(id))];
+    state
+        .bus
+        .execute_guarded::<UserType, _>(ctx, id, guards, |t| t.decide(command.clone(), &()))
+        .await
+        .map_err(|e| match e {
+            BusError::GuardFailed(USER_TYPE_UNUSED) => {
+                domain::user_type::UserTypeError::InUse.into()
+            }
+            other => ServiceError::from(other),
+        })?;
     Ok(())
 }

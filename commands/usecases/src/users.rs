@@ -3,9 +3,10 @@
 
 use std::sync::Arc;
 
-use domain::user::{OrgRelation, User, UserCommand, UserError, UserInput};
+use domain::user::{AccountState, OrgRelation, User, UserCommand, UserError, UserInput};
+use domain::user_type::UserTypeError;
 use domain::Aggregate;
-use projections::guards::{org_exists, ORG_EXISTS};
+use projections::guards::{org_exists, user_type_enabled, ORG_EXISTS, USER_TYPE_ENABLED};
 use store::store::Guard;
 use store::{BusError, Context};
 
@@ -99,19 +100,51 @@ async fn resolve_relations(
     }
 }
 
-/// Every organisation a user is placed in must still exist when the events are written.
-fn placement_guards(relations: Option<&[OrgRelation]>) -> Vec<Arc<dyn Guard>> {
-    relations
+/// Every organisation a user is placed in must still exist, and a user type it is given must
+/// exist and be enabled, when the events are written.
+fn placement_guards(relations: Option<&[OrgRelation]>, input: &UserInput) -> Vec<Arc<dyn Guard>> {
+    let mut guards: Vec<Arc<dyn Guard>> = relations
         .unwrap_or_default()
         .iter()
         .map(|r| Arc::new(org_exists(r.org_id.clone())) as Arc<dyn Guard>)
-        .collect()
+        .collect();
+    if let Some(type_id) = input
+        .account
+        .user_type_id
+        .as_ref()
+        .filter(|t| !t.is_empty())
+    {
+        guards.push(Arc::new(user_type_enabled(type_id.clone())));
+    }
+    guards
 }
 
 fn placement_error(error: BusError<UserError>) -> ServiceError {
     match error {
         BusError::GuardFailed(ORG_EXISTS) => ServiceError::OrgCodeNotFound,
+        BusError::GuardFailed(USER_TYPE_ENABLED) => UserTypeError::Disabled.into(),
         other => other.into(),
+    }
+}
+
+/// A user type a request names must exist (`NotFound`) and be enabled (`Disabled`).
+async fn check_user_type(
+    state: &AppState,
+    tenant: &str,
+    input: &UserInput,
+) -> Result<(), ServiceError> {
+    let Some(type_id) = input
+        .account
+        .user_type_id
+        .as_ref()
+        .filter(|t| !t.is_empty())
+    else {
+        return Ok(());
+    };
+    match projections::user_types::get(state.pool(), tenant, type_id).await? {
+        None => Err(UserTypeError::NotFound.into()),
+        Some(row) if row.disabled => Err(UserTypeError::Disabled.into()),
+        Some(_) => Ok(()),
     }
 }
 
@@ -124,9 +157,10 @@ pub async fn create(
     let org_relations = resolve_relations(state, tenant, &request, None)
         .await?
         .unwrap_or_default();
+    check_user_type(state, tenant, &request.input).await?;
     let now = state.now();
     let user_id = state.ids.entity_id(now);
-    let guards = placement_guards(Some(&org_relations));
+    let guards = placement_guards(Some(&org_relations), &request.input);
     let command = UserCommand::Create {
         user_id: user_id.clone(),
         input: request.input,
@@ -159,11 +193,48 @@ pub async fn update(
         .ok_or(UserError::NotFound)?;
     let org_relations =
         resolve_relations(state, tenant, &request, Some(&current.relations)).await?;
-    let guards = placement_guards(org_relations.as_deref());
+    check_user_type(state, tenant, &request.input).await?;
+    let guards = placement_guards(org_relations.as_deref(), &request.input);
     let command = UserCommand::Update {
         input: request.input,
         pwd_must_modify: request.pwd_must_modify,
         org_relations,
+        settings: settings(state, tenant).await?,
+        now: state.now(),
+    };
+    let hasher = state.hasher.clone();
+    state
+        .bus
+        .execute_guarded::<User, _>(ctx, user_id, guards, |user| {
+            user.decide(command.clone(), hasher.as_ref())
+        })
+        .await
+        .map_err(placement_error)?;
+    Ok(())
+}
+
+/// An update, an administrator's new password (`request.password`) and a new state in one
+/// decision (Inspur USR-03): all of it is written, or none.
+pub async fn revise(
+    state: &AppState,
+    ctx: &Context,
+    user_id: &str,
+    request: UserRequest,
+    target: Option<AccountState>,
+) -> Result<(), ServiceError> {
+    let tenant = &ctx.tenant_id;
+    let current = projections::users::get(state.pool(), tenant, user_id)
+        .await?
+        .ok_or(UserError::NotFound)?;
+    let org_relations =
+        resolve_relations(state, tenant, &request, Some(&current.relations)).await?;
+    check_user_type(state, tenant, &request.input).await?;
+    let guards = placement_guards(org_relations.as_deref(), &request.input);
+    let command = UserCommand::Revise {
+        input: request.input,
+        org_relations,
+        password: request.password,
+        state: target,
         settings: settings(state, tenant).await?,
         now: state.now(),
     };
@@ -192,6 +263,12 @@ pub async fn change_life(
         Lifecycle::Delete => UserCommand::Delete { now },
     };
     run(state, ctx, user_id, command).await
+}
+
+/// The user leaves (Inspur's dimission): kept, unable to sign in, listed only when asked for.
+pub async fn leave(state: &AppState, ctx: &Context, user_id: &str) -> Result<(), ServiceError> {
+    let now = state.now();
+    run(state, ctx, user_id, UserCommand::Leave { now }).await
 }
 
 /// Runs a user command that needs no facts from other aggregates.

@@ -1,13 +1,13 @@
 //! The decisions of the user aggregate.
 
-use crate::aggregate::{Claim, Decision};
+use crate::aggregate::{Aggregate, Claim, Decision};
 use crate::claim_kind::ClaimKind;
 use crate::password::{PasswordHasher, PasswordOwner, PasswordViolation};
 use crate::tenant::{matches_pattern, TenantSettings};
 
 use super::{
-    OrgRelation, User, UserCommand, UserError, UserEvent, UserField, UserInput, UserProfile,
-    MAX_SECONDARY_ORGS,
+    AccountDetails, AccountState, OrgRelation, User, UserCommand, UserError, UserEvent, UserField,
+    UserInput, UserProfile, MAX_SECONDARY_ORGS,
 };
 
 pub(super) fn decide(
@@ -105,6 +105,38 @@ pub(super) fn decide(
                 changed_at: now,
             }))
         }
+        UserCommand::Leave { now } => Ok(match state_change(user, AccountState::Left, now) {
+            Some(event) => Decision::event(event),
+            None => Decision::none(),
+        }),
+        UserCommand::Revise {
+            input,
+            org_relations,
+            password,
+            state,
+            settings,
+            now,
+        } => {
+            let mut decision = update(user, input, None, org_relations, &settings, now)?;
+            let mut after = user.clone();
+            for event in &decision.events {
+                after.apply(event);
+            }
+            if let Some(password) = password.filter(|p| !p.is_empty()) {
+                let hash = checked_hash(&after, &password, &settings, hasher)?;
+                decision.events.push(UserEvent::PasswordChanged {
+                    user_id: user_id.clone(),
+                    password_hash: hash,
+                    pwd_must_modify: after.pwd_must_modify,
+                    old_password_verified: false,
+                    changed_at: now,
+                });
+            }
+            if let Some(event) = state.and_then(|s| state_change(&after, s, now)) {
+                decision.events.push(event);
+            }
+            Ok(decision)
+        }
         UserCommand::Delete { now } => {
             let mut decision = Decision::event(UserEvent::UserDeleted {
                 user_id,
@@ -113,6 +145,19 @@ pub(super) fn decide(
             decision.releases = held_claims(&user.profile, &user.held_claims);
             Ok(decision)
         }
+    }
+}
+
+/// The event that puts the user in `target`, if it is not there already.
+fn state_change(user: &User, target: AccountState, now: i64) -> Option<UserEvent> {
+    let user_id = user.id.clone().unwrap_or_default();
+    match target {
+        AccountState::Active if user.disabled => Some(UserEvent::UserEnabled { user_id, at: now }),
+        AccountState::Disabled if !user.disabled || user.left => {
+            Some(UserEvent::UserDisabled { user_id, at: now })
+        }
+        AccountState::Left if !user.left => Some(UserEvent::UserLeft { user_id, at: now }),
+        _ => None,
     }
 }
 
@@ -127,7 +172,11 @@ fn create(
     now: i64,
     hasher: &dyn PasswordHasher,
 ) -> Result<Decision<UserEvent>, UserError> {
+    let (account, _) = AccountDetails::default().with(&input.account);
     let (mut profile, _) = merge(UserProfile::default(), input);
+    if !account.is_valid() {
+        return Err(UserError::InvalidAccount);
+    }
     if profile.display_name.is_empty() {
         profile.display_name = profile.username.clone();
     }
@@ -153,6 +202,7 @@ fn create(
         created_at: now,
         personal: profile,
         claimed: kinds(&claims),
+        account,
     });
     decision.claims = claims;
     Ok(decision)
@@ -166,8 +216,13 @@ fn update(
     settings: &TenantSettings,
     now: i64,
 ) -> Result<Decision<UserEvent>, UserError> {
+    let (account, account_changed) = user.account.with(&input.account);
     let (profile, mut changed) = merge(user.profile.clone(), input);
     validate(&profile, settings)?;
+    if !account.is_valid() {
+        return Err(UserError::InvalidAccount);
+    }
+    changed.extend(account_changed);
     let org_relations = match org_relations {
         Some(relations) => {
             check_relations(&relations)?;
@@ -202,6 +257,7 @@ fn update(
         updated_at: now,
         personal: profile,
         claimed: kinds(&new_claims),
+        account,
     });
     decision.releases = old_claims
         .iter()

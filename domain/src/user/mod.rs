@@ -1,6 +1,7 @@
 //! A user of the tenant (specs/oneaccess.md §2.2 #2–#11): personal attributes, organisation
 //! relations (exactly one primary, at most nine secondary), password and enabled state.
 
+mod account;
 mod decide;
 mod profile;
 #[cfg(test)]
@@ -9,6 +10,7 @@ pub mod v1;
 
 use serde::{Deserialize, Serialize};
 
+pub use account::{AccountDetails, CREATED_BY_API, CREATED_BY_IMPORT};
 pub use profile::{UserField, UserProfile};
 
 use crate::aggregate::{Aggregate, Decision, DomainEvent};
@@ -43,8 +45,12 @@ pub struct User {
     pub pwd_must_modify: bool,
     /// The current password hash first, then earlier ones (for the history rule).
     pub password_hashes: Vec<String>,
+    /// Cannot sign in: disabled by an administrator, or left (a left user is disabled too).
     pub disabled: bool,
+    /// Left the organisation (Inspur's dimission, status 0): kept, but not listed as a member.
+    pub left: bool,
     pub deleted: bool,
+    pub account: AccountDetails,
     /// The kinds of unique claim the user holds, whatever the tenant's rules say now.
     pub held_claims: Vec<ClaimKind>,
 }
@@ -54,6 +60,16 @@ pub struct User {
 pub struct UserInput {
     pub fields: Vec<(UserField, String)>,
     pub extension: Option<serde_json::Map<String, serde_json::Value>>,
+    /// Account details to set; absent ones stay as they are.
+    pub account: AccountDetails,
+}
+
+/// The state an administrator puts an account in (Inspur `status` 1, 2, 0).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccountState {
+    Active,
+    Disabled,
+    Left,
 }
 
 #[derive(Debug, Clone)]
@@ -98,6 +114,20 @@ pub enum UserCommand {
     Delete {
         now: i64,
     },
+    /// The user leaves (Inspur's dimission): kept in the directory, unable to sign in.
+    Leave {
+        now: i64,
+    },
+    /// An update, a new password (an administrator's, no old one needed) and a new state, in
+    /// one decision: the events are written together or not at all (Inspur USR-03).
+    Revise {
+        input: UserInput,
+        org_relations: Option<Vec<OrgRelation>>,
+        password: Option<String>,
+        state: Option<AccountState>,
+        settings: TenantSettings,
+        now: i64,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -113,6 +143,8 @@ pub enum UserEvent {
         personal: UserProfile,
         /// The kinds of unique claim the user took (values are in `personal`).
         claimed: Vec<ClaimKind>,
+        #[serde(default, skip_serializing_if = "AccountDetails::is_empty")]
+        account: AccountDetails,
     },
     /// The user's attributes after the change; `changed` names the attributes that moved
     /// (canonical attribute names, `org_relations`, `pwd_must_modify`, `extension`).
@@ -126,6 +158,9 @@ pub enum UserEvent {
         personal: UserProfile,
         /// The kinds of unique claim the user holds after the change.
         claimed: Vec<ClaimKind>,
+        /// The account details after the change.
+        #[serde(default, skip_serializing_if = "AccountDetails::is_empty")]
+        account: AccountDetails,
     },
     #[serde(rename = "user.enabled")]
     UserEnabled { user_id: String, at: i64 },
@@ -141,6 +176,10 @@ pub enum UserEvent {
     },
     #[serde(rename = "user.deleted")]
     UserDeleted { user_id: String, deleted_at: i64 },
+    /// The user left; `user.enabled` brings a left user back, `user.disabled` makes it an
+    /// ordinary disabled user.
+    #[serde(rename = "user.left")]
+    UserLeft { user_id: String, at: i64 },
 }
 
 impl DomainEvent for UserEvent {
@@ -152,6 +191,7 @@ impl DomainEvent for UserEvent {
             Self::UserDisabled { .. } => "user.disabled",
             Self::PasswordChanged { .. } => "user.password_changed",
             Self::UserDeleted { .. } => "user.deleted",
+            Self::UserLeft { .. } => "user.left",
         }
     }
 
@@ -192,6 +232,8 @@ pub enum UserError {
     SamePassword,
     #[error("old password is incorrect")]
     OldPasswordIncorrect,
+    #[error("account details are too long")]
+    InvalidAccount,
 }
 
 impl Aggregate for User {
@@ -210,9 +252,11 @@ impl Aggregate for User {
                 password_hash,
                 personal,
                 claimed,
+                account,
                 ..
             } => {
                 self.held_claims = claimed.clone();
+                self.account = account.clone();
                 self.id = Some(user_id.clone());
                 self.org_relations = org_relations.clone();
                 self.pwd_must_modify = *pwd_must_modify;
@@ -224,15 +268,27 @@ impl Aggregate for User {
                 pwd_must_modify,
                 personal,
                 claimed,
+                account,
                 ..
             } => {
                 self.held_claims = claimed.clone();
+                self.account = account.clone();
                 self.org_relations = org_relations.clone();
                 self.pwd_must_modify = *pwd_must_modify;
                 self.profile = personal.clone();
             }
-            UserEvent::UserEnabled { .. } => self.disabled = false,
-            UserEvent::UserDisabled { .. } => self.disabled = true,
+            UserEvent::UserEnabled { .. } => {
+                self.disabled = false;
+                self.left = false;
+            }
+            UserEvent::UserDisabled { .. } => {
+                self.disabled = true;
+                self.left = false;
+            }
+            UserEvent::UserLeft { .. } => {
+                self.disabled = true;
+                self.left = true;
+            }
             UserEvent::PasswordChanged {
                 password_hash,
                 pwd_must_modify,

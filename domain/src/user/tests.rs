@@ -10,6 +10,7 @@ fn input(fields: &[(UserField, &str)]) -> UserInput {
     UserInput {
         fields: fields.iter().map(|(f, v)| (*f, v.to_string())).collect(),
         extension: None,
+        account: Default::default(),
     }
 }
 
@@ -57,6 +58,7 @@ fn created(password_hash: Option<&str>) -> UserEvent {
         created_at: NOW,
         personal: profile(),
         claimed: vec!["user.user_name".into(), "user.mobile".into()],
+        account: Default::default(),
     }
 }
 
@@ -279,6 +281,7 @@ fn updating_changes_only_given_attributes_and_moves_claims() {
                 ..profile()
             },
             claimed: vec!["user.user_name".into(), "user.mobile".into()],
+            account: Default::default(),
         }]);
     assert_eq!(decision.claims, [Claim::new("user.mobile", "13800138000")]);
     assert_eq!(
@@ -375,6 +378,111 @@ fn disabling_and_enabling_record_only_real_changes() {
         }]);
     given::<User>(&[created(None)])
         .when(UserCommand::Enable { now: NOW }, &FakeHasher)
+        .then_expect_events(&[]);
+}
+
+#[test]
+fn a_user_who_left_is_disabled_until_enabled_or_disabled_again() {
+    let left = UserEvent::UserLeft {
+        user_id: "u1".into(),
+        at: NOW,
+    };
+    given::<User>(&[created(None)])
+        .when(UserCommand::Leave { now: NOW }, &FakeHasher)
+        .then_expect_events(std::slice::from_ref(&left));
+    given::<User>(&[created(None), left.clone()])
+        .when(UserCommand::Leave { now: NOW }, &FakeHasher)
+        .then_expect_events(&[]);
+    // Already unable to sign in: a plain disable records nothing ...
+    given::<User>(&[created(None), left.clone()])
+        .when(UserCommand::Disable { now: NOW }, &FakeHasher)
+        .then_expect_events(&[]);
+    // ... and enabling brings the user back.
+    given::<User>(&[created(None), left.clone()])
+        .when(UserCommand::Enable { now: NOW }, &FakeHasher)
+        .then_expect_events(&[UserEvent::UserEnabled {
+            user_id: "u1".into(),
+            at: NOW,
+        }]);
+    let user = User::from_events(&[created(None), left]);
+    assert!(user.left && user.disabled);
+}
+
+fn revise(
+    fields: &[(UserField, &str)],
+    account: AccountDetails,
+    password: Option<&str>,
+    state: Option<AccountState>,
+) -> UserCommand {
+    UserCommand::Revise {
+        input: UserInput {
+            account,
+            ..input(fields)
+        },
+        org_relations: None,
+        password: password.map(str::to_string),
+        state,
+        settings: TenantSettings::default(),
+        now: NOW,
+    }
+}
+
+#[test]
+fn a_revision_writes_its_update_password_and_state_together_or_not_at_all() {
+    let account = AccountDetails {
+        external_id: Some("ext-1".into()),
+        expires_at: Some(NOW + 1),
+        ..Default::default()
+    };
+    let decision = User::from_events(&[created(None)])
+        .decide(
+            revise(
+                &[(UserField::DisplayName, "张三")],
+                account.clone(),
+                Some("New#5678"),
+                Some(AccountState::Left),
+            ),
+            &FakeHasher,
+        )
+        .unwrap();
+    let types: Vec<&str> = decision.events.iter().map(|e| e.event_type()).collect();
+    assert_eq!(
+        types,
+        ["user.updated", "user.password_changed", "user.left"]
+    );
+    let UserEvent::UserUpdated {
+        changed,
+        account: after,
+        ..
+    } = &decision.events[0]
+    else {
+        panic!("an update first");
+    };
+    assert_eq!(after, &account);
+    assert_eq!(changed, &["display_name", "external_id", "expires_at"]);
+    // A refused password refuses the whole revision.
+    given::<User>(&[created(None)])
+        .when(
+            revise(
+                &[(UserField::DisplayName, "张三")],
+                account,
+                Some("12345678"),
+                None,
+            ),
+            &FakeHasher,
+        )
+        .then_expect_error(UserError::Password(PasswordViolation::TooSimple));
+    // Nothing new: nothing written.
+    given::<User>(&[created(None)])
+        .when(
+            revise(
+                &[],
+                AccountDetails::default(),
+                None,
+                Some(AccountState::Active),
+            ),
+            &FakeHasher,
+        )
         .then_expect_events(&[]);
 }
 
@@ -482,6 +590,7 @@ fn claims_follow_what_the_user_holds_when_the_rules_change() {
             "user.mobile".into(),
             "user.email".into(),
         ],
+        account: Default::default(),
     };
     // The tenant has since made email non-unique: the held email claim is released, not re-taken.
     let mut settings = TenantSettings::default();
@@ -531,6 +640,7 @@ fn an_unrelated_update_does_not_claim_an_unchanged_value_the_user_never_held() {
             ..profile()
         },
         claimed: vec!["user.user_name".into(), "user.mobile".into()],
+        account: Default::default(),
     };
     let command = |fields: &[(UserField, &str)]| UserCommand::Update {
         input: input(fields),

@@ -82,6 +82,7 @@ impl ProfileBody {
             input: UserInput {
                 fields,
                 extension: self.extension,
+                ..UserInput::default()
             },
             ..UserRequest::default()
         };

@@ -142,6 +142,7 @@ impl UserBody {
             input: UserInput {
                 fields,
                 extension: self.extension,
+                ..UserInput::default()
             },
             password: self.password,
             pwd_must_modify: self.pwd_must_modify,

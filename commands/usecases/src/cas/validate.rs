@@ -29,7 +29,7 @@ pub(super) async fn usable_account(
         return Ok(None);
     };
     let user = projections::users::get(state.pool(), tenant, user_id).await?;
-    let Some(user) = user.filter(|u| !u.disabled && app.enabled) else {
+    let Some(user) = user.filter(|u| u.can_sign_in(state.now()) && app.enabled) else {
         return Ok(None);
     };
     let accounts = projections::app_accounts::list_for_user(state.pool(), tenant, user_id).await?;

@@ -169,9 +169,9 @@ async fn usable_user(
     application_id: &str,
 ) -> Result<UserRow, OAuthError> {
     let user = projections::users::get(state.pool(), tenant, user_id).await?;
-    let Some(user) = user.filter(|u| !u.disabled) else {
+    let Some(user) = user.filter(|u| u.can_sign_in(state.now())) else {
         return Err(OAuthError::InvalidGrant(
-            "the user is disabled or deleted".into(),
+            "the user is disabled, expired or deleted".into(),
         ));
     };
     if !crate::signin::has_account(state, tenant, user_id, application_id).await? {

@@ -121,7 +121,7 @@ pub(super) async fn advance(
     let user = projections::users::get(state.pool(), tenant, &claims.user_id)
         .await?
         .ok_or(SdkError::InvalidStateToken)?;
-    if user.disabled {
+    if !user.can_sign_in(state.now()) {
         signin::record_failure(state, caller.ctx, &user.user_id, "user_disabled", false).await?;
         return Err(SdkError::Refused(SignInRefusal::Disabled));
     }

@@ -191,7 +191,7 @@ pub async fn redeem_ticket(
     let user = projections::users::get(state.pool(), tenant, &session.user_id)
         .await?
         .ok_or(SdkError::InvalidTicket)?;
-    if user.disabled {
+    if !user.can_sign_in(state.now()) {
         return Err(SdkError::Refused(SignInRefusal::Disabled));
     }
     Ok(user)

@@ -158,7 +158,7 @@ pub async fn check_password(
             }));
         }
     };
-    if user.disabled {
+    if !user.can_sign_in(state.now()) {
         record(state, ctx, &user.user_id, "user_disabled", false, device).await?;
         return Err(SignInError::Refused(SignInRefusal::Disabled));
     }

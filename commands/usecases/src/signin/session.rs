@@ -167,7 +167,7 @@ pub async fn access(
     }
     let user = projections::users::get(state.pool(), tenant, user_id).await?;
     Ok(match user {
-        Some(user) if !user.disabled => Access::Allowed,
+        Some(user) if user.can_sign_in(state.now()) => Access::Allowed,
         _ => Access::UserDisabled,
     })
 }
