@@ -15,7 +15,8 @@ use usecases::AppState;
 
 use crate::caller::InspurCaller;
 use crate::envelope::{ok, saved, InspurError};
-use crate::extended_fields::{body, field, flag, present, refused, yes};
+use crate::extended_fields::{field, flag, refused, yes};
+use crate::lenient::{body, present};
 use crate::lenient::{number, text};
 
 pub fn router() -> Router<AppState> {

@@ -35,6 +35,11 @@ pub fn saved(data: Value) -> Response {
     envelope(StatusCode::OK, "成功", data)
 }
 
+/// A success with a message of its own (an import that refused some rows).
+pub fn ok_saying(message: &str, data: Value) -> Response {
+    envelope(StatusCode::OK, message, data)
+}
+
 /// An error answer (§4).
 #[derive(Debug)]
 pub struct InspurError {
@@ -44,6 +49,11 @@ pub struct InspurError {
 }
 
 impl InspurError {
+    /// What the answer says.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
     /// 400 `参数错误: …` (a parameter error).
     pub fn invalid(what: impl std::fmt::Display) -> Self {
         Self::with(StatusCode::BAD_REQUEST, format!("参数错误: {what}"))

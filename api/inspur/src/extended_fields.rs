@@ -17,6 +17,7 @@ use usecases::{AppState, ServiceError};
 
 use crate::caller::InspurCaller;
 use crate::envelope::{ok, saved, InspurError};
+use crate::lenient::{body, present};
 use crate::lenient::{number, text};
 use crate::time::wire;
 
@@ -90,16 +91,6 @@ pub(crate) fn refused(error: ServiceError) -> InspurError {
         }
         other => other.into(),
     }
-}
-
-pub(crate) fn body<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, InspurError> {
-    serde_json::from_slice(bytes).map_err(|e| InspurError::invalid(format!("请求体无效: {e}")))
-}
-
-pub(crate) fn present(value: Option<String>) -> Option<String> {
-    value
-        .map(|v| v.trim().to_string())
-        .filter(|v| !v.is_empty())
 }
 
 /// A 0/1 flag given as a number or a string.

@@ -15,6 +15,7 @@ use usecases::{AppState, ServiceError};
 
 use crate::caller::InspurCaller;
 use crate::envelope::{ok, saved, InspurError};
+use crate::lenient::body;
 use crate::lenient::{number, text};
 
 pub fn router() -> Router<AppState> {
@@ -134,10 +135,6 @@ async fn set(
         }
     }
     Ok(saved)
-}
-
-fn body<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, InspurError> {
-    serde_json::from_slice(bytes).map_err(|e| InspurError::invalid(format!("请求体无效: {e}")))
 }
 
 /// FV-02 `POST /fieldvalue`.

@@ -17,6 +17,7 @@ use usecases::{AppState, ServiceError};
 use crate::caller::InspurCaller;
 use crate::envelope::{ok, InspurError};
 use crate::lenient::text;
+use crate::lenient::{body, present};
 use crate::time::wire;
 
 pub fn router() -> Router<AppState> {
@@ -84,16 +85,6 @@ fn refused(error: GroupRefused) -> InspurError {
         }
         GroupRefused::Service(other) => other.into(),
     }
-}
-
-fn present(value: Option<String>) -> Option<String> {
-    value
-        .map(|v| v.trim().to_string())
-        .filter(|v| !v.is_empty())
-}
-
-fn body<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, InspurError> {
-    serde_json::from_slice(bytes).map_err(|e| InspurError::invalid(format!("请求体无效: {e}")))
 }
 
 async fn group(state: &AppState, caller: &InspurCaller, id: &str) -> Result<GroupRow, InspurError> {

@@ -4,6 +4,25 @@
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
+use crate::envelope::InspurError;
+
+/// A JSON object body; an empty body reads as `{}`.
+pub(crate) fn body<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, InspurError> {
+    let bytes = if bytes.iter().all(u8::is_ascii_whitespace) {
+        b"{}".as_slice()
+    } else {
+        bytes
+    };
+    serde_json::from_slice(bytes).map_err(|e| InspurError::invalid(format!("请求体无效: {e}")))
+}
+
+/// A given text, trimmed; blank is absent.
+pub(crate) fn present(value: Option<String>) -> Option<String> {
+    value
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+}
+
 /// A string that may arrive as a number or boolean; `null` and absent are `None`.
 pub fn text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
     Ok(match Option::<Value>::deserialize(deserializer)? {

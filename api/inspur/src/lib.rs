@@ -13,6 +13,7 @@ mod groups;
 mod lenient;
 mod organs;
 mod page;
+pub mod sheet;
 mod time;
 mod user_grants;
 mod user_types;

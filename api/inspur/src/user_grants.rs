@@ -16,6 +16,7 @@ use usecases::AppState;
 
 use crate::caller::InspurCaller;
 use crate::envelope::{ok, InspurError};
+use crate::lenient::body;
 use crate::lenient::text;
 use crate::time::wire;
 
@@ -46,10 +47,6 @@ fn refused(error: GrantRefused) -> InspurError {
         GrantRefused::NoApplication(app) => InspurError::rule(format!("应用不存在: {app}")),
         GrantRefused::Service(other) => other.into(),
     }
-}
-
-fn body<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, InspurError> {
-    serde_json::from_slice(bytes).map_err(|e| InspurError::invalid(format!("请求体无效: {e}")))
 }
 
 #[derive(Deserialize)]

@@ -14,6 +14,7 @@ use usecases::{user_types as cases, AppState, ServiceError};
 
 use crate::caller::InspurCaller;
 use crate::envelope::{ok, InspurError};
+use crate::lenient::present;
 use crate::lenient::{number, text};
 use crate::time::wire;
 
@@ -63,6 +64,9 @@ fn done() -> Response {
 fn refused(error: ServiceError) -> InspurError {
     match error {
         ServiceError::UserType(UserTypeError::NotFound) => InspurError::not_found(),
+        ServiceError::UserType(UserTypeError::InUse) => {
+            InspurError::rule("账户类型已被账户使用,禁止删除")
+        }
         ServiceError::Claimed(domain::ClaimKind::UserTypeCode) => InspurError::rule("编码已存在"),
         ServiceError::Claimed(domain::ClaimKind::UserTypeName) => InspurError::rule("名称已存在"),
         other => other.into(),
@@ -81,12 +85,6 @@ pub struct TypeBody {
     description: Option<String>,
     #[serde(default, deserialize_with = "number")]
     order: Option<i64>,
-}
-
-fn present(value: Option<String>) -> Option<String> {
-    value
-        .map(|v| v.trim().to_string())
-        .filter(|v| !v.is_empty())
 }
 
 /// `POST /userType`: `data` is the saved type's id.
@@ -183,8 +181,10 @@ async fn delete(
     caller: InspurCaller,
     Path(id): Path<String>,
 ) -> Result<Response, InspurError> {
-    let now = state.now();
-    run(&state, &caller, &id, UserTypeCommand::Delete { now }).await
+    cases::delete(&state, &caller.context, &id)
+        .await
+        .map_err(refused)?;
+    Ok(done())
 }
 
 async fn start(

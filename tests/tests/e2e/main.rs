@@ -53,7 +53,9 @@ mod inspur {
     mod mixed_traffic;
     mod organ_grants;
     mod organs;
+    mod user_accounts;
     mod user_grants;
+    mod user_import;
     mod user_types;
     mod users;
 }

@@ -13,6 +13,7 @@ use usecases::AppState;
 use super::ROOT;
 use crate::caller::InspurCaller;
 use crate::envelope::{ok, InspurError};
+use crate::lenient::body;
 use crate::lenient::text;
 use projections::organs;
 
@@ -22,10 +23,6 @@ pub struct AuthBody {
     app_id_list: Option<Vec<String>>,
     #[serde(default, deserialize_with = "text")]
     action: Option<String>,
-}
-
-fn body<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, InspurError> {
-    serde_json::from_slice(bytes).map_err(|e| InspurError::invalid(format!("请求体无效: {e}")))
 }
 
 /// `POST /organs/{organId}/action/auth`.

@@ -14,18 +14,9 @@ use usecases::AppState;
 use super::{status, view, ROOT};
 use crate::caller::InspurCaller;
 use crate::envelope::{ok, saved, InspurError};
+use crate::lenient::{body, present};
 use crate::lenient::{number, text};
 use projections::organs::{self, Organ, Unique};
-
-/// A body read leniently: a JSON object whose fields may be strings or numbers.
-fn body<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, InspurError> {
-    let bytes = if bytes.iter().all(u8::is_ascii_whitespace) {
-        b"{}".as_slice()
-    } else {
-        bytes
-    };
-    serde_json::from_slice(bytes).map_err(|e| InspurError::invalid(format!("请求体无效: {e}")))
-}
 
 #[derive(Deserialize)]
 pub struct OrganBody {
@@ -43,12 +34,6 @@ pub struct OrganBody {
     code: Option<String>,
     #[serde(default, deserialize_with = "number")]
     order: Option<i64>,
-}
-
-fn present(value: Option<String>) -> Option<String> {
-    value
-        .map(|v| v.trim().to_string())
-        .filter(|v| !v.is_empty())
 }
 
 async fn organ(state: &AppState, caller: &InspurCaller, id: &str) -> Result<Organ, InspurError> {

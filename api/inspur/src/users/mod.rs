@@ -1,14 +1,16 @@
-//! Users ("accounts", specs/inspur-idaas.md §2.6) as far as built: USR-04 the filtered page
-//! (`POST`, filters in the query or a JSON body), USR-13 the detail, USR-05 deletion (with the
-//! users' extended-field values) and USR-12 removal to the top organisation — the directory's
-//! users, whichever API made them. Fields the directory does not hold yet (user type, expiry,
-//! description, external id, created type) are `null`; a password is never emitted.
+//! Users ("accounts", specs/inspur-idaas.md §2.6) — the directory's users, whichever API made
+//! them: USR-04 the filtered page (`POST`, filters in the query or a JSON body; users who left
+//! only with `status=0`), USR-13 the detail; the changes are in `write`, the Excel template and
+//! import in `import`. A password is never emitted.
+
+mod import;
+mod write;
 
 use axum::extract::{Query, State};
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
-use projections::directory_users::{self, DirectoryUser, UserFilter};
+use projections::directory_users::{self, DirectoryUser, UserFilter, UserState};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use usecases::AppState;
@@ -22,123 +24,47 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/user/page/{page_no}/{page_size}", post(page))
         .route("/user/userInfoDetail", get(detail))
-        .route("/user/delete", post(delete))
-        .route("/user/remove", post(remove))
+        .route("/user/createUser", post(write::create))
+        .route("/user/updateUser", post(write::update))
+        .route("/user/dimission", post(write::dimission))
+        .route("/user/delete", post(write::delete))
+        .route("/user/remove", post(write::remove))
+        .route("/user/modelDown", get(import::template))
+        .route(
+            "/user/userInfoImport",
+            post(import::import).get(import::import),
+        )
 }
 
-#[derive(Deserialize, Default)]
-pub struct IdsBody {
-    #[serde(default, rename = "idList")]
-    id_list: Option<Vec<String>>,
-    #[serde(default, deserialize_with = "text")]
-    id: Option<String>,
+/// The wire status (§2.6): `0` left, `1` normal, `2` disabled.
+fn status(user: &DirectoryUser) -> &'static str {
+    match (user.left, user.disabled) {
+        (true, _) => "0",
+        (false, true) => "2",
+        (false, false) => "1",
+    }
 }
 
-/// The user ids a request names: `idList` (a JSON array, or repeated or comma-separated form or
-/// query fields) or a single `id`.
-fn ids(query: Option<&str>, bytes: &[u8]) -> Result<Vec<String>, InspurError> {
-    let mut ids = Vec::new();
-    let mut pairs: Vec<(String, String)> =
-        serde_urlencoded::from_str(query.unwrap_or("")).unwrap_or_default();
-    let text = std::str::from_utf8(bytes).unwrap_or("").trim();
-    if text.starts_with('{') {
-        let body: IdsBody = serde_json::from_str(text)
-            .map_err(|e| InspurError::invalid(format!("请求体无效: {e}")))?;
-        ids.extend(body.id_list.unwrap_or_default());
-        ids.extend(body.id);
-    } else if !text.is_empty() {
-        pairs.extend(serde_urlencoded::from_str::<Vec<(String, String)>>(text).unwrap_or_default());
-    }
-    for (key, value) in pairs {
-        if key == "id" || key == "idList" || key == "idList[]" {
-            ids.extend(value.split(',').map(|v| v.trim().to_string()));
-        }
-    }
-    ids.retain(|id| !id.is_empty());
-    ids.dedup();
-    if ids.is_empty() {
-        return Err(InspurError::invalid("idList 不能为空"));
-    }
-    if ids.len() > 1000 {
-        return Err(InspurError::invalid("一次最多 1000 个账户"));
-    }
-    Ok(ids)
-}
-
-/// USR-05 `POST /user/delete` (`idList`): the users and their extended-field values go.
-async fn delete(
-    State(state): State<AppState>,
-    caller: InspurCaller,
-    uri: axum::http::Uri,
-    bytes: axum::body::Bytes,
-) -> Result<Response, InspurError> {
-    let users = ids(uri.query(), &bytes)?;
-    for user in &users {
-        if directory_users::get(state.pool(), &caller.tenant_id, user)
-            .await?
-            .is_none()
-        {
-            return Err(InspurError::rule(format!("账户不存在: {user}")));
-        }
-    }
-    for user in &users {
-        usecases::users::change_life(&state, &caller.context, user, usecases::Lifecycle::Delete)
-            .await?;
-        usecases::field_values::clear(&state, &caller.context, user)
-            .await
-            .map_err(|e| match e {
-                usecases::field_values::ValueRefused::Service(e) => InspurError::from(e),
-                other => InspurError::invalid(other),
-            })?;
-    }
-    Ok(ok(Value::Null))
-}
-
-/// USR-12 `POST /user/remove` (`id` or `idList` from the form, the query or a JSON body): the
-/// users move to the top organisation (the first root, as a user made without one is placed).
-async fn remove(
-    State(state): State<AppState>,
-    caller: InspurCaller,
-    uri: axum::http::Uri,
-    bytes: axum::body::Bytes,
-) -> Result<Response, InspurError> {
-    let users = ids(uri.query(), &bytes)?;
-    let root = projections::organizations::first_root(state.pool(), &caller.tenant_id)
-        .await?
-        .ok_or_else(|| InspurError::rule("没有根组织机构"))?;
-    for user in &users {
-        let request = usecases::users::UserRequest {
-            input: Default::default(),
-            password: None,
-            pwd_must_modify: None,
-            org_code: Some(root.org_code.clone()),
-            relations: None,
-        };
-        usecases::users::update(&state, &caller.context, user, request).await?;
-    }
-    Ok(ok(Value::Null))
-}
-
-fn view(user: &DirectoryUser, zone: i32, bind: bool) -> Value {
+fn view(user: &DirectoryUser, tenant: &str, zone: i32, bind: bool) -> Value {
     let mut object = json!({
         "id": user.user_id,
         "email": user.email,
         "phone": user.mobile,
-        "createdType": null,
+        "createdType": user.created_type,
         "nickName": user.name,
-        "expirationTime": null,
+        "expirationTime": user.expires_at.map(|at| wire(at, zone)),
         "createdTime": wire(user.created_at, zone),
         "updateTime": wire(user.updated_at, zone),
-        "creator": null,
-        "accountId": null,
-        "description": null,
+        "creator": user.creator,
+        "accountId": tenant,
+        "description": user.description,
         "organizationId": user.org_id,
-        "status": if user.disabled { "2" } else { "1" },
-        "userType": null,
+        "status": status(user),
+        "userType": user.user_type_id,
         "accountName": user.user_name,
         "organName": user.org_name,
-        "userTypeName": null,
-        "externalId": null,
+        "userTypeName": user.user_type_name,
+        "externalId": user.external_id,
     });
     if bind {
         object["idBind"] = json!(if user.bound { "1" } else { "0" });
@@ -194,30 +120,14 @@ async fn page(
     bytes: axum::body::Bytes,
 ) -> Result<Response, InspurError> {
     let request = crate::page::request(&page_no, &page_size)?;
-    let body: PageFilter = if bytes.iter().all(u8::is_ascii_whitespace) {
-        PageFilter::default()
-    } else {
-        serde_json::from_slice(&bytes)
-            .map_err(|e| InspurError::invalid(format!("请求体无效: {e}")))?
-    };
+    let body: PageFilter = crate::lenient::body(&bytes)?;
     let filter = merged(query, body);
     let zone = state.config.utc_offset_minutes;
-    let empty = || {
-        ok(crate::page::object(projections::page::Page {
-            items: Vec::new(),
-            total: 0,
-            request,
-        }))
-    };
-    // No user has a type or has left yet: those filters match nobody.
-    if given(&filter.user_type_id).is_some() {
-        return Ok(empty());
-    }
-    let disabled = match given(&filter.status) {
+    let state_filter = match given(&filter.status) {
         None => None,
-        Some("1") => Some(false),
-        Some("2") => Some(true),
-        Some("0") => return Ok(empty()),
+        Some("1") => Some(UserState::Active),
+        Some("2") => Some(UserState::Disabled),
+        Some("0") => Some(UserState::Left),
         Some(_) => return Err(InspurError::invalid("status 必须是 0、1 或 2")),
     };
     let which = UserFilter {
@@ -226,12 +136,16 @@ async fn page(
         mobile: given(&filter.phone),
         email: given(&filter.email),
         org_id: given(&filter.organization_id),
-        disabled,
+        state: state_filter,
+        user_type_id: given(&filter.user_type_id),
         application_id: given(&filter.app_id),
     };
     let bind = which.application_id.is_some();
     let rows = directory_users::page(state.pool(), &caller.tenant_id, which, request).await?;
-    Ok(ok(crate::page::object(rows.map(|u| view(&u, zone, bind)))))
+    let tenant = &caller.tenant_id;
+    Ok(ok(crate::page::object(
+        rows.map(|u| view(&u, tenant, zone, bind)),
+    )))
 }
 
 #[derive(Deserialize)]
@@ -249,5 +163,6 @@ async fn detail(
     let user = directory_users::get(state.pool(), &caller.tenant_id, id)
         .await?
         .ok_or_else(InspurError::not_found)?;
-    Ok(ok(view(&user, state.config.utc_offset_minutes, false)))
+    let zone = state.config.utc_offset_minutes;
+    Ok(ok(view(&user, &caller.tenant_id, zone, false)))
 }

@@ -1,0 +1,357 @@
+//! User changes (specs/inspur-idaas.md §2.6): USR-10 create, USR-03 update (with a new
+//! password and a new state, written together or not at all), USR-11 dimission (the user
+//! leaves: kept, unable to sign in, listed only with `status=0`), USR-05 physical delete (with
+//! the users' extended-field values) and USR-12 removal to the top organisation.
+
+use axum::extract::State;
+use axum::response::Response;
+use domain::password::PasswordViolation;
+use domain::user::{AccountDetails, AccountState, UserError, UserField, UserInput};
+use domain::user_type::UserTypeError;
+use domain::ClaimKind;
+use projections::directory_users;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use usecases::users::UserRequest;
+use usecases::{AppState, ServiceError};
+
+use crate::caller::InspurCaller;
+use crate::envelope::{ok, InspurError};
+use crate::lenient::{body, present, text};
+
+/// The body of USR-10 and USR-03 (`p6d` is the password; `externald` is the document's
+/// spelling of `externalId`; both spellings are read).
+#[derive(Deserialize, Default)]
+pub struct UserBody {
+    #[serde(default, deserialize_with = "text")]
+    pub id: Option<String>,
+    #[serde(default, deserialize_with = "text", rename = "accountName")]
+    pub account_name: Option<String>,
+    #[serde(default, deserialize_with = "text")]
+    pub email: Option<String>,
+    #[serde(default, deserialize_with = "text")]
+    pub phone: Option<String>,
+    #[serde(default, deserialize_with = "text", rename = "nickName")]
+    pub nick_name: Option<String>,
+    #[serde(default, deserialize_with = "text", rename = "expirationTime")]
+    pub expiration_time: Option<String>,
+    #[serde(default, deserialize_with = "text")]
+    pub description: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "text",
+        rename = "externalId",
+        alias = "externald"
+    )]
+    pub external_id: Option<String>,
+    #[serde(default, deserialize_with = "text", rename = "organizationId")]
+    pub organization_id: Option<String>,
+    #[serde(default, deserialize_with = "text", rename = "userType")]
+    pub user_type: Option<String>,
+    #[serde(default, deserialize_with = "text", rename = "p6d", alias = "password")]
+    pub password: Option<String>,
+    #[serde(default, deserialize_with = "text")]
+    pub status: Option<String>,
+}
+
+/// The wire name of a user attribute, for messages.
+fn wire_name(field: UserField) -> &'static str {
+    match field {
+        UserField::Username => "accountName",
+        UserField::DisplayName => "nickName",
+        UserField::Mobile => "phone",
+        UserField::Email => "email",
+        other => other.name(),
+    }
+}
+
+fn password_message(violation: PasswordViolation) -> String {
+    let why = match violation {
+        PasswordViolation::ReusedFromHistory => "不能使用历史密码".to_string(),
+        PasswordViolation::ReversedUserName => "不能是倒序的账户名称".to_string(),
+        PasswordViolation::ContainsPersonalInfo => "不能包含账户名称、手机号或邮箱前缀".to_string(),
+        PasswordViolation::TooSimple => "字符类型太少".to_string(),
+        PasswordViolation::OnWeakList => "属于弱密码".to_string(),
+        PasswordViolation::TooManyRepeated(n) => format!("连续相同字符最多 {n} 个"),
+        PasswordViolation::Length(min, max) => format!("长度应为 {min} 到 {max} 个字符"),
+        PasswordViolation::Required => "密码不能为空".to_string(),
+    };
+    format!("密码不符合密码策略: {why}")
+}
+
+/// A refused user change in the surface's words.
+pub(super) fn refused(error: ServiceError) -> InspurError {
+    match error {
+        ServiceError::User(UserError::Required(field)) => {
+            InspurError::invalid(format!("{} 不能为空", wire_name(field)))
+        }
+        ServiceError::User(UserError::Invalid(field)) => {
+            InspurError::invalid(format!("{} 格式不正确", wire_name(field)))
+        }
+        ServiceError::User(UserError::Password(violation)) => {
+            InspurError::invalid(password_message(violation))
+        }
+        ServiceError::User(UserError::InvalidAccount) => {
+            InspurError::invalid("外部ID、描述或账户类型过长(最多 255 个字符)")
+        }
+        ServiceError::Claimed(ClaimKind::UserName) => InspurError::rule("账户名称已存在"),
+        ServiceError::Claimed(ClaimKind::UserMobile) => InspurError::rule("手机号已存在"),
+        ServiceError::Claimed(ClaimKind::UserEmail) => InspurError::rule("邮箱已存在"),
+        ServiceError::Claimed(kind) => InspurError::rule(format!("唯一字段已存在: {kind}")),
+        ServiceError::OrgCodeNotFound => InspurError::rule("组织机构不存在"),
+        ServiceError::UserType(UserTypeError::NotFound) => InspurError::rule("账户类型不存在"),
+        ServiceError::UserType(UserTypeError::Disabled) => InspurError::rule("账户类型已禁用"),
+        other => other.into(),
+    }
+}
+
+/// What a body asks for, in dialect-neutral form; `creating` (how: `createdType`) also asks
+/// for the fields USR-10 requires.
+pub(super) async fn request_of(
+    state: &AppState,
+    caller: &InspurCaller,
+    body: UserBody,
+    creating: Option<&str>,
+) -> Result<(UserRequest, Option<AccountState>), InspurError> {
+    if creating.is_some() {
+        let required = [
+            ("accountName", &body.account_name),
+            ("phone", &body.phone),
+            ("nickName", &body.nick_name),
+            ("expirationTime", &body.expiration_time),
+            ("organizationId", &body.organization_id),
+            ("userType", &body.user_type),
+            ("p6d", &body.password),
+        ];
+        if let Some((name, _)) = required
+            .iter()
+            .find(|(_, v)| present((*v).clone()).is_none())
+        {
+            return Err(InspurError::invalid(format!("{name} 不能为空")));
+        }
+    }
+    let zone = state.config.utc_offset_minutes;
+    let expires_at = match present(body.expiration_time) {
+        Some(text) => Some(crate::time::parse(&text, zone).ok_or_else(|| {
+            InspurError::invalid("expirationTime 格式不正确,应为 yyyy-MM-dd HH:mm:ss")
+        })?),
+        None => None,
+    };
+    let org_code = match present(body.organization_id) {
+        Some(id) => {
+            let organ = projections::organs::get(state.pool(), &caller.tenant_id, &id)
+                .await?
+                .ok_or_else(|| InspurError::rule("组织机构不存在"))?;
+            if organ.disabled {
+                return Err(InspurError::rule("组织机构已禁用"));
+            }
+            Some(organ.code)
+        }
+        None => None,
+    };
+    let target = match present(body.status).as_deref() {
+        None => None,
+        Some("1") => Some(AccountState::Active),
+        Some("2") => Some(AccountState::Disabled),
+        Some("0") => Some(AccountState::Left),
+        Some(_) => return Err(InspurError::invalid("status 必须是 0、1 或 2")),
+    };
+    let fields = [
+        (UserField::Username, body.account_name),
+        (UserField::DisplayName, body.nick_name),
+        (UserField::Mobile, body.phone),
+        (UserField::Email, body.email),
+    ]
+    .into_iter()
+    .filter_map(|(field, value)| present(value).map(|v| (field, v)))
+    .collect();
+    let account = AccountDetails {
+        external_id: present(body.external_id),
+        user_type_id: present(body.user_type),
+        expires_at,
+        description: present(body.description),
+        created_type: creating.map(str::to_string),
+    };
+    let request = UserRequest {
+        input: UserInput {
+            fields,
+            extension: None,
+            account,
+        },
+        password: body.password.filter(|p| !p.is_empty()),
+        // Inspur has no "must change the password" rule: an administrator's password stands.
+        pwd_must_modify: creating.map(|_| false),
+        org_code,
+        relations: None,
+    };
+    Ok((request, target))
+}
+
+/// Creates a user from a body (`created_type`: by the API or by an import); its id.
+pub(super) async fn create_one(
+    state: &AppState,
+    caller: &InspurCaller,
+    body: UserBody,
+    created_type: &str,
+) -> Result<String, InspurError> {
+    let (request, _) = request_of(state, caller, body, Some(created_type)).await?;
+    usecases::users::create(state, &caller.context, request)
+        .await
+        .map_err(refused)
+}
+
+/// USR-10 `POST /user/createUser`: `data` is `null` (the document returns no id).
+pub async fn create(
+    State(state): State<AppState>,
+    caller: InspurCaller,
+    bytes: axum::body::Bytes,
+) -> Result<Response, InspurError> {
+    let body: UserBody = body(&bytes)?;
+    if present(body.id.clone()).is_some() {
+        return Err(InspurError::invalid(
+            "新增账户不能指定 id,修改请用 updateUser",
+        ));
+    }
+    create_one(&state, &caller, body, domain::user::CREATED_BY_API).await?;
+    Ok(ok(Value::Null))
+}
+
+/// USR-03 `POST /user/updateUser`: attributes, organisation, user type, password (`p6d`) and
+/// state (`status`) of one user, in one decision.
+pub async fn update(
+    State(state): State<AppState>,
+    caller: InspurCaller,
+    bytes: axum::body::Bytes,
+) -> Result<Response, InspurError> {
+    let mut body: UserBody = body(&bytes)?;
+    let id = present(body.id.take()).ok_or_else(|| InspurError::invalid("id 不能为空"))?;
+    if directory_users::get(state.pool(), &caller.tenant_id, &id)
+        .await?
+        .is_none()
+    {
+        return Err(InspurError::not_found());
+    }
+    let (request, target) = request_of(&state, &caller, body, None).await?;
+    usecases::users::revise(&state, &caller.context, &id, request, target)
+        .await
+        .map_err(refused)?;
+    Ok(ok(Value::Null))
+}
+
+/// Every named user exists, or the request is refused before anything changes.
+async fn existing(
+    state: &AppState,
+    caller: &InspurCaller,
+    users: &[String],
+) -> Result<(), InspurError> {
+    for user in users {
+        if directory_users::get(state.pool(), &caller.tenant_id, user)
+            .await?
+            .is_none()
+        {
+            return Err(InspurError::rule(format!("账户不存在: {user}")));
+        }
+    }
+    Ok(())
+}
+
+/// USR-11 `POST /user/dimission` (`idList`): the users leave; `data` is how many, as text.
+pub async fn dimission(
+    State(state): State<AppState>,
+    caller: InspurCaller,
+    uri: axum::http::Uri,
+    bytes: axum::body::Bytes,
+) -> Result<Response, InspurError> {
+    let users = ids(uri.query(), &bytes)?;
+    existing(&state, &caller, &users).await?;
+    for user in &users {
+        usecases::users::leave(&state, &caller.context, user).await?;
+    }
+    Ok(ok(json!(users.len().to_string())))
+}
+
+#[derive(Deserialize, Default)]
+pub struct IdsBody {
+    #[serde(default, rename = "idList")]
+    id_list: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "text")]
+    id: Option<String>,
+}
+
+/// The user ids a request names: `idList` (a JSON array, or repeated or comma-separated form or
+/// query fields) or a single `id`.
+fn ids(query: Option<&str>, bytes: &[u8]) -> Result<Vec<String>, InspurError> {
+    let mut ids = Vec::new();
+    let mut pairs: Vec<(String, String)> =
+        serde_urlencoded::from_str(query.unwrap_or("")).unwrap_or_default();
+    let text = std::str::from_utf8(bytes).unwrap_or("").trim();
+    if text.starts_with('{') {
+        let body: IdsBody = serde_json::from_str(text)
+            .map_err(|e| InspurError::invalid(format!("请求体无效: {e}")))?;
+        ids.extend(body.id_list.unwrap_or_default());
+        ids.extend(body.id);
+    } else if !text.is_empty() {
+        pairs.extend(serde_urlencoded::from_str::<Vec<(String, String)>>(text).unwrap_or_default());
+    }
+    for (key, value) in pairs {
+        if key == "id" || key == "idList" || key == "idList[]" {
+            ids.extend(value.split(',').map(|v| v.trim().to_string()));
+        }
+    }
+    ids.retain(|id| !id.is_empty());
+    ids.dedup();
+    if ids.is_empty() {
+        return Err(InspurError::invalid("idList 不能为空"));
+    }
+    if ids.len() > 1000 {
+        return Err(InspurError::invalid("一次最多 1000 个账户"));
+    }
+    Ok(ids)
+}
+
+/// USR-05 `POST /user/delete` (`idList`): the users and their extended-field values go.
+pub async fn delete(
+    State(state): State<AppState>,
+    caller: InspurCaller,
+    uri: axum::http::Uri,
+    bytes: axum::body::Bytes,
+) -> Result<Response, InspurError> {
+    let users = ids(uri.query(), &bytes)?;
+    existing(&state, &caller, &users).await?;
+    for user in &users {
+        usecases::users::change_life(&state, &caller.context, user, usecases::Lifecycle::Delete)
+            .await?;
+        usecases::field_values::clear(&state, &caller.context, user)
+            .await
+            .map_err(|e| match e {
+                usecases::field_values::ValueRefused::Service(e) => InspurError::from(e),
+                other => InspurError::invalid(other),
+            })?;
+    }
+    Ok(ok(Value::Null))
+}
+
+/// USR-12 `POST /user/remove` (`id` or `idList` from the form, the query or a JSON body): the
+/// users move to the top organisation (the first root, as a user made without one is placed).
+pub async fn remove(
+    State(state): State<AppState>,
+    caller: InspurCaller,
+    uri: axum::http::Uri,
+    bytes: axum::body::Bytes,
+) -> Result<Response, InspurError> {
+    let users = ids(uri.query(), &bytes)?;
+    let root = projections::organizations::first_root(state.pool(), &caller.tenant_id)
+        .await?
+        .ok_or_else(|| InspurError::rule("没有根组织机构"))?;
+    for user in &users {
+        let request = usecases::users::UserRequest {
+            input: Default::default(),
+            password: None,
+            pwd_must_modify: None,
+            org_code: Some(root.org_code.clone()),
+            relations: None,
+        };
+        usecases::users::update(&state, &caller.context, user, request).await?;
+    }
+    Ok(ok(Value::Null))
+}
