@@ -50,6 +50,7 @@ mod inspur {
     mod extended_fields;
     mod field_values;
     mod groups;
+    mod isolation;
     mod mixed_traffic;
     mod organ_grants;
     mod organs;

@@ -1,6 +1,6 @@
 //! One directory, two dialects (issue 15): a reproducible stream of random changes through the
-//! Inspur and the OneAccess APIs — organisations, users, groups, user types, extended fields and
-//! values, grants — after which a replay from the event log rebuilds every read model exactly,
+//! Inspur and the OneAccess APIs — organisations, users (made, changed and leaving through
+//! either), groups, user types, extended fields and values, grants — after which a replay from the event log rebuilds every read model exactly,
 //! and each dialect still sees what the other made.
 
 use idaas_tests::inspur::call;
@@ -34,13 +34,13 @@ async fn random_traffic_through_both_dialects_replays_identically(engine: Engine
     let server = TestServer::start(engine).await;
     let t = server.token().await;
     let mut dice = Dice(0x2545_F491_4F6C_DD1D);
-    let (mut organs, mut users, mut groups, mut fields) =
-        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut organs, mut users, mut groups, mut fields, mut types) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let app = idaas_tests::sso::register(&server, &t, "Mixed", json!({}))
         .await
         .application_id;
-    for step in 0..80 {
-        match dice.roll(9) {
+    for step in 0..100 {
+        match dice.roll(12) {
             0 => {
                 let parent = dice.pick(&organs).cloned().unwrap_or_else(|| "-1".into());
                 let body = json!({"name": format!("organ{step}"), "code": format!("C{step}"), "parentId": parent, "order": step});
@@ -144,9 +144,58 @@ async fn random_traffic_through_both_dialects_replays_identically(engine: Engine
                     .await;
                 }
             }
+            9 => {
+                if let (Some(organ), Some(user_type)) =
+                    (dice.pick(&organs).cloned(), dice.pick(&types).cloned())
+                {
+                    let body = json!({"accountName": format!("acct{step}"), "phone": format!("137{step:08}"),
+                                      "nickName": format!("账户{step}"), "expirationTime": "2099-12-31",
+                                      "organizationId": organ, "userType": user_type,
+                                      "p6d": idaas_tests::sso::PASSWORD});
+                    let path = "/idaas/v1/user/createUser";
+                    if call(&server, &t, Method::POST, path, Some(body)).await.0 == 200 {
+                        let path = format!("/idaas/v1/user/page/1/1?accountName=acct{step}");
+                        let page = call(&server, &t, Method::POST, &path, None).await;
+                        if let Some(id) = page.1["data"]["data"][0]["id"].as_str() {
+                            users.push(id.to_string());
+                        }
+                    }
+                }
+            }
+            10 => {
+                if let Some(user) = dice.pick(&users).cloned() {
+                    let status = ["0", "1", "2"][dice.roll(3)];
+                    let body = json!({"id": user, "externalId": format!("x{step}"), "status": status,
+                                      "nickName": format!("改{step}")});
+                    call(
+                        &server,
+                        &t,
+                        Method::POST,
+                        "/idaas/v1/user/updateUser",
+                        Some(body),
+                    )
+                    .await;
+                }
+            }
+            11 => {
+                if let Some(user) = dice.pick(&users).cloned() {
+                    let body = json!({"idList": [user]});
+                    call(
+                        &server,
+                        &t,
+                        Method::POST,
+                        "/idaas/v1/user/dimission",
+                        Some(body),
+                    )
+                    .await;
+                }
+            }
             _ => {
                 let body = json!({"name": format!("type{}", dice.roll(5)), "code": format!("t{step}"), "order": step});
-                call(&server, &t, Method::POST, "/idaas/v1/userType", Some(body)).await;
+                let made = call(&server, &t, Method::POST, "/idaas/v1/userType", Some(body)).await;
+                if let Some(id) = made.1["data"].as_str().filter(|_| made.0 == 200) {
+                    types.push(id.to_string());
+                }
             }
         }
     }
@@ -173,6 +222,31 @@ async fn random_traffic_through_both_dialects_replays_identically(engine: Engine
     assert_eq!(
         inspur_roots.1["data"]["totalCount"],
         oneaccess_roots.body["total"]
+    );
+    // ... and the same users: Inspur lists those who left only when asked for.
+    let count = |query: &'static str| {
+        let (server, t) = (&server, &t);
+        async move {
+            let path = format!("/idaas/v1/user/page/1/1{query}");
+            call(server, t, Method::POST, &path, None).await.1["data"]["totalCount"]
+                .as_u64()
+                .unwrap()
+        }
+    };
+    let (staying, left) = (count("").await, count("?status=0").await);
+    let oneaccess_users = server
+        .client
+        .get("/api/v2/tenant/users?offset=0&limit=10", &t)
+        .await;
+    assert_eq!(
+        Some(staying + left),
+        oneaccess_users.body["total"].as_u64(),
+        "{}",
+        oneaccess_users.body
+    );
+    assert!(
+        left > 0 && staying > left,
+        "users left ({left} of {staying})"
     );
     server.assert_replay_identical().await;
     server.finish().await;
