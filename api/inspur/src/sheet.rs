@@ -24,7 +24,11 @@ pub const COLUMNS: [&str; 10] = [
     "描述",
 ];
 pub const SHEET_NAME: &str = "账户导入";
-pub const MAX_ROWS: usize = 5000;
+/// Each row costs a password hash: a thousand rows keep an import within seconds.
+pub const MAX_ROWS: usize = 1000;
+/// Bounds checked before calamine opens a workbook (see [`precheck`]).
+const MAX_INFLATED_BYTES: u64 = 64 * 1024 * 1024;
+const MAX_SHARED_STRINGS: u64 = 200_000;
 
 const NOTES_SHEET: &str = "说明";
 /// Column widths in Excel character units; a Chinese character takes about two.
@@ -100,6 +104,8 @@ pub enum SheetError {
     TooManyRows,
     #[error("没有数据行")]
     NoDataRows,
+    #[error("文件解压后过大或字符串过多")]
+    TooLarge,
     /// The writer's own message, for the log; the client only sees the fixed text.
     #[error("生成导入模板失败")]
     Template(String),
@@ -158,11 +164,56 @@ fn build_template() -> Result<Vec<u8>, XlsxError> {
 /// The account rows of an uploaded workbook (USR-09), from its first worksheet. The header
 /// (line 1) must be [`COLUMNS`], with or without the `*` marks; cells right of the tenth column
 /// are ignored and fully empty rows skipped. Cells are streamed, so a sheet that claims
-/// a million rows costs no more memory than [`MAX_ROWS`] of them.
+/// a million rows costs no more memory than [`MAX_ROWS`] of them. Run it off the async threads.
 pub fn rows(bytes: &[u8]) -> Result<Vec<SheetRow>, SheetError> {
     // calamine 0.38 reads cell references with unchecked arithmetic, so `r="A99999999999"`
     // panics wherever overflow checks are on (debug builds, tests); an upload must not.
+    precheck(bytes)?;
     std::panic::catch_unwind(|| read(bytes)).unwrap_or(Err(SheetError::NotXlsx))
+}
+
+/// calamine inflates each part whole and reserves room for as many strings as the shared
+/// strings part declares, so a few hundred crafted bytes could ask for gigabytes — an
+/// allocation failure aborts the process, which `catch_unwind` cannot stop. The archive's
+/// declared sizes and the declared string counts are checked first.
+fn precheck(bytes: &[u8]) -> Result<(), SheetError> {
+    use std::io::Read;
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| SheetError::NotXlsx)?;
+    let mut inflated = 0u64;
+    let mut strings = Vec::new();
+    for index in 0..archive.len() {
+        let entry = archive.by_index(index).map_err(|_| SheetError::NotXlsx)?;
+        inflated = inflated.saturating_add(entry.size());
+        if inflated > MAX_INFLATED_BYTES {
+            return Err(SheetError::TooLarge);
+        }
+        let name = entry.name().map_err(|_| SheetError::NotXlsx)?;
+        if name.to_ascii_lowercase().contains("sharedstrings") {
+            strings.push(index);
+        }
+    }
+    for index in strings {
+        let entry = archive.by_index(index).map_err(|_| SheetError::NotXlsx)?;
+        let mut head = Vec::with_capacity(4096);
+        entry
+            .take(4096)
+            .read_to_end(&mut head)
+            .map_err(|_| SheetError::NotXlsx)?;
+        let head = String::from_utf8_lossy(&head);
+        for attribute in ["uniqueCount=\"", "count=\""] {
+            for (at, _) in head.match_indices(attribute) {
+                let digits: String = head[at + attribute.len()..]
+                    .chars()
+                    .take_while(char::is_ascii_digit)
+                    .collect();
+                let count = digits.parse::<u64>().unwrap_or(u64::MAX);
+                if count > MAX_SHARED_STRINGS {
+                    return Err(SheetError::TooLarge);
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 fn read(bytes: &[u8]) -> Result<Vec<SheetRow>, SheetError> {
@@ -421,7 +472,7 @@ mod tests {
     fn more_than_max_rows_are_refused() {
         let bytes = workbook_with_account_names(MAX_ROWS as u32 + 1);
         assert_eq!(rows(&bytes), Err(SheetError::TooManyRows));
-        assert_eq!(SheetError::TooManyRows.to_string(), "一次最多导入 5000 行");
+        assert_eq!(SheetError::TooManyRows.to_string(), "一次最多导入 1000 行");
 
         let bytes = workbook_with_account_names(MAX_ROWS as u32);
         let read = rows(&bytes).unwrap();
@@ -530,5 +581,32 @@ mod tests {
             ..SheetRow::default()
         };
         assert!(!format!("{row:?}").contains("Pa55word!"));
+    }
+
+    #[test]
+    fn a_declared_string_count_past_the_bound_is_refused_before_calamine_reads_it() {
+        use std::io::{Read, Write};
+        let mut source = zip::ZipArchive::new(Cursor::new(template().unwrap())).unwrap();
+        let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let mut found = false;
+        for index in 0..source.len() {
+            let mut entry = source.by_index(index).unwrap();
+            let name = entry.name().unwrap().to_string();
+            let mut body = Vec::new();
+            entry.read_to_end(&mut body).unwrap();
+            if name.contains("sharedStrings") {
+                let text = String::from_utf8(body).unwrap();
+                body = text
+                    .replacen("uniqueCount=\"", "uniqueCount=\"100000000", 1)
+                    .into_bytes();
+                found = true;
+            }
+            let options = zip::write::SimpleFileOptions::default();
+            out.start_file(name, options).unwrap();
+            out.write_all(&body).unwrap();
+        }
+        assert!(found, "the template has shared strings");
+        let bytes = out.finish().unwrap().into_inner();
+        assert_eq!(rows(&bytes), Err(SheetError::TooLarge));
     }
 }

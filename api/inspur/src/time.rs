@@ -11,12 +11,14 @@ pub fn wire(millis: i64, utc_offset_minutes: i32) -> String {
 }
 
 /// A time as a client sends it: `yyyy-MM-dd HH:mm:ss`, `yyyy-MM-dd HH:mm` or `yyyy-MM-dd`
-/// (the end of that day) in the tenant's zone, RFC 3339, or Unix milliseconds. Unix
+/// (the end of that day) in the tenant's zone, RFC 3339, or Unix milliseconds (13 digits). Unix
 /// milliseconds, or `None` when it is none of these.
 pub fn parse(text: &str, utc_offset_minutes: i32) -> Option<i64> {
     use chrono::{NaiveDate, NaiveDateTime, TimeZone};
     let text = text.trim();
-    if !text.is_empty() && text.len() <= 15 && text.bytes().all(|b| b.is_ascii_digit()) {
+    // Unix milliseconds have 13 digits for every date from 2001 to 2286; shorter runs of digits
+    // (a `yyyyMMdd`, a spreadsheet's day number) are not taken for times in 1970.
+    if text.len() == 13 && text.bytes().all(|b| b.is_ascii_digit()) {
         return text.parse().ok();
     }
     if let Ok(at) = chrono::DateTime::parse_from_rfc3339(text) {
@@ -53,6 +55,7 @@ mod tests {
         assert_eq!(parse("2030-12-31T00:00:00Z", 480), Some(at));
         assert_eq!(parse(&at.to_string(), 0), Some(at));
         assert_eq!(parse("31/12/2030", 480), None);
+        assert_eq!(parse("20301231", 480), None);
         assert_eq!(parse("", 480), None);
     }
 }

@@ -117,7 +117,17 @@ pub(super) fn decide(
             settings,
             now,
         } => {
-            let mut decision = update(user, input, None, org_relations, &settings, now)?;
+            // Only what is given is checked: a password or state change alone is not refused
+            // for attributes a rule added since the user was made.
+            let nothing = input.fields.is_empty()
+                && input.extension.as_ref().is_none_or(|e| e.is_empty())
+                && input.account.is_empty()
+                && org_relations.is_none();
+            let mut decision = if nothing {
+                Decision::none()
+            } else {
+                update(user, input, None, org_relations, &settings, now)?
+            };
             let mut after = user.clone();
             for event in &decision.events {
                 after.apply(event);

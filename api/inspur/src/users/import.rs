@@ -142,7 +142,13 @@ pub async fn import(
     request: Request,
 ) -> Result<Response, InspurError> {
     let bytes = workbook(&state, request).await?;
-    let rows = sheet::rows(&bytes).map_err(|e| InspurError::invalid(e.to_string()))?;
+    let rows = tokio::task::spawn_blocking(move || sheet::rows(&bytes))
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "reading an import workbook");
+            InspurError::failed(idaas_http::failure::Failure::Internal)
+        })?
+        .map_err(|e| InspurError::invalid(e.to_string()))?;
     let total = rows.len();
     let mut errors = Vec::new();
     for row in rows {

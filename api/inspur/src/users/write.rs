@@ -225,11 +225,19 @@ pub async fn update(
 ) -> Result<Response, InspurError> {
     let mut body: UserBody = body(&bytes)?;
     let id = present(body.id.take()).ok_or_else(|| InspurError::invalid("id 不能为空"))?;
-    if directory_users::get(state.pool(), &caller.tenant_id, &id)
+    let current = directory_users::get(state.pool(), &caller.tenant_id, &id)
         .await?
-        .is_none()
-    {
-        return Err(InspurError::not_found());
+        .ok_or_else(InspurError::not_found)?;
+    // Clients send the whole object back: an organisation or type echoed unchanged is not
+    // checked again (it may have been disabled since).
+    let unchanged = |given: &Option<String>, current: &Option<String>| {
+        given.as_deref().map(str::trim) == current.as_deref()
+    };
+    if unchanged(&body.organization_id, &current.org_id) {
+        body.organization_id = None;
+    }
+    if unchanged(&body.user_type, &current.user_type_id) {
+        body.user_type = None;
     }
     let (request, target) = request_of(&state, &caller, body, None).await?;
     usecases::users::revise(&state, &caller.context, &id, request, target)

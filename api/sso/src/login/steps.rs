@@ -115,7 +115,7 @@ pub async fn submit_password(
     };
     let user =
         match projections::users::get(state.pool(), &browser.tenant_id, &pending.user_id).await {
-            Ok(Some(user)) if !user.disabled => user,
+            Ok(Some(user)) if user.can_sign_in(state.now()) => user,
             Ok(_) => return expired(lang, heading),
             Err(e) => return internal(lang, e.into()),
         };
@@ -255,7 +255,7 @@ pub async fn submit_otp(
     }
     let user =
         match projections::users::get(state.pool(), &browser.tenant_id, &pending.user_id).await {
-            Ok(Some(user)) if !user.disabled => user,
+            Ok(Some(user)) if user.can_sign_in(state.now()) => user,
             Ok(_) => return expired(lang, heading),
             Err(e) => return internal(lang, e.into()),
         };

@@ -47,7 +47,9 @@ pub async fn introspect(
                 let user =
                     projections::users::get(state.pool(), &browser.tenant_id, user_id).await?;
                 match user {
-                    Some(user) if !user.disabled => body["username"] = json!(user.profile.username),
+                    Some(user) if user.can_sign_in(state.now()) => {
+                        body["username"] = json!(user.profile.username)
+                    }
                     _ => body = json!({ "active": false }),
                 }
             }
@@ -84,7 +86,7 @@ async fn refresh_token(
     });
     if let Some(subject) = &grant.subject {
         match projections::users::get(state.pool(), tenant, &subject.user_id).await? {
-            Some(user) if !user.disabled => {
+            Some(user) if user.can_sign_in(state.now()) => {
                 body["sub"] = json!(subject.user_id);
                 body["username"] = json!(user.profile.username);
             }

@@ -105,8 +105,8 @@ async fn userinfo(
         );
     };
     let user = match projections::users::get(state.pool(), tenant, user_id).await {
-        Ok(Some(user)) if !user.disabled => user,
-        Ok(_) => return unauthorized("invalid_token", "the user is disabled or deleted"),
+        Ok(Some(user)) if user.can_sign_in(state.now()) => user,
+        Ok(_) => return unauthorized("invalid_token", "the user is disabled, expired or deleted"),
         Err(e) => return failed(Failure::of(&e, "userinfo")),
     };
     let claims = oauth::user_claims(&user, &row.scope);

@@ -56,8 +56,10 @@ pub async fn update_profile(
     unchangeable: Unchangeable,
 ) -> Result<String, SdkError> {
     let session = session_of_token(state, &ctx.tenant_id, session_token, device_hash).await?;
+    // A user who was disabled, left or expired since signing in changes nothing.
     let current = projections::users::get(state.pool(), &ctx.tenant_id, &session.user_id)
         .await?
+        .filter(|u| u.can_sign_in(state.now()))
         .ok_or(SdkError::InvalidSessionToken)?;
     let differs = |given: &Option<String>, current: &Option<String>| {
         given.as_deref().is_some_and(|g| {

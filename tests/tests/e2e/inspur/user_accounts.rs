@@ -244,6 +244,20 @@ async fn a_disabled_user_type_or_organ_takes_no_new_accounts(engine: Engine) {
         detail(&server, &t, &id).await["expirationTime"],
         "2099-12-31 23:59:59"
     );
+    // Disabled since: the whole object sent back unchanged still saves (only changes are
+    // checked), and a status change alone passes.
+    data(&call(&server, &t, Method::POST, &stop, None).await);
+    let mut whole = detail(&server, &t, &id).await;
+    whole["nickName"] = json!("赵六六");
+    let update = "/idaas/v1/user/updateUser";
+    data(&call(&server, &t, Method::POST, update, Some(whole)).await);
+    let status = json!({"id": id, "status": "2"});
+    data(&call(&server, &t, Method::POST, update, Some(status)).await);
+    let user = detail(&server, &t, &id).await;
+    assert_eq!(
+        (user["nickName"].clone(), user["status"].clone()),
+        (json!("赵六六"), json!("2"))
+    );
     server.finish().await;
 }
 
