@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::aggregate::{Aggregate, Claim, Decision, DomainEvent};
 use crate::claim_kind::ClaimKind;
 
+pub use crate::app_details::AppDetails;
 use crate::protocols::{self, ProtocolError};
 pub use crate::protocols::{ProtocolSettings, SamlServiceProvider};
 
@@ -24,6 +25,7 @@ pub struct Application {
     pub protocols: ProtocolSettings,
     /// The application account model: the extension attributes an account may carry.
     pub account_extensions: Vec<String>,
+    pub details: AppDetails,
     pub deleted: bool,
 }
 
@@ -36,6 +38,10 @@ pub struct Configuration {
     pub app_roles: Option<bool>,
     pub protocols: Option<ProtocolSettings>,
     pub account_extensions: Option<Vec<String>>,
+    /// Details to set; absent ones stay.
+    pub details: Option<AppDetails>,
+    /// Enables or disables it in the same decision.
+    pub enabled: Option<bool>,
 }
 
 #[derive(Debug, Clone)]
@@ -51,6 +57,9 @@ pub enum ApplicationCommand {
         app_roles: bool,
         protocols: ProtocolSettings,
         account_extensions: Vec<String>,
+        details: AppDetails,
+        /// Registered disabled when false (Inspur `appStatus` 0).
+        enabled: bool,
         now: i64,
     },
     Enable {
@@ -99,6 +108,8 @@ pub enum ApplicationEvent {
         protocols: ProtocolSettings,
         account_extensions: Vec<String>,
         created_at: i64,
+        #[serde(default, skip_serializing_if = "AppDetails::is_empty")]
+        details: AppDetails,
     },
     #[serde(rename = "application.enabled")]
     ApplicationEnabled { application_id: String, at: i64 },
@@ -131,6 +142,9 @@ pub enum ApplicationEvent {
         account_extensions: Vec<String>,
         changed: Vec<String>,
         at: i64,
+        /// The details after the change.
+        #[serde(default, skip_serializing_if = "AppDetails::is_empty")]
+        details: AppDetails,
     },
 }
 
@@ -170,14 +184,19 @@ pub enum ApplicationError {
     Protocol(ProtocolError),
     #[error("an account extension attribute is 1 to 64 letters, digits or '_', named once: {0}")]
     InvalidExtension(String),
+    #[error(
+        "application details are too long, or the code is not letters, digits, '-', '_' or '.'"
+    )]
+    InvalidDetails,
 }
 
-/// A client id: 8 to 128 letters, digits, `-` or `_`.
+/// A client id: 1 to 128 letters, digits, `-`, `_` or `.` (an application's code is its client
+/// id when it is registered with one, Inspur APP-05).
 pub fn is_client_id(value: &str) -> bool {
-    (8..=128).contains(&value.len())
+    (1..=128).contains(&value.len())
         && value
             .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
 
 /// A client secret chosen by an operator: 16 to 128 visible ASCII characters.
@@ -246,10 +265,33 @@ impl Application {
             }
             _ => self.account_extensions.clone(),
         };
+        let details = match change.details {
+            Some(given) => {
+                let (details, moved) = self.details.with(&given);
+                if !details.is_valid() {
+                    return Err(ApplicationError::InvalidDetails);
+                }
+                changed.extend(moved.into_iter().map(|m| format!("details.{m}")));
+                details
+            }
+            None => self.details.clone(),
+        };
+        let switch = match change.enabled {
+            Some(true) if !self.enabled => Some(ApplicationEvent::ApplicationEnabled {
+                application_id: application_id.clone(),
+                at: now,
+            }),
+            Some(false) if self.enabled => Some(ApplicationEvent::ApplicationDisabled {
+                application_id: application_id.clone(),
+                at: now,
+            }),
+            _ => None,
+        };
         if changed.is_empty() {
-            return Ok(Decision::none());
+            return Ok(Decision::events(switch.into_iter().collect()));
         }
-        Ok(Decision::event(ApplicationEvent::ApplicationConfigured {
+        let (held, claimed) = (self.details.claims(&self.name), details.claims(&name));
+        let mut decision = Decision::event(ApplicationEvent::ApplicationConfigured {
             application_id,
             name,
             api_product,
@@ -259,7 +301,16 @@ impl Application {
             account_extensions,
             changed,
             at: now,
-        }))
+            details,
+        });
+        decision.releases = held
+            .iter()
+            .filter(|c| !claimed.contains(c))
+            .cloned()
+            .collect();
+        decision.claims = claimed.into_iter().filter(|c| !held.contains(c)).collect();
+        decision.events.extend(switch);
+        Ok(decision)
     }
 }
 
@@ -283,9 +334,11 @@ impl Aggregate for Application {
                 enabled,
                 protocols,
                 account_extensions,
+                details,
                 ..
             } => {
                 self.account_extensions = account_extensions.clone();
+                self.details = details.clone();
                 self.id = Some(application_id.clone());
                 self.name = name.clone();
                 self.client_id = client_id.clone();
@@ -310,9 +363,11 @@ impl Aggregate for Application {
                 app_roles,
                 protocols,
                 account_extensions,
+                details,
                 ..
             } => {
                 self.account_extensions = account_extensions.clone();
+                self.details = details.clone();
                 self.name = name.clone();
                 self.api_product = *api_product;
                 self.app_orgs = *app_orgs;
@@ -347,6 +402,8 @@ impl Aggregate for Application {
                 app_roles,
                 protocols,
                 account_extensions,
+                details,
+                enabled,
                 now,
             } => {
                 let name = name.trim().to_string();
@@ -358,7 +415,11 @@ impl Aggregate for Application {
                 }
                 check_protocols(&protocols)?;
                 check_extensions(&account_extensions)?;
-                Ok(Decision::event(ApplicationEvent::ApplicationRegistered {
+                if !details.is_valid() {
+                    return Err(ApplicationError::InvalidDetails);
+                }
+                let claims = details.claims(&name);
+                let mut decision = Decision::event(ApplicationEvent::ApplicationRegistered {
                     application_id,
                     name,
                     client_id: client_id.clone(),
@@ -366,12 +427,14 @@ impl Aggregate for Application {
                     api_product,
                     app_orgs,
                     app_roles,
-                    enabled: true,
+                    enabled,
                     protocols,
                     account_extensions,
                     created_at: now,
-                })
-                .claim(Claim::new(ClaimKind::ClientId, client_id)))
+                    details,
+                });
+                decision.claims = claims;
+                Ok(decision.claim(Claim::new(ClaimKind::ClientId, client_id)))
             }
             ApplicationCommand::Enable { now } if !self.enabled => {
                 Ok(Decision::event(ApplicationEvent::ApplicationEnabled {
@@ -392,11 +455,12 @@ impl Aggregate for Application {
                 if has_accounts {
                     return Err(ApplicationError::HasAccounts);
                 }
-                Ok(Decision::event(ApplicationEvent::ApplicationDeleted {
+                let mut decision = Decision::event(ApplicationEvent::ApplicationDeleted {
                     application_id,
                     at: now,
-                })
-                .release(Claim::new(ClaimKind::ClientId, self.client_id.clone())))
+                });
+                decision.releases = self.details.claims(&self.name);
+                Ok(decision.release(Claim::new(ClaimKind::ClientId, self.client_id.clone())))
             }
             ApplicationCommand::RotateSecret {
                 client_secret_hash,

@@ -25,6 +25,7 @@ fn an_application_is_reconfigured_and_its_secret_rotated() {
             account_extensions: vec![],
             changed: vec!["name".into(), "api_product".into(), "app_orgs".into()],
             at: 5,
+            details: Default::default(),
         }]);
     let bad = ApplicationCommand::Configure {
         change: Configuration {
@@ -115,6 +116,8 @@ fn register(name: &str, client_id: &str, protocols: ProtocolSettings) -> Applica
         app_roles: true,
         protocols,
         account_extensions: vec![],
+        details: Default::default(),
+        enabled: true,
         now: 1,
     }
 }
@@ -132,6 +135,7 @@ fn registered() -> ApplicationEvent {
         protocols: ProtocolSettings::default(),
         account_extensions: vec![],
         created_at: 1,
+        details: Default::default(),
     }
 }
 
@@ -156,7 +160,7 @@ fn registration_refuses_bad_input_and_repeats() {
         .when(register("", "client-0001", none()), &())
         .then_expect_error(ApplicationError::InvalidName);
     given_no_events::<Application>()
-        .when(register("Portal", "short", none()), &())
+        .when(register("Portal", "has space", none()), &())
         .then_expect_error(ApplicationError::InvalidClientId);
     given::<Application>(&[registered()])
         .when(register("Portal", "client-0001", none()), &())
@@ -209,4 +213,60 @@ fn an_application_is_enabled_and_disabled_once_each() {
     given_no_events::<Application>()
         .when(ApplicationCommand::Enable { now: 1 }, &())
         .then_expect_error(ApplicationError::NotFound);
+}
+
+#[test]
+fn an_application_with_a_code_holds_its_code_and_name_until_it_changes_or_goes() {
+    let coded = AppDetails {
+        code: Some("erp".into()),
+        ..Default::default()
+    };
+    let mut command = register("ERP", "erp", ProtocolSettings::default());
+    if let ApplicationCommand::Register { details, .. } = &mut command {
+        *details = coded.clone();
+    }
+    let decision = given_no_events::<Application>()
+        .when(command, &())
+        .decision();
+    let kinds: Vec<String> = decision
+        .claims
+        .iter()
+        .map(|c| c.kind.as_str().to_string())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "application.code",
+            "application.name",
+            "application.client_id"
+        ]
+    );
+    let mut app = Application::from_events(&decision.events);
+    let rename = ApplicationCommand::Configure {
+        change: Configuration {
+            name: Some("ERP 2".into()),
+            ..Default::default()
+        },
+        now: 2,
+    };
+    let renamed = app.decide(rename, &()).unwrap();
+    assert_eq!(
+        renamed.releases,
+        [Claim::new(ClaimKind::ApplicationName, "ERP")]
+    );
+    assert_eq!(
+        renamed.claims,
+        [Claim::new(ClaimKind::ApplicationName, "ERP 2")]
+    );
+    app.apply(&renamed.events[0]);
+    let gone = app
+        .decide(
+            ApplicationCommand::Delete {
+                has_accounts: false,
+                now: 3,
+            },
+            &(),
+        )
+        .unwrap();
+    assert_eq!(gone.releases.len(), 3, "code, name and client id");
 }

@@ -54,6 +54,22 @@ pub enum ClaimKind {
     ExtendedFieldName,
     /// A value of a unique extended field (`field:value`, Inspur §2.5).
     ExtendedFieldValue,
+    /// A dictionary's code, unique in the tenant (Inspur §2.13).
+    DictCode,
+    /// A dictionary's name, unique in the tenant (Inspur §2.13).
+    DictName,
+    /// A dictionary item's tag within its dictionary (`dict:tag`, Inspur §2.14).
+    DictItemTag,
+    /// A dictionary item's value within its dictionary (`dict:value`, Inspur §2.14).
+    DictItemValue,
+    /// An application's code, unique in the tenant (Inspur §2.7).
+    ApplicationCode,
+    /// The name of an application that has a code, unique in the tenant (Inspur §2.7).
+    ApplicationName,
+    /// An application type's code, unique in the tenant among live types (Inspur §2.8).
+    AppTypeCode,
+    /// An application type's name, unique in the tenant among live types (Inspur §2.8).
+    AppTypeName,
 
     /// A kind no domain rule takes (a store test's, a tool's own): stored and reported verbatim.
     Other(String),
@@ -63,7 +79,7 @@ const USER_EXTENSION_PREFIX: &str = "user.extension.";
 
 impl ClaimKind {
     /// The fixed kinds and their stored names (everything but the two that carry a string).
-    const FIXED: [(ClaimKind, &'static str); 19] = [
+    const FIXED: [(ClaimKind, &'static str); 27] = [
         (Self::UserName, "user.user_name"),
         (Self::UserMobile, "user.mobile"),
         (Self::UserEmail, "user.email"),
@@ -83,6 +99,14 @@ impl ClaimKind {
         (Self::UserTypeName, "user_type.name"),
         (Self::ExtendedFieldName, "extended_field.name"),
         (Self::ExtendedFieldValue, "extended_field.value"),
+        (Self::DictCode, "dict.code"),
+        (Self::DictName, "dict.name"),
+        (Self::DictItemTag, "dict_item.tag"),
+        (Self::DictItemValue, "dict_item.value"),
+        (Self::AppTypeCode, "app_type.code"),
+        (Self::AppTypeName, "app_type.name"),
+        (Self::ApplicationCode, "application.code"),
+        (Self::ApplicationName, "application.name"),
     ];
 
     /// The stored name (`unique_claims.kind`); stable forever.

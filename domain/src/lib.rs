@@ -3,15 +3,18 @@
 
 pub mod aggregate;
 pub mod app_account;
+pub mod app_details;
 pub mod app_grant;
 pub mod app_organization;
 pub mod app_role;
+pub mod app_type;
 pub mod application;
 pub mod attribute_rules;
 pub mod authority;
 pub mod cas_logout;
 pub mod cas_ticket;
 pub mod claim_kind;
+pub mod dictionary;
 pub mod extended_field;
 pub mod field_values;
 pub mod group;

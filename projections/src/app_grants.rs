@@ -1,6 +1,7 @@
 //! Grants of applications to organisations and users (Inspur ORG-08/09, USR-01/02/07/08).
 
 use domain::app_grant::{AppGrants, AppGrantsEvent, Grantee};
+use domain::application::{Application, ApplicationEvent};
 use domain::Aggregate;
 use futures::future::BoxFuture;
 use sqlx::{AnyConnection, AnyPool};
@@ -32,10 +33,25 @@ impl Projector for AppGrantsProjection {
         event: &'a RecordedEvent,
     ) -> BoxFuture<'a, anyhow::Result<()>> {
         Box::pin(async move {
+            let tenant = &event.tenant_id;
+            // A deleted application's grants go with it (Inspur APP-04).
+            if event.stream_type == Application::STREAM_TYPE {
+                if let ApplicationEvent::ApplicationDeleted { application_id, .. } =
+                    typed::<ApplicationEvent>(event)?
+                {
+                    sqlx::query(
+                        "DELETE FROM proj_app_grants WHERE tenant_id = $1 AND application_id = $2",
+                    )
+                    .bind(tenant)
+                    .bind(application_id)
+                    .execute(&mut *conn)
+                    .await?;
+                }
+                return Ok(());
+            }
             if event.stream_type != AppGrants::STREAM_TYPE {
                 return Ok(());
             }
-            let tenant = &event.tenant_id;
             match typed::<AppGrantsEvent>(event)? {
                 AppGrantsEvent::Granted {
                     application_id,

@@ -42,6 +42,7 @@ impl Projector for ApplicationsProjection {
                         protocols,
                         account_extensions,
                         created_at,
+                        details,
                     } => {
                         let by_system = event.metadata.actor_kind.as_deref() == Some("system");
                         let default_tenant = tenant_id == domain::tenant::DEFAULT_TENANT_ID;
@@ -50,8 +51,9 @@ impl Projector for ApplicationsProjection {
                         sqlx::query(
                             "INSERT INTO proj_applications (tenant_id, application_id, name, client_id, \
                              client_secret_hash, api_product, enabled, created_at, app_orgs, app_roles, \
-                             protocols, account_extensions, authority) \
-                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+                             protocols, account_extensions, authority, details, creator, updated_at, \
+                             type_code) \
+                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $8, $16)",
                         )
                         .bind(tenant_id)
                         .bind(application_id)
@@ -66,6 +68,9 @@ impl Projector for ApplicationsProjection {
                         .bind(serde_json::to_string(&protocols)?)
                         .bind(serde_json::to_string(&account_extensions)?)
                         .bind(authority.map(Authority::as_str))
+                        .bind(serde_json::to_string(&details)?)
+                        .bind(event.metadata.actor_id.clone())
+                        .bind(details.type_code.clone())
                         .execute(&mut *conn)
                         .await?;
                     }
@@ -86,11 +91,11 @@ impl Projector for ApplicationsProjection {
                         .execute(&mut *conn)
                         .await?;
                     }
-                    ApplicationEvent::ApplicationEnabled { application_id, .. } => {
-                        set_enabled(conn, tenant_id, &application_id, true).await?
+                    ApplicationEvent::ApplicationEnabled { application_id, at } => {
+                        set_enabled(conn, tenant_id, &application_id, true, at).await?
                     }
-                    ApplicationEvent::ApplicationDisabled { application_id, .. } => {
-                        set_enabled(conn, tenant_id, &application_id, false).await?
+                    ApplicationEvent::ApplicationDisabled { application_id, at } => {
+                        set_enabled(conn, tenant_id, &application_id, false, at).await?
                     }
                     ApplicationEvent::ApplicationDeleted { application_id, .. } => {
                         sqlx::query("DELETE FROM proj_applications WHERE tenant_id = $1 AND application_id = $2")
@@ -102,15 +107,16 @@ impl Projector for ApplicationsProjection {
                     ApplicationEvent::SecretRotated {
                         application_id,
                         client_secret_hash,
-                        ..
+                        at,
                     } => {
                         sqlx::query(
-                            "UPDATE proj_applications SET client_secret_hash = $1 \
+                            "UPDATE proj_applications SET client_secret_hash = $1, updated_at = $4 \
                              WHERE tenant_id = $2 AND application_id = $3",
                         )
                         .bind(client_secret_hash)
                         .bind(tenant_id)
                         .bind(application_id)
+                        .bind(at)
                         .execute(&mut *conn)
                         .await?;
                     }
@@ -122,12 +128,14 @@ impl Projector for ApplicationsProjection {
                         app_roles,
                         protocols,
                         account_extensions,
+                        at,
+                        details,
                         ..
                     } => {
                         sqlx::query(
                             "UPDATE proj_applications SET name = $1, api_product = $2, app_orgs = $3, \
-                             app_roles = $4, protocols = $5, account_extensions = $8 \
-                             WHERE tenant_id = $6 AND application_id = $7",
+                             app_roles = $4, protocols = $5, account_extensions = $8, details = $9, \
+                             updated_at = $10, type_code = $11 WHERE tenant_id = $6 AND application_id = $7",
                         )
                         .bind(name)
                         .bind(flag(api_product))
@@ -137,6 +145,9 @@ impl Projector for ApplicationsProjection {
                         .bind(tenant_id)
                         .bind(application_id)
                         .bind(serde_json::to_string(&account_extensions)?)
+                        .bind(serde_json::to_string(&details)?)
+                        .bind(at)
+                        .bind(details.type_code.clone())
                         .execute(&mut *conn)
                         .await?;
                     }
@@ -177,13 +188,16 @@ async fn set_enabled(
     tenant_id: &str,
     application_id: &str,
     enabled: bool,
+    at: i64,
 ) -> anyhow::Result<()> {
     sqlx::query(
-        "UPDATE proj_applications SET enabled = $1 WHERE tenant_id = $2 AND application_id = $3",
+        "UPDATE proj_applications SET enabled = $1, updated_at = $4 \
+         WHERE tenant_id = $2 AND application_id = $3",
     )
     .bind(flag(enabled))
     .bind(tenant_id)
     .bind(application_id)
+    .bind(at)
     .execute(&mut *conn)
     .await?;
     Ok(())
@@ -206,6 +220,10 @@ pub struct ApplicationRow {
     pub authority: Option<Authority>,
     /// The other applications a directory client may manage.
     pub granted_applications: Vec<String>,
+    pub details: domain::application::AppDetails,
+    /// Who registered it (the actor of `application.registered`).
+    pub creator: Option<String>,
+    pub updated_at: i64,
 }
 
 impl ApplicationRow {
@@ -217,12 +235,12 @@ impl ApplicationRow {
     }
 }
 
-const APP_COLUMNS: &str =
+pub(crate) const APP_COLUMNS: &str =
     "application_id, name, client_id, client_secret_hash, api_product, enabled, \
                            app_orgs, app_roles, protocols, account_extensions, created_at, \
-                           authority, granted_applications";
+                           authority, granted_applications, details, creator, updated_at";
 
-fn app_row(row: &AnyRow) -> anyhow::Result<ApplicationRow> {
+pub(crate) fn app_row(row: &AnyRow) -> anyhow::Result<ApplicationRow> {
     let protocols: String = row.try_get("protocols")?;
     Ok(ApplicationRow {
         application_id: row.try_get("application_id")?,
@@ -243,6 +261,9 @@ fn app_row(row: &AnyRow) -> anyhow::Result<ApplicationRow> {
         granted_applications: serde_json::from_str(
             &row.try_get::<String, _>("granted_applications")?,
         )?,
+        details: serde_json::from_str(&row.try_get::<String, _>("details")?)?,
+        creator: row.try_get("creator")?,
+        updated_at: row.try_get("updated_at")?,
     })
 }
 

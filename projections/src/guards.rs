@@ -68,6 +68,7 @@ pub const NO_MANAGEMENT_APP: &str = "tenant.no_management_app";
 pub const USER_EXISTS: &str = "user.exists";
 pub const USER_TYPE_ENABLED: &str = "user_type.enabled";
 pub const USER_TYPE_UNUSED: &str = "user_type.unused";
+pub const APP_TYPE_UNUSED: &str = "app_type.unused";
 pub const APPLICATION_ENABLED: &str = "application.enabled";
 pub const APPLICATION_HAS_NO_ACCOUNTS: &str = "application.has_no_accounts";
 pub const APP_ORG_EXISTS: &str = "app_organization.exists";
@@ -148,6 +149,17 @@ pub fn user_type_unused(type_id: impl Into<String>) -> RowCheck {
         "SELECT tenant_id FROM proj_users WHERE tenant_id = $1 AND user_type_id = $2 LIMIT 1",
         type_id,
     )
+}
+
+/// No application names the type, by its code or by its name (Inspur `appTypeCode` carries
+/// either in the document's examples).
+pub fn app_type_unused(code: impl Into<String>, name: impl Into<String>) -> RowCheck {
+    RowCheck {
+        name: APP_TYPE_UNUSED,
+        sql: "SELECT tenant_id FROM proj_applications WHERE tenant_id = $1 AND type_code = $2 LIMIT 1",
+        values: vec![code.into(), name.into()],
+        present: false,
+    }
 }
 
 /// The application exists and is enabled (accounts are only added to enabled applications).

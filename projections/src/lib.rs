@@ -2,12 +2,15 @@
 //! queries that read its tables), plus replay and verification by rebuild.
 
 pub mod app_accounts;
+pub mod app_directory;
 pub mod app_grants;
 pub mod app_orgs;
 pub mod app_roles;
+pub mod app_types;
 pub mod applications;
 pub mod audit_trail;
 pub mod cas;
+pub mod dictionaries;
 pub mod directory_users;
 pub mod extended_fields;
 pub mod field_values;
@@ -40,6 +43,8 @@ pub fn inline() -> Vec<Arc<dyn Projector>> {
         Arc::new(organizations::OrganizationsProjection),
         Arc::new(users::UsersProjection),
         Arc::new(user_types::UserTypesProjection),
+        Arc::new(dictionaries::DictionariesProjection),
+        Arc::new(app_types::AppTypesProjection),
         Arc::new(groups::GroupsProjection),
         Arc::new(extended_fields::ExtendedFieldsProjection),
         Arc::new(field_values::FieldValuesProjection),

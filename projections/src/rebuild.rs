@@ -12,9 +12,10 @@ const BATCH: i64 = 1000;
 /// The shape of the rows the reducers write. Raise it when they write different rows for the
 /// same events (2: canonical attribute names in profiles, settings and audit summaries, ADR
 /// 0009; 3: the account lockout row keeps a lock through failures and ignores familiar
-/// devices, ADR 0012; 4: application authorities, ADR 0014; 5: organisation details): a store
-/// whose projections are older is rebuilt once when it is opened.
-pub const VERSION: &str = "6";
+/// devices, ADR 0012; 4: application authorities, ADR 0014; 5: organisation details; 6: user
+/// account details and the left state; 7: application details and types, dictionaries): a
+/// store whose projections are older is rebuilt once when it is opened.
+pub const VERSION: &str = "7";
 
 /// Every projection table, in the order they are cleared.
 pub fn tables() -> Vec<&'static str> {
@@ -24,6 +25,8 @@ pub fn tables() -> Vec<&'static str> {
         crate::organizations::TABLES,
         crate::users::TABLES,
         crate::user_types::TABLES,
+        crate::dictionaries::TABLES,
+        crate::app_types::TABLES,
         crate::groups::TABLES,
         crate::extended_fields::TABLES,
         crate::field_values::TABLES,

@@ -176,6 +176,7 @@ async fn configure(
         app_roles: body.app_roles,
         protocols: body.protocols,
         account_extensions: body.account_extensions,
+        ..Configuration::default()
     }));
     Ok(run(&state, &caller, &application_id, change).await?.0)
 }

@@ -205,7 +205,8 @@ fn application_error(error: ApplicationError) -> Coded {
         | ApplicationError::InvalidClientSecret
         | ApplicationError::Protocol(_)
         | ApplicationError::HasAccounts
-        | ApplicationError::InvalidExtension(_) => "COM.0002",
+        | ApplicationError::InvalidExtension(_)
+        | ApplicationError::InvalidDetails => "COM.0002",
     })
 }
 
@@ -273,8 +274,16 @@ fn claimed(kind: ClaimKind) -> Coded {
         | ClaimKind::TenantHostName
         | ClaimKind::UserTypeCode
         | ClaimKind::UserTypeName
+        | ClaimKind::DictCode
+        | ClaimKind::DictName
+        | ClaimKind::DictItemTag
+        | ClaimKind::DictItemValue
+        | ClaimKind::AppTypeCode
+        | ClaimKind::AppTypeName
         | ClaimKind::ExtendedFieldName
         | ClaimKind::ExtendedFieldValue
+        | ClaimKind::ApplicationCode
+        | ClaimKind::ApplicationName
         | ClaimKind::Other(_) => "COM.0002",
     })
 }
@@ -300,6 +309,8 @@ pub fn code_of(error: ServiceError) -> Option<Coded> {
         | ServiceError::ManagementToken(_)
         | ServiceError::Privilege(_)
         | ServiceError::UserType(_)
+        | ServiceError::Dictionary(_)
+        | ServiceError::AppType(_)
         | ServiceError::Group(_)
         | ServiceError::ExtendedField(_)
         | ServiceError::FieldValues(_)

@@ -4,7 +4,10 @@
 //! a management token from `Authorization: Bearer`, a `token` header or a `token` query
 //! parameter — over the same directory as every other dialect.
 
+mod app_types;
+mod apps;
 mod caller;
+mod dictionaries;
 mod dropdowns;
 mod envelope;
 mod extended_fields;
@@ -32,6 +35,9 @@ pub fn router() -> Router<AppState> {
         "/idaas/v1",
         organs::router()
             .merge(user_types::router())
+            .merge(dictionaries::router())
+            .merge(app_types::router())
+            .merge(apps::router())
             .merge(groups::router())
             .merge(extended_fields::router())
             .merge(dropdowns::router())

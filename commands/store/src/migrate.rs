@@ -51,6 +51,9 @@ const MIGRATIONS: &[Migration] = &[
     migration!(20, "0020_field_values"),
     migration!(21, "0021_app_grants"),
     migration!(22, "0022_user_accounts"),
+    migration!(23, "0023_dictionaries"),
+    migration!(24, "0024_app_types"),
+    migration!(25, "0025_application_details"),
 ];
 
 /// The key of the PostgreSQL advisory lock every node takes to migrate and bootstrap.

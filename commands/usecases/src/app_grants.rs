@@ -94,3 +94,48 @@ pub async fn revoke_ids(
     }
     Ok(())
 }
+
+/// Grants (`grant`) or revokes one application to or from several subjects, in one decision
+/// (Inspur APP-02); organisations must exist.
+pub async fn set_for_app(
+    state: &AppState,
+    ctx: &Context,
+    application_id: &str,
+    grantee: Grantee,
+    subjects: &[String],
+    grant: bool,
+) -> Result<(), GrantRefused> {
+    let found =
+        projections::applications::get(state.pool(), &ctx.tenant_id, application_id).await?;
+    if found.is_none() {
+        return Err(GrantRefused::NoApplication(application_id.to_string()));
+    }
+    let now = state.now();
+    let command = if grant {
+        AppGrantsCommand::Grant {
+            application_id: application_id.to_string(),
+            grants: subjects
+                .iter()
+                .map(|subject| Grant {
+                    grant_id: uuid::Uuid::new_v4().simple().to_string().to_uppercase(),
+                    grantee,
+                    subject_id: subject.clone(),
+                })
+                .collect(),
+            now,
+        }
+    } else {
+        AppGrantsCommand::Revoke {
+            application_id: application_id.to_string(),
+            grantee,
+            subjects: subjects.to_vec(),
+            now,
+        }
+    };
+    state
+        .bus
+        .execute::<AppGrants, _>(ctx, application_id, |g| g.decide(command.clone(), &()))
+        .await
+        .map_err(ServiceError::from)?;
+    Ok(())
+}

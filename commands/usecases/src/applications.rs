@@ -31,6 +31,9 @@ pub struct NewApplication {
     /// Operator-chosen credentials (checked by the caller); random when absent.
     pub client_id: Option<String>,
     pub client_secret: Option<String>,
+    pub details: domain::application::AppDetails,
+    /// Registered disabled (Inspur `appStatus` 0); enabled by default.
+    pub disabled: bool,
 }
 
 /// A new application's credential, shown once.
@@ -62,6 +65,8 @@ pub async fn register(
         app_roles: app.app_roles,
         protocols: app.protocols,
         account_extensions: app.account_extensions,
+        details: app.details,
+        enabled: !app.disabled,
         now,
     };
     bus.execute_guarded::<Application, _>(ctx, &application_id, guards, |a| {
@@ -152,7 +157,9 @@ pub async fn change(
     };
     let stops_managing = match &command {
         ApplicationCommand::Disable { .. } | ApplicationCommand::Delete { .. } => true,
-        ApplicationCommand::Configure { change, .. } => change.api_product == Some(false),
+        ApplicationCommand::Configure { change, .. } => {
+            change.api_product == Some(false) || change.enabled == Some(false)
+        }
         _ => false,
     };
     let mut guards: Vec<Arc<dyn Guard>> = Vec::new();

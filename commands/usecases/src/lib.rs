@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod app_grants;
 pub mod app_orgs;
+pub mod app_types;
 pub mod applications;
 pub mod attributes;
 pub mod authority;
@@ -15,6 +16,7 @@ pub mod cas;
 pub mod cas_outbox;
 pub mod clock;
 pub mod config;
+pub mod dictionaries;
 pub mod extended_fields;
 pub mod field_values;
 pub mod groups;
@@ -82,6 +84,10 @@ pub enum ServiceError {
     Privilege(#[from] domain::privilege::PrivilegeError),
     #[error(transparent)]
     UserType(#[from] domain::user_type::UserTypeError),
+    #[error(transparent)]
+    Dictionary(#[from] domain::dictionary::DictionaryError),
+    #[error(transparent)]
+    AppType(#[from] domain::app_type::AppTypeError),
     #[error(transparent)]
     Group(#[from] domain::group::GroupError),
     #[error(transparent)]

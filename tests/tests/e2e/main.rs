@@ -47,6 +47,9 @@ mod login {
 
 /// The Inspur IDaaS dialect (`/idaas/v1`).
 mod inspur {
+    mod app_types;
+    mod apps;
+    mod dictionaries;
     mod extended_fields;
     mod field_values;
     mod groups;

@@ -1,0 +1,280 @@
+//! APP-05 create (the code becomes the client id; the secret is answered once), APP-06 update
+//! (details, OAuth settings and the enabled state in one decision; the client id stays), APP-04
+//! delete (answered with `appDeleteFlag` "1"; its grants go with it) and APP-02 grants of the
+//! application to organisations (`organIdList`, `action` `auth`/`unauth`, `data: true`).
+
+use axum::extract::{Path, State};
+use axum::response::Response;
+use domain::app_grant::Grantee;
+use domain::application::{AppDetails, ApplicationError, Configuration, ProtocolSettings};
+use domain::ClaimKind;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use usecases::app_grants::{self, GrantRefused};
+use usecases::applications::{self as cases, ApplicationChange, ChangeRefused, NewApplication};
+use usecases::{AppState, ServiceError};
+
+use super::view;
+use crate::caller::InspurCaller;
+use crate::envelope::{ok, saved, InspurError};
+use crate::lenient::{body, number, present, text};
+
+/// The body of APP-05 and APP-06 (statuses and flags arrive as numbers or strings).
+#[derive(Deserialize, Default)]
+pub struct AppBody {
+    #[serde(default, deserialize_with = "text")]
+    id: Option<String>,
+    #[serde(default, deserialize_with = "text", rename = "appName")]
+    app_name: Option<String>,
+    #[serde(default, deserialize_with = "text", rename = "appCode")]
+    app_code: Option<String>,
+    #[serde(default, deserialize_with = "text")]
+    description: Option<String>,
+    #[serde(default, deserialize_with = "text", rename = "authinfoSyncType")]
+    sync_type: Option<String>,
+    #[serde(default, deserialize_with = "text", rename = "appAuthType")]
+    auth_type: Option<String>,
+    #[serde(default, deserialize_with = "text", rename = "appStatus")]
+    status: Option<String>,
+    #[serde(default, deserialize_with = "text", rename = "appAuthStatus")]
+    auth_status: Option<String>,
+    #[serde(default, deserialize_with = "text", rename = "redirectUri")]
+    redirect_uri: Option<String>,
+    #[serde(default, deserialize_with = "text", rename = "homepageUrl")]
+    homepage_url: Option<String>,
+    #[serde(default, deserialize_with = "number", rename = "accessTokenTimeout")]
+    access_timeout: Option<i64>,
+    #[serde(default, deserialize_with = "number", rename = "refreshTokenTimeout")]
+    refresh_timeout: Option<i64>,
+    #[serde(default, deserialize_with = "text", rename = "appTypeCode")]
+    type_code: Option<String>,
+    #[serde(default, deserialize_with = "text", rename = "appOwner")]
+    owner: Option<String>,
+    #[serde(default, deserialize_with = "text", rename = "loginTheme")]
+    theme: Option<String>,
+    #[serde(default, deserialize_with = "text", rename = "appIcon")]
+    icon: Option<String>,
+    #[serde(default, deserialize_with = "text", rename = "equipType")]
+    device_type: Option<String>,
+}
+
+impl AppBody {
+    fn details(&self) -> AppDetails {
+        AppDetails {
+            code: present(self.app_code.clone()),
+            description: present(self.description.clone()),
+            homepage_url: present(self.homepage_url.clone()),
+            icon: present(self.icon.clone()),
+            type_code: present(self.type_code.clone()),
+            theme: present(self.theme.clone()),
+            auth_type: present(self.auth_type.clone()),
+            sync_type: present(self.sync_type.clone()),
+            auth_status: present(self.auth_status.clone()),
+            owner: present(self.owner.clone()),
+            device_type: present(self.device_type.clone()),
+        }
+    }
+
+    /// `appStatus`: 1 enabled, 0 disabled.
+    fn enabled(&self) -> Result<Option<bool>, InspurError> {
+        match present(self.status.clone()).as_deref() {
+            None => Ok(None),
+            Some("1") => Ok(Some(true)),
+            Some("0") => Ok(Some(false)),
+            Some(_) => Err(InspurError::invalid("appStatus 必须是 0 或 1")),
+        }
+    }
+}
+
+/// A token lifetime in seconds as the protocol settings hold it.
+fn seconds(value: Option<i64>, name: &str) -> Result<Option<u32>, InspurError> {
+    value
+        .map(|v| u32::try_from(v).map_err(|_| InspurError::invalid(format!("{name} 超出范围"))))
+        .transpose()
+}
+
+/// A refused application change in the surface's words.
+fn refused(error: ServiceError) -> InspurError {
+    match error {
+        ServiceError::Claimed(ClaimKind::ApplicationCode | ClaimKind::ClientId) => {
+            InspurError::rule("应用编码已存在")
+        }
+        ServiceError::Claimed(ClaimKind::ApplicationName) => InspurError::rule("应用名称已存在"),
+        ServiceError::Application(ApplicationError::NotFound) => InspurError::not_found(),
+        ServiceError::Application(ApplicationError::InvalidName) => {
+            InspurError::invalid("appName 为 1 到 100 个字符")
+        }
+        ServiceError::Application(ApplicationError::InvalidClientId)
+        | ServiceError::Application(ApplicationError::InvalidDetails) => InspurError::invalid(
+            "appCode 为 1 到 128 个字母、数字、-、_ 或 .,其余字段最多 512 个字符",
+        ),
+        ServiceError::Application(ApplicationError::Protocol(e)) => {
+            InspurError::invalid(format!("redirectUri 或令牌有效期无效: {e}"))
+        }
+        other => other.into(),
+    }
+}
+
+fn change_refused(error: ChangeRefused) -> InspurError {
+    match error {
+        ChangeRefused::LastManagementApplication => {
+            InspurError::rule("不能停用或删除租户最后一个管理应用")
+        }
+        ChangeRefused::HasAccounts => InspurError::rule("应用下存在账号,禁止删除"),
+        ChangeRefused::Service(e) => refused(e),
+    }
+}
+
+async fn current(
+    state: &AppState,
+    caller: &InspurCaller,
+    app_id: &str,
+) -> Result<projections::applications::ApplicationRow, InspurError> {
+    projections::applications::get(state.pool(), &caller.tenant_id, app_id)
+        .await?
+        .ok_or_else(InspurError::not_found)
+}
+
+/// APP-05 `POST /apps`: `appName` and `appCode` required; the answer is the App with the
+/// generated `clientId` (the code) and `clientSecret`, shown this once.
+pub async fn create(
+    State(state): State<AppState>,
+    caller: InspurCaller,
+    bytes: axum::body::Bytes,
+) -> Result<Response, InspurError> {
+    let body: AppBody = body(&bytes)?;
+    let name =
+        present(body.app_name.clone()).ok_or_else(|| InspurError::invalid("appName 不能为空"))?;
+    let code =
+        present(body.app_code.clone()).ok_or_else(|| InspurError::invalid("appCode 不能为空"))?;
+    let protocols = ProtocolSettings {
+        redirect_uris: present(body.redirect_uri.clone()).into_iter().collect(),
+        grant_types: vec!["authorization_code".into(), "refresh_token".into()],
+        access_token_lifetime_secs: seconds(body.access_timeout, "accessTokenTimeout")?
+            .unwrap_or(7200),
+        refresh_token_lifetime_secs: Some(
+            seconds(body.refresh_timeout, "refreshTokenTimeout")?.unwrap_or(604_800),
+        ),
+        ..ProtocolSettings::default()
+    };
+    let new = NewApplication {
+        name,
+        protocols,
+        client_id: Some(code),
+        details: body.details(),
+        disabled: body.enabled()? == Some(false),
+        ..NewApplication::default()
+    };
+    let registered = cases::register_now(&state, &caller.context, new)
+        .await
+        .map_err(refused)?;
+    let app = current(&state, &caller, &registered.application_id).await?;
+    let zone = state.config.utc_offset_minutes;
+    let mut answer = view(&app, &caller.tenant_id, zone, false);
+    answer["clientSecret"] = json!(registered.client_secret);
+    Ok(ok(answer))
+}
+
+/// APP-06 `POST /apps/updateapp`: `id` and any field; `message` "成功".
+pub async fn update(
+    State(state): State<AppState>,
+    caller: InspurCaller,
+    bytes: axum::body::Bytes,
+) -> Result<Response, InspurError> {
+    let body: AppBody = body(&bytes)?;
+    let id = present(body.id.clone()).ok_or_else(|| InspurError::invalid("id 不能为空"))?;
+    let app = current(&state, &caller, &id).await?;
+    let mut protocols = app.protocols.clone();
+    if let Some(uri) = present(body.redirect_uri.clone()) {
+        protocols.redirect_uris = vec![uri];
+    }
+    if let Some(access) = seconds(body.access_timeout, "accessTokenTimeout")? {
+        protocols.access_token_lifetime_secs = access;
+    }
+    if let Some(refresh) = seconds(body.refresh_timeout, "refreshTokenTimeout")? {
+        protocols.refresh_token_lifetime_secs = Some(refresh);
+    }
+    let change = Configuration {
+        name: present(body.app_name.clone()),
+        protocols: Some(protocols),
+        details: Some(body.details()),
+        enabled: body.enabled()?,
+        ..Configuration::default()
+    };
+    cases::change(
+        &state,
+        &caller.context,
+        &id,
+        ApplicationChange::Configure(Box::new(change)),
+    )
+    .await
+    .map_err(change_refused)?;
+    let app = current(&state, &caller, &id).await?;
+    let zone = state.config.utc_offset_minutes;
+    Ok(saved(view(&app, &caller.tenant_id, zone, false)))
+}
+
+/// APP-04 `DELETE /apps/{appId}`: the application as it was, with `appDeleteFlag` "1".
+pub async fn delete(
+    State(state): State<AppState>,
+    caller: InspurCaller,
+    Path(app_id): Path<String>,
+) -> Result<Response, InspurError> {
+    let app = current(&state, &caller, &app_id).await?;
+    cases::change(&state, &caller.context, &app_id, ApplicationChange::Delete)
+        .await
+        .map_err(change_refused)?;
+    let zone = state.config.utc_offset_minutes;
+    Ok(ok(view(&app, &caller.tenant_id, zone, true)))
+}
+
+#[derive(Deserialize)]
+pub struct OrgansBody {
+    #[serde(default, rename = "organIdList")]
+    organ_ids: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "text")]
+    action: Option<String>,
+}
+
+/// APP-02 `POST /apps/{appId}/action/auth/organs`.
+pub async fn grant_organs(
+    State(state): State<AppState>,
+    caller: InspurCaller,
+    Path(app_id): Path<String>,
+    bytes: axum::body::Bytes,
+) -> Result<Response, InspurError> {
+    let body: OrgansBody = body(&bytes)?;
+    let mut organs = body
+        .organ_ids
+        .filter(|l| !l.is_empty())
+        .ok_or_else(|| InspurError::invalid("organIdList 不能为空"))?;
+    organs.sort();
+    organs.dedup();
+    let grant = match body.action.as_deref().map(str::trim) {
+        Some("auth") => true,
+        Some("unauth") => false,
+        _ => return Err(InspurError::invalid("action 必须是 auth 或 unauth")),
+    };
+    current(&state, &caller, &app_id).await?;
+    if grant {
+        for organ in &organs {
+            projections::organs::get(state.pool(), &caller.tenant_id, organ)
+                .await?
+                .ok_or_else(|| InspurError::rule(format!("组织机构不存在: {organ}")))?;
+        }
+    }
+    app_grants::set_for_app(
+        &state,
+        &caller.context,
+        &app_id,
+        Grantee::Organization,
+        &organs,
+        grant,
+    )
+    .await
+    .map_err(|e| match e {
+        GrantRefused::NoApplication(_) => InspurError::not_found(),
+        GrantRefused::Service(other) => other.into(),
+    })?;
+    Ok(ok(Value::Bool(true)))
+}
