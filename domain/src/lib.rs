@@ -17,6 +17,7 @@ pub mod claim_kind;
 pub mod dictionary;
 pub mod extended_field;
 pub mod field_values;
+pub mod file;
 pub mod group;
 pub mod ids;
 pub mod login_attempts;

@@ -189,3 +189,25 @@ pub async fn application_of(
     .await?;
     Ok(found.map(|(a,)| a))
 }
+
+/// Whether the application is granted to the user, or to an organisation the user belongs to
+/// (primary or secondary).
+pub async fn user_granted(
+    pool: &AnyPool,
+    tenant: &str,
+    user_id: &str,
+    application_id: &str,
+) -> anyhow::Result<bool> {
+    let found: Option<(String,)> = sqlx::query_as(
+        "SELECT g.grant_id FROM proj_app_grants g WHERE g.tenant_id = $1 AND g.application_id = $3 \
+         AND ((g.grantee = 'user' AND g.subject_id = $2) OR (g.grantee = 'organization' \
+         AND g.subject_id IN (SELECT o.org_id FROM proj_user_orgs o \
+         WHERE o.tenant_id = $1 AND o.user_id = $2))) LIMIT 1",
+    )
+    .bind(tenant)
+    .bind(user_id)
+    .bind(application_id)
+    .fetch_optional(pool)
+    .await?;
+    Ok(found.is_some())
+}

@@ -14,6 +14,7 @@ pub mod dictionaries;
 pub mod directory_users;
 pub mod extended_fields;
 pub mod field_values;
+pub mod files;
 pub mod groups;
 pub mod guards;
 pub mod oauth;
@@ -48,6 +49,7 @@ pub fn inline() -> Vec<Arc<dyn Projector>> {
         Arc::new(groups::GroupsProjection),
         Arc::new(extended_fields::ExtendedFieldsProjection),
         Arc::new(field_values::FieldValuesProjection),
+        Arc::new(files::FilesProjection),
         Arc::new(app_grants::AppGrantsProjection),
         Arc::new(app_accounts::AppAccountsProjection),
         Arc::new(app_orgs::AppOrgsProjection),

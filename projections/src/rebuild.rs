@@ -13,9 +13,9 @@ const BATCH: i64 = 1000;
 /// same events (2: canonical attribute names in profiles, settings and audit summaries, ADR
 /// 0009; 3: the account lockout row keeps a lock through failures and ignores familiar
 /// devices, ADR 0012; 4: application authorities, ADR 0014; 5: organisation details; 6: user
-/// account details and the left state; 7: application details and types, dictionaries): a
-/// store whose projections are older is rebuilt once when it is opened.
-pub const VERSION: &str = "7";
+/// account details and the left state; 7: application details and types, dictionaries; 8:
+/// uploaded files): a store whose projections are older is rebuilt once when it is opened.
+pub const VERSION: &str = "8";
 
 /// Every projection table, in the order they are cleared.
 pub fn tables() -> Vec<&'static str> {
@@ -30,6 +30,7 @@ pub fn tables() -> Vec<&'static str> {
         crate::groups::TABLES,
         crate::extended_fields::TABLES,
         crate::field_values::TABLES,
+        crate::files::TABLES,
         crate::app_grants::TABLES,
         crate::app_accounts::TABLES,
         crate::app_orgs::TABLES,
@@ -159,6 +160,18 @@ pub async fn snapshot(
     Ok(out)
 }
 
+/// A binary column (an uploaded file's bytes) as hex, so that its content is compared too.
+fn bytes_text(row: &AnyRow, i: usize) -> Option<String> {
+    let bytes = row.try_get::<Option<Vec<u8>>, _>(i).ok().flatten()?;
+    let mut text = String::with_capacity(2 * bytes.len() + 2);
+    text.push_str("0x");
+    for b in bytes {
+        use std::fmt::Write;
+        let _ = write!(text, "{b:02x}");
+    }
+    Some(text)
+}
+
 fn row_text(row: &AnyRow) -> String {
     row.columns()
         .iter()
@@ -170,7 +183,8 @@ fn row_text(row: &AnyRow) -> String {
                     .try_get::<Option<i64>, _>(i)
                     .ok()
                     .flatten()
-                    .map(|n| n.to_string()),
+                    .map(|n| n.to_string())
+                    .or_else(|| bytes_text(row, i)),
             };
             format!(
                 "{}={}",

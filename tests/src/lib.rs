@@ -7,6 +7,7 @@
 //! (a code, ticket or session expiring, a retry falling due) calls `server.advance(…)` instead of
 //! sleeping. The clock starts at the wall clock and only moves when told to.
 
+pub mod callback;
 pub mod cas;
 mod client;
 mod database;

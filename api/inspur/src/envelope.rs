@@ -74,6 +74,14 @@ impl InspurError {
         Self::with(StatusCode::UNAUTHORIZED, "token无效或已过期".into())
     }
 
+    /// 401: a client's id and secret did not authenticate it (AUTH-02).
+    pub fn client_refused() -> Self {
+        Self::with(
+            StatusCode::UNAUTHORIZED,
+            "client_id 或 client_secret 错误".into(),
+        )
+    }
+
     /// 403 `无权限`.
     pub fn forbidden() -> Self {
         Self::with(StatusCode::FORBIDDEN, "无权限".into())

@@ -6,17 +6,20 @@
 
 mod app_types;
 mod apps;
+mod auth;
 mod caller;
 mod dictionaries;
 mod dropdowns;
 mod envelope;
 mod extended_fields;
 mod field_values;
+mod files;
 mod groups;
 mod lenient;
 mod organs;
 mod page;
 pub mod sheet;
+mod themes;
 mod time;
 mod user_grants;
 mod user_types;
@@ -29,6 +32,12 @@ pub use envelope::InspurError;
 
 pub const SURFACE: &str = "inspur";
 
+/// End-user authentication on the tenant's host (§2.15): `/render/…/auth`, `/token`,
+/// `/token/verify`.
+pub fn auth_router() -> Router<AppState> {
+    auth::router()
+}
+
 /// The `/idaas/v1` routes.
 pub fn router() -> Router<AppState> {
     Router::new().nest(
@@ -38,10 +47,12 @@ pub fn router() -> Router<AppState> {
             .merge(dictionaries::router())
             .merge(app_types::router())
             .merge(apps::router())
+            .merge(themes::router())
             .merge(groups::router())
             .merge(extended_fields::router())
             .merge(dropdowns::router())
             .merge(field_values::router())
+            .merge(files::router())
             .merge(users::router())
             .merge(user_grants::router()),
     )

@@ -18,6 +18,7 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(ready))
         .merge(oneaccess::router())
         .merge(inspur::router())
+        .merge(inspur::auth_router())
         .merge(admin::router())
         .merge(sso::router())
         .layer(axum::middleware::map_response(no_framing))

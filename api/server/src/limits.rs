@@ -4,9 +4,10 @@
 //!
 //! - sign-in: each request that checks a password or a second factor takes a token from its
 //!   client address's bucket (the account's bucket is taken in the use case);
-//! - anonymous: login pages, CAPTCHA images, authorization, CAS and SAML entry points;
-//! - client failures: token, introspection, revocation, userinfo, management tokens and SSO
-//!   tickets are refused once the address has used its refused-request budget; only refused
+//! - anonymous: login pages, CAPTCHA images, authorization (also Inspur's `/render/…/auth`),
+//!   CAS and SAML entry points;
+//! - client failures: token, introspection, revocation, userinfo, management tokens, SSO
+//!   tickets and Inspur's `/token` and `/token/verify` are refused once the address has used its refused-request budget; only refused
 //!   requests (400, 401, 403) spend it, so busy clients with good credentials are never slowed.
 //!
 //! Discovery, JWKS and SAML metadata are public, served from memory, and not limited; CAS ticket
@@ -33,6 +34,8 @@ enum Shape {
     OneAccess,
     /// `{"error": "temporarily_unavailable", "error_description"}` (RFC 6749 §5.2 endpoints).
     OAuth,
+    /// The Inspur envelope with 429 (its token endpoints, §2.15).
+    Inspur,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,6 +75,8 @@ fn classify(method: &Method, path: &str) -> Option<(Limit, Shape)> {
         "/api/v2/tenant/sso/session-token/sso-ticket" | "/api/v2/tenant/sso/sso-ticket/verify" => {
             (ClientFailures, OneAccess)
         }
+        "/token" | "/token/verify" => (ClientFailures, Inspur),
+        p if p.starts_with("/render/") && p.ends_with("/auth") => (Anonymous, Page),
         _ => match cas {
             Some("/login" | "/logout") => (Anonymous, Page),
             _ => return None,
@@ -136,6 +141,7 @@ fn refuse(shape: Shape, headers: &HeaderMap, seconds: u64) -> Response {
     let failure = Failure::Throttled(seconds);
     match shape {
         Shape::OAuth => sso::oauth::error::failed(failure),
+        Shape::Inspur => inspur::InspurError::failed(failure).into_response(),
         Shape::OneAccess => {
             let chinese = Lang::pick(None, headers).is_chinese();
             oneaccess::error::busy(failure, chinese)
@@ -174,11 +180,19 @@ mod tests {
             classify(&get, "/api/v2/sdk/captcha"),
             Some((Limit::Anonymous, Shape::OneAccess))
         );
+        for inspur in ["/token", "/token/verify"] {
+            assert_eq!(
+                classify(&post, inspur),
+                Some((Limit::ClientFailures, Shape::Inspur)),
+                "{inspur}"
+            );
+        }
         for page in [
             "/cas/login",
             "/api/v1/cas/login",
             "/api/v1/saml2/idp/sso",
             "/api/v1/login",
+            "/render/default/app/auth",
         ] {
             assert_eq!(
                 classify(&get, page),

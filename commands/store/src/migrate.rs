@@ -54,6 +54,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(23, "0023_dictionaries"),
     migration!(24, "0024_app_types"),
     migration!(25, "0025_application_details"),
+    migration!(26, "0026_files"),
 ];
 
 /// The key of the PostgreSQL advisory lock every node takes to migrate and bootstrap.

@@ -19,8 +19,10 @@ pub mod config;
 pub mod dictionaries;
 pub mod extended_fields;
 pub mod field_values;
+pub mod files;
 pub mod groups;
 pub mod limits;
+pub mod login_themes;
 pub mod oauth;
 pub mod organizations;
 pub mod privileges;
@@ -96,6 +98,8 @@ pub enum ServiceError {
     FieldValues(#[from] domain::field_values::FieldValuesError),
     #[error(transparent)]
     AppGrants(#[from] domain::app_grant::AppGrantsError),
+    #[error(transparent)]
+    File(#[from] domain::file::FileError),
     /// The application has application roles switched off.
     #[error("application roles are not enabled")]
     AppRolesDisabled,

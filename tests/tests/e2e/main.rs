@@ -52,11 +52,14 @@ mod inspur {
     mod dictionaries;
     mod extended_fields;
     mod field_values;
+    mod files;
     mod groups;
     mod isolation;
     mod mixed_traffic;
     mod organ_grants;
     mod organs;
+    mod sign_in;
+    mod themes;
     mod user_accounts;
     mod user_grants;
     mod user_import;

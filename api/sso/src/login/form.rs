@@ -196,7 +196,7 @@ pub(super) async fn submit(
     };
     if let Some(app) = &app {
         let tenant = &browser.tenant_id;
-        match signin::has_account(&state, tenant, &user.user_id, &app.application_id).await {
+        match signin::may_use(&state, tenant, &user.user_id, &app.application_id).await {
             Ok(true) => {}
             Ok(false) => {
                 let recorded =

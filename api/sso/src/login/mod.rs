@@ -166,11 +166,11 @@ pub(crate) fn with_cookies(
     response
 }
 
+/// The application's look: its own login theme, else the named theme its details carry
+/// (usecases::login_themes), else the default.
 fn look_of(app: Option<&ApplicationRow>) -> Look {
-    Look::of(
-        app.map(|a| a.name.as_str()),
-        app.and_then(|a| a.protocols.login_theme.as_ref()),
-    )
+    let theme = app.and_then(|a| usecases::login_themes::look_of(&a.protocols, &a.details));
+    Look::of(app.map(|a| a.name.as_str()), theme.as_ref())
 }
 
 pub(crate) fn refusal_message(refusal: &SignInRefusal, lang: Lang) -> String {

@@ -8,7 +8,7 @@ use idaas_http::basic::basic_credentials;
 use projections::applications::ApplicationRow;
 
 use super::error::WireError;
-use usecases::oauth::OAuthError;
+use usecases::oauth::{self, OAuthError};
 use usecases::AppState;
 
 /// The enabled application the request authenticates as.
@@ -47,15 +47,10 @@ pub async fn authenticate(
             return Err(fail("client_id does not match the authenticated client"));
         }
     }
-    let app = projections::applications::by_client_id(state.pool(), tenant, &client_id)
+    oauth::authenticate_client(state, tenant, &client_id, &secret)
         .await
-        .map_err(WireError::from)?;
-    let Some(app) = app.filter(|a| state.keys().secret_matches(&secret, &a.client_secret_hash))
-    else {
-        return Err(fail("Invalid client credentials"));
-    };
-    if !app.enabled {
-        return Err(fail("the client is disabled"));
-    }
-    Ok(app)
+        .map_err(|error| WireError {
+            error,
+            basic: used_basic,
+        })
 }

@@ -174,10 +174,31 @@ async fn usable_user(
             "the user is disabled, expired or deleted".into(),
         ));
     };
-    if !crate::signin::has_account(state, tenant, user_id, application_id).await? {
+    if !crate::signin::may_use(state, tenant, user_id, application_id).await? {
         return Err(OAuthError::InvalidGrant(
-            "the user has no enabled account in this application".into(),
+            "the user has no enabled account in this application, nor a grant of it".into(),
         ));
     }
     Ok(user)
+}
+
+/// The enabled application whose client credentials these are (RFC 6749 §2.3.1): the client id
+/// names it and the secret matches its keyed hash (compared in constant time).
+pub async fn authenticate_client(
+    state: &AppState,
+    tenant: &str,
+    client_id: &str,
+    secret: &str,
+) -> Result<ApplicationRow, OAuthError> {
+    let app = projections::applications::by_client_id(state.pool(), tenant, client_id).await?;
+    let Some(app) = app.filter(|a| state.keys().secret_matches(secret, &a.client_secret_hash))
+    else {
+        return Err(OAuthError::InvalidClient(
+            "Invalid client credentials".into(),
+        ));
+    };
+    if !app.enabled {
+        return Err(OAuthError::InvalidClient("the client is disabled".into()));
+    }
+    Ok(app)
 }

@@ -72,7 +72,7 @@ pub async fn login(
 /// is recorded like the hosted page's.
 async fn may_use(state: &AppState, caller: &Caller<'_>, user: &UserRow) -> Result<bool, SdkError> {
     let tenant = &caller.ctx.tenant_id;
-    if signin::has_account(state, tenant, &user.user_id, &caller.app.application_id).await? {
+    if signin::may_use(state, tenant, &user.user_id, &caller.app.application_id).await? {
         return Ok(true);
     }
     signin::record_failure(state, caller.ctx, &user.user_id, "no_account", false).await?;

@@ -131,25 +131,29 @@ pub async fn end_session(
     Ok(())
 }
 
-/// Whether the user holds an enabled account in the application (only such users may sign in
-/// to it).
-pub async fn has_account(
+/// Whether the user may use the application: an enabled account in it (OneAccess), or a grant
+/// of it to the user or to one of the user's organisations (Inspur USR-07, ORG-08, APP-02).
+pub async fn may_use(
     state: &AppState,
     tenant: &str,
     user_id: &str,
     application_id: &str,
 ) -> anyhow::Result<bool> {
     let accounts = projections::app_accounts::list_for_user(state.pool(), tenant, user_id).await?;
-    Ok(accounts
+    if accounts
         .iter()
-        .any(|a| a.application_id == application_id && !a.disabled))
+        .any(|a| a.application_id == application_id && !a.disabled)
+    {
+        return Ok(true);
+    }
+    projections::app_grants::user_granted(state.pool(), tenant, user_id, application_id).await
 }
 
 /// Whether a signed-in user may use an application now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {
     Allowed,
-    /// No enabled account in the application.
+    /// No enabled account in the application, and no grant of it.
     NoAccount,
     /// The user was disabled (or removed) since signing in.
     UserDisabled,
@@ -162,7 +166,7 @@ pub async fn access(
     user_id: &str,
     application_id: &str,
 ) -> anyhow::Result<Access> {
-    if !has_account(state, tenant, user_id, application_id).await? {
+    if !may_use(state, tenant, user_id, application_id).await? {
         return Ok(Access::NoAccount);
     }
     let user = projections::users::get(state.pool(), tenant, user_id).await?;
