@@ -37,12 +37,16 @@ impl Default for LockoutPolicy {
 pub struct OrganizationPolicy {
     /// Names unique among siblings, as OneAccess requires (ORG.0013); Inspur allows duplicates.
     pub unique_sibling_names: bool,
+    /// A grant of an application to an organisation reaches the users of its sub-organisations
+    /// too (Inspur §5 item 20); off by default: only the organisation's own members.
+    pub grants_reach_sub_organizations: bool,
 }
 
 impl Default for OrganizationPolicy {
     fn default() -> Self {
         Self {
             unique_sibling_names: true,
+            grants_reach_sub_organizations: false,
         }
     }
 }

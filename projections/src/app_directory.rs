@@ -16,27 +16,30 @@ fn like(text: &str) -> String {
     format!("%{escaped}%")
 }
 
-/// Granted to the user `$2`, or to an organisation the user belongs to.
-const USER_GRANTED: &str = "(SELECT COUNT(*) FROM proj_app_grants g \
-     WHERE g.tenant_id = proj_applications.tenant_id \
-     AND g.application_id = proj_applications.application_id \
-     AND ((g.grantee = 'user' AND g.subject_id = $2) \
-       OR (g.grantee = 'organization' AND g.subject_id IN \
-         (SELECT o.org_id FROM proj_user_orgs o WHERE o.tenant_id = $1 AND o.user_id = $2))))";
+/// How many grants of the application reach the user `$2` (see `app_grants::reaches_user`).
+fn user_granted(inherit: bool) -> String {
+    format!(
+        "(SELECT COUNT(*) FROM proj_app_grants g WHERE g.tenant_id = proj_applications.tenant_id \
+         AND g.application_id = proj_applications.application_id AND {})",
+        crate::app_grants::reaches_user("$2", inherit)
+    )
+}
 
 /// A page of the tenant's applications whose name contains `name_like`, oldest first; each
-/// with whether `user_id` may use it (false without a user).
+/// with whether a grant reaches `user_id` (false without a user; `inherit`: grants to ancestor
+/// organisations count).
 pub async fn page(
     pool: &AnyPool,
     tenant: &str,
     name_like: Option<&str>,
-    user_id: Option<&str>,
+    user: Option<(&str, bool)>,
     request: PageRequest,
 ) -> anyhow::Result<Page<(ApplicationRow, bool)>> {
-    let columns = format!("{APP_COLUMNS}, {USER_GRANTED} AS bound");
+    let (user_id, inherit) = user.unwrap_or(("", false));
+    let columns = format!("{APP_COLUMNS}, {} AS bound", user_granted(inherit));
     let mut listing = Listing::of("proj_applications", &columns)
         .bind(tenant)
-        .bind(user_id.unwrap_or(""));
+        .bind(user_id);
     let mut condition = "tenant_id = $1 AND $2 = $2".to_string();
     if let Some(name) = name_like {
         listing = listing.bind(like(name));

@@ -190,20 +190,37 @@ pub async fn application_of(
     Ok(found.map(|(a,)| a))
 }
 
+/// The condition that an application grant `g` reaches the user `$user`: granted to the user,
+/// or to an organisation the user belongs to (primary or secondary) — or, with `inherit`, to an
+/// ancestor of one.
+pub(crate) fn reaches_user(user: &str, inherit: bool) -> String {
+    let organisation = if inherit {
+        "(o.org_id = g.subject_id OR o.path LIKE '%/' || g.subject_id || '/%')"
+    } else {
+        "o.org_id = g.subject_id"
+    };
+    format!(
+        "((g.grantee = 'user' AND g.subject_id = {user}) OR (g.grantee = 'organization' AND EXISTS \
+         (SELECT 1 FROM proj_user_orgs uo JOIN proj_organizations o ON o.tenant_id = uo.tenant_id \
+         AND o.org_id = uo.org_id WHERE uo.tenant_id = g.tenant_id AND uo.user_id = {user} \
+         AND {organisation})))"
+    )
+}
+
 /// Whether the application is granted to the user, or to an organisation the user belongs to
-/// (primary or secondary).
+/// (with `inherit`, or to an ancestor of one).
 pub async fn user_granted(
     pool: &AnyPool,
     tenant: &str,
     user_id: &str,
     application_id: &str,
+    inherit: bool,
 ) -> anyhow::Result<bool> {
-    let found: Option<(String,)> = sqlx::query_as(
+    let found: Option<(String,)> = sqlx::query_as(&format!(
         "SELECT g.grant_id FROM proj_app_grants g WHERE g.tenant_id = $1 AND g.application_id = $3 \
-         AND ((g.grantee = 'user' AND g.subject_id = $2) OR (g.grantee = 'organization' \
-         AND g.subject_id IN (SELECT o.org_id FROM proj_user_orgs o \
-         WHERE o.tenant_id = $1 AND o.user_id = $2))) LIMIT 1",
-    )
+         AND {} LIMIT 1",
+        reaches_user("$2", inherit)
+    ))
     .bind(tenant)
     .bind(user_id)
     .bind(application_id)

@@ -45,11 +45,15 @@ pub async fn page(
     let request = crate::page::request(&page_no, &page_size)?;
     let (name, user) = (present(query.app_name), present(query.user_id));
     let tenant = &caller.tenant_id;
+    let inherit = usecases::settings(&state, tenant)
+        .await?
+        .organizations
+        .grants_reach_sub_organizations;
     let page = app_directory::page(
         state.pool(),
         tenant,
         name.as_deref(),
-        user.as_deref(),
+        user.as_deref().map(|u| (u, inherit)),
         request,
     )
     .await?;

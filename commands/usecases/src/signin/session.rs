@@ -132,7 +132,8 @@ pub async fn end_session(
 }
 
 /// Whether the user may use the application: an enabled account in it (OneAccess), or a grant
-/// of it to the user or to one of the user's organisations (Inspur USR-07, ORG-08, APP-02).
+/// of it to the user or to one of the user's organisations (Inspur USR-07, ORG-08, APP-02) — or
+/// to an ancestor of one, when the tenant lets grants reach sub-organisations.
 pub async fn may_use(
     state: &AppState,
     tenant: &str,
@@ -146,7 +147,13 @@ pub async fn may_use(
     {
         return Ok(true);
     }
-    projections::app_grants::user_granted(state.pool(), tenant, user_id, application_id).await
+    let inherit = crate::settings(state, tenant)
+        .await
+        .map_err(|e| anyhow::anyhow!("reading the tenant's settings: {e}"))?
+        .organizations
+        .grants_reach_sub_organizations;
+    projections::app_grants::user_granted(state.pool(), tenant, user_id, application_id, inherit)
+        .await
 }
 
 /// Whether a signed-in user may use an application now.

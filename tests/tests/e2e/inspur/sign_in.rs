@@ -307,3 +307,65 @@ async fn chromium_signs_in_through_render_and_the_code_becomes_a_token(engine: E
 }
 
 on_both_engines!(chromium_signs_in_through_render_and_the_code_becomes_a_token);
+
+/// A grant to a parent organisation reaches its sub-organisations' users only when the tenant
+/// says so (spec §5 item 20), for sign-in and for APP-03's `idBind` alike.
+async fn a_grant_to_a_parent_organisation_reaches_sub_organisations_when_the_tenant_says_so(
+    engine: Engine,
+) {
+    let server = TestServer::start(engine).await;
+    let t = server.token().await;
+    let head = json!({"name": "总部", "parentId": "-1", "code": "HQ"});
+    let head = data(&call(&server, &t, Method::POST, "/idaas/v1/organs", Some(head)).await);
+    let head = head["id"].as_str().unwrap().to_string();
+    let body = json!({"name": "研发", "parentId": head, "code": "RD"});
+    let child = data(&call(&server, &t, Method::POST, "/idaas/v1/organs", Some(body)).await);
+    let child = child["id"].as_str().unwrap().to_string();
+    let body = json!({"name": "正式员工", "code": "staff"});
+    let user_type = data(&call(&server, &t, Method::POST, "/idaas/v1/userType", Some(body)).await);
+    let user_type = user_type.as_str().unwrap().to_string();
+    let user = create_user(&server, &t, "sunqi", "13900000064", &child, &user_type).await;
+    let body = json!({"appName": "总部门户", "appCode": "hq_app", "redirectUri": CALLBACK});
+    let app = data(&call(&server, &t, Method::POST, "/idaas/v1/apps", Some(body)).await);
+    let app_id = app["id"].as_str().unwrap().to_string();
+    let grant = format!("/idaas/v1/apps/{app_id}/action/auth/organs");
+    let body = json!({"organIdList": [head], "action": "auth"});
+    data(&call(&server, &t, Method::POST, &grant, Some(body)).await);
+    let bind = || {
+        let (server, t, user) = (&server, &t, &user);
+        async move {
+            let page = format!(
+                "/idaas/v1/apps/listapps/page/1/10?appName=%E6%80%BB%E9%83%A8&userId={user}"
+            );
+            data(&call(server, t, Method::GET, &page, None).await)["data"][0]["idBind"].clone()
+        }
+    };
+    // Off (the default): the child's user is not reached.
+    let browser = Browser::new(&server);
+    let denied = browser
+        .authorize("/render/default/hq_app/auth", "sunqi", PASSWORD)
+        .await;
+    assert!(denied.param("code").is_none(), "{denied:?}");
+    assert_eq!(bind().await, "0");
+    // On: the grant reaches the sub-organisation.
+    server
+        .client
+        .put(
+            "/admin/v1/tenant/settings/organizations",
+            &t,
+            json!({"unique_sibling_names": true, "grants_reach_sub_organizations": true}),
+        )
+        .await
+        .assert_status(200);
+    let browser = Browser::new(&server);
+    let back = browser
+        .authorize("/render/default/hq_app/auth", "sunqi", PASSWORD)
+        .await;
+    assert!(back.param("code").is_some(), "{back:?}");
+    assert_eq!(bind().await, "1");
+    server.finish().await;
+}
+
+on_both_engines!(
+    a_grant_to_a_parent_organisation_reaches_sub_organisations_when_the_tenant_says_so
+);
