@@ -33,9 +33,11 @@ fn create(
 
 const UNIQUE_NAMES: OrganizationPolicy = OrganizationPolicy {
     unique_sibling_names: true,
+    grants_reach_sub_organizations: false,
 };
 const DUPLICATE_NAMES: OrganizationPolicy = OrganizationPolicy {
     unique_sibling_names: false,
+    grants_reach_sub_organizations: false,
 };
 
 fn created() -> OrganizationEvent {

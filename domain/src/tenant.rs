@@ -471,6 +471,7 @@ mod tests {
             .then_expect_events(&[TenantEvent::LockoutChanged { lockout }]);
         let policy = OrganizationPolicy {
             unique_sibling_names: false,
+            grants_reach_sub_organizations: true,
         };
         given::<Tenant>(&[created()])
             .when(TenantCommand::SetOrganizationPolicy(policy), &())
