@@ -251,13 +251,16 @@ async fn sibling_names_may_repeat_when_the_tenant_policy_allows_it(engine: Engin
     let settings = c.get("/admin/v1/tenant/settings", &t).await;
     assert_eq!(
         settings.assert_status(200)["organizations"],
-        json!({"unique_sibling_names": true})
+        json!({"unique_sibling_names": true, "grants_reach_sub_organizations": false})
     );
     let policy = |unique: bool| json!({ "unique_sibling_names": unique });
     let changed = c
         .put("/admin/v1/tenant/settings/organizations", &t, policy(false))
         .await;
-    assert_eq!(changed.assert_status(200)["organizations"], policy(false));
+    assert_eq!(
+        changed.assert_status(200)["organizations"],
+        json!({"unique_sibling_names": false, "grants_reach_sub_organizations": false})
+    );
     let bad = c
         .put(
             "/admin/v1/tenant/settings/organizations",

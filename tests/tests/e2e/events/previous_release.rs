@@ -56,7 +56,8 @@ fn sha256_hex(path: &Path) -> String {
 fn intended_changes(file: &str, mut recorded: Value) -> Value {
     if file == "tenant-settings.json" {
         // ADR 0009: attribute rules are keyed by canonical names, and the settings carry the
-        // organisation policy (unique sibling names, on by default: OneAccess behaviour).
+        // organisation policy (unique sibling names, on by default: OneAccess behaviour; issue 16:
+        // grants to an organisation reach its sub-organisations only when the tenant says so).
         let rules = recorded["user_attributes"]
             .as_object_mut()
             .expect("user_attributes");
@@ -67,7 +68,10 @@ fn intended_changes(file: &str, mut recorded: Value) -> Value {
             let rule = rules.remove(v1).expect("a rule under its v1 name");
             rules.insert(canonical.into(), rule);
         }
-        recorded["organizations"] = serde_json::json!({"unique_sibling_names": true});
+        recorded["organizations"] = serde_json::json!({
+            "unique_sibling_names": true,
+            "grants_reach_sub_organizations": false
+        });
     }
     if file == "orgs-all-but-roots.json" {
         // Issue 14: every organisation, the roots included (the reference's example), in
