@@ -25,7 +25,7 @@ fn user_granted(inherit: bool) -> String {
     )
 }
 
-/// A page of the tenant's applications whose name contains `name_like`, oldest first; each
+/// A page of the tenant's applications whose name contains `name_like`, newest first; each
 /// with whether a grant reaches `user_id` (false without a user; `inherit`: grants to ancestor
 /// organisations count).
 pub async fn page(
@@ -47,7 +47,7 @@ pub async fn page(
     }
     listing
         .filter(condition)
-        .order_by("created_at", "application_id")
+        .order_by("created_at DESC", "application_id DESC")
         .fetch(pool, request, |r: &AnyRow| {
             Ok((app_row(r)?, r.try_get::<i64, _>("bound")? != 0))
         })
@@ -62,7 +62,7 @@ pub struct OrganGrant {
     pub granted: bool,
 }
 
-/// A page of every application of the tenant whose name contains `name_like`, each with
+/// A page of every application of the tenant whose name contains `name_like`, newest first, each with
 /// whether organisation `org_id` is granted it.
 pub async fn for_organ(
     pool: &AnyPool,
@@ -84,7 +84,7 @@ pub async fn for_organ(
     }
     listing
         .filter(condition)
-        .order_by("a.created_at", "a.application_id")
+        .order_by("a.created_at DESC", "a.application_id DESC")
         .fetch(pool, request, |r: &AnyRow| {
             Ok(OrganGrant {
                 application_id: r.try_get("application_id")?,

@@ -195,7 +195,9 @@ pub async fn application_of(
 /// ancestor of one.
 pub(crate) fn reaches_user(user: &str, inherit: bool) -> String {
     let organisation = if inherit {
-        "(o.org_id = g.subject_id OR o.path LIKE '%/' || g.subject_id || '/%')"
+        // The id as a literal inside the pattern: `\`, `%` and `_` escaped.
+        "(o.org_id = g.subject_id OR o.path LIKE '%/' || REPLACE(REPLACE(REPLACE(g.subject_id, \
+         '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '/%' ESCAPE '\\')"
     } else {
         "o.org_id = g.subject_id"
     };

@@ -13,10 +13,71 @@ use idaas_http::context::RequestMeta;
 use idaas_http::failure::Failure;
 
 /// Any management credential of the tenant may call: the directory is what a directory client
-/// manages (ops/adr/0014); a credential without one is refused as an invalid token.
+/// manages (ops/adr/0014); a credential without one is refused as an invalid token. What touches
+/// applications asks more of it (`may_manage`, `require`).
 pub struct InspurCaller {
     pub tenant_id: String,
     pub context: Context,
+    pub held: authority::Held,
+    /// `METHOD path`, for a refusal's record.
+    action: String,
+}
+
+impl InspurCaller {
+    /// Refuses (403 `无权限`, recorded as `management.refused`) unless `allowed`.
+    async fn refuse_unless(
+        &self,
+        state: &AppState,
+        allowed: bool,
+        required: domain::authority::Authority,
+    ) -> Result<(), InspurError> {
+        if allowed {
+            return Ok(());
+        }
+        authority::record_refusal(state, &self.context, &self.held, required, &self.action).await;
+        Err(InspurError::forbidden())
+    }
+
+    /// A tenant administrator's credential (registering and changing applications).
+    pub async fn require_admin(&self, state: &AppState) -> Result<(), InspurError> {
+        let admin = domain::authority::Authority::TenantAdmin;
+        self.refuse_unless(state, self.held.authority >= admin, admin)
+            .await
+    }
+
+    /// A credential that manages the application: its own, one granted to it, or any for a
+    /// tenant administrator (granting an application lets users sign in to it).
+    pub async fn require_manages(&self, state: &AppState, app: &str) -> Result<(), InspurError> {
+        let admin = domain::authority::Authority::TenantAdmin;
+        self.refuse_unless(state, self.held.may_manage(app), admin)
+            .await
+    }
+
+    /// `require_manages` for each of `apps`.
+    pub async fn require_manages_each(
+        &self,
+        state: &AppState,
+        apps: &[String],
+    ) -> Result<(), InspurError> {
+        for app in apps {
+            self.require_manages(state, app).await?;
+        }
+        Ok(())
+    }
+
+    /// A credential at least as strong as the application's own (changing or deleting it).
+    pub async fn require_changes(
+        &self,
+        state: &AppState,
+        target: &projections::applications::ApplicationRow,
+    ) -> Result<(), InspurError> {
+        self.require_admin(state).await?;
+        let allowed = authority::may_change(&self.held, target);
+        let required = target
+            .management_authority()
+            .unwrap_or(domain::authority::Authority::TenantAdmin);
+        self.refuse_unless(state, allowed, required).await
+    }
 }
 
 fn token(parts: &Parts) -> Option<String> {
@@ -59,7 +120,7 @@ impl FromRequestParts<AppState> for InspurCaller {
             .await
             .map_err(|e| InspurError::failed(Failure::of(&e, "the token check")))?
             .ok_or_else(InspurError::unauthorized)?;
-        authority::held(state, &tenant_id, &application_id)
+        let held = authority::held(state, &tenant_id, &application_id)
             .await
             .map_err(|e| InspurError::failed(Failure::of(&e, "the authority check")))?
             .ok_or_else(InspurError::unauthorized)?;
@@ -68,6 +129,12 @@ impl FromRequestParts<AppState> for InspurCaller {
             &tenant_id,
             meta.metadata("application", &application_id, crate::SURFACE),
         );
-        Ok(Self { tenant_id, context })
+        let action = format!("{} {}", parts.method, parts.uri.path());
+        Ok(Self {
+            tenant_id,
+            context,
+            held,
+            action,
+        })
     }
 }

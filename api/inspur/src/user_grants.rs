@@ -45,6 +45,9 @@ fn view(row: &UserGrantRow, zone: i32) -> Value {
 fn refused(error: GrantRefused) -> InspurError {
     match error {
         GrantRefused::NoApplication(app) => InspurError::rule(format!("应用不存在: {app}")),
+        GrantRefused::NoOrganization(organ) => {
+            InspurError::rule(format!("组织机构不存在: {organ}"))
+        }
         GrantRefused::Service(other) => other.into(),
     }
 }
@@ -89,6 +92,7 @@ async fn grant(
             return Err(InspurError::rule(format!("账户不存在: {user}")));
         }
     }
+    caller.require_manages_each(&state, &apps).await?;
     for user in &users {
         app_grants::set(&state, &caller.context, Grantee::User, user, &apps, grant)
             .await
@@ -116,6 +120,13 @@ async fn revoke_ids(
     if ids.len() > 1000 {
         return Err(InspurError::invalid("一次最多 1000 个"));
     }
+    let mut apps = Vec::new();
+    for id in &ids {
+        if let Some(app) = read::application_of(state.pool(), &caller.tenant_id, id).await? {
+            apps.push(app);
+        }
+    }
+    caller.require_manages_each(&state, &apps).await?;
     app_grants::revoke_ids(&state, &caller.context, &ids)
         .await
         .map_err(refused)?;

@@ -12,6 +12,8 @@ use crate::ServiceError;
 pub enum GrantRefused {
     #[error("application does not exist: {0}")]
     NoApplication(String),
+    #[error("organisation does not exist: {0}")]
+    NoOrganization(String),
     #[error(transparent)]
     Service(#[from] ServiceError),
 }
@@ -109,6 +111,14 @@ pub async fn set_for_app(
         projections::applications::get(state.pool(), &ctx.tenant_id, application_id).await?;
     if found.is_none() {
         return Err(GrantRefused::NoApplication(application_id.to_string()));
+    }
+    if grant && grantee == Grantee::Organization {
+        for organ in subjects {
+            let found = projections::organs::get(state.pool(), &ctx.tenant_id, organ).await?;
+            if found.is_none() {
+                return Err(GrantRefused::NoOrganization(organ.clone()));
+            }
+        }
     }
     let now = state.now();
     let command = if grant {

@@ -47,6 +47,7 @@ mod login {
 
 /// The Inspur IDaaS dialect (`/idaas/v1`).
 mod inspur {
+    mod app_authority;
     mod app_types;
     mod apps;
     mod dictionaries;

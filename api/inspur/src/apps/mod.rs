@@ -29,11 +29,11 @@ pub fn router() -> Router<AppState> {
         .route("/apps/{id}/action/auth/organs", post(write::grant_organs))
         .route(
             "/apps/action/verify-appcode/{code}",
-            post(read::verify_code),
+            post(read::verify_code).get(read::verify_code),
         )
         .route(
             "/apps/action/verify-appname/{name}",
-            post(read::verify_name),
+            post(read::verify_name).get(read::verify_name),
         )
 }
 

@@ -142,6 +142,7 @@ pub async fn create(
     caller: InspurCaller,
     bytes: axum::body::Bytes,
 ) -> Result<Response, InspurError> {
+    caller.require_admin(&state).await?;
     let body: AppBody = body(&bytes)?;
     let name =
         present(body.app_name.clone()).ok_or_else(|| InspurError::invalid("appName 不能为空"))?;
@@ -184,19 +185,25 @@ pub async fn update(
     let body: AppBody = body(&bytes)?;
     let id = present(body.id.clone()).ok_or_else(|| InspurError::invalid("id 不能为空"))?;
     let app = current(&state, &caller, &id).await?;
+    caller.require_changes(&state, &app).await?;
+    // The protocol settings change only when the body names one of them.
     let mut protocols = app.protocols.clone();
+    let mut touched = false;
     if let Some(uri) = present(body.redirect_uri.clone()) {
         protocols.redirect_uris = vec![uri];
+        touched = true;
     }
     if let Some(access) = seconds(body.access_timeout, "accessTokenTimeout")? {
         protocols.access_token_lifetime_secs = access;
+        touched = true;
     }
     if let Some(refresh) = seconds(body.refresh_timeout, "refreshTokenTimeout")? {
         protocols.refresh_token_lifetime_secs = Some(refresh);
+        touched = true;
     }
     let change = Configuration {
         name: present(body.app_name.clone()),
-        protocols: Some(protocols),
+        protocols: touched.then_some(protocols),
         details: Some(body.details()),
         enabled: body.enabled()?,
         ..Configuration::default()
@@ -221,6 +228,7 @@ pub async fn delete(
     Path(app_id): Path<String>,
 ) -> Result<Response, InspurError> {
     let app = current(&state, &caller, &app_id).await?;
+    caller.require_changes(&state, &app).await?;
     cases::change(&state, &caller.context, &app_id, ApplicationChange::Delete)
         .await
         .map_err(change_refused)?;
@@ -256,13 +264,7 @@ pub async fn grant_organs(
         _ => return Err(InspurError::invalid("action 必须是 auth 或 unauth")),
     };
     current(&state, &caller, &app_id).await?;
-    if grant {
-        for organ in &organs {
-            projections::organs::get(state.pool(), &caller.tenant_id, organ)
-                .await?
-                .ok_or_else(|| InspurError::rule(format!("组织机构不存在: {organ}")))?;
-        }
-    }
+    caller.require_manages(&state, &app_id).await?;
     app_grants::set_for_app(
         &state,
         &caller.context,
@@ -274,6 +276,9 @@ pub async fn grant_organs(
     .await
     .map_err(|e| match e {
         GrantRefused::NoApplication(_) => InspurError::not_found(),
+        GrantRefused::NoOrganization(organ) => {
+            InspurError::rule(format!("组织机构不存在: {organ}"))
+        }
         GrantRefused::Service(other) => other.into(),
     })?;
     Ok(ok(Value::Bool(true)))

@@ -44,6 +44,7 @@ pub async fn auth(
     organs::get(state.pool(), &caller.tenant_id, &organ_id)
         .await?
         .ok_or_else(InspurError::not_found)?;
+    caller.require_manages_each(&state, &apps).await?;
     app_grants::set(
         &state,
         &caller.context,
@@ -55,6 +56,7 @@ pub async fn auth(
     .await
     .map_err(|e| match e {
         GrantRefused::NoApplication(app) => InspurError::rule(format!("应用不存在: {app}")),
+        GrantRefused::NoOrganization(_) => InspurError::not_found(),
         GrantRefused::Service(other) => other.into(),
     })?;
     Ok(ok(json!(true)))

@@ -94,7 +94,7 @@ pub async fn login(state: AppState, browser: Browser, base: Base, params: Params
         Some(after) => Freshness::SignedInSince(after),
         None => Freshness::New,
     };
-    let ask = Ask::browser(freshness, gateway);
+    let ask = Ask::browser(freshness, gateway).with_account();
     let ctx = browser.context();
     let session = match sso::run(&state, &ctx, session, ask, &app).await {
         Ok(Outcome::Proceed(session)) => session,

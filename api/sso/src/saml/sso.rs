@@ -289,7 +289,7 @@ async fn answer(
         Some(after) => Freshness::SignedInSince(after),
         None => Freshness::New,
     };
-    let ask = Ask::browser(freshness, requested.is_passive);
+    let ask = Ask::browser(freshness, requested.is_passive).with_account();
     let ctx = browser.context();
     let refusal = match sso::run(state, &ctx, session, ask, &app).await {
         Ok(Outcome::Proceed(session)) => Ok(session),

@@ -110,6 +110,7 @@ pub async fn issue_ticket(
                 freshness: Freshness::Any,
                 passive: true,
                 slide: false,
+                reach: crate::signin::Reach::AccountOrGrant,
             };
             match sso::run(state, ctx, Some(session.clone()), ask, &app).await {
                 Ok(Outcome::Proceed(_)) => {}

@@ -131,21 +131,58 @@ pub async fn end_session(
     Ok(())
 }
 
-/// Whether the user may use the application: an enabled account in it (OneAccess), or a grant
-/// of it to the user or to one of the user's organisations (Inspur USR-07, ORG-08, APP-02) — or
-/// to an ancestor of one, when the tenant lets grants reach sub-organisations.
+/// Whether the user may use the application: an enabled account in it (OneAccess), or, without
+/// any account in it, a grant of it to the user or to one of the user's organisations (Inspur
+/// USR-07, ORG-08, APP-02) — or to an ancestor of one, when the tenant lets grants reach
+/// sub-organisations. A disabled account refuses whatever is granted.
 pub async fn may_use(
     state: &AppState,
     tenant: &str,
     user_id: &str,
     application_id: &str,
 ) -> anyhow::Result<bool> {
+    may_use_by(
+        state,
+        tenant,
+        user_id,
+        application_id,
+        Reach::AccountOrGrant,
+    )
+    .await
+}
+
+/// What lets a user use an application.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reach {
+    /// An enabled account in it: CAS and SAML answer with the account's name.
+    Account,
+    /// An enabled account, or a grant when the user has no account in it (OIDC, the SDKs).
+    AccountOrGrant,
+}
+
+async fn may_use_by(
+    state: &AppState,
+    tenant: &str,
+    user_id: &str,
+    application_id: &str,
+    reach: Reach,
+) -> anyhow::Result<bool> {
     let accounts = projections::app_accounts::list_for_user(state.pool(), tenant, user_id).await?;
-    if accounts
+    let mut has_account = false;
+    for account in accounts
         .iter()
-        .any(|a| a.application_id == application_id && !a.disabled)
+        .filter(|a| a.application_id == application_id)
     {
-        return Ok(true);
+        if !account.disabled {
+            return Ok(true);
+        }
+        has_account = true;
+    }
+    if has_account {
+        return Ok(false);
+    }
+    if reach == Reach::Account {
+        return Ok(false);
     }
     let inherit = crate::settings(state, tenant)
         .await
@@ -166,14 +203,15 @@ pub enum Access {
     UserDisabled,
 }
 
-/// A signed-in user's access to an application: an enabled account in it, and still enabled.
+/// A signed-in user's access to an application: what `reach` asks for, and still enabled.
 pub async fn access(
     state: &AppState,
     tenant: &str,
     user_id: &str,
     application_id: &str,
+    reach: Reach,
 ) -> anyhow::Result<Access> {
-    if !may_use(state, tenant, user_id, application_id).await? {
+    if !may_use_by(state, tenant, user_id, application_id, reach).await? {
         return Ok(Access::NoAccount);
     }
     let user = projections::users::get(state.pool(), tenant, user_id).await?;

@@ -8,7 +8,7 @@ use projections::sessions::SessionRow;
 
 pub mod authorize;
 
-use crate::signin::{self, Access};
+use crate::signin::{self, Access, Reach};
 use crate::{AppState, Context, ServiceError};
 
 /// How long after a sign-in was asked for its return still counts as that sign-in.
@@ -36,15 +36,27 @@ pub struct Ask {
     pub passive: bool,
     /// A session in use slides its expiry (browser sessions); SDK sessions do not.
     pub slide: bool,
+    /// What lets the user in: CAS and SAML answer with an account, so they ask for one.
+    pub reach: Reach,
 }
 
 impl Ask {
-    /// A browser request with this freshness, showing pages if it must.
+    /// A browser request with this freshness, showing pages if it must; an account or a grant
+    /// lets the user in.
     pub fn browser(freshness: Freshness, passive: bool) -> Self {
         Self {
             freshness,
             passive,
             slide: true,
+            reach: Reach::AccountOrGrant,
+        }
+    }
+
+    /// The same, for a protocol that answers with the user's account in the application.
+    pub fn with_account(self) -> Self {
+        Self {
+            reach: Reach::Account,
+            ..self
         }
     }
 }
@@ -125,7 +137,8 @@ pub async fn run(
             })
         }
     };
-    if let Some(denial) = denial(state, &ctx.tenant_id, &session.user_id, app).await? {
+    let user = &session.user_id;
+    if let Some(denial) = denial(state, &ctx.tenant_id, user, app, ask.reach).await? {
         return Ok(Outcome::Denied(denial));
     }
     if ask.slide {
@@ -140,12 +153,13 @@ pub async fn denial(
     tenant: &str,
     user_id: &str,
     app: &ApplicationRow,
+    reach: Reach,
 ) -> anyhow::Result<Option<Denial>> {
     if !app.enabled {
         return Ok(Some(Denial::ApplicationDisabled));
     }
     Ok(
-        match signin::access(state, tenant, user_id, &app.application_id).await? {
+        match signin::access(state, tenant, user_id, &app.application_id, reach).await? {
             Access::Allowed => None,
             Access::NoAccount => Some(Denial::NoAccount),
             Access::UserDisabled => Some(Denial::UserDisabled),

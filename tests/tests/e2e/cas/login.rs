@@ -234,7 +234,7 @@ async fn unregistered_services_and_users_without_an_account_get_no_ticket(engine
     // Another application's service, where this user has no account.
     let token = server.token().await;
     let other = "https://other.example.com/cas";
-    idaas_tests::sso::register(
+    let other_app = idaas_tests::sso::register(
         &server,
         &token,
         "other-cas",
@@ -244,6 +244,10 @@ async fn unregistered_services_and_users_without_an_account_get_no_ticket(engine
     let hop = isolated(&fixture, other, "").await;
     assert_eq!(hop.status, StatusCode::FORBIDDEN, "{}", hop.text);
     assert_eq!(hop.location, None);
+    // A grant of it (Inspur USR-07) is not an account: CAS answers with the account's name.
+    grant(&server, &token, &fixture.user_id, &other_app.application_id).await;
+    let hop = isolated(&fixture, other, "").await;
+    assert_eq!(hop.status, StatusCode::FORBIDDEN, "granted: {}", hop.text);
 
     // A disabled account gets no ticket either.
     let account_id = &fixture.account_id;
@@ -261,7 +265,25 @@ async fn unregistered_services_and_users_without_an_account_get_no_ticket(engine
         .assert_status(200);
     let hop = isolated(&fixture, SERVICE, "").await;
     assert_eq!(hop.status, StatusCode::FORBIDDEN, "{}", hop.text);
+    // Nor with a grant of the application besides.
+    grant(
+        &server,
+        &token,
+        &fixture.user_id,
+        &fixture.app.application_id,
+    )
+    .await;
+    let hop = isolated(&fixture, SERVICE, "").await;
+    assert_eq!(hop.status, StatusCode::FORBIDDEN, "{}", hop.text);
     server.finish().await;
+}
+
+/// Grants the application to the user through Inspur USR-07.
+async fn grant(server: &TestServer, token: &str, user_id: &str, application_id: &str) {
+    let body = json!({"userIdList": [user_id], "appIdList": [application_id]});
+    let path = "/idaas/v1/user/addUserAppAuth";
+    let answer = idaas_tests::inspur::call(server, token, reqwest::Method::POST, path, Some(body));
+    idaas_tests::inspur::data(&answer.await);
 }
 
 async fn logout_ends_the_session_and_redirects_only_to_registered_hosts(engine: Engine) {

@@ -278,7 +278,7 @@ async fn grants_to_organisations_decide_auth_flags_and_id_bind(engine: Engine) {
         .await,
     );
     assert_eq!(granted["data"][0]["id"], json!(organ));
-    // APP-03 with `userId`: granted through the user's organisation.
+    // APP-03 with `userId`: granted through the user's organisation; newest first.
     let page = format!("/idaas/v1/apps/listapps/page/1/10?userId={user}");
     let page = data(&call(&server, &t, Method::GET, &page, None).await);
     let bind: Vec<(Value, Value)> = page["data"]
@@ -290,7 +290,7 @@ async fn grants_to_organisations_decide_auth_flags_and_id_bind(engine: Engine) {
         .collect();
     assert_eq!(
         bind,
-        [(json!("甲应用"), json!("1")), (json!("乙应用"), json!("0"))]
+        [(json!("乙应用"), json!("0")), (json!("甲应用"), json!("1"))]
     );
     // Revoked, and a deleted application's grants go with it.
     let unauth = json!({"organIdList": [organ], "action": "unauth"});

@@ -208,6 +208,27 @@ async fn a_direct_grant_and_the_client_id_in_the_path_work_and_strangers_are_ref
         .await;
     assert!(back.param("code").is_some(), "{back:?}");
     assert_eq!(back.param("state"), None);
+    // An account in the application decides over the grant: disabled, it refuses.
+    let accounts = format!("/api/v2/tenant/applications/{app_id}/accounts");
+    let body = json!({"account_name": "lisi-portal", "user_id": li, "name": "lisi"});
+    let created = server
+        .client
+        .post(&format!("{accounts}/basic-account"), &t, body)
+        .await;
+    let account = created.assert_status(201)["account_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let disable = format!("{accounts}/{account}/disable");
+    server
+        .client
+        .put(&disable, &t, json!({}))
+        .await
+        .assert_status(200);
+    let refused = Browser::new(&server)
+        .authorize("/render/default/portal_app/auth", "lisi", PASSWORD)
+        .await;
+    assert_eq!(refused.param("code"), None, "{refused:?}");
     // Unknown application or main account: a page, no redirect.
     for path in [
         "/render/default/nope/auth",
