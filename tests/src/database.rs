@@ -113,7 +113,7 @@ impl TestDatabase {
         Config {
             database_url: Some(self.url.clone()),
             data_dir: self.data_dir.clone(),
-            master_key: Some(self.master_key.clone()),
+            master_key: Some(self.master_key.clone().into()),
             ..Config::default()
         }
     }

@@ -136,10 +136,7 @@ pub async fn start_wired(
     let state = AppState::new(store.clone(), config.clone())
         .with_sms(wiring.sms)
         .with_clock(wiring.clock);
-    let fixed = (
-        config.bootstrap_client_id.clone(),
-        config.bootstrap_client_secret.clone(),
-    );
+    let fixed = config.bootstrap_credentials();
     let bootstrap = tenants::bootstrap(&state.bus, fixed, state.now())
         .await
         .map_err(|e| anyhow::anyhow!("bootstrap failed: {e}"))?;

@@ -5,10 +5,13 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
+use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use store::Keys;
 
-#[derive(Debug, Clone, Deserialize)]
+/// The configuration. Its secrets are `SecretString`s and its `Debug` redacts them and the
+/// database URL's password (ops/adr/0016), so printing a `Config` prints no key.
+#[derive(Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     /// Where the server listens.
@@ -19,12 +22,12 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// The master key (32 bytes, base64 or hex) that wraps personal-data keys and keys the hashes of
     /// unique values and secrets. Generated into `data_dir/master.key` when absent.
-    pub master_key: Option<String>,
+    pub master_key: Option<SecretString>,
     /// Offset of the tenants' wall-clock time zone from UTC, in minutes (Asia/Shanghai: 480).
     pub utc_offset_minutes: i32,
     /// Fixed credentials for the bootstrap management application (automation).
     pub bootstrap_client_id: Option<String>,
-    pub bootstrap_client_secret: Option<String>,
+    pub bootstrap_client_secret: Option<SecretString>,
     /// Browsers reach the server over HTTPS (through a TLS-terminating proxy): issuer URLs say
     /// `https` and session cookies are `Secure`. `X-Forwarded-Proto: https` from a trusted proxy
     /// says so too.
@@ -102,7 +105,7 @@ impl Config {
             config.data_dir = PathBuf::from(v);
         }
         if let Some(v) = env("IDAAS_MASTER_KEY") {
-            config.master_key = Some(v);
+            config.master_key = Some(v.into());
         }
         if let Some(v) = env("IDAAS_UTC_OFFSET_MINUTES") {
             config.utc_offset_minutes = v.parse().context("IDAAS_UTC_OFFSET_MINUTES")?;
@@ -111,7 +114,7 @@ impl Config {
             config.bootstrap_client_id = Some(v);
         }
         if let Some(v) = env("IDAAS_BOOTSTRAP_CLIENT_SECRET") {
-            config.bootstrap_client_secret = Some(v);
+            config.bootstrap_client_secret = Some(v.into());
         }
         if let Some(v) = env("IDAAS_PUBLIC_HTTPS") {
             config.public_https = v.parse().context("IDAAS_PUBLIC_HTTPS (true or false)")?;
@@ -165,7 +168,7 @@ impl Config {
     /// The configured master key, or the one in `data_dir/master.key` (created on first use).
     pub fn keys(&self) -> anyhow::Result<Keys> {
         if let Some(text) = &self.master_key {
-            return Keys::parse_master(text).context("the configured master key");
+            return Keys::parse_master(text.expose_secret()).context("the configured master key");
         }
         let path = self.data_dir.join("master.key");
         if let Ok(text) = std::fs::read_to_string(&path) {
@@ -194,12 +197,88 @@ impl Config {
         }
     }
 
+    /// The fixed client id and secret of the bootstrap management application, if configured.
+    pub fn bootstrap_credentials(&self) -> (Option<String>, Option<String>) {
+        let secret = self.bootstrap_client_secret.as_ref();
+        (
+            self.bootstrap_client_id.clone(),
+            secret.map(|s| s.expose_secret().to_string()),
+        )
+    }
+
     /// How the store connects (the acquire timeout, SQLite's durability).
     pub fn database_settings(&self) -> anyhow::Result<store::db::Settings> {
         Ok(store::db::Settings {
             acquire_timeout: std::time::Duration::from_millis(self.database_acquire_timeout_ms),
             synchronous: self.sqlite_synchronous.parse()?,
         })
+    }
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Every field by name: a new one does not compile here until someone has decided
+        // whether it is a secret.
+        let Self {
+            listen,
+            database_url,
+            data_dir,
+            master_key,
+            utc_offset_minutes,
+            bootstrap_client_id,
+            bootstrap_client_secret,
+            public_https,
+            public_url,
+            cas_ticket_seconds,
+            cas_logout_retry_ms,
+            cas_http_callbacks,
+            database_acquire_timeout_ms,
+            sqlite_synchronous,
+            limits,
+        } = self;
+        f.debug_struct("Config")
+            .field("listen", listen)
+            .field(
+                "database_url",
+                &database_url.as_deref().map(without_password),
+            )
+            .field("data_dir", data_dir)
+            .field("master_key", master_key)
+            .field("utc_offset_minutes", utc_offset_minutes)
+            .field("bootstrap_client_id", bootstrap_client_id)
+            .field("bootstrap_client_secret", bootstrap_client_secret)
+            .field("public_https", public_https)
+            .field("public_url", public_url)
+            .field("cas_ticket_seconds", cas_ticket_seconds)
+            .field("cas_logout_retry_ms", cas_logout_retry_ms)
+            .field("cas_http_callbacks", cas_http_callbacks)
+            .field("database_acquire_timeout_ms", database_acquire_timeout_ms)
+            .field("sqlite_synchronous", sqlite_synchronous)
+            .field("limits", limits)
+            .finish()
+    }
+}
+
+/// A database URL with its password (`user:password@`) and its query (which may carry one)
+/// replaced by `[REDACTED]`.
+fn without_password(url: &str) -> String {
+    let (url, query) = match url.split_once('?') {
+        Some((url, _)) => (url, "?[REDACTED]"),
+        None => (url, ""),
+    };
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return format!("{url}{query}");
+    };
+    let authority_end = rest.find(['/', '#']).unwrap_or(rest.len());
+    let (authority, path) = rest.split_at(authority_end);
+    match authority.rsplit_once('@') {
+        Some((user_info, host)) if user_info.contains(':') => {
+            let user = user_info
+                .split_once(':')
+                .map_or(user_info, |(user, _)| user);
+            format!("{scheme}://{user}:[REDACTED]@{host}{path}{query}")
+        }
+        _ => format!("{url}{query}"),
     }
 }
 
@@ -240,4 +319,44 @@ fn write_private(path: &Path, text: &str) -> anyhow::Result<()> {
 #[cfg(not(unix))]
 fn write_private(path: &Path, text: &str) -> anyhow::Result<()> {
     std::fs::write(path, text).with_context(|| format!("creating {}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_prints_no_secret_of_the_configuration() {
+        let master_key = "6d61737465722d6b65792d6279746573206f6e6c792d696e2d7465737473";
+        let config = Config {
+            database_url: Some("postgres://idaas:db-pass-word@db.internal:5432/idaas".into()),
+            master_key: Some(master_key.into()),
+            bootstrap_client_id: Some("bootstrap-admin".into()),
+            bootstrap_client_secret: Some("bootstrap-client-secret".into()),
+            ..Config::default()
+        };
+        let printed = format!("{config:?}");
+        for secret in [master_key, "db-pass-word", "bootstrap-client-secret"] {
+            assert!(!printed.contains(secret), "{secret} printed in {printed}");
+        }
+        assert!(printed.contains("postgres://idaas:[REDACTED]@db.internal:5432/idaas"));
+        assert!(printed.contains("bootstrap-admin"), "ids still print");
+        assert_eq!(
+            config.bootstrap_credentials().1.as_deref(),
+            Some("bootstrap-client-secret")
+        );
+    }
+
+    #[test]
+    fn a_database_url_keeps_everything_but_its_password() {
+        let cases = [
+            ("sqlite:///data/idaas.db", "sqlite:///data/idaas.db"),
+            ("postgres://idaas@db/idaas", "postgres://idaas@db/idaas"),
+            ("postgres://u:p@ss@db/x", "postgres://u:[REDACTED]@db/x"),
+            ("postgres://db/x?password=p", "postgres://db/x?[REDACTED]"),
+        ];
+        for (url, printed) in cases {
+            assert_eq!(without_password(url), printed, "{url}");
+        }
+    }
 }

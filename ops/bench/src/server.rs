@@ -44,7 +44,7 @@ impl Server {
         let mut config = Config {
             database_url: Some(database_url.to_string()),
             data_dir: data_dir.to_path_buf(),
-            master_key: Some(store::Keys::generate_master()),
+            master_key: Some(store::Keys::generate_master().into()),
             ..Config::default()
         };
         configure(&mut config);

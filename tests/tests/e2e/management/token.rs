@@ -252,7 +252,7 @@ async fn a_server_refuses_to_start_with_another_master_key(engine: Engine) {
         running.stop().await.unwrap();
     }
     let mut config = server.config.clone();
-    config.master_key = Some(store::Keys::generate_master());
+    config.master_key = Some(store::Keys::generate_master().into());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let error = idaas_server::start(config, listener)
         .await
@@ -281,7 +281,7 @@ async fn a_server_refuses_to_start_with_another_master_key(engine: Engine) {
         .unwrap();
     running.stop().await.unwrap();
     let mut wrong = server.config.clone();
-    wrong.master_key = Some(store::Keys::generate_master());
+    wrong.master_key = Some(store::Keys::generate_master().into());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let error = idaas_server::start(wrong, listener)
         .await
