@@ -122,7 +122,7 @@ impl Database {
                 let _ = connection.close().await;
                 "the database accepts connections but did not answer in time".to_string()
             }
-            Ok(Err(error)) => error.to_string(),
+            Ok(Err(error)) => cause_of(&error),
             Err(_) => "no answer to a connection attempt within 2 s".to_string(),
         }
     }
@@ -198,6 +198,9 @@ pub async fn connect_with(url: &str, settings: Settings) -> anyhow::Result<Datab
              PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;"
         }
     };
+    if engine == Engine::Postgres {
+        reach(&options, &location, settings.acquire_timeout).await?;
+    }
     let pool = AnyPoolOptions::new()
         .max_connections(max_connections)
         .acquire_timeout(settings.acquire_timeout)
@@ -220,7 +223,53 @@ pub async fn connect_with(url: &str, settings: Settings) -> anyhow::Result<Datab
     })
 }
 
-/// The database's place without credentials: `sqlite:<path>` or `postgres://host:port/name`.
+/// Makes one connection to a database server before its pool is built, within the acquire
+/// timeout, so that an unreachable server is reported at once with the cause (refused, no answer,
+/// unknown host, authentication) and its host and port, instead of "pool timed out" after the
+/// pool has retried for the whole timeout.
+async fn reach(
+    options: &AnyConnectOptions,
+    location: &str,
+    timeout: Duration,
+) -> anyhow::Result<()> {
+    match tokio::time::timeout(timeout, options.connect()).await {
+        Ok(Ok(connection)) => {
+            let _ = connection.close().await;
+            Ok(())
+        }
+        Ok(Err(error)) => anyhow::bail!(
+            "cannot connect to the database at {location}: {}",
+            cause_of(&error)
+        ),
+        Err(_) => anyhow::bail!(
+            "cannot connect to the database at {location}: no answer within {} ms \
+             (IDAAS_DATABASE_ACQUIRE_TIMEOUT_MS)",
+            timeout.as_millis()
+        ),
+    }
+}
+
+/// A failed connection attempt in words: what went wrong first, then the driver's own message
+/// (which names neither the URL nor the password).
+fn cause_of(error: &sqlx::Error) -> String {
+    use std::io::ErrorKind;
+    match error {
+        sqlx::Error::Io(io) => match io.kind() {
+            ErrorKind::ConnectionRefused => format!("connection refused ({io})"),
+            ErrorKind::TimedOut => format!("connection timed out ({io})"),
+            _ => format!("network error ({io})"),
+        },
+        sqlx::Error::Database(database) => match database.code().as_deref() {
+            Some("28P01" | "28000") => format!("authentication failed ({})", database.message()),
+            _ => format!("refused by the server ({})", database.message()),
+        },
+        sqlx::Error::Tls(tls) => format!("TLS failed ({tls})"),
+        other => other.to_string(),
+    }
+}
+
+/// The database's place without credentials: `sqlite:<path>` or `postgres://host:port/name`
+/// (with PostgreSQL's default port when the URL leaves it out).
 pub fn location_of(url: &str) -> String {
     if let Some(rest) = url.strip_prefix("sqlite:") {
         let path = rest.trim_start_matches("//");
@@ -231,7 +280,16 @@ pub fn location_of(url: &str) -> String {
     };
     let rest = rest.rsplit_once('@').map_or(rest, |(_, host)| host);
     let rest = rest.split('?').next().unwrap_or(rest);
-    format!("{scheme}://{rest}")
+    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    let has_port = match authority.strip_prefix('[') {
+        Some(bracketed) => bracketed.contains("]:"),
+        None => authority.contains(':'),
+    };
+    if authority.is_empty() || has_port || authority.contains(',') {
+        format!("{scheme}://{authority}{path}")
+    } else {
+        format!("{scheme}://{authority}:5432{path}")
+    }
 }
 
 /// Refuses a master key other than the one the store was first opened with.
@@ -274,4 +332,46 @@ pub async fn check_master_key(db: &Database, keys: &crate::Keys) -> anyhow::Resu
         );
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{connect, location_of};
+
+    #[tokio::test]
+    async fn an_unreachable_server_is_named_with_its_cause_and_without_the_password() {
+        let refused = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = refused.local_addr().unwrap().port();
+        drop(refused);
+        let url = format!("postgres://idaas:hunter2-secret@127.0.0.1:{port}/idaas");
+        let error = format!("{:#}", connect(&url).await.err().expect("refused"));
+        assert!(
+            error.starts_with(&format!(
+                "cannot connect to the database at postgres://127.0.0.1:{port}/idaas: \
+                 connection refused"
+            )),
+            "{error}"
+        );
+        assert!(!error.contains("hunter2"), "{error}");
+    }
+
+    #[test]
+    fn a_location_never_holds_the_password_and_always_the_port() {
+        assert_eq!(
+            location_of("postgres://u:secret@127.0.0.1:1/x"),
+            "postgres://127.0.0.1:1/x"
+        );
+        assert_eq!(
+            location_of("postgresql://u:p@db.example.com/idaas?sslmode=require"),
+            "postgresql://db.example.com:5432/idaas"
+        );
+        assert_eq!(
+            location_of("postgres://u:p@[::1]:6432/idaas"),
+            "postgres://[::1]:6432/idaas"
+        );
+        assert_eq!(
+            location_of("sqlite:///var/lib/idaas/idaas.db?mode=rwc"),
+            "sqlite:/var/lib/idaas/idaas.db"
+        );
+    }
 }
