@@ -1,12 +1,18 @@
-//! An application-side role (specs/oneaccess.md §2.6 #31–#38): a code unique in the application
-//! and immutable, a name, and members that are application accounts of the same application.
-//! Which accounts exist is read from projections before the decision.
+//! An application-side role (specs/oneaccess.md §2.6 #31–#38): a code unique in the application,
+//! a name, and members that are application accounts of the same application. Which accounts
+//! exist is read from projections before the decision.
+//!
+//! The Hainan roles (specs/oneaccess-sdk-and-hainan-uaa.md §2.2 003-7…10, ops/adr/0018) are the
+//! same roles with a remark and an enabled flag, and may change their code (`Configure`); the
+//! OneAccess surface never changes a code. Roles created before these fields existed are enabled
+//! and have no remark.
 
 use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
 use crate::aggregate::{Aggregate, Claim, Decision, DomainEvent};
+use crate::app_authorization::Remark;
 use crate::claim_kind::ClaimKind;
 
 pub const MAX_MEMBERS_PER_CALL: usize = 50;
@@ -19,6 +25,9 @@ pub struct AppRole {
     pub name: String,
     pub members: BTreeSet<String>,
     pub privileges: Vec<String>,
+    pub remark: Option<String>,
+    /// True from creation; only `app_role.configured` turns it off.
+    pub enabled: bool,
     pub deleted: bool,
 }
 
@@ -29,6 +38,24 @@ pub enum AppRoleCommand {
         application_id: String,
         code: String,
         name: Option<String>,
+        now: i64,
+    },
+    /// `Create` with a remark (Hainan 003-7 `roleList[].remark`).
+    CreateWithRemark {
+        role_id: String,
+        application_id: String,
+        code: String,
+        name: Option<String>,
+        remark: Remark,
+        now: i64,
+    },
+    /// Hainan 003-8: absent fields keep their value; a new code takes its claim and releases
+    /// the old one.
+    Configure {
+        name: Option<String>,
+        code: Option<String>,
+        remark: Option<Remark>,
+        enabled: Option<bool>,
         now: i64,
     },
     Rename {
@@ -67,6 +94,9 @@ pub enum AppRoleEvent {
         code: String,
         name: String,
         created_at: i64,
+        /// Absent from roles created without one (and from every role before ADR 0018).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        remark: Option<String>,
     },
     #[serde(rename = "app_role.renamed")]
     RoleRenamed {
@@ -96,6 +126,17 @@ pub enum AppRoleEvent {
         privilege_ids: Vec<String>,
         at: i64,
     },
+    /// The role's configurable fields as they are after a Hainan 003-8 change.
+    #[serde(rename = "app_role.configured")]
+    RoleConfigured {
+        role_id: String,
+        application_id: String,
+        code: String,
+        name: String,
+        remark: Option<String>,
+        enabled: bool,
+        updated_at: i64,
+    },
     #[serde(rename = "app_role.deleted")]
     RoleDeleted {
         role_id: String,
@@ -109,6 +150,7 @@ impl DomainEvent for AppRoleEvent {
         match self {
             Self::RoleCreated { .. } => "app_role.created",
             Self::RoleRenamed { .. } => "app_role.renamed",
+            Self::RoleConfigured { .. } => "app_role.configured",
             Self::MembersAdded { .. } => "app_role.members_added",
             Self::MembersRemoved { .. } => "app_role.members_removed",
             Self::RoleDeleted { .. } => "app_role.deleted",
@@ -175,7 +217,97 @@ fn check_list(len: usize) -> Result<(), AppRoleError> {
     }
 }
 
+/// A new role: the code trimmed and checked, the name checked or taken from the code.
+fn created(
+    role_id: String,
+    application_id: String,
+    code: String,
+    name: Option<String>,
+    remark: Option<String>,
+    now: i64,
+) -> Result<Decision<AppRoleEvent>, AppRoleError> {
+    let code = code.trim().to_string();
+    check_code(&code)?;
+    // Without a name the role is named after its code (cut to the name's 32 characters).
+    let name = match name.filter(|n| !n.is_empty()) {
+        Some(name) => {
+            check_name(&name)?;
+            name
+        }
+        None => code.chars().take(32).collect(),
+    };
+    Ok(Decision::event(AppRoleEvent::RoleCreated {
+        role_id,
+        application_id: application_id.clone(),
+        code: code.clone(),
+        name,
+        created_at: now,
+        remark,
+    })
+    .claim(code_claim(&application_id, &code)))
+}
+
+fn check_code(code: &str) -> Result<(), AppRoleError> {
+    if code.is_empty() {
+        Err(AppRoleError::CodeRequired)
+    } else if !is_role_code(code) {
+        Err(AppRoleError::CodeInvalid)
+    } else {
+        Ok(())
+    }
+}
+
 impl AppRole {
+    /// Hainan 003-8: the role after the change, with the code claims it moves.
+    fn configure(
+        &self,
+        name: Option<String>,
+        code: Option<String>,
+        remark: Option<Remark>,
+        enabled: Option<bool>,
+        now: i64,
+    ) -> Result<Decision<AppRoleEvent>, AppRoleError> {
+        let name = match name {
+            Some(name) => {
+                check_name(&name)?;
+                name
+            }
+            None => self.name.clone(),
+        };
+        let code = match code {
+            Some(code) => {
+                check_code(&code)?;
+                code
+            }
+            None => self.code.clone(),
+        };
+        let remark = match remark {
+            Some(remark) => remark.into_stored(),
+            None => self.remark.clone(),
+        };
+        let enabled = enabled.unwrap_or(self.enabled);
+        if (&name, &code, &remark, enabled) == (&self.name, &self.code, &self.remark, self.enabled)
+        {
+            return Ok(Decision::none());
+        }
+        let application_id = self.application_id.clone();
+        let mut decision = Decision::event(AppRoleEvent::RoleConfigured {
+            role_id: self.id.clone().unwrap_or_default(),
+            application_id: application_id.clone(),
+            code: code.clone(),
+            name,
+            remark,
+            enabled,
+            updated_at: now,
+        });
+        if code != self.code {
+            decision = decision
+                .claim(code_claim(&application_id, &code))
+                .release(code_claim(&application_id, &self.code));
+        }
+        Ok(decision)
+    }
+
     /// The outcome of adding members to the current state: unknown accounts fail, existing
     /// members succeed again (idempotent), the rest are added.
     pub fn outcome_of_adding(&self, accounts: &[(String, bool)]) -> (MemberOutcome, Vec<String>) {
@@ -226,14 +358,29 @@ impl Aggregate for AppRole {
                 application_id,
                 code,
                 name,
+                remark,
                 ..
             } => {
                 self.id = Some(role_id.clone());
                 self.application_id = application_id.clone();
                 self.code = code.clone();
                 self.name = name.clone();
+                self.remark = remark.clone();
+                self.enabled = true;
             }
             AppRoleEvent::RoleRenamed { name, .. } => self.name = name.clone(),
+            AppRoleEvent::RoleConfigured {
+                code,
+                name,
+                remark,
+                enabled,
+                ..
+            } => {
+                self.code = code.clone();
+                self.name = name.clone();
+                self.remark = remark.clone();
+                self.enabled = *enabled;
+            }
             AppRoleEvent::MembersAdded { account_ids, .. } => {
                 self.members.extend(account_ids.iter().cloned())
             }
@@ -258,39 +405,41 @@ impl Aggregate for AppRole {
         let role_id = self.id.clone().unwrap_or_default();
         let application_id = self.application_id.clone();
         match command {
-            AppRoleCommand::Create { .. } if self.id.is_some() => Err(AppRoleError::AlreadyExists),
+            AppRoleCommand::Create { .. } | AppRoleCommand::CreateWithRemark { .. }
+                if self.id.is_some() =>
+            {
+                Err(AppRoleError::AlreadyExists)
+            }
             AppRoleCommand::Create {
                 role_id,
                 application_id,
                 code,
                 name,
                 now,
-            } => {
-                let code = code.trim().to_string();
-                if code.is_empty() {
-                    return Err(AppRoleError::CodeRequired);
-                }
-                if !is_role_code(&code) {
-                    return Err(AppRoleError::CodeInvalid);
-                }
-                // Without a name the role is named after its code (cut to the name's 32 characters).
-                let name = match name.filter(|n| !n.is_empty()) {
-                    Some(name) => {
-                        check_name(&name)?;
-                        name
-                    }
-                    None => code.chars().take(32).collect(),
-                };
-                Ok(Decision::event(AppRoleEvent::RoleCreated {
-                    role_id,
-                    application_id: application_id.clone(),
-                    code: code.clone(),
-                    name,
-                    created_at: now,
-                })
-                .claim(code_claim(&application_id, &code)))
-            }
+            } => created(role_id, application_id, code, name, None, now),
+            AppRoleCommand::CreateWithRemark {
+                role_id,
+                application_id,
+                code,
+                name,
+                remark,
+                now,
+            } => created(
+                role_id,
+                application_id,
+                code,
+                name,
+                remark.into_stored(),
+                now,
+            ),
             _ if !live => Err(AppRoleError::NotFound),
+            AppRoleCommand::Configure {
+                name,
+                code,
+                remark,
+                enabled,
+                now,
+            } => self.configure(name, code, remark, enabled, now),
             AppRoleCommand::Rename { name, now } => {
                 let name = name.unwrap_or_default();
                 check_name(&name)?;

@@ -1,4 +1,5 @@
 use super::*;
+use crate::app_authorization::Remark;
 use crate::testing::{given, given_no_events};
 
 fn create(code: &str, name: Option<&str>) -> AppRoleCommand {
@@ -18,6 +19,7 @@ fn created() -> AppRoleEvent {
         code: "admin1".into(),
         name: "管理员1".into(),
         created_at: 1,
+        remark: None,
     }
 }
 
@@ -220,5 +222,133 @@ fn a_role_carries_the_privileges_it_is_given() {
         .then_expect_events(&[]);
     given_no_events::<AppRole>()
         .when(set(&["p1"]), &())
+        .then_expect_error(AppRoleError::NotFound);
+}
+
+fn created_with_remark(remark: Option<&str>) -> AppRoleEvent {
+    AppRoleEvent::RoleCreated {
+        role_id: "r1".into(),
+        application_id: "a1".into(),
+        code: "admin1".into(),
+        name: "管理员1".into(),
+        created_at: 1,
+        remark: remark.map(str::to_string),
+    }
+}
+
+fn configure(
+    name: Option<&str>,
+    code: Option<&str>,
+    remark: Option<&str>,
+    enabled: Option<bool>,
+) -> AppRoleCommand {
+    AppRoleCommand::Configure {
+        name: name.map(str::to_string),
+        code: code.map(str::to_string),
+        remark: remark.map(|r| Remark::parse(r).unwrap()),
+        enabled,
+        now: 5,
+    }
+}
+
+#[test]
+fn a_role_created_before_remarks_reads_as_enabled_and_its_payload_is_unchanged() {
+    let (event_type, payload) = crate::aggregate::to_stored(&created());
+    assert_eq!(event_type, "app_role.created");
+    assert_eq!(
+        payload.to_string(),
+        r#"{"role_id":"r1","application_id":"a1","code":"admin1","name":"管理员1","created_at":1}"#
+    );
+    let old: AppRoleEvent = crate::aggregate::from_stored(&event_type, payload).unwrap();
+    let role = AppRole::from_events(&[old]);
+    assert!(role.enabled);
+    assert_eq!(role.remark, None);
+}
+
+#[test]
+fn a_role_is_created_with_a_remark() {
+    let decision = given_no_events::<AppRole>()
+        .when(
+            AppRoleCommand::CreateWithRemark {
+                role_id: "r1".into(),
+                application_id: "a1".into(),
+                code: "admin1".into(),
+                name: Some("管理员1".into()),
+                remark: Remark::parse("备注").unwrap(),
+                now: 1,
+            },
+            &(),
+        )
+        .then_expect_events(&[created_with_remark(Some("备注"))]);
+    assert_eq!(decision.claims, [code_claim("a1", "admin1")]);
+}
+
+#[test]
+fn configuring_a_role_moves_its_code_claim_and_keeps_absent_fields() {
+    let decision = given::<AppRole>(&[created()])
+        .when(configure(None, Some("admin2"), Some("r"), Some(false)), &())
+        .then_expect_events(&[AppRoleEvent::RoleConfigured {
+            role_id: "r1".into(),
+            application_id: "a1".into(),
+            code: "admin2".into(),
+            name: "管理员1".into(),
+            remark: Some("r".into()),
+            enabled: false,
+            updated_at: 5,
+        }]);
+    assert_eq!(decision.claims, [code_claim("a1", "admin2")]);
+    assert_eq!(decision.releases, [code_claim("a1", "admin1")]);
+    let role = AppRole::from_events(&[created(), decision.events[0].clone()]);
+    assert_eq!((role.code.as_str(), role.enabled), ("admin2", false));
+
+    // Same values: nothing to append, nothing claimed.
+    let same = given::<AppRole>(&[created()])
+        .when(
+            configure(Some("管理员1"), Some("admin1"), None, Some(true)),
+            &(),
+        )
+        .then_expect_events(&[]);
+    assert!(same.claims.is_empty() && same.releases.is_empty());
+    // A name-only change keeps the code's claim where it is.
+    let renamed = given::<AppRole>(&[created()])
+        .when(configure(Some("新名"), None, None, None), &())
+        .decision();
+    assert!(renamed.claims.is_empty() && renamed.releases.is_empty());
+    // An empty remark clears it.
+    let with_remark = created_with_remark(Some("old"));
+    given::<AppRole>(&[with_remark])
+        .when(configure(None, None, Some(""), None), &())
+        .then_expect_events(&[AppRoleEvent::RoleConfigured {
+            role_id: "r1".into(),
+            application_id: "a1".into(),
+            code: "admin1".into(),
+            name: "管理员1".into(),
+            remark: None,
+            enabled: true,
+            updated_at: 5,
+        }]);
+}
+
+#[test]
+fn configuring_refuses_bad_codes_and_names_and_unknown_roles() {
+    given::<AppRole>(&[created()])
+        .when(configure(None, Some("bad code"), None, None), &())
+        .then_expect_error(AppRoleError::CodeInvalid);
+    given::<AppRole>(&[created()])
+        .when(configure(None, Some(""), None, None), &())
+        .then_expect_error(AppRoleError::CodeRequired);
+    given::<AppRole>(&[created()])
+        .when(configure(Some(" "), None, None, None), &())
+        .then_expect_error(AppRoleError::NameRequired);
+    given_no_events::<AppRole>()
+        .when(configure(Some("x"), None, None, None), &())
+        .then_expect_error(AppRoleError::NotFound);
+    let deleted = AppRoleEvent::RoleDeleted {
+        role_id: "r1".into(),
+        application_id: "a1".into(),
+        deleted_at: 3,
+    };
+    given::<AppRole>(&[created(), deleted])
+        .when(configure(Some("x"), None, None, None), &())
         .then_expect_error(AppRoleError::NotFound);
 }

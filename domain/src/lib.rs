@@ -3,6 +3,7 @@
 
 pub mod aggregate;
 pub mod app_account;
+pub mod app_authorization;
 pub mod app_details;
 pub mod app_grant;
 pub mod app_organization;

@@ -1,4 +1,6 @@
 //! Application-side roles and their members. A deleted account leaves every role it was in.
+//! Roles carry a remark and an enabled flag, and a Hainan change may give a role a new code
+//! (`app_role.configured`, ops/adr/0018).
 
 use domain::app_account::{AppAccount, AppAccountEvent};
 use domain::app_role::{AppRole, AppRoleEvent};
@@ -9,7 +11,7 @@ use store::{Projector, RecordedEvent};
 
 use crate::app_accounts::AccountRow;
 use crate::page::{Listing, Page, PageRequest};
-use crate::support::{ids_among, typed};
+use crate::support::{flag, ids_among, typed};
 
 pub struct AppRolesProjection;
 
@@ -44,10 +46,11 @@ impl Projector for AppRolesProjection {
                     code,
                     name,
                     created_at,
+                    remark,
                 } => {
                     sqlx::query(
                         "INSERT INTO proj_app_roles (tenant_id, role_id, application_id, code, name, created_at, \
-                         updated_at) VALUES ($1, $2, $3, $4, $5, $6, NULL)",
+                         updated_at, remark, enabled) VALUES ($1, $2, $3, $4, $5, $6, NULL, $7, 1)",
                     )
                     .bind(tenant)
                     .bind(role_id)
@@ -55,6 +58,30 @@ impl Projector for AppRolesProjection {
                     .bind(code)
                     .bind(name)
                     .bind(created_at)
+                    .bind(remark)
+                    .execute(&mut *conn)
+                    .await?;
+                }
+                AppRoleEvent::RoleConfigured {
+                    role_id,
+                    code,
+                    name,
+                    remark,
+                    enabled,
+                    updated_at,
+                    ..
+                } => {
+                    sqlx::query(
+                        "UPDATE proj_app_roles SET code = $1, name = $2, remark = $3, enabled = $4, \
+                         updated_at = $5 WHERE tenant_id = $6 AND role_id = $7",
+                    )
+                    .bind(code)
+                    .bind(name)
+                    .bind(remark)
+                    .bind(flag(enabled))
+                    .bind(updated_at)
+                    .bind(tenant)
+                    .bind(role_id)
                     .execute(&mut *conn)
                     .await?;
                 }
@@ -186,12 +213,26 @@ pub struct RoleRow {
     pub name: String,
     pub created_at: i64,
     pub updated_at: Option<i64>,
+    pub remark: Option<String>,
+    pub enabled: bool,
 }
 
-type Tuple = (String, String, String, String, i64, Option<i64>);
-const COLUMNS: &str = "role_id, application_id, code, name, created_at, updated_at";
+pub(crate) type Tuple = (
+    String,
+    String,
+    String,
+    String,
+    i64,
+    Option<i64>,
+    Option<String>,
+    i64,
+);
+pub(crate) const COLUMNS: &str =
+    "role_id, application_id, code, name, created_at, updated_at, remark, enabled";
 
-fn row((role_id, application_id, code, name, created_at, updated_at): Tuple) -> RoleRow {
+pub(crate) fn row(
+    (role_id, application_id, code, name, created_at, updated_at, remark, enabled): Tuple,
+) -> RoleRow {
     RoleRow {
         role_id,
         application_id,
@@ -199,6 +240,8 @@ fn row((role_id, application_id, code, name, created_at, updated_at): Tuple) -> 
         name,
         created_at,
         updated_at,
+        remark,
+        enabled: enabled != 0,
     }
 }
 
@@ -280,8 +323,8 @@ pub async fn of_account(
     account_id: &str,
 ) -> anyhow::Result<Vec<RoleRow>> {
     let rows: Vec<Tuple> = sqlx::query_as(
-        "SELECT r.role_id, r.application_id, r.code, r.name, r.created_at, r.updated_at \
-         FROM proj_app_roles r JOIN proj_app_role_members m ON m.tenant_id = r.tenant_id AND m.role_id = r.role_id \
+        "SELECT r.role_id, r.application_id, r.code, r.name, r.created_at, r.updated_at, r.remark, \
+         r.enabled FROM proj_app_roles r JOIN proj_app_role_members m ON m.tenant_id = r.tenant_id AND m.role_id = r.role_id \
          WHERE r.tenant_id = $1 AND m.account_id = $2 ORDER BY r.created_at, r.role_id",
     )
     .bind(tenant)

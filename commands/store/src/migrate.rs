@@ -55,6 +55,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(24, "0024_app_types"),
     migration!(25, "0025_application_details"),
     migration!(26, "0026_files"),
+    migration!(27, "0027_authorization"),
 ];
 
 /// The key of the PostgreSQL advisory lock every node takes to migrate and bootstrap.
