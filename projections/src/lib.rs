@@ -29,6 +29,7 @@ pub mod sso_tickets;
 mod support;
 pub mod tenants;
 mod tree;
+pub mod uaa;
 pub mod user_types;
 pub mod users;
 

@@ -11,6 +11,7 @@ pub mod callback;
 pub mod cas;
 mod client;
 mod database;
+pub mod hainan;
 pub mod inspur;
 pub mod node;
 pub mod oauth;

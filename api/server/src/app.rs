@@ -19,6 +19,7 @@ pub fn router(state: AppState) -> Router {
         .merge(oneaccess::router())
         .merge(inspur::router())
         .merge(inspur::auth_router())
+        .merge(hainan::router())
         .merge(admin::router())
         .merge(sso::router())
         .layer(axum::middleware::map_response(no_framing))

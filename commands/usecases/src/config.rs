@@ -53,6 +53,8 @@ pub struct Config {
     pub sqlite_synchronous: String,
     /// Timeouts, connection and rate limits, the password pool, trusted proxies (`[limits]`).
     pub limits: crate::limits::Limits,
+    /// The Hainan UAA dialect (`[hainan]`).
+    pub hainan: HainanSettings,
 }
 
 impl Default for Config {
@@ -73,6 +75,7 @@ impl Default for Config {
             database_acquire_timeout_ms: 3000,
             sqlite_synchronous: "full".to_string(),
             limits: crate::limits::Limits::default(),
+            hainan: HainanSettings::default(),
         }
     }
 }
@@ -142,6 +145,11 @@ impl Config {
         }
         if let Some(v) = env("IDAAS_SQLITE_SYNCHRONOUS") {
             config.sqlite_synchronous = v;
+        }
+        if let Some(v) = env("IDAAS_HAINAN_TRUSTED_GATEWAY") {
+            config.hainan.trusted_gateway = v
+                .parse()
+                .context("IDAAS_HAINAN_TRUSTED_GATEWAY (true or false)")?;
         }
         if !(100..=60_000).contains(&config.database_acquire_timeout_ms) {
             anyhow::bail!("database_acquire_timeout_ms must be 100 to 60000");
@@ -235,6 +243,7 @@ impl std::fmt::Debug for Config {
             database_acquire_timeout_ms,
             sqlite_synchronous,
             limits,
+            hainan,
         } = self;
         f.debug_struct("Config")
             .field("listen", listen)
@@ -255,6 +264,7 @@ impl std::fmt::Debug for Config {
             .field("database_acquire_timeout_ms", database_acquire_timeout_ms)
             .field("sqlite_synchronous", sqlite_synchronous)
             .field("limits", limits)
+            .field("hainan", hainan)
             .finish()
     }
 }
@@ -319,6 +329,16 @@ fn write_private(path: &Path, text: &str) -> anyhow::Result<()> {
 #[cfg(not(unix))]
 fn write_private(path: &Path, text: &str) -> anyhow::Result<()> {
     std::fs::write(path, text).with_context(|| format!("creating {}", path.display()))
+}
+
+/// The Hainan UAA dialect's settings (ops/adr/0019).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct HainanSettings {
+    /// Behind the vendor's gateway, which authenticates callers itself: a call without a
+    /// credential is taken as from the application its `Uaa-App-Key` names, but only when it
+    /// comes from one of `limits.trusted_proxies` (`IDAAS_HAINAN_TRUSTED_GATEWAY`).
+    pub trusted_gateway: bool,
 }
 
 #[cfg(test)]

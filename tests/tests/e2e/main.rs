@@ -45,6 +45,11 @@ mod login {
     mod steps;
 }
 
+/// The Hainan UAA dialect (`/apione`).
+mod hainan {
+    mod directory;
+}
+
 /// The Inspur IDaaS dialect (`/idaas/v1`).
 mod inspur {
     mod app_authority;

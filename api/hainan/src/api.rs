@@ -1,0 +1,70 @@
+//! The API names (specs/oneaccess-sdk-and-hainan-uaa.md §2.4, §4.1.2–3): each production name,
+//! its `…Test` variant (the same API, with the debug fields filled), and the names the
+//! document's own examples use instead. One table; an unknown name is `ERR_API_NOT_FOUND`.
+
+/// An API of the gateway.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Api {
+    // Seed 004: users and organisations.
+    PushUserInfo,
+    PushOrgInfo,
+    PushOrgRootInfo,
+    PushOrgChild,
+    PushOrgUsers,
+    ListUserInfoWithUserId,
+    GetUserInfoById,
+    UserOrgList,
+    OrgListByIds,
+}
+
+/// Every accepted production name with its API (aliases from the document's examples last).
+const NAMES: &[(&str, Api)] = &[
+    ("pushUserInfo", Api::PushUserInfo),
+    ("pushOrgInfo", Api::PushOrgInfo),
+    ("pushOrgRootInfo", Api::PushOrgRootInfo),
+    ("pushOrgChild", Api::PushOrgChild),
+    ("pushOrgUsers", Api::PushOrgUsers),
+    ("listUserInfoWithUserId", Api::ListUserInfoWithUserId),
+    ("getUserInfoById", Api::GetUserInfoById),
+    ("uaaGetUserOrgListById", Api::UserOrgList),
+    ("uaaGetOrgListByIds", Api::OrgListByIds),
+];
+
+/// An API as named in a request: which one, and whether the `…Test` name was used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Named {
+    pub api: Api,
+    pub test: bool,
+}
+
+/// The API a name selects, if any (names are case-sensitive, as the gateway's are).
+pub fn lookup(name: &str) -> Option<Named> {
+    let (base, test) = match name.strip_suffix("Test") {
+        Some(base) => (base, true),
+        None => (name, false),
+    };
+    NAMES
+        .iter()
+        .find(|(known, _)| *known == base)
+        .map(|(_, api)| Named { api: *api, test })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn production_test_and_example_names_select_the_same_api() {
+        assert_eq!(
+            lookup("pushUserInfo"),
+            Some(Named {
+                api: Api::PushUserInfo,
+                test: false
+            })
+        );
+        assert_eq!(lookup("pushUserInfoTest").map(|n| n.test), Some(true));
+        for unknown in ["", "Test", "pushuserinfo", "pushUserInfoTestTest", "nope"] {
+            assert_eq!(lookup(unknown), None, "{unknown}");
+        }
+    }
+}

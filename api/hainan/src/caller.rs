@@ -1,0 +1,145 @@
+//! Who is calling (specs/oneaccess-sdk-and-hainan-uaa.md §2.1, §4.1.4–5; ops/adr/0019): the
+//! tenant from `Uaa-Tenant-Id` ("1" or absent: the tenant of the host), the application from
+//! `Uaa-App-Key` (its client id), and a credential that speaks for that application:
+//! - a management token (`Authorization: Bearer`) of the application itself, or of a tenant
+//!   administrator — another application's token is refused (403) and the refusal recorded;
+//! - nothing, from a trusted gateway: only when the operator has switched that mode on and the
+//!   request comes from one of the trusted proxies' addresses.
+
+use axum::extract::ConnectInfo;
+use axum::http::header;
+use axum::http::request::Parts;
+use domain::authority::Authority;
+use usecases::authority::{self, Held};
+use usecases::{context, tokens, AppState};
+
+use crate::envelope::{Code, HainanError};
+use idaas_http::context::RequestMeta;
+use idaas_http::failure::Failure;
+
+pub const TENANT_HEADER: &str = "uaa-tenant-id";
+pub const APP_KEY_HEADER: &str = "uaa-app-key";
+
+/// A call that passed the credential check.
+pub struct Call {
+    pub tenant_id: String,
+    /// The tenant's offset from UTC, for the wire's times.
+    pub zone: i32,
+}
+
+fn header_text<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
+    parts
+        .headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+}
+
+fn bearer(parts: &Parts) -> Option<&str> {
+    header_text(parts, header::AUTHORIZATION.as_str())
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim())
+        .filter(|t| !t.is_empty() && t.len() <= 512)
+}
+
+fn failed(error: anyhow::Error, what: &str) -> HainanError {
+    HainanError::failed(Failure::of(&error, what))
+}
+
+/// The tenant the call is for: `Uaa-Tenant-Id`, where "1" (the document's default) and an
+/// absent header mean the tenant of the host.
+async fn tenant(state: &AppState, parts: &Parts) -> Result<String, HainanError> {
+    let host_tenant = idaas_http::context::tenant_of(state, &parts.headers)
+        .await
+        .map_err(|e| failed(e, "finding the tenant"))?;
+    match header_text(parts, TENANT_HEADER) {
+        None | Some("1") => Ok(host_tenant),
+        Some(named) if named == host_tenant => Ok(host_tenant),
+        Some(named) => {
+            let found = projections::tenants::get(state.pool(), named)
+                .await
+                .map_err(|e| failed(e, "finding the tenant"))?;
+            match found {
+                Some(_) if named.len() <= 64 => Ok(named.to_string()),
+                _ => Err(HainanError::new(
+                    Code::TenantNotFound,
+                    "Uaa-Tenant-Id names no tenant",
+                )),
+            }
+        }
+    }
+}
+
+/// Checks the call's credential against the application its `Uaa-App-Key` names.
+pub async fn check(state: &AppState, parts: &Parts, api_name: &str) -> Result<Call, HainanError> {
+    let tenant_id = tenant(state, parts).await?;
+    let app_key = header_text(parts, APP_KEY_HEADER).ok_or_else(|| {
+        HainanError::new(Code::ParamMissing, "the Uaa-App-Key header is required")
+    })?;
+    let app = projections::applications::by_client_id(state.pool(), &tenant_id, app_key)
+        .await
+        .map_err(|e| failed(e, "finding the application"))?
+        .filter(|app| app.enabled)
+        .ok_or_else(|| {
+            HainanError::new(
+                Code::AppNotFound,
+                "Uaa-App-Key names no enabled application",
+            )
+        })?;
+    let meta = RequestMeta::from_parts(parts);
+    let held = if let Some(token) = bearer(parts) {
+        let holder = tokens::authenticate(state, &tenant_id, token)
+            .await
+            .map_err(|e| failed(e, "the token check"))?
+            .ok_or_else(|| HainanError::new(Code::Unauthorized, "the token is not valid"))?;
+        let held = authority::held(state, &tenant_id, &holder)
+            .await
+            .map_err(|e| failed(e, "the authority check"))?
+            .ok_or_else(|| HainanError::new(Code::Unauthorized, "the token is not valid"))?;
+        if held.application_id != app.application_id && held.authority < Authority::TenantAdmin {
+            let ctx = context(
+                &tenant_id,
+                meta.metadata("application", &held.application_id, crate::SURFACE),
+            );
+            let action = format!("POST /apione {api_name}");
+            authority::record_refusal(state, &ctx, &held, Authority::TenantAdmin, &action).await;
+            return Err(HainanError::new(
+                Code::Forbidden,
+                "the token belongs to another application than Uaa-App-Key",
+            ));
+        }
+        held
+    } else if from_trusted_gateway(state, parts) {
+        Held::of(&app).ok_or_else(no_authority)?
+    } else {
+        return Err(HainanError::new(
+            Code::Unauthorized,
+            "a bearer token or a trusted gateway is required",
+        ));
+    };
+    tracing::debug!(application = %held.application_id, key = %app.client_id, "Hainan call");
+    Ok(Call {
+        tenant_id,
+        zone: state.config.utc_offset_minutes,
+    })
+}
+
+fn no_authority() -> HainanError {
+    HainanError::new(
+        Code::Forbidden,
+        "the application holds no management authority (the API product)",
+    )
+}
+
+/// Trusted-gateway mode: on, and the peer is one of the trusted proxies.
+fn from_trusted_gateway(state: &AppState, parts: &Parts) -> bool {
+    if !state.config.hainan.trusted_gateway {
+        return false;
+    }
+    parts
+        .extensions
+        .get::<ConnectInfo<std::net::SocketAddr>>()
+        .is_some_and(|ConnectInfo(peer)| state.trusted_proxies.contains(peer.ip()))
+}

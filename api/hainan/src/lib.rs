@@ -1,0 +1,112 @@
+//! The Hainan unified authentication (UAA) dialect (specs/oneaccess-sdk-and-hainan-uaa.md §2–§4,
+//! ops/adr/0019): gateway-style APIs selected by name — `POST /apione/{apiName}`, or
+//! `POST /apione` with the name in `X-Api-Name` (or `_api_name`, as CSB-style clients send it,
+//! in a header or the query) — over one dispatcher table. `Uaa-App-Key` names the application,
+//! `Uaa-Tenant-Id` the tenant; every answer is the eight-key envelope.
+
+mod api;
+mod caller;
+mod envelope;
+mod input;
+mod orgs;
+mod users;
+mod views;
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::request::Parts;
+use axum::response::Response;
+use axum::routing::post;
+use axum::Router;
+use serde_json::Value;
+use usecases::AppState;
+
+use crate::api::{Api, Named};
+use crate::envelope::{Answer, Code, HainanError};
+use crate::input::Body;
+
+pub use envelope::Code as ErrorCode;
+
+pub const SURFACE: &str = "hainan";
+
+/// The `/apione` routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/apione", post(by_header))
+        .route("/apione/{api_name}", post(by_path))
+}
+
+async fn by_path(
+    State(state): State<AppState>,
+    Path(api_name): Path<String>,
+    parts: Parts,
+    body: Bytes,
+) -> Response {
+    handle(&state, &parts, Some(api_name), &body).await
+}
+
+async fn by_header(State(state): State<AppState>, parts: Parts, body: Bytes) -> Response {
+    let name = ["x-api-name", "_api_name"]
+        .iter()
+        .find_map(|h| parts.headers.get(*h).and_then(|v| v.to_str().ok()))
+        .map(str::to_string)
+        .or_else(|| query_name(parts.uri.query().unwrap_or_default()));
+    handle(&state, &parts, name, &body).await
+}
+
+/// `_api_name` from a query string.
+fn query_name(query: &str) -> Option<String> {
+    query.split('&').find_map(|pair| {
+        let (key, value) = pair.split_once('=')?;
+        (key == "_api_name").then(|| value.to_string())
+    })
+}
+
+async fn handle(state: &AppState, parts: &Parts, name: Option<String>, body: &[u8]) -> Response {
+    let request_id = parts
+        .headers
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok());
+    let named = name.as_deref().map(str::trim).and_then(api::lookup);
+    let test = named.is_some_and(|n| n.test);
+    let answer = Answer::new(request_id, test);
+    let Some(named) = named else {
+        let error = HainanError::new(Code::ApiNotFound, "no API has this name");
+        return answer.error(&error);
+    };
+    match run(
+        state,
+        parts,
+        named,
+        name.as_deref().unwrap_or_default(),
+        body,
+    )
+    .await
+    {
+        Ok(data) => answer.ok(data),
+        Err(error) => answer.error(&error),
+    }
+}
+
+async fn run(
+    state: &AppState,
+    parts: &Parts,
+    named: Named,
+    name: &str,
+    bytes: &[u8],
+) -> Result<Value, HainanError> {
+    let call = caller::check(state, parts, name).await?;
+    let body = Body::parse(bytes)?;
+    let (s, c, b) = (state, &call, &body);
+    match named.api {
+        Api::PushUserInfo => users::push_user_info(s, c, b).await,
+        Api::ListUserInfoWithUserId => users::list_user_info(s, c, b).await,
+        Api::GetUserInfoById => users::get_user_info(s, c, b).await,
+        Api::UserOrgList => users::user_orgs(s, c, b).await,
+        Api::PushOrgInfo => orgs::org_info(s, c, b).await,
+        Api::PushOrgRootInfo => orgs::roots(s, c).await,
+        Api::PushOrgChild => orgs::children(s, c, b).await,
+        Api::PushOrgUsers => orgs::members(s, c, b).await,
+        Api::OrgListByIds => orgs::by_ids(s, c, b).await,
+    }
+}

@@ -1,0 +1,192 @@
+//! The reads of the Hainan UAA dialect (specs/oneaccess-sdk-and-hainan-uaa.md §2.3) that no
+//! other view has: users by external id or mobile, the account details of a set of users,
+//! organisations by external id or by a list of ids, a user's organisations with the kind of
+//! membership, and an organisation's members page with a display-name prefix. Same rows as the
+//! users and organisations projections.
+
+use std::collections::HashMap;
+
+use sqlx::{AnyPool, Row};
+
+use crate::organs::{organ, Organ, COLUMNS, TABLE};
+use crate::page::{Listing, Page, PageRequest};
+use crate::support::placeholders;
+
+/// A column a user is found by.
+#[derive(Debug, Clone, Copy)]
+pub enum UserKey {
+    ExternalId,
+    Mobile,
+}
+
+/// The id of the user whose external id or mobile is `value` (the oldest, if several).
+pub async fn user_id_by(
+    pool: &AnyPool,
+    tenant: &str,
+    key: UserKey,
+    value: &str,
+) -> anyhow::Result<Option<String>> {
+    let column = match key {
+        UserKey::ExternalId => "external_id",
+        UserKey::Mobile => "mobile",
+    };
+    let found: Option<(String,)> = sqlx::query_as(&format!(
+        "SELECT user_id FROM proj_users WHERE tenant_id = $1 AND {column} = $2 \
+         ORDER BY created_at, user_id LIMIT 1"
+    ))
+    .bind(tenant)
+    .bind(value)
+    .fetch_optional(pool)
+    .await?;
+    Ok(found.map(|(id,)| id))
+}
+
+/// What only the account details hold: the external id and the remark.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AccountDetails {
+    pub external_id: Option<String>,
+    pub remark: Option<String>,
+}
+
+/// The account details of these users, by user id.
+pub async fn account_details(
+    pool: &AnyPool,
+    tenant: &str,
+    user_ids: &[String],
+) -> anyhow::Result<HashMap<String, AccountDetails>> {
+    if user_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let sql = format!(
+        "SELECT user_id, external_id, description FROM proj_users \
+         WHERE tenant_id = $1 AND user_id IN ({})",
+        placeholders(2, user_ids.len())
+    );
+    let mut query =
+        sqlx::query_as::<_, (String, Option<String>, Option<String>)>(&sql).bind(tenant);
+    for id in user_ids {
+        query = query.bind(id.clone());
+    }
+    Ok(query
+        .fetch_all(pool)
+        .await?
+        .into_iter()
+        .map(|(id, external_id, remark)| {
+            (
+                id,
+                AccountDetails {
+                    external_id,
+                    remark,
+                },
+            )
+        })
+        .collect())
+}
+
+/// The organisation with this external id.
+pub async fn org_by_external_id(
+    pool: &AnyPool,
+    tenant: &str,
+    external_id: &str,
+) -> anyhow::Result<Option<Organ>> {
+    let row = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM {TABLE} WHERE o.tenant_id = $1 AND o.external_id = $2 \
+         ORDER BY o.created_at, o.org_id LIMIT 1"
+    ))
+    .bind(tenant)
+    .bind(external_id)
+    .fetch_optional(pool)
+    .await?;
+    row.as_ref().map(organ).transpose()
+}
+
+/// The organisations with these ids, in the order asked (unknown ids left out).
+pub async fn orgs_by_ids(
+    pool: &AnyPool,
+    tenant: &str,
+    ids: &[String],
+) -> anyhow::Result<Vec<Organ>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT {COLUMNS} FROM {TABLE} WHERE o.tenant_id = $1 AND o.org_id IN ({})",
+        placeholders(2, ids.len())
+    );
+    let mut query = sqlx::query(&sql).bind(tenant);
+    for id in ids {
+        query = query.bind(id.clone());
+    }
+    let mut found = query
+        .fetch_all(pool)
+        .await?
+        .iter()
+        .map(organ)
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    found.sort_by_key(|o| ids.iter().position(|id| *id == o.org_id));
+    Ok(found)
+}
+
+/// The organisations a user belongs to, the primary one first, each with whether it is the
+/// primary membership.
+pub async fn user_orgs(
+    pool: &AnyPool,
+    tenant: &str,
+    user_id: &str,
+) -> anyhow::Result<Vec<(Organ, bool)>> {
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS}, m.relation_type FROM {TABLE} JOIN proj_user_orgs m \
+         ON m.tenant_id = o.tenant_id AND m.org_id = o.org_id \
+         WHERE o.tenant_id = $1 AND m.user_id = $2 ORDER BY m.relation_type DESC, o.org_id"
+    ))
+    .bind(tenant)
+    .bind(user_id)
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|r| Ok((organ(r)?, r.try_get::<i64, _>("relation_type")? == 1)))
+        .collect()
+}
+
+/// One member of an organisation: the user and whether this is the user's primary membership.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Member {
+    pub user_id: String,
+    pub primary: bool,
+}
+
+/// A page of an organisation's direct members (primary or secondary), whose display name
+/// starts with `name_prefix` when given, in creation order.
+pub async fn org_members(
+    pool: &AnyPool,
+    tenant: &str,
+    org_id: &str,
+    name_prefix: Option<&str>,
+    request: PageRequest,
+) -> anyhow::Result<Page<Member>> {
+    let mut listing = Listing::of(
+        "proj_users u JOIN proj_user_orgs m ON m.tenant_id = u.tenant_id AND m.user_id = u.user_id",
+        "u.user_id, m.relation_type",
+    )
+    .bind(tenant)
+    .bind(org_id);
+    let mut filter = "u.tenant_id = $1 AND m.org_id = $2".to_string();
+    if let Some(prefix) = name_prefix {
+        let escaped = prefix
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        listing = listing.bind(format!("{escaped}%"));
+        filter.push_str(" AND u.name LIKE $3 ESCAPE '\\'");
+    }
+    listing
+        .filter(filter)
+        .order_by("u.created_at", "u.user_id")
+        .fetch(pool, request, |r| {
+            Ok(Member {
+                user_id: r.try_get("user_id")?,
+                primary: r.try_get::<i64, _>("relation_type")? == 1,
+            })
+        })
+        .await
+}

@@ -1,0 +1,442 @@
+//! The Hainan UAA gateway over the directory (specs/oneaccess-sdk-and-hainan-uaa.md §2.1, §2.3,
+//! §4.1): seed 004's user and organisation reads with the document's example bodies, the
+//! exactly-one / at-most-one rules, the limits, the eight-key envelope with the debug message
+//! only for `…Test` names, and who may call — a bearer token of the `Uaa-App-Key` application
+//! or of a tenant administrator, another application's token refused, a trusted gateway only
+//! from a trusted proxy. Organisations and users are made through the Inspur dialect: one
+//! directory.
+
+use idaas_tests::hainan::{call, call_with, Answer};
+use idaas_tests::inspur::{call as inspur, data as inspur_data};
+use idaas_tests::{on_both_engines, Engine, TestServer};
+use reqwest::Method;
+use serde_json::{json, Value};
+
+/// An application holding the API product: its client id (the app key) and a token of it.
+async fn app(server: &TestServer, t: &str, name: &str) -> (String, String) {
+    let created = server
+        .client
+        .post(
+            "/admin/v1/applications",
+            t,
+            json!({"name": name, "api_product": true}),
+        )
+        .await;
+    let body = created.assert_status(201).clone();
+    let client_id = body["client_id"].as_str().unwrap().to_string();
+    let token = server
+        .client
+        .token(&client_id, body["client_secret"].as_str().unwrap(), None)
+        .await;
+    (client_id, token)
+}
+
+async fn organ(server: &TestServer, t: &str, body: Value) -> String {
+    let created = inspur(server, t, Method::POST, "/idaas/v1/organs", Some(body)).await;
+    inspur_data(&created)["id"].as_str().unwrap().to_string()
+}
+
+/// The directory of the tests: 业务中台 / 惠企政策组织 / 海口市商务局, and two users of the last.
+struct Directory {
+    root: String,
+    middle: String,
+    bureau: String,
+    zhang: String,
+    li: String,
+}
+
+async fn directory(server: &TestServer, t: &str) -> Directory {
+    let root = organ(
+        server,
+        t,
+        json!({"name": "业务中台", "parentId": "-1", "code": "ROOT"}),
+    )
+    .await;
+    let middle = organ(
+        server,
+        t,
+        json!({"name": "惠企政策组织", "parentId": root, "code": "MID", "order": 2}),
+    )
+    .await;
+    let bureau = organ(
+        server,
+        t,
+        json!({"name": "海口市商务局", "parentId": middle, "code": "HK", "externalId": "123456",
+               "description": "局"}),
+    )
+    .await;
+    let user_type = json!({"name": "正式员工", "code": "staff", "description": "", "order": 1});
+    let user_type = inspur(
+        server,
+        t,
+        Method::POST,
+        "/idaas/v1/userType",
+        Some(user_type),
+    )
+    .await;
+    let user_type = inspur_data(&user_type).as_str().unwrap().to_string();
+    let mut ids = Vec::new();
+    for (account, phone, nick, external) in [
+        ("zhangsan", "13533612316", "张三", "ext-zs"),
+        ("lisi", "13533612317", "李四", "ext-ls"),
+    ] {
+        let body = json!({"accountName": account, "phone": phone, "nickName": nick,
+                          "expirationTime": "2099-12-31", "organizationId": bureau,
+                          "userType": user_type, "externalId": external, "p6d": "Aa1!bcdefgh"});
+        let made = inspur(
+            server,
+            t,
+            Method::POST,
+            "/idaas/v1/user/createUser",
+            Some(body),
+        )
+        .await;
+        inspur_data(&made);
+        let path = format!("/idaas/v1/user/page/1/10?accountName={account}");
+        let page = inspur_data(&inspur(server, t, Method::POST, &path, None).await);
+        ids.push(page["data"][0]["id"].as_str().unwrap().to_string());
+    }
+    let li = ids.pop().unwrap();
+    let zhang = ids.pop().unwrap();
+    Directory {
+        root,
+        middle,
+        bureau,
+        zhang,
+        li,
+    }
+}
+
+async fn users_are_found_by_each_documented_key(engine: Engine) {
+    let server = TestServer::start(engine).await;
+    let t = server.token().await;
+    let (key, token) = app(&server, &t, "政务").await;
+    let d = directory(&server, &t).await;
+    let get = |api: &'static str, body: Value| {
+        let (server, key, token) = (&server, &key, &token);
+        async move { call(server, key, token, api, body).await }
+    };
+    // 004-1 pushUserInfo: by each of the four keys, the same user.
+    for body in [
+        json!({"userId": d.zhang}),
+        json!({"account": "zhangsan", "userId": ""}),
+        json!({"phone": "13533612316"}),
+        json!({"externalId": "ext-zs"}),
+    ] {
+        let user = get("pushUserInfo", body.clone()).await.data();
+        assert_eq!(user["userId"], json!(d.zhang), "{body}");
+        assert_eq!(user["account"], "zhangsan");
+        assert_eq!(user["nickName"], "张三");
+        assert_eq!(user["phone"], "13533612316");
+        assert_eq!(user["externalId"], "ext-zs");
+        assert_eq!(user["enable"], true);
+        assert!(user["extendMap"].is_string(), "a JSON string: {user}");
+        let created = user["createTime"].as_str().unwrap();
+        assert_eq!(created.len(), "yyyy-MM-dd HH:mm:ss".len(), "{created}");
+    }
+    // Exactly one key: none, two, and the document's example (a blank phone) are refused.
+    get("pushUserInfo", json!({"phone": ""}))
+        .await
+        .assert_error(200, "ERR_PARAM_MISSING");
+    get(
+        "pushUserInfo",
+        json!({"userId": d.zhang, "phone": "13533612316"}),
+    )
+    .await
+    .assert_error(200, "ERR_PARAM_CONFLICT");
+    let missing = get("pushUserInfo", json!({"account": "nobody"})).await;
+    missing.assert_error(200, "ERR_DATA_NOT_FOUND");
+    assert_eq!(missing.body["message"], "数据不存在");
+    assert_eq!(
+        missing.body["debugMessage"], "",
+        "production names carry no debug message"
+    );
+    let test = get("pushUserInfoTest", json!({"account": "nobody"})).await;
+    test.assert_error(200, "ERR_DATA_NOT_FOUND");
+    assert_eq!(test.body["debugMessage"], "the user does not exist");
+    assert_eq!(test.body["debugTrace"], "");
+    // 004-10 getUserInfoById: ISO times, extendMap an object, never a password.
+    let info = get("getUserInfoById", json!({"userId": d.li})).await.data();
+    assert_eq!(info["account"], "lisi");
+    assert_eq!(info["password"], Value::Null);
+    assert!(info["extendMap"].is_object());
+    assert_eq!(info["superManager"], false);
+    let created = info["createTime"].as_str().unwrap();
+    assert!(
+        created.len() == "2023-11-07T08:25:43.000+0800".len() && created.contains('T'),
+        "{created}"
+    );
+    // 004-9 listUserInfoWithUserId: the known ids in the order asked; at most 100.
+    let users = get(
+        "listUserInfoWithUserId",
+        json!({"userIds": [d.li, "nobody", d.zhang]}),
+    )
+    .await
+    .data();
+    let accounts: Vec<&str> = users["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["account"].as_str().unwrap())
+        .collect();
+    assert_eq!(accounts, ["lisi", "zhangsan"]);
+    let many: Vec<String> = (0..101).map(|i| format!("u{i}")).collect();
+    get("listUserInfoWithUserId", json!({ "userIds": many }))
+        .await
+        .assert_error(200, "ERR_LIMIT_EXCEEDED");
+    get("listUserInfoWithUserId", json!({"userIds": []}))
+        .await
+        .assert_error(200, "ERR_PARAM_MISSING");
+    // 004-11 uaaGetUserOrgListById: the organisation with its ancestors' ids and the main post.
+    let orgs = get("uaaGetUserOrgListById", json!({"userId": d.zhang}))
+        .await
+        .data();
+    let org = &orgs["orgs"][0];
+    assert_eq!(org["orgId"], json!(d.bureau));
+    assert_eq!(
+        org["parentIdPath"],
+        json!(format!("{},{}", d.root, d.middle))
+    );
+    assert_eq!(org["mainJob"], true);
+    server.assert_replay_identical().await;
+    server.finish().await;
+}
+
+on_both_engines!(users_are_found_by_each_documented_key);
+
+async fn organisations_are_read_as_the_document_shows(engine: Engine) {
+    let server = TestServer::start(engine).await;
+    let t = server.token().await;
+    let (key, token) = app(&server, &t, "政务").await;
+    let d = directory(&server, &t).await;
+    let get = |api: &'static str, body: Value| {
+        let (server, key, token) = (&server, &key, &token);
+        async move { call(server, key, token, api, body).await }
+    };
+    // 004-2 pushOrgInfo by id and by external id.
+    let by_id = get("pushOrgInfo", json!({"orgId": d.bureau})).await.data();
+    let by_external = get("pushOrgInfo", json!({"externalId": "123456"}))
+        .await
+        .data();
+    assert_eq!(by_id, by_external);
+    assert_eq!(by_id["orgName"], "海口市商务局");
+    assert_eq!(by_id["parentOrgId"], json!(d.middle));
+    assert_eq!(by_id["leaf"], true);
+    assert_eq!(by_id["remark"], "局");
+    assert_eq!(by_id["extendMap"], "{}");
+    get("pushOrgInfo", json!({"orgId": ""}))
+        .await
+        .assert_error(200, "ERR_PARAM_MISSING");
+    get("pushOrgInfo", json!({"orgId": "x", "externalId": "y"}))
+        .await
+        .assert_error(200, "ERR_PARAM_CONFLICT");
+    // 004-3 pushOrgRootInfo: the root, whose parent is "0".
+    let roots = get("pushOrgRootInfo", json!({})).await.data();
+    let root = roots["orgs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["orgId"] == json!(d.root))
+        .expect("the root")
+        .clone();
+    assert_eq!(root["parentOrgId"], "0");
+    assert_eq!(root["leaf"], false);
+    assert!(root.get("extendMap").is_none(), "not in this API's table");
+    // 004-4 pushOrgChild: direct children, paged; one parent key at most; 100 rows at most.
+    let page = get(
+        "pushOrgChild",
+        json!({"parentId": d.root, "pageNum": 1, "pageSize": 10}),
+    )
+    .await
+    .data();
+    assert_eq!(
+        (
+            page["pageNum"].clone(),
+            page["pageSize"].clone(),
+            page["total"].clone(),
+            page["pages"].clone()
+        ),
+        (json!(1), json!(10), json!(1), json!(1))
+    );
+    assert_eq!(page["records"][0]["orgId"], json!(d.middle));
+    assert_eq!(page["records"][0]["sortNum"], 2);
+    let by_external = get("pushOrgChild", json!({"parentExternalId": "123456"}))
+        .await
+        .data();
+    assert_eq!(by_external["total"], 0);
+    get(
+        "pushOrgChild",
+        json!({"parentId": d.root, "parentExternalId": "123456"}),
+    )
+    .await
+    .assert_error(200, "ERR_PARAM_CONFLICT");
+    get("pushOrgChild", json!({"parentId": d.root, "pageSize": 101}))
+        .await
+        .assert_error(200, "ERR_LIMIT_EXCEEDED");
+    // 004-5 pushOrgUsers: direct members, the display name as a prefix.
+    let members = get(
+        "pushOrgUsers",
+        json!({"orgId": d.bureau, "pageNum": 1, "pageSize": 10}),
+    )
+    .await
+    .data();
+    assert_eq!(members["total"], 2);
+    let first = &members["records"][0];
+    assert_eq!(first["account"], "zhangsan");
+    assert_eq!(
+        (first["jobType"].clone(), first["mainJob"].clone()),
+        (json!(1), json!(true))
+    );
+    let li = get(
+        "pushOrgUsers",
+        json!({"orgExternalId": "123456", "nickName": "李"}),
+    )
+    .await
+    .data();
+    assert_eq!(li["total"], 1);
+    assert_eq!(li["records"][0]["userId"], json!(d.li));
+    let none = get("pushOrgUsers", json!({"orgId": d.middle})).await.data();
+    assert_eq!(none["total"], 0, "direct members only");
+    // 004-12 uaaGetOrgListByIds: a bare list, in the order asked, unknown ids left out.
+    let list = get(
+        "uaaGetOrgListByIds",
+        json!({"orgIds": [d.bureau, "nope", d.root]}),
+    )
+    .await
+    .data();
+    let ids: Vec<Value> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["orgId"].clone())
+        .collect();
+    assert_eq!(ids, [json!(d.bureau), json!(d.root)]);
+    server.finish().await;
+}
+
+on_both_engines!(organisations_are_read_as_the_document_shows);
+
+async fn only_the_named_application_or_an_administrator_may_call(engine: Engine) {
+    let server = TestServer::start(engine).await;
+    let t = server.token().await;
+    let (key, token) = app(&server, &t, "政务").await;
+    let (_, other) = app(&server, &t, "ERP").await;
+    let body = r#"{"orgIds": []}"#;
+    let api = "pushOrgRootInfo";
+    let with = |headers: Vec<(&'static str, String)>| {
+        let server = &server;
+        async move {
+            let headers: Vec<(&str, &str)> =
+                headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            call_with(server, api, &headers, body).await
+        }
+    };
+    let bearer = |t: &str| ("Authorization", format!("Bearer {t}"));
+    let app_key = ("Uaa-App-Key", key.clone());
+    // The application's own token and an administrator's both speak for it.
+    with(vec![app_key.clone(), bearer(&token)]).await.data();
+    with(vec![app_key.clone(), bearer(&t)]).await.data();
+    // Another application's token may not act with this key: 403, recorded.
+    with(vec![app_key.clone(), bearer(&other)])
+        .await
+        .assert_error(403, "ERR_FORBIDDEN");
+    // No credential, a wrong one, no key, an unknown key, an unknown tenant.
+    with(vec![app_key.clone()])
+        .await
+        .assert_error(401, "ERR_UNAUTHORIZED");
+    with(vec![app_key.clone(), bearer("not-a-token")])
+        .await
+        .assert_error(401, "ERR_UNAUTHORIZED");
+    with(vec![bearer(&token)])
+        .await
+        .assert_error(200, "ERR_PARAM_MISSING");
+    with(vec![("Uaa-App-Key", "nope".into()), bearer(&token)])
+        .await
+        .assert_error(200, "ERR_APP_NOT_FOUND");
+    with(vec![
+        app_key.clone(),
+        ("Uaa-Tenant-Id", "nope".into()),
+        bearer(&token),
+    ])
+    .await
+    .assert_error(200, "ERR_TENANT_NOT_FOUND");
+    // A name no API has, a body that is not an object.
+    let headers = [
+        ("Uaa-App-Key", key.as_str()),
+        ("Authorization", &format!("Bearer {token}")),
+    ];
+    call_with(&server, "nope", &headers, "{}")
+        .await
+        .assert_error(200, "ERR_API_NOT_FOUND");
+    call_with(&server, "pushOrgInfo", &headers, "[1]")
+        .await
+        .assert_error(400, "ERR_BODY_INVALID");
+    // The name in a header or as `_api_name`, at `/apione`; the request id echoed.
+    let addr = server.server.as_ref().unwrap().addr;
+    for (url, name_header) in [
+        (format!("http://{addr}/apione"), Some("pushOrgRootInfoTest")),
+        (
+            format!("http://{addr}/apione?_api_name=pushOrgRootInfo"),
+            None,
+        ),
+    ] {
+        let mut request = reqwest::Client::new()
+            .post(url)
+            .header("Uaa-App-Key", key.as_str())
+            .header("Authorization", format!("Bearer {token}"))
+            .header("x-request-id", "3d540c355c03405f9a5e22052a573a12")
+            .body("{}");
+        if let Some(name) = name_header {
+            request = request.header("X-Api-Name", name);
+        }
+        let response = request.send().await.unwrap();
+        let answer = Answer {
+            status: response.status().as_u16(),
+            headers: response.headers().clone(),
+            body: response.json().await.unwrap(),
+        };
+        answer.data();
+        assert_eq!(answer.body["requestId"], "3d540c355c03405f9a5e22052a573a12");
+    }
+    let pool = &server.store().database().pool;
+    let refusals: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM events WHERE event_type = 'management.refused'")
+            .fetch_one(pool)
+            .await
+            .unwrap();
+    assert_eq!(refusals, 1);
+    server.finish().await;
+}
+
+on_both_engines!(only_the_named_application_or_an_administrator_may_call);
+
+async fn a_trusted_gateway_is_believed_only_when_configured_and_from_a_trusted_proxy(
+    engine: Engine,
+) {
+    let server = TestServer::start_configured(engine, |c| {
+        c.hainan.trusted_gateway = true;
+        c.limits.trusted_proxies = vec!["127.0.0.1".into()];
+    })
+    .await;
+    let t = server.token().await;
+    let (key, _) = app(&server, &t, "政务").await;
+    let headers = [("Uaa-App-Key", key.as_str())];
+    call_with(&server, "pushOrgRootInfo", &headers, "{}")
+        .await
+        .data();
+    let elsewhere = TestServer::start_configured(engine, |c| {
+        c.hainan.trusted_gateway = true;
+        c.limits.trusted_proxies = vec!["10.0.0.1".into()];
+    })
+    .await;
+    let t = elsewhere.token().await;
+    let (key, _) = app(&elsewhere, &t, "政务").await;
+    let headers = [("Uaa-App-Key", key.as_str())];
+    call_with(&elsewhere, "pushOrgRootInfo", &headers, "{}")
+        .await
+        .assert_error(401, "ERR_UNAUTHORIZED");
+    elsewhere.finish().await;
+    server.finish().await;
+}
+
+on_both_engines!(a_trusted_gateway_is_believed_only_when_configured_and_from_a_trusted_proxy);
