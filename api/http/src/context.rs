@@ -1,6 +1,8 @@
 //! The request context every command carries: the tenant (from the host name) and the request's
 //! metadata (request id, client IP, user agent).
 
+use std::cell::RefCell;
+use std::future::Future;
 use std::net::SocketAddr;
 
 use axum::extract::{ConnectInfo, FromRequestParts};
@@ -8,10 +10,34 @@ use axum::http::request::Parts;
 use axum::http::{header, HeaderMap};
 use usecases::{AppState, Metadata};
 
-/// The request's tenant: the one that claimed its `Host`, or the default tenant.
+/// The request's tenant: the one that claimed its `Host`, or the default tenant. Noted for the
+/// request's access-log line (`noting_tenant`).
 pub async fn tenant_of(state: &AppState, headers: &HeaderMap) -> anyhow::Result<String> {
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
-    state.tenants.resolve(state, host).await
+    let tenant = state.tenants.resolve(state, host).await?;
+    note_tenant(&tenant);
+    Ok(tenant)
+}
+
+tokio::task_local! {
+    /// The tenant the request being handled resolved to. Every resolution goes through
+    /// `tenant_of`, in an extractor of the handler, which runs in the request's task.
+    static RESOLVED_TENANT: RefCell<Option<String>>;
+}
+
+/// Handles a request (`handling`) and returns its answer with the tenant it resolved to, if it
+/// resolved one: the access log's `tenant` without resolving the host a second time.
+pub async fn noting_tenant<F: Future>(handling: F) -> (F::Output, Option<String>) {
+    let noted = async {
+        let output = handling.await;
+        (output, RESOLVED_TENANT.with(RefCell::take))
+    };
+    RESOLVED_TENANT.scope(RefCell::new(None), noted).await
+}
+
+/// Notes `tenant` as the current request's (outside `noting_tenant`, nothing happens).
+pub fn note_tenant(tenant: &str) {
+    let _ = RESOLVED_TENANT.try_with(|noted| *noted.borrow_mut() = Some(tenant.to_string()));
 }
 
 /// The client's address, set on every request by the server (the peer, or the address a trusted

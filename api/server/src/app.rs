@@ -1,14 +1,13 @@
-//! The HTTP application: every surface's router, health probes, request ids and tracing.
+//! The HTTP application: every surface's router, health probes, request ids and the access log.
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::middleware::from_fn_with_state;
+use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{json, Value};
 use store::fault::WriteState;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::trace::TraceLayer;
 
 use usecases::AppState;
 
@@ -22,20 +21,13 @@ pub fn router(state: AppState) -> Router {
         .merge(hainan::router())
         .merge(admin::router())
         .merge(sso::router())
+        // Route layers run once the router has matched a route: the rate limits (every limited
+        // endpoint is a route) and the note of the route template for the access line.
+        .route_layer(from_fn_with_state(state.clone(), crate::limits::guard))
+        .route_layer(from_fn_with_state(state.clone(), crate::limits::address))
+        .route_layer(from_fn(crate::access_log::note_route))
         .layer(axum::middleware::map_response(no_framing))
-        .layer(from_fn_with_state(state.clone(), crate::limits::guard))
-        .layer(from_fn_with_state(state.clone(), crate::limits::address))
-        .layer(
-            TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
-                let request_id = request
-                    .headers()
-                    .get("x-request-id")
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or("-");
-                // The path only: query strings can carry personal data.
-                tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id)
-            }),
-        )
+        .layer(from_fn(crate::access_log::log))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)

@@ -1,10 +1,12 @@
 //! The idaas server: configuration, the `idaas` command line, the composition of every surface's
 //! router, and the background workers.
 
+pub mod access_log;
 pub mod app;
 pub mod cli;
 pub mod limits;
 pub mod listen;
+pub mod logging;
 pub mod server;
 
 pub use server::{open_store, start, start_wired, start_with_sms, RunningServer, Wiring};

@@ -124,6 +124,12 @@ pub async fn guard(State(state): State<AppState>, request: Request, next: Next) 
         _ => state.rates.take(name, &key, rate, now),
     };
     if let Err(limited) = checked {
+        tracing::warn!(
+            target: "idaas::security",
+            limit = name,
+            retry_after_seconds = limited.retry_after_seconds,
+            "request refused by a rate limit"
+        );
         return refuse(shape, request.headers(), limited.retry_after_seconds);
     }
     let response = next.run(request).await;

@@ -158,22 +158,8 @@ enum TenantCommand {
     },
 }
 
-fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("IDAAS_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    if std::env::var("IDAAS_LOG_FORMAT").is_ok_and(|f| f == "json") {
-        builder.json().init();
-    } else {
-        builder.init();
-    }
-}
-
 #[tokio::main]
 async fn main() -> ExitCode {
-    init_logging();
     match run(Args::parse()).await {
         Ok(code) => code,
         Err(error) => {
@@ -185,6 +171,7 @@ async fn main() -> ExitCode {
 
 async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut config = Config::load(args.config.as_deref())?;
+    idaas_server::logging::init(config.log_format)?;
     if let Some(url) = args.database_url {
         config.database_url = Some(url);
     }

@@ -53,8 +53,34 @@ pub struct Config {
     pub sqlite_synchronous: String,
     /// Timeouts, connection and rate limits, the password pool, trusted proxies (`[limits]`).
     pub limits: crate::limits::Limits,
+    /// How log lines are written to stderr: `text` (the default) or `json`, one object a line
+    /// (`IDAAS_LOG_FORMAT`). The level comes from `IDAAS_LOG` or `RUST_LOG` (default `info`).
+    pub log_format: LogFormat,
     /// The Hainan UAA dialect (`[hainan]`).
     pub hainan: HainanSettings,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// One human-readable line per event.
+    #[default]
+    Text,
+    /// One JSON object per line, for log collectors.
+    Json,
+}
+
+impl std::str::FromStr for LogFormat {
+    type Err = anyhow::Error;
+
+    fn from_str(text: &str) -> anyhow::Result<Self> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "text" => Ok(Self::Text),
+            "json" => Ok(Self::Json),
+            other => anyhow::bail!("log format {other:?}: expected text or json"),
+        }
+    }
 }
 
 impl Default for Config {
@@ -75,6 +101,7 @@ impl Default for Config {
             database_acquire_timeout_ms: 3000,
             sqlite_synchronous: "full".to_string(),
             limits: crate::limits::Limits::default(),
+            log_format: LogFormat::Text,
             hainan: HainanSettings::default(),
         }
     }
@@ -145,6 +172,9 @@ impl Config {
         }
         if let Some(v) = env("IDAAS_SQLITE_SYNCHRONOUS") {
             config.sqlite_synchronous = v;
+        }
+        if let Some(v) = env("IDAAS_LOG_FORMAT") {
+            config.log_format = v.parse().context("IDAAS_LOG_FORMAT")?;
         }
         if let Some(v) = env("IDAAS_HAINAN_TRUSTED_GATEWAY") {
             config.hainan.trusted_gateway = v
@@ -243,6 +273,7 @@ impl std::fmt::Debug for Config {
             database_acquire_timeout_ms,
             sqlite_synchronous,
             limits,
+            log_format,
             hainan,
         } = self;
         f.debug_struct("Config")
@@ -264,6 +295,7 @@ impl std::fmt::Debug for Config {
             .field("database_acquire_timeout_ms", database_acquire_timeout_ms)
             .field("sqlite_synchronous", sqlite_synchronous)
             .field("limits", limits)
+            .field("log_format", log_format)
             .field("hainan", hainan)
             .finish()
     }

@@ -11,6 +11,7 @@ mod events {
     mod dialect_neutral;
     mod durability;
     mod event_store;
+    mod logs;
     mod previous_release;
     mod storage_faults;
 }

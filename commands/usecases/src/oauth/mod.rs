@@ -191,13 +191,18 @@ pub async fn authenticate_client(
     secret: &str,
 ) -> Result<ApplicationRow, OAuthError> {
     let app = projections::applications::by_client_id(state.pool(), tenant, client_id).await?;
+    // The application id only when the client id names one: a caller may send anything as a
+    // client id, a mistyped secret included.
+    let named = app.as_ref().map(|a| a.application_id.clone());
     let Some(app) = app.filter(|a| state.keys().secret_matches(secret, &a.client_secret_hash))
     else {
+        tracing::warn!(target: "idaas::security", tenant = %tenant, application_id = %named.as_deref().unwrap_or("-"), "client authentication refused: unknown client or wrong secret");
         return Err(OAuthError::InvalidClient(
             "Invalid client credentials".into(),
         ));
     };
     if !app.enabled {
+        tracing::warn!(target: "idaas::security", tenant = %tenant, application_id = %app.application_id, "client authentication refused: the client is disabled");
         return Err(OAuthError::InvalidClient("the client is disabled".into()));
     }
     Ok(app)

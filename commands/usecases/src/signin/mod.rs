@@ -100,6 +100,9 @@ pub async fn check_password(
             rate,
             state.now(),
         )
+        .inspect_err(|_| {
+            tracing::warn!(target: "idaas::security", tenant = %tenant, "sign-in refused by the account's rate limit");
+        })
         .map_err(ServiceError::from)?;
     let device = attempt.device.as_deref().map(|d| device_key(state, d));
     let policy = settings(state, tenant).await?.lockout;
@@ -150,6 +153,7 @@ pub async fn check_password(
             let after = record(state, ctx, &subject, reason, true, device.clone()).await?;
             let count = after.count_for(device.as_deref());
             if let Some(remaining_ms) = count.locked_for(state.now()) {
+                tracing::warn!(target: "idaas::security", tenant = %tenant, user_id = %known_user(&subject), remaining_ms, "account locked after failed sign-ins");
                 return Err(SignInError::Refused(SignInRefusal::Locked { remaining_ms }));
             }
             return Err(SignInError::Refused(SignInRefusal::BadCredentials {
@@ -250,7 +254,18 @@ async fn record(
         .execute::<LoginAttempts, _>(ctx, user_id, |a| a.decide(command.clone(), &()))
         .await
         .map_err(bus_error)?;
+    tracing::warn!(target: "idaas::security", tenant = %ctx.tenant_id, user_id = %known_user(user_id), reason = %reason, "sign-in refused");
     Ok(attempts(state, &ctx.tenant_id, user_id).await?)
+}
+
+/// The user id for a log line, when the user exists: an unknown name's attempts stream is named
+/// by the name's keyed hash, which stays out of the log like the name itself.
+fn known_user(subject: &str) -> &str {
+    if subject.starts_with("unknown-") {
+        "-"
+    } else {
+        subject
+    }
 }
 
 fn bus_error<E: std::error::Error>(error: store::BusError<E>) -> SignInError {
