@@ -15,7 +15,7 @@ const BATCH: i64 = 1000;
 /// devices, ADR 0012; 4: application authorities, ADR 0014; 5: organisation details; 6: user
 /// account details and the left state; 7: application details and types, dictionaries; 8:
 /// uploaded files): a store whose projections are older is rebuilt once when it is opened.
-pub const VERSION: &str = "9";
+pub const VERSION: &str = "10";
 
 /// Every projection table, in the order they are cleared.
 pub fn tables() -> Vec<&'static str> {
@@ -120,28 +120,106 @@ pub async fn rebuild_if_outdated(store: &EventStore) -> anyhow::Result<Option<i6
 }
 
 /// The first difference between the live tables and a fresh rebuild, if any. The rebuild runs
-/// in a transaction that is rolled back.
+/// in a transaction that is rolled back. The difference is told by table, the row's ids and the
+/// names of the columns that differ, never by values that may be personal data (ADR 0016).
 pub async fn compare_with_rebuild(store: &EventStore) -> anyhow::Result<Option<String>> {
     let mut tx = store.database().pool.begin().await?;
     lock_appends(&mut tx).await?;
-    let live = snapshot(&mut tx).await?;
+    let live = rows_of_every_table(&mut tx).await?;
     clear_and_replay(store, &mut tx).await?;
-    let rebuilt = snapshot(&mut tx).await?;
+    let rebuilt = rows_of_every_table(&mut tx).await?;
     tx.rollback().await?;
     for table in tables() {
-        let (a, b) = (&live[table], &rebuilt[table]);
-        if let Some(row) = a.iter().find(|row| !b.contains(row)) {
-            return Ok(Some(format!(
-                "{table}: live row not produced by replay: {row}"
-            )));
-        }
-        if let Some(row) = b.iter().find(|row| !a.contains(row)) {
-            return Ok(Some(format!(
-                "{table}: replay produced a row missing from the live table: {row}"
-            )));
+        if let Some(difference) = first_difference(&live[table], &rebuilt[table]) {
+            return Ok(Some(format!("{table}: {difference}")));
         }
     }
     Ok(None)
+}
+
+/// A row as (column, value) pairs in column order.
+type Values = Vec<(String, String)>;
+
+/// Every row of every projection table.
+async fn rows_of_every_table(
+    conn: &mut AnyConnection,
+) -> anyhow::Result<BTreeMap<&'static str, Vec<Values>>> {
+    let mut out = BTreeMap::new();
+    for table in tables() {
+        let rows = sqlx::query(&format!("SELECT * FROM {table}"))
+            .fetch_all(&mut *conn)
+            .await?;
+        out.insert(table, rows.iter().map(row_values).collect());
+    }
+    Ok(out)
+}
+
+/// Columns that identify a row and hold no personal data: ids (but not an external system's
+/// id, which may be an employee number), positions and versions.
+fn is_identifying(column: &str) -> bool {
+    (column == "id" || column.ends_with("_id") || column == "position" || column == "version")
+        && column != "external_id"
+}
+
+/// The row's identifying columns with their values, e.g. `tenant_id=default, user_id=u1`.
+fn ids_of(row: &Values) -> String {
+    let ids: Vec<String> = row
+        .iter()
+        .filter(|(column, _)| is_identifying(column))
+        .map(|(column, value)| format!("{column}={value}"))
+        .collect();
+    if ids.is_empty() {
+        "(no id columns)".to_string()
+    } else {
+        ids.join(", ")
+    }
+}
+
+fn same_ids(a: &Values, b: &Values) -> bool {
+    let ids = |row: &Values| -> Vec<(String, String)> {
+        row.iter()
+            .filter(|(column, _)| is_identifying(column))
+            .cloned()
+            .collect()
+    };
+    ids(a) == ids(b)
+}
+
+/// The first row of `live` not in `rebuilt` or the other way round, described by ids and
+/// column names only.
+fn first_difference(live: &[Values], rebuilt: &[Values]) -> Option<String> {
+    if let Some(row) = live.iter().find(|row| !rebuilt.contains(row)) {
+        return Some(match rebuilt.iter().find(|other| same_ids(row, other)) {
+            Some(other) => format!(
+                "the live row ({}) differs from a rebuild in column(s) {}",
+                ids_of(row),
+                differing_columns(row, other)
+            ),
+            None => format!(
+                "the live row ({}) is not produced by a rebuild",
+                ids_of(row)
+            ),
+        });
+    }
+    rebuilt.iter().find(|row| !live.contains(row)).map(|row| {
+        format!(
+            "a rebuild produces a row ({}) missing from the live table",
+            ids_of(row)
+        )
+    })
+}
+
+fn differing_columns(a: &Values, b: &Values) -> String {
+    let names: Vec<&str> = a
+        .iter()
+        .filter(|(column, value)| {
+            b.iter()
+                .find(|(other, _)| other == column)
+                .is_none_or(|(_, other_value)| other_value != value)
+        })
+        .map(|(column, _)| column.as_str())
+        .collect();
+    names.join(", ")
 }
 
 /// Every row of every projection table, as sorted text, for comparison.
@@ -172,7 +250,7 @@ fn bytes_text(row: &AnyRow, i: usize) -> Option<String> {
     Some(text)
 }
 
-fn row_text(row: &AnyRow) -> String {
+fn row_values(row: &AnyRow) -> Values {
     row.columns()
         .iter()
         .map(|column| {
@@ -186,12 +264,18 @@ fn row_text(row: &AnyRow) -> String {
                     .map(|n| n.to_string())
                     .or_else(|| bytes_text(row, i)),
             };
-            format!(
-                "{}={}",
-                column.name(),
-                value.unwrap_or_else(|| "NULL".into())
+            (
+                column.name().to_string(),
+                value.unwrap_or_else(|| "NULL".into()),
             )
         })
+        .collect()
+}
+
+fn row_text(row: &AnyRow) -> String {
+    row_values(row)
+        .iter()
+        .map(|(column, value)| format!("{column}={value}"))
         .collect::<Vec<_>>()
         .join(" | ")
 }

@@ -1,7 +1,13 @@
-//! The `idaas` subcommands other than `serve`: migrate, replay, verify, events export, tenant create.
+//! The `idaas` subcommands other than `serve`: migrate, replay, verify, events export, backup,
+//! restore, tenant create.
 
 use std::io::Write;
+use std::path::Path;
+
+use anyhow::Context;
+use store::backup::Summary;
 use usecases::clock::{Clock, SystemClock};
+use usecases::config::Config;
 
 use store::{CommandBus, EventStore};
 
@@ -48,6 +54,61 @@ pub async fn export(store: &EventStore, out: &mut dyn Write) -> anyhow::Result<i
             count += 1;
         }
     }
+}
+
+/// `idaas backup`: connects without migrating (a newer release's command line must not migrate
+/// a store an older server is running on) and writes the backup to `file` (`-`: stdout). A file
+/// is written under a temporary name and renamed once complete, so a failed backup leaves none.
+pub async fn backup_to(config: &Config, file: &Path) -> anyhow::Result<Summary> {
+    let db = store::connect_with(&config.database_url()?, config.database_settings()?).await?;
+    if file.as_os_str() == "-" {
+        let stdout = std::io::stdout();
+        let mut out = std::io::BufWriter::new(stdout.lock());
+        return store::backup::backup(&db, &mut out).await;
+    }
+    if file.exists() {
+        anyhow::bail!("{} exists already: choose a new name", file.display());
+    }
+    let mut partial = file.as_os_str().to_owned();
+    partial.push(".partial");
+    let partial = std::path::PathBuf::from(partial);
+    let written = async {
+        let created = std::fs::File::create(&partial)
+            .with_context(|| format!("creating {}", partial.display()))?;
+        let mut out = std::io::BufWriter::new(created);
+        let summary = store::backup::backup(&db, &mut out).await?;
+        out.into_inner()
+            .map_err(|e| e.into_error())
+            .and_then(|f| f.sync_all())
+            .with_context(|| format!("writing {}", partial.display()))?;
+        std::fs::rename(&partial, file)
+            .with_context(|| format!("renaming {} to {}", partial.display(), file.display()))?;
+        anyhow::Ok(summary)
+    }
+    .await;
+    if written.is_err() {
+        let _ = std::fs::remove_file(&partial);
+    }
+    written
+}
+
+/// `idaas restore`: restores the backup in `file` (`-`: stdin) into the empty `store`, rebuilds
+/// every projection from the restored events, and verifies the result.
+pub async fn restore_from(store: &EventStore, file: &Path) -> anyhow::Result<(Summary, Verdict)> {
+    let summary = if file.as_os_str() == "-" {
+        let stdin = std::io::stdin();
+        let mut input = stdin.lock();
+        store::backup::restore(store, &mut input).await?
+    } else {
+        let opened =
+            std::fs::File::open(file).with_context(|| format!("opening {}", file.display()))?;
+        let mut input = std::io::BufReader::new(opened);
+        store::backup::restore(store, &mut input).await?
+    };
+    projections::rebuild::replay(store)
+        .await
+        .context("rebuilding the projections from the restored events (run `idaas replay`)")?;
+    Ok((summary, verify(store).await?))
 }
 
 pub async fn create_tenant(

@@ -1,6 +1,7 @@
 //! The write side of idaas: the event store on SQLite and PostgreSQL, the command bus, and the
 //! keys that seal personal data and key the hashes of secrets.
 
+pub mod backup;
 pub mod bus;
 pub mod crypto;
 pub mod db;

@@ -58,6 +58,11 @@ const MIGRATIONS: &[Migration] = &[
     migration!(27, "0027_authorization"),
 ];
 
+/// The migration level of this release: the version of its last migration.
+pub fn latest_version() -> i64 {
+    MIGRATIONS.last().map_or(0, |m| m.version)
+}
+
 /// The key of the PostgreSQL advisory lock every node takes to migrate and bootstrap.
 const STARTUP_LOCK_KEY: i64 = 0x6964_6161_735f_6d31;
 

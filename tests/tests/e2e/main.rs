@@ -7,6 +7,7 @@
 /// The event store and the log as a whole: positions, claims, sealing and erasure, upcasting;
 /// replay, restart, concurrency and tamper evidence; a store written by the previous release.
 mod events {
+    mod backup;
     mod connections;
     mod dialect_neutral;
     mod durability;

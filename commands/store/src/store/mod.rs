@@ -16,7 +16,8 @@ use sqlx::AnyConnection;
 use tokio::sync::{mpsc, oneshot};
 
 pub use chain::{hash as chain_hash, ChainedFields, GENESIS};
-pub use read::{ChainBreak, StoredRow};
+pub(crate) use read::read_raw_on;
+pub use read::{ChainBreak, ChainWalk, StoredRow};
 pub use seal::{is_sealed, PERSONAL};
 pub use types::{AppendError, AppendRequest, Appended, Guard, Metadata, NewEvent, RecordedEvent};
 

@@ -50,7 +50,9 @@ impl StoredRow {
     }
 }
 
-async fn read_raw_on(
+/// Up to `limit` stored rows after `after_position` on a connection the caller holds (a backup
+/// reads them inside its snapshot).
+pub(crate) async fn read_raw_on(
     conn: &mut AnyConnection,
     after_position: i64,
     limit: i64,
@@ -192,79 +194,111 @@ impl EventStore {
         verdict
     }
 
-    async fn walk_chain(
+    /// The chain walk of `verify_chain` on a connection the caller holds (a restore walks the
+    /// rows it inserted inside its transaction, before committing them).
+    pub(crate) async fn walk_chain(
         &self,
         conn: &mut AnyConnection,
     ) -> anyhow::Result<Result<i64, ChainBreak>> {
-        let mut heads: HashMap<String, String> = HashMap::new();
+        let mut walk = ChainWalk::default();
         let mut after = 0;
-        let mut checked = 0;
-        let mut expected_position = 1;
         loop {
             let rows = read_raw_on(conn, after, 1000).await?;
             if rows.is_empty() {
                 break;
             }
             for row in rows {
-                let prev = heads
-                    .get(&row.tenant_id)
-                    .cloned()
-                    .unwrap_or_else(|| chain::GENESIS.to_string());
-                let fields = ChainedFields {
-                    position: row.position,
-                    tenant_id: &row.tenant_id,
-                    stream_type: &row.stream_type,
-                    stream_id: &row.stream_id,
-                    version: row.version,
-                    event_type: &row.event_type,
-                    schema_version: row.schema_version,
-                    payload: &row.payload,
-                    metadata: &row.metadata,
-                    recorded_at: &row.recorded_at,
-                };
-                let reason = if row.position != expected_position {
-                    Some(format!("position {expected_position} is missing"))
-                } else if row.prev_hash != prev {
-                    Some("prev_hash does not match the previous event of the tenant".to_string())
-                } else if chain::hash(&prev, &fields) != row.hash {
-                    Some("hash does not match the event's contents".to_string())
-                } else {
-                    None
-                };
-                if let Some(reason) = reason {
-                    return Ok(Err(ChainBreak {
-                        position: row.position,
-                        tenant_id: row.tenant_id,
-                        stream_type: row.stream_type,
-                        stream_id: row.stream_id,
-                        version: row.version,
-                        reason,
-                    }));
+                if let Err(broken) = walk.step(&row) {
+                    return Ok(Err(broken));
                 }
-                heads.insert(row.tenant_id.clone(), row.hash.clone());
                 after = row.position;
-                expected_position += 1;
-                checked += 1;
             }
         }
-        // A chain head that differs from the last event walked means events were cut off the end.
         let recorded: Vec<(String, String)> =
             sqlx::query_as("SELECT tenant_id, last_hash FROM chain_heads ORDER BY tenant_id")
                 .fetch_all(&mut *conn)
                 .await?;
+        Ok(walk.finish(recorded))
+    }
+}
+
+/// A walk of every tenant's hash chain over the events in position order: the one check behind
+/// `idaas verify`, a restore, and the check of a backup file.
+#[derive(Debug, Default)]
+pub struct ChainWalk {
+    heads: HashMap<String, String>,
+    last_position: i64,
+}
+
+impl ChainWalk {
+    /// Checks the next event: its position follows the last one, its `prev_hash` is its tenant's
+    /// last hash, and its hash follows from its contents.
+    pub fn step(&mut self, row: &StoredRow) -> Result<(), ChainBreak> {
+        let expected_position = self.last_position + 1;
+        let prev = self
+            .heads
+            .get(&row.tenant_id)
+            .map_or(chain::GENESIS, String::as_str);
+        let fields = ChainedFields {
+            position: row.position,
+            tenant_id: &row.tenant_id,
+            stream_type: &row.stream_type,
+            stream_id: &row.stream_id,
+            version: row.version,
+            event_type: &row.event_type,
+            schema_version: row.schema_version,
+            payload: &row.payload,
+            metadata: &row.metadata,
+            recorded_at: &row.recorded_at,
+        };
+        let reason = if row.position != expected_position {
+            Some(format!("position {expected_position} is missing"))
+        } else if row.prev_hash != prev {
+            Some("prev_hash does not match the previous event of the tenant".to_string())
+        } else if chain::hash(prev, &fields) != row.hash {
+            Some("hash does not match the event's contents".to_string())
+        } else {
+            None
+        };
+        if let Some(reason) = reason {
+            return Err(ChainBreak {
+                position: row.position,
+                tenant_id: row.tenant_id.clone(),
+                stream_type: row.stream_type.clone(),
+                stream_id: row.stream_id.clone(),
+                version: row.version,
+                reason,
+            });
+        }
+        self.heads.insert(row.tenant_id.clone(), row.hash.clone());
+        self.last_position = row.position;
+        Ok(())
+    }
+
+    /// Ends the walk against the recorded chain heads (tenant, last hash): a head that differs
+    /// from the last event walked means events were cut off the end. The number of events walked.
+    pub fn finish(
+        self,
+        recorded: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<i64, ChainBreak> {
         for (tenant_id, last_hash) in recorded {
-            if heads.get(&tenant_id) != Some(&last_hash) {
-                return Ok(Err(ChainBreak {
-                    position: after + 1,
+            if self.heads.get(&tenant_id) != Some(&last_hash) {
+                return Err(ChainBreak {
+                    position: self.last_position + 1,
                     tenant_id,
                     stream_type: String::new(),
                     stream_id: String::new(),
                     version: 0,
                     reason: "the tenant's last events are missing (chain head not reached)"
                         .to_string(),
-                }));
+                });
             }
         }
-        Ok(Ok(checked))
+        Ok(self.last_position)
+    }
+
+    /// The last hash of each tenant walked so far.
+    pub fn heads(&self) -> &HashMap<String, String> {
+        &self.heads
     }
 }
