@@ -3,22 +3,31 @@
 //! (`app_role.configured`, ops/adr/0018).
 
 use domain::app_account::{AppAccount, AppAccountEvent};
+use domain::app_authorization::AppAuthorization;
 use domain::app_role::{AppRole, AppRoleEvent};
+use domain::organization::Organization;
+use domain::user::User;
 use domain::Aggregate;
 use futures::future::BoxFuture;
 use sqlx::{AnyConnection, AnyPool, FromRow, Row};
 use store::{Projector, RecordedEvent};
 
 use crate::app_accounts::AccountRow;
+use crate::authorization;
 use crate::page::{Listing, Page, PageRequest};
 use crate::support::{flag, ids_among, typed};
 
 pub struct AppRolesProjection;
 
+/// With the authorisation model's tables (`crate::authorization`), which this projection feeds.
 pub const TABLES: &[&str] = &[
     "proj_app_roles",
     "proj_app_role_members",
     "proj_role_privileges",
+    "proj_permissions",
+    "proj_role_permissions",
+    "proj_user_roles",
+    "proj_org_roles",
 ];
 
 impl Projector for AppRolesProjection {
@@ -35,6 +44,15 @@ impl Projector for AppRolesProjection {
             let tenant = event.tenant_id.as_str();
             if event.stream_type == AppAccount::STREAM_TYPE {
                 return on_account_event(conn, tenant, typed::<AppAccountEvent>(event)?).await;
+            }
+            if event.stream_type == AppAuthorization::STREAM_TYPE {
+                return authorization::on_event(conn, tenant, typed(event)?).await;
+            }
+            if event.stream_type == User::STREAM_TYPE {
+                return authorization::on_user_event(conn, tenant, typed(event)?).await;
+            }
+            if event.stream_type == Organization::STREAM_TYPE {
+                return authorization::on_organization_event(conn, tenant, typed(event)?).await;
             }
             if event.stream_type != AppRole::STREAM_TYPE {
                 return Ok(());
@@ -160,6 +178,7 @@ impl Projector for AppRolesProjection {
                     }
                 }
                 AppRoleEvent::RoleDeleted { role_id, .. } => {
+                    authorization::on_role_deleted(conn, tenant, &role_id).await?;
                     for table in [
                         "proj_role_privileges",
                         "proj_app_role_members",
