@@ -19,6 +19,7 @@ pub mod dictionary;
 pub mod extended_field;
 pub mod field_values;
 pub mod file;
+pub mod gov_profile;
 pub mod group;
 pub mod ids;
 pub mod login_attempts;

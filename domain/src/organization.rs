@@ -13,6 +13,7 @@ use serde_json::Value;
 
 use crate::aggregate::{Aggregate, Claim, Decision, DomainEvent};
 use crate::claim_kind::ClaimKind;
+use crate::gov_profile::GovProfile;
 use crate::tenant::OrganizationPolicy;
 use crate::upcast::{FnUpcaster, Upcaster};
 use crate::values::is_org_name;
@@ -38,12 +39,15 @@ pub struct Organization {
 
 /// What some dialects keep about an organisation beyond code, name and place (Inspur §2.1): an
 /// external system's id (set once), a display order and a description.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct OrgDetails {
     pub external_id: Option<String>,
     pub order: Option<i64>,
     pub description: Option<String>,
+    /// The government profile (Hainan); left out of events when empty.
+    #[serde(skip_serializing_if = "GovProfile::is_empty")]
+    pub gov: GovProfile,
 }
 
 impl OrgDetails {
@@ -58,6 +62,7 @@ impl OrgDetails {
             external_id: self.external_id.clone().or(change.external_id.clone()),
             order: change.order.or(self.order),
             description: change.description.clone().or(self.description.clone()),
+            gov: self.gov.with(&change.gov),
         }
     }
 
@@ -67,7 +72,9 @@ impl OrgDetails {
         if long(&self.external_id, 64) || long(&self.description, 500) {
             return Err(OrganizationError::InvalidDetails);
         }
-        Ok(())
+        self.gov
+            .check()
+            .map_err(OrganizationError::InvalidGovProfile)
     }
 }
 
@@ -218,6 +225,8 @@ pub enum OrganizationError {
     CannotDelete,
     #[error("an external id is at most 64 characters and a description at most 500")]
     InvalidDetails,
+    #[error("the government profile is not valid: {0}")]
+    InvalidGovProfile(crate::gov_profile::GovProfileError),
     #[error("organization and its parent must be different")]
     ParentIsSelf,
 }

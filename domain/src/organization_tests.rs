@@ -362,6 +362,7 @@ fn details_are_kept_the_external_id_is_set_once_and_the_status_switches() {
         external_id: Some("ext-1".into()),
         order: Some(3),
         description: Some("head office".into()),
+        ..OrgDetails::default()
     };
     let create = OrganizationCommand::Create {
         org_id: "o9".into(),
@@ -380,6 +381,7 @@ fn details_are_kept_the_external_id_is_set_once_and_the_status_switches() {
         external_id: Some("other".into()),
         order: Some(1),
         description: None,
+        ..OrgDetails::default()
     };
     let update = OrganizationCommand::Update {
         code: None,

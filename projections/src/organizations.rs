@@ -53,7 +53,8 @@ impl Projector for OrganizationsProjection {
                     sqlx::query(
                         "INSERT INTO proj_organizations (tenant_id, org_id, org_code, name, parent_id, \
                          category, path, created_at, updated_at, external_id, sort_order, description, \
-                         creator) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10, $11, $12)",
+                         creator, gov, org_type, credit_code) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10, $11, $12, $13, $14, $15)",
                     )
                     .bind(tenant_id)
                     .bind(&org_id)
@@ -67,8 +68,12 @@ impl Projector for OrganizationsProjection {
                     .bind(details.order)
                     .bind(details.description)
                     .bind(event.metadata.actor_id.clone())
+                    .bind(gov_json(&details.gov)?)
+                    .bind(details.gov.org_type.map(|t| t.code()))
+                    .bind(details.gov.unified_social_credit_code.clone())
                     .execute(&mut *conn)
                     .await?;
+                    tree::refresh_name_path(conn, tenant_id, &org_id).await?;
                 }
                 OrganizationEvent::OrganizationUpdated {
                     org_id,
@@ -91,7 +96,8 @@ impl Projector for OrganizationsProjection {
                     sqlx::query(
                         "UPDATE proj_organizations SET org_code = $1, name = $2, parent_id = $3, \
                          category = $4, updated_at = $5, external_id = $6, sort_order = $7, \
-                         description = $8 WHERE tenant_id = $9 AND org_id = $10",
+                         description = $8, gov = $11, org_type = $12, credit_code = $13 \
+                         WHERE tenant_id = $9 AND org_id = $10",
                     )
                     .bind(code)
                     .bind(name)
@@ -103,8 +109,12 @@ impl Projector for OrganizationsProjection {
                     .bind(details.description)
                     .bind(tenant_id)
                     .bind(&org_id)
+                    .bind(gov_json(&details.gov)?)
+                    .bind(details.gov.org_type.map(|t| t.code()))
+                    .bind(details.gov.unified_social_credit_code.clone())
                     .execute(&mut *conn)
                     .await?;
+                    tree::refresh_name_path(conn, tenant_id, &org_id).await?;
                 }
                 OrganizationEvent::OrganizationStatusChanged {
                     org_id,
@@ -253,4 +263,13 @@ pub async fn list(
         .order_by("created_at", "org_id")
         .fetch(pool, request, |r| Ok(org_row(OrgTuple::from_row(r)?)))
         .await
+}
+
+/// The government profile as stored: JSON, or NULL when empty.
+fn gov_json(gov: &domain::gov_profile::GovProfile) -> anyhow::Result<Option<String>> {
+    Ok(if gov.is_empty() {
+        None
+    } else {
+        Some(serde_json::to_string(gov)?)
+    })
 }

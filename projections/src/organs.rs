@@ -24,11 +24,16 @@ pub struct Organ {
     pub created_at: i64,
     pub updated_at: i64,
     pub has_children: bool,
+    /// The government profile (Hainan).
+    pub gov: domain::gov_profile::GovProfile,
+    /// The names from the root down, `/`-joined.
+    pub name_path: Option<String>,
 }
 
 pub(crate) const COLUMNS: &str =
     "o.org_id, o.org_code, o.name, o.parent_id, o.path, o.external_id, \
      o.sort_order, o.description, o.disabled, o.creator, o.created_at, o.updated_at, \
+     o.gov, o.name_path, \
      EXISTS (SELECT 1 FROM proj_organizations c WHERE c.tenant_id = o.tenant_id \
      AND c.parent_id = o.org_id) AS has_children";
 
@@ -49,6 +54,11 @@ pub(crate) fn organ(row: &AnyRow) -> anyhow::Result<Organ> {
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
         has_children: truthy(row, "has_children")?,
+        gov: match row.try_get::<Option<String>, _>("gov")? {
+            Some(json) => serde_json::from_str(&json)?,
+            None => Default::default(),
+        },
+        name_path: row.try_get("name_path")?,
     })
 }
 

@@ -70,3 +70,63 @@ pub fn ancestors(path: &str) -> Vec<String> {
     ids.pop();
     ids
 }
+
+/// Sets an organisation's `name_path` (its names from the root down, `/`-joined) from its
+/// parent's and its own name, and carries a change down to its subtree.
+pub async fn refresh_name_path(
+    conn: &mut AnyConnection,
+    tenant: &str,
+    org_id: &str,
+) -> anyhow::Result<()> {
+    let row: Option<(String, String, Option<String>, Option<String>)> = sqlx::query_as(
+        "SELECT path, name, parent_id, name_path FROM proj_organizations \
+         WHERE tenant_id = $1 AND org_id = $2",
+    )
+    .bind(tenant)
+    .bind(org_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some((path, name, parent_id, old)) = row else {
+        return Ok(());
+    };
+    let parent_names = match parent_id {
+        Some(parent) => sqlx::query_as::<_, (Option<String>,)>(
+            "SELECT name_path FROM proj_organizations WHERE tenant_id = $1 AND org_id = $2",
+        )
+        .bind(tenant)
+        .bind(parent)
+        .fetch_optional(&mut *conn)
+        .await?
+        .and_then(|(p,)| p),
+        None => None,
+    };
+    let new = match parent_names {
+        Some(parent) => format!("{parent}/{name}"),
+        None => name,
+    };
+    if old.as_deref() == Some(new.as_str()) {
+        return Ok(());
+    }
+    sqlx::query(
+        "UPDATE proj_organizations SET name_path = $1 WHERE tenant_id = $2 AND org_id = $3",
+    )
+    .bind(&new)
+    .bind(tenant)
+    .bind(org_id)
+    .execute(&mut *conn)
+    .await?;
+    if let Some(old) = old {
+        sqlx::query(
+            "UPDATE proj_organizations SET name_path = $1 || substr(name_path, CAST($2 AS INTEGER)) \
+             WHERE tenant_id = $3 AND path LIKE $4 AND org_id <> $5 AND name_path IS NOT NULL",
+        )
+        .bind(&new)
+        .bind(old.chars().count() as i64 + 1)
+        .bind(tenant)
+        .bind(format!("{path}%"))
+        .bind(org_id)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}

@@ -190,3 +190,123 @@ pub async fn org_members(
         })
         .await
 }
+
+/// The unit (单位) an organisation belongs to: the nearest of itself and its ancestors whose
+/// type is `GOV_UNIT`.
+pub async fn unit_of(pool: &AnyPool, tenant: &str, of: &Organ) -> anyhow::Result<Option<Organ>> {
+    let ids: Vec<String> = of
+        .id_path
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect();
+    if ids.is_empty() {
+        return Ok(None);
+    }
+    let sql = format!(
+        "SELECT {COLUMNS} FROM {TABLE} WHERE o.tenant_id = $1 AND o.org_type = 'GOV_UNIT' \
+         AND o.org_id IN ({}) ORDER BY LENGTH(o.path) DESC LIMIT 1",
+        placeholders(2, ids.len())
+    );
+    let mut query = sqlx::query(&sql).bind(tenant);
+    for id in ids {
+        query = query.bind(id);
+    }
+    query
+        .fetch_optional(pool)
+        .await?
+        .as_ref()
+        .map(organ)
+        .transpose()
+}
+
+/// What orgSearch matches its keyword against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Keyword {
+    /// A part of the name.
+    Name,
+    /// A part of the names from the root down (`/`-joined).
+    FullNamePath,
+    /// The type's code, exactly.
+    OrgType,
+    /// The unified social credit code, exactly.
+    CreditCode,
+}
+
+/// An organisation search (orgSearch, 004-8).
+#[derive(Debug, Default)]
+pub struct Search<'a> {
+    pub keyword: Option<(Keyword, &'a str)>,
+    /// Only within the subtrees of these organisations (themselves included).
+    pub within: &'a [String],
+    /// Not within the subtrees of these organisations.
+    pub outside: &'a [String],
+    /// Only these organisations themselves.
+    pub only: &'a [String],
+}
+
+fn escape_like(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
+
+/// A page of the organisations a search finds, in display order.
+pub async fn search(
+    pool: &AnyPool,
+    tenant: &str,
+    search: Search<'_>,
+    request: PageRequest,
+) -> anyhow::Result<Page<Organ>> {
+    let mut binds: Vec<String> = Vec::new();
+    let mut mark = |value: String| {
+        binds.push(value);
+        format!("${}", binds.len() + 1)
+    };
+    let mut filter = "o.tenant_id = $1".to_string();
+    if let Some((kind, text)) = search.keyword {
+        let condition = match kind {
+            Keyword::Name => format!(
+                "o.name LIKE {} ESCAPE '\\'",
+                mark(format!("%{}%", escape_like(text)))
+            ),
+            Keyword::FullNamePath => format!(
+                "o.name_path LIKE {} ESCAPE '\\'",
+                mark(format!("%{}%", escape_like(text)))
+            ),
+            Keyword::OrgType => format!("o.org_type = {}", mark(text.to_string())),
+            Keyword::CreditCode => format!("o.credit_code = {}", mark(text.to_string())),
+        };
+        filter.push_str(&format!(" AND {condition}"));
+    }
+    for (ids, negate) in [(search.within, false), (search.outside, true)] {
+        if ids.is_empty() {
+            continue;
+        }
+        let parts: Vec<String> = ids
+            .iter()
+            .map(|id| {
+                let p = mark(format!("%/{}/%", escape_like(id)));
+                format!("o.path LIKE {p} ESCAPE '\\'")
+            })
+            .collect();
+        let not = if negate { "NOT " } else { "" };
+        filter.push_str(&format!(" AND {not}({})", parts.join(" OR ")));
+    }
+    if !search.only.is_empty() {
+        let marks: Vec<String> = search.only.iter().map(|id| mark(id.clone())).collect();
+        filter.push_str(&format!(" AND o.org_id IN ({})", marks.join(", ")));
+    }
+    let mut listing = Listing::of(TABLE, COLUMNS).bind(tenant);
+    for value in binds {
+        listing = listing.bind(value);
+    }
+    listing
+        .filter(filter)
+        .order_by(
+            "COALESCE(o.sort_order, 2147483647), o.created_at",
+            "o.org_id",
+        )
+        .fetch(pool, request, organ)
+        .await
+}

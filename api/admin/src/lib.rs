@@ -7,6 +7,7 @@ mod applications;
 mod authority;
 mod error;
 mod keys;
+mod organizations;
 mod privileges;
 mod saml_keys;
 mod settings;
@@ -33,6 +34,7 @@ pub fn router() -> Router<AppState> {
             .merge(settings::router())
             .merge(tenants::router())
             .merge(users::router())
+            .merge(organizations::router())
             .route("/openapi.json", axum::routing::get(openapi)),
     )
 }

@@ -9,6 +9,7 @@ mod caller;
 mod envelope;
 mod input;
 mod orgs;
+mod search;
 mod users;
 mod views;
 
@@ -108,5 +109,7 @@ async fn run(
         Api::PushOrgChild => orgs::children(s, c, b).await,
         Api::PushOrgUsers => orgs::members(s, c, b).await,
         Api::OrgListByIds => orgs::by_ids(s, c, b).await,
+        Api::OrgUnit => search::unit(s, c, b).await,
+        Api::OrgSearch => search::orgs(s, c, b).await,
     }
 }

@@ -4,6 +4,7 @@
 //! (004-5, direct members, `nickName` a prefix) and uaaGetOrgListByIds (004-12, a bare list).
 
 use projections::organs::{self, Children, Organ};
+use projections::page::Page;
 use projections::uaa;
 use serde_json::{json, Value};
 use usecases::AppState;
@@ -12,6 +13,23 @@ use crate::caller::Call;
 use crate::envelope::HainanError;
 use crate::input::{page_object, Body};
 use crate::views;
+
+/// The records of these organisations, each with the id of its unit (the nearest `GOV_UNIT`
+/// of itself and its ancestors).
+pub async fn records(
+    state: &AppState,
+    call: &Call,
+    found: &[Organ],
+    extend_map: bool,
+) -> Result<Vec<Value>, HainanError> {
+    let mut records = Vec::with_capacity(found.len());
+    for organ in found {
+        let unit = uaa::unit_of(state.pool(), &call.tenant_id, organ).await?;
+        let unit_id = unit.as_ref().map(|u| u.org_id.as_str());
+        records.push(views::org(organ, call.zone, extend_map, unit_id));
+    }
+    Ok(records)
+}
 
 /// The organisation `key` (`orgId` or an external-id key) names.
 async fn organ_by(
@@ -33,7 +51,8 @@ async fn organ_by(
 pub async fn org_info(state: &AppState, call: &Call, body: &Body) -> Result<Value, HainanError> {
     let (key, value) = body.exactly_one(&["orgId", "externalId"])?;
     let organ = organ_by(state, call, &key, &value).await?;
-    Ok(views::org(&organ, call.zone, true))
+    let mut records = records(state, call, std::slice::from_ref(&organ), true).await?;
+    Ok(records.remove(0))
 }
 
 /// 004-3 `pushOrgRootInfo`: `data.orgs`, every top-level organisation.
@@ -44,11 +63,7 @@ pub async fn roots(state: &AppState, call: &Call) -> Result<Value, HainanError> 
         include_disabled: true,
     };
     let roots = organs::children(state.pool(), &call.tenant_id, which).await?;
-    let orgs: Vec<Value> = roots
-        .iter()
-        .map(|o| views::org(o, call.zone, false))
-        .collect();
-    Ok(json!({ "orgs": orgs }))
+    Ok(json!({ "orgs": records(state, call, &roots, false).await? }))
 }
 
 /// 004-4 `pushOrgChild`.
@@ -64,7 +79,12 @@ pub async fn children(state: &AppState, call: &Call, body: &Body) -> Result<Valu
         include_disabled: true,
     };
     let found = organs::children_page(state.pool(), &call.tenant_id, which, page).await?;
-    Ok(page_object(found.map(|o| views::org(&o, call.zone, false))))
+    let rows = records(state, call, &found.items, false).await?;
+    Ok(page_object(Page {
+        items: rows,
+        total: found.total,
+        request: found.request,
+    }))
 }
 
 /// 004-5 `pushOrgUsers`: direct members; `jobType` 1 primary post, 2 a concurrent one.
@@ -100,7 +120,7 @@ pub async fn members(state: &AppState, call: &Call, body: &Body) -> Result<Value
             "updateTime": views::wire(user.updated_at, call.zone),
         }));
     }
-    let page = projections::page::Page {
+    let page = Page {
         items: records,
         total: found.total,
         request: found.request,
@@ -112,10 +132,5 @@ pub async fn members(state: &AppState, call: &Call, body: &Body) -> Result<Value
 pub async fn by_ids(state: &AppState, call: &Call, body: &Body) -> Result<Value, HainanError> {
     let ids = body.required_ids("orgIds")?;
     let found = uaa::orgs_by_ids(state.pool(), &call.tenant_id, &ids).await?;
-    Ok(Value::Array(
-        found
-            .iter()
-            .map(|o| views::org(o, call.zone, false))
-            .collect(),
-    ))
+    Ok(Value::Array(records(state, call, &found, false).await?))
 }

@@ -104,14 +104,11 @@ pub async fn get_user_info(
 pub async fn user_orgs(state: &AppState, call: &Call, body: &Body) -> Result<Value, HainanError> {
     let user = user(state, call, &body.required("userId")?).await?;
     let orgs = uaa::user_orgs(state.pool(), &call.tenant_id, &user.user_id).await?;
-    let orgs: Vec<Value> = orgs
-        .iter()
-        .map(|(organ, primary)| {
-            let mut record = views::org(organ, call.zone, false);
-            record["parentIdPath"] = json!(views::parent_id_path(organ));
-            record["mainJob"] = json!(primary);
-            record
-        })
-        .collect();
-    Ok(json!({ "orgs": orgs }))
+    let organs: Vec<_> = orgs.iter().map(|(organ, _)| organ.clone()).collect();
+    let mut records = crate::orgs::records(state, call, &organs, false).await?;
+    for (record, (organ, primary)) in records.iter_mut().zip(&orgs) {
+        record["parentIdPath"] = json!(views::parent_id_path(organ));
+        record["mainJob"] = json!(primary);
+    }
+    Ok(json!({ "orgs": records }))
 }

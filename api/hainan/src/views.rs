@@ -84,9 +84,10 @@ pub fn user_info(user: &UserRow, zone: i32) -> Value {
     })
 }
 
-/// An organisation record (OrgRecord); `extend_map` adds the `extendMap` string where the API's
-/// table has it.
-pub fn org(organ: &Organ, zone: i32, extend_map: bool) -> Value {
+/// An organisation record (OrgRecord) with its unit's id; `extend_map` adds the `extendMap`
+/// string where the API's table has it.
+pub fn org(organ: &Organ, zone: i32, extend_map: bool, unit_id: Option<&str>) -> Value {
+    let gov = &organ.gov;
     let mut record = json!({
         "orgId": organ.org_id,
         "orgName": organ.name,
@@ -94,18 +95,18 @@ pub fn org(organ: &Organ, zone: i32, extend_map: bool) -> Value {
         "parentOrgId": organ.parent_id.clone().unwrap_or_else(|| "0".to_string()),
         "sortNum": organ.order,
         "leaf": !organ.has_children,
-        "orgType": null,
+        "orgType": gov.org_type.map(|t| t.code()),
         "enable": !organ.disabled,
-        "unitId": null,
+        "unitId": unit_id,
         "createTime": wire(organ.created_at, zone),
         "updateTime": wire(organ.updated_at, zone),
-        "areaCode": null,
-        "areaName": null,
-        "unifiedSocialCreditCode": null,
+        "areaCode": gov.area_code,
+        "areaName": gov.area_name,
+        "unifiedSocialCreditCode": gov.unified_social_credit_code,
         "remark": organ.description,
     });
     if extend_map {
-        record["extendMap"] = json!("{}");
+        record["extendMap"] = json!(as_json_string(&gov.extend_map));
     }
     record
 }

@@ -190,7 +190,7 @@ fn organization_error(error: OrganizationError) -> Coded {
         OrganizationError::CannotDelete => "ORG.0016",
         OrganizationError::ParentIsSelf => "ORG.0017",
         // OneAccess never sends the details (Inspur's external id, order, description).
-        OrganizationError::InvalidDetails => "COM.0002",
+        OrganizationError::InvalidDetails | OrganizationError::InvalidGovProfile(_) => "COM.0002",
     })
 }
 

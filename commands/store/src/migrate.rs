@@ -56,6 +56,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(25, "0025_application_details"),
     migration!(26, "0026_files"),
     migration!(27, "0027_authorization"),
+    migration!(28, "0028_government_directory"),
 ];
 
 /// The migration level of this release: the version of its last migration.

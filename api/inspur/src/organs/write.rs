@@ -69,6 +69,7 @@ pub async fn upsert(
         external_id: None,
         order: body.order,
         description: present(body.description.clone()),
+        ..OrgDetails::default()
     };
     if let Some(id) = present(body.id.clone()) {
         organ(&state, &caller, &id).await?;

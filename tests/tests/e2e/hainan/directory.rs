@@ -440,3 +440,151 @@ async fn a_trusted_gateway_is_believed_only_when_configured_and_from_a_trusted_p
 }
 
 on_both_engines!(a_trusted_gateway_is_believed_only_when_configured_and_from_a_trusted_proxy);
+
+async fn government_profiles_decide_types_units_and_searches(engine: Engine) {
+    let server = TestServer::start(engine).await;
+    let t = server.token().await;
+    let (key, token) = app(&server, &t, "政务").await;
+    let d = directory(&server, &t).await;
+    let c = &server.client;
+    let government = |org: &str| format!("/admin/v1/organizations/{org}/government");
+    c.put(
+        &government(&d.root),
+        &t,
+        json!({"org_type": "GOV_HOLLOW_DIVISION_NODE", "area_code": "460100", "area_name": "海口市"}),
+    )
+    .await
+    .assert_status(200);
+    // A unit needs its full name, sector line and department level (003-17).
+    let unit = json!({"org_type": "GOV_UNIT", "unit_name": "惠企政策组织", "belong_line": "商务",
+                      "unified_social_credit_code": "11460100MB1234567X", "area_code": "460100"});
+    c.put(&government(&d.middle), &t, unit.clone())
+        .await
+        .assert_status(400);
+    let mut unit = unit;
+    unit["department_level"] = json!("正处级");
+    let saved = c.put(&government(&d.middle), &t, unit).await;
+    assert_eq!(
+        saved.assert_status(200)["government"]["org_type"],
+        "GOV_UNIT"
+    );
+    c.put(
+        &government(&d.bureau),
+        &t,
+        json!({"org_type": "GOV_INTERNAL_INSTITUTION", "extend_map": {"level": "3"}}),
+    )
+    .await
+    .assert_status(200);
+    for (body, status) in [
+        (json!({"org_type": "MINISTRY"}), 400),
+        (json!({"unified_social_credit_code": "123"}), 400),
+        (json!({"colour": "red"}), 400),
+    ] {
+        c.put(&government(&d.bureau), &t, body.clone())
+            .await
+            .assert_status(status);
+    }
+    c.put(&government("nope"), &t, json!({}))
+        .await
+        .assert_status(404);
+    let get = |api: &'static str, body: Value| {
+        let (server, key, token) = (&server, &key, &token);
+        async move { call(server, key, token, api, body).await }
+    };
+    // The records carry the type, the division and the unit (the nearest GOV_UNIT above).
+    let bureau = get("pushOrgInfo", json!({"orgId": d.bureau})).await.data();
+    assert_eq!(bureau["orgType"], "GOV_INTERNAL_INSTITUTION");
+    assert_eq!(bureau["unitId"], json!(d.middle));
+    assert_eq!(bureau["extendMap"], r#"{"level":"3"}"#);
+    let middle = get("pushOrgInfo", json!({"orgId": d.middle})).await.data();
+    assert_eq!(middle["unitId"], json!(d.middle), "a unit is its own unit");
+    assert_eq!(middle["unifiedSocialCreditCode"], "11460100MB1234567X");
+    let root = get("pushOrgInfo", json!({"orgId": d.root})).await.data();
+    assert_eq!(
+        (root["unitId"].clone(), root["areaName"].clone()),
+        (Value::Null, json!("海口市"))
+    );
+    // 004-6 orgUnit.
+    let unit = get("orgUnit", json!({"orgId": d.bureau})).await.data();
+    assert_eq!(unit["orgId"], json!(d.middle));
+    assert_eq!(unit["pathFullName"], "业务中台/惠企政策组织");
+    assert_eq!(unit["orgType"], "GOV_UNIT");
+    get("orgUnit", json!({"orgId": d.root}))
+        .await
+        .assert_error(200, "ERR_DATA_NOT_FOUND");
+    // 004-8 orgSearch by each keyword type and scope.
+    let search = |body: Value| {
+        let get = &get;
+        async move {
+            let page = get("orgSearch", body).await.data();
+            assert_eq!(page["records"], page["record"]);
+            page["records"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|o| o["orgId"].as_str().unwrap().to_string())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(
+        search(json!({"keyword": "商务"})).await,
+        std::slice::from_ref(&d.bureau)
+    );
+    assert_eq!(
+        search(json!({"keyword": "惠企政策组织/海口", "keywordType": "FULL_NAME_PATH"})).await,
+        std::slice::from_ref(&d.bureau)
+    );
+    assert_eq!(
+        search(json!({"keyword": "GOV_UNIT", "keywordType": "ORG_TYPE"})).await,
+        std::slice::from_ref(&d.middle)
+    );
+    assert_eq!(
+        search(
+            json!({"keyword": "11460100MB1234567X", "keywordType": "UNIFIED_SOCIAL_CREDIT_CODE"})
+        )
+        .await,
+        std::slice::from_ref(&d.middle)
+    );
+    let mut within = search(json!({"includeOrgIdScope": [d.middle]})).await;
+    within.sort();
+    let mut expected = vec![d.middle.clone(), d.bureau.clone()];
+    expected.sort();
+    assert_eq!(within, expected);
+    assert_eq!(
+        search(json!({"includeOrgIdScope": [d.root], "excludeOrgIdScope": [d.middle]})).await,
+        std::slice::from_ref(&d.root)
+    );
+    assert_eq!(
+        search(json!({"includeDirectOrgIdScope": [d.bureau], "keyword": ""})).await,
+        std::slice::from_ref(&d.bureau)
+    );
+    get(
+        "orgSearch",
+        json!({"keyword": "x", "keywordType": "COLOUR"}),
+    )
+    .await
+    .assert_error(200, "ERR_PARAM_INVALID");
+    let page = get("orgSearch", json!({"keyword": "海口市商务局"}))
+        .await
+        .data();
+    let row = &page["records"][0];
+    assert_eq!(row["fullNamePath"], "业务中台/惠企政策组织/海口市商务局");
+    assert_eq!(
+        row["parentIdPath"],
+        json!(format!("{},{}", d.root, d.middle))
+    );
+    // A renamed ancestor renames the full name path below it.
+    let rename = json!({"id": d.middle, "name": "惠企组织"});
+    inspur_data(&inspur(&server, &t, Method::POST, "/idaas/v1/organs", Some(rename)).await);
+    let page = get("orgSearch", json!({"keyword": "海口市商务局"}))
+        .await
+        .data();
+    assert_eq!(
+        page["records"][0]["fullNamePath"],
+        "业务中台/惠企组织/海口市商务局"
+    );
+    server.assert_replay_identical().await;
+    server.finish().await;
+}
+
+on_both_engines!(government_profiles_decide_types_units_and_searches);
