@@ -10,6 +10,8 @@ pub mod app_types;
 pub mod applications;
 pub mod attributes;
 pub mod authority;
+pub mod authorization;
+pub mod authorization_roles;
 pub mod captcha;
 pub mod captcha_image;
 pub mod cas;

@@ -50,6 +50,7 @@ mod login {
 /// The Hainan UAA dialect (`/apione`).
 mod hainan {
     mod directory;
+    mod model;
 }
 
 /// The Inspur IDaaS dialect (`/idaas/v1`).
