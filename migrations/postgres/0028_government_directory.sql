@@ -13,3 +13,14 @@ CREATE INDEX proj_organizations_by_credit_code ON proj_organizations (tenant_id,
 CREATE INDEX proj_users_by_external_id ON proj_users (tenant_id, external_id);
 CREATE INDEX proj_users_by_mobile ON proj_users (tenant_id, mobile);
 CREATE INDEX proj_users_by_display_name ON proj_users (tenant_id, name);
+
+-- Each user's extended attributes with a text value, one row each (searchByExtendProp,
+-- pushUserInfo by external id stay index lookups).
+CREATE TABLE proj_user_extensions (
+    tenant_id  TEXT NOT NULL,
+    user_id    TEXT NOT NULL,
+    ext_key    TEXT NOT NULL,
+    ext_value  TEXT NOT NULL,
+    PRIMARY KEY (tenant_id, user_id, ext_key)
+);
+CREATE INDEX proj_user_extensions_by_value ON proj_user_extensions (tenant_id, ext_key, ext_value);

@@ -310,3 +310,25 @@ pub async fn search(
         .fetch(pool, request, organ)
         .await
 }
+
+/// A page of the ids of the users whose extended attribute `key` is exactly `value`, in
+/// creation order (one index lookup).
+pub async fn users_by_extension(
+    pool: &AnyPool,
+    tenant: &str,
+    key: &str,
+    value: &str,
+    request: PageRequest,
+) -> anyhow::Result<Page<String>> {
+    Listing::of(
+        "proj_user_extensions e JOIN proj_users u ON u.tenant_id = e.tenant_id AND u.user_id = e.user_id",
+        "e.user_id",
+    )
+    .bind(tenant)
+    .bind(key.to_string())
+    .bind(value.to_string())
+    .filter("e.tenant_id = $1 AND e.ext_key = $2 AND e.ext_value = $3")
+    .order_by("u.created_at", "e.user_id")
+    .fetch(pool, request, |r| Ok(r.try_get("user_id")?))
+    .await
+}

@@ -13,7 +13,7 @@ use crate::support::{flag, placeholders, typed};
 
 pub struct UsersProjection;
 
-pub const TABLES: &[&str] = &["proj_users", "proj_user_orgs"];
+pub const TABLES: &[&str] = &["proj_users", "proj_user_orgs", "proj_user_extensions"];
 
 impl Projector for UsersProjection {
     fn name(&self) -> &'static str {
@@ -71,6 +71,7 @@ impl Projector for UsersProjection {
                     .execute(&mut *conn)
                     .await?;
                     replace_relations(conn, tenant, &user_id, &org_relations).await?;
+                    replace_extensions(conn, tenant, &user_id, &personal.extension).await?;
                 }
                 UserEvent::UserUpdated {
                     user_id,
@@ -106,6 +107,7 @@ impl Projector for UsersProjection {
                     .execute(&mut *conn)
                     .await?;
                     replace_relations(conn, tenant, &user_id, &org_relations).await?;
+                    replace_extensions(conn, tenant, &user_id, &personal.extension).await?;
                 }
                 UserEvent::UserEnabled { user_id, at } => {
                     set_state(conn, tenant, &user_id, false, None, at).await?
@@ -157,6 +159,44 @@ fn primary_org(relations: &[OrgRelation]) -> Option<String> {
         .iter()
         .find(|r| r.is_primary())
         .map(|r| r.org_id.clone())
+}
+
+/// The user's extended attributes whose value is a text, a number or a boolean (at most 256
+/// characters), one row each, for lookups by key and value.
+async fn replace_extensions(
+    conn: &mut AnyConnection,
+    tenant: &str,
+    user_id: &str,
+    extension: &serde_json::Map<String, serde_json::Value>,
+) -> anyhow::Result<()> {
+    use serde_json::Value;
+    sqlx::query("DELETE FROM proj_user_extensions WHERE tenant_id = $1 AND user_id = $2")
+        .bind(tenant)
+        .bind(user_id)
+        .execute(&mut *conn)
+        .await?;
+    for (key, value) in extension {
+        let text = match value {
+            Value::String(s) => s.clone(),
+            Value::Number(n) => n.to_string(),
+            Value::Bool(b) => b.to_string(),
+            _ => continue,
+        };
+        if text.chars().count() > 256 || key.chars().count() > 128 {
+            continue;
+        }
+        sqlx::query(
+            "INSERT INTO proj_user_extensions (tenant_id, user_id, ext_key, ext_value) \
+             VALUES ($1, $2, $3, $4)",
+        )
+        .bind(tenant)
+        .bind(user_id)
+        .bind(key)
+        .bind(text)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
 }
 
 async fn replace_relations(

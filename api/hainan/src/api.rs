@@ -17,6 +17,7 @@ pub enum Api {
     GetUserInfoById,
     UserOrgList,
     OrgListByIds,
+    SearchByExtendProp,
 }
 
 /// Every accepted production name with its API (aliases from the document's examples last).
@@ -32,6 +33,8 @@ const NAMES: &[(&str, Api)] = &[
     ("getUserInfoById", Api::GetUserInfoById),
     ("uaaGetUserOrgListById", Api::UserOrgList),
     ("uaaGetOrgListByIds", Api::OrgListByIds),
+    ("searchByExtendProp", Api::SearchByExtendProp),
+    ("searchUserByExtendProp", Api::SearchByExtendProp),
 ];
 
 /// An API as named in a request: which one, and whether the `…Test` name was used.

@@ -109,6 +109,7 @@ async fn run(
         Api::PushOrgChild => orgs::children(s, c, b).await,
         Api::PushOrgUsers => orgs::members(s, c, b).await,
         Api::OrgListByIds => orgs::by_ids(s, c, b).await,
+        Api::SearchByExtendProp => users::by_extension(s, c, b).await,
         Api::OrgUnit => search::unit(s, c, b).await,
         Api::OrgSearch => search::orgs(s, c, b).await,
     }

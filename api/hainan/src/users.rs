@@ -1,14 +1,16 @@
 //! Seed 004 user reads (specs/oneaccess-sdk-and-hainan-uaa.md §2.3): pushUserInfo (004-1, by
 //! exactly one of userId, externalId, account, phone), listUserInfoWithUserId (004-9, at most
-//! 100 ids), getUserInfoById (004-10) and uaaGetUserOrgListById (004-11).
+//! 100 ids), getUserInfoById (004-10), uaaGetUserOrgListById (004-11) and searchByExtendProp
+//! (004-13).
 
+use projections::page::Page;
 use projections::uaa::{self, UserKey};
 use projections::users::{self, UserRow};
 use serde_json::{json, Value};
 
 use crate::caller::Call;
 use crate::envelope::HainanError;
-use crate::input::Body;
+use crate::input::{page_object, Body};
 use crate::views;
 use usecases::AppState;
 
@@ -111,4 +113,56 @@ pub async fn user_orgs(state: &AppState, call: &Call, body: &Body) -> Result<Val
         record["mainJob"] = json!(primary);
     }
     Ok(json!({ "orgs": records }))
+}
+
+/// 004-13 `searchByExtendProp`: users whose extended attribute `extendKey` is exactly
+/// `extendValue`, each with the posts it holds (`belongs`). The page has the table's keys, and
+/// the example's `result` and `latestId` (the last row's id) for callers written against it.
+pub async fn by_extension(
+    state: &AppState,
+    call: &Call,
+    body: &Body,
+) -> Result<Value, HainanError> {
+    let page = body.page()?;
+    let key = body.required("extendKey")?;
+    let value = body.required("extendValue")?;
+    let pool = state.pool();
+    let tenant = &call.tenant_id;
+    let found = uaa::users_by_extension(pool, tenant, &key, &value, page).await?;
+    let mut rows = Vec::with_capacity(found.items.len());
+    for user_id in &found.items {
+        let Some(user) = users::get(pool, tenant, user_id).await? else {
+            continue;
+        };
+        let mut belongs = Vec::new();
+        for (organ, primary) in uaa::user_orgs(pool, tenant, user_id).await? {
+            belongs.push(json!({
+                "orgId": organ.org_id,
+                "orgName": organ.name,
+                "posJob": null,
+                "fullNamePath": organ.name_path,
+                "jobType": if primary { "1" } else { "2" },
+                "mainJob": primary,
+            }));
+        }
+        let p = &user.profile;
+        rows.push(json!({
+            "id": user.user_id,
+            "userId": user.user_id,
+            "account": p.username,
+            "nickName": p.display_name,
+            "phone": p.mobile,
+            "belongs": belongs,
+        }));
+    }
+    let latest = rows.last().map(|r| r["id"].clone()).unwrap_or(json!(""));
+    let page = Page {
+        items: rows,
+        total: found.total,
+        request: found.request,
+    };
+    let mut object = page_object(page);
+    object["result"] = object["records"].clone();
+    object["latestId"] = latest;
+    Ok(object)
 }

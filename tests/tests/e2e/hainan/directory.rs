@@ -588,3 +588,101 @@ async fn government_profiles_decide_types_units_and_searches(engine: Engine) {
 }
 
 on_both_engines!(government_profiles_decide_types_units_and_searches);
+
+async fn users_are_found_by_an_extended_attribute_with_their_posts(engine: Engine) {
+    let server = TestServer::start(engine).await;
+    let t = server.token().await;
+    let (key, token) = app(&server, &t, "政务").await;
+    let d = directory(&server, &t).await;
+    // A OneAccess user of the bureau, also posted to the middle organisation, with the
+    // 海政通 id as an extended attribute.
+    let body = json!({"user_name": "wangwu", "password": "New#5678", "mobile": "13533612318",
+                      "name": "王五", "org_code": "HK", "pwd_must_modify": false,
+                      "user_org_relation_list": [{"orgCode": "HK", "relationType": 1},
+                                                 {"orgCode": "MID", "relationType": 0}],
+                      "extension": {"dingAccountId": "ding-ww", "level": 3}});
+    let created = server.client.post("/api/v2/tenant/users", &t, body).await;
+    let wang = created.assert_status(201)["user_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let get = |api: &'static str, body: Value| {
+        let (server, key, token) = (&server, &key, &token);
+        async move { call(server, key, token, api, body).await }
+    };
+    let page = get(
+        "searchByExtendProp",
+        json!({"pageNum": 1, "pageSize": 10, "extendKey": "dingAccountId", "extendValue": "ding-ww"}),
+    )
+    .await
+    .data();
+    assert_eq!(page["total"], 1);
+    assert_eq!(page["records"], page["result"]);
+    assert_eq!(page["latestId"], json!(wang));
+    let row = &page["records"][0];
+    assert_eq!(
+        (row["userId"].clone(), row["account"].clone()),
+        (json!(wang), json!("wangwu"))
+    );
+    let belongs = row["belongs"].as_array().unwrap();
+    assert_eq!(belongs.len(), 2, "{row}");
+    assert_eq!(belongs[0]["orgId"], json!(d.bureau));
+    assert_eq!(
+        (belongs[0]["jobType"].clone(), belongs[0]["mainJob"].clone()),
+        (json!("1"), json!(true))
+    );
+    assert_eq!(
+        belongs[0]["fullNamePath"],
+        "业务中台/惠企政策组织/海口市商务局"
+    );
+    assert_eq!(
+        (belongs[1]["jobType"].clone(), belongs[1]["mainJob"].clone()),
+        (json!("2"), json!(false))
+    );
+    // Numbers match as text; other values, other keys and blanks find nobody or are refused.
+    let level = get(
+        "searchUserByExtendProp",
+        json!({"extendKey": "level", "extendValue": "3"}),
+    )
+    .await
+    .data();
+    assert_eq!(level["total"], 1);
+    let none = get(
+        "searchByExtendProp",
+        json!({"extendKey": "dingAccountId", "extendValue": "ding"}),
+    )
+    .await
+    .data();
+    assert_eq!(
+        (none["total"].clone(), none["latestId"].clone()),
+        (json!(0), json!(""))
+    );
+    get(
+        "searchByExtendProp",
+        json!({"extendKey": "", "extendValue": "x"}),
+    )
+    .await
+    .assert_error(200, "ERR_PARAM_MISSING");
+    // pushUserInfo reads the attributes as a JSON string; a changed attribute is found anew.
+    let user = get("pushUserInfo", json!({"userId": wang})).await.data();
+    let map: Value = serde_json::from_str(user["extendMap"].as_str().unwrap()).unwrap();
+    assert_eq!(map["dingAccountId"], "ding-ww");
+    let update = json!({"extension": {"dingAccountId": "ding-new"}});
+    server
+        .client
+        .put(&format!("/api/v2/tenant/users/{wang}"), &t, update)
+        .await
+        .assert_status(200);
+    let moved = get(
+        "searchByExtendProp",
+        json!({"extendKey": "dingAccountId", "extendValue": "ding-new"}),
+    )
+    .await
+    .data();
+    assert_eq!(moved["total"], 1);
+    assert_eq!(d.zhang.len(), 32);
+    server.assert_replay_identical().await;
+    server.finish().await;
+}
+
+on_both_engines!(users_are_found_by_an_extended_attribute_with_their_posts);
