@@ -45,6 +45,7 @@ pub async fn export(store: &EventStore, out: &mut dyn Write) -> anyhow::Result<i
     loop {
         let rows = store.read_raw(after, 1000).await?;
         if rows.is_empty() {
+            out.flush()?;
             return Ok(count);
         }
         for row in rows {

@@ -1,6 +1,7 @@
 //! Where log lines go (ops/adr/0016): stderr, as text or one JSON object a line
 //! (`IDAAS_LOG_FORMAT`), at the level `IDAAS_LOG` or `RUST_LOG` names (default `info`). Colour
-//! codes only when stderr is a terminal, so that a file or a journal gets plain text.
+//! codes only when stderr is a terminal (and `NO_COLOR` is not set), so that a file or a journal
+//! gets plain text.
 
 use std::io::IsTerminal;
 
@@ -19,6 +20,12 @@ fn directives() -> (String, &'static str) {
     ("info".to_string(), "the default level")
 }
 
+/// Colour codes only on a terminal, and not there either under `NO_COLOR` (no-color.org).
+fn colour() -> bool {
+    let refused = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    std::io::stderr().is_terminal() && !refused
+}
+
 /// Installs the process's log subscriber; a filter that does not parse is an error naming the
 /// variable it came from.
 pub fn init(format: LogFormat) -> anyhow::Result<()> {
@@ -29,7 +36,7 @@ pub fn init(format: LogFormat) -> anyhow::Result<()> {
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal());
+        .with_ansi(colour());
     let installed = match format {
         LogFormat::Text => builder.try_init(),
         LogFormat::Json => builder

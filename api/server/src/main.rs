@@ -171,11 +171,24 @@ enum TenantCommand {
 async fn main() -> ExitCode {
     match run(Args::parse()).await {
         Ok(code) => code,
+        // `idaas events export | head`: the reader has what it wanted.
+        Err(error) if broken_pipe(&error) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("error: {error:#}");
             ExitCode::FAILURE
         }
     }
+}
+
+/// Whether writing to stdout failed because its reader went away.
+fn broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        let io = cause.downcast_ref::<std::io::Error>().map(|e| e.kind());
+        let json = cause
+            .downcast_ref::<serde_json::Error>()
+            .and_then(|e| e.io_error_kind());
+        io.or(json) == Some(std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 async fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -387,4 +400,34 @@ async fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::broken_pipe;
+    use std::io::{Error, ErrorKind, Write};
+
+    /// A writer whose reader has gone (`idaas events export | head`).
+    struct Gone;
+
+    impl Write for Gone {
+        fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+            Err(Error::from(ErrorKind::BrokenPipe))
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_reader_that_went_away_is_told_from_a_failure() {
+        let io = anyhow::Error::from(Gone.write_all(b"{}").unwrap_err()).context("exporting");
+        assert!(broken_pipe(&io));
+        let json = serde_json::to_writer(Gone, &serde_json::json!({"a": 1})).unwrap_err();
+        assert!(broken_pipe(&anyhow::Error::from(json)));
+        let full = anyhow::Error::from(Error::from(ErrorKind::StorageFull));
+        assert!(!broken_pipe(&full));
+        assert!(!broken_pipe(&anyhow::anyhow!("broken pipe")));
+    }
 }
