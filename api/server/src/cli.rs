@@ -61,6 +61,15 @@ pub async fn export(store: &EventStore, out: &mut dyn Write) -> anyhow::Result<i
 /// a store an older server is running on) and writes the backup to `file` (`-`: stdout). A file
 /// is written under a temporary name and renamed once complete, so a failed backup leaves none.
 pub async fn backup_to(config: &Config, file: &Path) -> anyhow::Result<Summary> {
+    // Connecting would create an empty SQLite file where the store was expected.
+    let default_file = config.data_dir.join("idaas.db");
+    if config.database_url.is_none() && !default_file.exists() {
+        anyhow::bail!(
+            "no store at {}: set IDAAS_DATABASE_URL (or --database-url, or IDAAS_DATA_DIR) to the \
+             store to back up",
+            default_file.display()
+        );
+    }
     let db = store::connect_with(&config.database_url()?, config.database_settings()?).await?;
     if file.as_os_str() == "-" {
         let stdout = std::io::stdout();
@@ -93,8 +102,9 @@ pub async fn backup_to(config: &Config, file: &Path) -> anyhow::Result<Summary> 
     written
 }
 
-/// `idaas restore`: restores the backup in `file` (`-`: stdin) into the empty `store`, rebuilds
-/// every projection from the restored events, and verifies the result.
+/// `idaas restore`: restores the backup in `file` (`-`: stdin) into the empty `store` (opened by
+/// `open_store_for_restore`), rebuilds every projection from the restored events, and verifies
+/// the result.
 pub async fn restore_from(store: &EventStore, file: &Path) -> anyhow::Result<(Summary, Verdict)> {
     let summary = if file.as_os_str() == "-" {
         let stdin = std::io::stdin();

@@ -9,5 +9,7 @@ pub mod listen;
 pub mod logging;
 pub mod server;
 
-pub use server::{open_store, start, start_wired, start_with_sms, RunningServer, Wiring};
+pub use server::{
+    open_store, open_store_for_restore, start, start_wired, start_with_sms, RunningServer, Wiring,
+};
 pub use usecases::config::Config;

@@ -260,7 +260,10 @@ async fn run(args: Args) -> anyhow::Result<ExitCode> {
             );
         }
         Command::Restore { file } => {
-            let store = open_store(&config).await?;
+            if file.as_os_str() != "-" {
+                std::fs::metadata(&file).with_context(|| format!("opening {}", file.display()))?;
+            }
+            let store = idaas_server::open_store_for_restore(&config).await?;
             let (summary, verdict) = cli::restore_from(&store, &file).await?;
             match verdict {
                 Verdict::Sound { events } => println!(

@@ -43,6 +43,32 @@ pub async fn open_store_locked(config: &Config) -> anyhow::Result<(EventStore, S
     Ok((store, lock))
 }
 
+/// Connects and migrates the store a backup is to be restored into, without recording this
+/// master key's fingerprint in it (a restore takes the backup's, after checking it is this key's),
+/// and refuses to generate a master key: it must be the key the backup was made under.
+pub async fn open_store_for_restore(config: &Config) -> anyhow::Result<EventStore> {
+    let key_file = config.data_dir.join("master.key");
+    if config.master_key.is_none() && !key_file.exists() {
+        anyhow::bail!(
+            "no master key: set IDAAS_MASTER_KEY (or master_key, or {}) to the key of the store \
+             the backup was taken from",
+            key_file.display()
+        );
+    }
+    let keys: Keys = config.keys()?;
+    let db = store::connect_with(&config.database_url()?, config.database_settings()?).await?;
+    let lock = StartupLock::take(&db).await?;
+    let migrated = store::migrate::migrate_locked(&db).await;
+    lock.release().await?;
+    migrated?;
+    Ok(EventStore::open(
+        db,
+        keys,
+        projections::inline(),
+        domain::upcast::registered(),
+    ))
+}
+
 pub struct RunningServer {
     pub addr: SocketAddr,
     /// The management credential created at this start, if the store was empty.

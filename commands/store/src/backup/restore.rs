@@ -203,6 +203,9 @@ async fn insert_lines(
         hash.update(&text);
         count += 1;
     }
+    if !seen_settings.contains("key_check") {
+        key_opens_subject_keys(store, conn).await?;
+    }
     if !ended {
         anyhow::bail!(
             "the backup is incomplete: it stops after {count} line(s) without its last line; \
@@ -252,8 +255,29 @@ async fn insert_event(conn: &mut AnyConnection, row: &StoredRow) -> anyhow::Resu
     Ok(())
 }
 
+/// A backup from a store older than the key fingerprint: the key must open its subject keys.
+async fn key_opens_subject_keys(
+    store: &EventStore,
+    conn: &mut AnyConnection,
+) -> anyhow::Result<()> {
+    let wrapped: Option<(String,)> = sqlx::query_as("SELECT wrapped_key FROM subject_keys LIMIT 1")
+        .fetch_optional(&mut *conn)
+        .await?;
+    if let Some((wrapped,)) = wrapped {
+        if store.keys().unwrap_key(&wrapped).is_err() {
+            anyhow::bail!(ANOTHER_KEY);
+        }
+    }
+    Ok(())
+}
+
+const ANOTHER_KEY: &str = "the backup was made under another master key: set IDAAS_MASTER_KEY \
+                           (or master_key, or data_dir/master.key) to the key of the store it was \
+                           taken from; nothing was restored";
+
 /// A setting from the backup. The master key's fingerprint must be this store's: subject keys,
-/// claims and secret hashes in the backup are keyed by the key it was made under.
+/// claims and secret hashes in the backup are keyed by the key it was made under. It replaces
+/// the fingerprint an empty target may hold from an earlier attempt under another key.
 async fn restore_setting(
     store: &EventStore,
     conn: &mut AnyConnection,
@@ -264,10 +288,7 @@ async fn restore_setting(
         return Ok(());
     }
     if name == "key_check" && value != store.keys().key_check() {
-        anyhow::bail!(
-            "the backup was made under another master key: set IDAAS_MASTER_KEY (or master_key, \
-             or data_dir/master.key) to the key of the store it was taken from; nothing was restored"
-        );
+        anyhow::bail!(ANOTHER_KEY);
     }
     sqlx::query(
         "INSERT INTO store_settings (name, value) VALUES ($1, $2) \

@@ -47,7 +47,7 @@ async fn empty_target(engine: Engine, key: &str) -> (TestDatabase, Config) {
 
 /// Restores `file` into the store `config` names; the restore's result.
 async fn restore(config: &Config, file: &Path) -> anyhow::Result<(i64, Verdict)> {
-    let store = idaas_server::open_store(config).await?;
+    let store = idaas_server::open_store_for_restore(config).await?;
     let restored = cli::restore_from(&store, file).await;
     store.database().pool.close().await;
     let (summary, verdict) = restored?;
@@ -280,18 +280,26 @@ async fn damaged_newer_or_misplaced_backups_are_refused_and_write_nothing(engine
     rewrite(&newer, lines);
     assert_refused(restore(&config, &newer).await, "newer than this release");
 
-    // Under another master key.
-    let (stranger, mut config_other) = empty_target(engine, &key).await;
-    config_other.master_key = Some(store::Keys::generate_master().into());
-    assert_refused(restore(&config_other, &good).await, "another master key");
-    stranger.drop_database().await;
+    // Without a master key (none configured, none in the data directory), then under another
+    // one: the later restore with the right key still goes into this target.
+    let mut keyless = config.clone();
+    keyless.master_key = None;
+    assert_refused(restore(&keyless, &good).await, "no master key");
+    let mut other_key = config.clone();
+    other_key.master_key = Some(store::Keys::generate_master().into());
+    assert_refused(restore(&other_key, &good).await, "another master key");
 
     // Into the store it came from (not empty).
     assert_refused(restore(&server.config, &good).await, "not empty");
 
-    // Nothing of the refused restores stayed behind: the good file restores into the target.
+    // Nothing of the refused restores stayed behind: the good file restores into the target,
+    // which then opens as any store does (under the backup's key).
+
     let (_, verdict) = restore(&config, &good).await.expect("restore");
     assert!(matches!(verdict, Verdict::Sound { .. }), "{verdict:?}");
+    let reopened = idaas_server::open_store(&config).await.expect("opens");
+    reopened.database().pool.close().await;
+    assert!(idaas_server::open_store(&other_key).await.is_err());
     target.drop_database().await;
     server.finish().await;
 }
