@@ -2,7 +2,10 @@
 //! `Uaa-App-Key` and an optional bearer token; status and envelope back.
 
 use reqwest::header::HeaderMap;
-use serde_json::Value;
+use reqwest::Method;
+use serde_json::{json, Value};
+
+use crate::inspur::{call as inspur, data as inspur_data};
 
 use crate::TestServer;
 
@@ -110,4 +113,99 @@ pub async fn call(
         ("Authorization", bearer.as_str()),
     ];
     call_with(server, api, &headers, &body.to_string()).await
+}
+
+/// An application holding the API product: its client id (the app key) and a token of it.
+pub async fn app(server: &TestServer, t: &str, name: &str) -> (String, String) {
+    let created = server
+        .client
+        .post(
+            "/admin/v1/applications",
+            t,
+            json!({"name": name, "api_product": true}),
+        )
+        .await;
+    let body = created.assert_status(201).clone();
+    let client_id = body["client_id"].as_str().unwrap().to_string();
+    let token = server
+        .client
+        .token(&client_id, body["client_secret"].as_str().unwrap(), None)
+        .await;
+    (client_id, token)
+}
+
+async fn organ(server: &TestServer, t: &str, body: Value) -> String {
+    let created = inspur(server, t, Method::POST, "/idaas/v1/organs", Some(body)).await;
+    inspur_data(&created)["id"].as_str().unwrap().to_string()
+}
+
+/// The directory of the tests: 业务中台 / 惠企政策组织 / 海口市商务局, and two users of the last.
+pub struct Directory {
+    pub root: String,
+    pub middle: String,
+    pub bureau: String,
+    pub zhang: String,
+    pub li: String,
+}
+
+pub async fn directory(server: &TestServer, t: &str) -> Directory {
+    let root = organ(
+        server,
+        t,
+        json!({"name": "业务中台", "parentId": "-1", "code": "ROOT"}),
+    )
+    .await;
+    let middle = organ(
+        server,
+        t,
+        json!({"name": "惠企政策组织", "parentId": root, "code": "MID", "order": 2}),
+    )
+    .await;
+    let bureau = organ(
+        server,
+        t,
+        json!({"name": "海口市商务局", "parentId": middle, "code": "HK", "externalId": "123456",
+               "description": "局"}),
+    )
+    .await;
+    let user_type = json!({"name": "正式员工", "code": "staff", "description": "", "order": 1});
+    let user_type = inspur(
+        server,
+        t,
+        Method::POST,
+        "/idaas/v1/userType",
+        Some(user_type),
+    )
+    .await;
+    let user_type = inspur_data(&user_type).as_str().unwrap().to_string();
+    let mut ids = Vec::new();
+    for (account, phone, nick, external) in [
+        ("zhangsan", "13533612316", "张三", "ext-zs"),
+        ("lisi", "13533612317", "李四", "ext-ls"),
+    ] {
+        let body = json!({"accountName": account, "phone": phone, "nickName": nick,
+                          "expirationTime": "2099-12-31", "organizationId": bureau,
+                          "userType": user_type, "externalId": external, "p6d": "Aa1!bcdefgh"});
+        let made = inspur(
+            server,
+            t,
+            Method::POST,
+            "/idaas/v1/user/createUser",
+            Some(body),
+        )
+        .await;
+        inspur_data(&made);
+        let path = format!("/idaas/v1/user/page/1/10?accountName={account}");
+        let page = inspur_data(&inspur(server, t, Method::POST, &path, None).await);
+        ids.push(page["data"][0]["id"].as_str().unwrap().to_string());
+    }
+    let li = ids.pop().unwrap();
+    let zhang = ids.pop().unwrap();
+    Directory {
+        root,
+        middle,
+        bureau,
+        zhang,
+        li,
+    }
 }

@@ -5,6 +5,24 @@
 /// An API of the gateway.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Api {
+    // Seed 003: roles and permissions.
+    UserRoles,
+    AddPermission,
+    ModifyPermission,
+    DeletePermission,
+    PermissionsOfRole,
+    Permissions,
+    AddRole,
+    ModifyRole,
+    DeleteRole,
+    AppRoles,
+    RoleBindPermission,
+    RoleUnbindPermission,
+    UserBindRoles,
+    UserUnbindRoles,
+    OrgRoleAdd,
+    OrgRoleDelete,
+    OrgsOfRole,
     // Seed 004: users and organisations.
     PushUserInfo,
     PushOrgInfo,
@@ -18,10 +36,28 @@ pub enum Api {
     UserOrgList,
     OrgListByIds,
     SearchByExtendProp,
+    UsersOfRole,
 }
 
 /// Every accepted production name with its API (aliases from the document's examples last).
 const NAMES: &[(&str, Api)] = &[
+    ("uaaListUserRoleInfoWithAppKey", Api::UserRoles),
+    ("uaaAddPermission", Api::AddPermission),
+    ("uaaModifyPermission", Api::ModifyPermission),
+    ("uaaDeletePermission", Api::DeletePermission),
+    ("uaaGetPermissionByRoleCode", Api::PermissionsOfRole),
+    ("uaaGetPermissions", Api::Permissions),
+    ("uaaAddRole", Api::AddRole),
+    ("uaaModifyRole", Api::ModifyRole),
+    ("uaaDeleteRole", Api::DeleteRole),
+    ("uaaListAppRoles", Api::AppRoles),
+    ("uaaRoleBindPermission", Api::RoleBindPermission),
+    ("uaaRoleUnBindPermission", Api::RoleUnbindPermission),
+    ("uaaUserIdBindRoles", Api::UserBindRoles),
+    ("uaaUserIdUnBindRoles", Api::UserUnbindRoles),
+    ("uaaOrgRoleAdd", Api::OrgRoleAdd),
+    ("uaaOrgRoleDelete", Api::OrgRoleDelete),
+    ("uaaPageOrgInfoListByRoleId", Api::OrgsOfRole),
     ("pushUserInfo", Api::PushUserInfo),
     ("pushOrgInfo", Api::PushOrgInfo),
     ("pushOrgRootInfo", Api::PushOrgRootInfo),
@@ -35,6 +71,13 @@ const NAMES: &[(&str, Api)] = &[
     ("uaaGetOrgListByIds", Api::OrgListByIds),
     ("searchByExtendProp", Api::SearchByExtendProp),
     ("searchUserByExtendProp", Api::SearchByExtendProp),
+    ("userInfoByRole", Api::UsersOfRole),
+    // The names the document's examples use instead.
+    (
+        "uaaGetCurrentAppPermissionByRoleCode",
+        Api::PermissionsOfRole,
+    ),
+    ("uaaGetRoleByAppId", Api::AppRoles),
 ];
 
 /// An API as named in a request: which one, and whether the `…Test` name was used.
@@ -70,6 +113,23 @@ mod tests {
             })
         );
         assert_eq!(lookup("pushUserInfoTest").map(|n| n.test), Some(true));
+        assert_eq!(
+            lookup("uaaGetCurrentAppPermissionByRoleCodeTest").map(|n| n.api),
+            Some(Api::PermissionsOfRole)
+        );
+        assert_eq!(
+            lookup("uaaGetRoleByAppId").map(|n| n.api),
+            Some(Api::AppRoles)
+        );
+        assert_eq!(
+            NAMES.len(),
+            30 + 3,
+            "30 APIs and the 3 names of the examples"
+        );
+        let mut apis: Vec<String> = NAMES.iter().map(|(_, api)| format!("{api:?}")).collect();
+        apis.sort();
+        apis.dedup();
+        assert_eq!(apis.len(), 30);
         for unknown in ["", "Test", "pushuserinfo", "pushUserInfoTestTest", "nope"] {
             assert_eq!(lookup(unknown), None, "{unknown}");
         }

@@ -10,8 +10,9 @@ use axum::extract::ConnectInfo;
 use axum::http::header;
 use axum::http::request::Parts;
 use domain::authority::Authority;
+use projections::applications::ApplicationRow;
 use usecases::authority::{self, Held};
-use usecases::{context, tokens, AppState};
+use usecases::{context, tokens, AppState, Context};
 
 use crate::envelope::{Code, HainanError};
 use idaas_http::context::RequestMeta;
@@ -23,6 +24,10 @@ pub const APP_KEY_HEADER: &str = "uaa-app-key";
 /// A call that passed the credential check.
 pub struct Call {
     pub tenant_id: String,
+    /// The application `Uaa-App-Key` names: roles and permissions are its.
+    pub app: ApplicationRow,
+    /// The caller, for the events a call appends.
+    pub context: Context,
     /// The tenant's offset from UTC, for the wire's times.
     pub zone: i32,
 }
@@ -119,9 +124,14 @@ pub async fn check(state: &AppState, parts: &Parts, api_name: &str) -> Result<Ca
             "a bearer token or a trusted gateway is required",
         ));
     };
-    tracing::debug!(application = %held.application_id, key = %app.client_id, "Hainan call");
+    let context = context(
+        &tenant_id,
+        meta.metadata("application", &held.application_id, crate::SURFACE),
+    );
     Ok(Call {
         tenant_id,
+        app,
+        context,
         zone: state.config.utc_offset_minutes,
     })
 }
@@ -142,4 +152,14 @@ fn from_trusted_gateway(state: &AppState, parts: &Parts) -> bool {
         .extensions
         .get::<ConnectInfo<std::net::SocketAddr>>()
         .is_some_and(|ConnectInfo(peer)| state.trusted_proxies.contains(peer.ip()))
+}
+
+impl Call {
+    /// The caller's context, naming the person the application says it acts for (`operator`,
+    /// or `userId` in the permission calls) in the events' metadata.
+    pub fn acting_for(&self, operator: Option<String>) -> Context {
+        let mut context = self.context.clone();
+        context.metadata.on_behalf_of = operator;
+        context
+    }
 }

@@ -43,6 +43,42 @@ impl Body {
         })
     }
 
+    /// Whether the key is given as a blank string (an explicit "none", where absent means
+    /// "unchanged").
+    pub fn is_blank(&self, key: &str) -> bool {
+        matches!(self.0.get(key), Some(Value::String(s)) if s.trim().is_empty())
+    }
+
+    /// A boolean: `true`/`false`, or those words as strings.
+    pub fn boolean(&self, key: &str) -> Result<Option<bool>, HainanError> {
+        match self.present(key) {
+            None => Ok(None),
+            Some(Value::Bool(b)) => Ok(Some(*b)),
+            Some(Value::String(s)) => match s.trim() {
+                "true" => Ok(Some(true)),
+                "false" => Ok(Some(false)),
+                _ => Err(HainanError::invalid(key, "must be true or false")),
+            },
+            Some(_) => Err(HainanError::invalid(key, "must be true or false")),
+        }
+    }
+
+    /// A list of objects, each read as a body of its own.
+    pub fn list(&self, key: &str) -> Result<Option<Vec<Body>>, HainanError> {
+        match self.0.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Array(items)) => items
+                .iter()
+                .map(|item| match item {
+                    Value::Object(map) => Ok(Body(map.clone())),
+                    _ => Err(HainanError::invalid(key, "a list of objects")),
+                })
+                .collect::<Result<Vec<_>, _>>()
+                .map(Some),
+            Some(_) => Err(HainanError::invalid(key, "must be a list")),
+        }
+    }
+
     /// A text value: a string (trimmed) or a number.
     pub fn text(&self, key: &str) -> Result<Option<String>, HainanError> {
         match self.present(key) {
@@ -237,8 +273,20 @@ mod tests {
         for bad in [&b"[]"[..], b"{", b"\"x\""] {
             assert_eq!(Body::parse(bad).unwrap_err().code, Code::BodyInvalid);
         }
-        let b = body(json!({"n": "7", "m": ""}));
+        let b = body(json!({"n": "7", "m": "", "enable": "", "flag": "true", "list": [{"a": 1}]}));
         assert_eq!(b.integer("n").unwrap(), Some(7));
         assert_eq!(b.integer("m").unwrap(), None);
+        assert_eq!(
+            b.boolean("enable").unwrap(),
+            None,
+            "the document's \"enable\":\"\""
+        );
+        assert!(b.is_blank("enable") && !b.is_blank("absent"));
+        assert_eq!(b.boolean("flag").unwrap(), Some(true));
+        assert_eq!(
+            b.list("list").unwrap().unwrap()[0].integer("a").unwrap(),
+            Some(1)
+        );
+        assert!(b.list("n").is_err());
     }
 }

@@ -9,6 +9,9 @@ mod caller;
 mod envelope;
 mod input;
 mod orgs;
+mod permissions;
+mod refusals;
+mod roles;
 mod search;
 mod users;
 mod views;
@@ -100,6 +103,24 @@ async fn run(
     let body = Body::parse(bytes)?;
     let (s, c, b) = (state, &call, &body);
     match named.api {
+        Api::UserRoles => roles::of_user(s, c, b).await,
+        Api::AddPermission => permissions::add(s, c, b).await,
+        Api::ModifyPermission => permissions::modify(s, c, b).await,
+        Api::DeletePermission => permissions::delete(s, c, b).await,
+        Api::PermissionsOfRole => permissions::of_role(s, c, b).await,
+        Api::Permissions => permissions::tree(s, c, b).await,
+        Api::AddRole => roles::add(s, c, b).await,
+        Api::ModifyRole => roles::modify(s, c, b).await,
+        Api::DeleteRole => roles::delete(s, c, b).await,
+        Api::AppRoles => roles::list(s, c).await,
+        Api::RoleBindPermission => permissions::bind(s, c, b, true).await,
+        Api::RoleUnbindPermission => permissions::bind(s, c, b, false).await,
+        Api::UserBindRoles => roles::bind_user(s, c, b, true).await,
+        Api::UserUnbindRoles => roles::bind_user(s, c, b, false).await,
+        Api::OrgRoleAdd => roles::bind_org(s, c, b, true).await,
+        Api::OrgRoleDelete => roles::bind_org(s, c, b, false).await,
+        Api::OrgsOfRole => roles::orgs(s, c, b).await,
+        Api::UsersOfRole => roles::users(s, c, b).await,
         Api::PushUserInfo => users::push_user_info(s, c, b).await,
         Api::ListUserInfoWithUserId => users::list_user_info(s, c, b).await,
         Api::GetUserInfoById => users::get_user_info(s, c, b).await,

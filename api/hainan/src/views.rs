@@ -111,6 +111,23 @@ pub fn org(organ: &Organ, zone: i32, extend_map: bool, unit_id: Option<&str>) ->
     record
 }
 
+/// The fields only the role's organisation page (003-17) adds to a record.
+pub fn org_extended(record: &mut Value, organ: &Organ) {
+    let gov = &organ.gov;
+    for (key, value) in [
+        ("address", &gov.address),
+        ("contacts", &gov.contacts),
+        ("contactTel", &gov.contact_tel),
+        ("contactTelAreaCode", &gov.contact_tel_area_code),
+        ("unitName", &gov.unit_name),
+        ("belongLine", &gov.belong_line),
+        ("departmentLevel", &gov.department_level),
+        ("zipCode", &gov.zip_code),
+    ] {
+        record[key] = json!(value);
+    }
+}
+
 /// Ancestor ids from the root down to the parent, `,`-joined (orgSearch's `parentIdPath`).
 pub fn parent_id_path(organ: &Organ) -> String {
     let ids: Vec<&str> = organ.id_path.split('/').filter(|s| !s.is_empty()).collect();

@@ -87,6 +87,7 @@ impl RequestMeta {
             causation_id: None,
             client_ip: self.client_ip.clone(),
             user_agent: self.user_agent.clone(),
+            on_behalf_of: None,
         }
     }
 }

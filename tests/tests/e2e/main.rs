@@ -51,6 +51,7 @@ mod login {
 mod hainan {
     mod directory;
     mod model;
+    mod roles;
 }
 
 /// The Inspur IDaaS dialect (`/idaas/v1`).

@@ -22,6 +22,10 @@ pub struct Metadata {
     pub causation_id: Option<String>,
     pub client_ip: Option<String>,
     pub user_agent: Option<String>,
+    /// The person the calling application says it acts for (Hainan's `operator`); left out when
+    /// absent, so earlier events keep their exact bytes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub on_behalf_of: Option<String>,
 }
 
 #[derive(Debug, Clone)]
