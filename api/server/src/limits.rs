@@ -126,7 +126,7 @@ pub async fn guard(State(state): State<AppState>, request: Request, next: Next) 
     if let Err(limited) = checked {
         tracing::warn!(
             target: "idaas::security",
-            limit = name,
+            limit = %name,
             retry_after_seconds = limited.retry_after_seconds,
             "request refused by a rate limit"
         );

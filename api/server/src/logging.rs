@@ -8,7 +8,9 @@ use std::io::IsTerminal;
 use tracing_subscriber::EnvFilter;
 use usecases::config::LogFormat;
 
-/// The filter directives: `IDAAS_LOG`, else `RUST_LOG`, else `info`.
+const DEFAULT: &str = "info,sqlx::postgres::notice=warn";
+
+/// The filter directives: `IDAAS_LOG`, else `RUST_LOG`, else `info` (`DEFAULT`).
 fn directives() -> (String, &'static str) {
     for name in ["IDAAS_LOG", "RUST_LOG"] {
         if let Ok(value) = std::env::var(name) {
@@ -17,7 +19,8 @@ fn directives() -> (String, &'static str) {
             }
         }
     }
-    ("info".to_string(), "the default level")
+    // PostgreSQL's notices ("… already exists, skipping" from the migrations) are not news.
+    (DEFAULT.to_string(), "the default level")
 }
 
 /// Colour codes only on a terminal, and not there either under `NO_COLOR` (no-color.org).

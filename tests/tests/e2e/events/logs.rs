@@ -77,6 +77,8 @@ impl LoggedServer {
             .env("IDAAS_DATA_DIR", &database.data_dir)
             .env("IDAAS_MASTER_KEY", &database.master_key)
             .env("IDAAS_LOG_FORMAT", format)
+            // One password check per address: the walk-through's second sign-in is refused.
+            .env("IDAAS_SIGN_IN_PER_ADDRESS", "1/1")
             .env_remove("IDAAS_LOG")
             .env_remove("RUST_LOG")
             .env_remove("IDAAS_CONFIG")
@@ -151,9 +153,10 @@ impl Drop for LoggedServer {
     }
 }
 
-/// What the walk-through sent: each request's id and the route template it should log.
+/// What the walk-through sent.
 struct Sent {
-    requests: Vec<(String, &'static str, u16)>,
+    /// Request id, route template, status, and the tenant logged (`-` when no handler ran).
+    requests: Vec<(String, &'static str, u16, &'static str)>,
     user_id: String,
     app_secret: String,
     access_token: String,
@@ -177,7 +180,7 @@ async fn walk_through(server: &LoggedServer, tag: &str) -> Sent {
         )
         .await;
     reply.assert_status(200);
-    requests.push((id(1), "/healthz", 200));
+    requests.push((id(1), "/healthz", 200, "-"));
 
     let form = format!(
         "grant_type=client_credentials&client_id={}&client_secret={WRONG_SECRET}",
@@ -185,7 +188,7 @@ async fn walk_through(server: &LoggedServer, tag: &str) -> Sent {
     );
     let refused = form_post(c, "/api/v2/tenant/token", &form, &id(2)).await;
     assert_eq!(refused.status.as_u16(), 400, "{}", refused.text);
-    requests.push((id(2), "/api/v2/tenant/token", 400));
+    requests.push((id(2), "/api/v2/tenant/token", 400, "default"));
 
     let form = format!(
         "grant_type=client_credentials&client_id={}&client_secret={}",
@@ -196,7 +199,7 @@ async fn walk_through(server: &LoggedServer, tag: &str) -> Sent {
         .as_str()
         .unwrap()
         .to_string();
-    requests.push((id(3), "/api/v2/tenant/token", 200));
+    requests.push((id(3), "/api/v2/tenant/token", 200, "default"));
 
     let app = c
         .send(
@@ -208,7 +211,7 @@ async fn walk_through(server: &LoggedServer, tag: &str) -> Sent {
         )
         .await;
     let app = app.assert_status(201).clone();
-    requests.push((id(4), "/admin/v1/applications", 201));
+    requests.push((id(4), "/admin/v1/applications", 201, "default"));
 
     let user = c
         .send(
@@ -226,7 +229,7 @@ async fn walk_through(server: &LoggedServer, tag: &str) -> Sent {
         .as_str()
         .unwrap()
         .to_string();
-    requests.push((id(5), "/api/v2/tenant/users", 201));
+    requests.push((id(5), "/api/v2/tenant/users", 201, "default"));
 
     let path = format!("/api/v2/tenant/users/{user_id}?mobile={MOBILE}&user_name={USER_NAME}");
     let read = c
@@ -239,7 +242,7 @@ async fn walk_through(server: &LoggedServer, tag: &str) -> Sent {
         )
         .await;
     read.assert_status(200);
-    requests.push((id(6), "/api/v2/tenant/users/{user_id}", 200));
+    requests.push((id(6), "/api/v2/tenant/users/{user_id}", 200, "default"));
 
     let client_id = app["client_id"].as_str().unwrap();
     let device = [
@@ -261,13 +264,23 @@ async fn walk_through(server: &LoggedServer, tag: &str) -> Sent {
         )
         .await;
     failed.assert_error("LOGIN.0002");
-    requests.push((id(7), "/api/v2/sdk/login", 400));
+    requests.push((id(7), "/api/v2/sdk/login", 400, "default"));
+
+    // Refused by the rate limit before any handler runs: still its route template.
+    let mut again = headers.clone();
+    let id9 = id(9);
+    again[0] = ("x-request-id", id9.as_str());
+    let limited = c
+        .send(Method::POST, "/api/v2/sdk/login", None, Some(&body), &again)
+        .await;
+    assert_eq!(limited.status.as_u16(), 429, "{}", limited.text);
+    requests.push((id(9), "/api/v2/sdk/login", 429, "-"));
 
     let form = format!("grant_type=client_credentials&client_id={client_id}&client_secret={WRONG_SECRET}&scope=openid");
     let refused = form_post(c, "/api/v1/oauth2/token", &form, &id(8)).await;
     // 400, not 401: the secret came in the body, not in an Authorization header (RFC 6749 §5.2).
     assert_eq!(refused.status.as_u16(), 400, "{}", refused.text);
-    requests.push((id(8), "/api/v1/oauth2/token", 400));
+    requests.push((id(8), "/api/v1/oauth2/token", 400, "default"));
 
     Sent {
         requests,
@@ -321,7 +334,7 @@ async fn the_text_log_has_one_line_per_request_and_no_secrets(engine: Engine) {
     let sent = walk_through(&server, "text").await;
     let log = server.stop();
 
-    for (request_id, route, status) in &sent.requests {
+    for (request_id, route, status, tenant) in &sent.requests {
         let lines: Vec<&str> = log
             .lines()
             .filter(|l| l.contains("idaas::access") && l.contains(request_id.as_str()))
@@ -332,7 +345,6 @@ async fn the_text_log_has_one_line_per_request_and_no_secrets(engine: Engine) {
         assert!(line.contains(&format!("route={route} ")), "{line}");
         assert!(line.contains(&format!("status={status} ")), "{line}");
         assert!(line.contains("latency_ms="), "{line}");
-        let tenant = if *route == "/healthz" { "-" } else { "default" };
         assert!(line.ends_with(&format!("tenant={tenant}")), "{line}");
     }
     let access = log.lines().filter(|l| l.contains("idaas::access")).count();
@@ -353,6 +365,13 @@ async fn the_text_log_has_one_line_per_request_and_no_secrets(engine: Engine) {
         "the sign-in warning names the user by id:\n{log}"
     );
     assert!(warned("client authentication refused", "8"), "{log}");
+    assert!(
+        log.lines().any(|l| l.contains(" WARN ")
+            && l.contains("request refused by a rate limit")
+            && l.contains("limit=sign_in_address")
+            && l.contains("log-text-9")),
+        "{log}"
+    );
     assert_nothing_secret(&log, &secret, &sent);
     database.drop_database().await;
 }
@@ -368,7 +387,7 @@ async fn the_json_log_parses_line_by_line_and_names_each_request(engine: Engine)
         .lines()
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
         .collect();
-    for (request_id, route, status) in &sent.requests {
+    for (request_id, route, status, tenant) in &sent.requests {
         let lines: Vec<&Value> = entries
             .iter()
             .filter(|e| e["target"] == "idaas::access" && e["request_id"] == request_id.as_str())
@@ -381,8 +400,7 @@ async fn the_json_log_parses_line_by_line_and_names_each_request(engine: Engine)
         assert_eq!(line["status"], *status, "{line}");
         assert!(line["latency_ms"].as_f64().is_some(), "{line}");
         assert!(line["method"].is_string(), "{line}");
-        let tenant = if *route == "/healthz" { "-" } else { "default" };
-        assert_eq!(line["tenant"], tenant, "{line}");
+        assert_eq!(line["tenant"], *tenant, "{line}");
     }
     let warning = entries
         .iter()
