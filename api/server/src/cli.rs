@@ -82,9 +82,13 @@ pub async fn backup_to(config: &Config, file: &Path) -> anyhow::Result<Summary> 
     let mut partial = file.as_os_str().to_owned();
     partial.push(".partial");
     let partial = std::path::PathBuf::from(partial);
+    let created = create_private(&partial).with_context(|| {
+        format!(
+            "creating {} (if it is left from an interrupted backup, remove it)",
+            partial.display()
+        )
+    })?;
     let written = async {
-        let created = std::fs::File::create(&partial)
-            .with_context(|| format!("creating {}", partial.display()))?;
         let mut out = std::io::BufWriter::new(created);
         let summary = store::backup::backup(&db, &mut out).await?;
         out.into_inner()
@@ -100,6 +104,16 @@ pub async fn backup_to(config: &Config, file: &Path) -> anyhow::Result<Summary> 
         let _ = std::fs::remove_file(&partial);
     }
     written
+}
+
+/// A new file only its owner may read (a backup holds sealed personal data and wrapped keys);
+/// refused if it exists.
+fn create_private(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)
 }
 
 /// `idaas restore`: restores the backup in `file` (`-`: stdin) into the empty `store` (opened by

@@ -89,6 +89,12 @@ async fn a_backup_taken_while_writing_restores_and_verifies(engine: Engine) {
         .await
         .expect("backup");
     assert_eq!(summary.events, events_in(&server).await);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&quiet).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "only the owner reads a backup");
+    }
     let live = server.snapshot().await;
 
     let key = server.database.master_key.clone();
@@ -304,13 +310,21 @@ async fn damaged_newer_or_misplaced_backups_are_refused_and_write_nothing(engine
     server.finish().await;
 }
 
-async fn a_backup_does_not_overwrite_a_file(engine: Engine) {
+async fn a_backup_overwrites_no_file(engine: Engine) {
     let (server, _) = populated(engine).await;
     let file = backup_path(&server, "once.idaas-backup");
     std::fs::write(&file, "precious").unwrap();
     let refused = cli::backup_to(&server.config, &file).await;
     assert!(refused.is_err_and(|e| e.to_string().contains("exists already")));
     assert_eq!(std::fs::read_to_string(&file).unwrap(), "precious");
+    // Nor a backup's half-written file (another backup may be writing it).
+    let other = backup_path(&server, "twice.idaas-backup");
+    let partial = backup_path(&server, "twice.idaas-backup.partial");
+    std::fs::write(&partial, "half").unwrap();
+    let refused = cli::backup_to(&server.config, &other).await;
+    assert!(refused.is_err_and(|e| format!("{e:#}").contains("interrupted backup")));
+    assert_eq!(std::fs::read_to_string(&partial).unwrap(), "half");
+    assert!(!other.exists());
     server.finish().await;
 }
 
@@ -348,5 +362,5 @@ on_both_engines!(
     verify_names_ids_and_columns_never_personal_data,
     a_backup_taken_while_writing_restores_and_verifies,
     damaged_newer_or_misplaced_backups_are_refused_and_write_nothing,
-    a_backup_does_not_overwrite_a_file,
+    a_backup_overwrites_no_file,
 );
