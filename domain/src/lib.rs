@@ -1,6 +1,7 @@
 //! The pure model of idaas: aggregates, commands, events, value objects and domain errors.
 //! No IO, no async runtime, no web or SQL: outside facts come in through small traits.
 
+pub mod access_key;
 pub mod aggregate;
 pub mod app_account;
 pub mod app_authorization;

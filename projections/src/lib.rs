@@ -1,6 +1,7 @@
 //! The read side of idaas: one module per projection (its reducer over stored events and the
 //! queries that read its tables), plus replay and verification by rebuild.
 
+pub mod access_keys;
 pub mod app_accounts;
 pub mod app_directory;
 pub mod app_grants;
@@ -55,6 +56,7 @@ pub fn inline() -> Vec<Arc<dyn Projector>> {
         Arc::new(extended_fields::ExtendedFieldsProjection),
         Arc::new(field_values::FieldValuesProjection),
         Arc::new(files::FilesProjection),
+        Arc::new(access_keys::AccessKeysProjection),
         Arc::new(app_grants::AppGrantsProjection),
         Arc::new(app_accounts::AppAccountsProjection),
         Arc::new(app_orgs::AppOrgsProjection),

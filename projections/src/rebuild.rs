@@ -15,7 +15,7 @@ const BATCH: i64 = 1000;
 /// devices, ADR 0012; 4: application authorities, ADR 0014; 5: organisation details; 6: user
 /// account details and the left state; 7: application details and types, dictionaries; 8:
 /// uploaded files): a store whose projections are older is rebuilt once when it is opened.
-pub const VERSION: &str = "10";
+pub const VERSION: &str = "11";
 
 /// Every projection table, in the order they are cleared.
 pub fn tables() -> Vec<&'static str> {
@@ -31,6 +31,7 @@ pub fn tables() -> Vec<&'static str> {
         crate::extended_fields::TABLES,
         crate::field_values::TABLES,
         crate::files::TABLES,
+        crate::access_keys::TABLES,
         crate::app_grants::TABLES,
         crate::app_accounts::TABLES,
         crate::app_orgs::TABLES,

@@ -3,6 +3,7 @@
 //! (password policy, user-attribute rules, management token lifetime). Authenticated by a
 //! management token of the tenant; errors are `{"error", "message"}` with a fitting HTTP status.
 
+mod access_keys;
 mod applications;
 mod authority;
 mod error;
@@ -35,6 +36,7 @@ pub fn router() -> Router<AppState> {
             .merge(tenants::router())
             .merge(users::router())
             .merge(organizations::router())
+            .merge(access_keys::router())
             .route("/openapi.json", axum::routing::get(openapi)),
     )
 }

@@ -11,6 +11,7 @@ use axum::http::header;
 use axum::http::request::Parts;
 use domain::authority::Authority;
 use projections::applications::ApplicationRow;
+use usecases::access_keys::{self, SignatureRefused, SignedCall};
 use usecases::authority::{self, Held};
 use usecases::{context, tokens, AppState, Context};
 
@@ -77,8 +78,14 @@ async fn tenant(state: &AppState, parts: &Parts) -> Result<String, HainanError> 
     }
 }
 
-/// Checks the call's credential against the application its `Uaa-App-Key` names.
-pub async fn check(state: &AppState, parts: &Parts, api_name: &str) -> Result<Call, HainanError> {
+/// Checks the call's credential against the application its `Uaa-App-Key` names; `body` as
+/// received (a signature covers it).
+pub async fn check(
+    state: &AppState,
+    parts: &Parts,
+    api_name: &str,
+    body: &[u8],
+) -> Result<Call, HainanError> {
     let tenant_id = tenant(state, parts).await?;
     let app_key = header_text(parts, APP_KEY_HEADER).ok_or_else(|| {
         HainanError::new(Code::ParamMissing, "the Uaa-App-Key header is required")
@@ -116,12 +123,37 @@ pub async fn check(state: &AppState, parts: &Parts, api_name: &str) -> Result<Ca
             ));
         }
         held
+    } else if let Some(access_key_id) = header_text(parts, "x-uaa-access-key") {
+        let part = |name: &str| header_text(parts, name).unwrap_or_default();
+        let signed = SignedCall {
+            access_key_id,
+            timestamp: part("x-uaa-timestamp"),
+            nonce: part("x-uaa-nonce"),
+            signature: part("x-uaa-signature"),
+            api_name,
+            app_key,
+            tenant_header: part(TENANT_HEADER),
+            body,
+        };
+        let outcome = access_keys::verify(state, &tenant_id, &app.application_id, &signed)
+            .await
+            .map_err(HainanError::from)?;
+        match outcome {
+            Ok(()) => Held::of(&app).ok_or_else(no_authority)?,
+            Err(refused @ SignatureRefused::OtherApplication) => {
+                return Err(HainanError::new(Code::Forbidden, refused.to_string()))
+            }
+            Err(refused) => {
+                tracing::warn!(reason = %refused, "a signed Hainan call was refused");
+                return Err(HainanError::new(Code::Unauthorized, refused.to_string()));
+            }
+        }
     } else if from_trusted_gateway(state, parts) {
         Held::of(&app).ok_or_else(no_authority)?
     } else {
         return Err(HainanError::new(
             Code::Unauthorized,
-            "a bearer token or a trusted gateway is required",
+            "a bearer token, a signature or a trusted gateway is required",
         ));
     };
     let context = context(

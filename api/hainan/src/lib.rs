@@ -99,7 +99,7 @@ async fn run(
     name: &str,
     bytes: &[u8],
 ) -> Result<Value, HainanError> {
-    let call = caller::check(state, parts, name).await?;
+    let call = caller::check(state, parts, name, bytes).await?;
     let body = Body::parse(bytes)?;
     let (s, c, b) = (state, &call, &body);
     match named.api {

@@ -315,7 +315,8 @@ pub fn code_of(error: ServiceError) -> Option<Coded> {
         | ServiceError::ExtendedField(_)
         | ServiceError::FieldValues(_)
         | ServiceError::AppGrants(_)
-        | ServiceError::File(_) => Coded::new("COM.0002"),
+        | ServiceError::File(_)
+        | ServiceError::AccessKey(_) => Coded::new("COM.0002"),
         ServiceError::Unavailable(fault) => {
             tracing::warn!(fault = fault.kind.as_str(), cause = %fault.cause, "storage unavailable");
             return None;

@@ -78,6 +78,17 @@ impl Keys {
         ))
     }
 
+    /// A secret derived for `purpose` and `subject` (an access key's secret from its id): never
+    /// stored, the same on every node that holds the master key; 43 characters, base64url.
+    pub fn derived_secret(&self, purpose: &str, subject: &str) -> String {
+        use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let key = hmac(
+            &self.master,
+            &[b"idaas derived secrets\0", purpose.as_bytes()],
+        );
+        URL_SAFE_NO_PAD.encode(hmac(&key, &[subject.as_bytes()]))
+    }
+
     /// The keyed SHA-256 of a server-generated secret (client secret, token, ticket, code).
     pub fn secret_hash(&self, secret: &str) -> String {
         hex::encode(hmac(&self.secret_key, &[secret.as_bytes()]))

@@ -57,6 +57,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(26, "0026_files"),
     migration!(27, "0027_authorization"),
     migration!(28, "0028_government_directory"),
+    migration!(29, "0029_access_keys"),
 ];
 
 /// The migration level of this release: the version of its last migration.

@@ -3,6 +3,7 @@
 //! Surfaces translate their wire to these inputs and these outputs or errors to their envelopes;
 //! nothing here knows about HTTP.
 
+pub mod access_keys;
 pub mod accounts;
 pub mod app_grants;
 pub mod app_orgs;
@@ -102,6 +103,8 @@ pub enum ServiceError {
     AppGrants(#[from] domain::app_grant::AppGrantsError),
     #[error(transparent)]
     File(#[from] domain::file::FileError),
+    #[error(transparent)]
+    AccessKey(#[from] domain::access_key::AccessKeyError),
     /// The application has application roles switched off.
     #[error("application roles are not enabled")]
     AppRolesDisabled,

@@ -52,6 +52,7 @@ mod hainan {
     mod directory;
     mod model;
     mod roles;
+    mod signature;
 }
 
 /// The Inspur IDaaS dialect (`/idaas/v1`).
