@@ -68,7 +68,11 @@ async fn tenant(state: &AppState, parts: &Parts) -> Result<String, HainanError> 
                 .await
                 .map_err(|e| failed(e, "finding the tenant"))?;
             match found {
-                Some(_) if named.len() <= 64 => Ok(named.to_string()),
+                Some(_) if named.len() <= 64 => {
+                    // The access log's tenant is the one the call is for.
+                    idaas_http::context::note_tenant(named);
+                    Ok(named.to_string())
+                }
                 _ => Err(HainanError::new(
                     Code::TenantNotFound,
                     "Uaa-Tenant-Id names no tenant",
