@@ -13,6 +13,36 @@ pub const GRANT_TYPES: &[&str] = &[
 ];
 pub const NAME_ID_FORMATS: &[&str] = &["unspecified", "emailAddress", "persistent", "transient"];
 
+/// What an application is told about the signed-in user's authorisation in it: the codes of
+/// the roles and permissions of the one effective-permission query (issue 17 item 4; ops/adr/0018
+/// "Releasing roles and permissions to applications"), as OIDC claims, SAML attributes and CAS
+/// attributes named `roles` and `permissions`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuthorizationRelease {
+    /// Nothing (every application registered before the setting existed).
+    #[default]
+    None,
+    /// The role codes only.
+    Roles,
+    /// The role codes and the permission codes (tree permissions and privileges).
+    RolesAndPermissions,
+}
+
+impl AuthorizationRelease {
+    pub fn is_none(&self) -> bool {
+        *self == Self::None
+    }
+
+    pub fn releases_roles(&self) -> bool {
+        !self.is_none()
+    }
+
+    pub fn releases_permissions(&self) -> bool {
+        *self == Self::RolesAndPermissions
+    }
+}
+
 /// How a redirect URI is matched against the registered ones (specs/oneaccess.md §5.7 #56).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -53,6 +83,10 @@ pub struct ProtocolSettings {
     pub id_token_signing_alg: String,
     /// The hosted login page's look for this application.
     pub login_theme: Option<LoginTheme>,
+    /// Whether the user's roles and permissions go to the application in every protocol.
+    /// Left out when `none`, so a payload written before the setting existed reads the same.
+    #[serde(skip_serializing_if = "AuthorizationRelease::is_none")]
+    pub release_authorization: AuthorizationRelease,
 }
 
 /// What the hosted login page shows for an application.
@@ -84,6 +118,7 @@ impl Default for ProtocolSettings {
             backchannel_logout_uri: None,
             id_token_signing_alg: "RS256".to_string(),
             login_theme: None,
+            release_authorization: AuthorizationRelease::None,
         }
     }
 }
@@ -431,6 +466,48 @@ mod tests {
         assert_eq!(parsed.grant_types, ["authorization_code"]);
         assert_eq!(parsed.redirect_uri_match, RedirectUriMatch::Exact);
         assert_eq!(parsed.id_token_signing_alg, "RS256");
+    }
+
+    #[test]
+    fn releasing_authorization_is_off_unless_asked_and_absent_from_the_payload_when_off() {
+        let before = r#"{"redirect_uris": ["https://a.example.com/cb"]}"#;
+        let parsed: ProtocolSettings = serde_json::from_str(before).unwrap();
+        assert_eq!(parsed.release_authorization, AuthorizationRelease::None);
+        let written = serde_json::to_value(&parsed).unwrap();
+        assert!(written.get("release_authorization").is_none(), "{written}");
+        let default = serde_json::to_value(ProtocolSettings::default()).unwrap();
+        assert!(default.get("release_authorization").is_none(), "{default}");
+
+        for (text, release, roles, permissions) in [
+            ("roles", AuthorizationRelease::Roles, true, false),
+            (
+                "roles_and_permissions",
+                AuthorizationRelease::RolesAndPermissions,
+                true,
+                true,
+            ),
+            ("none", AuthorizationRelease::None, false, false),
+        ] {
+            let parsed: ProtocolSettings =
+                serde_json::from_value(serde_json::json!({ "release_authorization": text }))
+                    .unwrap();
+            assert_eq!(parsed.release_authorization, release);
+            assert_eq!(
+                (release.releases_roles(), release.releases_permissions()),
+                (roles, permissions)
+            );
+            assert_eq!(check(&parsed), Ok(()));
+            let written = serde_json::to_value(&parsed).unwrap();
+            let expected = (!release.is_none()).then(|| serde_json::json!(text));
+            assert_eq!(written.get("release_authorization").cloned(), expected);
+        }
+        for refused in [r#""all""#, "true", r#""Roles""#] {
+            let text = format!(r#"{{"release_authorization": {refused}}}"#);
+            assert!(
+                serde_json::from_str::<ProtocolSettings>(&text).is_err(),
+                "{text}"
+            );
+        }
     }
 
     #[test]

@@ -51,6 +51,7 @@ mod login {
 mod hainan {
     mod directory;
     mod model;
+    mod protocols;
     mod roles;
     mod signature;
 }

@@ -128,9 +128,12 @@ pub async fn validate(
         record_issue(state, &user_ctx, &state.ids.uuid(), pgt_issue, None).await?;
         pgt_iou = Some(delivered.iou);
     }
+    let released =
+        crate::oauth::released_authorization(state, tenant, &usable.app, &issue.user_id).await?;
+    let attributes = attributes(&issue, &usable.app, &usable.account, Some(&usable.user));
     Ok(Validated {
         user: usable.account.account_name.clone(),
-        attributes: attributes(&issue, &usable.app, &usable.account, Some(&usable.user)),
+        attributes: with_authorization(attributes, &released),
         proxies: issue.proxies.clone(),
         pgt_iou,
     })
@@ -271,4 +274,17 @@ pub(super) fn attributes(
         }
     }
     out
+}
+
+/// The released `roles` and `permissions` as multi-valued attributes (CAS Protocol 3.0 §2.5.7:
+/// a JSON array, one XML element per value; ops/adr/0018 "Releasing roles and permissions to
+/// applications"). While the application releases them, a released account attribute of the
+/// same name is not sent; an empty list is left out.
+pub(super) fn with_authorization(
+    mut attributes: Map<String, Value>,
+    released: &crate::oauth::ReleasedAuthorization,
+) -> Map<String, Value> {
+    attributes.retain(|name, _| !released.reserves(name));
+    attributes.extend(released.claims());
+    attributes
 }

@@ -3,6 +3,7 @@
 //! event on the authorisation's own stream; codes and refresh tokens are kept only as keyed
 //! hashes, access tokens only by their `jti`. One grant per file.
 
+mod authorization;
 mod client_credentials;
 mod code;
 mod implicit;
@@ -10,13 +11,14 @@ mod refresh;
 mod revocation;
 mod tokens;
 
+pub use authorization::{released_authorization, ReleasedAuthorization, PERMISSIONS, ROLES};
 pub use client_credentials::client_credentials;
 pub use code::{issue_code, redeem_code};
 pub use implicit::implicit;
 pub use refresh::refresh;
 pub use revocation::{live_access_token, live_refresh_token, revoke_grant, revoke_token};
 use tokens::tokens;
-pub use tokens::{half_hash, user_claims};
+pub use tokens::{half_hash, user_claims, userinfo_claims};
 
 use crate::state::AppState;
 use domain::oauth_grant::{AccessGrant, OAuthGrantError, RefreshGrant, Subject};

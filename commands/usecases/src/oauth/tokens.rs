@@ -1,5 +1,6 @@
 //! Access and id tokens as signed JWTs (RFC 9068 shape; OIDC Core §2, §5.1) and the claims
-//! released per scope.
+//! released per scope, plus the user's roles and permissions when the application asks for them
+//! (ops/adr/0018 "Releasing roles and permissions to applications").
 
 use super::*;
 
@@ -36,6 +37,8 @@ pub(super) async fn tokens(
         (Some(subject), true) => {
             let user = projections::users::get(state.pool(), tenant, &subject.user_id).await?;
             let mut claims = id_claims(issuer, app, subject, grant, now, user.as_ref());
+            let released = released_authorization(state, tenant, app, &subject.user_id).await?;
+            claims.extend(released.claims());
             if !access_token.is_empty() {
                 claims.insert("at_hash".into(), json!(half_hash(&access_token)));
             }
@@ -127,6 +130,25 @@ pub(super) fn id_claims(
         claims.extend(user_claims(user, &grant.scope));
     }
     claims
+}
+
+/// The userinfo answer (OIDC Core §5.3.2) for an access token of `application_id` with `scope`:
+/// the claims the scope releases, then `roles` and `permissions` when the application releases
+/// them — the same answer as the ID token's, read again at the time of the call.
+pub async fn userinfo_claims(
+    state: &AppState,
+    tenant: &str,
+    application_id: &str,
+    user: &UserRow,
+    scope: &str,
+) -> anyhow::Result<Map<String, Value>> {
+    let mut claims = user_claims(user, scope);
+    let app = projections::applications::get(state.pool(), tenant, application_id).await?;
+    if let Some(app) = app {
+        let released = released_authorization(state, tenant, &app, &user.user_id).await?;
+        claims.extend(released.claims());
+    }
+    Ok(claims)
 }
 
 /// The claims about a user that a scope releases: OneAccess's documented `id`, `userName`,

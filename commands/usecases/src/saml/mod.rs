@@ -217,6 +217,29 @@ pub async fn refuse(
     sign(state, ctx, &response, &id).await
 }
 
+/// The assertion's attributes (SAML Core §2.7.3): the SP's attribute mapping, then the released
+/// `roles` and `permissions`, one multi-valued Attribute each (ops/adr/0018 "Releasing roles and
+/// permissions to applications"); while the application releases them, a mapped attribute of
+/// the same name is not sent. An attribute without a value is left out.
+fn assertion_attributes(
+    sp: &SamlServiceProvider,
+    source: &Source,
+    released: &crate::oauth::ReleasedAuthorization,
+) -> Vec<(String, Vec<String>)> {
+    sp.attribute_mapping
+        .iter()
+        .filter(|(saml_name, _)| !released.reserves(saml_name))
+        .map(|(saml_name, ours)| (saml_name.clone(), texts(&source.get(ours))))
+        .chain(
+            released
+                .named()
+                .into_iter()
+                .map(|(name, codes)| (name.to_string(), codes.to_vec())),
+        )
+        .filter(|(_, values)| !values.is_empty())
+        .collect()
+}
+
 /// Why no assertion was issued, as the SAML status the SP is sent.
 pub enum IssueRefusal {
     Status(Status),
@@ -281,12 +304,9 @@ pub async fn issue(
         _ => account.account_name.clone(),
     };
     let source = Source::new(&account, user.as_ref());
-    let attributes: Vec<(String, Vec<String>)> = sp
-        .attribute_mapping
-        .iter()
-        .map(|(saml_name, ours)| (saml_name.clone(), texts(&source.get(ours))))
-        .filter(|(_, values)| !values.is_empty())
-        .collect();
+    let released =
+        crate::oauth::released_authorization(state, tenant, app, &session.user_id).await?;
+    let attributes = assertion_attributes(sp, &source, &released);
     let (assertion_id, response_id, session_index) = (xml::new_id(), xml::new_id(), xml::new_id());
     let now = state.now();
     let assertion = xml::assertion(&AssertionParts {
