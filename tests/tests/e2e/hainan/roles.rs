@@ -350,3 +350,68 @@ async fn roles_and_permissions_are_managed_and_bound_per_application(engine: Eng
 }
 
 on_both_engines!(roles_and_permissions_are_managed_and_bound_per_application);
+
+/// One set of roles: made through OneAccess, seen and changed through Hainan, and back.
+async fn roles_are_the_same_through_oneaccess_and_hainan(engine: Engine) {
+    let server = TestServer::start(engine).await;
+    let t = server.token().await;
+    let created = server
+        .client
+        .post(
+            "/admin/v1/applications",
+            &t,
+            json!({"name": "ERP", "api_product": true, "app_roles": true}),
+        )
+        .await;
+    let created = created.assert_status(201).clone();
+    let app_id = created["application_id"].as_str().unwrap().to_string();
+    let key = created["client_id"].as_str().unwrap().to_string();
+    let base = format!("/api/v2/tenant/applications/{app_id}");
+    let oa = server
+        .client
+        .post(
+            &format!("{base}/role"),
+            &t,
+            json!({"code": "oa_role", "name": "OA角色"}),
+        )
+        .await;
+    let oa_role = oa.assert_status(200)["role_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let uaa = |api: &'static str, body: Value| {
+        let (server, key, t) = (&server, &key, &t);
+        async move { call(server, key, t, api, body).await }
+    };
+    uaa(
+        "uaaAddRole",
+        json!({"roleList": [{"roleName": "海南角色", "roleCode": "HN_ROLE"}]}),
+    )
+    .await
+    .data();
+    let roles = uaa("uaaListAppRoles", json!({})).await.data()["roles"].clone();
+    assert_eq!(ids(&roles, "roleCode"), ["oa_role", "HN_ROLE"]);
+    let list = server
+        .client
+        .get(&format!("{base}/role-list?offset=0&limit=10"), &t)
+        .await;
+    let list = list.assert_status(200)["roles"].clone();
+    let mut codes = ids(&list, "code");
+    codes.sort();
+    assert_eq!(codes, ["HN_ROLE", "oa_role"]);
+    uaa(
+        "uaaModifyRole",
+        json!({"roleId": oa_role, "roleName": "改名"}),
+    )
+    .await
+    .data();
+    let detail = server
+        .client
+        .get(&format!("{base}/role/{oa_role}"), &t)
+        .await;
+    assert_eq!(detail.assert_status(200)["name"], "改名");
+    server.assert_replay_identical().await;
+    server.finish().await;
+}
+
+on_both_engines!(roles_are_the_same_through_oneaccess_and_hainan);
