@@ -3,9 +3,9 @@
 //! organisation and through an application account; an application with
 //! `release_authorization` receives the very same role and permission codes, computed by hand,
 //! in the ID token (OIDC Core §2, §5.1), userinfo (§5.3.2), the SAML assertion's attributes
-//! (SAML Core §2.7.3) and the CAS p3/serviceValidate attributes in JSON and XML (CAS Protocol 3.0
-//! §2.5.7, multi-valued); a role disabled meanwhile is gone from the next issuance; `roles` sends
-//! no permissions and `none` sends nothing.
+//! (SAML Core §2.7.3), the CAS p3/serviceValidate attributes in JSON and XML (CAS Protocol 3.0
+//! §2.5.7, multi-valued) and `samlValidate`'s SAML 1.1 attributes; a role disabled meanwhile is
+//! gone from the next issuance; `roles` sends no permissions and `none` sends nothing.
 
 use domain::app_authorization::NewPermission;
 use idaas_tests::cas::{self, SERVICE, STANDARD};
@@ -80,6 +80,25 @@ fn saml_attribute(xml: &str, name: &str) -> Option<Vec<String>> {
     Some(values)
 }
 
+/// The AttributeValues of the SAML 1.1 Attribute named `name` in a `samlValidate` answer.
+fn saml1_attribute(xml: &str, name: &str) -> Option<Vec<String>> {
+    let start = xml.find(&format!(r#"<saml1:Attribute AttributeName="{name}""#))?;
+    let rest = &xml[start..];
+    let attribute = &rest[..rest.find("</saml1:Attribute>").expect("closed")];
+    let values: Vec<String> = attribute
+        .split("<saml1:AttributeValue>")
+        .skip(1)
+        .map(|v| {
+            v.split("</saml1:AttributeValue>")
+                .next()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert!(!values.is_empty(), "an empty {name} is left out");
+    Some(values)
+}
+
 /// The `<cas:{name}>` elements of a CAS XML answer, one per value.
 fn cas_xml_attribute(xml: &str, name: &str) -> Option<Vec<String>> {
     let open = format!("<cas:{name}>");
@@ -118,8 +137,8 @@ fn protocols(release: &str) -> Value {
 impl Fixture {
     /// What each protocol releases at the next issuance: the ID token of a new code flow, the
     /// userinfo answer for its access token, a new SAML assertion, and new service tickets
-    /// validated at `p3/serviceValidate` (JSON) and `serviceValidate` (XML).
-    async fn issued(&self) -> [(&'static str, Released); 5] {
+    /// validated at `p3/serviceValidate` (JSON), `serviceValidate` (XML) and `samlValidate`.
+    async fn issued(&self) -> [(&'static str, Released); 6] {
         let server = &self.server;
         let code = oauth::code(
             &self.browser,
@@ -198,12 +217,38 @@ impl Fixture {
             permissions: cas_xml_attribute(&xml, "permissions"),
         };
 
+        // samlValidate (SAML 1.1 over SOAP, as Apereo CAS offers it).
+        let ticket = self.ticket().await;
+        let envelope = format!(
+            r#"<SOAP-ENV:Envelope xmlns:SOAP-ENV="http://schemas.xmlsoap.org/soap/envelope/"><SOAP-ENV:Body><samlp:Request xmlns:samlp="urn:oasis:names:tc:SAML:1.0:protocol" MajorVersion="1" MinorVersion="1" RequestID="_r1" IssueInstant="2024-01-01T00:00:00Z"><samlp:AssertionArtifact>{ticket}</samlp:AssertionArtifact></samlp:Request></SOAP-ENV:Body></SOAP-ENV:Envelope>"#
+        );
+        let url = format!(
+            "{base}{STANDARD}/samlValidate?TARGET={}",
+            cas::encode(SERVICE)
+        );
+        let soap = reqwest::Client::new()
+            .post(url)
+            .header("content-type", "text/xml; charset=utf-8")
+            .body(envelope)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(soap.contains(r#"Value="saml1p:Success""#), "{soap}");
+        let cas_saml = Released {
+            roles: saml1_attribute(&soap, "roles"),
+            permissions: saml1_attribute(&soap, "permissions"),
+        };
+
         [
             ("ID token", from_json(id_token)),
             ("userinfo", from_json(&userinfo)),
             ("SAML assertion", saml),
             ("CAS JSON", cas_json),
             ("CAS XML", cas_xml),
+            ("CAS samlValidate", cas_saml),
         ]
     }
 
