@@ -1,5 +1,6 @@
 //! Who is calling (specs/oneaccess-sdk-and-hainan-uaa.md §2.1, §4.1.4–5; ops/adr/0019): the
-//! tenant from `Uaa-Tenant-Id` ("1" or absent: the tenant of the host), the application from
+//! tenant from `Uaa-Tenant-Id` ("1" or absent: the configured default tenant, else the tenant of
+//! the host), the application from
 //! `Uaa-App-Key` (its client id), and a credential that speaks for that application:
 //! - a management token (`Authorization: Bearer`) of the application itself, or of a tenant
 //!   administrator — another application's token is refused (403) and the refusal recorded;
@@ -60,26 +61,31 @@ async fn tenant(state: &AppState, parts: &Parts) -> Result<String, HainanError> 
     let host_tenant = idaas_http::context::tenant_of(state, &parts.headers)
         .await
         .map_err(|e| failed(e, "finding the tenant"))?;
+    let default = state.config.hainan.default_tenant.as_deref();
     match header_text(parts, TENANT_HEADER) {
-        None | Some("1") => Ok(host_tenant),
+        None | Some("1") if default.is_none() => Ok(host_tenant),
+        None | Some("1") => found(state, default.unwrap_or_default()).await,
         Some(named) if named == host_tenant => Ok(host_tenant),
-        Some(named) => {
-            let found = projections::tenants::get(state.pool(), named)
-                .await
-                .map_err(|e| failed(e, "finding the tenant"))?;
-            match found {
-                Some(_) if named.len() <= 64 => {
-                    // The access log's tenant is the one the call is for.
-                    idaas_http::context::note_tenant(named);
-                    Ok(named.to_string())
-                }
-                _ => Err(HainanError::new(
-                    Code::TenantNotFound,
-                    "Uaa-Tenant-Id names no tenant",
-                )),
-            }
-        }
+        Some(named) => found(state, named).await,
     }
+}
+
+/// The tenant with this id, noted for the access log.
+async fn found(state: &AppState, named: &str) -> Result<String, HainanError> {
+    let exists = named.len() <= 64
+        && projections::tenants::get(state.pool(), named)
+            .await
+            .map_err(|e| failed(e, "finding the tenant"))?
+            .is_some();
+    if !exists {
+        return Err(HainanError::new(
+            Code::TenantNotFound,
+            "Uaa-Tenant-Id names no tenant",
+        ));
+    }
+    // The access log's tenant is the one the call is for.
+    idaas_http::context::note_tenant(named);
+    Ok(named.to_string())
 }
 
 /// Checks the call's credential against the application its `Uaa-App-Key` names; `body` as

@@ -176,6 +176,9 @@ impl Config {
         if let Some(v) = env("IDAAS_LOG_FORMAT") {
             config.log_format = v.parse().context("IDAAS_LOG_FORMAT")?;
         }
+        if let Some(v) = env("IDAAS_HAINAN_DEFAULT_TENANT") {
+            config.hainan.default_tenant = Some(v);
+        }
         if let Some(v) = env("IDAAS_HAINAN_TRUSTED_GATEWAY") {
             config.hainan.trusted_gateway = v
                 .parse()
@@ -371,6 +374,9 @@ pub struct HainanSettings {
     /// credential is taken as from the application its `Uaa-App-Key` names, but only when it
     /// comes from one of `limits.trusted_proxies` (`IDAAS_HAINAN_TRUSTED_GATEWAY`).
     pub trusted_gateway: bool,
+    /// The tenant `Uaa-Tenant-Id: 1` (the document's default) and an absent header mean
+    /// (`IDAAS_HAINAN_DEFAULT_TENANT`); without it, the tenant of the request's host.
+    pub default_tenant: Option<String>,
 }
 
 #[cfg(test)]

@@ -39,7 +39,7 @@ pub async fn configuration(browser: Browser) -> Response {
             "sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "at_hash", "sid", "azp",
             "id", "userName", "name", "email", "mobile", "preferred_username", "given_name",
             "middle_name", "family_name", "nickname", "birthdate", "updated_at", "email_verified",
-            "phone_number", "phone_number_verified"
+            "phone_number", "phone_number_verified", "roles", "permissions"
         ],
         "claims_parameter_supported": false,
         "request_parameter_supported": false,

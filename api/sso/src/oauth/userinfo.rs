@@ -109,7 +109,12 @@ async fn userinfo(
         Ok(_) => return unauthorized("invalid_token", "the user is disabled, expired or deleted"),
         Err(e) => return failed(Failure::of(&e, "userinfo")),
     };
-    let claims = oauth::user_claims(&user, &row.scope);
+    // The user's roles and permissions too, when the application releases them (ops/adr/0018).
+    let app = &row.application_id;
+    let claims = match oauth::userinfo_claims(&state, tenant, app, &user, &row.scope).await {
+        Ok(claims) => claims,
+        Err(e) => return failed(Failure::of(&e, "userinfo")),
+    };
     let mut response = Json(Value::Object(claims)).into_response();
     response
         .headers_mut()

@@ -591,3 +591,62 @@ async fn users_are_found_by_an_extended_attribute_with_their_posts(engine: Engin
 }
 
 on_both_engines!(users_are_found_by_an_extended_attribute_with_their_posts);
+
+/// `Uaa-Tenant-Id: 1` (and no header) means the configured default tenant when there is one,
+/// else the host's; a credential of one tenant never reaches another.
+async fn tenant_one_is_the_configured_default_tenant(engine: Engine) {
+    let mut server = TestServer::start(engine).await;
+    let other =
+        idaas_server::cli::create_tenant(server.store(), "Hainan", vec!["hn.test".into()], &[])
+            .await
+            .unwrap();
+    let hn_token = server
+        .client
+        .token(&other.client_id, &other.client_secret, Some("hn.test"))
+        .await;
+    let headers = |tenant: Option<&str>| {
+        let mut headers = vec![
+            ("Uaa-App-Key", other.client_id.clone()),
+            ("Authorization", format!("Bearer {hn_token}")),
+        ];
+        if let Some(tenant) = tenant {
+            headers.push(("Uaa-Tenant-Id", tenant.to_string()));
+        }
+        headers
+    };
+    let send = |headers: Vec<(&'static str, String)>| {
+        let server = &server;
+        async move {
+            let headers: Vec<(&str, &str)> =
+                headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            call_with(server, "pushOrgRootInfo", &headers, "{}").await
+        }
+    };
+    // At the default tenant's host, "1" means that tenant: the other tenant's key is unknown.
+    send(headers(Some("1")))
+        .await
+        .assert_error(200, "ERR_APP_NOT_FOUND");
+    // Named explicitly, the other tenant answers to its own credential.
+    send(headers(Some(&other.tenant_id))).await.data();
+    server.config.hainan.default_tenant = Some(other.tenant_id.clone());
+    server.restart().await;
+    let send = |headers: Vec<(&'static str, String)>| {
+        let server = &server;
+        async move {
+            let headers: Vec<(&str, &str)> =
+                headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            call_with(server, "pushOrgRootInfo", &headers, "{}").await
+        }
+    };
+    send(headers(Some("1"))).await.data();
+    send(headers(None)).await.data();
+    // The default tenant's own credential does not reach the configured one.
+    let t = server.token().await;
+    let (key, token) = app(&server, &t, "政务").await;
+    call(&server, &key, &token, "pushOrgRootInfo", json!({}))
+        .await
+        .assert_error(200, "ERR_APP_NOT_FOUND");
+    server.finish().await;
+}
+
+on_both_engines!(tenant_one_is_the_configured_default_tenant);

@@ -47,14 +47,26 @@ async fn roles_and_permissions_are_managed_and_bound_per_application(engine: Eng
     .await
     .assert_error(200, "ERR_PARAM_MISSING");
     let roles = uaa("uaaGetRoleByAppIdTest", json!({})).await.data()["roles"].clone();
-    assert_eq!(ids(&roles, "roleCode"), ["ORG_EDIT", "AUDITOR"]);
-    let role = &roles[0];
+    let mut codes = ids(&roles, "roleCode");
+    codes.sort();
+    assert_eq!(codes, ["AUDITOR", "ORG_EDIT"]);
+    // One batch is made in one moment: find each role by its code.
+    let by_code = |code: &str| {
+        roles
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["roleCode"] == code)
+            .unwrap()
+            .clone()
+    };
+    let role = &by_code("ORG_EDIT");
     assert_eq!(
         (role["enable"].clone(), role["remark"].clone()),
         (json!(true), json!("编辑组织"))
     );
     let editor = role["roleId"].as_str().unwrap().to_string();
-    let auditor = roles[1]["roleId"].as_str().unwrap().to_string();
+    let auditor = by_code("AUDITOR")["roleId"].as_str().unwrap().to_string();
     // Another application sees none of them, and cannot touch them.
     let theirs = call(
         &server,
@@ -81,8 +93,14 @@ async fn roles_and_permissions_are_managed_and_bound_per_application(engine: Eng
     let off = json!({"roleId": auditor, "enable": false});
     uaa("uaaModifyRole", off).await.data();
     let roles = uaa("uaaListAppRoles", json!({})).await.data()["roles"].clone();
-    assert_eq!(roles[1]["roleCode"], "REVIEWER");
-    assert_eq!(roles[1]["enable"], false);
+    let changed = roles
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["roleId"] == json!(auditor))
+        .unwrap();
+    assert_eq!(changed["roleCode"], "REVIEWER");
+    assert_eq!(changed["enable"], false);
 
     // 003-2: a permission tree — a menu and a button under it.
     let add = |code: &str, parent: Option<&str>, kind: Value| {
@@ -226,10 +244,11 @@ async fn roles_and_permissions_are_managed_and_bound_per_application(engine: Eng
     let held = uaa("uaaListUserRoleInfoWithAppKey", json!({"userId": d.zhang}))
         .await
         .data();
-    assert_eq!(
-        ids(&held["roles"], "roleId"),
-        [editor.clone(), auditor.clone()]
-    );
+    let mut held = ids(&held["roles"], "roleId");
+    held.sort();
+    let mut both = vec![editor.clone(), auditor.clone()];
+    both.sort();
+    assert_eq!(held, both);
     uaa(
         "uaaUserIdBindRoles",
         json!({"userId": "nobody", "roleIds": [editor]}),
@@ -390,7 +409,9 @@ async fn roles_are_the_same_through_oneaccess_and_hainan(engine: Engine) {
     .await
     .data();
     let roles = uaa("uaaListAppRoles", json!({})).await.data()["roles"].clone();
-    assert_eq!(ids(&roles, "roleCode"), ["oa_role", "HN_ROLE"]);
+    let mut codes = ids(&roles, "roleCode");
+    codes.sort();
+    assert_eq!(codes, ["HN_ROLE", "oa_role"]);
     let list = server
         .client
         .get(&format!("{base}/role-list?offset=0&limit=10"), &t)
