@@ -117,18 +117,18 @@ pub async fn of_application(
     Ok(rows.into_iter().map(row).collect())
 }
 
-/// Records a signed call's nonce for its key until `expires_at` (forgetting expired ones
-/// first); false when the key already used it.
+/// Records a signed call's nonce for its key until `expires_at` (forgetting those that expired
+/// before `forget_before` first); false when the key already used it.
 pub async fn spend_nonce(
     pool: &AnyPool,
     tenant: &str,
     access_key_id: &str,
     nonce: &str,
-    now: i64,
+    forget_before: i64,
     expires_at: i64,
 ) -> anyhow::Result<bool> {
     sqlx::query("DELETE FROM signed_call_nonces WHERE expires_at < $1")
-        .bind(now)
+        .bind(forget_before)
         .execute(pool)
         .await?;
     let inserted = sqlx::query(

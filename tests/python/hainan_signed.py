@@ -9,7 +9,9 @@ X-Uaa-Nonce.
 
 Usage: hainan_signed.py BASE_URL CALLS_JSON, where CALLS_JSON is a list of objects:
 {"api", "app_key", "access_key", "secret", "body" (sent), "signed_body" (signed; default the
-body), "skew_ms" (default 0), "nonce" (default fresh), "repeat" (send the same request twice)}.
+body), "skew_ms" (default 0), "nonce" (default fresh), "repeat" (send the same request twice),
+"tenant" (the Uaa-Tenant-Id signed and sent; default "1", null: not sent, signed as empty),
+"send_tenant" and "send_api" (sent instead of what was signed)}.
 Prints one JSON object: {"answers": [{"status", "body"}, ...]} (two per repeated call). Exits 1
 with "FAILED: <reason>" on stderr on a transport error.
 """
@@ -30,12 +32,13 @@ def send(base, call):
     signed_body = call.get("signed_body", body)
     timestamp = str(int(time.time() * 1000) + int(call.get("skew_ms", 0)))
     nonce = call.get("nonce") or secrets.token_hex(16)
-    tenant = "1"
+    tenant = call.get("tenant", "1")
+    send_tenant = call.get("send_tenant", tenant)
     text = "\n".join([
         "POST",
         call["api"],
         call["app_key"],
-        tenant,
+        tenant or "",
         timestamp,
         nonce,
         hashlib.sha256(signed_body.encode()).hexdigest(),
@@ -43,19 +46,21 @@ def send(base, call):
     signature = base64.b64encode(
         hmac.new(call["secret"].encode(), text.encode(), hashlib.sha256).digest()
     ).decode()
+    headers = {
+        "Content-Type": "application/json",
+        "Uaa-App-Key": call["app_key"],
+        "X-Uaa-Access-Key": call["access_key"],
+        "X-Uaa-Timestamp": timestamp,
+        "X-Uaa-Nonce": nonce,
+        "X-Uaa-Signature": signature,
+    }
+    if send_tenant is not None:
+        headers["Uaa-Tenant-Id"] = send_tenant
     request = urllib.request.Request(
-        f"{base}/apione/{call['api']}",
+        f"{base}/apione/{call.get('send_api', call['api'])}",
         data=body.encode(),
         method="POST",
-        headers={
-            "Content-Type": "application/json",
-            "Uaa-App-Key": call["app_key"],
-            "Uaa-Tenant-Id": tenant,
-            "X-Uaa-Access-Key": call["access_key"],
-            "X-Uaa-Timestamp": timestamp,
-            "X-Uaa-Nonce": nonce,
-            "X-Uaa-Signature": signature,
-        },
+        headers=headers,
     )
     answers = []
     for _ in range(2 if call.get("repeat") else 1):

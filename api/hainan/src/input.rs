@@ -23,6 +23,10 @@ impl Body {
             return Ok(Self::default());
         }
         match serde_json::from_slice::<Value>(bytes) {
+            Ok(value @ Value::Object(_)) if has_nul(&value) => Err(HainanError::new(
+                Code::ParamInvalid,
+                "the body holds a NUL character",
+            )),
             Ok(Value::Object(map)) => Ok(Self(map)),
             Ok(_) => Err(HainanError::new(
                 Code::BodyInvalid,
@@ -134,7 +138,10 @@ impl Body {
                 Value::Number(n) => n.to_string(),
                 _ => return Err(HainanError::invalid(key, "ids are strings")),
             };
-            if !id.is_empty() && id.len() <= 128 && !ids.contains(&id) {
+            if id.len() > 128 {
+                return Err(HainanError::invalid(key, "an id is at most 128 characters"));
+            }
+            if !id.is_empty() && !ids.contains(&id) {
                 ids.push(id);
             }
         }
@@ -198,6 +205,16 @@ impl Body {
             ));
         }
         PageRequest::page_number(number, size).map_err(|e| HainanError::invalid("pageNum", e))
+    }
+}
+
+/// Whether any key or text in `value` holds a NUL character (no store keeps one).
+fn has_nul(value: &Value) -> bool {
+    match value {
+        Value::String(s) => s.contains('\0'),
+        Value::Array(items) => items.iter().any(has_nul),
+        Value::Object(map) => map.iter().any(|(k, v)| k.contains('\0') || has_nul(v)),
+        _ => false,
     }
 }
 
@@ -270,6 +287,12 @@ mod tests {
     #[test]
     fn only_objects_are_bodies() {
         assert!(Body::parse(b"").is_ok());
+        let nul = Body::parse(br#"{"userId": "a\u0000"}"#).unwrap_err();
+        assert_eq!(nul.code, Code::ParamInvalid);
+        let long = body(json!({ "ids": ["x".repeat(129)] }))
+            .ids("ids")
+            .unwrap_err();
+        assert_eq!(long.code, Code::ParamInvalid);
         for bad in [&b"[]"[..], b"{", b"\"x\""] {
             assert_eq!(Body::parse(bad).unwrap_err().code, Code::BodyInvalid);
         }

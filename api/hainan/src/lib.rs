@@ -17,10 +17,11 @@ mod users;
 mod views;
 
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{FromRequestParts, Path, Request, State};
 use axum::http::request::Parts;
+use axum::http::Method;
 use axum::response::Response;
-use axum::routing::post;
+use axum::routing::any;
 use axum::Router;
 use serde_json::Value;
 use usecases::AppState;
@@ -33,23 +34,60 @@ pub use envelope::Code as ErrorCode;
 
 pub const SURFACE: &str = "hainan";
 
-/// The `/apione` routes.
+/// The `/apione` routes. Every answer is the envelope, a wrong method, an unreadable path and
+/// a body over 1 MiB included.
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/apione", post(by_header))
-        .route("/apione/{api_name}", post(by_path))
+        .route("/apione", any(by_header))
+        .route("/apione/{api_name}", any(by_path))
 }
 
-async fn by_path(
-    State(state): State<AppState>,
-    Path(api_name): Path<String>,
-    parts: Parts,
-    body: Bytes,
-) -> Response {
-    handle(&state, &parts, Some(api_name), &body).await
+/// The largest body a call may send.
+const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// The request's parts and body, or the envelope's refusal.
+async fn read(request: Request) -> Result<(Parts, Bytes), Response> {
+    let (parts, body) = request.into_parts();
+    let answer = || Answer::new(request_id(&parts), false);
+    if parts.method != Method::POST {
+        let error = HainanError::new(Code::MethodNotAllowed, "every API is called with POST");
+        return Err(answer().error(&error));
+    }
+    match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
+        Ok(bytes) => Ok((parts, bytes)),
+        Err(_) => {
+            let error = HainanError::new(Code::BodyTooLarge, "the body is over 1 MiB");
+            Err(answer().error(&error))
+        }
+    }
 }
 
-async fn by_header(State(state): State<AppState>, parts: Parts, body: Bytes) -> Response {
+fn request_id(parts: &Parts) -> Option<&str> {
+    parts
+        .headers
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+}
+
+async fn by_path(State(state): State<AppState>, request: Request) -> Response {
+    let (mut parts, body) = match read(request).await {
+        Ok(read) => read,
+        Err(refused) => return refused,
+    };
+    // A name that is not text (`%FF`) is a name no API has.
+    let name = Path::<String>::from_request_parts(&mut parts, &state)
+        .await
+        .ok()
+        .map(|Path(name)| name);
+    let name = Some(name.unwrap_or_default());
+    handle(&state, &parts, name, &body).await
+}
+
+async fn by_header(State(state): State<AppState>, request: Request) -> Response {
+    let (parts, body) = match read(request).await {
+        Ok(read) => read,
+        Err(refused) => return refused,
+    };
     let name = ["x-api-name", "_api_name"]
         .iter()
         .find_map(|h| parts.headers.get(*h).and_then(|v| v.to_str().ok()))
@@ -67,10 +105,7 @@ fn query_name(query: &str) -> Option<String> {
 }
 
 async fn handle(state: &AppState, parts: &Parts, name: Option<String>, body: &[u8]) -> Response {
-    let request_id = parts
-        .headers
-        .get("x-request-id")
-        .and_then(|v| v.to_str().ok());
+    let request_id = request_id(parts);
     let named = name.as_deref().map(str::trim).and_then(api::lookup);
     let test = named.is_some_and(|n| n.test);
     let answer = Answer::new(request_id, test);

@@ -18,12 +18,22 @@ use crate::ServiceError;
 /// How far a signed call's timestamp may be from the server's clock, either way.
 pub const SKEW_MS: i64 = 5 * 60 * 1000;
 
-/// A newly issued key: the secret is shown this once.
-#[derive(Debug, Clone)]
+/// A newly issued key: the secret is shown this once (and never printed by `Debug`).
+#[derive(Clone)]
 pub struct IssuedKey {
     pub access_key_id: String,
     pub secret_key: String,
     pub created_at: i64,
+}
+
+impl std::fmt::Debug for IssuedKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IssuedKey")
+            .field("access_key_id", &self.access_key_id)
+            .field("secret_key", &"[REDACTED]")
+            .field("created_at", &self.created_at)
+            .finish()
+    }
 }
 
 fn secret_of(state: &AppState, tenant: &str, access_key_id: &str) -> String {
@@ -109,8 +119,6 @@ pub struct SignedCall<'a> {
 pub enum SignatureRefused {
     #[error("the access key is unknown or revoked")]
     UnknownKey,
-    #[error("the access key belongs to another application than Uaa-App-Key")]
-    OtherApplication,
     #[error("the timestamp is not Unix milliseconds within five minutes of the server's clock")]
     Skewed,
     #[error("the nonce is 16 to 64 letters, digits, '-' or '_'")]
@@ -146,13 +154,14 @@ fn valid_nonce(nonce: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
-/// Checks a signed call for the application `application_id`; on success the nonce is spent.
+/// Checks a signed call: the key is live, the time and nonce are well formed, the signature
+/// matches (in constant time), and then the nonce is spent. The application the key belongs to
+/// on success; the caller checks it is the `Uaa-App-Key` one.
 pub async fn verify(
     state: &AppState,
     tenant: &str,
-    application_id: &str,
     call: &SignedCall<'_>,
-) -> Result<Result<(), SignatureRefused>, ServiceError> {
+) -> Result<Result<String, SignatureRefused>, ServiceError> {
     let Some(key) = projections::access_keys::get(state.pool(), tenant, call.access_key_id).await?
     else {
         return Ok(Err(SignatureRefused::UnknownKey));
@@ -160,16 +169,13 @@ pub async fn verify(
     if key.revoked_at.is_some() {
         return Ok(Err(SignatureRefused::UnknownKey));
     }
-    if key.application_id != application_id {
-        return Ok(Err(SignatureRefused::OtherApplication));
-    }
     let now = state.now();
     let at: Option<i64> = (call.timestamp.len() == 13)
         .then(|| call.timestamp.parse().ok())
         .flatten();
-    if at.is_none_or(|at| (at - now).abs() > SKEW_MS) {
+    let Some(at) = at.filter(|at| (at - now).abs() <= SKEW_MS) else {
         return Ok(Err(SignatureRefused::Skewed));
-    }
+    };
     if !valid_nonce(call.nonce) {
         return Ok(Err(SignatureRefused::BadNonce));
     }
@@ -180,20 +186,23 @@ pub async fn verify(
     if !domain::pkce::constant_time_eq(expected.as_bytes(), call.signature.as_bytes()) {
         return Ok(Err(SignatureRefused::Mismatch));
     }
+    // Kept until the call's time is out of the window on any node whose clock is within the
+    // window of this one's.
+    let expires_at = at.max(now) + 2 * SKEW_MS;
     let pool = state.pool();
     let fresh = projections::access_keys::spend_nonce(
         pool,
         tenant,
         call.access_key_id,
         call.nonce,
-        now,
-        now + 2 * SKEW_MS,
+        now - SKEW_MS,
+        expires_at,
     )
     .await?;
     if !fresh {
         return Ok(Err(SignatureRefused::Replayed));
     }
-    Ok(Ok(()))
+    Ok(Ok(key.application_id))
 }
 
 #[cfg(test)]

@@ -179,11 +179,15 @@ impl Config {
         if let Some(v) = env("IDAAS_HAINAN_DEFAULT_TENANT") {
             config.hainan.default_tenant = Some(v);
         }
-        if let Some(v) = env("IDAAS_HAINAN_TRUSTED_GATEWAY") {
-            config.hainan.trusted_gateway = v
-                .parse()
-                .context("IDAAS_HAINAN_TRUSTED_GATEWAY (true or false)")?;
+        if let Some(v) = env("IDAAS_HAINAN_TRUSTED_GATEWAYS") {
+            config.hainan.trusted_gateways = v
+                .split(',')
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect();
         }
+        crate::limits::TrustedProxies::parse(&config.hainan.trusted_gateways)
+            .context("hainan.trusted_gateways (IDAAS_HAINAN_TRUSTED_GATEWAYS)")?;
         if !(100..=60_000).contains(&config.database_acquire_timeout_ms) {
             anyhow::bail!("database_acquire_timeout_ms must be 100 to 60000");
         }
@@ -371,9 +375,11 @@ fn write_private(path: &Path, text: &str) -> anyhow::Result<()> {
 #[serde(default, deny_unknown_fields)]
 pub struct HainanSettings {
     /// Behind the vendor's gateway, which authenticates callers itself: a call without a
-    /// credential is taken as from the application its `Uaa-App-Key` names, but only when it
-    /// comes from one of `limits.trusted_proxies` (`IDAAS_HAINAN_TRUSTED_GATEWAY`).
-    pub trusted_gateway: bool,
+    /// credential is taken as from the business application its `Uaa-App-Key` names, but only
+    /// when the connection itself comes from one of these addresses or networks (the gateway's,
+    /// not a reverse proxy's: forwarded addresses are not believed here). Empty: off
+    /// (`IDAAS_HAINAN_TRUSTED_GATEWAYS`, comma-separated).
+    pub trusted_gateways: Vec<String>,
     /// The tenant `Uaa-Tenant-Id: 1` (the document's default) and an absent header mean
     /// (`IDAAS_HAINAN_DEFAULT_TENANT`); without it, the tenant of the request's host.
     pub default_tenant: Option<String>,

@@ -258,13 +258,18 @@ async fn only_the_named_application_or_an_administrator_may_call(engine: Engine)
     with(vec![("Uaa-App-Key", "nope".into()), bearer(&token)])
         .await
         .assert_error(200, "ERR_APP_NOT_FOUND");
+    // Before a credential is verified every refusal is the same: nothing is learnt of tenants
+    // or applications.
     with(vec![
         app_key.clone(),
         ("Uaa-Tenant-Id", "nope".into()),
         bearer(&token),
     ])
     .await
-    .assert_error(200, "ERR_TENANT_NOT_FOUND");
+    .assert_error(401, "ERR_UNAUTHORIZED");
+    with(vec![("Uaa-App-Key", "nope".into())])
+        .await
+        .assert_error(401, "ERR_UNAUTHORIZED");
     // A name no API has, a body that is not an object.
     let headers = [
         ("Uaa-App-Key", key.as_str()),
@@ -276,8 +281,34 @@ async fn only_the_named_application_or_an_administrator_may_call(engine: Engine)
     call_with(&server, "pushOrgInfo", &headers, "[1]")
         .await
         .assert_error(400, "ERR_BODY_INVALID");
-    // The name in a header or as `_api_name`, at `/apione`; the request id echoed.
+    // No store keeps a NUL: refused alike on both engines.
+    call_with(
+        &server,
+        "pushUserInfo",
+        &headers,
+        r#"{"userId": "a\u0000"}"#,
+    )
+    .await
+    .assert_error(200, "ERR_PARAM_INVALID");
+    call_with(
+        &server,
+        "pushOrgInfo",
+        &headers,
+        &format!("{{\"orgId\": \"{}\"}}", "x".repeat(1_100_000)),
+    )
+    .await
+    .assert_error(413, "ERR_BODY_TOO_LARGE");
+    call_with(&server, "%FF", &headers, "{}")
+        .await
+        .assert_error(200, "ERR_API_NOT_FOUND");
     let addr = server.server.as_ref().unwrap().addr;
+    let get = reqwest::get(format!("http://{addr}/apione/pushOrgRootInfo"))
+        .await
+        .unwrap();
+    assert_eq!(get.status().as_u16(), 405);
+    let get: Value = get.json().await.unwrap();
+    assert_eq!(get["code"], "ERR_METHOD_NOT_ALLOWED");
+    // The name in a header or as `_api_name`, at `/apione`; the request id echoed.
     for (url, name_header) in [
         (format!("http://{addr}/apione"), Some("pushOrgRootInfoTest")),
         (
@@ -315,12 +346,11 @@ async fn only_the_named_application_or_an_administrator_may_call(engine: Engine)
 
 on_both_engines!(only_the_named_application_or_an_administrator_may_call);
 
-async fn a_trusted_gateway_is_believed_only_when_configured_and_from_a_trusted_proxy(
+async fn a_trusted_gateway_is_believed_only_from_its_own_address_and_for_business_applications(
     engine: Engine,
 ) {
     let server = TestServer::start_configured(engine, |c| {
-        c.hainan.trusted_gateway = true;
-        c.limits.trusted_proxies = vec!["127.0.0.1".into()];
+        c.hainan.trusted_gateways = vec!["127.0.0.1".into()];
     })
     .await;
     let t = server.token().await;
@@ -329,14 +359,34 @@ async fn a_trusted_gateway_is_believed_only_when_configured_and_from_a_trusted_p
     call_with(&server, "pushOrgRootInfo", &headers, "{}")
         .await
         .data();
+    // The tenant's own management application is an administrator: a gateway cannot speak for it.
+    let admin = [("Uaa-App-Key", server.credentials.client_id.as_str())];
+    call_with(&server, "pushOrgRootInfo", &admin, "{}")
+        .await
+        .assert_error(403, "ERR_FORBIDDEN");
+    // A reverse proxy is not a gateway: off unless the gateway's own address is listed.
+    let behind_proxy = TestServer::start_configured(engine, |c| {
+        c.limits.trusted_proxies = vec!["127.0.0.1".into()];
+    })
+    .await;
+    let t = behind_proxy.token().await;
+    let (key, _) = app(&behind_proxy, &t, "政务").await;
+    let headers = [("Uaa-App-Key", key.as_str())];
+    call_with(&behind_proxy, "pushOrgRootInfo", &headers, "{}")
+        .await
+        .assert_error(401, "ERR_UNAUTHORIZED");
+    behind_proxy.finish().await;
     let elsewhere = TestServer::start_configured(engine, |c| {
-        c.hainan.trusted_gateway = true;
-        c.limits.trusted_proxies = vec!["10.0.0.1".into()];
+        c.hainan.trusted_gateways = vec!["10.0.0.1".into()];
+        c.limits.trusted_proxies = vec!["127.0.0.1".into()];
     })
     .await;
     let t = elsewhere.token().await;
     let (key, _) = app(&elsewhere, &t, "政务").await;
-    let headers = [("Uaa-App-Key", key.as_str())];
+    let headers = [
+        ("Uaa-App-Key", key.as_str()),
+        ("X-Forwarded-For", "10.0.0.1"),
+    ];
     call_with(&elsewhere, "pushOrgRootInfo", &headers, "{}")
         .await
         .assert_error(401, "ERR_UNAUTHORIZED");
@@ -344,7 +394,9 @@ async fn a_trusted_gateway_is_believed_only_when_configured_and_from_a_trusted_p
     server.finish().await;
 }
 
-on_both_engines!(a_trusted_gateway_is_believed_only_when_configured_and_from_a_trusted_proxy);
+on_both_engines!(
+    a_trusted_gateway_is_believed_only_from_its_own_address_and_for_business_applications
+);
 
 async fn government_profiles_decide_types_units_and_searches(engine: Engine) {
     let server = TestServer::start(engine).await;
@@ -626,8 +678,16 @@ async fn tenant_one_is_the_configured_default_tenant(engine: Engine) {
     send(headers(Some("1")))
         .await
         .assert_error(200, "ERR_APP_NOT_FOUND");
-    // Named explicitly, the other tenant answers to its own credential.
+    // Named explicitly, the other tenant answers to its own credential, and to no other.
     send(headers(Some(&other.tenant_id))).await.data();
+    let t = server.token().await;
+    let (mine, my_token) = app(&server, &t, "本租户").await;
+    let crossing = vec![
+        ("Uaa-App-Key", mine.clone()),
+        ("Uaa-Tenant-Id", other.tenant_id.clone()),
+        ("Authorization", format!("Bearer {my_token}")),
+    ];
+    send(crossing).await.assert_error(401, "ERR_UNAUTHORIZED");
     server.config.hainan.default_tenant = Some(other.tenant_id.clone());
     server.restart().await;
     let send = |headers: Vec<(&'static str, String)>| {

@@ -121,6 +121,44 @@ async fn signed_calls_answer_and_every_kind_of_forgery_is_refused(engine: Engine
         (403, "ERR_FORBIDDEN".into()),
         "another application's key"
     );
+    // What the signature binds: the tenant header (absent is signed as empty), the API name, the
+    // clock both ways, a well-formed nonce; a signed change goes through.
+    let role =
+        json!({"operator": "op-1", "roleList": [{"roleName": "签名角色", "roleCode": "SIGNED"}]})
+            .to_string();
+    let calls = json!([
+        call(json!({"tenant": null})),
+        call(json!({"tenant": null, "send_tenant": "1"})),
+        call(json!({"api": "pushOrgRootInfo", "send_api": "uaaListAppRoles"})),
+        call(json!({"skew_ms": 360_000})),
+        call(json!({"nonce": "short"})),
+        call(json!({"api": "uaaAddRole", "body": role})),
+    ]);
+    let out = python::run_json(&py, "hainan_signed.py", &[&base, &calls.to_string()]).await;
+    let answers = out["answers"].as_array().unwrap().clone();
+    let codes: Vec<(u64, String)> = answers
+        .iter()
+        .map(|a| {
+            (
+                a["status"].as_u64().unwrap(),
+                a["body"]["code"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let refused = (401, "ERR_UNAUTHORIZED".to_string());
+    let ok = (200, "0".to_string());
+    assert_eq!(
+        codes,
+        [
+            ok.clone(),
+            refused.clone(),
+            refused.clone(),
+            refused.clone(),
+            refused,
+            ok
+        ],
+        "{answers:?}"
+    );
     // A revoked key signs nothing; revoking twice changes nothing; unknown keys are 404.
     let revoke = format!("{keys}/{access_key}");
     c.delete(&revoke, &t).await.assert_status(200);
