@@ -138,7 +138,7 @@ impl Projector for UsersProjection {
                     .await?;
                 }
                 UserEvent::UserDeleted { user_id, .. } => {
-                    for table in ["proj_user_orgs", "proj_users"] {
+                    for table in ["proj_user_orgs", "proj_user_extensions", "proj_users"] {
                         sqlx::query(&format!(
                             "DELETE FROM {table} WHERE tenant_id = $1 AND user_id = $2"
                         ))

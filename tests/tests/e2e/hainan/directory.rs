@@ -540,6 +540,41 @@ async fn government_profiles_decide_types_units_and_searches(engine: Engine) {
         page["records"][0]["fullNamePath"],
         "业务中台/惠企组织/海口市商务局"
     );
+    // Moved under another root, the subtree's names, ancestors and unit follow it.
+    let other_root = json!({"name": "海口市", "parentId": "-1", "code": "HK_CITY"});
+    let other_root = inspur_data(
+        &inspur(
+            &server,
+            &t,
+            Method::POST,
+            "/idaas/v1/organs",
+            Some(other_root),
+        )
+        .await,
+    );
+    let other_root = other_root["id"].as_str().unwrap().to_string();
+    let moved = json!({"id": d.middle, "parentId": other_root});
+    inspur_data(
+        &inspur(
+            &server,
+            &t,
+            Method::POST,
+            "/idaas/v1/organs/action/move",
+            Some(moved),
+        )
+        .await,
+    );
+    let page = get("orgSearch", json!({"keyword": "海口市商务局"}))
+        .await
+        .data();
+    let row = &page["records"][0];
+    assert_eq!(row["fullNamePath"], "海口市/惠企组织/海口市商务局");
+    assert_eq!(
+        row["parentIdPath"],
+        json!(format!("{},{}", other_root, d.middle))
+    );
+    let bureau = get("pushOrgInfo", json!({"orgId": d.bureau})).await.data();
+    assert_eq!(bureau["unitId"], json!(d.middle));
     server.assert_replay_identical().await;
     server.finish().await;
 }
@@ -637,6 +672,27 @@ async fn users_are_found_by_an_extended_attribute_with_their_posts(engine: Engin
     .await
     .data();
     assert_eq!(moved["total"], 1);
+    // A deleted user leaves nothing to be found by.
+    server
+        .client
+        .delete(&format!("/api/v2/tenant/users/{wang}"), &t)
+        .await
+        .assert_status(204);
+    let gone = get(
+        "searchByExtendProp",
+        json!({"extendKey": "dingAccountId", "extendValue": "ding-new"}),
+    )
+    .await
+    .data();
+    assert_eq!(gone["total"], 0);
+    let pool = &server.store().database().pool;
+    let rows: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM proj_user_extensions WHERE user_id = $1")
+            .bind(&wang)
+            .fetch_one(pool)
+            .await
+            .unwrap();
+    assert_eq!(rows, 0);
     assert_eq!(d.zhang.len(), 32);
     server.assert_replay_identical().await;
     server.finish().await;
@@ -674,10 +730,11 @@ async fn tenant_one_is_the_configured_default_tenant(engine: Engine) {
             call_with(server, "pushOrgRootInfo", &headers, "{}").await
         }
     };
-    // At the default tenant's host, "1" means that tenant: the other tenant's key is unknown.
+    // At the default tenant's host, "1" means that tenant: the other tenant's token is no
+    // credential there.
     send(headers(Some("1")))
         .await
-        .assert_error(200, "ERR_APP_NOT_FOUND");
+        .assert_error(401, "ERR_UNAUTHORIZED");
     // Named explicitly, the other tenant answers to its own credential, and to no other.
     send(headers(Some(&other.tenant_id))).await.data();
     let t = server.token().await;
@@ -705,7 +762,7 @@ async fn tenant_one_is_the_configured_default_tenant(engine: Engine) {
     let (key, token) = app(&server, &t, "政务").await;
     call(&server, &key, &token, "pushOrgRootInfo", json!({}))
         .await
-        .assert_error(200, "ERR_APP_NOT_FOUND");
+        .assert_error(401, "ERR_UNAUTHORIZED");
     server.finish().await;
 }
 
