@@ -50,6 +50,7 @@ mod login {
 /// The Hainan UAA dialect (`/apione`).
 mod hainan {
     mod directory;
+    mod examples;
     mod model;
     mod protocols;
     mod roles;
