@@ -38,15 +38,33 @@ pub async fn log(request: Request, next: Next) -> Response {
         .and_then(|v| v.to_str().ok())
         .unwrap_or("-")
         .to_string();
-    let span = tracing::info_span!("request", method = %method, request_id = %request_id);
-    let (response, tenant) = noting_tenant(next.run(request).instrument(span)).await;
+    // The fields left empty are filled once the answer is known, for the trace (ops/adr/0016):
+    // the log's lines inside the span were written before.
+    let span = tracing::info_span!(
+        "request",
+        method = %method,
+        request_id = %request_id,
+        http.route = tracing::field::Empty,
+        http.response.status_code = tracing::field::Empty,
+        tenant = tracing::field::Empty,
+    );
+    crate::telemetry::continue_trace(&span, request.headers());
+    let (response, tenant) = noting_tenant(next.run(request).instrument(span.clone())).await;
     let route = response
         .extensions()
         .get::<Route>()
         .map_or("-", |Route(matched)| matched.as_str());
     let status = response.status();
     let tenant = tenant.as_deref().unwrap_or("-");
-    let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let elapsed = started.elapsed();
+    crate::telemetry::rename(&span, format!("{method} {route}"));
+    span.record("http.route", route);
+    span.record("http.response.status_code", i64::from(status.as_u16()));
+    span.record("tenant", tenant);
+    drop(span);
+    let location = response.headers().get(axum::http::header::LOCATION);
+    crate::metrics::record_request(&method, route, status, elapsed, location);
+    let latency_ms = elapsed.as_secs_f64() * 1000.0;
     let latency_ms = (latency_ms * 10.0).round() / 10.0;
     tracing::info!(
         target: "idaas::access",

@@ -9,10 +9,18 @@ use serde_json::{json, Value};
 use store::fault::WriteState;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 
+use usecases::limits::TrustedProxies;
 use usecases::AppState;
 
-pub fn router(state: AppState) -> Router {
-    Router::new()
+/// Every surface; `/metrics` too when `metrics` names who may scrape it on this listener (it is
+/// `None` when metrics have a listener of their own).
+pub fn router(state: AppState, metrics: Option<TrustedProxies>) -> Router {
+    let mut router = Router::new();
+    if let Some(allow) = metrics {
+        let scrape = move |request| crate::metrics::scrape_allowed(allow.clone(), request);
+        router = router.route("/metrics", get(scrape));
+    }
+    router
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(ready))
         .merge(oneaccess::router())

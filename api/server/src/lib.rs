@@ -7,7 +7,9 @@ pub mod cli;
 pub mod limits;
 pub mod listen;
 pub mod logging;
+pub mod metrics;
 pub mod server;
+pub mod telemetry;
 
 pub use server::{
     open_store, open_store_for_restore, start, start_wired, start_with_sms, RunningServer, Wiring,

@@ -193,7 +193,11 @@ fn broken_pipe(error: &anyhow::Error) -> bool {
 
 async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut config = Config::load(args.config.as_deref())?;
-    idaas_server::logging::init(config.log_format)?;
+    // Traces only from a serving process: a command's spans would end with it unflushed.
+    let traces = match args.command {
+        Command::Serve { .. } => idaas_server::logging::init_serving(config.log_format)?,
+        _ => idaas_server::logging::init(config.log_format).map(|()| None)?,
+    };
     if let Some(url) = args.database_url {
         config.database_url = Some(url);
     }
@@ -217,7 +221,14 @@ async fn run(args: Args) -> anyhow::Result<ExitCode> {
                     "store already initialised: use the management credential printed at first start"
                 ),
             }
-            server.wait().await?;
+            if let Some(at) = server.metrics_addr {
+                println!("metrics on http://{at}/metrics");
+            }
+            let stopped = server.wait().await;
+            if let Some(traces) = traces {
+                traces.shutdown().await;
+            }
+            stopped?;
         }
         Command::Migrate => {
             let db =

@@ -71,6 +71,10 @@ pub async fn open_store_for_restore(config: &Config) -> anyhow::Result<EventStor
 
 pub struct RunningServer {
     pub addr: SocketAddr,
+    /// The separate metrics listener's address (`IDAAS_METRICS_LISTEN`), if there is one.
+    pub metrics_addr: Option<SocketAddr>,
+    /// Serves the separate metrics listener; ends with the server.
+    metrics_task: Option<JoinHandle<()>>,
     /// The management credential created at this start, if the store was empty.
     pub bootstrap: Option<Credentials>,
     pub store: EventStore,
@@ -85,6 +89,9 @@ impl RunningServer {
     pub async fn stop(self) -> anyhow::Result<()> {
         let _ = self.shutdown.send(());
         self.worker.abort();
+        if let Some(task) = &self.metrics_task {
+            task.abort();
+        }
         self.task.await.context("server task")?.context("server")?;
         checkpoint(&self.store).await;
         Ok(())
@@ -99,9 +106,11 @@ impl RunningServer {
             mut task,
             worker,
             store,
+            metrics_task,
             ..
         } = self;
         let _worker = AbortOnDrop(worker);
+        let _metrics = metrics_task.map(AbortOnDrop);
         tokio::select! {
             result = &mut task => { result.context("server task")?.context("server")?; }
             signal = stop_signal() => {
@@ -170,7 +179,30 @@ pub async fn start_wired(
     let addr = listener.local_addr()?;
     let worker = usecases::cas_outbox::spawn(state.clone());
     let limits = config.limits.clone();
-    let app = crate::app::router(state);
+    crate::metrics::handle();
+    let metrics = crate::metrics::MetricsSettings::from_env()?;
+    let metrics_listener = match metrics.listen {
+        Some(at) => Some(TcpListener::bind(at).await.with_context(|| {
+            format!("binding the metrics listener {at} (IDAAS_METRICS_LISTEN)")
+        })?),
+        None => None,
+    };
+    let metrics_addr = metrics_listener
+        .as_ref()
+        .map(|l| l.local_addr())
+        .transpose()?;
+    let metrics_task = metrics_listener.map(|listener| {
+        let limits = limits.clone();
+        tokio::spawn(async move {
+            let router = crate::metrics::separate_router();
+            let forever = std::future::pending::<()>();
+            if let Err(e) = crate::listen::serve(listener, router, &limits, forever, DRAIN).await {
+                tracing::error!(error = %e, "the metrics listener stopped");
+            }
+        })
+    });
+    let on_main = metrics.listen.is_none().then_some(metrics.allow);
+    let app = crate::app::router(state, on_main);
     let (shutdown, signal) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
         let signal = async {
@@ -180,6 +212,8 @@ pub async fn start_wired(
     });
     Ok(RunningServer {
         addr,
+        metrics_addr,
+        metrics_task,
         bootstrap,
         store,
         shutdown,

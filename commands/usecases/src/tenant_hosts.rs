@@ -45,8 +45,10 @@ impl TenantResolver {
         }
         let remembered = self.known.read().ok().and_then(|k| k.get(&host).cloned());
         if let Some((tenant, _)) = remembered.filter(|(_, at)| at.elapsed() < REMEMBERED) {
+            metrics::counter!("idaas_cache_lookups_total", "cache" => "tenant_host", "result" => "hit").increment(1);
             return Ok(tenant);
         }
+        metrics::counter!("idaas_cache_lookups_total", "cache" => "tenant_host", "result" => "miss").increment(1);
         let tenant = projections::tenants::by_domain(state.pool(), &host)
             .await?
             .unwrap_or_else(|| DEFAULT_TENANT_ID.to_string());

@@ -13,8 +13,10 @@ mod events {
     mod durability;
     mod event_store;
     mod logs;
+    mod metrics;
     mod previous_release;
     mod storage_faults;
+    mod telemetry;
 }
 
 /// The OneAccess management API (`/api/v2/tenant/…`): its token, users, organisations,

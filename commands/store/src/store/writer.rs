@@ -10,6 +10,7 @@ use futures::FutureExt;
 use sqlx::pool::PoolConnection;
 use sqlx::{Any, AnyConnection, Connection, Executor};
 use tokio::sync::{mpsc, oneshot};
+use tracing::Instrument;
 
 use super::chain::{self, ChainedFields};
 use super::seal::{has_personal, seal_payload};
@@ -34,7 +35,24 @@ pub(super) async fn run(shared: Arc<Shared>, mut jobs: mpsc::Receiver<Job>) {
             }
         }
         let requests: Vec<&AppendRequest> = batch.iter().map(|j| &j.request).collect();
-        let written = write_batch_on_own_connection(&shared, &requests).await;
+        // What is still queued once this batch is taken: a queue that stays full means appends
+        // arrive faster than batches commit (docs/operations.md "Metrics").
+        metrics::gauge!("idaas_event_store_writer_queue").set(jobs.len() as f64);
+        metrics::histogram!("idaas_event_store_batch_appends").record(requests.len() as f64);
+        let events: usize = requests.iter().map(|r| r.events.len()).sum();
+        let span = tracing::info_span!(
+            target: "idaas::trace",
+            "append batch",
+            appends = requests.len(),
+            events
+        );
+        let started = std::time::Instant::now();
+        let written = write_batch_on_own_connection(&shared, &requests)
+            .instrument(span)
+            .await;
+        metrics::histogram!("idaas_event_store_append_batch_seconds")
+            .record(started.elapsed().as_secs_f64());
+        count_outcomes(&written, requests.len());
         let db = &shared.db;
         match written {
             Ok(outcomes) => {
@@ -64,6 +82,28 @@ pub(super) async fn run(shared: Arc<Shared>, mut jobs: mpsc::Receiver<Job>) {
                 }
             }
         }
+    }
+}
+
+/// Counts each append of a batch by its outcome.
+fn count_outcomes(written: &anyhow::Result<Vec<Result<Appended, AppendError>>>, appends: usize) {
+    let count = |outcome: &'static str, n: usize| {
+        metrics::counter!("idaas_event_store_appends_total", "outcome" => outcome)
+            .increment(n as u64);
+    };
+    let Ok(outcomes) = written else {
+        // The whole batch failed: every append in it was answered with an error.
+        return count("error", appends);
+    };
+    for outcome in outcomes {
+        let outcome = match outcome {
+            Ok(_) => "ok",
+            Err(AppendError::Conflict { .. }) => "conflict",
+            Err(AppendError::Claimed { .. }) => "claimed",
+            Err(AppendError::GuardFailed(_)) => "guard",
+            Err(AppendError::Internal(_)) => "error",
+        };
+        count(outcome, 1);
     }
 }
 
@@ -305,17 +345,40 @@ async fn append_one(
             metadata: request.metadata.clone(),
             recorded_at: recorded_at.clone(),
         };
-        for projector in &shared.projectors {
-            projector
-                .apply(conn, &recorded)
-                .await
-                .with_context(|| format!("projecting {}", recorded.event_type))?;
-        }
+        project(shared, conn, &recorded).await?;
         prev_hash = hash;
         pending.last_position = position;
     }
     pending.heads.insert(tenant.clone(), prev_hash);
     Ok(Some(pending.last_position))
+}
+
+/// Applies one event to every inline projection, in the append's transaction: one span and one
+/// latency sample per event (a span per projection would be a score of spans per event).
+async fn project(
+    shared: &Shared,
+    conn: &mut AnyConnection,
+    recorded: &RecordedEvent,
+) -> anyhow::Result<()> {
+    let span = tracing::info_span!(
+        target: "idaas::trace",
+        "projection",
+        event_type = %recorded.event_type
+    );
+    let started = std::time::Instant::now();
+    async {
+        for projector in &shared.projectors {
+            projector
+                .apply(conn, recorded)
+                .await
+                .with_context(|| format!("projecting {}", recorded.event_type))?;
+        }
+        anyhow::Ok(())
+    }
+    .instrument(span)
+    .await?;
+    metrics::histogram!("idaas_projection_seconds").record(started.elapsed().as_secs_f64());
+    Ok(())
 }
 
 /// A conflict unless the stream is at the version the decision was made on.

@@ -50,12 +50,21 @@ impl PasswordPool {
     ) -> Result<R, Overloaded> {
         let (done, result) = tokio::sync::oneshot::channel();
         let job: Job = Box::new(move || {
+            metrics::gauge!("idaas_password_checks_waiting").decrement(1.0);
+            metrics::gauge!("idaas_password_checks_running").increment(1.0);
             let _ = done.send(work());
+            metrics::gauge!("idaas_password_checks_running").decrement(1.0);
         });
-        match self.sender.try_send(job) {
+        metrics::gauge!("idaas_password_checks_waiting").increment(1.0);
+        let sent = self.sender.try_send(job);
+        if sent.is_err() {
+            metrics::gauge!("idaas_password_checks_waiting").decrement(1.0);
+        }
+        match sent {
             Ok(()) => result.await.map_err(|_| Overloaded),
             Err(TrySendError::Full(_)) => {
                 tracing::warn!("password checks at capacity: a sign-in was answered busy");
+                metrics::counter!("idaas_password_checks_refused_total").increment(1);
                 Err(Overloaded)
             }
             Err(TrySendError::Disconnected(_)) => Err(Overloaded),

@@ -80,6 +80,7 @@ pub fn device_key(state: &AppState, token: &str) -> String {
 /// Checks a username and password. Every refusal is recorded with its reason. The account's
 /// rate limit comes first; a locked or still-waiting count refuses before the password is
 /// tried; after `CAPTCHA_AFTER_FAILURES` failures a right CAPTCHA answer is needed too.
+#[tracing::instrument(target = "idaas::trace", skip_all, fields(tenant = %ctx.tenant_id))]
 pub async fn check_password(
     state: &AppState,
     ctx: &Context,
@@ -102,6 +103,7 @@ pub async fn check_password(
         )
         .inspect_err(|_| {
             tracing::warn!(target: "idaas::security", tenant = %tenant, "sign-in refused by the account's rate limit");
+            metrics::counter!("idaas_sign_ins_total", "outcome" => "failed", "reason" => "rate_limited").increment(1);
         })
         .map_err(ServiceError::from)?;
     let device = attempt.device.as_deref().map(|d| device_key(state, d));
@@ -154,6 +156,7 @@ pub async fn check_password(
             let count = after.count_for(device.as_deref());
             if let Some(remaining_ms) = count.locked_for(state.now()) {
                 tracing::warn!(target: "idaas::security", tenant = %tenant, user_id = %known_user(&subject), remaining_ms, "account locked after failed sign-ins");
+                metrics::counter!("idaas_account_locks_total").increment(1);
                 return Err(SignInError::Refused(SignInRefusal::Locked { remaining_ms }));
             }
             return Err(SignInError::Refused(SignInRefusal::BadCredentials {
@@ -180,6 +183,7 @@ pub async fn check_password(
             .await
             .map_err(bus_error)?;
     }
+    metrics::counter!("idaas_sign_ins_total", "outcome" => "ok", "reason" => "-").increment(1);
     Ok(user)
 }
 
@@ -255,7 +259,17 @@ async fn record(
         .await
         .map_err(bus_error)?;
     tracing::warn!(target: "idaas::security", tenant = %ctx.tenant_id, user_id = %known_user(user_id), reason = %reason, "sign-in refused");
+    metrics::counter!("idaas_sign_ins_total", "outcome" => outcome(reason), "reason" => reason.to_string()).increment(1);
     Ok(attempts(state, &ctx.tenant_id, user_id).await?)
+}
+
+/// The outcome a refusal is counted under: `locked` when the account was locked or had to wait.
+fn outcome(reason: &str) -> &'static str {
+    if matches!(reason, "locked" | "delayed") {
+        "locked"
+    } else {
+        "failed"
+    }
 }
 
 /// The user id for a log line, when the user exists: an unknown name's attempts stream is named

@@ -53,6 +53,7 @@ pub async fn second_factor(
 }
 
 /// Checks a TOTP code; a wrong one counts towards the lockout like a wrong password.
+#[tracing::instrument(target = "idaas::trace", skip_all, fields(tenant = %ctx.tenant_id))]
 pub async fn verify_second_factor(
     state: &AppState,
     ctx: &Context,

@@ -17,6 +17,7 @@ pub struct StartedSession {
     pub expires_at: i64,
 }
 
+#[tracing::instrument(target = "idaas::trace", skip_all, fields(tenant = %ctx.tenant_id))]
 pub async fn start_session(
     state: &AppState,
     ctx: &Context,

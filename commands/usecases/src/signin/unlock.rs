@@ -16,6 +16,7 @@ pub struct Unlocked {
 }
 
 /// Unlocks the user `user_id` of the context's tenant; `None` when there is no such user.
+#[tracing::instrument(target = "idaas::trace", skip_all, fields(tenant = %ctx.tenant_id))]
 pub async fn unlock(
     bus: &CommandBus,
     ctx: &Context,
