@@ -15,7 +15,7 @@ const BATCH: i64 = 1000;
 /// devices, ADR 0012; 4: application authorities, ADR 0014; 5: organisation details; 6: user
 /// account details and the left state; 7: application details and types, dictionaries; 8:
 /// uploaded files): a store whose projections are older is rebuilt once when it is opened.
-pub const VERSION: &str = "11";
+pub const VERSION: &str = "12";
 
 /// Every projection table, in the order they are cleared.
 pub fn tables() -> Vec<&'static str> {

@@ -127,15 +127,15 @@ pub async fn orgs_by_ids(
     Ok(found)
 }
 
-/// The organisations a user belongs to, the primary one first, each with whether it is the
-/// primary membership.
+/// The organisations a user belongs to, the primary one first, each with the membership.
 pub async fn user_orgs(
     pool: &AnyPool,
     tenant: &str,
     user_id: &str,
-) -> anyhow::Result<Vec<(Organ, bool)>> {
+) -> anyhow::Result<Vec<(Organ, Post)>> {
     let rows = sqlx::query(&format!(
-        "SELECT {COLUMNS}, m.relation_type FROM {TABLE} JOIN proj_user_orgs m \
+        "SELECT {COLUMNS}, m.relation_type, m.post, m.sort_order AS member_sort FROM {TABLE} \
+         JOIN proj_user_orgs m \
          ON m.tenant_id = o.tenant_id AND m.org_id = o.org_id \
          WHERE o.tenant_id = $1 AND m.user_id = $2 ORDER BY m.relation_type DESC, o.org_id"
     ))
@@ -143,20 +143,35 @@ pub async fn user_orgs(
     .bind(user_id)
     .fetch_all(pool)
     .await?;
-    rows.iter()
-        .map(|r| Ok((organ(r)?, r.try_get::<i64, _>("relation_type")? == 1)))
-        .collect()
+    rows.iter().map(|r| Ok((organ(r)?, post(r)?))).collect()
 }
 
-/// One member of an organisation: the user and whether this is the user's primary membership.
+/// A membership: whether it is the user's primary one, the post held there and the user's place
+/// among the organisation's members.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Post {
+    pub primary: bool,
+    pub post: Option<String>,
+    pub sort: Option<i64>,
+}
+
+fn post(r: &sqlx::any::AnyRow) -> anyhow::Result<Post> {
+    Ok(Post {
+        primary: r.try_get::<i64, _>("relation_type")? == 1,
+        post: r.try_get("post")?,
+        sort: r.try_get("member_sort")?,
+    })
+}
+
+/// One member of an organisation: the user and the membership.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Member {
     pub user_id: String,
-    pub primary: bool,
+    pub post: Post,
 }
 
 /// A page of an organisation's direct members (primary or secondary), whose display name
-/// starts with `name_prefix` when given, in creation order.
+/// starts with `name_prefix` when given, by their place (`sortNum`), then creation.
 pub async fn org_members(
     pool: &AnyPool,
     tenant: &str,
@@ -166,7 +181,7 @@ pub async fn org_members(
 ) -> anyhow::Result<Page<Member>> {
     let mut listing = Listing::of(
         "proj_users u JOIN proj_user_orgs m ON m.tenant_id = u.tenant_id AND m.user_id = u.user_id",
-        "u.user_id, m.relation_type",
+        "u.user_id, m.relation_type, m.post, m.sort_order AS member_sort",
     )
     .bind(tenant)
     .bind(org_id);
@@ -181,11 +196,14 @@ pub async fn org_members(
     }
     listing
         .filter(filter)
-        .order_by("u.created_at", "u.user_id")
+        .order_by(
+            "COALESCE(m.sort_order, 2147483647), u.created_at",
+            "u.user_id",
+        )
         .fetch(pool, request, |r| {
             Ok(Member {
                 user_id: r.try_get("user_id")?,
-                primary: r.try_get::<i64, _>("relation_type")? == 1,
+                post: post(r)?,
             })
         })
         .await

@@ -212,12 +212,15 @@ async fn replace_relations(
         .await?;
     for relation in relations {
         sqlx::query(
-            "INSERT INTO proj_user_orgs (tenant_id, user_id, org_id, relation_type) VALUES ($1, $2, $3, $4)",
+            "INSERT INTO proj_user_orgs (tenant_id, user_id, org_id, relation_type, post, sort_order) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(tenant)
         .bind(user_id)
         .bind(&relation.org_id)
         .bind(i64::from(relation.relation_type))
+        .bind(relation.post.clone())
+        .bind(relation.sort)
         .execute(&mut *conn)
         .await?;
     }
@@ -305,19 +308,22 @@ async fn with_relations(
         return Ok(users);
     }
     let sql = format!(
-        "SELECT user_id, org_id, relation_type FROM proj_user_orgs WHERE tenant_id = $1 AND user_id IN ({}) \
-         ORDER BY user_id, relation_type DESC, org_id",
+        "SELECT user_id, org_id, relation_type, post, sort_order FROM proj_user_orgs \
+         WHERE tenant_id = $1 AND user_id IN ({}) ORDER BY user_id, relation_type DESC, org_id",
         placeholders(2, users.len())
     );
-    let mut query = sqlx::query_as::<_, (String, String, i64)>(&sql).bind(tenant);
+    type Row = (String, String, i64, Option<String>, Option<i64>);
+    let mut query = sqlx::query_as::<_, Row>(&sql).bind(tenant);
     for user in &users {
         query = query.bind(user.user_id.clone());
     }
-    for (user_id, org_id, relation_type) in query.fetch_all(pool).await? {
+    for (user_id, org_id, relation_type, post, sort) in query.fetch_all(pool).await? {
         if let Some(user) = users.iter_mut().find(|u| u.user_id == user_id) {
             user.relations.push(OrgRelation {
                 org_id,
                 relation_type: relation_type as u8,
+                post,
+                sort,
             });
         }
     }

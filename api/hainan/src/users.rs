@@ -108,9 +108,9 @@ pub async fn user_orgs(state: &AppState, call: &Call, body: &Body) -> Result<Val
     let orgs = uaa::user_orgs(state.pool(), &call.tenant_id, &user.user_id).await?;
     let organs: Vec<_> = orgs.iter().map(|(organ, _)| organ.clone()).collect();
     let mut records = crate::orgs::records(state, call, &organs, false).await?;
-    for (record, (organ, primary)) in records.iter_mut().zip(&orgs) {
+    for (record, (organ, post)) in records.iter_mut().zip(&orgs) {
         record["parentIdPath"] = json!(views::parent_id_path(organ));
-        record["mainJob"] = json!(primary);
+        record["mainJob"] = json!(post.primary);
     }
     Ok(json!({ "orgs": records }))
 }
@@ -135,14 +135,14 @@ pub async fn by_extension(
             continue;
         };
         let mut belongs = Vec::new();
-        for (organ, primary) in uaa::user_orgs(pool, tenant, user_id).await? {
+        for (organ, post) in uaa::user_orgs(pool, tenant, user_id).await? {
             belongs.push(json!({
                 "orgId": organ.org_id,
                 "orgName": organ.name,
-                "posJob": null,
+                "posJob": post.post,
                 "fullNamePath": organ.name_path,
-                "jobType": if primary { "1" } else { "2" },
-                "mainJob": primary,
+                "jobType": if post.primary { "1" } else { "2" },
+                "mainJob": post.primary,
             }));
         }
         let p = &user.profile;

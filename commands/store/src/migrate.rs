@@ -58,6 +58,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(27, "0027_authorization"),
     migration!(28, "0028_government_directory"),
     migration!(29, "0029_access_keys"),
+    migration!(30, "0030_membership_posts"),
 ];
 
 /// The migration level of this release: the version of its last migration.

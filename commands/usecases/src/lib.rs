@@ -28,6 +28,7 @@ pub mod limits;
 pub mod login_themes;
 pub mod oauth;
 pub mod organizations;
+pub mod posts;
 pub mod privileges;
 pub mod roles;
 pub mod saml;

@@ -55,6 +55,8 @@ async fn resolve_relations(
             relations.push(OrgRelation {
                 org_id: org_id_of(state, tenant, code).await?,
                 relation_type,
+                post: None,
+                sort: None,
             });
         }
         if let Some(primary) = primary {
@@ -72,6 +74,8 @@ async fn resolve_relations(
             let mut relations = vec![OrgRelation {
                 org_id: primary.clone(),
                 relation_type: 1,
+                post: None,
+                sort: None,
             }];
             relations.extend(
                 current
@@ -84,6 +88,8 @@ async fn resolve_relations(
         (Some(primary), None) => Ok(Some(vec![OrgRelation {
             org_id: primary,
             relation_type: 1,
+            post: None,
+            sort: None,
         }])),
         (None, Some(_)) => Ok(None),
         (None, None) => {
@@ -92,6 +98,8 @@ async fn resolve_relations(
                 root.map(|o| OrgRelation {
                     org_id: o.org_id,
                     relation_type: 1,
+                    post: None,
+                    sort: None,
                 })
                 .into_iter()
                 .collect(),

@@ -234,8 +234,19 @@ fn update(
     }
     changed.extend(account_changed);
     let org_relations = match org_relations {
-        Some(relations) => {
+        Some(mut relations) => {
             check_relations(&relations)?;
+            // A membership kept keeps its post and place unless the change names them.
+            for relation in &mut relations {
+                if let Some(kept) = user
+                    .org_relations
+                    .iter()
+                    .find(|r| r.org_id == relation.org_id)
+                {
+                    relation.post = relation.post.take().or(kept.post.clone());
+                    relation.sort = relation.sort.or(kept.sort);
+                }
+            }
             if relations != user.org_relations {
                 changed.push(super::CHANGED_RELATIONS.to_string());
             }

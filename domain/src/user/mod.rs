@@ -24,11 +24,17 @@ pub const MAX_SECONDARY_ORGS: usize = 9;
 /// field name (version 1 said `user_org_relation_list`).
 pub const CHANGED_RELATIONS: &str = "org_relations";
 
-/// A user's membership of an organisation: `relation_type` 1 is primary (归属), 0 secondary (挂靠).
+/// A user's membership of an organisation: `relation_type` 1 is primary (归属), 0 secondary (挂靠);
+/// the post held there (职务, Hainan `posJob`) and the user's place among its members (`sortNum`),
+/// when known — left out of events when absent, so earlier events keep their bytes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrgRelation {
     pub org_id: String,
     pub relation_type: u8,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub post: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sort: Option<i64>,
 }
 
 impl OrgRelation {

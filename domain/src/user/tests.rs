@@ -18,6 +18,8 @@ fn primary(org_id: &str) -> OrgRelation {
     OrgRelation {
         org_id: org_id.to_string(),
         relation_type: 1,
+        post: None,
+        sort: None,
     }
 }
 
@@ -25,6 +27,8 @@ fn secondary(org_id: &str) -> OrgRelation {
     OrgRelation {
         org_id: org_id.to_string(),
         relation_type: 0,
+        post: None,
+        sort: None,
     }
 }
 

@@ -73,6 +73,14 @@ fn intended_changes(file: &str, mut recorded: Value) -> Value {
             "grants_reach_sub_organizations": false
         });
     }
+    if file.starts_with("oidc-discovery") {
+        // Issue 17: an application may release the user's roles and permissions as claims.
+        let claims = recorded["claims_supported"]
+            .as_array_mut()
+            .expect("claims_supported");
+        claims.push("roles".into());
+        claims.push("permissions".into());
+    }
     if file == "orgs-all-but-roots.json" {
         // Issue 14: every organisation, the roots included (the reference's example), in
         // creation order (the ids begin with their creation time).

@@ -631,6 +631,43 @@ async fn users_are_found_by_an_extended_attribute_with_their_posts(engine: Engin
         (belongs[1]["jobType"].clone(), belongs[1]["mainJob"].clone()),
         (json!("2"), json!(false))
     );
+    // Posts on the memberships (admin API): the post and place show in both reads, the
+    // members are ordered by their place, and a later change of memberships keeps them.
+    let posts = format!("/admin/v1/users/{wang}/posts");
+    let body = json!({"posts": [{"org_id": d.bureau, "post": "科长", "sort": 1}]});
+    let set = server.client.put(&posts, &t, body).await;
+    assert_eq!(set.assert_status(200)["posts"][0]["post"], "科长");
+    let outsider = json!({"posts": [{"org_id": d.root, "post": "x"}]});
+    server
+        .client
+        .put(&posts, &t, outsider)
+        .await
+        .assert_status(400);
+    let members = get("pushOrgUsers", json!({"orgId": d.bureau})).await.data();
+    let first = &members["records"][0];
+    assert_eq!(first["userId"], json!(wang), "the first place: {members}");
+    assert_eq!(
+        (first["posJob"].clone(), first["sortNum"].clone()),
+        (json!("科长"), json!(1))
+    );
+    let update = json!({"user_org_relation_list": [{"orgCode": "HK", "relationType": 1}]});
+    server
+        .client
+        .put(&format!("/api/v2/tenant/users/{wang}"), &t, update)
+        .await
+        .assert_status(200);
+    let found = get(
+        "searchByExtendProp",
+        json!({"extendKey": "dingAccountId", "extendValue": "ding-ww"}),
+    )
+    .await
+    .data();
+    let belongs = found["records"][0]["belongs"].as_array().unwrap().clone();
+    assert_eq!(belongs.len(), 1, "the secondary membership left: {found}");
+    assert_eq!(
+        belongs[0]["posJob"], "科长",
+        "the kept membership keeps its post"
+    );
     // Numbers match as text; other values, other keys and blanks find nobody or are refused.
     let level = get(
         "searchUserByExtendProp",
