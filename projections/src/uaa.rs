@@ -276,6 +276,9 @@ pub async fn search(
     search: Search<'_>,
     request: PageRequest,
 ) -> anyhow::Result<Page<Organ>> {
+    // The scopes' own paths first: a subtree is then one prefix match on the path index.
+    let within = orgs_by_ids(pool, tenant, search.within).await?;
+    let outside = orgs_by_ids(pool, tenant, search.outside).await?;
     let mut binds: Vec<String> = Vec::new();
     let mut mark = |value: String| {
         binds.push(value);
@@ -297,19 +300,18 @@ pub async fn search(
         };
         filter.push_str(&format!(" AND {condition}"));
     }
-    for (ids, negate) in [(search.within, false), (search.outside, true)] {
-        if ids.is_empty() {
-            continue;
+    if !search.within.is_empty() {
+        // Named scopes that do not exist hold nothing.
+        let mut parts = vec!["1 = 0".to_string()];
+        for organ in &within {
+            let p = mark(format!("{}%", escape_like(&organ.id_path)));
+            parts.push(format!("o.path LIKE {p} ESCAPE '\\'"));
         }
-        let parts: Vec<String> = ids
-            .iter()
-            .map(|id| {
-                let p = mark(format!("%/{}/%", escape_like(id)));
-                format!("o.path LIKE {p} ESCAPE '\\'")
-            })
-            .collect();
-        let not = if negate { "NOT " } else { "" };
-        filter.push_str(&format!(" AND {not}({})", parts.join(" OR ")));
+        filter.push_str(&format!(" AND ({})", parts.join(" OR ")));
+    }
+    for organ in &outside {
+        let p = mark(format!("{}%", escape_like(&organ.id_path)));
+        filter.push_str(&format!(" AND o.path NOT LIKE {p} ESCAPE '\\'"));
     }
     if !search.only.is_empty() {
         let marks: Vec<String> = search.only.iter().map(|id| mark(id.clone())).collect();
