@@ -515,6 +515,9 @@ async fn government_profiles_decide_types_units_and_searches(engine: Engine) {
         search(json!({"includeDirectOrgIdScope": [d.bureau], "keyword": ""})).await,
         std::slice::from_ref(&d.bureau)
     );
+    assert!(search(json!({"includeOrgIdScope": ["nope"]}))
+        .await
+        .is_empty());
     get(
         "orgSearch",
         json!({"keyword": "x", "keywordType": "COLOUR"}),
