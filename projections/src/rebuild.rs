@@ -1,7 +1,10 @@
 //! Replay and verification: every projection is rebuilt from position 0 by the same reducers
 //! that keep it live, and a rebuild can be compared with the live tables.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::hash::{BuildHasher, RandomState};
+
+use futures::TryStreamExt;
 
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Column, Row};
@@ -123,36 +126,87 @@ pub async fn rebuild_if_outdated(store: &EventStore) -> anyhow::Result<Option<i6
 /// The first difference between the live tables and a fresh rebuild, if any. The rebuild runs
 /// in a transaction that is rolled back. The difference is told by table, the row's ids and the
 /// names of the columns that differ, never by values that may be personal data (ADR 0016).
+///
+/// Linear in the rows (ADR 0020): the live rows are streamed into a count of row digests per
+/// table, the rebuild (under a savepoint) is streamed against those counts, and only the rows
+/// that do not match are kept. The live row a difference names is found by streaming its table
+/// again once the savepoint is rolled back.
 pub async fn compare_with_rebuild(store: &EventStore) -> anyhow::Result<Option<String>> {
     let mut tx = store.database().pool.begin().await?;
     lock_appends(&mut tx).await?;
-    let live = rows_of_every_table(&mut tx).await?;
-    clear_and_replay(store, &mut tx).await?;
-    let rebuilt = rows_of_every_table(&mut tx).await?;
-    tx.rollback().await?;
+    let digests = RowDigests::new();
+    let mut live = Vec::new();
     for table in tables() {
-        if let Some(difference) = first_difference(&live[table], &rebuilt[table]) {
-            return Ok(Some(format!("{table}: {difference}")));
+        let mut counts = HashMap::new();
+        let select = format!("SELECT * FROM {table}");
+        let mut rows = sqlx::query(&select).fetch(&mut *tx);
+        while let Some(row) = rows.try_next().await? {
+            *counts.entry(digests.of(&row_values(&row))).or_insert(0u32) += 1;
         }
+        live.push(counts);
     }
+    sqlx::query("SAVEPOINT verify_rebuild")
+        .execute(&mut *tx)
+        .await?;
+    clear_and_replay(store, &mut tx).await?;
+    for (table, mut unmatched) in tables().into_iter().zip(live) {
+        let mut produced_only = Vec::new();
+        let select = format!("SELECT * FROM {table}");
+        let mut rows = sqlx::query(&select).fetch(&mut *tx);
+        while let Some(row) = rows.try_next().await? {
+            let values = row_values(&row);
+            let digest = digests.of(&values);
+            match unmatched.get_mut(&digest) {
+                Some(n) if *n > 1 => *n -= 1,
+                Some(_) => {
+                    unmatched.remove(&digest);
+                }
+                None => produced_only.push(values),
+            }
+        }
+        drop(rows);
+        if unmatched.is_empty() && produced_only.is_empty() {
+            continue;
+        }
+        sqlx::query("ROLLBACK TO SAVEPOINT verify_rebuild")
+            .execute(&mut *tx)
+            .await?;
+        let mut live_only = None;
+        if !unmatched.is_empty() {
+            let select = format!("SELECT * FROM {table}");
+            let mut rows = sqlx::query(&select).fetch(&mut *tx);
+            while let Some(row) = rows.try_next().await? {
+                let values = row_values(&row);
+                if unmatched.contains_key(&digests.of(&values)) {
+                    live_only = Some(values);
+                    break;
+                }
+            }
+        }
+        tx.rollback().await?;
+        let difference = describe(live_only.as_ref(), &produced_only)
+            .ok_or_else(|| anyhow::anyhow!("{table}: a live row changed while verifying"))?;
+        return Ok(Some(format!("{table}: {difference}")));
+    }
+    tx.rollback().await?;
     Ok(None)
 }
 
 /// A row as (column, value) pairs in column order.
 type Values = Vec<(String, String)>;
 
-/// Every row of every projection table.
-async fn rows_of_every_table(
-    conn: &mut AnyConnection,
-) -> anyhow::Result<BTreeMap<&'static str, Vec<Values>>> {
-    let mut out = BTreeMap::new();
-    for table in tables() {
-        let rows = sqlx::query(&format!("SELECT * FROM {table}"))
-            .fetch_all(&mut *conn)
-            .await?;
-        out.insert(table, rows.iter().map(row_values).collect());
+/// A 128-bit digest of a row's columns and values, keyed at random for each verification (two
+/// SipHash keys), so that a row cannot be crafted to collide with another.
+struct RowDigests(RandomState, RandomState);
+
+impl RowDigests {
+    fn new() -> Self {
+        Self(RandomState::new(), RandomState::new())
     }
-    Ok(out)
+
+    fn of(&self, values: &Values) -> u128 {
+        (u128::from(self.0.hash_one(values)) << 64) | u128::from(self.1.hash_one(values))
+    }
 }
 
 /// Columns that identify a row and hold no personal data: ids (but not an external system's
@@ -186,23 +240,26 @@ fn same_ids(a: &Values, b: &Values) -> bool {
     ids(a) == ids(b)
 }
 
-/// The first row of `live` not in `rebuilt` or the other way round, described by ids and
-/// column names only.
-fn first_difference(live: &[Values], rebuilt: &[Values]) -> Option<String> {
-    if let Some(row) = live.iter().find(|row| !rebuilt.contains(row)) {
-        return Some(match rebuilt.iter().find(|other| same_ids(row, other)) {
-            Some(other) => format!(
-                "the live row ({}) differs from a rebuild in column(s) {}",
-                ids_of(row),
-                differing_columns(row, other)
-            ),
-            None => format!(
-                "the live row ({}) is not produced by a rebuild",
-                ids_of(row)
-            ),
-        });
+/// The first live row that a rebuild does not produce (paired, by its ids, with the rebuilt row
+/// that replaces it), or else the first rebuilt row missing from the live table; described by
+/// ids and column names only.
+fn describe(live_only: Option<&Values>, produced_only: &[Values]) -> Option<String> {
+    if let Some(row) = live_only {
+        return Some(
+            match produced_only.iter().find(|other| same_ids(row, other)) {
+                Some(other) => format!(
+                    "the live row ({}) differs from a rebuild in column(s) {}",
+                    ids_of(row),
+                    differing_columns(row, other)
+                ),
+                None => format!(
+                    "the live row ({}) is not produced by a rebuild",
+                    ids_of(row)
+                ),
+            },
+        );
     }
-    rebuilt.iter().find(|row| !live.contains(row)).map(|row| {
+    produced_only.first().map(|row| {
         format!(
             "a rebuild produces a row ({}) missing from the live table",
             ids_of(row)

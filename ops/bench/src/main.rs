@@ -4,11 +4,13 @@
 //! - OAuth and sign-in over HTTP against a real in-process server: client-credentials and refresh
 //!   grants, authorization-code flows with PKCE, password logins, next to the raw argon2id and
 //!   RS256 rates of the machine (`oauth`);
-//! - CAS over HTTP: service tickets issued from an SSO session and validated (`cas`).
+//! - CAS over HTTP: service tickets issued from an SSO session and validated (`cas`);
+//! - `idaas verify` at 40k and 80k events, next to a replay (`verify`; other sizes in
+//!   `IDAAS_BENCH_VERIFY_EVENTS`, e.g. `40000,80000,200000`).
 //!
 //! Run: `cargo run --release -p idaas-bench` (PostgreSQL: set `IDAAS_TEST_POSTGRES_URL`). Writes
 //! Markdown tables to `ops/bench/results.md` (or the path in `IDAAS_BENCH_OUT`). Naming sections
-//! (`-- oauth`, `-- store`, `-- cas`) runs only those; a partial run writes only to
+//! (`-- oauth`, `-- store`, `-- cas`, `-- verify`) runs only those; a partial run writes only to
 //! `IDAAS_BENCH_OUT`.
 
 mod browser;
@@ -20,10 +22,11 @@ mod oauth;
 mod primitives;
 mod report;
 mod server;
+mod verify;
 
 use sqlx::Executor;
 
-const SECTIONS: &[&str] = &["store", "oauth", "cas"];
+const SECTIONS: &[&str] = &["store", "oauth", "cas", "verify"];
 /// Verifications and signatures timed by the cryptographic floor.
 const ARGON2_VERIFIES: usize = 40;
 const RS256_SIGNATURES: usize = 2000;
@@ -114,9 +117,26 @@ async fn main() -> anyhow::Result<()> {
             cas_figures.push(cas::measure("PostgreSQL", &url, &data).await?);
         }
     }
+    let mut verify_figures = Vec::new();
+    if wants("verify") {
+        let sizes = verify::sizes()?;
+        let url = sqlite("verify.db");
+        verify_figures.push(verify::measure("SQLite", &url, &sizes).await?);
+        if let Some(admin) = &postgres {
+            let url = postgres_database(admin, "idaas_bench_verify").await?;
+            verify_figures.push(verify::measure("PostgreSQL", &url, &sizes).await?);
+        }
+    }
     let _ = std::fs::remove_dir_all(&dir);
 
-    let out = report::markdown(&results)? + &cas::markdown(&cas_figures)?;
+    let profile = if cfg!(debug_assertions) {
+        "Debug"
+    } else {
+        "Release"
+    };
+    let out = report::markdown(&results)?
+        + &cas::markdown(&cas_figures)?
+        + &verify::markdown(&verify_figures, profile)?;
     print!("{out}");
     let path = match std::env::var("IDAAS_BENCH_OUT") {
         Ok(path) if !path.is_empty() => path,

@@ -17,6 +17,7 @@ mod events {
     mod previous_release;
     mod storage_faults;
     mod telemetry;
+    mod verify;
 }
 
 /// The OneAccess management API (`/api/v2/tenant/…`): its token, users, organisations,
