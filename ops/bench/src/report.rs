@@ -45,9 +45,15 @@ pub fn markdown(results: &Results) -> anyhow::Result<String> {
     let mut out = String::new();
     writeln!(out, "# Benchmark results\n")?;
     let load = results.load_average.as_deref().unwrap_or("unknown");
+    // The profile this binary was built with, so that debug figures are never read as release.
+    let profile = if cfg!(debug_assertions) {
+        "a debug build (`cargo run -p idaas-bench`): not comparable with release figures"
+    } else {
+        "`cargo run --release -p idaas-bench`"
+    };
     writeln!(
         out,
-        "Written by `cargo run --release -p idaas-bench`; {cores} cores, load average {load} at the start. See REPORT.md for the method and a reading.\n"
+        "Written by {profile}; {cores} cores, load average {load} at the start. See REPORT.md for the method and a reading.\n"
     )?;
     if !results.store.is_empty() {
         store_table(&mut out, &results.store)?;
