@@ -7,14 +7,7 @@ use sqlx::{AnyPool, Row};
 
 use crate::applications::{app_row, ApplicationRow, APP_COLUMNS};
 use crate::page::{Listing, Page, PageRequest};
-
-fn like(text: &str) -> String {
-    let escaped = text
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    format!("%{escaped}%")
-}
+use crate::support::contains;
 
 /// How many grants of the application reach the user `$2` (see `app_grants::reaches_user`).
 fn user_granted(inherit: bool) -> String {
@@ -42,7 +35,7 @@ pub async fn page(
         .bind(user_id);
     let mut condition = "tenant_id = $1 AND $2 = $2".to_string();
     if let Some(name) = name_like {
-        listing = listing.bind(like(name));
+        listing = listing.bind(contains(name));
         condition.push_str(" AND name LIKE $3 ESCAPE '\\'");
     }
     listing
@@ -79,7 +72,7 @@ pub async fn for_organ(
         .bind(org_id);
     let mut condition = "a.tenant_id = $1 AND $2 = $2".to_string();
     if let Some(name) = name_like {
-        listing = listing.bind(like(name));
+        listing = listing.bind(contains(name));
         condition.push_str(" AND a.name LIKE $3 ESCAPE '\\'");
     }
     listing

@@ -9,6 +9,7 @@ use store::{Projector, RecordedEvent};
 
 use crate::organs::Organ;
 use crate::page::{Listing, Page, PageRequest};
+use crate::support::contains;
 use crate::support::typed;
 
 pub struct AppGrantsProjection;
@@ -111,11 +112,7 @@ pub async fn organs_for_app(
          AND g.grantee = 'organization' AND g.subject_id = o.org_id)"
     );
     if let Some(name) = name_like {
-        let escaped = name
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_");
-        listing = listing.bind(format!("%{escaped}%"));
+        listing = listing.bind(contains(name));
         condition.push_str(" AND o.name LIKE $3 ESCAPE '\\'");
     }
     listing

@@ -10,6 +10,7 @@ use sqlx::{AnyConnection, AnyPool, Row};
 use store::{Projector, RecordedEvent};
 
 use crate::page::{Listing, Page, PageRequest};
+use crate::support::contains;
 use crate::support::{flag, typed};
 
 pub struct AppTypesProjection;
@@ -198,11 +199,7 @@ pub async fn page(
         filter.push_str(" AND disabled = 0");
     }
     if let Some(name) = name_like {
-        let escaped = name
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_");
-        listing = listing.bind(format!("%{escaped}%"));
+        listing = listing.bind(contains(name));
         filter.push_str(" AND name LIKE $2 ESCAPE '\\'");
     }
     let order = match listed {

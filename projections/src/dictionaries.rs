@@ -10,6 +10,7 @@ use store::store::Guard;
 use store::{Projector, RecordedEvent};
 
 use crate::page::{Listing, Page, PageRequest};
+use crate::support::contains;
 use crate::support::{flag, typed};
 
 pub struct DictionariesProjection;
@@ -225,14 +226,6 @@ pub struct DictionaryFilter<'a> {
     pub code_like: Option<&'a str>,
 }
 
-fn like(text: &str) -> String {
-    let escaped = text
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    format!("%{escaped}%")
-}
-
 /// A page of the dictionaries, the most recently changed first.
 pub async fn page(
     pool: &AnyPool,
@@ -245,7 +238,7 @@ pub async fn page(
     let mut next = 2;
     for (column, part) in [("name", filter.name_like), ("code", filter.code_like)] {
         if let Some(part) = part {
-            listing = listing.bind(like(part));
+            listing = listing.bind(contains(part));
             condition.push_str(&format!(" AND {column} LIKE ${next} ESCAPE '\\'"));
             next += 1;
         }

@@ -7,6 +7,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyPool, Row};
 
 use crate::page::{Listing, Page, PageRequest};
+use crate::support::contains;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct DirectoryUser {
@@ -89,14 +90,6 @@ const COLUMNS: &str = "u.user_id, u.user_name, u.name, u.mobile, u.email, u.org_
      (SELECT COUNT(*) FROM proj_app_accounts a WHERE a.tenant_id = u.tenant_id \
       AND a.user_id = u.user_id AND a.application_id = $2) AS bound";
 
-fn like(text: &str) -> String {
-    let escaped = text
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    format!("%{escaped}%")
-}
-
 /// A page of users, by account name.
 pub async fn page(
     pool: &AnyPool,
@@ -116,7 +109,7 @@ pub async fn page(
         ("u.email", filter.email),
     ] {
         if let Some(value) = value {
-            listing = listing.bind(like(value));
+            listing = listing.bind(contains(value));
             condition.push_str(&format!(" AND {column} LIKE ${next} ESCAPE '\\'"));
             next += 1;
         }

@@ -8,6 +8,7 @@ use sqlx::{AnyConnection, AnyPool, Row};
 use store::{Projector, RecordedEvent};
 
 use crate::page::{Listing, Page, PageRequest};
+use crate::support::contains;
 use crate::support::{flag, typed};
 
 pub struct ExtendedFieldsProjection;
@@ -196,11 +197,7 @@ pub async fn page(
         next += 1;
     }
     if let Some(name) = filter.name_like {
-        let escaped = name
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_");
-        listing = listing.bind(format!("%{escaped}%"));
+        listing = listing.bind(contains(name));
         condition.push_str(&format!(" AND name LIKE ${next} ESCAPE '\\'"));
     }
     if filter.enabled_only {

@@ -8,6 +8,7 @@ use sqlx::{AnyConnection, AnyPool, Row};
 use store::{Projector, RecordedEvent};
 
 use crate::page::{Listing, Page, PageRequest};
+use crate::support::contains;
 use crate::support::typed;
 
 pub struct GroupsProjection;
@@ -140,14 +141,6 @@ fn row(r: &AnyRow) -> anyhow::Result<GroupRow> {
     })
 }
 
-fn like(text: &str) -> String {
-    let escaped = text
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    format!("%{escaped}%")
-}
-
 pub async fn get(pool: &AnyPool, tenant: &str, group_id: &str) -> anyhow::Result<Option<GroupRow>> {
     let found = sqlx::query(&format!(
         "SELECT {COLUMNS} FROM proj_groups g WHERE g.tenant_id = $1 AND g.group_id = $2"
@@ -184,7 +177,7 @@ pub async fn page(
         next += 1;
     }
     if let Some(name) = filter.name_like {
-        listing = listing.bind(like(name));
+        listing = listing.bind(contains(name));
         condition.push_str(&format!(" AND g.name LIKE ${next} ESCAPE '\\'"));
         next += 1;
     }
@@ -270,7 +263,7 @@ pub async fn users(
         ("u.name", which.nick_like),
     ] {
         if let Some(value) = value {
-            listing = listing.bind(like(value));
+            listing = listing.bind(contains(value));
             condition.push_str(&format!(" AND {column} LIKE ${next} ESCAPE '\\'"));
             next += 1;
         }

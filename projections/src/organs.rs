@@ -7,6 +7,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyPool, Row};
 
 use crate::page::{Listing, Page, PageRequest};
+use crate::support::contains;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Organ {
@@ -119,7 +120,7 @@ fn children_listing<'a>(which: &Children<'a>, tenant_id: &'a str) -> Listing<'a>
     if let Some(name) = which.name_like {
         // The name's placeholder follows the tenant's and, when listing under a parent, its id.
         let placeholder = if which.parent_id.is_some() { 3 } else { 2 };
-        listing = listing.bind(format!("%{}%", escape_like(name)));
+        listing = listing.bind(contains(name));
         filter.push_str(&format!(" AND o.name LIKE ${placeholder} ESCAPE '\\'"));
     }
     if !which.include_disabled {
@@ -129,12 +130,6 @@ fn children_listing<'a>(which: &Children<'a>, tenant_id: &'a str) -> Listing<'a>
         "COALESCE(o.sort_order, 2147483647), o.created_at",
         "o.org_id",
     )
-}
-
-fn escape_like(text: &str) -> String {
-    text.replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_")
 }
 
 /// A page of the direct children, in display order.

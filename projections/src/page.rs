@@ -110,6 +110,15 @@ impl<T> Page<T> {
         }
     }
 
+    /// The same page with other rows in its place (rows built with further reads).
+    pub fn with_items<U>(self, items: Vec<U>) -> Page<U> {
+        Page {
+            items,
+            total: self.total,
+            request: self.request,
+        }
+    }
+
     /// How many pages of this size the list fills (the last may be partial); 0 for no rows.
     pub fn pages(&self) -> i64 {
         let limit = self.request.limit;

@@ -9,7 +9,7 @@ use store::store::Guard;
 
 use crate::app_roles::{row, RoleRow, Tuple, COLUMNS};
 use crate::page::{Listing, Page, PageRequest};
-use crate::support::ids_among;
+use crate::support::{escape_like, ids_among};
 
 /// The role of the application with this code.
 pub async fn role_by_code(
@@ -145,13 +145,7 @@ pub async fn subtree(
     let Some(org) = crate::organizations::get(pool, tenant, org_id).await? else {
         return Ok(None);
     };
-    let pattern = format!(
-        "{}%",
-        org.path
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_")
-    );
+    let pattern = format!("{}%", escape_like(&org.path));
     let below: Vec<(String,)> = sqlx::query_as(
         "SELECT org_id FROM proj_organizations WHERE tenant_id = $1 AND path LIKE $2 ESCAPE '\\' \
          AND org_id <> $3 ORDER BY created_at, org_id",

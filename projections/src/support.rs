@@ -24,6 +24,18 @@ pub fn placeholders(from: usize, count: usize) -> String {
         .join(", ")
 }
 
+/// `text` as a literal inside a LIKE pattern (with `ESCAPE '\'`): `\`, `%` and `_` escaped.
+pub fn escape_like(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
+
+/// A LIKE pattern (with `ESCAPE '\'`) for values containing `text`.
+pub fn contains(text: &str) -> String {
+    format!("%{}%", escape_like(text))
+}
+
 pub fn flag(value: bool) -> i64 {
     i64::from(value)
 }

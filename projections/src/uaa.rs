@@ -11,6 +11,7 @@ use sqlx::{AnyPool, Row};
 use crate::organs::{organ, Organ, COLUMNS, TABLE};
 use crate::page::{Listing, Page, PageRequest};
 use crate::support::placeholders;
+use crate::support::{contains, escape_like};
 
 /// A column a user is found by.
 #[derive(Debug, Clone, Copy)]
@@ -187,11 +188,7 @@ pub async fn org_members(
     .bind(org_id);
     let mut filter = "u.tenant_id = $1 AND m.org_id = $2".to_string();
     if let Some(prefix) = name_prefix {
-        let escaped = prefix
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_");
-        listing = listing.bind(format!("{escaped}%"));
+        listing = listing.bind(format!("{}%", escape_like(prefix)));
         filter.push_str(" AND u.name LIKE $3 ESCAPE '\\'");
     }
     listing
@@ -263,12 +260,6 @@ pub struct Search<'a> {
     pub only: &'a [String],
 }
 
-fn escape_like(text: &str) -> String {
-    text.replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_")
-}
-
 /// A page of the organisations a search finds, in display order.
 pub async fn search(
     pool: &AnyPool,
@@ -287,14 +278,10 @@ pub async fn search(
     let mut filter = "o.tenant_id = $1".to_string();
     if let Some((kind, text)) = search.keyword {
         let condition = match kind {
-            Keyword::Name => format!(
-                "o.name LIKE {} ESCAPE '\\'",
-                mark(format!("%{}%", escape_like(text)))
-            ),
-            Keyword::FullNamePath => format!(
-                "o.name_path LIKE {} ESCAPE '\\'",
-                mark(format!("%{}%", escape_like(text)))
-            ),
+            Keyword::Name => format!("o.name LIKE {} ESCAPE '\\'", mark(contains(text))),
+            Keyword::FullNamePath => {
+                format!("o.name_path LIKE {} ESCAPE '\\'", mark(contains(text)))
+            }
             Keyword::OrgType => format!("o.org_type = {}", mark(text.to_string())),
             Keyword::CreditCode => format!("o.credit_code = {}", mark(text.to_string())),
         };

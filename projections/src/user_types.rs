@@ -8,6 +8,7 @@ use sqlx::{AnyConnection, AnyPool, Row};
 use store::{Projector, RecordedEvent};
 
 use crate::page::{Listing, Page, PageRequest};
+use crate::support::contains;
 use crate::support::{flag, typed};
 
 pub struct UserTypesProjection;
@@ -161,11 +162,7 @@ pub async fn page(
     let mut listing = Listing::of("proj_user_types", COLUMNS).bind(tenant);
     let filter = match name_like {
         Some(name) => {
-            let escaped = name
-                .replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_");
-            listing = listing.bind(format!("%{escaped}%"));
+            listing = listing.bind(contains(name));
             "tenant_id = $1 AND name LIKE $2 ESCAPE '\\'"
         }
         None => "tenant_id = $1",

@@ -115,8 +115,15 @@ pub async fn call(
     call_with(server, api, &headers, &body.to_string()).await
 }
 
-/// An application holding the API product: its client id (the app key) and a token of it.
-pub async fn app(server: &TestServer, t: &str, name: &str) -> (String, String) {
+/// An application holding the API product (a directory client), registered by the tenant's
+/// administrator `t`, with a management token of its own.
+pub struct ApiClient {
+    pub application_id: String,
+    pub client_id: String,
+    pub token: String,
+}
+
+pub async fn api_client(server: &TestServer, t: &str, name: &str) -> ApiClient {
     let created = server
         .client
         .post(
@@ -131,7 +138,17 @@ pub async fn app(server: &TestServer, t: &str, name: &str) -> (String, String) {
         .client
         .token(&client_id, body["client_secret"].as_str().unwrap(), None)
         .await;
-    (client_id, token)
+    ApiClient {
+        application_id: body["application_id"].as_str().unwrap().to_string(),
+        client_id,
+        token,
+    }
+}
+
+/// Such an application's client id (the app key) and token.
+pub async fn app(server: &TestServer, t: &str, name: &str) -> (String, String) {
+    let app = api_client(server, t, name).await;
+    (app.client_id, app.token)
 }
 
 async fn organ(server: &TestServer, t: &str, body: Value) -> String {

@@ -12,7 +12,6 @@
 //!   application (never one holding a tenant administrator's authority).
 
 use axum::extract::ConnectInfo;
-use axum::http::header;
 use axum::http::request::Parts;
 use domain::authority::Authority;
 use projections::applications::ApplicationRow;
@@ -49,11 +48,7 @@ fn header_text<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
 }
 
 fn bearer(parts: &Parts) -> Option<&str> {
-    header_text(parts, header::AUTHORIZATION.as_str())
-        .and_then(|v| v.split_once(' '))
-        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-        .map(|(_, token)| token.trim())
-        .filter(|t| !t.is_empty() && t.len() <= 512)
+    idaas_http::caller::bearer(parts).filter(|t| t.len() <= 512)
 }
 
 fn failed(error: anyhow::Error, what: &str) -> HainanError {

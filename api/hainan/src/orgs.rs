@@ -4,7 +4,6 @@
 //! (004-5, direct members, `nickName` a prefix) and uaaGetOrgListByIds (004-12, a bare list).
 
 use projections::organs::{self, Children, Organ};
-use projections::page::Page;
 use projections::uaa;
 use serde_json::{json, Value};
 use usecases::AppState;
@@ -80,11 +79,7 @@ pub async fn children(state: &AppState, call: &Call, body: &Body) -> Result<Valu
     };
     let found = organs::children_page(state.pool(), &call.tenant_id, which, page).await?;
     let rows = records(state, call, &found.items, false).await?;
-    Ok(page_object(Page {
-        items: rows,
-        total: found.total,
-        request: found.request,
-    }))
+    Ok(page_object(found.with_items(rows)))
 }
 
 /// 004-5 `pushOrgUsers`: direct members; `jobType` 1 primary post, 2 a concurrent one.
@@ -120,11 +115,7 @@ pub async fn members(state: &AppState, call: &Call, body: &Body) -> Result<Value
             "updateTime": views::wire(user.updated_at, call.zone),
         }));
     }
-    let page = Page {
-        items: records,
-        total: found.total,
-        request: found.request,
-    };
+    let page = found.with_items(records);
     Ok(page_object(page))
 }
 

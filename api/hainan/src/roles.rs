@@ -7,7 +7,6 @@
 //! as the person the application acted for.
 
 use projections::app_roles::RoleRow;
-use projections::page::Page;
 use projections::role_bindings;
 use serde_json::{json, Value};
 use usecases::authorization::{self, RoleKey};
@@ -168,11 +167,7 @@ pub async fn orgs(state: &AppState, call: &Call, body: &Body) -> Result<Value, H
     for (record, organ) in records.iter_mut().zip(&organs) {
         views::org_extended(record, organ);
     }
-    Ok(page_object(Page {
-        items: records,
-        total: found.total,
-        request: found.request,
-    }))
+    Ok(page_object(found.with_items(records)))
 }
 
 /// 004-7 `userInfoByRole`: the users bound to the role directly; the page carries its rows as
@@ -199,11 +194,7 @@ pub async fn users(state: &AppState, call: &Call, body: &Body) -> Result<Value, 
             }));
         }
     }
-    let mut object = page_object(Page {
-        items: rows,
-        total: found.total,
-        request: found.request,
-    });
+    let mut object = page_object(found.with_items(rows));
     object["record"] = object["records"].clone();
     Ok(object)
 }

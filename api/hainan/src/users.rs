@@ -3,7 +3,6 @@
 //! 100 ids), getUserInfoById (004-10), uaaGetUserOrgListById (004-11) and searchByExtendProp
 //! (004-13).
 
-use projections::page::Page;
 use projections::uaa::{self, UserKey};
 use projections::users::{self, UserRow};
 use serde_json::{json, Value};
@@ -156,11 +155,7 @@ pub async fn by_extension(
         }));
     }
     let latest = rows.last().map(|r| r["id"].clone()).unwrap_or(json!(""));
-    let page = Page {
-        items: rows,
-        total: found.total,
-        request: found.request,
-    };
+    let page = found.with_items(rows);
     let mut object = page_object(page);
     object["result"] = object["records"].clone();
     object["latestId"] = latest;

@@ -148,7 +148,8 @@ fn failed(failure: Failure, shape: Shape) -> Response {
     failure.finish((failure.status(), Json(body)).into_response())
 }
 
-fn bearer(parts: &Parts) -> Option<&str> {
+/// The token of an `Authorization: Bearer` header, if there is one.
+pub fn bearer(parts: &Parts) -> Option<&str> {
     let value = parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.trim().split_once(' ')?;
     let token = token.trim();

@@ -740,6 +740,12 @@ async fn users_are_found_by_an_extended_attribute_with_their_posts(engine: Engin
 
 on_both_engines!(users_are_found_by_an_extended_attribute_with_their_posts);
 
+/// pushOrgRootInfo with these headers.
+async fn roots_with(server: &TestServer, headers: Vec<(&'static str, String)>) -> Answer {
+    let headers: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    call_with(server, "pushOrgRootInfo", &headers, "{}").await
+}
+
 /// `Uaa-Tenant-Id: 1` (and no header) means the configured default tenant when there is one,
 /// else the host's; a credential of one tenant never reaches another.
 async fn tenant_one_is_the_configured_default_tenant(engine: Engine) {
@@ -762,21 +768,15 @@ async fn tenant_one_is_the_configured_default_tenant(engine: Engine) {
         }
         headers
     };
-    let send = |headers: Vec<(&'static str, String)>| {
-        let server = &server;
-        async move {
-            let headers: Vec<(&str, &str)> =
-                headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
-            call_with(server, "pushOrgRootInfo", &headers, "{}").await
-        }
-    };
     // At the default tenant's host, "1" means that tenant: the other tenant's token is no
     // credential there.
-    send(headers(Some("1")))
+    roots_with(&server, headers(Some("1")))
         .await
         .assert_error(401, "ERR_UNAUTHORIZED");
     // Named explicitly, the other tenant answers to its own credential, and to no other.
-    send(headers(Some(&other.tenant_id))).await.data();
+    roots_with(&server, headers(Some(&other.tenant_id)))
+        .await
+        .data();
     let t = server.token().await;
     let (mine, my_token) = app(&server, &t, "本租户").await;
     let crossing = vec![
@@ -784,19 +784,13 @@ async fn tenant_one_is_the_configured_default_tenant(engine: Engine) {
         ("Uaa-Tenant-Id", other.tenant_id.clone()),
         ("Authorization", format!("Bearer {my_token}")),
     ];
-    send(crossing).await.assert_error(401, "ERR_UNAUTHORIZED");
+    roots_with(&server, crossing)
+        .await
+        .assert_error(401, "ERR_UNAUTHORIZED");
     server.config.hainan.default_tenant = Some(other.tenant_id.clone());
     server.restart().await;
-    let send = |headers: Vec<(&'static str, String)>| {
-        let server = &server;
-        async move {
-            let headers: Vec<(&str, &str)> =
-                headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
-            call_with(server, "pushOrgRootInfo", &headers, "{}").await
-        }
-    };
-    send(headers(Some("1"))).await.data();
-    send(headers(None)).await.data();
+    roots_with(&server, headers(Some("1"))).await.data();
+    roots_with(&server, headers(None)).await.data();
     // The default tenant's own credential does not reach the configured one.
     let t = server.token().await;
     let (key, token) = app(&server, &t, "政务").await;

@@ -4,6 +4,7 @@
 //! call answers, a replayed nonce, a skewed clock, a wrong secret, a changed body, a revoked
 //! key and another application's key are refused.
 
+use idaas_tests::hainan::api_client;
 use idaas_tests::python;
 use idaas_tests::{on_both_engines, Engine, TestServer};
 use serde_json::{json, Value};
@@ -15,23 +16,10 @@ async fn signed_calls_answer_and_every_kind_of_forgery_is_refused(engine: Engine
     let server = TestServer::start(engine).await;
     let t = server.token().await;
     let c = &server.client;
-    let token = &t;
-    let register = |name: &'static str| async move {
-        let created = c
-            .post(
-                "/admin/v1/applications",
-                token,
-                json!({"name": name, "api_product": true}),
-            )
-            .await;
-        let body = created.assert_status(201).clone();
-        (
-            body["application_id"].as_str().unwrap().to_string(),
-            body["client_id"].as_str().unwrap().to_string(),
-        )
-    };
-    let (gov, key) = register("政务").await;
-    let (edu, other_key) = register("教育").await;
+    let gov = api_client(&server, &t, "政务").await;
+    let (gov, key) = (gov.application_id, gov.client_id);
+    let edu = api_client(&server, &t, "教育").await;
+    let (edu, other_key) = (edu.application_id, edu.client_id);
     let keys = format!("/admin/v1/applications/{gov}/access-keys");
     let issued = c.post(&keys, &t, json!({})).await;
     let issued = issued.assert_status(201).clone();

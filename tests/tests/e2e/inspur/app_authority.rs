@@ -9,28 +9,6 @@ use idaas_tests::{on_both_engines, Engine, TestServer};
 use reqwest::Method;
 use serde_json::{json, Value};
 
-/// An application holding the API product, and a management token of it.
-async fn directory_client(server: &TestServer, t: &str) -> (String, String) {
-    let created = server
-        .client
-        .post(
-            "/admin/v1/applications",
-            t,
-            json!({"name": "ERP", "api_product": true}),
-        )
-        .await;
-    let body = created.assert_status(201).clone();
-    let token = server
-        .client
-        .token(
-            body["client_id"].as_str().unwrap(),
-            body["client_secret"].as_str().unwrap(),
-            None,
-        )
-        .await;
-    (body["application_id"].as_str().unwrap().to_string(), token)
-}
-
 #[track_caller]
 fn forbidden(answer: &(u16, Value), what: &str) {
     assert_eq!(answer.0, 403, "{what}: {}", answer.1);
@@ -42,7 +20,8 @@ async fn only_an_administrator_changes_applications_and_grants_reach_only_manage
 ) {
     let server = TestServer::start(engine).await;
     let t = server.token().await;
-    let (erp, erp_token) = directory_client(&server, &t).await;
+    let client = idaas_tests::hainan::api_client(&server, &t, "ERP").await;
+    let (erp, erp_token) = (client.application_id, client.token);
     let body = json!({"appName": "门户", "appCode": "portal_app"});
     let portal = data(&call(&server, &t, Method::POST, "/idaas/v1/apps", Some(body)).await);
     let portal = portal["id"].as_str().unwrap().to_string();
