@@ -8,6 +8,15 @@ use serde_json::json;
 use idaas_http::failure::Failure;
 use usecases::ServiceError;
 
+/// The error answer, `{"error", "message"}`, as the OpenAPI description shows it.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    /// `invalid_request`, `forbidden`, `not_found`, `conflict`, `temporarily_unavailable` or
+    /// `server_error`.
+    pub error: String,
+    pub message: String,
+}
+
 #[derive(Debug)]
 pub struct AdminError {
     status: StatusCode,

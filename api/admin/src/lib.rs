@@ -16,17 +16,33 @@ mod strict;
 mod tenants;
 mod users;
 
-use axum::Router;
 use usecases::Context;
 
 use idaas_http::caller::ManagementCaller;
+use idaas_http::openapi::{ApiRouter, Surface};
 use usecases::AppState;
 
 pub const SURFACE: &str = "admin";
 
-pub fn router() -> Router<AppState> {
-    Router::new().nest(
-        "/admin/v1",
+/// The routes of `/admin/v1` with their OpenAPI description.
+pub fn surface() -> Surface {
+    Surface {
+        name: SURFACE,
+        title: "idaas administration API",
+        description: DESCRIPTION,
+        routes: ApiRouter::new().nest("/admin/v1", routes()),
+    }
+}
+
+const DESCRIPTION: &str = "Applications, privileges and the privileges roles carry, tenants and \
+    tenant settings, users' lockouts and posts, access keys. Authenticated by a management token \
+    of the tenant (POST /api/v2/tenant/token); a missing or bad token is 401 {\"error\", \
+    \"error_description\"}. Other errors are {\"error\", \"message\"}: 400 invalid_request \
+    (including unknown fields), 403 forbidden, 404 not_found, 409 conflict, 429 or 503 \
+    temporarily_unavailable, 500 server_error.";
+
+fn routes() -> ApiRouter {
+    ApiRouter::from(
         applications::router()
             .merge(authority::router())
             .merge(keys::router())
@@ -34,19 +50,10 @@ pub fn router() -> Router<AppState> {
             .merge(privileges::router())
             .merge(settings::router())
             .merge(tenants::router())
-            .merge(users::router())
             .merge(organizations::router())
-            .merge(access_keys::router())
-            .route("/openapi.json", axum::routing::get(openapi)),
+            .merge(access_keys::router()),
     )
-}
-
-/// The OpenAPI 3 description of this API (public, like any service description).
-async fn openapi() -> impl axum::response::IntoResponse {
-    (
-        [(axum::http::header::CONTENT_TYPE, "application/json")],
-        include_str!("openapi.json"),
-    )
+    .merge(users::router())
 }
 
 /// Refuses a call the caller's authority does not cover: recorded, answered 403 (ops/adr/0014).

@@ -9,43 +9,85 @@
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::routing::{post, put};
-use axum::{Json, Router};
+use axum::Json;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
 use usecases::posts::{PostChange, PostRefused};
+use utoipa::ToSchema;
+use utoipa_axum::routes;
 
-use super::error::AdminError;
+use super::error::{AdminError, ErrorBody};
 use super::strict::parse_strict;
 use idaas_http::caller::ManagementCaller;
+use idaas_http::openapi::ApiRouter;
 use usecases::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/users/{user_id}/unlock", post(unlock))
-        .route("/users/{user_id}/posts", put(posts))
+pub fn router() -> ApiRouter {
+    ApiRouter::new()
+        .routes(routes!(unlock))
+        .routes(routes!(posts))
 }
 
-#[derive(Debug, Default, Serialize, Deserialize)]
+/// The posts to set: one entry per organisation membership to change.
+#[derive(Debug, Default, Serialize, Deserialize, ToSchema)]
 #[serde(default)]
 struct PostsBody {
     posts: Vec<PostBody>,
 }
 
-#[derive(Debug, Default, Serialize, Deserialize)]
+#[derive(Debug, Default, Serialize, Deserialize, ToSchema)]
 #[serde(default)]
 struct PostBody {
+    /// An organisation the user belongs to.
     org_id: String,
+    /// The post (job title) held there; left out, it stays.
+    post: Option<String>,
+    /// The user's place among the organisation's members; left out, it stays.
+    sort: Option<i64>,
+}
+
+/// The user's memberships after the change.
+#[derive(Debug, Serialize, ToSchema)]
+struct PostsAnswer {
+    user_id: String,
+    posts: Vec<Membership>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+struct Membership {
+    org_id: String,
+    primary: bool,
     post: Option<String>,
     sort: Option<i64>,
 }
 
+/// What an unlock did.
+#[derive(Debug, Serialize, ToSchema)]
+struct UnlockAnswer {
+    user_id: String,
+    /// False when there was no lockout to lift (nothing is recorded then).
+    unlocked: bool,
+}
+
+/// Sets the posts a user holds in its organisations and its place among their members.
+#[utoipa::path(
+    put,
+    path = "/users/{user_id}/posts",
+    tag = "users",
+    params(("user_id" = String, Path, description = "The user.")),
+    request_body = PostsBody,
+    responses(
+        (status = 200, description = "The memberships after the change.", body = PostsAnswer),
+        (status = 400, description = "An unknown field, a bad value, or an organisation the user is not in.", body = ErrorBody),
+        (status = 404, description = "No such user.", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
 async fn posts(
     State(state): State<AppState>,
     caller: ManagementCaller,
     Path(user_id): Path<String>,
     body: Bytes,
-) -> Result<Json<Value>, AdminError> {
+) -> Result<Json<PostsAnswer>, AdminError> {
     let template = PostsBody {
         posts: vec![PostBody::default()],
     };
@@ -75,27 +117,42 @@ async fn posts(
     let user = projections::users::get(state.pool(), &caller.tenant_id, &user_id)
         .await?
         .ok_or_else(|| AdminError::not_found("user does not exist"))?;
-    let posts: Vec<Value> = user
+    let posts = user
         .relations
         .iter()
-        .map(|r| {
-            json!({"org_id": r.org_id, "primary": r.is_primary(), "post": r.post, "sort": r.sort})
+        .map(|r| Membership {
+            org_id: r.org_id.clone(),
+            primary: r.is_primary(),
+            post: r.post.clone(),
+            sort: r.sort,
         })
         .collect();
-    Ok(Json(json!({ "user_id": user_id, "posts": posts })))
+    Ok(Json(PostsAnswer { user_id, posts }))
 }
 
+/// Lifts a sign-in lockout, the account's and every device's, and clears the failure counts.
+#[utoipa::path(
+    post,
+    path = "/users/{user_id}/unlock",
+    tag = "users",
+    params(("user_id" = String, Path, description = "The user.")),
+    responses(
+        (status = 200, description = "What the unlock did.", body = UnlockAnswer),
+        (status = 404, description = "No such user.", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
 async fn unlock(
     State(state): State<AppState>,
     caller: ManagementCaller,
     Path(user_id): Path<String>,
-) -> Result<Json<Value>, AdminError> {
+) -> Result<Json<UnlockAnswer>, AdminError> {
     let context = super::context(&caller);
     let unlocked = usecases::signin::unlock(&state.bus, &context, &user_id, state.now())
         .await?
         .ok_or_else(|| AdminError::not_found("user does not exist"))?;
-    Ok(Json(json!({
-        "user_id": unlocked.user_id,
-        "unlocked": unlocked.changed,
-    })))
+    Ok(Json(UnlockAnswer {
+        user_id: unlocked.user_id,
+        unlocked: unlocked.changed,
+    }))
 }

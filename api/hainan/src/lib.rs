@@ -32,11 +32,26 @@ use crate::input::Body;
 
 pub use envelope::Code as ErrorCode;
 
+use idaas_http::openapi::{ApiRouter, Surface};
+
 pub const SURFACE: &str = "hainan";
+
+/// The `/apione` routes with their OpenAPI description.
+pub fn surface() -> Surface {
+    Surface {
+        name: SURFACE,
+        title: "Hainan unified authentication (UAA) API",
+        description: "Gateway-style APIs selected by name: `POST /apione/{apiName}`, or \
+            `POST /apione` with the name in `X-Api-Name`. `Uaa-App-Key` names the application \
+            (with its access key signature), `Uaa-Tenant-Id` the tenant; every answer is the \
+            eight-key envelope.",
+        routes: ApiRouter::from(router()),
+    }
+}
 
 /// The `/apione` routes. Every answer is the envelope, a wrong method, an unreadable path and
 /// a body over 1 MiB included.
-pub fn router() -> Router<AppState> {
+fn router() -> Router<AppState> {
     Router::new()
         .route("/apione", any(by_header))
         .route("/apione/{api_name}", any(by_path))

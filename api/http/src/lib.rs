@@ -8,6 +8,7 @@ pub mod context;
 pub mod failure;
 pub mod i18n;
 pub mod oneaccess_codes;
+pub mod openapi;
 pub mod pages;
 pub mod web;
 

@@ -30,16 +30,26 @@ use usecases::AppState;
 
 pub use envelope::InspurError;
 
+use idaas_http::openapi::{ApiRouter, Surface};
+
 pub const SURFACE: &str = "inspur";
 
-/// End-user authentication on the tenant's host (§2.15): `/render/…/auth`, `/token`,
-/// `/token/verify`.
-pub fn auth_router() -> Router<AppState> {
-    auth::router()
+/// The `/idaas/v1` routes and end-user authentication on the tenant's host (§2.15:
+/// `/render/…/auth`, `/token`, `/token/verify`), with their OpenAPI description.
+pub fn surface() -> Surface {
+    Surface {
+        name: SURFACE,
+        title: "Inspur IDaaS API",
+        description: "The Inspur IDaaS management API (`/idaas/v1/...`): organisations, users, \
+            user types, dictionaries, application types, applications, themes, groups, extended \
+            fields, files and grants, and end-user authentication (`/render/.../auth`, `/token`, \
+            `/token/verify`). Answers are the Inspur envelope; refusals carry its codes.",
+        routes: ApiRouter::from(router()).merge(ApiRouter::from(auth::router())),
+    }
 }
 
 /// The `/idaas/v1` routes.
-pub fn router() -> Router<AppState> {
+fn router() -> Router<AppState> {
     Router::new().nest(
         "/idaas/v1",
         organs::router()

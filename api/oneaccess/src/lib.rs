@@ -17,11 +17,32 @@ pub use users::attributes as user_attributes;
 use axum::routing::post;
 use axum::Router;
 
+use idaas_http::openapi::{ApiRouter, Surface};
 use usecases::AppState;
 
-/// The management and SDK routes.
-pub fn router() -> Router<AppState> {
-    management().merge(sdk::router())
+/// The management surface, `/api/v2/tenant/...`, with its OpenAPI description.
+pub fn management_surface() -> Surface {
+    Surface {
+        name: "oneaccess",
+        title: "OneAccess management API",
+        description: "The OneAccess management API (`/api/v2/tenant/...`): users, organisations, \
+            application accounts, application organisations and roles, called with a management \
+            token (`POST /api/v2/tenant/token`). Answers are `{\"code\", \"message\", \"data\"}` \
+            (`code` \"200\" on success); refusals carry the OneAccess error codes.",
+        routes: ApiRouter::from(management()),
+    }
+}
+
+/// The SDK login surface, `/api/v2/sdk/...` and the SSO tickets, with its OpenAPI description.
+pub fn sdk_surface() -> Surface {
+    Surface {
+        name: "oneaccess-sdk",
+        title: "OneAccess SDK login API",
+        description: "The OneAccess SDK login API (`/api/v2/sdk/...`): password and second-factor \
+            sign-in, CAPTCHA, password change, profile update, and the SSO session-token tickets. \
+            Answers are `{\"code\", \"message\", \"data\"}`.",
+        routes: ApiRouter::from(sdk::router()),
+    }
 }
 
 fn management() -> Router<AppState> {

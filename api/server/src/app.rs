@@ -20,15 +20,13 @@ pub fn router(state: AppState, metrics: Option<TrustedProxies>) -> Router {
         let scrape = move |request| crate::metrics::scrape_allowed(allow.clone(), request);
         router = router.route("/metrics", get(scrape));
     }
+    let (described, descriptions) = crate::docs::described();
     router
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(ready))
-        .merge(oneaccess::router())
-        .merge(inspur::router())
-        .merge(inspur::auth_router())
-        .merge(hainan::router())
-        .merge(admin::router())
+        .merge(described)
         .merge(sso::router())
+        .merge(crate::docs::router(descriptions))
         // Route layers run once the router has matched a route: the rate limits (every limited
         // endpoint is a route) and the note of the route template for the access line.
         .route_layer(from_fn_with_state(state.clone(), crate::limits::guard))

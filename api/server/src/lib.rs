@@ -4,6 +4,7 @@
 pub mod access_log;
 pub mod app;
 pub mod cli;
+pub mod docs;
 pub mod limits;
 pub mod listen;
 pub mod logging;

@@ -8,13 +8,26 @@ pub mod oauth;
 pub mod saml;
 
 use axum::Router;
+use idaas_http::openapi::{ApiRouter, Surface};
 use usecases::AppState;
 
 /// Every browser-facing SSO route.
+/// The OAuth 2.0 / OpenID Connect endpoints with their OpenAPI description.
+pub fn oauth_surface() -> Surface {
+    Surface {
+        name: "oauth",
+        title: "OAuth 2.0 and OpenID Connect endpoints",
+        description: "Authorization, token, introspection, revocation, userinfo, JWKS and \
+            discovery (RFC 6749, 7009, 7636, 7662, OpenID Connect Core and Discovery). Errors \
+            are `{\"error\", \"error_description\"}`.",
+        routes: ApiRouter::from(oauth::router()),
+    }
+}
+
+/// The hosted sign-in pages, CAS and SAML (HTML and XML, not described in OpenAPI).
 pub fn router() -> Router<AppState> {
     Router::new()
         .merge(login::router())
-        .merge(oauth::router())
         .merge(cas::router())
         .merge(saml::router())
 }

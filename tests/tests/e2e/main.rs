@@ -130,4 +130,5 @@ mod saml {
 mod harness;
 
 /// The workspace's dependency rules, read from `cargo metadata`.
+mod docs;
 mod workspace_rules;
