@@ -42,18 +42,16 @@ const DESCRIPTION: &str = "Applications, privileges and the privileges roles car
     temporarily_unavailable, 500 server_error.";
 
 fn routes() -> ApiRouter {
-    ApiRouter::from(
-        applications::router()
-            .merge(authority::router())
-            .merge(keys::router())
-            .merge(saml_keys::router())
-            .merge(privileges::router())
-            .merge(settings::router())
-            .merge(tenants::router())
-            .merge(organizations::router())
-            .merge(access_keys::router()),
-    )
-    .merge(users::router())
+    ApiRouter::from(applications::router())
+        .merge(ApiRouter::from(authority::router()))
+        .merge(ApiRouter::from(keys::router()))
+        .merge(ApiRouter::from(saml_keys::router()))
+        .merge(ApiRouter::from(privileges::router()))
+        .merge(ApiRouter::from(settings::router()))
+        .merge(ApiRouter::from(tenants::router()))
+        .merge(ApiRouter::from(organizations::router()))
+        .merge(ApiRouter::from(access_keys::router()))
+        .merge(users::router())
 }
 
 /// Refuses a call the caller's authority does not cover: recorded, answered 403 (ops/adr/0014).

@@ -25,9 +25,6 @@ mod user_grants;
 mod user_types;
 mod users;
 
-use axum::Router;
-use usecases::AppState;
-
 pub use envelope::InspurError;
 
 use idaas_http::openapi::{ApiRouter, Surface};
@@ -44,28 +41,26 @@ pub fn surface() -> Surface {
             user types, dictionaries, application types, applications, themes, groups, extended \
             fields, files and grants, and end-user authentication (`/render/.../auth`, `/token`, \
             `/token/verify`). Answers are the Inspur envelope; refusals carry its codes.",
-        routes: ApiRouter::from(router()).merge(ApiRouter::from(auth::router())),
+        routes: router().merge(ApiRouter::from(auth::router())),
     }
 }
 
 /// The `/idaas/v1` routes.
-fn router() -> Router<AppState> {
-    Router::new().nest(
-        "/idaas/v1",
-        organs::router()
-            .merge(user_types::router())
-            .merge(dictionaries::router())
-            .merge(app_types::router())
-            .merge(apps::router())
-            .merge(themes::router())
-            .merge(groups::router())
-            .merge(extended_fields::router())
-            .merge(dropdowns::router())
-            .merge(field_values::router())
-            .merge(files::router())
-            .merge(users::router())
-            .merge(user_grants::router()),
-    )
+fn router() -> ApiRouter {
+    let routes = ApiRouter::from(organs::router())
+        .merge(ApiRouter::from(user_types::router()))
+        .merge(ApiRouter::from(dictionaries::router()))
+        .merge(ApiRouter::from(app_types::router()))
+        .merge(ApiRouter::from(apps::router()))
+        .merge(ApiRouter::from(themes::router()))
+        .merge(ApiRouter::from(groups::router()))
+        .merge(ApiRouter::from(extended_fields::router()))
+        .merge(ApiRouter::from(dropdowns::router()))
+        .merge(ApiRouter::from(field_values::router()))
+        .merge(ApiRouter::from(files::router()))
+        .merge(ApiRouter::from(users::router()))
+        .merge(ApiRouter::from(user_grants::router()));
+    ApiRouter::new().nest("/idaas/v1", routes)
 }
 
 /// The path the router should see for a request path (§1.1, Appendix A): repeated leading

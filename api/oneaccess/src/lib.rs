@@ -15,10 +15,8 @@ mod users;
 pub use users::attributes as user_attributes;
 
 use axum::routing::post;
-use axum::Router;
 
 use idaas_http::openapi::{ApiRouter, Surface};
-use usecases::AppState;
 
 /// The management surface, `/api/v2/tenant/...`, with its OpenAPI description.
 pub fn management_surface() -> Surface {
@@ -29,7 +27,7 @@ pub fn management_surface() -> Surface {
             application accounts, application organisations and roles, called with a management \
             token (`POST /api/v2/tenant/token`). Answers are `{\"code\", \"message\", \"data\"}` \
             (`code` \"200\" on success); refusals carry the OneAccess error codes.",
-        routes: ApiRouter::from(management()),
+        routes: management(),
     }
 }
 
@@ -45,15 +43,15 @@ pub fn sdk_surface() -> Surface {
     }
 }
 
-fn management() -> Router<AppState> {
-    let tenant = Router::new()
+fn management() -> ApiRouter {
+    let tenant = ApiRouter::new()
         .route("/token", post(token::token))
-        .merge(users::router())
-        .merge(organizations::router())
-        .merge(accounts::router())
-        .merge(app_orgs::router())
-        .merge(roles::router());
-    Router::new()
+        .merge(ApiRouter::from(users::router()))
+        .merge(ApiRouter::from(organizations::router()))
+        .merge(ApiRouter::from(accounts::router()))
+        .merge(ApiRouter::from(app_orgs::router()))
+        .merge(ApiRouter::from(roles::router()));
+    ApiRouter::new()
         .nest("/api/v2/tenant", tenant)
         .layer(axum::middleware::from_fn(body::refuse_nul_in_target))
         .layer(axum::middleware::from_fn(error::localise))
