@@ -5,7 +5,7 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde_json::{json, Value};
+use serde_json::Value;
 use usecases::ServiceError;
 
 use idaas_http::failure::Failure;
@@ -15,13 +15,13 @@ fn request_id() -> String {
 }
 
 fn envelope(status: StatusCode, message: &str, data: Value) -> Response {
-    let body = json!({
-        "code": status.as_u16().to_string(),
-        "message": message,
-        "data": data,
-        "status": status.as_u16(),
-        "requestId": request_id(),
-    });
+    let body = crate::schema::Envelope {
+        code: status.as_u16().to_string(),
+        message: message.to_string(),
+        data,
+        status: status.as_u16(),
+        request_id: request_id(),
+    };
     (status, Json(body)).into_response()
 }
 

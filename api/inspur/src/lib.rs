@@ -18,6 +18,7 @@ mod groups;
 mod lenient;
 mod organs;
 mod page;
+pub mod schema;
 pub mod sheet;
 mod themes;
 mod time;
