@@ -37,6 +37,16 @@ pub fn script(name: &str) -> PathBuf {
 /// Runs a script and returns the JSON object it prints; panics with its stderr when it fails,
 /// prints something else, or runs too long.
 pub async fn run_json(python: &PathBuf, script_name: &str, args: &[&str]) -> Value {
+    run_json_within(python, script_name, args, SCRIPT_TIMEOUT).await
+}
+
+/// [`run_json`] with a time limit of its own (a fuzzing run).
+pub async fn run_json_within(
+    python: &PathBuf,
+    script_name: &str,
+    args: &[&str],
+    limit: Duration,
+) -> Value {
     let child = tokio::process::Command::new(python)
         .arg(script(script_name))
         .args(args)
@@ -46,9 +56,9 @@ pub async fn run_json(python: &PathBuf, script_name: &str, args: &[&str]) -> Val
         .kill_on_drop(true)
         .spawn()
         .unwrap_or_else(|e| panic!("cannot start {}: {e}", python.display()));
-    let output = tokio::time::timeout(SCRIPT_TIMEOUT, child.wait_with_output())
+    let output = tokio::time::timeout(limit, child.wait_with_output())
         .await
-        .unwrap_or_else(|_| panic!("{script_name} ran longer than {SCRIPT_TIMEOUT:?}"))
+        .unwrap_or_else(|_| panic!("{script_name} ran longer than {limit:?}"))
         .expect("script output");
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);

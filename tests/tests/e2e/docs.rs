@@ -99,3 +99,44 @@ fn concrete(path: &str) -> String {
     }
     out
 }
+
+/// Cases per operation in the fuzzing run: enough to reach every operation's refusals and a few
+/// valid calls, few enough that the run stays in CI's budget.
+const FUZZ_EXAMPLES: &str = "8";
+
+/// schemathesis, from each surface's own description, finds no server error (any 5xx or a
+/// dropped connection) with the bootstrap credential (tests/python/fuzz_openapi.py).
+async fn schemathesis_finds_no_server_error(engine: Engine) {
+    let Some(py) = idaas_tests::python::interpreter() else {
+        return;
+    };
+    let server = TestServer::start(engine).await;
+    let token = server.token().await;
+    let base = format!("http://{}", server.server.as_ref().unwrap().addr);
+    let bearer = format!("Authorization: Bearer {token}");
+    let mut failures = Vec::new();
+    let mut operations = 0;
+    for surface in SURFACES {
+        let args = [base.as_str(), surface, FUZZ_EXAMPLES, "-", bearer.as_str()];
+        let limit = std::time::Duration::from_secs(900);
+        let out = idaas_tests::python::run_json_within(&py, "fuzz_openapi.py", &args, limit).await;
+        operations += out["operations"].as_u64().unwrap_or(0);
+        for failure in out["failures"].as_array().into_iter().flatten() {
+            failures.push(format!(
+                "{surface}: {}\n{}",
+                failure["operation"].as_str().unwrap_or("?"),
+                failure["message"].as_str().unwrap_or("")
+            ));
+        }
+    }
+    assert!(operations > 0, "schemathesis ran no operation");
+    assert!(
+        failures.is_empty(),
+        "{} server errors:\n\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
+    server.finish().await;
+}
+
+on_both_engines!(schemathesis_finds_no_server_error);
