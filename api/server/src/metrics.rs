@@ -19,33 +19,25 @@ use axum::Router;
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use usecases::limits::TrustedProxies;
 
-/// Where `/metrics` is served and to whom (`IDAAS_METRICS_LISTEN`, `IDAAS_METRICS_ALLOW`).
+/// Where `/metrics` is served and to whom (`[metrics]`, `IDAAS_METRICS_LISTEN`,
+/// `IDAAS_METRICS_ALLOW`).
 #[derive(Debug, Clone)]
 pub struct MetricsSettings {
     /// A listener of its own for `/metrics`; then the main listener does not serve it.
     pub listen: Option<SocketAddr>,
     /// The peers (the connection's address, never `X-Forwarded-For`) the main listener serves
-    /// `/metrics` to. Loopback only by default: a reverse proxy in front would otherwise hand
-    /// it to the whole internet.
+    /// `/metrics` to.
     pub allow: TrustedProxies,
 }
 
 impl MetricsSettings {
-    /// From the environment: `IDAAS_METRICS_LISTEN` (an address) and `IDAAS_METRICS_ALLOW`
-    /// (comma-separated addresses or CIDR blocks; default `127.0.0.0/8,::1`).
-    pub fn from_env() -> anyhow::Result<Self> {
-        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
-        let listen = var("IDAAS_METRICS_LISTEN")
-            .map(|v| v.trim().parse::<SocketAddr>())
-            .transpose()
-            .context("IDAAS_METRICS_LISTEN (an address such as 0.0.0.0:9464)")?;
-        let allow: Vec<String> = var("IDAAS_METRICS_ALLOW")
-            .unwrap_or_else(|| "127.0.0.0/8,::1".to_string())
-            .split(',')
-            .map(|s| s.trim().to_string())
-            .collect();
-        let allow = TrustedProxies::parse(&allow).context("IDAAS_METRICS_ALLOW")?;
-        Ok(Self { listen, allow })
+    /// From the loaded configuration (its file section and environment, checked there).
+    pub fn from_config(config: &usecases::config::MetricsConfig) -> anyhow::Result<Self> {
+        let allow = TrustedProxies::parse(&config.allow).context("metrics.allow")?;
+        Ok(Self {
+            listen: config.listen,
+            allow,
+        })
     }
 }
 

@@ -180,7 +180,7 @@ pub async fn start_wired(
     let worker = usecases::cas_outbox::spawn(state.clone());
     let limits = config.limits.clone();
     crate::metrics::handle();
-    let metrics = crate::metrics::MetricsSettings::from_env()?;
+    let metrics = crate::metrics::MetricsSettings::from_config(&config.metrics)?;
     let metrics_listener = match metrics.listen {
         Some(at) => Some(TcpListener::bind(at).await.with_context(|| {
             format!("binding the metrics listener {at} (IDAAS_METRICS_LISTEN)")

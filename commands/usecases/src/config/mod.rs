@@ -9,6 +9,9 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use store::Keys;
 
+mod sections;
+pub use sections::{HainanSettings, MetricsConfig};
+
 /// The configuration. Its secrets are `SecretString`s and its `Debug` redacts them and the
 /// database URL's password (ops/adr/0016), so printing a `Config` prints no key.
 #[derive(Clone, Deserialize)]
@@ -58,6 +61,8 @@ pub struct Config {
     pub log_format: LogFormat,
     /// The Hainan UAA dialect (`[hainan]`).
     pub hainan: HainanSettings,
+    /// Where `/metrics` is served and to whom (`[metrics]`).
+    pub metrics: MetricsConfig,
 }
 
 /// How log lines are written.
@@ -103,6 +108,7 @@ impl Default for Config {
             limits: crate::limits::Limits::default(),
             log_format: LogFormat::Text,
             hainan: HainanSettings::default(),
+            metrics: MetricsConfig::default(),
         }
     }
 }
@@ -186,6 +192,7 @@ impl Config {
                 .filter(|s| !s.is_empty())
                 .collect();
         }
+        config.metrics.load_env()?;
         crate::limits::TrustedProxies::parse(&config.hainan.trusted_gateways)
             .context("hainan.trusted_gateways (IDAAS_HAINAN_TRUSTED_GATEWAYS)")?;
         if !(100..=60_000).contains(&config.database_acquire_timeout_ms) {
@@ -282,6 +289,7 @@ impl std::fmt::Debug for Config {
             limits,
             log_format,
             hainan,
+            metrics,
         } = self;
         f.debug_struct("Config")
             .field("listen", listen)
@@ -304,6 +312,7 @@ impl std::fmt::Debug for Config {
             .field("limits", limits)
             .field("log_format", log_format)
             .field("hainan", hainan)
+            .field("metrics", metrics)
             .finish()
     }
 }
@@ -368,21 +377,6 @@ fn write_private(path: &Path, text: &str) -> anyhow::Result<()> {
 #[cfg(not(unix))]
 fn write_private(path: &Path, text: &str) -> anyhow::Result<()> {
     std::fs::write(path, text).with_context(|| format!("creating {}", path.display()))
-}
-
-/// The Hainan UAA dialect's settings (ops/adr/0019).
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct HainanSettings {
-    /// Behind the vendor's gateway, which authenticates callers itself: a call without a
-    /// credential is taken as from the business application its `Uaa-App-Key` names, but only
-    /// when the connection itself comes from one of these addresses or networks (the gateway's,
-    /// not a reverse proxy's: forwarded addresses are not believed here). Empty: off
-    /// (`IDAAS_HAINAN_TRUSTED_GATEWAYS`, comma-separated).
-    pub trusted_gateways: Vec<String>,
-    /// The tenant `Uaa-Tenant-Id: 1` (the document's default) and an absent header mean
-    /// (`IDAAS_HAINAN_DEFAULT_TENANT`); without it, the tenant of the request's host.
-    pub default_tenant: Option<String>,
 }
 
 #[cfg(test)]

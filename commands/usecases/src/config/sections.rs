@@ -1,0 +1,63 @@
+//! The configuration's sections of their own: `[hainan]` and `[metrics]`.
+
+use std::net::SocketAddr;
+
+use anyhow::Context;
+use serde::Deserialize;
+
+use super::env;
+
+/// The Hainan UAA dialect's settings (ops/adr/0019).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct HainanSettings {
+    /// Behind the vendor's gateway, which authenticates callers itself: a call without a
+    /// credential is taken as from the business application its `Uaa-App-Key` names, but only
+    /// when the connection itself comes from one of these addresses or networks (the gateway's,
+    /// not a reverse proxy's: forwarded addresses are not believed here). Empty: off
+    /// (`IDAAS_HAINAN_TRUSTED_GATEWAYS`, comma-separated).
+    pub trusted_gateways: Vec<String>,
+    /// The tenant `Uaa-Tenant-Id: 1` (the document's default) and an absent header mean
+    /// (`IDAAS_HAINAN_DEFAULT_TENANT`); without it, the tenant of the request's host.
+    pub default_tenant: Option<String>,
+}
+
+/// Where `/metrics` is served and to whom (ops/adr/0016, docs/operations.md "Metrics").
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MetricsConfig {
+    /// A listener of its own for `/metrics` (`IDAAS_METRICS_LISTEN`); then the main listener does
+    /// not serve it.
+    pub listen: Option<SocketAddr>,
+    /// The peers (the connection's address, never `X-Forwarded-For`) the main listener serves
+    /// `/metrics` to, addresses or CIDR blocks (`IDAAS_METRICS_ALLOW`, comma-separated).
+    /// Loopback only by default: a reverse proxy in front would otherwise hand it to anyone.
+    pub allow: Vec<String>,
+}
+
+impl Default for MetricsConfig {
+    fn default() -> Self {
+        Self {
+            listen: None,
+            allow: vec!["127.0.0.0/8".into(), "::1".into()],
+        }
+    }
+}
+
+impl MetricsConfig {
+    /// `IDAAS_METRICS_LISTEN` and `IDAAS_METRICS_ALLOW` over the file's values, then checked.
+    pub(super) fn load_env(&mut self) -> anyhow::Result<()> {
+        if let Some(v) = env("IDAAS_METRICS_LISTEN") {
+            let listen = v.trim().parse::<SocketAddr>();
+            let listen =
+                listen.context("IDAAS_METRICS_LISTEN (an address such as 0.0.0.0:9464)")?;
+            self.listen = Some(listen);
+        }
+        if let Some(v) = env("IDAAS_METRICS_ALLOW") {
+            self.allow = v.split(',').map(|s| s.trim().to_string()).collect();
+        }
+        crate::limits::TrustedProxies::parse(&self.allow)
+            .context("metrics.allow (IDAAS_METRICS_ALLOW)")?;
+        Ok(())
+    }
+}
