@@ -92,7 +92,11 @@ impl EventStore {
     pub async fn append(&self, request: AppendRequest) -> Result<Appended, AppendError> {
         let (reply, answer) = oneshot::channel();
         self.writer
-            .send(writer::Job { request, reply })
+            .send(writer::Job {
+                request,
+                reply,
+                caller: tracing::Span::current(),
+            })
             .await
             .map_err(|_| anyhow::anyhow!("the event store writer has stopped"))?;
         answer

@@ -23,6 +23,9 @@ pub const MAX_BATCH: usize = 256;
 pub(super) struct Job {
     pub request: AppendRequest,
     pub reply: oneshot::Sender<Result<Appended, AppendError>>,
+    /// The span the append was asked for in (a request's use case): the batch's span links to
+    /// it (an OpenTelemetry span link), since one batch serves several requests.
+    pub caller: tracing::Span,
 }
 
 pub(super) async fn run(shared: Arc<Shared>, mut jobs: mpsc::Receiver<Job>) {
@@ -46,6 +49,9 @@ pub(super) async fn run(shared: Arc<Shared>, mut jobs: mpsc::Receiver<Job>) {
             appends = requests.len(),
             events
         );
+        for job in &batch {
+            span.follows_from(job.caller.id());
+        }
         let started = std::time::Instant::now();
         let written = write_batch_on_own_connection(&shared, &requests)
             .instrument(span)

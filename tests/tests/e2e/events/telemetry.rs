@@ -169,6 +169,17 @@ async fn a_requests_span_reaches_the_collector_with_its_request_id(engine: Engin
             .any(|s| s["name"] == "projection" && s["parentSpanId"] == batch["spanId"]),
         "a projection span inside an append batch: {spans:#?}"
     );
+    // A batch serves several requests: it links to the span each append was asked for in.
+    let linked_to_create = spans.iter().any(|s| {
+        s["name"] == "append batch"
+            && s["links"]
+                .as_array()
+                .is_some_and(|links| links.iter().any(|l| l["traceId"] == create["traceId"]))
+    });
+    assert!(
+        linked_to_create,
+        "the user's creation is linked from its append batch: {spans:#?}"
+    );
     let all = serde_json::to_string(&spans).expect("spans");
     for sent in [
         "Traced#Pass1",
