@@ -44,7 +44,7 @@ def main() -> None:
         ]
         for header in headers:
             command += ["-H", header]
-        run = subprocess.run(command, capture_output=True, text=True, timeout=1500)
+        run = subprocess.run(command, capture_output=True, text=True, timeout=1500, cwd=work)
         if not os.path.exists(junit):
             print(json.dumps({"surface": surface, "exit": run.returncode, "operations": 0,
                               "failures": [{"operation": "(run)", "message": run.stdout[-4000:] + run.stderr[-4000:]}]}))

@@ -338,7 +338,10 @@ async fn metrics_are_served_only_to_allowed_peers_or_on_their_own_listener(engin
     let config = file.display().to_string();
     let server = ObservedServer::start(&database, &[("IDAAS_CONFIG", config.as_str())]);
     let (status, text) = scrape(&server.client.base).await;
-    assert_eq!(status, 403, "allowed only to 10.0.0.0/8 by the file: {text}");
+    assert_eq!(
+        status, 403,
+        "allowed only to 10.0.0.0/8 by the file: {text}"
+    );
     server.stop();
     let _ = std::fs::remove_file(&file);
     database.drop_database().await;
