@@ -102,7 +102,8 @@ fn describe() {
         "idaas_tickets_issued_total",
         "Tickets and assertions issued, counted in the HTTP layer: kind=cas_service is a redirect \
          carrying a ticket= parameter (CAS login), kind=saml_response a 200 answer of the SAML \
-         SSO endpoint (a response posted to the service provider, a refusal status included)"
+         SSO endpoint (a response posted to the service provider, a refusal status included), \
+         kind=cas_proxy a proxy ticket issued (counted where it is issued)"
     );
     describe_counter!(
         "idaas_sign_ins_total",

@@ -86,5 +86,7 @@ pub async fn proxy(
         ..pgt_issue
     };
     record_issue(state, &app_ctx, &ticket_id, issue, Some(ticket.clone())).await?;
+    // Counted here: a proxy answer is 200 whether it issued a ticket or refused.
+    metrics::counter!("idaas_tickets_issued_total", "kind" => "cas_proxy").increment(1);
     Ok(ticket)
 }

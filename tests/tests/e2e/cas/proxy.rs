@@ -108,6 +108,14 @@ async fn a_proxy_chain_lists_every_proxy(engine: Engine) {
         .as_str()
         .unwrap()
         .to_string();
+    // Counted as issued (the process's metrics recorder, shared by the servers of this binary).
+    let scraped = idaas_server::metrics::handle().render();
+    assert!(
+        scraped
+            .lines()
+            .any(|l| l.starts_with("idaas_tickets_issued_total{kind=\"cas_proxy\"}")),
+        "{scraped}"
+    );
     let second_hop = format!("{callback}?hop=2");
     let answer = cas::validate_json(
         &server,
