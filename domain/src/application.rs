@@ -27,6 +27,8 @@ pub struct Application {
     pub account_extensions: Vec<String>,
     pub details: AppDetails,
     pub deleted: bool,
+    /// What its credential may read of the audit surface (ops/adr/0022).
+    pub audit_reading: Option<crate::authority::AuditReading>,
 }
 
 /// What a reconfiguration sets; `None` keeps a value.
@@ -90,6 +92,12 @@ pub enum ApplicationCommand {
         applications: Vec<String>,
         now: i64,
     },
+    /// Grants or revokes (`None`) reading the audit surface (ops/adr/0022); granting what is
+    /// already held records nothing.
+    SetAuditReading {
+        reading: Option<crate::authority::AuditReading>,
+        now: i64,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -130,6 +138,13 @@ pub enum ApplicationEvent {
         applications: Vec<String>,
         at: i64,
     },
+    /// What the credential may read of the audit surface from now on (`None`: nothing).
+    #[serde(rename = "application.audit_reading_changed")]
+    AuditReadingChanged {
+        application_id: String,
+        reading: Option<crate::authority::AuditReading>,
+        at: i64,
+    },
     /// The application's settings after the change; `changed` names what moved.
     #[serde(rename = "application.configured")]
     ApplicationConfigured {
@@ -158,6 +173,7 @@ impl DomainEvent for ApplicationEvent {
             Self::ApplicationConfigured { .. } => "application.configured",
             Self::ApplicationDeleted { .. } => "application.deleted",
             Self::AuthorityChanged { .. } => "application.authority_changed",
+            Self::AuditReadingChanged { .. } => "application.audit_reading_changed",
         }
     }
 }
@@ -351,6 +367,7 @@ impl Aggregate for Application {
             }
             ApplicationEvent::ApplicationDeleted { .. } => self.deleted = true,
             ApplicationEvent::AuthorityChanged { .. } => {}
+            ApplicationEvent::AuditReadingChanged { reading, .. } => self.audit_reading = *reading,
             ApplicationEvent::ApplicationEnabled { .. } => self.enabled = true,
             ApplicationEvent::ApplicationDisabled { .. } => self.enabled = false,
             ApplicationEvent::SecretRotated {
@@ -483,6 +500,18 @@ impl Aggregate for Application {
                 applications,
                 at: now,
             })),
+            ApplicationCommand::SetAuditReading { reading, .. }
+                if reading == self.audit_reading =>
+            {
+                Ok(Decision::none())
+            }
+            ApplicationCommand::SetAuditReading { reading, now } => {
+                Ok(Decision::event(ApplicationEvent::AuditReadingChanged {
+                    application_id,
+                    reading,
+                    at: now,
+                }))
+            }
         }
     }
 }

@@ -270,3 +270,33 @@ fn an_application_with_a_code_holds_its_code_and_name_until_it_changes_or_goes()
         .unwrap();
     assert_eq!(gone.releases.len(), 3, "code, name and client id");
 }
+
+#[test]
+fn audit_reading_is_granted_changed_and_revoked_once_each() {
+    use crate::authority::AuditReading;
+    let set = |reading| ApplicationCommand::SetAuditReading { reading, now: 9 };
+    let granted = ApplicationEvent::AuditReadingChanged {
+        application_id: "a1".into(),
+        reading: Some(AuditReading::Events),
+        at: 9,
+    };
+    given::<Application>(&[registered()])
+        .when(set(Some(AuditReading::Events)), &())
+        .then_expect_events(&[granted.clone()]);
+    given::<Application>(&[registered(), granted.clone()])
+        .when(set(Some(AuditReading::Events)), &())
+        .then_expect_events(&[]);
+    given::<Application>(&[registered(), granted.clone()])
+        .when(set(None), &())
+        .then_expect_events(&[ApplicationEvent::AuditReadingChanged {
+            application_id: "a1".into(),
+            reading: None,
+            at: 9,
+        }]);
+    given::<Application>(&[registered()])
+        .when(set(None), &())
+        .then_expect_events(&[]);
+    given_no_events::<Application>()
+        .when(set(Some(AuditReading::Personal)), &())
+        .then_expect_error(ApplicationError::NotFound);
+}

@@ -3,12 +3,20 @@
 //! applications it is granted), a tenant administrator (everything in its tenant), the operator
 //! (the default tenant's administrator, who also manages tenants). Each level includes the ones
 //! below it; a credential never acts on one above its own.
+//!
+//! Beside the ladder (ops/adr/0022): the **auditor**, a credential that reads the audit surface
+//! and does nothing else, and **audit reading**, a grant that lets any credential (an auditor,
+//! or an administrator) read the audit surface, with or without personal values.
 
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Authority {
+    /// Not on the ladder: no management right at all, only the audit surface (ops/adr/0022).
+    /// It is never held as a management authority, so no comparison of levels ever sees it;
+    /// it sorts first only because the derived order needs a place for it.
+    Auditor,
     Directory,
     TenantAdmin,
     Operator,
@@ -17,6 +25,7 @@ pub enum Authority {
 impl Authority {
     pub fn as_str(self) -> &'static str {
         match self {
+            Self::Auditor => "auditor",
             Self::Directory => "directory",
             Self::TenantAdmin => "tenant_admin",
             Self::Operator => "operator",
@@ -25,6 +34,7 @@ impl Authority {
 
     pub fn parse(text: &str) -> Option<Self> {
         match text {
+            "auditor" => Some(Self::Auditor),
             "directory" => Some(Self::Directory),
             "tenant_admin" => Some(Self::TenantAdmin),
             "operator" => Some(Self::Operator),
@@ -46,6 +56,32 @@ impl Authority {
             (true, true, true) => Some(Self::Operator),
             (true, true, false) => Some(Self::TenantAdmin),
             (true, false, _) => Some(Self::Directory),
+        }
+    }
+}
+
+/// What a credential may read of the audit surface (ops/adr/0022): the events and their
+/// attribution with personal values masked, or with them. Secrets are never shown to anyone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuditReading {
+    Events,
+    Personal,
+}
+
+impl AuditReading {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Events => "events",
+            Self::Personal => "personal",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "events" => Some(Self::Events),
+            "personal" => Some(Self::Personal),
+            _ => None,
         }
     }
 }
@@ -72,11 +108,20 @@ mod tests {
         );
         assert_eq!(Authority::at_registration(false, true, true), None);
         for level in [
+            Authority::Auditor,
             Authority::Directory,
             Authority::TenantAdmin,
             Authority::Operator,
         ] {
             assert_eq!(Authority::parse(level.as_str()), Some(level));
         }
+    }
+
+    #[test]
+    fn audit_readings_read_back() {
+        for reading in [AuditReading::Events, AuditReading::Personal] {
+            assert_eq!(AuditReading::parse(reading.as_str()), Some(reading));
+        }
+        assert_eq!(AuditReading::parse("all"), None);
     }
 }
