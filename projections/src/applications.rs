@@ -2,7 +2,7 @@
 
 use domain::application::ProtocolSettings;
 use domain::application::{Application, ApplicationEvent};
-use domain::authority::Authority;
+use domain::authority::{AuditReading, Authority};
 use domain::management_token::{ManagementToken, ManagementTokenEvent};
 use domain::Aggregate;
 use futures::future::BoxFuture;
@@ -86,6 +86,21 @@ impl Projector for ApplicationsProjection {
                         )
                         .bind(authority.map(Authority::as_str))
                         .bind(serde_json::to_string(&applications)?)
+                        .bind(tenant_id)
+                        .bind(application_id)
+                        .execute(&mut *conn)
+                        .await?;
+                    }
+                    ApplicationEvent::AuditReadingChanged {
+                        application_id,
+                        reading,
+                        ..
+                    } => {
+                        sqlx::query(
+                            "UPDATE proj_applications SET audit_reading = $1 \
+                             WHERE tenant_id = $2 AND application_id = $3",
+                        )
+                        .bind(reading.map(AuditReading::as_str))
                         .bind(tenant_id)
                         .bind(application_id)
                         .execute(&mut *conn)
@@ -224,21 +239,45 @@ pub struct ApplicationRow {
     /// Who registered it (the actor of `application.registered`).
     pub creator: Option<String>,
     pub updated_at: i64,
+    /// What its credential may read of the audit surface (ops/adr/0022).
+    pub audit_reading: Option<AuditReading>,
 }
 
 impl ApplicationRow {
     /// What its management credential may do: nothing without the API product; a directory
-    /// client unless more was granted.
+    /// client unless more was granted; `Auditor` when it was made an auditor (which manages
+    /// nothing: see `manages`).
     pub fn management_authority(&self) -> Option<Authority> {
         self.api_product
             .then(|| self.authority.unwrap_or(Authority::Directory))
+    }
+
+    /// Its authority on the management surfaces: none for an auditor (ops/adr/0022).
+    pub fn manages(&self) -> Option<Authority> {
+        self.management_authority()
+            .filter(|authority| *authority != Authority::Auditor)
+    }
+
+    /// Whether its credential is an auditor's, which reads the audit surface and nothing else.
+    pub fn is_auditor(&self) -> bool {
+        self.management_authority() == Some(Authority::Auditor)
+    }
+
+    /// What it may read of the audit surface: an auditor reads the events (and personal values
+    /// when granted them); any other credential only what it was granted.
+    pub fn reads_audit(&self) -> Option<AuditReading> {
+        match (self.is_auditor(), self.audit_reading) {
+            (true, None) => Some(AuditReading::Events),
+            (_, granted) => granted,
+        }
     }
 }
 
 pub(crate) const APP_COLUMNS: &str =
     "application_id, name, client_id, client_secret_hash, api_product, enabled, \
                            app_orgs, app_roles, protocols, account_extensions, created_at, \
-                           authority, granted_applications, details, creator, updated_at";
+                           authority, granted_applications, details, creator, updated_at, \
+                           audit_reading";
 
 pub(crate) fn app_row(row: &AnyRow) -> anyhow::Result<ApplicationRow> {
     let protocols: String = row.try_get("protocols")?;
@@ -264,6 +303,10 @@ pub(crate) fn app_row(row: &AnyRow) -> anyhow::Result<ApplicationRow> {
         details: serde_json::from_str(&row.try_get::<String, _>("details")?)?,
         creator: row.try_get("creator")?,
         updated_at: row.try_get("updated_at")?,
+        audit_reading: row
+            .try_get::<Option<String>, _>("audit_reading")?
+            .as_deref()
+            .and_then(AuditReading::parse),
     })
 }
 

@@ -1,5 +1,8 @@
-//! The audit trail: one row per event with its actor and a readable summary that names ids and
-//! changed fields, never personal data or secrets.
+//! The audit trail: one row per event with its actor, surface, request, correlation and
+//! causation ids and a readable summary that names ids and changed fields, never personal data
+//! or secrets; and the subjects each event names (ops/adr/0022), which the audit API searches by.
+
+use std::collections::BTreeSet;
 
 use futures::future::BoxFuture;
 use serde_json::{Map, Value};
@@ -8,7 +11,52 @@ use store::{Projector, RecordedEvent};
 
 pub struct AuditTrailProjection;
 
-pub const TABLES: &[&str] = &["proj_audit_trail"];
+pub const TABLES: &[&str] = &["proj_audit_trail", "proj_audit_subjects"];
+
+/// The most subjects one event is filed under, and the longest id kept as one.
+const MAX_SUBJECTS: usize = 64;
+const MAX_SUBJECT_LEN: usize = 256;
+
+/// The entities an event names: its stream, and every id its payload carries outside the sealed
+/// personal data (a field named `…_id` holding text, or `…_ids` holding a list of text, at any
+/// depth up to four), in the order found, without repeats.
+pub fn subjects(event: &RecordedEvent) -> Vec<String> {
+    fn walk(value: &Value, depth: usize, found: &mut Vec<String>, seen: &mut BTreeSet<String>) {
+        let Value::Object(fields) = value else {
+            if let (Value::Array(items), true) = (value, depth < 4) {
+                for item in items {
+                    walk(item, depth + 1, found, seen);
+                }
+            }
+            return;
+        };
+        for (name, value) in fields {
+            if name == store::store::PERSONAL {
+                continue;
+            }
+            let ids: Vec<&str> = match value {
+                Value::String(id) if name.ends_with("_id") => vec![id],
+                Value::Array(items) if name.ends_with("_ids") => {
+                    items.iter().filter_map(Value::as_str).collect()
+                }
+                _ => Vec::new(),
+            };
+            for id in ids {
+                if !id.is_empty() && id.len() <= MAX_SUBJECT_LEN && seen.insert(id.to_string()) {
+                    found.push(id.to_string());
+                }
+            }
+            if depth < 4 && (value.is_object() || value.is_array()) {
+                walk(value, depth + 1, found, seen);
+            }
+        }
+    }
+    let mut found = vec![event.stream_id.clone()];
+    let mut seen = BTreeSet::from([event.stream_id.clone()]);
+    walk(&event.payload, 0, &mut found, &mut seen);
+    found.truncate(MAX_SUBJECTS);
+    found
+}
 
 /// "organization 2024… updated (changed: code "10000" → "TestOrg", category "department" →
 /// "company") by application 2024… via oneaccess". Personal data never appears: attributes kept
@@ -65,8 +113,9 @@ impl Projector for AuditTrailProjection {
             let meta = &event.metadata;
             sqlx::query(
                 "INSERT INTO proj_audit_trail (position, tenant_id, stream_type, stream_id, version, \
-                 event_type, actor_id, actor_kind, surface, request_id, summary, recorded_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                 event_type, actor_id, actor_kind, surface, request_id, summary, recorded_at, \
+                 correlation_id, causation_id) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
             )
             .bind(event.position)
             .bind(&event.tenant_id)
@@ -80,8 +129,21 @@ impl Projector for AuditTrailProjection {
             .bind(&meta.request_id)
             .bind(summary(event, &before))
             .bind(&event.recorded_at)
+            .bind(&meta.correlation_id)
+            .bind(&meta.causation_id)
             .execute(&mut *conn)
             .await?;
+            for subject in subjects(event) {
+                sqlx::query(
+                    "INSERT INTO proj_audit_subjects (tenant_id, subject_id, position) \
+                     VALUES ($1, $2, $3)",
+                )
+                .bind(&event.tenant_id)
+                .bind(subject)
+                .bind(event.position)
+                .execute(&mut *conn)
+                .await?;
+            }
             Ok(())
         })
     }
@@ -194,4 +256,41 @@ pub async fn for_stream(
             },
         )
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+    use store::{Metadata, RecordedEvent};
+
+    use super::subjects;
+
+    fn event(payload: serde_json::Value) -> RecordedEvent {
+        RecordedEvent {
+            position: 7,
+            tenant_id: "t".into(),
+            stream_type: "app_account".into(),
+            stream_id: "acc1".into(),
+            version: 1,
+            event_type: "app_account.created".into(),
+            schema_version: 1,
+            payload,
+            metadata: Metadata::default(),
+            recorded_at: "2026-01-01T00:00:00.000Z".into(),
+        }
+    }
+
+    #[test]
+    fn an_event_is_filed_under_its_stream_and_the_ids_it_names_outside_personal_data() {
+        let named = subjects(&event(json!({
+            "account_id": "acc1",
+            "application_id": "app1",
+            "user_id": "u1",
+            "org_relations": [{"org_id": "o1"}, {"org_id": "o2"}],
+            "role_ids": ["r1", "r2", 3],
+            "code": "not-an-id",
+            "personal": {"manager_id": "secret-person"},
+        })));
+        assert_eq!(named, ["acc1", "app1", "u1", "o1", "o2", "r1", "r2"]);
+    }
 }

@@ -9,6 +9,7 @@ pub mod app_orgs;
 pub mod app_roles;
 pub mod app_types;
 pub mod applications;
+pub mod audit_search;
 pub mod audit_trail;
 mod authorization;
 pub mod cas;

@@ -59,6 +59,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(28, "0028_government_directory"),
     migration!(29, "0029_access_keys"),
     migration!(30, "0030_membership_posts"),
+    migration!(31, "0031_audit"),
 ];
 
 /// The migration level of this release: the version of its last migration.
