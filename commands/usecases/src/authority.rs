@@ -20,11 +20,22 @@ pub struct Held {
 }
 
 impl Held {
+    /// What the application's credential holds on the management surfaces: nothing for an
+    /// auditor, which reads the audit surface alone (ops/adr/0022).
     pub fn of(row: &ApplicationRow) -> Option<Self> {
         Some(Self {
             application_id: row.application_id.clone(),
-            authority: row.management_authority()?,
+            authority: row.manages()?,
             granted_applications: row.granted_applications.clone(),
+        })
+    }
+
+    /// An auditor's credential, as a refusal on a management surface records it.
+    pub fn auditor(row: &ApplicationRow) -> Option<Self> {
+        row.is_auditor().then(|| Self {
+            application_id: row.application_id.clone(),
+            authority: Authority::Auditor,
+            granted_applications: Vec::new(),
         })
     }
 
@@ -50,6 +61,22 @@ pub async fn held(
             .await?
             .as_ref()
             .and_then(Held::of),
+    )
+}
+
+/// The application `application_id` of the tenant if its credential is an auditor's: it holds
+/// no management authority, and a management surface refuses it (recorded) rather than not
+/// knowing it.
+pub async fn auditor(
+    state: &AppState,
+    tenant: &str,
+    application_id: &str,
+) -> anyhow::Result<Option<Held>> {
+    Ok(
+        projections::applications::get(state.pool(), tenant, application_id)
+            .await?
+            .as_ref()
+            .and_then(Held::auditor),
     )
 }
 

@@ -10,6 +10,7 @@ pub mod app_orgs;
 pub mod app_types;
 pub mod applications;
 pub mod attributes;
+pub mod audit;
 pub mod authority;
 pub mod authorization;
 pub mod authorization_roles;
