@@ -183,18 +183,31 @@ impl FromRequestParts<AppState> for ManagementCaller {
             &tenant_id,
             meta.metadata("application", &application_id, SURFACE),
         );
-        let held = authority::held(state, &tenant_id, &application_id)
-            .await
-            .map_err(|e| AuthRejection::Failed {
-                failure: Failure::of(&e, "the authority check"),
-                shape,
-            })?
-            .ok_or(AuthRejection::Invalid)?;
+        let failed = |e: anyhow::Error| AuthRejection::Failed {
+            failure: Failure::of(&e, "the authority check"),
+            shape,
+        };
         let path = parts
             .extensions
             .get::<axum::extract::OriginalUri>()
             .map_or(parts.uri.path(), |original| original.0.path())
             .to_string();
+        let Some(held) = authority::held(state, &tenant_id, &application_id)
+            .await
+            .map_err(failed)?
+        else {
+            // An auditor's credential reads the audit surface and nothing else (ops/adr/0022).
+            let auditor = authority::auditor(state, &tenant_id, &application_id)
+                .await
+                .map_err(failed)?
+                .ok_or(AuthRejection::Invalid)?;
+            let action = format!("{} {path}", parts.method);
+            let required = Authority::Directory;
+            authority::record_refusal(state, &context, &auditor, required, &action).await;
+            tracing::warn!(application_id = %application_id, %action, "an auditor's management call refused");
+            let message = "an auditor's credential reads the audit API and nothing else".into();
+            return Err(AuthRejection::Forbidden { shape, message });
+        };
         let refusal = match shape {
             Shape::Admin if held.authority < Authority::TenantAdmin => Some((
                 Authority::TenantAdmin,
