@@ -60,6 +60,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(29, "0029_access_keys"),
     migration!(30, "0030_membership_posts"),
     migration!(31, "0031_audit"),
+    migration!(32, "0032_checkpoints"),
 ];
 
 /// The migration level of this release: the version of its last migration.
