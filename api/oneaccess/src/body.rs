@@ -1,5 +1,6 @@
 //! Request bodies and query strings, read leniently (any JSON content type, `utf8` or `utf-8`,
-//! numbers where strings are expected) and refused in the OneAccess error shape.
+//! numbers where strings are expected) and refused in the OneAccess error shape; and the shapes
+//! the descriptions share: the paging parameters and the `{code, message, data}` envelope.
 
 use std::collections::HashMap;
 
@@ -7,8 +8,9 @@ use axum::body::Bytes;
 use axum::extract::{FromRequest, Query, Request};
 use projections::page::PageRequest;
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Deserializer};
+use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
+use utoipa::{IntoParams, ToSchema};
 
 use super::error::OneAccessError;
 
@@ -165,6 +167,30 @@ fn kind(value: &Value) -> &'static str {
         Value::Array(_) => "an array",
         Value::Object(_) => "an object",
     }
+}
+
+/// The `{code, message, data}` envelope. OneAccess answers flat JSON (specs/oneaccess.md §1.4);
+/// only the SSO ticket verification wraps its answer in this (seed 002 A10).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Envelope<T> {
+    /// `"0"` on success.
+    pub code: String,
+    /// `"success"` on success.
+    pub message: String,
+    pub data: T,
+}
+
+/// The paging parameters of the lists (specs/oneaccess.md §1.5), read by [`paging`]: a value
+/// out of range or not a number is PAGE.0001.
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct Paging {
+    /// The zero-based page index (not a row offset); 0 when absent.
+    #[param(minimum = 0, maximum = 1_000_000)]
+    pub offset: Option<i64>,
+    /// Rows per page, 10 to 100; 10 when absent.
+    #[param(minimum = 10, maximum = 100)]
+    pub limit: Option<i64>,
 }
 
 /// Page index and size (specs/oneaccess.md §1.5): `offset` is a zero-based page index, `limit`

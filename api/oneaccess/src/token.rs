@@ -11,8 +11,10 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use idaas_http::failure::Failure;
-use serde_json::json;
+use serde::Serialize;
+use utoipa::ToSchema;
 
+use crate::error::OAuthError;
 use idaas_http::basic::basic_credentials;
 use idaas_http::caller::SURFACE;
 use idaas_http::context::RequestMeta;
@@ -21,12 +23,41 @@ use usecases::tokens::{self, TokenError};
 use usecases::AppState;
 use usecases::{context, ServiceError};
 
+/// The form (Table 3-4). It is read as `application/x-www-form-urlencoded` whatever the
+/// `Content-Type` says (a JSON body reads as no fields); blank values count as absent.
+#[derive(ToSchema)]
+#[allow(dead_code)] // Describes the form, which is read as a map.
+pub struct TokenForm {
+    /// `client_credentials`, the only grant type accepted.
+    grant_type: String,
+    /// The application's ClientId; may be left out with HTTP Basic (if given, it must match).
+    #[schema(nullable = false)]
+    client_id: Option<String>,
+    /// The application's ClientSecret; never together with HTTP Basic.
+    #[schema(nullable = false)]
+    client_secret: Option<String>,
+}
+
+/// The credential (Table 3-5).
+#[derive(Serialize, ToSchema)]
+pub struct TokenAnswer {
+    /// Sent as `Authorization: Bearer` on the other management calls.
+    access_token: String,
+    /// Always `Bearer`.
+    token_type: &'static str,
+    /// Seconds until the token expires (1800 unless the tenant says otherwise).
+    expires_in: u32,
+    scope: &'static str,
+    /// A JWT about the application: `sub` and `aud` are its ClientId.
+    id_token: String,
+}
+
 fn oauth_error(status: StatusCode, error: &str, description: &str) -> Response {
-    let mut response = (
-        status,
-        Json(json!({ "error": error, "error_description": description })),
-    )
-        .into_response();
+    let body = OAuthError {
+        error: error.to_string(),
+        error_description: description.to_string(),
+    };
+    let mut response = (status, Json(body)).into_response();
     response.headers_mut().insert(
         header::CACHE_CONTROL,
         header::HeaderValue::from_static("no-store"),
@@ -34,6 +65,34 @@ fn oauth_error(status: StatusCode, error: &str, description: &str) -> Response {
     response
 }
 
+/// Gets a management access token with the application's client credentials.
+#[utoipa::path(
+    post,
+    path = "/token",
+    tag = "token",
+    request_body(
+        content = TokenForm,
+        content_type = "application/x-www-form-urlencoded",
+        description = "The client credentials grant; the client's credentials may come in HTTP \
+            Basic (RFC 6749 §2.3.1) instead of `client_id` and `client_secret`, never both.",
+    ),
+    responses(
+        (status = 200, description = "The access token (`Cache-Control: no-store`).",
+            body = TokenAnswer,
+            headers(("Cache-Control" = String, description = "no-store"))),
+        (status = 400, description = "`invalid_request` (no grant type, no credentials, two \
+            authentication methods), `unsupported_grant_type`, `invalid_client` (bad credentials), \
+            `unauthorized_client` (the application is disabled or has not been granted the API \
+            product), `server_error`. (An encoded NUL in the query is PARAM.0000 in the management \
+            API's `{\"error_code\", \"error_msg\"}`.)", body = OAuthError),
+        (status = 429, description = "Too many refused requests from this address: \
+            `temporarily_unavailable`, with `Retry-After`.", body = OAuthError),
+        (status = 500, description = "`server_error`.", body = OAuthError),
+        (status = 503, description = "Storage is unavailable: `temporarily_unavailable`, with \
+            `Retry-After`.", body = OAuthError),
+    ),
+    security((), ("basic" = []))
+)]
 pub async fn token(
     State(state): State<AppState>,
     meta: RequestMeta,
@@ -126,13 +185,13 @@ pub async fn token(
                 Ok(id_token) => id_token,
                 Err(e) => return failed(Failure::of(&e, "the management id_token")),
             };
-            let mut response = Json(json!({
-                "access_token": issued.access_token,
-                "token_type": "Bearer",
-                "expires_in": issued.expires_in,
-                "scope": issued.scope,
-                "id_token": id_token,
-            }))
+            let mut response = Json(TokenAnswer {
+                access_token: issued.access_token,
+                token_type: "Bearer",
+                expires_in: issued.expires_in,
+                scope: issued.scope,
+                id_token,
+            })
             .into_response();
             response.headers_mut().insert(
                 header::CACHE_CONTROL,

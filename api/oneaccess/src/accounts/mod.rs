@@ -5,33 +5,19 @@ mod dto;
 mod read;
 mod write;
 
-use axum::routing::{get, post, put};
-use axum::Router;
+use utoipa_axum::routes;
 
-use usecases::AppState;
+use idaas_http::openapi::ApiRouter;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/applications/{application_id}/accounts",
-            get(read::list_accounts),
-        )
-        .route(
-            "/applications/{application_id}/accounts/basic-account",
-            post(write::create_account),
-        )
-        .route(
-            "/applications/{application_id}/accounts/{account_id}",
-            put(write::update_account)
-                .delete(write::delete_account)
-                .get(read::get_account),
-        )
-        .route(
-            "/applications/{application_id}/accounts/{account_id}/enable",
-            put(write::enable_account),
-        )
-        .route(
-            "/applications/{application_id}/accounts/{account_id}/disable",
-            put(write::disable_account),
-        )
+pub fn router() -> ApiRouter {
+    ApiRouter::new()
+        .routes(routes!(read::list_accounts))
+        .routes(routes!(write::create_account))
+        .routes(routes!(
+            write::update_account,
+            write::delete_account,
+            read::get_account
+        ))
+        .routes(routes!(write::enable_account))
+        .routes(routes!(write::disable_account))
 }

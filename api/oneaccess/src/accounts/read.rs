@@ -4,10 +4,11 @@ use axum::extract::{Path, State};
 use axum::Json;
 use domain::app_account::ACCOUNT_TYPES;
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use super::dto::{AccountDetail, RoleInfo};
-use crate::body::{paging, Params};
-use crate::error::OneAccessError;
+use crate::body::{paging, Paging, Params};
+use crate::error::{ErrorBody, OAuthError, OneAccessError, FAILED, FORBIDDEN, UNAUTHORIZED};
 use idaas_http::caller::ManagementCaller;
 use usecases::accounts;
 use usecases::AppState;
@@ -27,7 +28,25 @@ async fn roles_of(
     Ok(roles)
 }
 
-/// `GET /applications/{application_id}/accounts/{account_id}`.
+/// Gets an application account with its roles and their privileges.
+#[utoipa::path(
+    get,
+    path = "/applications/{application_id}/accounts/{account_id}",
+    tag = "application accounts",
+    params(
+        ("application_id" = String, Path, description = "The application."),
+        ("account_id" = String, Path, description = "The account."),
+    ),
+    responses(
+        (status = 200, description = "The account.", body = AccountDetail),
+        (status = 400, description = "No such application (APP.0001) or account \
+            (APP_ACCOUNT.0001).", body = ErrorBody),
+        (status = 401, description = UNAUTHORIZED, body = OAuthError),
+        (status = 403, description = FORBIDDEN, body = OAuthError),
+        (status = "5XX", description = FAILED, body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
 pub async fn get_account(
     State(state): State<AppState>,
     caller: ManagementCaller,
@@ -38,13 +57,34 @@ pub async fn get_account(
     Ok(Json(AccountDetail::new(row, roles)))
 }
 
-#[derive(Serialize)]
+/// A page of accounts.
+#[derive(Serialize, ToSchema)]
 pub struct AccountList {
     total: i64,
     accounts: Vec<AccountDetail>,
 }
 
-/// `GET /applications/{application_id}/accounts?account_type=&offset=0&limit=10`.
+/// Lists an application's accounts, in creation order.
+#[utoipa::path(
+    get,
+    path = "/applications/{application_id}/accounts",
+    tag = "application accounts",
+    params(
+        ("application_id" = String, Path, description = "The application."),
+        ("account_type" = Option<String>, Query, description = "Only accounts of this type: \
+            `BASIC_ACCOUNT`, `ORPHAN_ACCOUNT` or `PUBLIC_ACCOUNT`; absent or empty, all."),
+        Paging,
+    ),
+    responses(
+        (status = 200, description = "A page of accounts.", body = AccountList),
+        (status = 400, description = "No such application (APP.0001), an unknown account type \
+            (APP_ACCOUNT.0003), a bad page index or size (PAGE.0001).", body = ErrorBody),
+        (status = 401, description = UNAUTHORIZED, body = OAuthError),
+        (status = 403, description = FORBIDDEN, body = OAuthError),
+        (status = "5XX", description = FAILED, body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
 pub async fn list_accounts(
     State(state): State<AppState>,
     caller: ManagementCaller,

@@ -6,12 +6,31 @@ use axum::Json;
 
 use super::dto::{AccountBody, AccountIdBody};
 use crate::body::Body;
-use crate::error::OneAccessError;
+use crate::error::{ErrorBody, OAuthError, OneAccessError, FAILED, FORBIDDEN, UNAUTHORIZED};
 use idaas_http::caller::ManagementCaller;
 use usecases::accounts;
 use usecases::{AppState, Lifecycle};
 
-/// `POST /applications/{application_id}/accounts/basic-account`.
+/// Adds a basic account for a user to an application.
+#[utoipa::path(
+    post,
+    path = "/applications/{application_id}/accounts/basic-account",
+    tag = "application accounts",
+    params(("application_id" = String, Path, description = "The application.")),
+    request_body = AccountBody,
+    responses(
+        (status = 201, description = "The new account's id.", body = AccountIdBody),
+        (status = 400, description = "No such application (APP.0001) or user (USER.0001), no user \
+            (USER.0061), a disabled application (APP.0003), an account that exists already \
+            (APP_ACCOUNT.0002), an invalid name (APP_ACCOUNT.0036), an unknown application \
+            organisation (APP_ORG.0001, APP_ORG.0002), an unknown extension attribute \
+            (APP_ACCOUNT.0007).", body = ErrorBody),
+        (status = 401, description = UNAUTHORIZED, body = OAuthError),
+        (status = 403, description = FORBIDDEN, body = OAuthError),
+        (status = "5XX", description = FAILED, body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
 pub async fn create_account(
     State(state): State<AppState>,
     caller: ManagementCaller,
@@ -23,7 +42,31 @@ pub async fn create_account(
     Ok((StatusCode::CREATED, Json(AccountIdBody { account_id })))
 }
 
-/// `PUT /applications/{application_id}/accounts/{account_id}`: the linked user cannot change.
+/// Updates an application account; the linked user cannot change.
+#[utoipa::path(
+    put,
+    path = "/applications/{application_id}/accounts/{account_id}",
+    tag = "application accounts",
+    params(
+        ("application_id" = String, Path, description = "The application."),
+        ("account_id" = String, Path, description = "The account."),
+    ),
+    request_body(
+        content = AccountBody,
+        description = "The fields to change; `user_id` is ignored."
+    ),
+    responses(
+        (status = 200, description = "The account's id.", body = AccountIdBody),
+        (status = 400, description = "No such application (APP.0001) or account \
+            (APP_ACCOUNT.0001), a duplicate or invalid name (APP_ACCOUNT.0002, APP_ACCOUNT.0036), \
+            an unknown application organisation (APP_ORG.0001, APP_ORG.0002), an unknown extension \
+            attribute (APP_ACCOUNT.0007).", body = ErrorBody),
+        (status = 401, description = UNAUTHORIZED, body = OAuthError),
+        (status = 403, description = FORBIDDEN, body = OAuthError),
+        (status = "5XX", description = FAILED, body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
 pub async fn update_account(
     State(state): State<AppState>,
     caller: ManagementCaller,
@@ -43,7 +86,25 @@ pub async fn update_account(
     Ok(Json(AccountIdBody { account_id }))
 }
 
-/// `DELETE /applications/{application_id}/accounts/{account_id}`.
+/// Deletes an application account.
+#[utoipa::path(
+    delete,
+    path = "/applications/{application_id}/accounts/{account_id}",
+    tag = "application accounts",
+    params(
+        ("application_id" = String, Path, description = "The application."),
+        ("account_id" = String, Path, description = "The account."),
+    ),
+    responses(
+        (status = 204, description = "Deleted; no body."),
+        (status = 400, description = "No such application (APP.0001) or account \
+            (APP_ACCOUNT.0001).", body = ErrorBody),
+        (status = 401, description = UNAUTHORIZED, body = OAuthError),
+        (status = 403, description = FORBIDDEN, body = OAuthError),
+        (status = "5XX", description = FAILED, body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
 pub async fn delete_account(
     State(state): State<AppState>,
     caller: ManagementCaller,
@@ -60,7 +121,25 @@ pub async fn delete_account(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// `PUT /applications/{application_id}/accounts/{account_id}/enable`.
+/// Enables an application account.
+#[utoipa::path(
+    put,
+    path = "/applications/{application_id}/accounts/{account_id}/enable",
+    tag = "application accounts",
+    params(
+        ("application_id" = String, Path, description = "The application."),
+        ("account_id" = String, Path, description = "The account."),
+    ),
+    responses(
+        (status = 200, description = "The account's id.", body = AccountIdBody),
+        (status = 400, description = "No such application (APP.0001) or account \
+            (APP_ACCOUNT.0001).", body = ErrorBody),
+        (status = 401, description = UNAUTHORIZED, body = OAuthError),
+        (status = 403, description = FORBIDDEN, body = OAuthError),
+        (status = "5XX", description = FAILED, body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
 pub async fn enable_account(
     State(state): State<AppState>,
     caller: ManagementCaller,
@@ -77,7 +156,25 @@ pub async fn enable_account(
     Ok(Json(AccountIdBody { account_id }))
 }
 
-/// `PUT /applications/{application_id}/accounts/{account_id}/disable`.
+/// Disables an application account.
+#[utoipa::path(
+    put,
+    path = "/applications/{application_id}/accounts/{account_id}/disable",
+    tag = "application accounts",
+    params(
+        ("application_id" = String, Path, description = "The application."),
+        ("account_id" = String, Path, description = "The account."),
+    ),
+    responses(
+        (status = 200, description = "The account's id.", body = AccountIdBody),
+        (status = 400, description = "No such application (APP.0001) or account \
+            (APP_ACCOUNT.0001).", body = ErrorBody),
+        (status = 401, description = UNAUTHORIZED, body = OAuthError),
+        (status = 403, description = FORBIDDEN, body = OAuthError),
+        (status = "5XX", description = FAILED, body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
 pub async fn disable_account(
     State(state): State<AppState>,
     caller: ManagementCaller,

@@ -5,21 +5,12 @@ mod read;
 pub mod rules;
 mod write;
 
-use axum::routing::post;
-use axum::Router;
+use utoipa_axum::routes;
 
-use usecases::AppState;
+use idaas_http::openapi::ApiRouter;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/organizations",
-            post(write::create_org).get(read::list_orgs),
-        )
-        .route(
-            "/organizations/{org_id}",
-            axum::routing::put(write::update_org)
-                .delete(write::delete_org)
-                .get(read::get_org),
-        )
+pub fn router() -> ApiRouter {
+    ApiRouter::new()
+        .routes(routes!(write::create_org, read::list_orgs))
+        .routes(routes!(write::update_org, write::delete_org, read::get_org))
 }

@@ -4,19 +4,23 @@ use axum::extract::{Path, State};
 use axum::Json;
 use projections::organizations::{OrgRow, OrgScope};
 use serde::Serialize;
+use utoipa::ToSchema;
 
-use crate::body::{paging, Params};
-use crate::error::OneAccessError;
+use crate::body::{paging, Paging, Params};
+use crate::error::{ErrorBody, OAuthError, OneAccessError, FAILED, FORBIDDEN, UNAUTHORIZED};
 use idaas_http::caller::ManagementCaller;
 use usecases::AppState;
 
 /// `ResponseOrgInfo` (Table 3-79).
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct OrgInfo {
     org_id: String,
     org_code: String,
     name: String,
+    /// Null for a top-level organisation.
+    #[schema(required = true)]
     parent_id: Option<String>,
+    /// `department`, `company`, `unit` or `group` (other values set through the other APIs).
     category: String,
 }
 
@@ -32,7 +36,21 @@ impl From<OrgRow> for OrgInfo {
     }
 }
 
-/// `GET /organizations/{org_id}`.
+/// Gets an organisation.
+#[utoipa::path(
+    get,
+    path = "/organizations/{org_id}",
+    tag = "organizations",
+    params(("org_id" = String, Path, description = "The organisation.")),
+    responses(
+        (status = 200, description = "The organisation.", body = OrgInfo),
+        (status = 400, description = "No such organisation (ORG.0001).", body = ErrorBody),
+        (status = 401, description = UNAUTHORIZED, body = OAuthError),
+        (status = 403, description = FORBIDDEN, body = OAuthError),
+        (status = "5XX", description = FAILED, body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
 pub async fn get_org(
     State(state): State<AppState>,
     caller: ManagementCaller,
@@ -44,13 +62,36 @@ pub async fn get_org(
     Ok(Json(row.into()))
 }
 
-#[derive(Serialize)]
+/// A page of organisations.
+#[derive(Serialize, ToSchema)]
 pub struct OrgList {
     total: i64,
     organizations: Vec<OrgInfo>,
 }
 
-/// `GET /organizations?org_id=&all_child=false&offset=0&limit=10`, the four cases of §2.3 #18.
+/// Lists organisations: the top level, every one, an organisation with its children, or its
+/// whole subtree (§2.3 #18).
+#[utoipa::path(
+    get,
+    path = "/organizations",
+    tag = "organizations",
+    params(
+        ("org_id" = Option<String>, Query, description = "Absent or empty: from the top level; \
+            given: that organisation and its children (or its subtree)."),
+        ("all_child" = Option<bool>, Query, description = "`true`: every level below (the whole \
+            tree without `org_id`); `false` (the default): one level."),
+        Paging,
+    ),
+    responses(
+        (status = 200, description = "A page of organisations.", body = OrgList),
+        (status = 400, description = "No such organisation (ORG.0001), an `all_child` that is not \
+            true or false (PARAM.0000), a bad page index or size (PAGE.0001).", body = ErrorBody),
+        (status = 401, description = UNAUTHORIZED, body = OAuthError),
+        (status = 403, description = FORBIDDEN, body = OAuthError),
+        (status = "5XX", description = FAILED, body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
 pub async fn list_orgs(
     State(state): State<AppState>,
     caller: ManagementCaller,

@@ -4,26 +4,33 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use super::rules;
 use crate::body::{text, Body};
-use crate::error::OneAccessError;
+use crate::error::{ErrorBody, OAuthError, OneAccessError, FAILED, FORBIDDEN, UNAUTHORIZED};
 use domain::OrganizationId;
 use idaas_http::caller::ManagementCaller;
 use usecases::organizations::{self, OrgChange};
 use usecases::AppState;
 
 /// Tables 3-66 (create) and 3-71 (update).
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 pub struct OrgBody {
+    /// Chinese or English letters, digits, `_` and `-`, at most 64 characters; required on
+    /// create (ORG.0010), unchanged when empty on update.
     #[serde(default, deserialize_with = "text")]
     code: Option<String>,
+    /// Required on create (ORG.0011), unchanged when empty on update.
     #[serde(default, deserialize_with = "text")]
     name: Option<String>,
-    /// Absent or `""`: unchanged (the reference's update example sends `""` and its detail
-    /// example shows the parent kept); `null`: to the top level.
+    /// The parent organisation's id. On create, absent, `""` or `null` is the top level. On
+    /// update, absent or `""` leaves it (the reference's update example sends `""` and its detail
+    /// example shows the parent kept) and `null` moves the organisation to the top level.
     #[serde(default, deserialize_with = "nullable_text")]
+    #[schema(value_type = Option<String>)]
     parent_id: Option<Option<String>>,
+    /// `department` (the default on create), `company`, `unit` or `group` (ORG.0018).
     #[serde(default, deserialize_with = "text")]
     category: Option<String>,
 }
@@ -52,12 +59,29 @@ impl From<OrgBody> for OrgChange {
     }
 }
 
-#[derive(Serialize)]
+/// The organisation's id.
+#[derive(Serialize, ToSchema)]
 pub struct OrgIdBody {
     org_id: String,
 }
 
-/// `POST /organizations`.
+/// Creates an organisation.
+#[utoipa::path(
+    post,
+    path = "/organizations",
+    tag = "organizations",
+    request_body = OrgBody,
+    responses(
+        (status = 201, description = "The new organisation's id.", body = OrgIdBody),
+        (status = 400, description = "A missing, duplicate or invalid code or name (ORG.0010, \
+            ORG.0012, ORG.0014, ORG.0011, ORG.0015), an unknown parent (ORG.0002), an unknown \
+            category (ORG.0018).", body = ErrorBody),
+        (status = 401, description = UNAUTHORIZED, body = OAuthError),
+        (status = 403, description = FORBIDDEN, body = OAuthError),
+        (status = "5XX", description = FAILED, body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
 pub async fn create_org(
     State(state): State<AppState>,
     caller: ManagementCaller,
@@ -73,9 +97,26 @@ pub async fn create_org(
     ))
 }
 
-/// `PUT /organizations/{org_id}`: empty `code`, `name` or `parent_id` leave them unchanged;
-/// `"parent_id": null` moves the organisation to the top level (ADR 0002).
-/// An unknown organisation is ORG.0001 before any input rule, as the service answers.
+/// Updates an organisation: empty fields stay; `"parent_id": null` moves it to the top level.
+///
+/// An unknown organisation is ORG.0001 before any input rule, as the service answers (ADR 0002).
+#[utoipa::path(
+    put,
+    path = "/organizations/{org_id}",
+    tag = "organizations",
+    params(("org_id" = String, Path, description = "The organisation.")),
+    request_body = OrgBody,
+    responses(
+        (status = 200, description = "The organisation's id.", body = OrgIdBody),
+        (status = 400, description = "No such organisation (ORG.0001), a duplicate or invalid code \
+            or name (ORG.0012, ORG.0014, ORG.0015), an unknown parent (ORG.0002), itself as its \
+            parent (ORG.0017), an unknown category (ORG.0018).", body = ErrorBody),
+        (status = 401, description = UNAUTHORIZED, body = OAuthError),
+        (status = 403, description = FORBIDDEN, body = OAuthError),
+        (status = "5XX", description = FAILED, body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
 pub async fn update_org(
     State(state): State<AppState>,
     caller: ManagementCaller,
@@ -91,7 +132,22 @@ pub async fn update_org(
     Ok(Json(OrgIdBody { org_id }))
 }
 
-/// `DELETE /organizations/{org_id}`: refused with ORG.0016 while it has children or users.
+/// Deletes an organisation that has no children and no users.
+#[utoipa::path(
+    delete,
+    path = "/organizations/{org_id}",
+    tag = "organizations",
+    params(("org_id" = String, Path, description = "The organisation.")),
+    responses(
+        (status = 204, description = "Deleted; no body."),
+        (status = 400, description = "No such organisation (ORG.0001), one with children or users \
+            (ORG.0016).", body = ErrorBody),
+        (status = 401, description = UNAUTHORIZED, body = OAuthError),
+        (status = 403, description = FORBIDDEN, body = OAuthError),
+        (status = "5XX", description = FAILED, body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
 pub async fn delete_org(
     State(state): State<AppState>,
     caller: ManagementCaller,

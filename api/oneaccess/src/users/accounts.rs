@@ -4,25 +4,49 @@ use axum::extract::{Path, State};
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use utoipa::ToSchema;
 
 use crate::body::{text, Body};
-use crate::error::OneAccessError;
+use crate::error::{ErrorBody, OAuthError, OneAccessError, FAILED, FORBIDDEN, UNAUTHORIZED};
 use idaas_http::caller::ManagementCaller;
 use usecases::accounts::{self, AccountRequest};
 use usecases::AppState;
 
-#[derive(Deserialize)]
+/// The account to make (Table 3-58).
+#[derive(Deserialize, ToSchema)]
 pub struct AuthorizeBody {
+    /// The account's name in the application; the username when absent.
     #[serde(default, deserialize_with = "text")]
     account_name: Option<String>,
 }
 
-#[derive(Serialize)]
+/// The new account's id.
+#[derive(Serialize, ToSchema)]
 pub struct AccountIdBody {
     account_id: String,
 }
 
-/// `POST /users/{user_id}/applications/{application_id}/accounts` — 200 (not 201).
+/// Gives a user an account in an application (answered 200, not 201).
+#[utoipa::path(
+    post,
+    path = "/users/{user_id}/applications/{application_id}/accounts",
+    tag = "users",
+    params(
+        ("user_id" = String, Path, description = "The user."),
+        ("application_id" = String, Path, description = "The application."),
+    ),
+    request_body = AuthorizeBody,
+    responses(
+        (status = 200, description = "The new account's id.", body = AccountIdBody),
+        (status = 400, description = "No such user (USER.0001) or application (APP.0001), a \
+            disabled application (APP.0003), an account that exists already (APP_ACCOUNT.0002), an \
+            invalid account name (APP_ACCOUNT.0036).", body = ErrorBody),
+        (status = 401, description = UNAUTHORIZED, body = OAuthError),
+        (status = 403, description = FORBIDDEN, body = OAuthError),
+        (status = "5XX", description = FAILED, body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
 pub async fn authorize_account(
     State(state): State<AppState>,
     caller: ManagementCaller,
@@ -39,23 +63,40 @@ pub async fn authorize_account(
 }
 
 /// `Accounts` (Table 3-62), in the documented field order.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct UserAccount {
     id: String,
     application_id: String,
     account_name: String,
     account_type: String,
     name: String,
+    #[schema(value_type = Object)]
     extension: Map<String, Value>,
 }
 
-#[derive(Serialize)]
+/// Every account of the user (not paged).
+#[derive(Serialize, ToSchema)]
 pub struct UserAccounts {
     total: usize,
     accounts: Vec<UserAccount>,
 }
 
-/// `GET /users/{user_id}/accounts` — not paginated.
+/// Lists every application account of a user (not paged).
+#[utoipa::path(
+    get,
+    path = "/users/{user_id}/accounts",
+    tag = "users",
+    params(("user_id" = String, Path, description = "The user.")),
+    responses(
+        (status = 200, description = "The user's accounts.", body = UserAccounts),
+        (status = 400, description = "No such user (USER.0001), a blank id (USER.0061).",
+            body = ErrorBody),
+        (status = 401, description = UNAUTHORIZED, body = OAuthError),
+        (status = 403, description = FORBIDDEN, body = OAuthError),
+        (status = "5XX", description = FAILED, body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
 pub async fn list_user_accounts(
     State(state): State<AppState>,
     caller: ManagementCaller,

@@ -5,6 +5,7 @@ use domain::user::UserInput;
 use projections::users::UserRow;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
+use utoipa::ToSchema;
 
 use super::attributes;
 use crate::body::{flag, text, wire_time};
@@ -12,8 +13,9 @@ use crate::error::OneAccessError;
 use usecases::users::UserRequest;
 
 /// `UserOrgRelationListOption`: `relationType` may be a number or a string.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct RelationOption {
+    /// The organisation's code (not its id); also read as `org_code`.
     #[serde(
         rename = "orgCode",
         alias = "org_code",
@@ -21,6 +23,8 @@ pub struct RelationOption {
         deserialize_with = "text"
     )]
     pub org_code: Option<String>,
+    /// 1 primary (exactly one), 0 secondary (at most nine), as a number or a string; also read
+    /// as `relation_type`.
     #[serde(
         rename = "relationType",
         alias = "relation_type",
@@ -31,29 +35,35 @@ pub struct RelationOption {
 }
 
 /// The update table types the relation list as one object while the example sends an array
-/// (§5.4 #40): accept both.
+/// (§5.4 #40): both are accepted. A relation without `orgCode` or a numeric `relationType` is
+/// PARAM.0029.
+#[derive(Deserialize, ToSchema)]
+#[serde(untagged)]
+pub enum RelationList {
+    Many(Vec<RelationOption>),
+    One(RelationOption),
+}
+
 fn relation_list<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<RelationOption>>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum OneOrMany {
-        Many(Vec<RelationOption>),
-        One(RelationOption),
-    }
-    Ok(Option::<OneOrMany>::deserialize(d)?.map(|v| match v {
-        OneOrMany::Many(list) => list,
-        OneOrMany::One(one) => vec![one],
+    Ok(Option::<RelationList>::deserialize(d)?.map(|v| match v {
+        RelationList::Many(list) => list,
+        RelationList::One(one) => vec![one],
     }))
 }
 
-/// Create (Table 3-8) and update (Table 3-14) bodies; update ignores `password`.
-#[derive(Debug, Default, Deserialize)]
+/// Create (Table 3-8) and update (Table 3-14) bodies; update ignores `password`. Which attributes
+/// are required, unique or checked by a pattern is the tenant's user-attribute configuration
+/// (USER.0008–USER.0056); by default `user_name` and `mobile` are required on create.
+#[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct UserBody {
     #[serde(default, deserialize_with = "text")]
     pub user_name: Option<String>,
+    /// Checked against the tenant's password policy (PWD.*); ignored on update.
     #[serde(default, deserialize_with = "text")]
     pub password: Option<String>,
     #[serde(default, deserialize_with = "text")]
     pub mobile: Option<String>,
+    /// The code of the user's primary organisation.
     #[serde(default, deserialize_with = "text")]
     pub org_code: Option<String>,
     #[serde(default, deserialize_with = "text")]
@@ -68,10 +78,13 @@ pub struct UserBody {
     pub middle_name: Option<String>,
     #[serde(default, deserialize_with = "text")]
     pub last_name: Option<String>,
+    /// Whether the password must be changed at the next sign-in (also "true" or "false").
     #[serde(default, deserialize_with = "flag")]
     pub pwd_must_modify: Option<bool>,
+    /// `unknown`, `male` or `female`.
     #[serde(default, deserialize_with = "text")]
     pub attr_gender: Option<String>,
+    /// `yyyy-MM-dd`.
     #[serde(default, deserialize_with = "text")]
     pub attr_birthday: Option<String>,
     #[serde(default, deserialize_with = "text")]
@@ -92,9 +105,13 @@ pub struct UserBody {
     pub attr_hire_date: Option<String>,
     #[serde(default, deserialize_with = "text")]
     pub attr_work_place: Option<String>,
+    /// The user's organisations; given, it replaces them all.
     #[serde(default, deserialize_with = "relation_list")]
+    #[schema(value_type = Option<RelationList>)]
     pub user_org_relation_list: Option<Vec<RelationOption>>,
+    /// Custom extension attributes.
     #[serde(default)]
+    #[schema(value_type = Option<Object>)]
     pub extension: Option<Map<String, Value>>,
 }
 
@@ -152,28 +169,42 @@ impl UserBody {
     }
 }
 
-#[derive(Debug, Serialize)]
+/// `UserOrgRelationListResult`.
+#[derive(Debug, Serialize, ToSchema)]
 pub struct RelationResult {
     pub org_id: String,
+    /// 1 primary, 0 secondary.
     pub relation_type: u8,
 }
 
-/// `UsersDetailsResult` (Tables 3-41, 3-46, 3-52), in the documented key order.
-#[derive(Debug, Serialize)]
+/// `UsersDetailsResult` (Tables 3-41, 3-46, 3-52), in the documented key order; times are
+/// `yyyy-MM-dd HH:mm:ss.SSS` in the server's configured zone.
+#[derive(Debug, Serialize, ToSchema)]
 pub struct UserDetail {
     pub user_id: String,
+    /// The primary organisation's id.
+    #[schema(required = true)]
     pub org_id: Option<String>,
     pub user_name: String,
     pub name: String,
+    #[schema(required = true)]
     pub mobile: Option<String>,
+    #[schema(required = true)]
     pub email: Option<String>,
     pub pwd_must_modify: bool,
+    /// Null until the password is first changed.
+    #[schema(required = true)]
     pub pwd_change_at: Option<String>,
     pub created_at: String,
     pub updated_at: String,
     pub disabled: bool,
+    /// The trust level.
     pub grade: i64,
+    /// Whether sign-in failures have locked the account now.
     pub locked: bool,
+    /// The custom extension attributes, with the extended-field values set through the Inspur
+    /// API by field name.
+    #[schema(value_type = Object)]
     pub extension: Map<String, Value>,
     pub user_org_relation_list: Vec<RelationResult>,
 }
@@ -209,7 +240,7 @@ impl UserDetail {
 }
 
 /// `{"user_id": …}`, the answer of every user mutation but delete.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct UserIdBody {
     pub user_id: String,
 }

@@ -6,12 +6,27 @@ use axum::Json;
 
 use super::dto::UserIdBody;
 use super::UserId;
-use crate::error::OneAccessError;
+use crate::error::{ErrorBody, OAuthError, OneAccessError, FAILED, FORBIDDEN, UNAUTHORIZED};
 use idaas_http::caller::ManagementCaller;
 use usecases::users;
 use usecases::{AppState, Lifecycle};
 
-/// `PUT /users/{user_id}/enable` — 200 `{"user_id"}`.
+/// Enables a user.
+#[utoipa::path(
+    put,
+    path = "/users/{user_id}/enable",
+    tag = "users",
+    params(("user_id" = String, Path, description = "The user.")),
+    responses(
+        (status = 200, description = "The user's id.", body = UserIdBody),
+        (status = 400, description = "No such user (USER.0001), a blank id (USER.0061).",
+            body = ErrorBody),
+        (status = 401, description = UNAUTHORIZED, body = OAuthError),
+        (status = 403, description = FORBIDDEN, body = OAuthError),
+        (status = "5XX", description = FAILED, body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
 pub async fn enable_user(
     State(state): State<AppState>,
     caller: ManagementCaller,
@@ -21,7 +36,22 @@ pub async fn enable_user(
     Ok(Json(UserIdBody { user_id }))
 }
 
-/// `PUT /users/{user_id}/disable` — 200 `{"user_id"}`.
+/// Disables a user.
+#[utoipa::path(
+    put,
+    path = "/users/{user_id}/disable",
+    tag = "users",
+    params(("user_id" = String, Path, description = "The user.")),
+    responses(
+        (status = 200, description = "The user's id.", body = UserIdBody),
+        (status = 400, description = "No such user (USER.0001), a blank id (USER.0061).",
+            body = ErrorBody),
+        (status = 401, description = UNAUTHORIZED, body = OAuthError),
+        (status = 403, description = FORBIDDEN, body = OAuthError),
+        (status = "5XX", description = FAILED, body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
 pub async fn disable_user(
     State(state): State<AppState>,
     caller: ManagementCaller,
@@ -31,7 +61,22 @@ pub async fn disable_user(
     Ok(Json(UserIdBody { user_id }))
 }
 
-/// `DELETE /users/{user_id}` — 204, no body.
+/// Deletes a user.
+#[utoipa::path(
+    delete,
+    path = "/users/{user_id}",
+    tag = "users",
+    params(("user_id" = String, Path, description = "The user.")),
+    responses(
+        (status = 204, description = "Deleted; no body."),
+        (status = 400, description = "No such user (USER.0001), a blank id (USER.0061).",
+            body = ErrorBody),
+        (status = 401, description = UNAUTHORIZED, body = OAuthError),
+        (status = 403, description = FORBIDDEN, body = OAuthError),
+        (status = "5XX", description = FAILED, body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
 pub async fn delete_user(
     State(state): State<AppState>,
     caller: ManagementCaller,

@@ -9,39 +9,25 @@ mod password;
 mod read;
 mod update;
 
-use axum::routing::{get, post, put};
-use axum::Router;
+use utoipa_axum::routes;
 
-use usecases::AppState;
+use idaas_http::openapi::ApiRouter;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/users", post(create::create_user).get(read::list_users))
-        .route("/users/user-by-username", post(read::get_user_by_username))
-        .route(
-            "/users/{user_id}",
-            put(update::update_user)
-                .delete(lifecycle::delete_user)
-                .get(read::get_user),
-        )
-        .route(
-            "/users/{user_id}/accounts",
-            get(accounts::list_user_accounts),
-        )
-        .route(
-            "/users/{user_id}/applications/{application_id}/accounts",
-            post(accounts::authorize_account),
-        )
-        .route("/users/{user_id}/enable", put(lifecycle::enable_user))
-        .route("/users/{user_id}/disable", put(lifecycle::disable_user))
-        .route(
-            "/users/{user_id}/change-password",
-            put(password::change_password),
-        )
-        .route(
-            "/users/{user_id}/change-password-verify",
-            put(password::change_password_verify),
-        )
+pub fn router() -> ApiRouter {
+    ApiRouter::new()
+        .routes(routes!(create::create_user, read::list_users))
+        .routes(routes!(read::get_user_by_username))
+        .routes(routes!(
+            update::update_user,
+            lifecycle::delete_user,
+            read::get_user
+        ))
+        .routes(routes!(accounts::list_user_accounts))
+        .routes(routes!(accounts::authorize_account))
+        .routes(routes!(lifecycle::enable_user))
+        .routes(routes!(lifecycle::disable_user))
+        .routes(routes!(password::change_password))
+        .routes(routes!(password::change_password_verify))
 }
 
 /// The `{user_id}` path segment; a blank one is USER.0061 "User ID required."

@@ -3,16 +3,32 @@
 use axum::extract::State;
 use axum::Json;
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use super::dto::UserDetail;
 use super::UserId;
-use crate::body::{paging, text, Body, Params};
-use crate::error::OneAccessError;
+use crate::body::{paging, text, Body, Paging, Params};
+use crate::error::{ErrorBody, OAuthError, OneAccessError, FAILED, FORBIDDEN, UNAUTHORIZED};
 use idaas_http::caller::ManagementCaller;
 use projections::users::UserRow;
 use usecases::AppState;
 
-/// `GET /users/{user_id}`.
+/// Gets a user by id.
+#[utoipa::path(
+    get,
+    path = "/users/{user_id}",
+    tag = "users",
+    params(("user_id" = String, Path, description = "The user.")),
+    responses(
+        (status = 200, description = "The user.", body = UserDetail),
+        (status = 400, description = "No such user (USER.0001), a blank id (USER.0061).",
+            body = ErrorBody),
+        (status = 401, description = UNAUTHORIZED, body = OAuthError),
+        (status = 403, description = FORBIDDEN, body = OAuthError),
+        (status = "5XX", description = FAILED, body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
 pub async fn get_user(
     State(state): State<AppState>,
     caller: ManagementCaller,
@@ -24,13 +40,30 @@ pub async fn get_user(
     detail(&state, &caller.tenant_id, row).await
 }
 
-#[derive(Deserialize)]
+/// The username to look up (Table 3-49).
+#[derive(Deserialize, ToSchema)]
 pub struct ByUserNameBody {
+    /// Required (USER.0008); surrounding blanks are ignored.
     #[serde(default, deserialize_with = "text")]
     user_name: Option<String>,
 }
 
-/// `POST /users/user-by-username` with `{"user_name"}`.
+/// Gets a user by username.
+#[utoipa::path(
+    post,
+    path = "/users/user-by-username",
+    tag = "users",
+    request_body = ByUserNameBody,
+    responses(
+        (status = 200, description = "The user.", body = UserDetail),
+        (status = 400, description = "No username (USER.0008), no such user (USER.0001).",
+            body = ErrorBody),
+        (status = 401, description = UNAUTHORIZED, body = OAuthError),
+        (status = 403, description = FORBIDDEN, body = OAuthError),
+        (status = "5XX", description = FAILED, body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
 pub async fn get_user_by_username(
     State(state): State<AppState>,
     caller: ManagementCaller,
@@ -60,14 +93,34 @@ async fn detail(
     Ok(Json(detail))
 }
 
-#[derive(Serialize)]
+/// A page of users.
+#[derive(Serialize, ToSchema)]
 pub struct UserList {
+    /// How many users there are in all.
     total: i64,
     users: Vec<UserDetail>,
 }
 
-/// `GET /users?org_id=&offset=0&limit=10`: an empty `org_id` lists every user; otherwise the
-/// organisation's direct members (primary or secondary), in creation order.
+/// Lists users: every user, or an organisation's direct members (primary or secondary), in
+/// creation order.
+#[utoipa::path(
+    get,
+    path = "/users",
+    tag = "users",
+    params(
+        ("org_id" = Option<String>, Query, description = "The organisation whose direct members to \
+            list; absent or empty, every user."),
+        Paging,
+    ),
+    responses(
+        (status = 200, description = "A page of users.", body = UserList),
+        (status = 400, description = "A bad page index or size (PAGE.0001).", body = ErrorBody),
+        (status = 401, description = UNAUTHORIZED, body = OAuthError),
+        (status = 403, description = FORBIDDEN, body = OAuthError),
+        (status = "5XX", description = FAILED, body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
 pub async fn list_users(
     State(state): State<AppState>,
     caller: ManagementCaller,
