@@ -8,27 +8,69 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Serialize;
-use serde_json::{json, Value};
+use serde_json::Value;
+use utoipa::ToSchema;
 
-use crate::error::{message, OneAccessError};
+use crate::error::{ErrorBody, OneAccessError};
 use usecases::sdk::{LoginOutcome, SdkError};
 use usecases::signin::SignInRefusal;
 
 /// The login result of A2–A4 and A6: `status` with `session_token`, `id_token` and `expire` on
 /// SUCCESS, `state_token` (and `data`) for a challenge, nothing more for ACCESS_DENIED.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct LoginResult {
+    #[schema(value_type = LoginStatus)]
     pub status: &'static str,
+    /// SUCCESS: the session, bound to the device, for `X-session-token` and the SSO tickets.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub session_token: Option<String>,
+    /// SUCCESS: a JWT about the user for the application of `X-client-id`.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub id_token: Option<String>,
+    /// SUCCESS: the session token's lifetime in seconds.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub expire: Option<i64>,
+    /// A challenge: the token of the next step, sent back as `X-state-token`.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub state_token: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<ChallengeDetails>, nullable = false)]
     pub data: Option<Value>,
+}
+
+/// Where a login stands: SUCCESS, a challenge to pass first, or ACCESS_DENIED (the user holds no
+/// enabled account in the application of `X-client-id`).
+#[derive(ToSchema)]
+#[schema(rename_all = "SCREAMING_SNAKE_CASE")]
+#[allow(dead_code)] // Describes `LoginResult::status`.
+pub enum LoginStatus {
+    Success,
+    /// The password expires soon: change it (`POST /api/v2/sdk/pwd/update`) or keep it
+    /// (`GET /api/v2/sdk/pwd/skip-update`).
+    PasswordWarn,
+    /// The password has expired: change it (`POST /api/v2/sdk/pwd/update`).
+    PasswordExpired,
+    /// A second factor is due: `POST /api/v2/sdk/mfa/totp`, or `GET /api/v2/sdk/mobile-by-token`
+    /// then `POST /api/v2/sdk/mfa/sms`.
+    MfaAuth,
+    AccessDenied,
+}
+
+/// The details of a challenge.
+#[derive(ToSchema)]
+#[allow(dead_code)] // Describes `LoginResult::data`, built as a JSON value.
+pub struct ChallengeDetails {
+    /// PASSWORD_WARN: the days left before the password expires.
+    #[schema(nullable = false)]
+    days_left: Option<i64>,
+    /// MFA_AUTH: the second factors on offer, `totp` and, when the user has a mobile number,
+    /// `sms`.
+    #[schema(nullable = false)]
+    factors: Option<Vec<String>>,
 }
 
 impl From<LoginOutcome> for LoginResult {
@@ -118,6 +160,14 @@ pub fn sdk_error(error: SdkError) -> OneAccessError {
     }
 }
 
+/// The description of an SDK call's 429.
+pub const THROTTLED: &str = "`COM.0002`: too many requests from this address, with `Retry-After`.";
+
+/// The description of an SDK call's 5XX.
+pub const FAILED: &str = "`COM.0002`: the server failed (500), or its storage or its password \
+    checks cannot take the request now (503, with `Retry-After`). When finding the tenant fails, \
+    the body is the text \"System busy. Please try again later.\"";
+
 impl From<SdkError> for OneAccessError {
     fn from(error: SdkError) -> Self {
         sdk_error(error)
@@ -133,11 +183,8 @@ pub async fn localise(request: Request, next: Next) -> Response {
         return response;
     }
     if let Some(error) = response.extensions_mut().remove::<OneAccessError>() {
-        let body = json!({
-            "error_code": error.code,
-            "error_msg": message(error.code, &error.args, true),
-        });
-        let mut localised = (error.status, Json(body)).into_response();
+        let body = ErrorBody::of(error.code, &error.args, true);
+        let mut localised = (error.status, body).into_response();
         localised
             .headers_mut()
             .insert(header::CONTENT_LANGUAGE, HeaderValue::from_static("zh-CN"));

@@ -7,23 +7,29 @@
 use axum::extract::State;
 use axum::response::Response;
 use serde::Deserialize;
+use utoipa::ToSchema;
 
-use super::error::login_result;
-use super::request::SdkRequest;
+use super::error::{login_result, LoginResult, FAILED, THROTTLED};
+use super::request::{DeviceHeaders, SdkRequest};
 use crate::body::{text, Body};
-use crate::error::OneAccessError;
+use crate::error::{ErrorBody, OneAccessError};
 use usecases::sdk::{self, login};
 use usecases::signin::CaptchaAnswer;
 use usecases::AppState;
 
-#[derive(Debug, Default, Deserialize)]
+/// The credentials, and the CAPTCHA once repeated failures ask for one.
+#[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct LoginBody {
+    /// Required (PARAM.0010), at most 256 bytes.
     #[serde(default, deserialize_with = "text")]
     user_name: Option<String>,
+    /// Required (PWD.0008), at most 1024 bytes.
     #[serde(default, deserialize_with = "text")]
     password: Option<String>,
+    /// The `captcha_id` of `GET /api/v2/sdk/captcha`, given with `captcha` (PARAM.0005 without it).
     #[serde(default, deserialize_with = "text")]
     captcha_id: Option<String>,
+    /// The CAPTCHA's answer, given with `captcha_id` (PARAM.0009 without it).
     #[serde(default, deserialize_with = "text")]
     captcha: Option<String>,
 }
@@ -32,6 +38,30 @@ fn given(value: Option<String>) -> Option<String> {
     value.filter(|v| !v.trim().is_empty())
 }
 
+/// Signs a user in with username and password from a device.
+#[utoipa::path(
+    post,
+    path = "/api/v2/sdk/login",
+    operation_id = "sdk_login",
+    tag = "login",
+    params(DeviceHeaders),
+    request_body = LoginBody,
+    responses(
+        (status = 200, description = "The login result, whatever its status (never cached).",
+            body = LoginResult),
+        (status = 400, description = "Device headers missing (PARAM.0001), no, an unknown or a \
+            disabled client (PARAM.0002, APP.0001, APP.0003), no username or password (PARAM.0010, \
+            PWD.0008), over-long ones (PARAM.0000), half a CAPTCHA (PARAM.0005, PARAM.0009), a \
+            wrong or missing CAPTCHA (CAPTCHA.0002), bad credentials with the attempts left \
+            (LOGIN.0002), a locked account with the time left (LOGIN.0001), a disabled user \
+            (USER.0004).", body = ErrorBody),
+        (status = 429, description = THROTTLED, body = ErrorBody),
+        (status = "5XX", description = FAILED, content(
+            (ErrorBody = "application/json"),
+            (String = "text/plain"),
+        )),
+    )
+)]
 pub async fn login(
     State(state): State<AppState>,
     request: SdkRequest,

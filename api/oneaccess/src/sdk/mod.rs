@@ -13,29 +13,22 @@ mod profile;
 pub mod request;
 mod sso_ticket;
 
-use axum::routing::{get, post};
-use axum::Router;
+use utoipa_axum::routes;
 
-use usecases::AppState;
+use idaas_http::openapi::ApiRouter;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v2/sdk/login", post(login::login))
-        .route("/api/v2/sdk/captcha", get(captcha::issue))
-        .route("/api/v2/sdk/pwd/skip-update", get(password::skip_update))
-        .route("/api/v2/sdk/pwd/update", post(password::update))
-        .route("/api/v2/sdk/mobile-by-token", get(mfa::mobile_by_token))
-        .route("/api/v2/sdk/mfa/sms", post(mfa::sms))
-        .route("/api/v2/sdk/mfa/totp", post(mfa::totp))
-        .route("/api/v2/sdk/profile/update", post(profile::update))
-        .route(
-            "/api/v2/tenant/sso/session-token/sso-ticket",
-            post(sso_ticket::issue),
-        )
-        .route(
-            "/api/v2/tenant/sso/sso-ticket/verify",
-            post(sso_ticket::verify),
-        )
+pub fn router() -> ApiRouter {
+    ApiRouter::new()
+        .routes(routes!(login::login))
+        .routes(routes!(captcha::issue))
+        .routes(routes!(password::skip_update))
+        .routes(routes!(password::update))
+        .routes(routes!(mfa::mobile_by_token))
+        .routes(routes!(mfa::sms))
+        .routes(routes!(mfa::totp))
+        .routes(routes!(profile::update))
+        .routes(routes!(sso_ticket::issue))
+        .routes(routes!(sso_ticket::verify))
         .layer(axum::middleware::from_fn(crate::body::refuse_nul_in_target))
         .layer(axum::middleware::from_fn(error::localise))
 }

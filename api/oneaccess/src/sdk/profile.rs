@@ -9,19 +9,24 @@
 use axum::extract::State;
 use axum::Json;
 use domain::user::UserInput;
-use serde::Deserialize;
-use serde_json::{json, Map, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use utoipa::{IntoParams, ToSchema};
 
-use super::request::SdkRequest;
+use super::error::{FAILED, THROTTLED};
+use super::request::{DeviceHeaders, SdkRequest};
 use crate::body::{text, Body};
-use crate::error::OneAccessError;
+use crate::error::{ErrorBody, OneAccessError};
 use crate::users::attributes;
 use usecases::sdk::tickets::{self, Unchangeable};
 use usecases::sdk::{self};
 use usecases::users::UserRequest;
 use usecases::AppState;
 
-#[derive(Debug, Default, Deserialize)]
+/// The attributes to change (their rules are the management API's, USER.*); absent or empty
+/// ones stay. `password`, `mobile` and `email` are refused when given (PARAM.0000); any other
+/// field is unknown (PARAM.0000).
+#[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProfileBody {
     #[serde(default, deserialize_with = "text")]
@@ -50,13 +55,18 @@ pub struct ProfileBody {
     attr_city: Option<String>,
     #[serde(default, deserialize_with = "text")]
     attr_work_place: Option<String>,
+    /// Custom extension attributes.
     #[serde(default)]
+    #[schema(value_type = Option<Object>)]
     extension: Option<Map<String, Value>>,
     // Named so that they can be refused with a clear message rather than as unknown fields.
+    /// Refused when given: not changeable here.
     #[serde(default, deserialize_with = "text")]
     password: Option<String>,
+    /// Refused when given: not changeable here.
     #[serde(default, deserialize_with = "text")]
     mobile: Option<String>,
+    /// Refused when given: not changeable here.
     #[serde(default, deserialize_with = "text")]
     email: Option<String>,
 }
@@ -95,11 +105,49 @@ impl ProfileBody {
     }
 }
 
+/// The user whose profile changed.
+#[derive(Serialize, ToSchema)]
+pub struct ProfileAnswer {
+    user_id: String,
+}
+
+/// The session of a signed-in user.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Header)]
+#[allow(dead_code)] // Describes what `update` reads.
+pub struct SessionTokenHeader {
+    /// The `session_token` of a SUCCESS login from this device (PARAM.0030 when missing,
+    /// unknown, ended, expired or from another device).
+    #[param(rename = "X-session-token")]
+    session_token: String,
+}
+
+/// Changes the signed-in user's own profile (not the password, mobile number or email).
+#[utoipa::path(
+    post,
+    path = "/api/v2/sdk/profile/update",
+    operation_id = "sdk_update_profile",
+    tag = "profile",
+    params(DeviceHeaders, SessionTokenHeader),
+    request_body = ProfileBody,
+    responses(
+        (status = 200, description = "The user's id.", body = ProfileAnswer),
+        (status = 400, description = "Device headers missing (PARAM.0001), no, an unknown or a \
+            disabled client (PARAM.0002, APP.0001, APP.0003), a bad session token (PARAM.0030), an \
+            unknown or unchangeable field (PARAM.0000), a duplicate or invalid attribute (USER.*).",
+            body = ErrorBody),
+        (status = 429, description = THROTTLED, body = ErrorBody),
+        (status = "5XX", description = FAILED, content(
+            (ErrorBody = "application/json"),
+            (String = "text/plain"),
+        )),
+    )
+)]
 pub async fn update(
     State(state): State<AppState>,
     request: SdkRequest,
     Body(body): Body<ProfileBody>,
-) -> Result<Json<Value>, OneAccessError> {
+) -> Result<Json<ProfileAnswer>, OneAccessError> {
     let device = request.device()?;
     request.client(&state).await?;
     let token = request.header("x-session-token").unwrap_or_default();
@@ -108,5 +156,5 @@ pub async fn update(
     let ctx = request.context();
     let user_id =
         tickets::update_profile(&state, ctx, token, &device_hash, change, unchangeable).await?;
-    Ok(Json(json!({ "user_id": user_id })))
+    Ok(Json(ProfileAnswer { user_id }))
 }

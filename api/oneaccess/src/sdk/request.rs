@@ -10,6 +10,7 @@ use axum::response::Response;
 use domain::sdk_login::SdkChallenge;
 use projections::applications::ApplicationRow;
 use usecases::Context;
+use utoipa::IntoParams;
 
 use crate::error::OneAccessError;
 use idaas_http::web::Browser;
@@ -22,6 +23,44 @@ pub const SURFACE: &str = "oneaccess-sdk";
 
 /// The longest header value taken; longer ones count as absent.
 const MAX_HEADER: usize = 1024;
+
+/// The headers of every device call, as the descriptions show them: the device (PARAM.0001
+/// unless the OS version, fingerprint and agent are all given), the client application and the
+/// language. Values are trimmed; over 1024 characters counts as absent.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Header)]
+#[allow(dead_code)] // Describes what `SdkRequest` reads.
+pub struct DeviceHeaders {
+    /// The device's operating system and version, e.g. "Android 10".
+    #[param(rename = "X-operating-sys-version")]
+    os_version: String,
+    /// The device's fingerprint: state tokens, sessions and SSO tickets are bound to it.
+    #[param(rename = "X-device-fingerprint")]
+    fingerprint: String,
+    /// The calling app or browser.
+    #[param(rename = "X-agent")]
+    agent: String,
+    #[param(rename = "X-device-ip", nullable = false)]
+    ip: Option<String>,
+    /// The ClientId of the application signing in: PARAM.0002 when absent, APP.0001 when
+    /// unknown, APP.0003 when disabled.
+    #[param(rename = "X-client-id")]
+    client_id: String,
+    /// `zh…` for messages in Chinese; without it, `Accept-Language` decides.
+    #[param(rename = "X-L", nullable = false)]
+    language: Option<String>,
+}
+
+/// The state token of a login's step.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Header)]
+#[allow(dead_code)] // Describes what `SdkRequest::step` reads.
+pub struct StateTokenHeader {
+    /// The `state_token` of the login result that asked for this step: PARAM.0013 when absent,
+    /// PARAM.0014 when invalid, expired, for another step, client or device.
+    #[param(rename = "X-state-token")]
+    state_token: String,
+}
 
 pub struct SdkRequest {
     pub tenant_id: String,

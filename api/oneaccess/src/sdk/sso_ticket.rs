@@ -12,24 +12,28 @@
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
-use super::error::no_store;
-use crate::body::{text, Body};
-use crate::error::OneAccessError;
+use super::error::{no_store, THROTTLED};
+use crate::body::{text, Body, Envelope};
+use crate::error::FAILED as MGMT_FAILED;
+use crate::error::{ErrorBody, OAuthError, OneAccessError, FORBIDDEN, UNAUTHORIZED};
 use idaas_http::caller::ManagementCaller;
 use usecases::sdk::{self, tickets};
 use usecases::AppState;
 
-#[derive(Debug, Default, Deserialize)]
+/// The device the session was signed in from; all but `agent` required (PARAM.0001).
+#[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct DeviceFields {
     #[serde(default, deserialize_with = "text")]
     operating_sys_version: Option<String>,
     #[serde(default, deserialize_with = "text")]
     device_ip: Option<String>,
+    /// The login's `X-device-fingerprint`, at most 1024 characters.
     #[serde(default, deserialize_with = "text")]
     device_fingerprint: Option<String>,
+    /// Not read.
     #[serde(default, deserialize_with = "text")]
     #[allow(dead_code)]
     agent: Option<String>,
@@ -50,16 +54,47 @@ impl DeviceFields {
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
+/// A session to exchange for a ticket.
+#[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct TicketRequest {
+    /// The `session_token` of a SUCCESS login (PARAM.0030 when missing, unknown, ended, expired
+    /// or from another device).
     #[serde(default, deserialize_with = "text")]
     session_token: Option<String>,
+    /// Optional: the ClientId of an application the user must hold an enabled account in.
     #[serde(default, deserialize_with = "text")]
     client_id: Option<String>,
     #[serde(flatten)]
     device: DeviceFields,
 }
 
+/// A one-time ticket for the session's user.
+#[derive(Serialize, ToSchema)]
+pub struct TicketAnswer {
+    /// Seconds the ticket may be redeemed in.
+    expire: i64,
+    sso_ticket: String,
+}
+
+/// Exchanges a device's session token for a one-time SSO ticket (server to server).
+#[utoipa::path(
+    post,
+    path = "/api/v2/tenant/sso/session-token/sso-ticket",
+    operation_id = "issue_sso_ticket",
+    tag = "sso tickets",
+    request_body = TicketRequest,
+    responses(
+        (status = 200, description = "The ticket (never cached).", body = TicketAnswer),
+        (status = 400, description = "Missing device information (PARAM.0001), a bad session token \
+            (PARAM.0030), an unknown or disabled application in `client_id` (APP.0001, APP.0003), \
+            no enabled account of the user in it (APP_ACCOUNT.0001).", body = ErrorBody),
+        (status = 401, description = UNAUTHORIZED, body = OAuthError),
+        (status = 403, description = FORBIDDEN, body = OAuthError),
+        (status = 429, description = THROTTLED, body = ErrorBody),
+        (status = "5XX", description = MGMT_FAILED, body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
 pub async fn issue(
     State(state): State<AppState>,
     caller: ManagementCaller,
@@ -78,18 +113,63 @@ pub async fn issue(
         client_id,
     )
     .await?;
-    let body = json!({ "expire": issued.expire, "sso_ticket": issued.sso_ticket });
+    let body = TicketAnswer {
+        expire: issued.expire,
+        sso_ticket: issued.sso_ticket,
+    };
     Ok(no_store(Json(body).into_response()))
 }
 
-#[derive(Debug, Default, Deserialize)]
+/// A ticket to redeem, from the device it was issued for.
+#[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct VerifyRequest {
+    /// Required (PARAM.0031).
     #[serde(default, deserialize_with = "text")]
     sso_ticket: Option<String>,
     #[serde(flatten)]
     device: DeviceFields,
 }
 
+/// The user a ticket was issued for.
+#[derive(Serialize, ToSchema)]
+pub struct TicketUser {
+    user: TicketUserInfo,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TicketUserInfo {
+    /// The username.
+    #[serde(rename = "userName")]
+    user_name: String,
+    /// The user's id.
+    id: String,
+    name: String,
+    #[schema(required = true)]
+    mobile: Option<String>,
+    #[schema(required = true)]
+    email: Option<String>,
+}
+
+/// Redeems a one-time SSO ticket for the user it was issued for (server to server).
+#[utoipa::path(
+    post,
+    path = "/api/v2/tenant/sso/sso-ticket/verify",
+    operation_id = "verify_sso_ticket",
+    tag = "sso tickets",
+    request_body = VerifyRequest,
+    responses(
+        (status = 200, description = "`{\"code\": \"0\", \"message\": \"success\", \"data\": \
+            {\"user\": …}}` (never cached).", body = Envelope<TicketUser>),
+        (status = 400, description = "No ticket (PARAM.0031), missing device information \
+            (PARAM.0001), a ticket redeemed already, expired, unknown, for another application or \
+            from another device (PARAM.0032).", body = ErrorBody),
+        (status = 401, description = UNAUTHORIZED, body = OAuthError),
+        (status = 403, description = FORBIDDEN, body = OAuthError),
+        (status = 429, description = THROTTLED, body = ErrorBody),
+        (status = "5XX", description = MGMT_FAILED, body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
 pub async fn verify(
     State(state): State<AppState>,
     caller: ManagementCaller,
@@ -112,16 +192,18 @@ pub async fn verify(
     )
     .await?;
     let profile = user.profile;
-    let body = json!({
-        "code": "0",
-        "message": "success",
-        "data": { "user": {
-            "userName": profile.username,
-            "id": user.user_id,
-            "name": profile.display_name,
-            "mobile": profile.mobile,
-            "email": profile.email,
-        }},
-    });
+    let body = Envelope {
+        code: "0".to_string(),
+        message: "success".to_string(),
+        data: TicketUser {
+            user: TicketUserInfo {
+                user_name: profile.username,
+                id: user.user_id,
+                name: profile.display_name,
+                mobile: profile.mobile,
+                email: profile.email,
+            },
+        },
+    };
     Ok(no_store(Json(body).into_response()))
 }
