@@ -4,55 +4,83 @@
 
 use axum::extract::{Path, State};
 use axum::response::Response;
-use axum::routing::{get, post};
-use axum::Router;
-use domain::extended_field::{DropdownOption, ExtendedFieldCommand};
+use domain::extended_field::{DropdownOption as NewOption, ExtendedFieldCommand};
+use idaas_http::openapi::ApiRouter;
 use projections::extended_fields::{self as read, OptionRow};
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
 use usecases::extended_fields as cases;
 use usecases::AppState;
+use utoipa::ToSchema;
+use utoipa_axum::routes;
 
+use crate::apps::described::{CallRefused, LenientNumber, LenientText};
 use crate::caller::InspurCaller;
 use crate::envelope::{ok, saved, InspurError};
 use crate::extended_fields::{field, flag, refused, yes};
 use crate::lenient::{body, present};
 use crate::lenient::{number, text};
+use crate::schema::{Envelope, ErrorEnvelope};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/dropdownlist", post(add_option))
-        .route("/dropdownlist/batch", post(add_options))
-        .route("/dropdownlist/update", post(update_option))
-        .route("/dropdownlist/{field_id}", get(options))
-        .route(
-            "/dropdownlist/{field_id}/action/verify-labelname/{name}",
-            post(verify_label).get(verify_label),
-        )
+pub fn router() -> ApiRouter {
+    ApiRouter::new()
+        .routes(routes!(add_option))
+        .routes(routes!(add_options))
+        .routes(routes!(update_option))
+        .routes(routes!(options))
+        .routes(routes!(verify_label, verify_label_by_get))
 }
 
-fn option_view(row: &OptionRow) -> Value {
-    json!({
-        "id": row.option_id,
-        "extendedFieldId": row.field_id,
-        "fieldName": row.field_name,
-        "label": row.label,
-        "value": row.value,
-        "status": flag(row.enabled),
-    })
+/// The DropdownOption object (§2.4).
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+struct DropdownOption {
+    id: String,
+    /// The extended field the option belongs to.
+    extended_field_id: String,
+    /// The field's current name.
+    field_name: String,
+    /// Unique within the field.
+    label: String,
+    value: String,
+    /// "1" enabled, "0" disabled.
+    status: &'static str,
 }
 
-#[derive(Deserialize)]
-pub struct OptionBody {
+fn option_view(row: &OptionRow) -> DropdownOption {
+    DropdownOption {
+        id: row.option_id.clone(),
+        extended_field_id: row.field_id.clone(),
+        field_name: row.field_name.clone(),
+        label: row.label.clone(),
+        value: row.value.clone(),
+        status: flag(row.enabled),
+    }
+}
+
+/// An option to add (DDL-01, DDL-02: `extendedFieldId`, `label` and `value` required) or the
+/// change of one (DDL-03: `id` required; `label` and `value` change when given). `fieldName`
+/// is accepted and not read: it is the field's.
+#[derive(Deserialize, ToSchema)]
+pub struct DropdownOptionBody {
+    /// The option to change (DDL-03 only).
     #[serde(default, deserialize_with = "text")]
+    #[schema(value_type = LenientText)]
     id: Option<String>,
+    /// The extended field (DDL-01 and DDL-02); one field for every option of a batch.
     #[serde(default, deserialize_with = "text", rename = "extendedFieldId")]
+    #[schema(value_type = LenientText)]
     field_id: Option<String>,
+    /// Unique within the field.
     #[serde(default, deserialize_with = "text")]
+    #[schema(value_type = LenientText)]
     label: Option<String>,
     #[serde(default, deserialize_with = "text")]
+    #[schema(value_type = LenientText)]
     value: Option<String>,
+    /// 1 enabled, 0 disabled (on add: enabled when absent).
     #[serde(default, deserialize_with = "number")]
+    #[schema(value_type = LenientNumber)]
     status: Option<i64>,
 }
 
@@ -60,8 +88,8 @@ pub struct OptionBody {
 async fn add(
     state: &AppState,
     caller: &InspurCaller,
-    bodies: Vec<OptionBody>,
-) -> Result<Vec<Value>, InspurError> {
+    bodies: Vec<DropdownOptionBody>,
+) -> Result<Vec<DropdownOption>, InspurError> {
     let mut field_id = None;
     let mut options = Vec::new();
     for body in bodies {
@@ -71,7 +99,7 @@ async fn add(
             return Err(InspurError::invalid("一次只能为一个扩展字段新增选项"));
         }
         field_id = Some(id);
-        options.push(DropdownOption {
+        options.push(NewOption {
             label: present(body.label).ok_or_else(|| InspurError::invalid("label 不能为空"))?,
             value: present(body.value).ok_or_else(|| InspurError::invalid("value 不能为空"))?,
             enabled: yes(body.status, "status")?.unwrap_or(true),
@@ -93,34 +121,82 @@ async fn add(
     Ok(created)
 }
 
-/// DDL-02 `POST /dropdownlist`.
+/// Adds an option to a dropdown field (DDL-02).
+#[utoipa::path(
+    post,
+    path = "/dropdownlist",
+    tag = "extended fields",
+    operation_id = "createDropdownOption",
+    request_body = DropdownOptionBody,
+    responses(
+        (status = 200, description = "The new option.", body = Envelope<DropdownOption>),
+        (status = 400, description = "A bad body or a missing or bad field (`参数错误: …`), or a \\
+            label the field has already (`选项名称已存在`).", body = ErrorEnvelope),
+        (status = 404, description = "No such extended field: `资源不存在`.", body = ErrorEnvelope),
+        CallRefused,
+    ),
+    security(("bearer" = []))
+)]
 async fn add_option(
     State(state): State<AppState>,
     caller: InspurCaller,
     bytes: axum::body::Bytes,
 ) -> Result<Response, InspurError> {
-    let option: OptionBody = body(&bytes)?;
+    let option: DropdownOptionBody = body(&bytes)?;
     let mut created = add(&state, &caller, vec![option]).await?;
-    Ok(ok(created.pop().unwrap_or(Value::Null)))
+    Ok(ok(json!(created.pop())))
 }
 
-/// DDL-01 `POST /dropdownlist/batch`: a JSON array.
+/// Adds options to one dropdown field (DDL-01): the body is a JSON array.
+#[utoipa::path(
+    post,
+    path = "/dropdownlist/batch",
+    tag = "extended fields",
+    operation_id = "createDropdownOptions",
+    request_body = Vec<DropdownOptionBody>,
+    responses(
+        (status = 200, description = "The new options (none for an empty array).",
+            body = Envelope<Vec<DropdownOption>>),
+        (status = 400, description = "A bad body, a missing or bad field, options of more than one \\
+            field (`参数错误: …`), or a label the field has already (`选项名称已存在`).",
+            body = ErrorEnvelope),
+        (status = 404, description = "No such extended field: `资源不存在`.", body = ErrorEnvelope),
+        CallRefused,
+    ),
+    security(("bearer" = []))
+)]
 async fn add_options(
     State(state): State<AppState>,
     caller: InspurCaller,
     bytes: axum::body::Bytes,
 ) -> Result<Response, InspurError> {
-    let options: Vec<OptionBody> = body(&bytes)?;
-    Ok(ok(Value::Array(add(&state, &caller, options).await?)))
+    let options: Vec<DropdownOptionBody> = body(&bytes)?;
+    Ok(ok(json!(add(&state, &caller, options).await?)))
 }
 
-/// DDL-03 `POST /dropdownlist/update`: the enabled state (and label and value when given).
+/// Switches an option on or off, and relabels it when `label` or `value` is given (DDL-03);
+/// `message` "成功".
+#[utoipa::path(
+    post,
+    path = "/dropdownlist/update",
+    tag = "extended fields",
+    operation_id = "updateDropdownOption",
+    request_body = DropdownOptionBody,
+    responses(
+        (status = 200, description = "The option after the change.", body = Envelope<DropdownOption>),
+        (status = 400, description = "A bad body, a missing `id` or a bad field (`参数错误: …`), \\
+            or a label the field has already (`选项名称已存在`).", body = ErrorEnvelope),
+        (status = 404, description = "No such option: `资源不存在`.", body = ErrorEnvelope),
+        CallRefused,
+    ),
+    security(("bearer" = []))
+)]
 async fn update_option(
     State(state): State<AppState>,
     caller: InspurCaller,
     bytes: axum::body::Bytes,
 ) -> Result<Response, InspurError> {
-    let body: OptionBody = body(&bytes)?;
+    let body: DropdownOptionBody = body(&bytes)?;
     let option_id = present(body.id).ok_or_else(|| InspurError::invalid("id 不能为空"))?;
     let current = read::option_by_id(state.pool(), &caller.tenant_id, &option_id)
         .await?
@@ -138,10 +214,23 @@ async fn update_option(
     let row = read::option_by_id(state.pool(), &caller.tenant_id, &option_id)
         .await?
         .ok_or_else(InspurError::not_found)?;
-    Ok(saved(option_view(&row)))
+    Ok(saved(json!(option_view(&row))))
 }
 
-/// DDL-04 `GET /dropdownlist/{fieldId}`: every option, disabled ones too.
+/// Every option of an extended field, disabled ones too (DDL-04).
+#[utoipa::path(
+    get,
+    path = "/dropdownlist/{fieldId}",
+    tag = "extended fields",
+    operation_id = "listDropdownOptions",
+    params(("fieldId" = String, Path, description = "The extended field.")),
+    responses(
+        (status = 200, description = "The field's options.", body = Envelope<Vec<DropdownOption>>),
+        (status = 404, description = "No such extended field: `资源不存在`.", body = ErrorEnvelope),
+        CallRefused,
+    ),
+    security(("bearer" = []))
+)]
 async fn options(
     State(state): State<AppState>,
     caller: InspurCaller,
@@ -149,10 +238,28 @@ async fn options(
 ) -> Result<Response, InspurError> {
     field(&state, &caller, &field_id).await?;
     let rows = read::options(state.pool(), &caller.tenant_id, &field_id).await?;
-    Ok(ok(Value::Array(rows.iter().map(option_view).collect())))
+    let options: Vec<DropdownOption> = rows.iter().map(option_view).collect();
+    Ok(ok(json!(options)))
 }
 
-/// DDL-05 `POST /dropdownlist/{fieldId}/action/verify-labelname/{name}`.
+/// Whether a label is free within a field: `data` true when no option of the field has it
+/// (DDL-05).
+#[utoipa::path(
+    post,
+    path = "/dropdownlist/{fieldId}/action/verify-labelname/{name}",
+    tag = "extended fields",
+    operation_id = "verifyDropdownLabel",
+    params(
+        ("fieldId" = String, Path, description = "The extended field."),
+        ("name" = String, Path, description = "The label to check."),
+    ),
+    responses(
+        (status = 200, description = "`true` when the label is free.", body = Envelope<bool>),
+        (status = 404, description = "No such extended field: `资源不存在`.", body = ErrorEnvelope),
+        CallRefused,
+    ),
+    security(("bearer" = []))
+)]
 async fn verify_label(
     State(state): State<AppState>,
     caller: InspurCaller,
@@ -162,4 +269,29 @@ async fn verify_label(
     let rows = read::options(state.pool(), &caller.tenant_id, &field_id).await?;
     let taken = rows.iter().any(|o| o.label == name.trim());
     Ok(ok(json!(!taken)))
+}
+
+/// DDL-05 by GET.
+#[utoipa::path(
+    get,
+    path = "/dropdownlist/{fieldId}/action/verify-labelname/{name}",
+    tag = "extended fields",
+    operation_id = "verifyDropdownLabelByGet",
+    params(
+        ("fieldId" = String, Path, description = "The extended field."),
+        ("name" = String, Path, description = "The label to check."),
+    ),
+    responses(
+        (status = 200, description = "`true` when the label is free.", body = Envelope<bool>),
+        (status = 404, description = "No such extended field: `资源不存在`.", body = ErrorEnvelope),
+        CallRefused,
+    ),
+    security(("bearer" = []))
+)]
+async fn verify_label_by_get(
+    state: State<AppState>,
+    caller: InspurCaller,
+    path: Path<(String, String)>,
+) -> Result<Response, InspurError> {
+    verify_label(state, caller, path).await
 }

@@ -6,16 +6,30 @@
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use projections::app_directory;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 use usecases::AppState;
+use utoipa::{IntoParams, ToSchema};
 
-use super::view;
+use super::described::CallRefused;
+use super::{view, App};
 use crate::caller::InspurCaller;
 use crate::envelope::{ok, InspurError};
 use crate::lenient::present;
+use crate::schema::{Envelope, ErrorEnvelope, PageOf};
 
-/// APP-01 `GET /apps/list`.
+/// Every live application of the tenant, newest first.
+#[utoipa::path(
+    get,
+    path = "/apps/list",
+    tag = "applications",
+    operation_id = "listApps",
+    responses(
+        (status = 200, description = "The applications.", body = Envelope<Vec<App>>),
+        CallRefused,
+    ),
+    security(("bearer" = []))
+)]
 pub async fn list(
     State(state): State<AppState>,
     caller: InspurCaller,
@@ -27,15 +41,35 @@ pub async fn list(
     Ok(ok(json!(rows)))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PageQuery {
+    /// A part of the name.
     #[serde(default, rename = "appName")]
     app_name: Option<String>,
+    /// A user: each row's `idBind` then says whether the user is granted the application.
     #[serde(default, rename = "userId")]
     user_id: Option<String>,
 }
 
-/// APP-03 `GET /apps/listapps/page/{pageNo}/{pageSize}?appName=&userId=`.
+/// A page of the tenant's applications, newest first (APP-03).
+#[utoipa::path(
+    get,
+    path = "/apps/listapps/page/{pageNo}/{pageSize}",
+    tag = "applications",
+    operation_id = "pageApps",
+    params(
+        ("pageNo" = i64, Path, minimum = 1, description = "The page, from 1."),
+        ("pageSize" = i64, Path, minimum = 1, maximum = 1000, description = "Rows per page."),
+        PageQuery,
+    ),
+    responses(
+        (status = 200, description = "The page.", body = Envelope<PageOf<App>>),
+        (status = 400, description = "A page number or size out of range.", body = ErrorEnvelope),
+        CallRefused,
+    ),
+    security(("bearer" = []))
+)]
 pub async fn page(
     State(state): State<AppState>,
     caller: InspurCaller,
@@ -61,14 +95,27 @@ pub async fn page(
     let page = page.map(|(app, bound)| {
         let mut row = view(&app, tenant, zone, false);
         if user.is_some() {
-            row["idBind"] = json!(if bound { "1" } else { "0" });
+            row.id_bind = Some(if bound { "1" } else { "0" }.to_string());
         }
         row
     });
     Ok(ok(crate::page::object(page)))
 }
 
-/// APP-07 `GET /apps/{appId}`.
+/// One application (APP-07).
+#[utoipa::path(
+    get,
+    path = "/apps/{appId}",
+    tag = "applications",
+    operation_id = "getApp",
+    params(("appId" = String, Path, description = "The application.")),
+    responses(
+        (status = 200, description = "The application.", body = Envelope<App>),
+        (status = 404, description = "No such application: `资源不存在`.", body = ErrorEnvelope),
+        CallRefused,
+    ),
+    security(("bearer" = []))
+)]
 pub async fn detail(
     State(state): State<AppState>,
     caller: InspurCaller,
@@ -78,7 +125,7 @@ pub async fn detail(
         .await?
         .ok_or_else(InspurError::not_found)?;
     let zone = state.config.utc_offset_minutes;
-    Ok(ok(view(&app, &caller.tenant_id, zone, false)))
+    Ok(ok(json!(view(&app, &caller.tenant_id, zone, false))))
 }
 
 async fn free(
@@ -95,7 +142,21 @@ async fn free(
     Ok(ok(json!(!taken)))
 }
 
-/// APP-08 `POST /apps/action/verify-appcode/{appcode}`.
+/// Whether an application code is free to use: `data` true when no application holds it
+/// (APP-08).
+#[utoipa::path(
+    post,
+    path = "/apps/action/verify-appcode/{appCode}",
+    tag = "applications",
+    operation_id = "verifyAppCode",
+    params(("appCode" = String, Path, description = "The code to check.")),
+    responses(
+        (status = 200, description = "`true` when the code is free.", body = Envelope<bool>),
+        (status = 400, description = "A blank code.", body = ErrorEnvelope),
+        CallRefused,
+    ),
+    security(("bearer" = []))
+)]
 pub async fn verify_code(
     State(state): State<AppState>,
     caller: InspurCaller,
@@ -104,7 +165,43 @@ pub async fn verify_code(
     free(&state, &caller, true, &code).await
 }
 
-/// APP-09 `POST /apps/action/verify-appname/{appname}`.
+/// APP-08 by GET.
+#[utoipa::path(
+    get,
+    path = "/apps/action/verify-appcode/{appCode}",
+    tag = "applications",
+    operation_id = "verifyAppCodeByGet",
+    params(("appCode" = String, Path, description = "The code to check.")),
+    responses(
+        (status = 200, description = "`true` when the code is free.", body = Envelope<bool>),
+        (status = 400, description = "A blank code.", body = ErrorEnvelope),
+        CallRefused,
+    ),
+    security(("bearer" = []))
+)]
+pub async fn verify_code_by_get(
+    state: State<AppState>,
+    caller: InspurCaller,
+    code: Path<String>,
+) -> Result<Response, InspurError> {
+    verify_code(state, caller, code).await
+}
+
+/// Whether an application name is free to use: `data` true when no application holds it
+/// (APP-09).
+#[utoipa::path(
+    post,
+    path = "/apps/action/verify-appname/{appName}",
+    tag = "applications",
+    operation_id = "verifyAppName",
+    params(("appName" = String, Path, description = "The name to check.")),
+    responses(
+        (status = 200, description = "`true` when the name is free.", body = Envelope<bool>),
+        (status = 400, description = "A blank name.", body = ErrorEnvelope),
+        CallRefused,
+    ),
+    security(("bearer" = []))
+)]
 pub async fn verify_name(
     State(state): State<AppState>,
     caller: InspurCaller,
@@ -113,13 +210,71 @@ pub async fn verify_name(
     free(&state, &caller, false, &name).await
 }
 
-#[derive(Deserialize, Default)]
+/// APP-09 by GET.
+#[utoipa::path(
+    get,
+    path = "/apps/action/verify-appname/{appName}",
+    tag = "applications",
+    operation_id = "verifyAppNameByGet",
+    params(("appName" = String, Path, description = "The name to check.")),
+    responses(
+        (status = 200, description = "`true` when the name is free.", body = Envelope<bool>),
+        (status = 400, description = "A blank name.", body = ErrorEnvelope),
+        CallRefused,
+    ),
+    security(("bearer" = []))
+)]
+pub async fn verify_name_by_get(
+    state: State<AppState>,
+    caller: InspurCaller,
+    name: Path<String>,
+) -> Result<Response, InspurError> {
+    verify_name(state, caller, name).await
+}
+
+#[derive(Deserialize, Default, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct OrganQuery {
+    /// A part of the name.
     #[serde(default, rename = "appName")]
     app_name: Option<String>,
 }
 
-/// APP-10 `GET /apps/{orgId}/listapporgauthinfo/page/{pageNo}/{pageSize}?appName=`.
+/// A row of APP-10: an application and whether the organisation is granted it.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct AppOrganGrant {
+    app_name: String,
+    app_id: String,
+    /// 1 granted, 0 not (a number).
+    auth_flag: u8,
+    /// The organisation; only when it is granted the application.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = String, required = false)]
+    org_id: Option<String>,
+}
+
+/// Every application of the tenant, newest first, with whether an organisation is granted it
+/// (APP-10).
+#[utoipa::path(
+    get,
+    path = "/apps/{orgId}/listapporgauthinfo/page/{pageNo}/{pageSize}",
+    tag = "applications",
+    operation_id = "pageAppsOfOrgan",
+    params(
+        ("orgId" = String, Path, description = "The organisation (not an application)."),
+        ("pageNo" = i64, Path, minimum = 1, description = "The page, from 1."),
+        ("pageSize" = i64, Path, minimum = 1, maximum = 1000, description = "Rows per page."),
+        OrganQuery,
+    ),
+    responses(
+        (status = 200, description = "The page.", body = Envelope<PageOf<AppOrganGrant>>),
+        (status = 400, description = "A page number or size out of range.", body = ErrorEnvelope),
+        (status = 404, description = "No such organisation: `资源不存在`.", body = ErrorEnvelope),
+        CallRefused,
+    ),
+    security(("bearer" = []))
+)]
 pub async fn for_organ(
     State(state): State<AppState>,
     caller: InspurCaller,
@@ -139,16 +294,11 @@ pub async fn for_organ(
         request,
     )
     .await?;
-    let page = page.map(|row| {
-        let mut object = json!({
-            "appName": row.name,
-            "appId": row.application_id,
-            "authFlag": if row.granted { 1 } else { 0 },
-        });
-        if row.granted {
-            object["orgId"] = json!(org_id);
-        }
-        object
+    let page = page.map(|row| AppOrganGrant {
+        app_name: row.name,
+        app_id: row.application_id,
+        auth_flag: u8::from(row.granted),
+        org_id: row.granted.then(|| org_id.clone()),
     });
     Ok(ok(crate::page::object(page)))
 }

@@ -13,48 +13,87 @@ use serde_json::{json, Value};
 use usecases::app_grants::{self, GrantRefused};
 use usecases::applications::{self as cases, ApplicationChange, ChangeRefused, NewApplication};
 use usecases::{AppState, ServiceError};
+use utoipa::ToSchema;
 
-use super::view;
+use super::described::{CallRefused, LenientNumber, LenientText};
+use super::{view, App};
 use crate::caller::InspurCaller;
 use crate::envelope::{ok, saved, InspurError};
 use crate::lenient::{body, number, present, text};
+use crate::schema::{Envelope, ErrorEnvelope};
 
-/// The body of APP-05 and APP-06 (statuses and flags arrive as numbers or strings).
-#[derive(Deserialize, Default)]
+/// The body of APP-05 (create: `appName` and `appCode` required) and APP-06 (update: `id`
+/// required, any other field changes what it names). Statuses and flags arrive as numbers or
+/// strings; blank text is the same as absent. `a5tId` is accepted and not read: the tenant is
+/// the caller's.
+#[derive(Deserialize, Default, ToSchema)]
 pub struct AppBody {
+    /// The application to update (APP-06 only).
     #[serde(default, deserialize_with = "text")]
+    #[schema(value_type = LenientText)]
     id: Option<String>,
+    /// 1 to 100 characters, unique in the tenant.
     #[serde(default, deserialize_with = "text", rename = "appName")]
+    #[schema(value_type = LenientText)]
     app_name: Option<String>,
+    /// Unique in the tenant; on create it becomes the client id (1 to 128 letters, digits,
+    /// `-`, `_` or `.`), which an update does not change.
     #[serde(default, deserialize_with = "text", rename = "appCode")]
+    #[schema(value_type = LenientText)]
     app_code: Option<String>,
     #[serde(default, deserialize_with = "text")]
+    #[schema(value_type = LenientText)]
     description: Option<String>,
+    /// Kept as given.
     #[serde(default, deserialize_with = "text", rename = "authinfoSyncType")]
+    #[schema(value_type = LenientText)]
     sync_type: Option<String>,
+    /// Kept as given.
     #[serde(default, deserialize_with = "text", rename = "appAuthType")]
+    #[schema(value_type = LenientText)]
     auth_type: Option<String>,
+    /// 1 enabled, 0 disabled (on create: enabled unless 0).
     #[serde(default, deserialize_with = "text", rename = "appStatus")]
+    #[schema(value_type = LenientText)]
     status: Option<String>,
+    /// Kept as given.
     #[serde(default, deserialize_with = "text", rename = "appAuthStatus")]
+    #[schema(value_type = LenientText)]
     auth_status: Option<String>,
+    /// The OAuth redirect URI, absolute (replaces the application's redirect URIs).
     #[serde(default, deserialize_with = "text", rename = "redirectUri")]
+    #[schema(value_type = LenientText)]
     redirect_uri: Option<String>,
     #[serde(default, deserialize_with = "text", rename = "homepageUrl")]
+    #[schema(value_type = LenientText)]
     homepage_url: Option<String>,
+    /// Seconds (on create: 7200 when absent).
     #[serde(default, deserialize_with = "number", rename = "accessTokenTimeout")]
+    #[schema(value_type = LenientNumber)]
     access_timeout: Option<i64>,
+    /// Seconds (on create: 604800 when absent).
     #[serde(default, deserialize_with = "number", rename = "refreshTokenTimeout")]
+    #[schema(value_type = LenientNumber)]
     refresh_timeout: Option<i64>,
+    /// An application type's code.
     #[serde(default, deserialize_with = "text", rename = "appTypeCode")]
+    #[schema(value_type = LenientText)]
     type_code: Option<String>,
+    /// Kept as given.
     #[serde(default, deserialize_with = "text", rename = "appOwner")]
+    #[schema(value_type = LenientText)]
     owner: Option<String>,
+    /// A login theme's name.
     #[serde(default, deserialize_with = "text", rename = "loginTheme")]
+    #[schema(value_type = LenientText)]
     theme: Option<String>,
+    /// A file id (FILE-01).
     #[serde(default, deserialize_with = "text", rename = "appIcon")]
+    #[schema(value_type = LenientText)]
     icon: Option<String>,
+    /// Kept as given.
     #[serde(default, deserialize_with = "text", rename = "equipType")]
+    #[schema(value_type = LenientText)]
     device_type: Option<String>,
 }
 
@@ -135,8 +174,24 @@ async fn current(
         .ok_or_else(InspurError::not_found)
 }
 
-/// APP-05 `POST /apps`: `appName` and `appCode` required; the answer is the App with the
-/// generated `clientId` (the code) and `clientSecret`, shown this once.
+/// Registers an application (APP-05): the answer is the App with its `clientId` (the code) and
+/// `clientSecret`, shown this once.
+#[utoipa::path(
+    post,
+    path = "/apps",
+    tag = "applications",
+    operation_id = "createApp",
+    request_body = AppBody,
+    responses(
+        (status = 200, description = "The application, with its client secret.", body = Envelope<App>),
+        (status = 400, description = "A bad body, a missing or bad field (`参数错误: …`), or a code or name \
+            already taken (`应用编码已存在`, `应用名称已存在`).", body = ErrorEnvelope),
+        (status = 403, description = "Only a tenant administrator's credential registers \
+            applications: `无权限`.", body = ErrorEnvelope),
+        CallRefused,
+    ),
+    security(("bearer" = []))
+)]
 pub async fn create(
     State(state): State<AppState>,
     caller: InspurCaller,
@@ -172,11 +227,30 @@ pub async fn create(
     let app = current(&state, &caller, &registered.application_id).await?;
     let zone = state.config.utc_offset_minutes;
     let mut answer = view(&app, &caller.tenant_id, zone, false);
-    answer["clientSecret"] = json!(registered.client_secret);
-    Ok(ok(answer))
+    answer.client_secret = Some(registered.client_secret);
+    Ok(ok(json!(answer)))
 }
 
-/// APP-06 `POST /apps/updateapp`: `id` and any field; `message` "成功".
+/// Changes an application (APP-06): what the body names changes, the rest and the client id
+/// stay; `message` "成功".
+#[utoipa::path(
+    post,
+    path = "/apps/updateapp",
+    tag = "applications",
+    operation_id = "updateApp",
+    request_body = AppBody,
+    responses(
+        (status = 200, description = "The application after the change.", body = Envelope<App>),
+        (status = 400, description = "A bad body, a missing `id` or a bad field (`参数错误: …`), \
+            a code or name already taken, or the tenant's last management application disabled.",
+            body = ErrorEnvelope),
+        (status = 403, description = "The caller's credential may not change this application: \
+            `无权限`.", body = ErrorEnvelope),
+        (status = 404, description = "No such application: `资源不存在`.", body = ErrorEnvelope),
+        CallRefused,
+    ),
+    security(("bearer" = []))
+)]
 pub async fn update(
     State(state): State<AppState>,
     caller: InspurCaller,
@@ -218,10 +292,28 @@ pub async fn update(
     .map_err(change_refused)?;
     let app = current(&state, &caller, &id).await?;
     let zone = state.config.utc_offset_minutes;
-    Ok(saved(view(&app, &caller.tenant_id, zone, false)))
+    Ok(saved(json!(view(&app, &caller.tenant_id, zone, false))))
 }
 
-/// APP-04 `DELETE /apps/{appId}`: the application as it was, with `appDeleteFlag` "1".
+/// Deletes an application and its grants (APP-04): the answer is the application as it was,
+/// with `appDeleteFlag` "1".
+#[utoipa::path(
+    delete,
+    path = "/apps/{appId}",
+    tag = "applications",
+    operation_id = "deleteApp",
+    params(("appId" = String, Path, description = "The application.")),
+    responses(
+        (status = 200, description = "The deleted application.", body = Envelope<App>),
+        (status = 400, description = "The application still has accounts, or it is the tenant's \
+            last management application.", body = ErrorEnvelope),
+        (status = 403, description = "The caller's credential may not delete this application: \
+            `无权限`.", body = ErrorEnvelope),
+        (status = 404, description = "No such application: `资源不存在`.", body = ErrorEnvelope),
+        CallRefused,
+    ),
+    security(("bearer" = []))
+)]
 pub async fn delete(
     State(state): State<AppState>,
     caller: InspurCaller,
@@ -233,25 +325,48 @@ pub async fn delete(
         .await
         .map_err(change_refused)?;
     let zone = state.config.utc_offset_minutes;
-    Ok(ok(view(&app, &caller.tenant_id, zone, true)))
+    Ok(ok(json!(view(&app, &caller.tenant_id, zone, true))))
 }
 
-#[derive(Deserialize)]
-pub struct OrgansBody {
+/// The body of APP-02.
+#[derive(Deserialize, ToSchema)]
+pub struct AppOrgansBody {
+    /// The organisations, at least one.
     #[serde(default, rename = "organIdList")]
     organ_ids: Option<Vec<String>>,
+    /// `auth` grants, `unauth` revokes.
     #[serde(default, deserialize_with = "text")]
+    #[schema(value_type = String, examples("auth", "unauth"))]
     action: Option<String>,
 }
 
-/// APP-02 `POST /apps/{appId}/action/auth/organs`.
+/// Grants an application to organisations or revokes it (APP-02); `data` true.
+#[utoipa::path(
+    post,
+    path = "/apps/{appId}/action/auth/organs",
+    tag = "applications",
+    operation_id = "grantAppToOrgans",
+    params(("appId" = String, Path, description = "The application.")),
+    request_body = AppOrgansBody,
+    responses(
+        (status = 200, description = "Done: `data` true.", body = Envelope<bool>),
+        (status = 400, description = "A bad body, no organisations, a bad `action` \
+            (`参数错误: …`), or an organisation that does not exist (`组织机构不存在: …`).",
+            body = ErrorEnvelope),
+        (status = 403, description = "The caller's credential does not manage this application: \
+            `无权限`.", body = ErrorEnvelope),
+        (status = 404, description = "No such application: `资源不存在`.", body = ErrorEnvelope),
+        CallRefused,
+    ),
+    security(("bearer" = []))
+)]
 pub async fn grant_organs(
     State(state): State<AppState>,
     caller: InspurCaller,
     Path(app_id): Path<String>,
     bytes: axum::body::Bytes,
 ) -> Result<Response, InspurError> {
-    let body: OrgansBody = body(&bytes)?;
+    let body: AppOrgansBody = body(&bytes)?;
     let mut organs = body
         .organ_ids
         .filter(|l| !l.is_empty())
