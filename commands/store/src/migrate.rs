@@ -61,6 +61,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(30, "0030_membership_posts"),
     migration!(31, "0031_audit"),
     migration!(32, "0032_checkpoints"),
+    migration!(33, "0033_export"),
 ];
 
 /// The migration level of this release: the version of its last migration.
