@@ -1,17 +1,15 @@
-//! Dictionary items — `dictitems` (§2.14, DI-01…04): create an item of a dictionary, read one,
-//! and whether a tag or value is free (`true` = free to use; in every dictionary, or in
-//! `dictId` only when given).
+//! Dictionary items — `dictitems` (§2.14, DI-01/02): create an item of a dictionary, read one.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::Response;
 use domain::dictionary::DictionaryItemFields;
-use projections::dictionaries::{self as read, DictionaryItemRow, Unique};
+use projections::dictionaries::{self as read, DictionaryItemRow};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use usecases::{dictionaries as cases, AppState};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 
-use super::{refused, required, verify};
+use super::{refused, required};
 use crate::apps::described::{CallRefused, LenientNumber, LenientText};
 use crate::caller::InspurCaller;
 use crate::envelope::{ok, InspurError};
@@ -145,106 +143,4 @@ pub(super) async fn item_detail(
         .await?
         .ok_or_else(InspurError::not_found)?;
     Ok(ok(json!(view(&row, state.config.utc_offset_minutes))))
-}
-
-#[derive(Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub(super) struct ScopeQuery {
-    /// Checks this dictionary only; absent, every dictionary of the tenant.
-    #[serde(rename = "dictId")]
-    dict_id: Option<String>,
-}
-
-/// Whether a dictionary item tag is free to use: `data` true when no item holds it (DI-03).
-#[utoipa::path(
-    post,
-    path = "/dictitems/action/verify-dictitemtag/{tag}",
-    tag = "dictionaries",
-    operation_id = "verifyDictItemTag",
-    params(("tag" = String, Path, description = "The tag to check."), ScopeQuery),
-    responses(
-        (status = 200, description = "`true` when the tag is free.", body = Envelope<bool>),
-        (status = 400, description = "A blank tag.", body = ErrorEnvelope),
-        CallRefused,
-    ),
-    security(("bearer" = []))
-)]
-pub(super) async fn verify_tag(
-    State(state): State<AppState>,
-    caller: InspurCaller,
-    Path(tag): Path<String>,
-    Query(scope): Query<ScopeQuery>,
-) -> Result<Response, InspurError> {
-    let dict_id = scope.dict_id.as_deref();
-    verify(&state, &caller, Unique::ItemTag, &tag, dict_id).await
-}
-
-/// DI-03 by GET.
-#[utoipa::path(
-    get,
-    path = "/dictitems/action/verify-dictitemtag/{tag}",
-    tag = "dictionaries",
-    operation_id = "verifyDictItemTagByGet",
-    params(("tag" = String, Path, description = "The tag to check."), ScopeQuery),
-    responses(
-        (status = 200, description = "`true` when the tag is free.", body = Envelope<bool>),
-        (status = 400, description = "A blank tag.", body = ErrorEnvelope),
-        CallRefused,
-    ),
-    security(("bearer" = []))
-)]
-pub(super) async fn verify_tag_by_get(
-    state: State<AppState>,
-    caller: InspurCaller,
-    tag: Path<String>,
-    scope: Query<ScopeQuery>,
-) -> Result<Response, InspurError> {
-    verify_tag(state, caller, tag, scope).await
-}
-
-/// Whether a dictionary item value is free to use: `data` true when no item holds it (DI-04).
-#[utoipa::path(
-    post,
-    path = "/dictitems/action/verify-dictitemvalue/{value}",
-    tag = "dictionaries",
-    operation_id = "verifyDictItemValue",
-    params(("value" = String, Path, description = "The value to check."), ScopeQuery),
-    responses(
-        (status = 200, description = "`true` when the value is free.", body = Envelope<bool>),
-        (status = 400, description = "A blank value.", body = ErrorEnvelope),
-        CallRefused,
-    ),
-    security(("bearer" = []))
-)]
-pub(super) async fn verify_value(
-    State(state): State<AppState>,
-    caller: InspurCaller,
-    Path(value): Path<String>,
-    Query(scope): Query<ScopeQuery>,
-) -> Result<Response, InspurError> {
-    let dict_id = scope.dict_id.as_deref();
-    verify(&state, &caller, Unique::ItemValue, &value, dict_id).await
-}
-
-/// DI-04 by GET.
-#[utoipa::path(
-    get,
-    path = "/dictitems/action/verify-dictitemvalue/{value}",
-    tag = "dictionaries",
-    operation_id = "verifyDictItemValueByGet",
-    params(("value" = String, Path, description = "The value to check."), ScopeQuery),
-    responses(
-        (status = 200, description = "`true` when the value is free.", body = Envelope<bool>),
-        (status = 400, description = "A blank value.", body = ErrorEnvelope),
-        CallRefused,
-    ),
-    security(("bearer" = []))
-)]
-pub(super) async fn verify_value_by_get(
-    state: State<AppState>,
-    caller: InspurCaller,
-    value: Path<String>,
-    scope: Query<ScopeQuery>,
-) -> Result<Response, InspurError> {
-    verify_value(state, caller, value, scope).await
 }

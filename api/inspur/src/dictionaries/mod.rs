@@ -1,17 +1,18 @@
 //! Dictionaries — `dict` and `dictitems` (specs/inspur-idaas.md §2.13–§2.14, DICT-01…06 and
 //! DI-01…04): create, read (with the dictionary's items), page and update dictionaries; create
-//! and read items (in `items`); whether a code, name, tag or value is free (`true` = free to
-//! use). Orders and statuses leave as strings and arrive as strings or numbers. There is no
+//! and read items (in `items`); whether a code, name, tag or value is free (in `verify`;
+//! `true` = free to use). Orders and statuses leave as strings and arrive as strings or numbers. There is no
 //! delete (ADR 0015).
 
 mod items;
+mod verify;
 
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use domain::dictionary::{DictionaryCommand, DictionaryError, DictionaryFields};
 use domain::ClaimKind;
 use idaas_http::openapi::ApiRouter;
-use projections::dictionaries::{self as read, DictionaryFilter, DictionaryRow, Unique};
+use projections::dictionaries::{self as read, DictionaryFilter, DictionaryRow};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use usecases::{dictionaries as cases, AppState, ServiceError};
@@ -33,12 +34,12 @@ pub fn router() -> ApiRouter {
         .routes(routes!(update))
         .routes(routes!(page))
         .routes(routes!(detail))
-        .routes(routes!(verify_code, verify_code_by_get))
-        .routes(routes!(verify_name, verify_name_by_get))
+        .routes(routes!(verify::verify_code, verify::verify_code_by_get))
+        .routes(routes!(verify::verify_name, verify::verify_name_by_get))
         .routes(routes!(items::create_item))
         .routes(routes!(items::item_detail))
-        .routes(routes!(items::verify_tag, items::verify_tag_by_get))
-        .routes(routes!(items::verify_value, items::verify_value_by_get))
+        .routes(routes!(verify::verify_tag, verify::verify_tag_by_get))
+        .routes(routes!(verify::verify_value, verify::verify_value_by_get))
 }
 
 /// The Dict object (L2944-2956).
@@ -330,112 +331,4 @@ async fn page(
     let rows = read::page(state.pool(), &caller.tenant_id, filter, request).await?;
     let zone = state.config.utc_offset_minutes;
     Ok(ok(crate::page::object(rows.map(|r| short(&r, zone)))))
-}
-
-/// `true` when no dictionary (or item) of the tenant holds the value; an item's tag or value
-/// is checked in every dictionary, or in `dictId` only when given.
-async fn verify(
-    state: &AppState,
-    caller: &InspurCaller,
-    what: Unique,
-    value: &str,
-    dict_id: Option<&str>,
-) -> Result<Response, InspurError> {
-    let value = value.trim();
-    if value.is_empty() {
-        return Err(InspurError::invalid("待验证的值不能为空"));
-    }
-    let dict_id = dict_id.map(str::trim).filter(|d| !d.is_empty());
-    let taken = read::taken(state.pool(), &caller.tenant_id, what, value, dict_id).await?;
-    Ok(ok(json!(!taken)))
-}
-
-/// Whether a dictionary code is free to use: `data` true when no dictionary holds it
-/// (DICT-03).
-#[utoipa::path(
-    post,
-    path = "/dict/action/verify-dictcode/{dictCode}",
-    tag = "dictionaries",
-    operation_id = "verifyDictCode",
-    params(("dictCode" = String, Path, description = "The code to check.")),
-    responses(
-        (status = 200, description = "`true` when the code is free.", body = Envelope<bool>),
-        (status = 400, description = "A blank code.", body = ErrorEnvelope),
-        CallRefused,
-    ),
-    security(("bearer" = []))
-)]
-async fn verify_code(
-    State(state): State<AppState>,
-    caller: InspurCaller,
-    Path(code): Path<String>,
-) -> Result<Response, InspurError> {
-    verify(&state, &caller, Unique::DictCode, &code, None).await
-}
-
-/// DICT-03 by GET.
-#[utoipa::path(
-    get,
-    path = "/dict/action/verify-dictcode/{dictCode}",
-    tag = "dictionaries",
-    operation_id = "verifyDictCodeByGet",
-    params(("dictCode" = String, Path, description = "The code to check.")),
-    responses(
-        (status = 200, description = "`true` when the code is free.", body = Envelope<bool>),
-        (status = 400, description = "A blank code.", body = ErrorEnvelope),
-        CallRefused,
-    ),
-    security(("bearer" = []))
-)]
-async fn verify_code_by_get(
-    state: State<AppState>,
-    caller: InspurCaller,
-    code: Path<String>,
-) -> Result<Response, InspurError> {
-    verify_code(state, caller, code).await
-}
-
-/// Whether a dictionary name is free to use: `data` true when no dictionary holds it
-/// (DICT-04).
-#[utoipa::path(
-    post,
-    path = "/dict/action/verify-dictname/{dictName}",
-    tag = "dictionaries",
-    operation_id = "verifyDictName",
-    params(("dictName" = String, Path, description = "The name to check.")),
-    responses(
-        (status = 200, description = "`true` when the name is free.", body = Envelope<bool>),
-        (status = 400, description = "A blank name.", body = ErrorEnvelope),
-        CallRefused,
-    ),
-    security(("bearer" = []))
-)]
-async fn verify_name(
-    State(state): State<AppState>,
-    caller: InspurCaller,
-    Path(name): Path<String>,
-) -> Result<Response, InspurError> {
-    verify(&state, &caller, Unique::DictName, &name, None).await
-}
-
-/// DICT-04 by GET.
-#[utoipa::path(
-    get,
-    path = "/dict/action/verify-dictname/{dictName}",
-    tag = "dictionaries",
-    operation_id = "verifyDictNameByGet",
-    params(("dictName" = String, Path, description = "The name to check.")),
-    responses(
-        (status = 200, description = "`true` when the name is free.", body = Envelope<bool>),
-        (status = 400, description = "A blank name.", body = ErrorEnvelope),
-        CallRefused,
-    ),
-    security(("bearer" = []))
-)]
-async fn verify_name_by_get(
-    state: State<AppState>,
-    caller: InspurCaller,
-    name: Path<String>,
-) -> Result<Response, InspurError> {
-    verify_name(state, caller, name).await
 }
