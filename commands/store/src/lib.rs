@@ -3,6 +3,7 @@
 
 pub mod backup;
 pub mod bus;
+pub mod checkpoints;
 pub mod crypto;
 pub mod db;
 pub mod ephemeral;

@@ -65,6 +65,18 @@ pub enum Line {
         name: String,
         value: String,
     },
+    /// A checkpoint signing key (ops/adr/0023), its private half wrapped by the master key.
+    CheckpointKey {
+        key_id: String,
+        generation: i64,
+        algorithm: String,
+        public_key: String,
+        wrapped_key: String,
+        created_at: String,
+        retired_at: Option<String>,
+    },
+    /// A signed checkpoint of a tenant's hash chain.
+    Checkpoint(crate::checkpoints::Checkpoint),
     /// The last line: how many lines came before it and their SHA-256 (hex), each with its
     /// newline.
     End {
@@ -201,6 +213,9 @@ async fn write_snapshot(
             wrapped_key,
         })?;
     }
+    if migration_level >= crate::checkpoints::MIGRATION {
+        write_checkpoints(conn, &mut w).await?;
+    }
     let end = Line::End {
         lines: w.lines,
         sha256: hex::encode(w.hash.clone().finalize()),
@@ -213,6 +228,47 @@ async fn write_snapshot(
         events,
         migration_level,
     })
+}
+
+/// The checkpoint keys, oldest first, and the checkpoints in position order.
+async fn write_checkpoints(conn: &mut AnyConnection, w: &mut Writer<'_>) -> anyhow::Result<()> {
+    type KeyRow = (String, i64, String, String, String, String, Option<String>);
+    let keys: Vec<KeyRow> = sqlx::query_as(
+        "SELECT key_id, generation, algorithm, public_key, wrapped_key, created_at, retired_at \
+         FROM checkpoint_keys ORDER BY generation",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    for (key_id, generation, algorithm, public_key, wrapped_key, created_at, retired_at) in keys {
+        w.line(&Line::CheckpointKey {
+            key_id,
+            generation,
+            algorithm,
+            public_key,
+            wrapped_key,
+            created_at,
+            retired_at,
+        })?;
+    }
+    type CheckpointRow = (String, i64, i64, String, String, String, String);
+    let checkpoints: Vec<CheckpointRow> = sqlx::query_as(
+        "SELECT tenant_id, position, events, head_hash, signed_at, key_id, signature \
+         FROM checkpoints ORDER BY position, tenant_id",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    for (tenant_id, position, events, head_hash, signed_at, key_id, signature) in checkpoints {
+        w.line(&Line::Checkpoint(crate::checkpoints::Checkpoint {
+            tenant_id,
+            position,
+            events,
+            head_hash,
+            signed_at,
+            key_id,
+            signature,
+        }))?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -49,7 +49,14 @@ pub async fn restore(store: &EventStore, input: &mut dyn BufRead) -> anyhow::Res
 }
 
 async fn refuse_unless_empty(conn: &mut AnyConnection) -> anyhow::Result<()> {
-    for table in ["events", "chain_heads", "unique_claims", "subject_keys"] {
+    for table in [
+        "events",
+        "chain_heads",
+        "unique_claims",
+        "subject_keys",
+        "checkpoint_keys",
+        "checkpoints",
+    ] {
         let (rows,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM {table}"))
             .fetch_one(&mut *conn)
             .await?;
@@ -182,6 +189,46 @@ async fn insert_lines(
                 .execute(&mut *conn)
                 .await
                 .context("restoring a subject key")?;
+            }
+            Line::CheckpointKey {
+                key_id,
+                generation,
+                algorithm,
+                public_key,
+                wrapped_key,
+                created_at,
+                retired_at,
+            } => {
+                sqlx::query(
+                    "INSERT INTO checkpoint_keys (key_id, generation, algorithm, public_key, \
+                     wrapped_key, created_at, retired_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(key_id)
+                .bind(generation)
+                .bind(algorithm)
+                .bind(public_key)
+                .bind(wrapped_key)
+                .bind(created_at)
+                .bind(retired_at)
+                .execute(&mut *conn)
+                .await
+                .context("restoring a checkpoint key")?;
+            }
+            Line::Checkpoint(c) => {
+                sqlx::query(
+                    "INSERT INTO checkpoints (tenant_id, position, events, head_hash, signed_at, \
+                     key_id, signature) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(c.tenant_id)
+                .bind(c.position)
+                .bind(c.events)
+                .bind(c.head_hash)
+                .bind(c.signed_at)
+                .bind(c.key_id)
+                .bind(c.signature)
+                .execute(&mut *conn)
+                .await
+                .context("restoring a checkpoint")?;
             }
             Line::Setting { name, value } => {
                 if !seen_settings.insert(name.clone()) {
