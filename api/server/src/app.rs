@@ -24,6 +24,10 @@ pub fn router(state: AppState, metrics: Option<TrustedProxies>) -> Router {
     router
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(ready))
+        .route(
+            "/.well-known/idaas-checkpoint-keys",
+            get(crate::checkpoints::published_keys),
+        )
         .merge(described)
         .merge(sso::router())
         .merge(crate::docs::router(descriptions))

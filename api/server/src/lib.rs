@@ -3,6 +3,7 @@
 
 pub mod access_log;
 pub mod app;
+pub mod checkpoints;
 pub mod cli;
 pub mod docs;
 pub mod limits;

@@ -15,6 +15,8 @@ use usecases::sms::{LogOnlySmsSender, SmsSender};
 use usecases::tenants::{self, Credentials};
 use usecases::AppState;
 
+use crate::checkpoints::CheckpointWorker;
+
 /// Connects, migrates and opens the event store with every inline projection, rebuilding the
 /// projections once if an older version of the reducers wrote them.
 pub async fn open_store(config: &Config) -> anyhow::Result<EventStore> {
@@ -82,6 +84,8 @@ pub struct RunningServer {
     task: JoinHandle<std::io::Result<()>>,
     /// CAS single-logout deliveries and ticket expiry.
     worker: JoinHandle<()>,
+    /// Signs each tenant's chain head at the configured interval; finished at a stop.
+    checkpoints: Option<CheckpointWorker>,
 }
 
 impl RunningServer {
@@ -93,6 +97,9 @@ impl RunningServer {
             task.abort();
         }
         self.task.await.context("server task")?.context("server")?;
+        if let Some(checkpoints) = self.checkpoints {
+            checkpoints.finish().await;
+        }
         checkpoint(&self.store).await;
         Ok(())
     }
@@ -107,6 +114,7 @@ impl RunningServer {
             worker,
             store,
             metrics_task,
+            checkpoints,
             ..
         } = self;
         let _worker = AbortOnDrop(worker);
@@ -118,6 +126,9 @@ impl RunningServer {
                 let _ = shutdown.send(());
                 task.await.context("server task")?.context("server")?;
             }
+        }
+        if let Some(checkpoints) = checkpoints {
+            checkpoints.finish().await;
         }
         checkpoint(&store).await;
         tracing::info!("stopped");
@@ -178,6 +189,11 @@ pub async fn start_wired(
     lock.release().await?;
     let addr = listener.local_addr()?;
     let worker = usecases::cas_outbox::spawn(state.clone());
+    let checkpoints = CheckpointWorker::spawn(
+        store.clone(),
+        config.checkpoints.clone(),
+        state.clock.clone(),
+    );
     let limits = config.limits.clone();
     crate::metrics::handle();
     let metrics = crate::metrics::MetricsSettings::from_config(&config.metrics)?;
@@ -219,6 +235,7 @@ pub async fn start_wired(
         shutdown,
         task,
         worker,
+        checkpoints,
     })
 }
 

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use store::Keys;
 
 mod sections;
-pub use sections::{HainanSettings, MetricsConfig};
+pub use sections::{CheckpointSettings, HainanSettings, MetricsConfig};
 
 /// The configuration. Its secrets are `SecretString`s and its `Debug` redacts them and the
 /// database URL's password (ops/adr/0016), so printing a `Config` prints no key.
@@ -63,6 +63,8 @@ pub struct Config {
     pub hainan: HainanSettings,
     /// Where `/metrics` is served and to whom (`[metrics]`).
     pub metrics: MetricsConfig,
+    /// When each tenant's hash chain is signed (`[checkpoints]`).
+    pub checkpoints: CheckpointSettings,
 }
 
 /// How log lines are written.
@@ -109,6 +111,7 @@ impl Default for Config {
             log_format: LogFormat::Text,
             hainan: HainanSettings::default(),
             metrics: MetricsConfig::default(),
+            checkpoints: CheckpointSettings::default(),
         }
     }
 }
@@ -193,6 +196,7 @@ impl Config {
                 .collect();
         }
         config.metrics.load_env()?;
+        config.checkpoints.load_env()?;
         crate::limits::TrustedProxies::parse(&config.hainan.trusted_gateways)
             .context("hainan.trusted_gateways (IDAAS_HAINAN_TRUSTED_GATEWAYS)")?;
         if !(100..=60_000).contains(&config.database_acquire_timeout_ms) {
@@ -290,6 +294,7 @@ impl std::fmt::Debug for Config {
             log_format,
             hainan,
             metrics,
+            checkpoints,
         } = self;
         f.debug_struct("Config")
             .field("listen", listen)
@@ -313,6 +318,7 @@ impl std::fmt::Debug for Config {
             .field("log_format", log_format)
             .field("hainan", hainan)
             .field("metrics", metrics)
+            .field("checkpoints", checkpoints)
             .finish()
     }
 }

@@ -1,4 +1,4 @@
-//! The configuration's sections of their own: `[hainan]` and `[metrics]`.
+//! The configuration's sections of their own: `[hainan]`, `[metrics]` and `[checkpoints]`.
 
 use std::net::SocketAddr;
 
@@ -58,6 +58,47 @@ impl MetricsConfig {
         }
         crate::limits::TrustedProxies::parse(&self.allow)
             .context("metrics.allow (IDAAS_METRICS_ALLOW)")?;
+        Ok(())
+    }
+}
+
+/// When each tenant's hash chain is signed (ops/adr/0023, docs/operations.md "Signed
+/// checkpoints"). Both 0: no checkpoints are written.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CheckpointSettings {
+    /// A tenant's chain head is signed once this many of its events are after its last
+    /// checkpoint; 0: never by count (`IDAAS_CHECKPOINT_EVERY_EVENTS`).
+    pub every_events: u64,
+    /// … and once its oldest event after the last checkpoint is this many seconds old; 0: never
+    /// by time (`IDAAS_CHECKPOINT_EVERY_SECONDS`).
+    pub every_seconds: u64,
+}
+
+impl Default for CheckpointSettings {
+    fn default() -> Self {
+        Self {
+            every_events: 1000,
+            every_seconds: 300,
+        }
+    }
+}
+
+impl CheckpointSettings {
+    /// Whether checkpoints are written at all.
+    pub fn enabled(&self) -> bool {
+        self.every_events > 0 || self.every_seconds > 0
+    }
+
+    /// `IDAAS_CHECKPOINT_EVERY_EVENTS` and `IDAAS_CHECKPOINT_EVERY_SECONDS` over the file's
+    /// values.
+    pub(super) fn load_env(&mut self) -> anyhow::Result<()> {
+        if let Some(v) = env("IDAAS_CHECKPOINT_EVERY_EVENTS") {
+            self.every_events = v.trim().parse().context("IDAAS_CHECKPOINT_EVERY_EVENTS")?;
+        }
+        if let Some(v) = env("IDAAS_CHECKPOINT_EVERY_SECONDS") {
+            self.every_seconds = v.trim().parse().context("IDAAS_CHECKPOINT_EVERY_SECONDS")?;
+        }
         Ok(())
     }
 }
