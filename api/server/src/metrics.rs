@@ -153,6 +153,10 @@ fn describe() {
         "idaas_cache_lookups_total",
         "Cache lookups by cache and result (hit, miss): cache=tenant_host is host name to tenant"
     );
+    describe_counter!(
+        "idaas_checkpoints_total",
+        "Signed checkpoints of tenants' hash chains written by this process"
+    );
 }
 
 /// Records one answered request (called by the access log, which knows the route template).
