@@ -6,34 +6,69 @@
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::{delete, get};
-use axum::{Json, Router};
+use axum::Json;
 use projections::access_keys::AccessKeyRow;
-use serde_json::{json, Value};
+use serde::Serialize;
 use usecases::{access_keys, AppState, ServiceError};
+use utoipa::ToSchema;
+use utoipa_axum::routes;
 
-use super::error::AdminError;
+use super::error::{AdminError, CallFailures, ErrorBody};
 use idaas_http::caller::ManagementCaller;
+use idaas_http::openapi::ApiRouter;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/applications/{application_id}/access-keys",
-            get(list).post(issue),
-        )
-        .route(
-            "/applications/{application_id}/access-keys/{access_key_id}",
-            delete(revoke),
-        )
+pub fn router() -> ApiRouter {
+    ApiRouter::new()
+        .routes(routes!(list, issue))
+        .routes(routes!(revoke))
 }
 
-fn view(key: &AccessKeyRow) -> Value {
-    json!({
-        "access_key_id": key.access_key_id,
-        "application_id": key.application_id,
-        "created_at": key.created_at,
-        "revoked_at": key.revoked_at,
-    })
+/// An access key as listed: never its secret.
+#[derive(Serialize, ToSchema)]
+struct AccessKey {
+    access_key_id: String,
+    application_id: String,
+    /// Milliseconds since the epoch.
+    created_at: i64,
+    /// When it was revoked (milliseconds since the epoch); null while it is live.
+    #[schema(required = true)]
+    revoked_at: Option<i64>,
+}
+
+impl From<AccessKeyRow> for AccessKey {
+    fn from(key: AccessKeyRow) -> Self {
+        Self {
+            access_key_id: key.access_key_id,
+            application_id: key.application_id,
+            created_at: key.created_at,
+            revoked_at: key.revoked_at,
+        }
+    }
+}
+
+/// An application's access keys.
+#[derive(Serialize, ToSchema)]
+struct AccessKeys {
+    access_keys: Vec<AccessKey>,
+}
+
+/// A new access key with its secret, shown this once.
+#[derive(Serialize, ToSchema)]
+struct IssuedKey {
+    access_key_id: String,
+    /// Shown once.
+    secret_key: String,
+    application_id: String,
+    /// Milliseconds since the epoch.
+    created_at: i64,
+}
+
+/// What a revocation did.
+#[derive(Serialize, ToSchema)]
+struct Revoked {
+    access_key_id: String,
+    /// Always true.
+    revoked: bool,
 }
 
 /// The application, if the caller may change it.
@@ -67,47 +102,101 @@ fn refused(error: ServiceError) -> AdminError {
     }
 }
 
+/// Issues an access key for signed calls; the secret is answered this once.
+///
+/// At most five keys are live at once. Recorded as `access_key.issued`.
+#[utoipa::path(
+    post,
+    operation_id = "issue_access_key",
+    path = "/applications/{application_id}/access-keys",
+    tag = "access keys",
+    params(("application_id" = String, Path, description = "The application.")),
+    responses(
+        (status = 201, description = "Issued.", body = IssuedKey),
+        (status = 403, description = "Not a tenant administrator's credential, or the application holds more authority than the caller (recorded).", body = ErrorBody),
+        (status = 404, description = "No such application.", body = ErrorBody),
+        (status = 409, description = "The application already holds five live keys.", body = ErrorBody),
+        CallFailures,
+    ),
+    security(("bearer" = []))
+)]
 async fn issue(
     State(state): State<AppState>,
     caller: ManagementCaller,
     Path(application_id): Path<String>,
-) -> Result<(StatusCode, Json<Value>), AdminError> {
+) -> Result<(StatusCode, Json<IssuedKey>), AdminError> {
     changeable(&state, &caller, &application_id).await?;
     let issued = access_keys::issue(&state, &super::context(&caller), &application_id)
         .await
         .map_err(refused)?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({
-            "access_key_id": issued.access_key_id,
-            "secret_key": issued.secret_key,
-            "application_id": application_id,
-            "created_at": issued.created_at,
-        })),
+        Json(IssuedKey {
+            access_key_id: issued.access_key_id,
+            secret_key: issued.secret_key,
+            application_id,
+            created_at: issued.created_at,
+        }),
     ))
 }
 
+/// An application's access keys for signed calls (no secrets).
+#[utoipa::path(
+    get,
+    operation_id = "list_access_keys",
+    path = "/applications/{application_id}/access-keys",
+    tag = "access keys",
+    params(("application_id" = String, Path, description = "The application.")),
+    responses(
+        (status = 200, description = "Its keys, live and revoked.", body = AccessKeys),
+        (status = 403, description = "Not a tenant administrator's credential.", body = ErrorBody),
+        (status = 404, description = "No such application.", body = ErrorBody),
+        CallFailures,
+    ),
+    security(("bearer" = []))
+)]
 async fn list(
     State(state): State<AppState>,
     caller: ManagementCaller,
     Path(application_id): Path<String>,
-) -> Result<Json<Value>, AdminError> {
+) -> Result<Json<AccessKeys>, AdminError> {
     projections::applications::get(state.pool(), &caller.tenant_id, &application_id)
         .await?
         .ok_or_else(|| AdminError::not_found("application does not exist"))?;
     let keys =
         projections::access_keys::of_application(state.pool(), &caller.tenant_id, &application_id)
             .await?;
-    Ok(Json(json!({
-        "access_keys": keys.iter().map(view).collect::<Vec<_>>(),
-    })))
+    Ok(Json(AccessKeys {
+        access_keys: keys.into_iter().map(AccessKey::from).collect(),
+    }))
 }
 
+/// Revokes an access key: it signs nothing any more.
+///
+/// Recorded as `access_key.revoked`.
+#[utoipa::path(
+    delete,
+    operation_id = "revoke_access_key",
+    path = "/applications/{application_id}/access-keys/{access_key_id}",
+    tag = "access keys",
+    params(
+        ("application_id" = String, Path, description = "The application."),
+        ("access_key_id" = String, Path, description = "One of its access keys."),
+    ),
+    responses(
+        (status = 200, description = "Revoked (a key revoked already stays so).", body = Revoked),
+        (status = 403, description = "Not a tenant administrator's credential, or the application holds more authority than the caller (recorded).", body = ErrorBody),
+        (status = 404, description = "No such application, or not one of its keys.", body = ErrorBody),
+        (status = 409, description = "The key kept changing; try again.", body = ErrorBody),
+        CallFailures,
+    ),
+    security(("bearer" = []))
+)]
 async fn revoke(
     State(state): State<AppState>,
     caller: ManagementCaller,
     Path((application_id, access_key_id)): Path<(String, String)>,
-) -> Result<Json<Value>, AdminError> {
+) -> Result<Json<Revoked>, AdminError> {
     changeable(&state, &caller, &application_id).await?;
     access_keys::revoke(
         &state,
@@ -117,8 +206,8 @@ async fn revoke(
     )
     .await
     .map_err(refused)?;
-    Ok(Json(json!({
-        "access_key_id": access_key_id,
-        "revoked": true,
-    })))
+    Ok(Json(Revoked {
+        access_key_id,
+        revoked: true,
+    }))
 }

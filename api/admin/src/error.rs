@@ -4,17 +4,105 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
+use std::collections::BTreeMap;
+use utoipa::openapi::{self, Components, ContentBuilder, HeaderBuilder, Ref, RefOr};
+use utoipa::openapi::{OpenApi, OpenApiBuilder, ResponseBuilder};
+use utoipa::{IntoResponses, PartialSchema, ToSchema};
 
 use idaas_http::failure::Failure;
 use usecases::ServiceError;
 
 /// The error answer, `{"error", "message"}`, as the OpenAPI description shows it.
-#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, serde::Serialize, ToSchema)]
 pub struct ErrorBody {
     /// `invalid_request`, `forbidden`, `not_found`, `conflict`, `temporarily_unavailable` or
     /// `server_error`.
     pub error: String,
     pub message: String,
+}
+
+/// A missing, unknown or expired bearer token (OAuth style, RFC 6750 §3), as the management
+/// token check answers it on every management surface.
+#[derive(Debug, ToSchema)]
+#[allow(dead_code)] // Described only: `idaas_http::caller` writes this body.
+pub struct AuthErrorBody {
+    /// `unauthorized` (no token) or `invalid_token`.
+    pub error: String,
+    pub error_description: String,
+}
+
+/// The answers any admin call may give besides its own: 401 without a live management token,
+/// 503 when storage is unavailable or the server is busy, 500. In each operation's
+/// `responses(...)`; the responses themselves are the surface's shared [`components`].
+pub struct CallFailures;
+
+const SHARED: [(&str, &str); 3] = [
+    ("401", "Unauthorized"),
+    ("500", "ServerError"),
+    ("503", "Unavailable"),
+];
+
+impl IntoResponses for CallFailures {
+    fn responses() -> BTreeMap<String, RefOr<openapi::Response>> {
+        SHARED
+            .iter()
+            .map(|(status, name)| {
+                let response = RefOr::Ref(Ref::from_response_name(*name));
+                (status.to_string(), response)
+            })
+            .collect()
+    }
+}
+
+/// A description holding the shared responses [`CallFailures`] names, with their bodies' schemas.
+pub fn shared() -> OpenApi {
+    OpenApiBuilder::new().components(Some(components())).build()
+}
+
+fn components() -> Components {
+    let body = |schema: &str| {
+        ContentBuilder::new()
+            .schema(Some(Ref::from_schema_name(schema)))
+            .build()
+    };
+    let retry_after = HeaderBuilder::new()
+        .schema(Some(u64::schema()))
+        .description(Some("Seconds to wait before trying again."))
+        .build();
+    let unauthorized = ResponseBuilder::new()
+        .description("No live management token of the tenant.")
+        .header(
+            "WWW-Authenticate",
+            HeaderBuilder::new()
+                .schema(Some(String::schema()))
+                .description(Some("`Bearer error=\"…\"`, the error of the body."))
+                .build(),
+        )
+        .content("application/json", body("AuthErrorBody"))
+        .build();
+    let server_error = ResponseBuilder::new()
+        .description("`server_error`: a program error (logged; nothing is said about it).")
+        .content("application/json", body("ErrorBody"))
+        .build();
+    let unavailable = ResponseBuilder::new()
+        .description(
+            "`temporarily_unavailable`: storage is unavailable or the server is busy; nothing \
+             was written.",
+        )
+        .header("Retry-After", retry_after)
+        .content("application/json", body("ErrorBody"))
+        .build();
+    let mut components = Components::new();
+    components.responses.extend([
+        ("Unauthorized".to_string(), RefOr::T(unauthorized)),
+        ("ServerError".to_string(), RefOr::T(server_error)),
+        ("Unavailable".to_string(), RefOr::T(unavailable)),
+    ]);
+    components.schemas.extend([
+        (ErrorBody::name().to_string(), ErrorBody::schema()),
+        (AuthErrorBody::name().to_string(), AuthErrorBody::schema()),
+    ]);
+    components
 }
 
 #[derive(Debug)]

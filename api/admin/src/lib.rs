@@ -11,6 +11,7 @@ mod keys;
 mod organizations;
 mod privileges;
 mod saml_keys;
+mod schema;
 mod settings;
 mod strict;
 mod tenants;
@@ -30,27 +31,28 @@ pub fn surface() -> Surface {
         name: SURFACE,
         title: "idaas administration API",
         description: DESCRIPTION,
-        routes: ApiRouter::new().nest("/admin/v1", routes()),
+        routes: ApiRouter::with_openapi(error::shared()).nest("/admin/v1", routes()),
     }
 }
 
-const DESCRIPTION: &str = "Applications, privileges and the privileges roles carry, tenants and \
-    tenant settings, users' lockouts and posts, access keys. Authenticated by a management token \
-    of the tenant (POST /api/v2/tenant/token); a missing or bad token is 401 {\"error\", \
-    \"error_description\"}. Other errors are {\"error\", \"message\"}: 400 invalid_request \
-    (including unknown fields), 403 forbidden, 404 not_found, 409 conflict, 429 or 503 \
-    temporarily_unavailable, 500 server_error.";
+const DESCRIPTION: &str = "Applications (their authority, privileges and access keys), the \
+    privileges roles carry, tenants and their host names, tenant settings, token and SAML signing \
+    keys, organisations' government profiles, users' lockouts and posts. Authenticated by a \
+    management token of the tenant (POST /api/v2/tenant/token) whose application is a tenant \
+    administrator; a missing or bad token is 401 {\"error\", \"error_description\"}. Other errors \
+    are {\"error\", \"message\"}: 400 invalid_request (including unknown fields), 403 forbidden, \
+    404 not_found, 409 conflict, 503 temporarily_unavailable (with Retry-After), 500 server_error.";
 
 fn routes() -> ApiRouter {
-    ApiRouter::from(applications::router())
-        .merge(ApiRouter::from(authority::router()))
-        .merge(ApiRouter::from(keys::router()))
-        .merge(ApiRouter::from(saml_keys::router()))
-        .merge(ApiRouter::from(privileges::router()))
-        .merge(ApiRouter::from(settings::router()))
-        .merge(ApiRouter::from(tenants::router()))
-        .merge(ApiRouter::from(organizations::router()))
-        .merge(ApiRouter::from(access_keys::router()))
+    applications::router()
+        .merge(authority::router())
+        .merge(keys::router())
+        .merge(saml_keys::router())
+        .merge(privileges::router())
+        .merge(settings::router())
+        .merge(tenants::router())
+        .merge(organizations::router())
+        .merge(access_keys::router())
         .merge(users::router())
 }
 

@@ -3,40 +3,53 @@
 //! policy, lockout and management token lifetime.
 
 use axum::extract::State;
-use axum::routing::{get, put};
-use axum::{Json, Router};
+use axum::Json;
 use domain::password::PasswordPolicy;
 use domain::tenant::{
     AttributeRule, LockoutPolicy, OrganizationPolicy, Tenant, TenantCommand, TenantSettings,
     UserAttributeRules,
 };
+use utoipa::ToSchema;
+use utoipa_axum::routes;
 
 use super::strict::{known_fields, parse_strict};
 use domain::Aggregate;
 use serde::Deserialize;
 
-use super::error::AdminError;
+use super::error::{AdminError, CallFailures, ErrorBody};
+use super::schema;
 use idaas_http::caller::ManagementCaller;
+use idaas_http::openapi::ApiRouter;
 use usecases::AppState;
 use usecases::{settings, ServiceError};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/tenant/settings", get(read))
-        .route("/tenant/settings/password-policy", put(password_policy))
-        .route("/tenant/settings/user-attributes", put(user_attributes))
-        .route("/tenant/settings/lockout", put(lockout))
-        .route("/tenant/settings/organizations", put(organizations))
-        .route(
-            "/tenant/settings/management-token-lifetime",
-            put(token_lifetime),
-        )
+pub fn router() -> ApiRouter {
+    ApiRouter::new()
+        .routes(routes!(read))
+        .routes(routes!(password_policy))
+        .routes(routes!(user_attributes))
+        .routes(routes!(lockout))
+        .routes(routes!(organizations))
+        .routes(routes!(token_lifetime))
 }
 
 fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, AdminError> {
     serde_json::from_slice(body).map_err(|e| AdminError::invalid(format!("invalid body: {e}")))
 }
 
+/// The tenant's settings.
+#[utoipa::path(
+    get,
+    operation_id = "read_settings",
+    path = "/tenant/settings",
+    tag = "settings",
+    responses(
+        (status = 200, description = "The settings.", body = schema::Settings),
+        (status = 403, description = "Not a tenant administrator's credential.", body = ErrorBody),
+        CallFailures,
+    ),
+    security(("bearer" = []))
+)]
 async fn read(
     State(state): State<AppState>,
     caller: ManagementCaller,
@@ -59,6 +72,22 @@ async fn change(
     Ok(Json(settings(state, &caller.tenant_id).await?))
 }
 
+/// Replaces the password policy.
+#[utoipa::path(
+    put,
+    operation_id = "set_password_policy",
+    path = "/tenant/settings/password-policy",
+    tag = "settings",
+    request_body = schema::PasswordPolicy,
+    responses(
+        (status = 200, description = "The settings now.", body = schema::Settings),
+        (status = 400, description = "An unknown field or a value out of range (1 <= min_length <= max_length <= 128).", body = ErrorBody),
+        (status = 403, description = "Not a tenant administrator's credential.", body = ErrorBody),
+        (status = 409, description = "The settings kept changing; try again.", body = ErrorBody),
+        CallFailures,
+    ),
+    security(("bearer" = []))
+)]
 async fn password_policy(
     State(state): State<AppState>,
     caller: ManagementCaller,
@@ -68,6 +97,24 @@ async fn password_policy(
     change(&state, &caller, TenantCommand::SetPasswordPolicy(policy)).await
 }
 
+/// Replaces the user-attribute rules.
+///
+/// Keyed by attribute name, `extension.NAME` for an extension.
+#[utoipa::path(
+    put,
+    operation_id = "set_user_attributes",
+    path = "/tenant/settings/user-attributes",
+    tag = "settings",
+    request_body = schema::UserAttributes,
+    responses(
+        (status = 200, description = "The settings now.", body = schema::Settings),
+        (status = 400, description = "An unknown field of a rule, more than 100 rules, or a pattern that is not a usable regular expression.", body = ErrorBody),
+        (status = 403, description = "Not a tenant administrator's credential.", body = ErrorBody),
+        (status = 409, description = "The settings kept changing; try again.", body = ErrorBody),
+        CallFailures,
+    ),
+    security(("bearer" = []))
+)]
 async fn user_attributes(
     State(state): State<AppState>,
     caller: ManagementCaller,
@@ -88,12 +135,30 @@ async fn user_attributes(
     change(&state, &caller, TenantCommand::SetUserAttributes(rules)).await
 }
 
-#[derive(Deserialize)]
+/// How long a management token lives.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Lifetime {
+    #[schema(minimum = 60, maximum = 86_400)]
     seconds: u32,
 }
 
+/// Sets how long a management token lives.
+#[utoipa::path(
+    put,
+    operation_id = "set_management_token_lifetime",
+    path = "/tenant/settings/management-token-lifetime",
+    tag = "settings",
+    request_body = Lifetime,
+    responses(
+        (status = 200, description = "The settings now.", body = schema::Settings),
+        (status = 400, description = "An unknown field, or not 60 to 86400 seconds.", body = ErrorBody),
+        (status = 403, description = "Not a tenant administrator's credential.", body = ErrorBody),
+        (status = 409, description = "The settings kept changing; try again.", body = ErrorBody),
+        CallFailures,
+    ),
+    security(("bearer" = []))
+)]
 async fn token_lifetime(
     State(state): State<AppState>,
     caller: ManagementCaller,
@@ -108,6 +173,22 @@ async fn token_lifetime(
     .await
 }
 
+/// Sets the login lockout: failures before a lock, and its minutes.
+#[utoipa::path(
+    put,
+    operation_id = "set_lockout",
+    path = "/tenant/settings/lockout",
+    tag = "settings",
+    request_body = schema::Lockout,
+    responses(
+        (status = 200, description = "The settings now.", body = schema::Settings),
+        (status = 400, description = "An unknown field, or a value out of range.", body = ErrorBody),
+        (status = 403, description = "Not a tenant administrator's credential.", body = ErrorBody),
+        (status = 409, description = "The settings kept changing; try again.", body = ErrorBody),
+        CallFailures,
+    ),
+    security(("bearer" = []))
+)]
 async fn lockout(
     State(state): State<AppState>,
     caller: ManagementCaller,
@@ -117,7 +198,25 @@ async fn lockout(
     change(&state, &caller, TenantCommand::SetLockout(policy)).await
 }
 
-/// Whether organisation names must be unique among siblings (OneAccess's rule, the default).
+/// Sets the organisation policy (fields left out take their defaults).
+///
+/// Whether organisation names must be unique among siblings (OneAccess's rule, the default) and
+/// whether a grant to an organisation reaches its sub-organisations.
+#[utoipa::path(
+    put,
+    operation_id = "set_organization_policy",
+    path = "/tenant/settings/organizations",
+    tag = "settings",
+    request_body = schema::OrganizationPolicy,
+    responses(
+        (status = 200, description = "The settings now.", body = schema::Settings),
+        (status = 400, description = "An unknown field or a wrong type.", body = ErrorBody),
+        (status = 403, description = "Not a tenant administrator's credential.", body = ErrorBody),
+        (status = 409, description = "The settings kept changing; try again.", body = ErrorBody),
+        CallFailures,
+    ),
+    security(("bearer" = []))
+)]
 async fn organizations(
     State(state): State<AppState>,
     caller: ManagementCaller,
