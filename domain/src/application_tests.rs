@@ -282,7 +282,7 @@ fn audit_reading_is_granted_changed_and_revoked_once_each() {
     };
     given::<Application>(&[registered()])
         .when(set(Some(AuditReading::Events)), &())
-        .then_expect_events(&[granted.clone()]);
+        .then_expect_events(std::slice::from_ref(&granted));
     given::<Application>(&[registered(), granted.clone()])
         .when(set(Some(AuditReading::Events)), &())
         .then_expect_events(&[]);

@@ -1,5 +1,5 @@
 //! The `idaas` subcommands other than `serve`: migrate, replay, verify, events export, backup,
-//! restore, tenant create.
+//! restore, tenant create, audit grant and revoke.
 
 use std::io::Write;
 use std::path::Path;
@@ -268,4 +268,35 @@ pub async fn list_apps(
             })
         })
         .collect())
+}
+
+/// `idaas audit grant` / `idaas audit revoke` (ops/adr/0022): what an application's credential may
+/// read of the audit API — `events` (personal values masked), `personal`, or nothing (`None`).
+/// Recorded as `application.audit_reading_changed` with the CLI as actor. Answers what the
+/// credential reads afterwards (an auditor reads the events even without a grant).
+pub async fn set_audit_reading(
+    store: &EventStore,
+    tenant_id: &str,
+    application_id: &str,
+    reading: Option<domain::authority::AuditReading>,
+) -> anyhow::Result<Option<domain::authority::AuditReading>> {
+    let bus = CommandBus::new(store.clone());
+    let ctx = usecases::Context {
+        tenant_id: tenant_id.to_string(),
+        metadata: usecases::Metadata {
+            actor_kind: Some("admin".into()),
+            actor_id: Some("cli".into()),
+            surface: Some("cli".into()),
+            ..Default::default()
+        },
+    };
+    let now = SystemClock.now_millis();
+    usecases::audit::grant(&bus, &ctx, None, application_id, reading, now)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+        .map_err(|refused| anyhow::anyhow!("{refused}"))?;
+    let app = projections::applications::get(&store.database().pool, tenant_id, application_id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("application {application_id} does not exist"))?;
+    Ok(app.reads_audit())
 }

@@ -18,6 +18,7 @@ pub fn surfaces() -> Vec<Surface> {
         inspur::surface(),
         hainan::surface(),
         sso::oauth_surface(),
+        audit::surface(),
     ]
 }
 

@@ -1,4 +1,4 @@
-//! `idaas`: serve, migrate, replay, verify, events export, tenant create.
+//! `idaas`: serve, migrate, replay, verify, events export, tenant create, audit grant.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -66,6 +66,33 @@ enum Command {
     User {
         #[command(subcommand)]
         command: UserCommand,
+    },
+    /// Who may read the audit API (/audit/v1).
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Let an application's credential read the audit API: `events` (personal values masked) or
+    /// `personal` (with them); audited as application.audit_reading_changed.
+    Grant {
+        /// The tenant (default: the default tenant).
+        #[arg(long, default_value = "default")]
+        tenant: String,
+        #[arg(long)]
+        application: String,
+        #[arg(long, value_parser = ["events", "personal"])]
+        reading: String,
+    },
+    /// Withdraw an application's grant of audit reading (an auditor still reads the events).
+    Revoke {
+        #[arg(long, default_value = "default")]
+        tenant: String,
+        #[arg(long)]
+        application: String,
     },
 }
 
@@ -362,6 +389,32 @@ async fn run(args: Args) -> anyhow::Result<ExitCode> {
             println!(
                 "{}",
                 serde_json::json!({ "tenant_id": tenant, "domains": domains })
+            );
+        }
+        Command::Audit { command } => {
+            let store = open_store(&config).await?;
+            let (tenant, application, reading) = match command {
+                AuditCommand::Grant {
+                    tenant,
+                    application,
+                    reading,
+                } => (
+                    tenant,
+                    application,
+                    domain::authority::AuditReading::parse(&reading),
+                ),
+                AuditCommand::Revoke {
+                    tenant,
+                    application,
+                } => (tenant, application, None),
+            };
+            let reads = cli::set_audit_reading(&store, &tenant, &application, reading).await?;
+            println!(
+                "{}",
+                serde_json::json!({
+                    "application_id": application,
+                    "audit_reading": reads.map(|r| r.as_str()),
+                })
             );
         }
         Command::App { command } => {

@@ -8,13 +8,14 @@ use reqwest::Method;
 use serde_json::{json, Value};
 
 /// Every described surface, by the name in its document's address.
-const SURFACES: [&str; 6] = [
+const SURFACES: [&str; 7] = [
     "admin",
     "oneaccess",
     "oneaccess-sdk",
     "inspur",
     "hainan",
     "oauth",
+    "audit",
 ];
 
 async fn every_described_operation_is_routed(engine: Engine) {

@@ -35,6 +35,15 @@ mod management {
     mod users;
 }
 
+/// The audit API (`/audit/v1`): event search by each filter and by cursor, entity history with
+/// before → after values, masking, CSV, and who may read it (ops/adr/0022).
+mod audit {
+    mod authority;
+    mod history;
+    mod search;
+    mod support;
+}
+
 /// The native administration API (`/admin/v1`) and applications registered from the command line.
 mod admin {
     mod api;
