@@ -29,9 +29,9 @@ pub fn surface() -> Surface {
 }
 
 const DESCRIPTION: &str = "The tenant's audit trail: every change is an appended, attributed, \
-    hash-chained event. Search the events (GET /events) or read one entity's history with the \
-    fields each event changed, before and after (GET /entities/{type}/{id}/history); JSON, or CSV \
-    with format=csv or Accept: text/csv. Pages follow an opaque cursor on the global position \
+    hash-chained event. Search the events (GET /audit/v1/events) or read one entity's history \
+    with the fields each event changed, before and after (GET \
+    /audit/v1/entities/{type}/{id}/history); JSON, or CSV with format=csv or Accept: text/csv. Pages follow an opaque cursor on the global position \
     (next_cursor; the X-Next-Cursor header in CSV), without gaps or repeats. Authenticated by a \
     management token of the tenant (POST /api/v2/tenant/token) whose application is an auditor \
     (PUT /admin/v1/applications/{id}/authority {\"authority\": \"auditor\"}) or was granted audit \
