@@ -27,10 +27,11 @@ pub fn router() -> ApiRouter {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ItemBody {
-    /// Unique in the privilege: 1 to 50 characters.
-    #[schema(max_length = 50)]
+    /// Unique in the privilege: 1 to 50 letters, digits, `_`, `-` or `.`.
+    #[schema(pattern = "^[A-Za-z0-9_.-]{1,50}$")]
     code: String,
-    #[schema(max_length = 100)]
+    /// 1 to 100 characters, not blank.
+    #[schema(min_length = 1, max_length = 100)]
     name: String,
     /// The code of the parent item in the same privilege.
     parent_code: Option<String>,
@@ -40,10 +41,11 @@ pub struct ItemBody {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PrivilegeBody {
-    /// Unique in the application: 1 to 50 characters.
-    #[schema(max_length = 50)]
+    /// Unique in the application: 1 to 50 letters, digits, `_`, `-` or `.`.
+    #[schema(pattern = "^[A-Za-z0-9_.-]{1,50}$")]
     code: String,
-    #[schema(max_length = 100)]
+    /// 1 to 100 characters, not blank.
+    #[schema(min_length = 1, max_length = 100)]
     name: String,
     #[serde(default)]
     resource_items: Vec<ItemBody>,

@@ -94,7 +94,7 @@ async fn list(
 #[serde(deny_unknown_fields)]
 pub struct TenantBody {
     /// 1 to 100 characters.
-    #[schema(max_length = 100)]
+    #[schema(min_length = 1, max_length = 100)]
     name: String,
     /// The host names it is reached at: at least one, each unique across tenants.
     #[serde(default)]

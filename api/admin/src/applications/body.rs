@@ -16,8 +16,8 @@ use crate::strict::known_fields;
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AppBody {
-    /// 1 to 100 characters.
-    #[schema(max_length = 100)]
+    /// 1 to 100 characters, not blank.
+    #[schema(min_length = 1, max_length = 100)]
     pub name: Option<String>,
     /// The built-in API product: its client credentials obtain management tokens.
     pub api_product: Option<bool>,
