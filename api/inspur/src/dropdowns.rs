@@ -14,7 +14,7 @@ use usecases::AppState;
 use utoipa::ToSchema;
 use utoipa_axum::routes;
 
-use crate::apps::described::{CallRefused, LenientNumber, LenientText};
+use crate::apps::described::{body_requiring, CallRefused, LenientNumber, LenientText};
 use crate::caller::InspurCaller;
 use crate::envelope::{ok, saved, InspurError};
 use crate::extended_fields::{field, flag, refused, yes};
@@ -84,6 +84,15 @@ pub struct DropdownOptionBody {
     status: Option<i64>,
 }
 
+body_requiring!(
+    /// The body of DDL-02 (and of each option of DDL-01).
+    NewDropdownOption = DropdownOptionBody["extendedFieldId", "label", "value"]
+);
+body_requiring!(
+    /// The body of DDL-03.
+    DropdownOptionChange = DropdownOptionBody["id"]
+);
+
 /// Adds options, all to one field; the created options.
 async fn add(
     state: &AppState,
@@ -127,7 +136,7 @@ async fn add(
     path = "/dropdownlist",
     tag = "extended fields",
     operation_id = "createDropdownOption",
-    request_body = DropdownOptionBody,
+    request_body = NewDropdownOption,
     responses(
         (status = 200, description = "The new option.", body = Envelope<DropdownOption>),
         (status = 400, description = "A bad body or a missing or bad field (`参数错误: …`), or a \\
@@ -153,7 +162,7 @@ async fn add_option(
     path = "/dropdownlist/batch",
     tag = "extended fields",
     operation_id = "createDropdownOptions",
-    request_body = Vec<DropdownOptionBody>,
+    request_body = [NewDropdownOption],
     responses(
         (status = 200, description = "The new options (none for an empty array).",
             body = Envelope<Vec<DropdownOption>>),
@@ -181,7 +190,7 @@ async fn add_options(
     path = "/dropdownlist/update",
     tag = "extended fields",
     operation_id = "updateDropdownOption",
-    request_body = DropdownOptionBody,
+    request_body = DropdownOptionChange,
     responses(
         (status = 200, description = "The option after the change.", body = Envelope<DropdownOption>),
         (status = 400, description = "A bad body, a missing `id` or a bad field (`参数错误: …`), \\

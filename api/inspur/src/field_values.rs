@@ -110,22 +110,22 @@ pub struct FieldValueBody {
         rename = "externalId",
         alias = "externald"
     )]
-    #[schema(value_type = LenientText)]
+    #[schema(value_type = LenientText, required = true)]
     entity_id: Option<String>,
     /// 0 user, 1 group, 2 organisation: the field's class.
     #[serde(default, deserialize_with = "number", rename = "fieldClassification")]
-    #[schema(value_type = LenientNumber)]
+    #[schema(value_type = LenientNumber, required = true)]
     class: Option<i64>,
     #[serde(default, deserialize_with = "text", rename = "extendedFieldId")]
-    #[schema(value_type = LenientText)]
+    #[schema(value_type = LenientText, required = true)]
     field_id: Option<String>,
     /// 0 dropdown, 1 text input, 2 textarea: the field's type.
     #[serde(default, deserialize_with = "number", rename = "fieldType")]
-    #[schema(value_type = LenientNumber)]
+    #[schema(value_type = LenientNumber, required = true)]
     field_type: Option<i64>,
     /// The value; for a dropdown field, an enabled option's `value`.
     #[serde(default, deserialize_with = "text", rename = "fieldValue")]
-    #[schema(value_type = LenientText)]
+    #[schema(value_type = LenientText, required = true)]
     value: Option<String>,
 }
 
@@ -235,11 +235,11 @@ async fn add_batch(
 pub struct FieldValueChangeBody {
     /// The value's id.
     #[serde(default, deserialize_with = "text")]
-    #[schema(value_type = LenientText)]
+    #[schema(value_type = LenientText, required = true)]
     id: Option<String>,
     /// The new value.
     #[serde(default, deserialize_with = "text", rename = "fieldValue")]
-    #[schema(value_type = LenientText)]
+    #[schema(value_type = LenientText, required = true)]
     value: Option<String>,
 }
 

@@ -20,7 +20,7 @@ use usecases::{app_types as cases, AppState, ServiceError};
 use utoipa::ToSchema;
 use utoipa_axum::routes;
 
-use crate::apps::described::{CallRefused, LenientText};
+use crate::apps::described::{body_requiring, CallRefused, LenientText};
 use crate::caller::InspurCaller;
 use crate::envelope::{ok, saved, InspurError};
 use crate::lenient::{body, present, text};
@@ -136,6 +136,15 @@ pub struct AppTypeBody {
     type_status: Option<String>,
 }
 
+body_requiring!(
+    /// The body of ATYPE-04.
+    NewAppType = AppTypeBody["typeName", "typeCode"]
+);
+body_requiring!(
+    /// The body of ATYPE-05.
+    AppTypeChange = AppTypeBody["id"]
+);
+
 /// `typeStatus`: "1" enabled, "0" disabled; whether the type is disabled, if given.
 fn disabled(status: Option<String>) -> Result<Option<bool>, InspurError> {
     match present(status).as_deref() {
@@ -164,7 +173,7 @@ async fn live(state: &AppState, caller: &InspurCaller, id: &str) -> Result<AppTy
     path = "/apptypes",
     tag = "application types",
     operation_id = "createAppType",
-    request_body = AppTypeBody,
+    request_body = NewAppType,
     responses(
         (status = 200, description = "The created type.", body = Envelope<AppType>),
         (status = 400, description = "A bad body or a missing or bad field (`参数错误: …`), or a \\
@@ -199,7 +208,7 @@ async fn create(
     path = "/apptypes/updateapptype",
     tag = "application types",
     operation_id = "updateAppType",
-    request_body = AppTypeBody,
+    request_body = AppTypeChange,
     responses(
         (status = 200, description = "The type after the change.", body = Envelope<AppType>),
         (status = 400, description = "A bad body, a missing `id` or a bad field (`参数错误: …`), \\

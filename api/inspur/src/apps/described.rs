@@ -1,11 +1,11 @@
-//! Pieces of the OpenAPI description that the application, type, dictionary and extended-field
-//! modules share: the lenient scalars their bodies read (§1.8) and the refusals any call can meet
-//! before its handler decides anything (§1.2, §4).
+//! Pieces of the OpenAPI description that the Inspur modules share: the lenient scalars their
+//! bodies read (§1.8), the fields a body shared by a create and an update must give for each
+//! (`body_requiring!`), and the refusals any call can meet before its handler decides anything (§1.2, §4).
 
 use std::borrow::Cow;
 
-use utoipa::openapi::schema::{ObjectBuilder, Schema, SchemaType, Type};
-use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{AllOfBuilder, ObjectBuilder, Schema, SchemaType, Type};
+use utoipa::openapi::{Ref, RefOr};
 use utoipa::{IntoResponses, PartialSchema, ToSchema};
 
 use crate::schema::ErrorEnvelope;
@@ -60,6 +60,57 @@ impl ToSchema for LenientNumber {
         Cow::Borrowed("LenientNumber")
     }
 }
+
+/// The schema of body `T` with `fields` required: a body that serves both a create and an
+/// update needs other fields for each.
+pub(crate) fn requiring<T: ToSchema>(fields: &[&str], description: &str) -> RefOr<Schema> {
+    let required = fields.iter().fold(ObjectBuilder::new(), |object, field| {
+        object.required(*field)
+    });
+    AllOfBuilder::new()
+        .item(Ref::from_schema_name(T::name()))
+        .item(required)
+        .description(Some(description.trim()))
+        .into()
+}
+
+/// The schemas a `requiring::<T>` refers to.
+pub(crate) fn referred<T: ToSchema>(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+    schemas.push((T::name().into(), T::schema()));
+    T::schemas(schemas);
+}
+
+/// Declares a described-only schema: a body type with some of its fields required, e.g.
+/// `body_requiring!(NewApp = AppBody["appName", "appCode"]);`.
+macro_rules! body_requiring {
+    ($(#[doc = $doc:literal])* $name:ident = $body:ty [$($field:literal),+ $(,)?]) => {
+        $(#[doc = $doc])*
+        pub(crate) struct $name;
+
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                let description = concat!($($doc),*);
+                $crate::apps::described::requiring::<$body>(&[$($field),+], description)
+            }
+        }
+
+        impl utoipa::ToSchema for $name {
+            fn name() -> std::borrow::Cow<'static, str> {
+                std::borrow::Cow::Borrowed(stringify!($name))
+            }
+
+            fn schemas(
+                schemas: &mut Vec<(
+                    String,
+                    utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+                )>,
+            ) {
+                $crate::apps::described::referred::<$body>(schemas);
+            }
+        }
+    };
+}
+pub(crate) use body_requiring;
 
 /// What any call can be answered before its own decision: the token, and the server's state.
 #[allow(dead_code)] // Only described: the answers are built by the caller and the failures.

@@ -15,7 +15,7 @@ use usecases::applications::{self as cases, ApplicationChange, ChangeRefused, Ne
 use usecases::{AppState, ServiceError};
 use utoipa::ToSchema;
 
-use super::described::{CallRefused, LenientNumber, LenientText};
+use super::described::{body_requiring, CallRefused, LenientNumber, LenientText};
 use super::{view, App};
 use crate::caller::InspurCaller;
 use crate::envelope::{ok, saved, InspurError};
@@ -96,6 +96,15 @@ pub struct AppBody {
     #[schema(value_type = LenientText)]
     device_type: Option<String>,
 }
+
+body_requiring!(
+    /// The body of APP-05.
+    NewApp = AppBody["appName", "appCode"]
+);
+body_requiring!(
+    /// The body of APP-06.
+    AppChange = AppBody["id"]
+);
 
 impl AppBody {
     fn details(&self) -> AppDetails {
@@ -181,7 +190,7 @@ async fn current(
     path = "/apps",
     tag = "applications",
     operation_id = "createApp",
-    request_body = AppBody,
+    request_body = NewApp,
     responses(
         (status = 200, description = "The application, with its client secret.", body = Envelope<App>),
         (status = 400, description = "A bad body, a missing or bad field (`参数错误: …`), or a code or name \
@@ -238,7 +247,7 @@ pub async fn create(
     path = "/apps/updateapp",
     tag = "applications",
     operation_id = "updateApp",
-    request_body = AppBody,
+    request_body = AppChange,
     responses(
         (status = 200, description = "The application after the change.", body = Envelope<App>),
         (status = 400, description = "A bad body, a missing `id` or a bad field (`参数错误: …`), \
@@ -333,10 +342,11 @@ pub async fn delete(
 pub struct AppOrgansBody {
     /// The organisations, at least one.
     #[serde(default, rename = "organIdList")]
+    #[schema(required = true)]
     organ_ids: Option<Vec<String>>,
     /// `auth` grants, `unauth` revokes.
     #[serde(default, deserialize_with = "text")]
-    #[schema(value_type = String, examples("auth", "unauth"))]
+    #[schema(value_type = String, required = true, examples("auth", "unauth"))]
     action: Option<String>,
 }
 

@@ -61,15 +61,15 @@ pub(super) fn view(row: &DictionaryItemRow, zone: i32) -> DictItem {
 pub struct DictItemBody {
     /// The dictionary the item belongs to.
     #[serde(default, deserialize_with = "text", rename = "dictId")]
-    #[schema(value_type = LenientText)]
+    #[schema(value_type = LenientText, required = true)]
     dict_id: Option<String>,
     /// 1 to 64 characters, unique in the dictionary.
     #[serde(default, deserialize_with = "text", rename = "dictItemTag")]
-    #[schema(value_type = LenientText)]
+    #[schema(value_type = LenientText, required = true)]
     tag: Option<String>,
     /// 1 to 64 characters, unique in the dictionary.
     #[serde(default, deserialize_with = "text", rename = "dictItemValue")]
-    #[schema(value_type = LenientText)]
+    #[schema(value_type = LenientText, required = true)]
     value: Option<String>,
     #[serde(default, deserialize_with = "number", rename = "dictItemOrder")]
     #[schema(value_type = LenientNumber)]

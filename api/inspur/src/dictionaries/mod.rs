@@ -19,7 +19,7 @@ use usecases::{dictionaries as cases, AppState, ServiceError};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::routes;
 
-use crate::apps::described::{CallRefused, LenientNumber, LenientText};
+use crate::apps::described::{body_requiring, CallRefused, LenientNumber, LenientText};
 use crate::caller::InspurCaller;
 use crate::envelope::{ok, saved, InspurError};
 use crate::extended_fields::{flag, yes};
@@ -180,6 +180,15 @@ pub struct DictBody {
     description: Option<String>,
 }
 
+body_requiring!(
+    /// The body of DICT-01.
+    NewDict = DictBody["dictCode", "dictName"]
+);
+body_requiring!(
+    /// The body of DICT-06.
+    DictChange = DictBody["id"]
+);
+
 fn required(value: Option<String>, what: &str) -> Result<String, InspurError> {
     present(value).ok_or_else(|| InspurError::invalid(format!("{what} 不能为空")))
 }
@@ -190,7 +199,7 @@ fn required(value: Option<String>, what: &str) -> Result<String, InspurError> {
     path = "/dict",
     tag = "dictionaries",
     operation_id = "createDict",
-    request_body = DictBody,
+    request_body = NewDict,
     responses(
         (status = 200, description = "The new dictionary.", body = Envelope<Dict>),
         (status = 400, description = "A bad body or a missing or bad field (`参数错误: …`), or a \\
@@ -225,7 +234,7 @@ async fn create(
     path = "/dict/updatedict",
     tag = "dictionaries",
     operation_id = "updateDict",
-    request_body = DictBody,
+    request_body = DictChange,
     responses(
         (status = 200, description = "The dictionary after the change.", body = Envelope<Dict>),
         (status = 400, description = "A bad body, a missing `id` or a bad field (`参数错误: …`), \\

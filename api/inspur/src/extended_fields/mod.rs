@@ -18,7 +18,7 @@ use usecases::{AppState, ServiceError};
 use utoipa::ToSchema;
 use utoipa_axum::routes;
 
-use crate::apps::described::{CallRefused, LenientNumber, LenientText};
+use crate::apps::described::{body_requiring, CallRefused, LenientNumber, LenientText};
 use crate::caller::InspurCaller;
 use crate::envelope::{ok, saved, InspurError};
 use crate::lenient::{body, present};
@@ -164,6 +164,15 @@ pub struct ExtendedFieldBody {
     description: Option<String>,
 }
 
+body_requiring!(
+    /// The body of EXT-03.
+    NewExtendedField = ExtendedFieldBody["fieldName", "fieldClassification", "fieldType"]
+);
+body_requiring!(
+    /// The body of EXT-04.
+    ExtendedFieldChange = ExtendedFieldBody["id"]
+);
+
 pub(crate) async fn field(
     state: &AppState,
     caller: &InspurCaller,
@@ -187,7 +196,7 @@ fn kind(value: Option<i64>, what: &str) -> Result<u8, InspurError> {
     path = "/extendedfields",
     tag = "extended fields",
     operation_id = "createExtendedField",
-    request_body = ExtendedFieldBody,
+    request_body = NewExtendedField,
     responses(
         (status = 200, description = "The new field.", body = Envelope<ExtendedField>),
         (status = 400, description = "A bad body or a missing or bad field (`参数错误: …`), or a \\
@@ -229,7 +238,7 @@ async fn create(
     path = "/extendedfields/updateExtendedField",
     tag = "extended fields",
     operation_id = "updateExtendedField",
-    request_body = ExtendedFieldBody,
+    request_body = ExtendedFieldChange,
     responses(
         (status = 200, description = "The field after the change.", body = Envelope<ExtendedField>),
         (status = 400, description = "A bad body, a missing `id` or a bad field (`参数错误: …`), \\
