@@ -14,22 +14,25 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::Router;
+use idaas_http::openapi::ApiRouter;
 use idaas_http::pages::{escape, page, Look};
 use idaas_http::web::{self, Browser};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use usecases::oauth::{self, OAuthError, TokenSet};
 use usecases::AppState;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::routes;
 
 use crate::envelope::{ok, InspurError};
+use crate::schema::{Envelope, ErrorEnvelope};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/render/{main_account}/{app}/auth", get(render))
-        .route("/token", post(token))
-        .route("/token/verify", post(verify))
+pub fn router() -> ApiRouter {
+    let routes = ApiRouter::new()
+        .routes(routes!(render))
+        .routes(routes!(token))
+        .routes(routes!(verify));
+    crate::lenient::bodies_may_be_absent(routes)
 }
 
 fn message(status: StatusCode, heading: &str, text: &str, browser: &Browser) -> Response {
@@ -43,13 +46,43 @@ fn message(status: StatusCode, heading: &str, text: &str, browser: &Browser) -> 
     response
 }
 
-#[derive(Deserialize, Default)]
+/// The query of AUTH-01.
+#[derive(Deserialize, Default, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct RenderQuery {
+    /// Passed on to the authorisation request, and so back to the application with the code.
     state: Option<String>,
 }
 
-/// AUTH-01: the main account names the tenant of this host (by id or name); the application is
-/// named by its id or its client id.
+/// Signs the browser in and sends it to the application with a single-use `code` (AUTH-01).
+///
+/// The browser comes back to the application's first registered redirect URI.
+/// The main account names the tenant of this host (by id or name); the application is named by
+/// its id or its client id. The browser goes through the OAuth authorisation endpoint, where the
+/// hosted login, sessions and the application's grants decide.
+#[utoipa::path(
+    get,
+    path = "/render/{mainAccount}/{appId}/auth",
+    tag = "authentication",
+    operation_id = "renderAuth",
+    params(
+        ("mainAccount" = String, Path, description = "The tenant of this host, by id or name."),
+        ("appId" = String, Path, description = "The application, by id or client id."),
+        RenderQuery,
+    ),
+    responses(
+        (status = 302, description = "To `/api/v1/oauth2/authorize` (response_type code, the application's client id and first redirect URI, scope openid, and `state`).",
+            headers(("Location" = String, description = "The authorisation request."))),
+        (status = 400, description = "An HTML page: the application has no redirect URI (`应用未配置回调地址`).", content_type = "text/html", body = String),
+        (status = 403, description = "An HTML page: the application is disabled (`应用已停用`).", content_type = "text/html", body = String),
+        (status = 404, description = "An HTML page: the main account is not this host's tenant (`主账号不存在`), or no such application (`应用不存在`).", content_type = "text/html", body = String),
+        (status = 500, description = "The tenant could not be found: plain text.", content_type = "text/plain", body = String),
+        (status = 503, description = "The tenant could not be read now: an HTML page, or plain text before the tenant is known.", content(
+            (String = "text/html"),
+            (String = "text/plain"),
+        )),
+    )
+)]
 async fn render(
     State(state): State<AppState>,
     browser: Browser,
@@ -158,21 +191,66 @@ fn refused(error: OAuthError) -> InspurError {
     }
 }
 
+/// The parameters of AUTH-02, from the query, a form or a JSON object (the body's win; JSON
+/// numbers are read as their text).
+#[derive(ToSchema, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)] // Described only: `params` reads them.
+struct TokenParams {
+    /// `authorization_code` or `refresh_token` (one the application allows).
+    grant_type: Option<String>,
+    /// The application's client id.
+    client_id: Option<String>,
+    /// The application's client secret.
+    client_secret: Option<String>,
+    /// With `authorization_code`: the code AUTH-01 brought back.
+    code: Option<String>,
+    /// With `authorization_code`: the redirect URI the code was asked for with (the
+    /// application's first when absent).
+    redirect_uri: Option<String>,
+    /// With `authorization_code`: the PKCE verifier, when the code was asked for with a
+    /// challenge.
+    code_verifier: Option<String>,
+    /// With `refresh_token`: the refresh token.
+    refresh_token: Option<String>,
+}
+
+/// The tokens AUTH-02 issues.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+struct Tokens {
+    access_token: String,
+    /// Always "Bearer".
+    token_type: &'static str,
+    /// The access token's lifetime in seconds.
+    expires_in: i64,
+    /// The granted scopes, space-separated.
+    scope: String,
+    /// Only when the application issues refresh tokens.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    refresh_token: Option<String>,
+    /// With `refreshToken`: its lifetime in seconds, null when the application sets none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<u32>)]
+    refresh_expires_in: Option<Option<u32>>,
+    /// Only when the scope holds `openid`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    id_token: Option<String>,
+}
+
 fn answer(set: &TokenSet, refresh_lifetime: Option<u32>) -> Response {
-    let mut data = json!({
-        "accessToken": set.access_token,
-        "tokenType": "Bearer",
-        "expiresIn": set.expires_in,
-        "scope": set.scope,
-    });
-    if let Some(refresh) = &set.refresh_token {
-        data["refreshToken"] = json!(refresh);
-        data["refreshExpiresIn"] = json!(refresh_lifetime);
-    }
-    if let Some(id_token) = &set.id_token {
-        data["idToken"] = json!(id_token);
-    }
-    let mut response = ok(data);
+    let data = Tokens {
+        access_token: set.access_token.clone(),
+        token_type: "Bearer",
+        expires_in: set.expires_in,
+        scope: set.scope.clone(),
+        refresh_token: set.refresh_token.clone(),
+        refresh_expires_in: set.refresh_token.as_ref().map(|_| refresh_lifetime),
+        id_token: set.id_token.clone(),
+    };
+    let mut response = ok(json!(data));
     response.headers_mut().insert(
         axum::http::header::CACHE_CONTROL,
         axum::http::HeaderValue::from_static("no-store"),
@@ -180,8 +258,33 @@ fn answer(set: &TokenSet, refresh_lifetime: Option<u32>) -> Response {
     response
 }
 
-/// AUTH-02 `POST /token` (`grant_type` `authorization_code` with `code`, or `refresh_token`
-/// with `refresh_token`; `client_id` and `client_secret`).
+/// Exchanges a code from AUTH-01, or a refresh token, for tokens (AUTH-02).
+///
+/// The client authenticates with its `client_id` and `client_secret` among the parameters.
+#[utoipa::path(
+    post,
+    path = "/token",
+    tag = "authentication",
+    operation_id = "token",
+    params(TokenParams),
+    request_body(content(
+        (Option<TokenParams> = "application/x-www-form-urlencoded"),
+        (Option<TokenParams> = "application/json"),
+    ), description = "The parameters, here or in the query."),
+    responses(
+        (status = 200, description = "The tokens (`Cache-Control: no-store`).", body = Envelope<Tokens>),
+        (status = 400, description = "A missing parameter (`参数错误: … 不能为空`), an unsupported `grant_type`, a grant the application does not allow (`应用不允许使用该授权方式`), a code or refresh token that is unknown, used or expired (`code 或 refresh_token 无效、已使用或已过期`), or a bad body.", body = ErrorEnvelope),
+        (status = 401, description = "The client id and secret do not authenticate an application: `client_id 或 client_secret 错误`.", body = ErrorEnvelope),
+        (status = 500, description = "A program error: the envelope (`系统异常`), or plain text before the tenant is known.", content(
+            (ErrorEnvelope = "application/json"),
+            (String = "text/plain"),
+        )),
+        (status = 503, description = "Storage is unavailable or busy for now (with `Retry-After`): the envelope (`系统繁忙,请稍后重试`), or plain text before the tenant is known.", content(
+            (ErrorEnvelope = "application/json"),
+            (String = "text/plain"),
+        )),
+    )
+)]
 async fn token(
     State(state): State<AppState>,
     browser: Browser,
@@ -221,8 +324,88 @@ async fn token(
     Ok(answer(&set, app.protocols.refresh_token_lifetime_secs))
 }
 
-/// AUTH-03 `POST /token/verify` (`accessToken`): `{active: false}`, or `active: true` with the
-/// user, the application and the expiry.
+/// The parameter of AUTH-03, from the query, a form or a JSON object (the body's wins).
+#[derive(ToSchema, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)] // Described only: `params` reads it.
+struct VerifyParams {
+    /// The access token to check.
+    #[schema(rename = "accessToken")]
+    #[param(rename = "accessToken")]
+    access_token: Option<String>,
+}
+
+/// What AUTH-03 says of a token: `{"active": false}` only, or all that applies of the rest.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+struct TokenStatus {
+    /// Whether the token is live: issued here, not expired or revoked, its application enabled
+    /// and its user still able to sign in.
+    active: bool,
+    /// The client id the token was issued to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = String)]
+    client_id: Option<Value>,
+    /// The application's id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    app_id: Option<String>,
+    /// The granted scopes, space-separated.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    scope: Option<String>,
+    /// When the token expires, in Unix seconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = i64)]
+    exp: Option<Value>,
+    /// The user, for a token issued to one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    user_id: Option<String>,
+    /// The user's sign-in name, for a token issued to one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    account_name: Option<String>,
+}
+
+impl TokenStatus {
+    fn inactive() -> Self {
+        Self {
+            active: false,
+            client_id: None,
+            app_id: None,
+            scope: None,
+            exp: None,
+            user_id: None,
+            account_name: None,
+        }
+    }
+}
+
+/// Whether an access token is live, and for whom (AUTH-03); the token itself is the credential.
+#[utoipa::path(
+    post,
+    path = "/token/verify",
+    tag = "authentication",
+    operation_id = "verifyToken",
+    params(VerifyParams),
+    request_body(content(
+        (Option<VerifyParams> = "application/x-www-form-urlencoded"),
+        (Option<VerifyParams> = "application/json"),
+    ), description = "The parameter, here or in the query."),
+    responses(
+        (status = 200, description = "What the token is.", body = Envelope<TokenStatus>),
+        (status = 400, description = "No `accessToken` (`参数错误: accessToken 不能为空`), or a bad body.", body = ErrorEnvelope),
+        (status = 500, description = "A program error: the envelope (`系统异常`), or plain text before the tenant is known.", content(
+            (ErrorEnvelope = "application/json"),
+            (String = "text/plain"),
+        )),
+        (status = 503, description = "Storage is unavailable or busy for now (with `Retry-After`): the envelope (`系统繁忙,请稍后重试`), or plain text before the tenant is known.", content(
+            (ErrorEnvelope = "application/json"),
+            (String = "text/plain"),
+        )),
+    )
+)]
 async fn verify(
     State(state): State<AppState>,
     browser: Browser,
@@ -235,24 +418,26 @@ async fn verify(
     let issuer = browser.issuer();
     let Some((row, claims)) = oauth::live_access_token(&state, tenant, &issuer, token).await?
     else {
-        return Ok(ok(json!({"active": false})));
+        return Ok(ok(json!(TokenStatus::inactive())));
     };
-    let mut data = json!({
-        "active": true,
-        "clientId": claims["client_id"].clone(),
-        "appId": row.application_id,
-        "scope": row.scope,
-        "exp": claims["exp"].clone(),
-    });
-    if let Some(user_id) = &row.user_id {
-        let user = projections::users::get(state.pool(), tenant, user_id).await?;
+    let mut data = TokenStatus {
+        active: true,
+        client_id: Some(claims["client_id"].clone()),
+        app_id: Some(row.application_id),
+        scope: Some(row.scope),
+        exp: Some(claims["exp"].clone()),
+        user_id: None,
+        account_name: None,
+    };
+    if let Some(user_id) = row.user_id {
+        let user = projections::users::get(state.pool(), tenant, &user_id).await?;
         match user.filter(|u| u.can_sign_in(state.now())) {
             Some(user) => {
-                data["userId"] = json!(user_id);
-                data["accountName"] = json!(user.profile.username);
+                data.account_name = Some(user.profile.username);
+                data.user_id = Some(user_id);
             }
-            None => return Ok(ok(json!({"active": false}))),
+            None => return Ok(ok(json!(TokenStatus::inactive()))),
         }
     }
-    Ok(ok(data))
+    Ok(ok(json!(data)))
 }

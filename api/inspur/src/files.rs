@@ -11,15 +11,19 @@ use axum::extract::multipart::{Field, MultipartError, MultipartRejection};
 use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::Router;
 use domain::file::{FileError, MAX_FILE_BYTES};
+use idaas_http::openapi::ApiRouter;
 use projections::files::{self, FileRow};
 use serde_json::json;
 use usecases::{files as cases, AppState, ServiceError};
+use utoipa::ToSchema;
+use utoipa_axum::routes;
 
+use crate::apps::described::CallRefused;
 use crate::caller::InspurCaller;
 use crate::envelope::{ok, InspurError};
+use crate::schema::{Envelope, ErrorEnvelope};
+use crate::users::described::Binary;
 
 /// The largest upload body: the file and room for the multipart framing around it.
 const UPLOAD_BODY_LIMIT: usize = MAX_FILE_BYTES + 64 * 1024;
@@ -27,13 +31,23 @@ const UPLOAD_BODY_LIMIT: usize = MAX_FILE_BYTES + 64 * 1024;
 /// Files do not change under their id; a day in the browser's own cache.
 const CACHING: &str = "private, max-age=86400";
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/file/upload",
-            post(upload).layer(DefaultBodyLimit::max(UPLOAD_BODY_LIMIT)),
-        )
-        .route("/file/download/{file_id}", get(download))
+pub fn router() -> ApiRouter {
+    let (schemas, paths, method) = routes!(upload);
+    let method = method.layer(DefaultBodyLimit::max(UPLOAD_BODY_LIMIT));
+    ApiRouter::new()
+        .routes((schemas, paths, method))
+        .routes(routes!(download))
+}
+
+/// The multipart form of an upload: the file in the part `file` (else the first part with a
+/// file name, whose name is kept).
+#[derive(ToSchema)]
+#[allow(dead_code)] // Described only: `file_part` reads the parts.
+struct UploadForm {
+    /// At most 2 MiB: a PNG, JPEG, GIF, WebP or ICO image, or an `.xlsx` workbook (told by its
+    /// content, not its name).
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
 }
 
 fn too_large() -> InspurError {
@@ -99,7 +113,20 @@ async fn file_part(parts: &mut Multipart) -> Result<(String, Vec<u8>), InspurErr
     first.ok_or_else(|| InspurError::invalid("缺少文件(file)"))
 }
 
-/// FILE-01 `POST /file/upload`: `data` is the new file's id.
+/// Stores a file (an application icon, a workbook) and answers its id (FILE-01).
+#[utoipa::path(
+    post,
+    path = "/file/upload",
+    tag = "files",
+    operation_id = "uploadFile",
+    request_body(content = UploadForm, content_type = "multipart/form-data"),
+    responses(
+        (status = 200, description = "The new file's id (32 digits).", body = Envelope<String>),
+        (status = 400, description = "Not a multipart body or no file (`参数错误: 缺少文件(file)`), or a refused file: `文件过大,最大 2 MiB`, `不支持的文件类型`, `文件为空`.", body = ErrorEnvelope),
+        CallRefused,
+    ),
+    security(("bearer" = []))
+)]
 async fn upload(
     State(state): State<AppState>,
     caller: InspurCaller,
@@ -146,7 +173,45 @@ fn unchanged(headers: &HeaderMap, sha256: &str) -> bool {
         .any(|tag| tag == "*" || tag.trim_start_matches("W/").trim_matches('"') == sha256)
 }
 
-/// FILE-02 `GET /file/download/{fileId}`: the bytes; `304` when the client has them already.
+/// A file's bytes, not enveloped, with their type (FILE-02).
+///
+/// `304` without them when the client has them already (`If-None-Match`).
+#[utoipa::path(
+    get,
+    path = "/file/download/{fileId}",
+    tag = "files",
+    operation_id = "downloadFile",
+    params(
+        ("fileId" = String, Path, description = "The id the upload answered."),
+        ("If-None-Match" = Option<String>, Header, nullable = false, description = "Entity tags the client holds (`*` for any)."),
+        ("token" = Option<String>, Query, description = "A management token where no header can be set (an `<img src>`); every call takes one so."),
+    ),
+    responses(
+        (status = 200, description = "The file's bytes, with the type it was stored with.",
+            content(
+                (Binary = "image/png"),
+                (Binary = "image/jpeg"),
+                (Binary = "image/gif"),
+                (Binary = "image/webp"),
+                (Binary = "image/vnd.microsoft.icon"),
+                (Binary = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            ),
+            headers(
+                ("ETag" = String, description = "The content's SHA-256, hex, quoted."),
+                ("Cache-Control" = String, description = "`private, max-age=86400`: a file never changes under its id."),
+                ("Content-Disposition" = String, description = "`inline` for an image, `attachment` otherwise, with the name it was uploaded under (`filename*`, UTF-8)."),
+                ("X-Content-Type-Options" = String, description = "`nosniff`."),
+            )),
+        (status = 304, description = "The client's copy is current (`If-None-Match`).",
+            headers(
+                ("ETag" = String, description = "The content's SHA-256, hex, quoted."),
+                ("Cache-Control" = String, description = "`private, max-age=86400`."),
+            )),
+        (status = 404, description = "No such file: `资源不存在`.", body = ErrorEnvelope),
+        CallRefused,
+    ),
+    security(("bearer" = []))
+)]
 async fn download(
     State(state): State<AppState>,
     caller: InspurCaller,

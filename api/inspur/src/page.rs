@@ -2,6 +2,7 @@
 //! object `{code: 1, msg: null, pageNo, pageSize, totalCount, pages, data}` inside the envelope.
 
 use projections::page::{Page, PageRequest};
+use serde::Serialize;
 use serde_json::{json, Value};
 
 use crate::envelope::InspurError;
@@ -22,8 +23,8 @@ pub fn request(page_no: &str, page_size: &str) -> Result<PageRequest, InspurErro
     PageRequest::page_number(number, size).map_err(InspurError::invalid)
 }
 
-/// The page object.
-pub fn object(page: Page<Value>) -> Value {
+/// The page object (`crate::schema::PageOf` describes it).
+pub fn object<T: Serialize>(page: Page<T>) -> Value {
     json!({
         "code": 1,
         "msg": null,

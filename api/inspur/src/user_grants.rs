@@ -5,41 +5,69 @@
 
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
-use axum::routing::{get, post};
-use axum::Router;
 use domain::app_grant::Grantee;
+use idaas_http::openapi::ApiRouter;
 use projections::app_grants::{self as read, UserGrantRow};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use usecases::app_grants::{self, GrantRefused};
 use usecases::AppState;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::routes;
 
+use crate::apps::described::{CallRefused, LenientText};
 use crate::caller::InspurCaller;
 use crate::envelope::{ok, InspurError};
 use crate::lenient::body;
 use crate::lenient::text;
+use crate::schema::{Envelope, ErrorEnvelope, PageOf};
 use crate::time::wire;
+use crate::users::described::Null;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/user/addUserAppAuth", post(grant))
-        .route("/user/delAppAuth", post(revoke_ids))
-        .route("/user/userAppAuthList", get(list))
-        .route("/user/userAuth/page/{page_no}/{page_size}", get(page))
+pub fn router() -> ApiRouter {
+    ApiRouter::new()
+        .routes(routes!(grant))
+        .routes(routes!(revoke_ids))
+        .routes(routes!(list))
+        .routes(routes!(page))
 }
 
-fn view(row: &UserGrantRow, zone: i32) -> Value {
-    json!({
-        "id": row.grant_id,
-        "userId": row.user_id,
-        "appId": row.application_id,
-        "appAuthflag": row.application_id,
-        "createdTime": wire(row.created_at, zone),
-        "updateTime": wire(row.created_at, zone),
-        "creator": row.creator,
-        "appName": row.app_name,
-        "appStatus": row.app_enabled.map(|e| if e { "1" } else { "0" }),
-    })
+/// A UserAppAuth record (§2.6): one grant of an application to a user.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+struct UserAppAuth {
+    /// The grant record's id (what USR-02 revokes).
+    id: String,
+    user_id: String,
+    app_id: String,
+    /// The application's id again (the document leaves its meaning open).
+    app_authflag: String,
+    /// `yyyy-MM-dd HH:mm:ss` in the tenant's zone.
+    created_time: String,
+    /// The same as `createdTime`: a grant does not change.
+    update_time: String,
+    #[schema(required = true)]
+    creator: Option<String>,
+    /// Null when the application no longer exists.
+    #[schema(required = true)]
+    app_name: Option<String>,
+    /// "1" enabled, "0" disabled; null when the application no longer exists.
+    #[schema(required = true)]
+    app_status: Option<&'static str>,
+}
+
+fn view(row: &UserGrantRow, zone: i32) -> UserAppAuth {
+    UserAppAuth {
+        id: row.grant_id.clone(),
+        user_id: row.user_id.clone(),
+        app_id: row.application_id.clone(),
+        app_authflag: row.application_id.clone(),
+        created_time: wire(row.created_at, zone),
+        update_time: wire(row.created_at, zone),
+        creator: row.creator.clone(),
+        app_name: row.app_name.clone(),
+        app_status: row.app_enabled.map(|e| if e { "1" } else { "0" }),
+    }
 }
 
 fn refused(error: GrantRefused) -> InspurError {
@@ -52,17 +80,36 @@ fn refused(error: GrantRefused) -> InspurError {
     }
 }
 
-#[derive(Deserialize)]
+/// The body of USR-07: every user × every application (at most 1000 of each).
+#[derive(Deserialize, ToSchema)]
 pub struct GrantBody {
     #[serde(default, rename = "userIdList")]
+    #[schema(value_type = Vec<String>)]
     users: Option<Vec<String>>,
     #[serde(default, rename = "appIdList")]
+    #[schema(value_type = Vec<String>)]
     apps: Option<Vec<String>>,
+    /// "auth" (also when absent or blank) grants, "unauth" revokes.
     #[serde(default, deserialize_with = "text")]
+    #[schema(value_type = LenientText)]
     action: Option<String>,
 }
 
-/// USR-07 `POST /user/addUserAppAuth`.
+/// Grants applications to users, or revokes them; idempotent (USR-07).
+#[utoipa::path(
+    post,
+    path = "/user/addUserAppAuth",
+    tag = "users",
+    operation_id = "grantUserApps",
+    request_body = GrantBody,
+    responses(
+        (status = 200, description = "Done; `data` null.", body = Envelope<Null>),
+        (status = 400, description = "An `action` other than auth or unauth, more than 1000 ids, a bad body, or an unknown user or application: `账户不存在: {id}`, `应用不存在: {appId}`.", body = ErrorEnvelope),
+        (status = 403, description = "The credential does not manage one of the applications: `无权限`.", body = ErrorEnvelope),
+        CallRefused,
+    ),
+    security(("bearer" = []))
+)]
 async fn grant(
     State(state): State<AppState>,
     caller: InspurCaller,
@@ -101,13 +148,31 @@ async fn grant(
     Ok(ok(Value::Null))
 }
 
-#[derive(Deserialize)]
+/// The body of USR-02.
+#[derive(Deserialize, ToSchema)]
 pub struct IdsBody {
+    /// Grant record ids (the `id` of UserAppAuth records), at most 1000; unknown ones are
+    /// skipped.
     #[serde(default, rename = "idList")]
+    #[schema(value_type = Vec<String>, required = true)]
     ids: Option<Vec<String>>,
 }
 
-/// USR-02 `POST /user/delAppAuth` (`idList` of grant record ids).
+/// Revokes grants by their record ids (USR-02).
+#[utoipa::path(
+    post,
+    path = "/user/delAppAuth",
+    tag = "users",
+    operation_id = "revokeUserAppGrants",
+    request_body = IdsBody,
+    responses(
+        (status = 200, description = "Revoked; `data` null.", body = Envelope<Null>),
+        (status = 400, description = "No `idList`, more than 1000 ids, or a bad body.", body = ErrorEnvelope),
+        (status = 403, description = "The credential does not manage one of the applications: `无权限`.", body = ErrorEnvelope),
+        CallRefused,
+    ),
+    security(("bearer" = []))
+)]
 async fn revoke_ids(
     State(state): State<AppState>,
     caller: InspurCaller,
@@ -133,8 +198,12 @@ async fn revoke_ids(
     Ok(ok(Value::Null))
 }
 
-#[derive(Deserialize)]
+/// The user whose grants are read.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct UserQuery {
+    /// The user's id.
+    #[param(required = true)]
     id: Option<String>,
 }
 
@@ -147,7 +216,20 @@ fn user_id(query: &UserQuery) -> Result<&str, InspurError> {
         .ok_or_else(|| InspurError::invalid("id 不能为空"))
 }
 
-/// USR-08 `GET /user/userAppAuthList?id=`.
+/// A user's grants, not paged (USR-08).
+#[utoipa::path(
+    get,
+    path = "/user/userAppAuthList",
+    tag = "users",
+    operation_id = "listUserAppGrants",
+    params(UserQuery),
+    responses(
+        (status = 200, description = "The user's grants (none for an unknown user).", body = Envelope<Vec<UserAppAuth>>),
+        (status = 400, description = "No `id`: `参数错误: id 不能为空`.", body = ErrorEnvelope),
+        CallRefused,
+    ),
+    security(("bearer" = []))
+)]
 async fn list(
     State(state): State<AppState>,
     caller: InspurCaller,
@@ -158,12 +240,28 @@ async fn list(
         .map_err(InspurError::invalid)?;
     let rows = read::of_user(state.pool(), &caller.tenant_id, user, request).await?;
     let zone = state.config.utc_offset_minutes;
-    Ok(ok(Value::Array(
-        rows.items.iter().map(|r| view(r, zone)).collect(),
-    )))
+    let rows: Vec<UserAppAuth> = rows.items.iter().map(|r| view(r, zone)).collect();
+    Ok(ok(json!(rows)))
 }
 
-/// USR-01 `GET /user/userAuth/page/{pageNo}/{pageSize}?id=`.
+/// A page of a user's grants (USR-01).
+#[utoipa::path(
+    get,
+    path = "/user/userAuth/page/{pageNo}/{pageSize}",
+    tag = "users",
+    operation_id = "pageUserAppGrants",
+    params(
+        ("pageNo" = i64, Path, minimum = 1, description = "The page, from 1."),
+        ("pageSize" = i64, Path, minimum = 1, maximum = 1000, description = "Rows per page."),
+        UserQuery,
+    ),
+    responses(
+        (status = 200, description = "The page (empty for an unknown user).", body = Envelope<PageOf<UserAppAuth>>),
+        (status = 400, description = "A page number or size out of range, or no `id`.", body = ErrorEnvelope),
+        CallRefused,
+    ),
+    security(("bearer" = []))
+)]
 async fn page(
     State(state): State<AppState>,
     caller: InspurCaller,

@@ -5,27 +5,51 @@
 use axum::extract::{Path, State};
 use axum::response::Response;
 use domain::app_grant::Grantee;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 use usecases::app_grants::{self, GrantRefused};
 use usecases::AppState;
+use utoipa::ToSchema;
 
 use super::ROOT;
+use crate::apps::described::{CallRefused, LenientText};
 use crate::caller::InspurCaller;
 use crate::envelope::{ok, InspurError};
 use crate::lenient::body;
 use crate::lenient::text;
+use crate::schema::{Envelope, ErrorEnvelope, PageOf};
 use projections::organs;
 
-#[derive(Deserialize)]
+/// The body of ORG-08.
+#[derive(Deserialize, ToSchema)]
 pub struct AuthBody {
+    /// The applications to grant or revoke.
     #[serde(default, rename = "appIdList")]
+    #[schema(value_type = Vec<String>, required = true)]
     app_id_list: Option<Vec<String>>,
+    /// "auth" grants, "unauth" revokes.
     #[serde(default, deserialize_with = "text")]
+    #[schema(value_type = LenientText, required = true)]
     action: Option<String>,
 }
 
-/// `POST /organs/{organId}/action/auth`.
+/// Grants applications to an organisation, or revokes them; idempotent (ORG-08).
+#[utoipa::path(
+    post,
+    path = "/organs/{organId}/action/auth",
+    tag = "organs",
+    operation_id = "grantOrganApps",
+    params(("organId" = String, Path, description = "The organisation.")),
+    request_body = AuthBody,
+    responses(
+        (status = 200, description = "`true`.", body = Envelope<bool>),
+        (status = 400, description = "A missing `appIdList`, an `action` other than auth or unauth, a bad body, or an unknown application: `应用不存在: {appId}`.", body = ErrorEnvelope),
+        (status = 403, description = "The credential does not manage one of the applications: `无权限`.", body = ErrorEnvelope),
+        (status = 404, description = "No such organisation: `资源不存在`.", body = ErrorEnvelope),
+        CallRefused,
+    ),
+    security(("bearer" = []))
+)]
 pub async fn auth(
     State(state): State<AppState>,
     caller: InspurCaller,
@@ -62,15 +86,57 @@ pub async fn auth(
     Ok(ok(json!(true)))
 }
 
-#[derive(Deserialize)]
+/// The body of ORG-09.
+#[derive(Deserialize, ToSchema)]
 pub struct AuthAppBody {
+    /// "1" the organisations the application may still be granted to, "2" those it is
+    /// granted to.
     #[serde(default, deserialize_with = "text", rename = "type")]
+    #[schema(value_type = LenientText, required = true)]
     kind: Option<String>,
+    /// Only organisations whose name contains this.
     #[serde(default, deserialize_with = "text")]
+    #[schema(value_type = LenientText)]
     name: Option<String>,
 }
 
-/// `POST /organs/auth-app/{appId}/page/{pageNo}/{pageSize}` with `{type, name}`.
+/// A row of ORG-09, in the document's snake_case keys.
+#[derive(Serialize, ToSchema)]
+pub struct AuthAppOrgan {
+    /// The names from the root down, `/`-joined.
+    path: String,
+    code: String,
+    /// "-1" for a root.
+    parent_id: String,
+    name: String,
+    #[schema(required = true)]
+    description: Option<String>,
+    id: String,
+    /// "1" without child organisations, "0" with some.
+    is_leaf: &'static str,
+    #[schema(required = true)]
+    order: Option<i64>,
+}
+
+/// A page of the organisations an application may be granted to, or is granted to (ORG-09).
+#[utoipa::path(
+    post,
+    path = "/organs/auth-app/{appId}/page/{pageNo}/{pageSize}",
+    tag = "organs",
+    operation_id = "pageOrgansForApp",
+    params(
+        ("appId" = String, Path, description = "The application."),
+        ("pageNo" = i64, Path, minimum = 1, description = "The page, from 1."),
+        ("pageSize" = i64, Path, minimum = 1, maximum = 1000, description = "Rows per page."),
+    ),
+    request_body = AuthAppBody,
+    responses(
+        (status = 200, description = "The page.", body = Envelope<PageOf<AuthAppOrgan>>),
+        (status = 400, description = "A page number or size out of range, a `type` other than 1 or 2, or a bad body.", body = ErrorEnvelope),
+        CallRefused,
+    ),
+    security(("bearer" = []))
+)]
 pub async fn for_app(
     State(state): State<AppState>,
     caller: InspurCaller,
@@ -101,21 +167,16 @@ pub async fn for_app(
     let mut rows = Vec::new();
     for organ in &page.items {
         let path = organs::name_path(state.pool(), &caller.tenant_id, organ).await?;
-        rows.push(json!({
-            "path": path,
-            "code": organ.code,
-            "parent_id": organ.parent_id.clone().unwrap_or_else(|| ROOT.to_string()),
-            "name": organ.name,
-            "description": organ.description,
-            "id": organ.org_id,
-            "is_leaf": if organ.has_children { "0" } else { "1" },
-            "order": organ.order,
-        }));
+        rows.push(AuthAppOrgan {
+            path,
+            code: organ.code.clone(),
+            parent_id: organ.parent_id.clone().unwrap_or_else(|| ROOT.to_string()),
+            name: organ.name.clone(),
+            description: organ.description.clone(),
+            id: organ.org_id.clone(),
+            is_leaf: if organ.has_children { "0" } else { "1" },
+            order: organ.order,
+        });
     }
-    let page = projections::page::Page {
-        items: rows,
-        total: page.total,
-        request: page.request,
-    };
-    Ok(ok(crate::page::object(page)))
+    Ok(ok(crate::page::object(page.with_items(rows))))
 }

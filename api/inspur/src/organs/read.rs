@@ -4,18 +4,35 @@
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use serde::Deserialize;
-use serde_json::Value;
+use serde_json::json;
 use usecases::AppState;
+use utoipa::IntoParams;
 
-use super::{status, view, ROOT};
+use super::{status, view, OrganDetail, OrganView, ROOT};
+use crate::apps::described::CallRefused;
 use crate::caller::InspurCaller;
 use crate::envelope::{ok, InspurError};
+use crate::schema::{Envelope, ErrorEnvelope, PageOf};
 use projections::organs::{self, Children};
 
 fn parent(organ_id: &str) -> Option<&str> {
     (organ_id != ROOT && !organ_id.is_empty()).then_some(organ_id)
 }
 
+/// One organisation with its name path (ORG-06).
+#[utoipa::path(
+    get,
+    path = "/organs/{organId}",
+    tag = "organs",
+    operation_id = "getOrgan",
+    params(("organId" = String, Path, description = "The organisation.")),
+    responses(
+        (status = 200, description = "The organisation, full form.", body = Envelope<OrganDetail>),
+        (status = 404, description = "No such organisation: `资源不存在`.", body = ErrorEnvelope),
+        CallRefused,
+    ),
+    security(("bearer" = []))
+)]
 pub async fn detail(
     State(state): State<AppState>,
     caller: InspurCaller,
@@ -26,14 +43,36 @@ pub async fn detail(
         .ok_or_else(InspurError::not_found)?;
     let path = organs::name_path(state.pool(), &caller.tenant_id, &organ).await?;
     let zone = state.config.utc_offset_minutes;
-    Ok(ok(view(&organ, zone, status(&organ), Some(path))))
+    Ok(ok(json!(super::detail(&organ, zone, path))))
 }
 
-#[derive(Deserialize)]
+/// The name filter of ORG-04.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct NameQuery {
+    /// Only organisations whose name contains this.
     name: Option<String>,
 }
 
+/// A page of an organisation's children, disabled ones included, in display order (ORG-04).
+#[utoipa::path(
+    get,
+    path = "/organs/{organId}/sub-organs/page/{pageNo}/{pageSize}",
+    tag = "organs",
+    operation_id = "pageSubOrgans",
+    params(
+        ("organId" = String, Path, description = "The parent; \"-1\" for the roots."),
+        ("pageNo" = i64, Path, minimum = 1, description = "The page, from 1."),
+        ("pageSize" = i64, Path, minimum = 1, maximum = 1000, description = "Rows per page."),
+        NameQuery,
+    ),
+    responses(
+        (status = 200, description = "The page.", body = Envelope<PageOf<OrganView>>),
+        (status = 400, description = "A page number or size out of range.", body = ErrorEnvelope),
+        CallRefused,
+    ),
+    security(("bearer" = []))
+)]
 pub async fn children_page(
     State(state): State<AppState>,
     caller: InspurCaller,
@@ -48,10 +87,23 @@ pub async fn children_page(
     };
     let page = organs::children_page(state.pool(), &caller.tenant_id, which, request).await?;
     let zone = state.config.utc_offset_minutes;
-    let page = page.map(|o| view(&o, zone, status(&o), None));
+    let page = page.map(|o| view(&o, zone, status(&o)));
     Ok(ok(crate::page::object(page)))
 }
 
+/// An organisation's enabled children for the tree, in display order, not paged (ORG-05).
+#[utoipa::path(
+    get,
+    path = "/organs/{organId}/sub-organs/list",
+    tag = "organs",
+    operation_id = "listSubOrgans",
+    params(("organId" = String, Path, description = "The parent; \"-1\" for the roots.")),
+    responses(
+        (status = 200, description = "The enabled children.", body = Envelope<Vec<OrganView>>),
+        CallRefused,
+    ),
+    security(("bearer" = []))
+)]
 pub async fn children(
     State(state): State<AppState>,
     caller: InspurCaller,
@@ -64,9 +116,6 @@ pub async fn children(
     };
     let rows = organs::children(state.pool(), &caller.tenant_id, which).await?;
     let zone = state.config.utc_offset_minutes;
-    Ok(ok(Value::Array(
-        rows.iter()
-            .map(|o| view(o, zone, status(o), None))
-            .collect(),
-    )))
+    let rows: Vec<OrganView> = rows.iter().map(|o| view(o, zone, status(o))).collect();
+    Ok(ok(json!(rows)))
 }

@@ -10,29 +10,48 @@ use serde::Deserialize;
 use serde_json::json;
 use usecases::organizations::{self, OrgChange};
 use usecases::AppState;
+use utoipa::{IntoParams, ToSchema};
 
-use super::{status, view, ROOT};
+use super::{status, view, OrganDetail, OrganView, ROOT};
+use crate::apps::described::{CallRefused, LenientNumber, LenientText};
 use crate::caller::InspurCaller;
 use crate::envelope::{ok, saved, InspurError};
 use crate::lenient::{body, present};
 use crate::lenient::{number, text};
+use crate::schema::{Envelope, ErrorEnvelope};
 use projections::organs::{self, Organ, Unique};
 
-#[derive(Deserialize)]
+/// The body of ORG-03: without `id` it creates (`name` and `code` required), with one it
+/// updates `name`, `code`, `description` and `order` (the place and the external id are fixed
+/// once created). Blank text is the same as absent.
+#[derive(Deserialize, ToSchema)]
 pub struct OrganBody {
+    /// The organisation to update; absent to create one.
     #[serde(default, deserialize_with = "text")]
+    #[schema(value_type = LenientText)]
     id: Option<String>,
+    /// Unique among its siblings.
     #[serde(default, deserialize_with = "text")]
+    #[schema(value_type = LenientText)]
     name: Option<String>,
+    /// The parent on create; empty or "-1" for a root. Not read on update (ORG-07 moves).
     #[serde(default, deserialize_with = "text", rename = "parentId")]
+    #[schema(value_type = LenientText)]
     parent_id: Option<String>,
+    /// On create, unique in the tenant; a 32-hex id is generated when absent. Not read on update.
     #[serde(default, deserialize_with = "text", rename = "externalId")]
+    #[schema(value_type = LenientText)]
     external_id: Option<String>,
     #[serde(default, deserialize_with = "text")]
+    #[schema(value_type = LenientText)]
     description: Option<String>,
+    /// Unique in the tenant.
     #[serde(default, deserialize_with = "text")]
+    #[schema(value_type = LenientText)]
     code: Option<String>,
+    /// The display order.
     #[serde(default, deserialize_with = "number")]
+    #[schema(value_type = LenientNumber)]
     order: Option<i64>,
 }
 
@@ -46,19 +65,27 @@ async fn full(
     state: &AppState,
     caller: &InspurCaller,
     id: &str,
-) -> Result<serde_json::Value, InspurError> {
+) -> Result<OrganDetail, InspurError> {
     let organ = organ(state, caller, id).await?;
     let path = organs::name_path(state.pool(), &caller.tenant_id, &organ).await?;
-    Ok(view(
-        &organ,
-        state.config.utc_offset_minutes,
-        status(&organ),
-        Some(path),
-    ))
+    Ok(super::detail(&organ, state.config.utc_offset_minutes, path))
 }
 
-/// `POST /organs`: creates without `id`, updates with one (`parentId` and `externalId` are
-/// fixed once created: change the place with ORG-07).
+/// Creates an organisation, or updates one named by `id` (ORG-03).
+#[utoipa::path(
+    post,
+    path = "/organs",
+    tag = "organs",
+    operation_id = "saveOrgan",
+    request_body = OrganBody,
+    responses(
+        (status = 200, description = "The saved organisation, full form; `message` \"成功\".", body = Envelope<OrganDetail>),
+        (status = 400, description = "A missing `name` or `code` on create, a bad body, or a rule: `外部Id已存在`, `编码已存在`, `同级组织机构名称已存在`, `上级组织机构不存在`.", body = ErrorEnvelope),
+        (status = 404, description = "No organisation with that `id`: `资源不存在`.", body = ErrorEnvelope),
+        CallRefused,
+    ),
+    security(("bearer" = []))
+)]
 pub async fn upsert(
     State(state): State<AppState>,
     caller: InspurCaller,
@@ -82,7 +109,7 @@ pub async fn upsert(
         };
         let org_id = OrganizationId::new(id.clone());
         organizations::update(&state, &caller.context, &org_id, change).await?;
-        return Ok(saved(full(&state, &caller, &id).await?));
+        return Ok(saved(json!(full(&state, &caller, &id).await?)));
     }
     let name = present(body.name).ok_or_else(|| InspurError::invalid("name 不能为空"))?;
     let code = present(body.code).ok_or_else(|| InspurError::invalid("code 不能为空"))?;
@@ -113,10 +140,24 @@ pub async fn upsert(
         },
     };
     let org_id = organizations::create(&state, &caller.context, change).await?;
-    Ok(saved(full(&state, &caller, org_id.as_str()).await?))
+    Ok(saved(json!(full(&state, &caller, org_id.as_str()).await?)))
 }
 
-/// `DELETE /organs/{organId}`.
+/// Deletes an organisation without child organisations or users (ORG-01).
+#[utoipa::path(
+    delete,
+    path = "/organs/{organId}",
+    tag = "organs",
+    operation_id = "deleteOrgan",
+    params(("organId" = String, Path, description = "The organisation.")),
+    responses(
+        (status = 200, description = "The organisation as it was, short form, `status` \"0\".", body = Envelope<OrganView>),
+        (status = 400, description = "It still has child organisations or users: `组织机构下存在子组织,禁止删除`, `组织机构下存在子组织或用户,禁止删除`.", body = ErrorEnvelope),
+        (status = 404, description = "No such organisation: `资源不存在`.", body = ErrorEnvelope),
+        CallRefused,
+    ),
+    security(("bearer" = []))
+)]
 pub async fn delete(
     State(state): State<AppState>,
     caller: InspurCaller,
@@ -127,20 +168,37 @@ pub async fn delete(
         return Err(InspurError::rule("组织机构下存在子组织,禁止删除"));
     }
     organizations::delete(&state, &caller.context, &OrganizationId::new(organ_id)).await?;
-    Ok(ok(view(
-        &before,
-        state.config.utc_offset_minutes,
-        "0",
-        None,
-    )))
+    let zone = state.config.utc_offset_minutes;
+    Ok(ok(json!(view(&before, zone, "0"))))
 }
 
-#[derive(Deserialize)]
+/// The state ORG-02 sets.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct StatusQuery {
+    /// "1" enables, "2" disables.
+    #[param(required = true)]
     status: Option<String>,
 }
 
-/// `POST /organs/{organId}/action/change-status?status=1|2`: the resulting status.
+/// Enables or disables an organisation; its children keep their own state (ORG-02).
+#[utoipa::path(
+    post,
+    path = "/organs/{organId}/action/change-status",
+    tag = "organs",
+    operation_id = "changeOrganStatus",
+    params(
+        ("organId" = String, Path, description = "The organisation."),
+        StatusQuery,
+    ),
+    responses(
+        (status = 200, description = "The resulting status, \"1\" or \"2\".", body = Envelope<String>),
+        (status = 400, description = "A `status` other than 1 or 2.", body = ErrorEnvelope),
+        (status = 404, description = "No such organisation: `资源不存在`.", body = ErrorEnvelope),
+        CallRefused,
+    ),
+    security(("bearer" = []))
+)]
 pub async fn change_status(
     State(state): State<AppState>,
     caller: InspurCaller,
@@ -158,15 +216,34 @@ pub async fn change_status(
     Ok(ok(json!(if disabled { "2" } else { "1" })))
 }
 
-#[derive(Deserialize)]
+/// The body of ORG-07.
+#[derive(Deserialize, ToSchema)]
 pub struct MoveBody {
+    /// The organisation to move.
     #[serde(default, deserialize_with = "text")]
+    #[schema(value_type = LenientText)]
     id: Option<String>,
+    /// The new parent; empty, absent or "-1" for the top level.
     #[serde(default, deserialize_with = "text", rename = "parentId")]
+    #[schema(value_type = LenientText)]
     parent_id: Option<String>,
 }
 
-/// `POST /organs/action/move`: under another organisation, or `-1`/empty for the top level.
+/// Moves an organisation under another one, or to the top level (ORG-07).
+#[utoipa::path(
+    post,
+    path = "/organs/action/move",
+    tag = "organs",
+    operation_id = "moveOrgan",
+    request_body = MoveBody,
+    responses(
+        (status = 200, description = "The moved organisation, short form.", body = Envelope<OrganView>),
+        (status = 400, description = "A missing `id`, a bad body, or a rule: `上级组织机构不存在`, `不能移动到自身或其下级组织机构`.", body = ErrorEnvelope),
+        (status = 404, description = "No organisation with that `id`: `资源不存在`.", body = ErrorEnvelope),
+        CallRefused,
+    ),
+    security(("bearer" = []))
+)]
 pub async fn move_organ(
     State(state): State<AppState>,
     caller: InspurCaller,
@@ -194,27 +271,30 @@ pub async fn move_organ(
     )
     .await?;
     let organ = organ(&state, &caller, &id).await?;
-    Ok(ok(view(
-        &organ,
-        state.config.utc_offset_minutes,
-        status(&organ),
-        None,
-    )))
+    let zone = state.config.utc_offset_minutes;
+    Ok(ok(json!(view(&organ, zone, status(&organ)))))
 }
 
-#[derive(Deserialize)]
+/// The body of ORG-10 (`erternalId`) and ORG-11 (`code`).
+#[derive(Deserialize, ToSchema)]
 pub struct VerifyBody {
+    /// The organisation being edited, whose own value does not count; absent on create.
     #[serde(default, deserialize_with = "text", rename = "organId")]
+    #[schema(value_type = LenientText)]
     organ_id: Option<String>,
-    /// Printed as `erternalId` (sic); both spellings are read.
+    /// The external id to check (ORG-10). Printed as `erternalId` (sic); `externalId` is read
+    /// too.
     #[serde(
         default,
         deserialize_with = "text",
         rename = "erternalId",
         alias = "externalId"
     )]
+    #[schema(value_type = LenientText)]
     external_id: Option<String>,
+    /// The code to check (ORG-11).
     #[serde(default, deserialize_with = "text")]
+    #[schema(value_type = LenientText)]
     code: Option<String>,
 }
 
@@ -238,7 +318,20 @@ async fn free(
     Ok(ok(json!(!taken)))
 }
 
-/// `POST /organs/action/verify-externalId`: `true` when no other organ has it.
+/// Whether an external id is free: no other organisation has it (ORG-10).
+#[utoipa::path(
+    post,
+    path = "/organs/action/verify-externalId",
+    tag = "organs",
+    operation_id = "verifyOrganExternalId",
+    request_body = VerifyBody,
+    responses(
+        (status = 200, description = "`true` when the external id is free.", body = Envelope<bool>),
+        (status = 400, description = "A blank `erternalId`, or a bad body.", body = ErrorEnvelope),
+        CallRefused,
+    ),
+    security(("bearer" = []))
+)]
 pub async fn verify_external_id(
     State(state): State<AppState>,
     caller: InspurCaller,
@@ -255,7 +348,20 @@ pub async fn verify_external_id(
     .await
 }
 
-/// `POST /organs/action/verify-code`: `true` when no other organ has it.
+/// Whether a code is free: no other organisation has it (ORG-11).
+#[utoipa::path(
+    post,
+    path = "/organs/action/verify-code",
+    tag = "organs",
+    operation_id = "verifyOrganCode",
+    request_body = VerifyBody,
+    responses(
+        (status = 200, description = "`true` when the code is free.", body = Envelope<bool>),
+        (status = 400, description = "A blank `code`, or a bad body.", body = ErrorEnvelope),
+        CallRefused,
+    ),
+    security(("bearer" = []))
+)]
 pub async fn verify_code(
     State(state): State<AppState>,
     caller: InspurCaller,

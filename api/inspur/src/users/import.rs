@@ -7,17 +7,60 @@
 use axum::extract::{FromRequest, Multipart, Request, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
+use serde::Serialize;
 use serde_json::json;
 use usecases::AppState;
+use utoipa::ToSchema;
 
+use super::described::{Binary, WorkbookForm};
 use super::write::{create_one, UserBody};
+use crate::apps::described::CallRefused;
 use crate::caller::InspurCaller;
 use crate::envelope::{ok, ok_saying, InspurError};
+use crate::schema::{Envelope, ErrorEnvelope};
 use crate::sheet::{self, SheetRow};
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
-/// USR-06 `GET /user/modelDown`.
+/// What an import did: every row is created on its own, so good rows land and bad ones are
+/// reported.
+#[derive(Serialize, ToSchema)]
+struct ImportReport {
+    /// The rows read.
+    total: usize,
+    /// The rows whose user was created.
+    success: usize,
+    /// The rows refused.
+    fail: usize,
+    /// Why each refused row was refused, in sheet order.
+    errors: Vec<RowRefused>,
+}
+
+/// A refused row.
+#[derive(Serialize, ToSchema)]
+struct RowRefused {
+    /// The row's line number in the sheet.
+    row: usize,
+    /// The row's sign-in name, as given ("" when blank).
+    #[serde(rename = "accountName")]
+    account_name: String,
+    /// The refusal, as USR-10 words it.
+    message: String,
+}
+
+/// The account-import template, an `.xlsx` attachment outside the envelope (USR-06).
+#[utoipa::path(
+    get,
+    path = "/user/modelDown",
+    tag = "users",
+    operation_id = "downloadUserTemplate",
+    responses(
+        (status = 200, description = "The template workbook (`userTemplate.xlsx`), not enveloped.", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Binary,
+            headers(("Content-Disposition" = String, description = "`attachment; filename=\"userTemplate.xlsx\"`"))),
+        CallRefused,
+    ),
+    security(("bearer" = []))
+)]
 pub async fn template(_caller: InspurCaller) -> Result<Response, InspurError> {
     let bytes = sheet::template().map_err(|e| {
         tracing::error!(error = %e, "writing the import template");
@@ -135,7 +178,23 @@ async fn create_row(
     Ok(())
 }
 
-/// USR-09 `POST` (or, as printed, `GET`) `/user/userInfoImport`.
+/// Creates a user from each row of an `.xlsx` workbook laid out as the template (USR-09).
+#[utoipa::path(
+    post,
+    path = "/user/userInfoImport",
+    tag = "users",
+    operation_id = "importUsers",
+    request_body(content(
+        (WorkbookForm = "multipart/form-data"),
+        (Binary = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    ), description = "The workbook in a multipart part, or as the whole body (of any other type)."),
+    responses(
+        (status = 200, description = "What the import did; `message` \"ok\" when every row was created, else `导入完成: 成功 {n} 条, 失败 {m} 条`.", body = Envelope<ImportReport>),
+        (status = 400, description = "No workbook (`参数错误: 缺少文件(file)`), an unreadable one, or a bad body.", body = ErrorEnvelope),
+        CallRefused,
+    ),
+    security(("bearer" = []))
+)]
 pub async fn import(
     State(state): State<AppState>,
     caller: InspurCaller,
@@ -155,23 +214,48 @@ pub async fn import(
         let line = row.line;
         let account_name = row.account_name.clone();
         if let Err(refusal) = create_row(&state, &caller, row).await {
-            errors.push(json!({
-                "row": line,
-                "accountName": account_name,
-                "message": refusal.message(),
-            }));
+            errors.push(RowRefused {
+                row: line,
+                account_name,
+                message: refusal.message().to_string(),
+            });
         }
     }
     let failed = errors.len();
-    let report = json!({
-        "total": total,
-        "success": total - failed,
-        "fail": failed,
-        "errors": errors,
+    let report = json!(ImportReport {
+        total,
+        success: total - failed,
+        fail: failed,
+        errors,
     });
     if failed == 0 {
         return Ok(ok(report));
     }
     let message = format!("导入完成: 成功 {} 条, 失败 {failed} 条", total - failed);
     Ok(ok_saying(&message, report))
+}
+
+/// The import as the document prints it, a `GET` with a multipart body (USR-09).
+#[utoipa::path(
+    get,
+    path = "/user/userInfoImport",
+    tag = "users",
+    operation_id = "importUsersByGet",
+    request_body(content(
+        (WorkbookForm = "multipart/form-data"),
+        (Binary = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    ), description = "The workbook in a multipart part, or as the whole body (of any other type)."),
+    responses(
+        (status = 200, description = "What the import did, as the `POST` answers.", body = Envelope<ImportReport>),
+        (status = 400, description = "No workbook (`参数错误: 缺少文件(file)`), an unreadable one, or a bad body.", body = ErrorEnvelope),
+        CallRefused,
+    ),
+    security(("bearer" = []))
+)]
+pub async fn import_by_get(
+    state: State<AppState>,
+    caller: InspurCaller,
+    request: Request,
+) -> Result<Response, InspurError> {
+    import(state, caller, request).await
 }

@@ -3,37 +3,39 @@
 //! only with `status=0`), USR-13 the detail; the changes are in `write`, the Excel template and
 //! import in `import`. A password is never emitted.
 
+pub(crate) mod described;
 mod import;
 mod write;
 
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::response::Response;
-use axum::routing::{get, post};
-use axum::Router;
+use idaas_http::openapi::ApiRouter;
 use projections::directory_users::{self, DirectoryUser, UserFilter, UserState};
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
 use usecases::AppState;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::routes;
 
+use crate::apps::described::{CallRefused, LenientText};
 use crate::caller::InspurCaller;
 use crate::envelope::{ok, InspurError};
 use crate::lenient::text;
+use crate::schema::{Envelope, ErrorEnvelope, PageOf};
 use crate::time::wire;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/user/page/{page_no}/{page_size}", post(page))
-        .route("/user/userInfoDetail", get(detail))
-        .route("/user/createUser", post(write::create))
-        .route("/user/updateUser", post(write::update))
-        .route("/user/dimission", post(write::dimission))
-        .route("/user/delete", post(write::delete))
-        .route("/user/remove", post(write::remove))
-        .route("/user/modelDown", get(import::template))
-        .route(
-            "/user/userInfoImport",
-            post(import::import).get(import::import),
-        )
+pub fn router() -> ApiRouter {
+    let routes = ApiRouter::new()
+        .routes(routes!(page))
+        .routes(routes!(detail))
+        .routes(routes!(write::create))
+        .routes(routes!(write::update))
+        .routes(routes!(write::dimission))
+        .routes(routes!(write::delete))
+        .routes(routes!(write::remove))
+        .routes(routes!(import::template))
+        .routes(routes!(import::import, import::import_by_get));
+    crate::lenient::bodies_may_be_absent(routes)
 }
 
 /// The wire status (§2.6): `0` left, `1` normal, `2` disabled.
@@ -45,50 +47,118 @@ fn status(user: &DirectoryUser) -> &'static str {
     }
 }
 
-fn view(user: &DirectoryUser, tenant: &str, zone: i32, bind: bool) -> Value {
-    let mut object = json!({
-        "id": user.user_id,
-        "email": user.email,
-        "phone": user.mobile,
-        "createdType": user.created_type,
-        "nickName": user.name,
-        "expirationTime": user.expires_at.map(|at| wire(at, zone)),
-        "createdTime": wire(user.created_at, zone),
-        "updateTime": wire(user.updated_at, zone),
-        "creator": user.creator,
-        "accountId": tenant,
-        "description": user.description,
-        "organizationId": user.org_id,
-        "status": status(user),
-        "userType": user.user_type_id,
-        "accountName": user.user_name,
-        "organName": user.org_name,
-        "userTypeName": user.user_type_name,
-        "externalId": user.external_id,
-    });
-    if bind {
-        object["idBind"] = json!(if user.bound { "1" } else { "0" });
-    }
-    object
+/// The User object (§2.6) of the list and the detail; no password is in it. Every key but
+/// `idBind` is always present.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct UserView {
+    id: String,
+    #[schema(required = true)]
+    email: Option<String>,
+    /// The mobile number.
+    #[schema(required = true)]
+    phone: Option<String>,
+    /// How the account was made (by the API, by an import, by another surface).
+    #[schema(required = true)]
+    created_type: Option<String>,
+    /// The display name.
+    nick_name: String,
+    /// When the account expires, `yyyy-MM-dd HH:mm:ss` in the tenant's zone; null: never.
+    #[schema(required = true)]
+    expiration_time: Option<String>,
+    /// `yyyy-MM-dd HH:mm:ss` in the tenant's zone.
+    created_time: String,
+    /// `yyyy-MM-dd HH:mm:ss` in the tenant's zone (`updateTime`, as the document spells it).
+    update_time: String,
+    #[schema(required = true)]
+    creator: Option<String>,
+    /// The tenant (the document's `a5tId`).
+    account_id: String,
+    #[schema(required = true)]
+    description: Option<String>,
+    /// The organisation the user belongs to.
+    #[schema(required = true)]
+    organization_id: Option<String>,
+    /// "1" normal, "2" disabled, "0" left (dimission).
+    status: &'static str,
+    /// The user type's id.
+    #[schema(required = true)]
+    user_type: Option<String>,
+    /// The sign-in name.
+    account_name: String,
+    #[schema(required = true)]
+    organ_name: Option<String>,
+    #[schema(required = true)]
+    user_type_name: Option<String>,
+    #[schema(required = true)]
+    external_id: Option<String>,
+    /// Only when the list was filtered by `appId`: "1" when the user has an account in that
+    /// application, else "0".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    id_bind: Option<&'static str>,
 }
 
-#[derive(Deserialize, Default)]
+fn view(user: &DirectoryUser, tenant: &str, zone: i32, bind: bool) -> UserView {
+    UserView {
+        id: user.user_id.clone(),
+        email: user.email.clone(),
+        phone: user.mobile.clone(),
+        created_type: user.created_type.clone(),
+        nick_name: user.name.clone(),
+        expiration_time: user.expires_at.map(|at| wire(at, zone)),
+        created_time: wire(user.created_at, zone),
+        update_time: wire(user.updated_at, zone),
+        creator: user.creator.clone(),
+        account_id: tenant.to_string(),
+        description: user.description.clone(),
+        organization_id: user.org_id.clone(),
+        status: status(user),
+        user_type: user.user_type_id.clone(),
+        account_name: user.user_name.clone(),
+        organ_name: user.org_name.clone(),
+        user_type_name: user.user_type_name.clone(),
+        external_id: user.external_id.clone(),
+        id_bind: bind.then_some(if user.bound { "1" } else { "0" }),
+    }
+}
+
+/// The filters of USR-04, read from the query and from a JSON body (the query's first). Text
+/// filters match where the value contains them; the ids and `status` match exactly.
+#[derive(Deserialize, Default, ToSchema, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PageFilter {
+    /// Sign-in names containing this.
     #[serde(default, deserialize_with = "text", rename = "accountName")]
+    #[schema(value_type = LenientText)]
     account_name: Option<String>,
+    /// Direct members of this organisation.
     #[serde(default, deserialize_with = "text", rename = "organizationId")]
+    #[schema(value_type = LenientText)]
     organization_id: Option<String>,
+    /// "1" normal, "2" disabled, "0" left; without it, users who left are not listed.
     #[serde(default, deserialize_with = "text")]
+    #[schema(value_type = LenientText)]
     status: Option<String>,
+    /// Users of this user type.
     #[serde(default, deserialize_with = "text", rename = "userTypeId")]
+    #[schema(value_type = LenientText)]
     user_type_id: Option<String>,
+    /// Display names containing this.
     #[serde(default, deserialize_with = "text", rename = "nickName")]
+    #[schema(value_type = LenientText)]
     nick_name: Option<String>,
+    /// Mobile numbers containing this.
     #[serde(default, deserialize_with = "text")]
+    #[schema(value_type = LenientText)]
     phone: Option<String>,
+    /// E-mail addresses containing this.
     #[serde(default, deserialize_with = "text")]
+    #[schema(value_type = LenientText)]
     email: Option<String>,
+    /// An application: every row then carries `idBind`.
     #[serde(default, deserialize_with = "text", rename = "appId")]
+    #[schema(value_type = LenientText)]
     app_id: Option<String>,
 }
 
@@ -111,11 +181,29 @@ fn merged(query: PageFilter, body: PageFilter) -> PageFilter {
     }
 }
 
-/// USR-04 `POST /user/page/{pageNo}/{pageSize}`.
+/// A page of users, filtered by the query's or the body's fields (USR-04).
+#[utoipa::path(
+    post,
+    path = "/user/page/{pageNo}/{pageSize}",
+    tag = "users",
+    operation_id = "pageUsers",
+    params(
+        ("pageNo" = i64, Path, minimum = 1, description = "The page, from 1."),
+        ("pageSize" = i64, Path, minimum = 1, maximum = 1000, description = "Rows per page."),
+        PageFilter,
+    ),
+    request_body(content = Option<PageFilter>, description = "The same filters as the query (the query's win); may be empty."),
+    responses(
+        (status = 200, description = "The page.", body = Envelope<PageOf<UserView>>),
+        (status = 400, description = "A page number or size out of range, a `status` other than 0, 1 or 2, or a bad body.", body = ErrorEnvelope),
+        CallRefused,
+    ),
+    security(("bearer" = []))
+)]
 async fn page(
     State(state): State<AppState>,
     caller: InspurCaller,
-    axum::extract::Path((page_no, page_size)): axum::extract::Path<(String, String)>,
+    Path((page_no, page_size)): Path<(String, String)>,
     Query(query): Query<PageFilter>,
     bytes: axum::body::Bytes,
 ) -> Result<Response, InspurError> {
@@ -148,12 +236,30 @@ async fn page(
     )))
 }
 
-#[derive(Deserialize)]
+/// The user USR-13 reads.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DetailQuery {
+    /// The user's id.
+    #[param(required = true)]
     id: Option<String>,
 }
 
-/// USR-13 `GET /user/userInfoDetail?id=`.
+/// One user (USR-13).
+#[utoipa::path(
+    get,
+    path = "/user/userInfoDetail",
+    tag = "users",
+    operation_id = "getUser",
+    params(DetailQuery),
+    responses(
+        (status = 200, description = "The user, without `idBind`.", body = Envelope<UserView>),
+        (status = 400, description = "No `id`: `参数错误: id 不能为空`.", body = ErrorEnvelope),
+        (status = 404, description = "No such user: `资源不存在`.", body = ErrorEnvelope),
+        CallRefused,
+    ),
+    security(("bearer" = []))
+)]
 async fn detail(
     State(state): State<AppState>,
     caller: InspurCaller,
@@ -164,5 +270,5 @@ async fn detail(
         .await?
         .ok_or_else(InspurError::not_found)?;
     let zone = state.config.utc_offset_minutes;
-    Ok(ok(view(&user, &caller.tenant_id, zone, false)))
+    Ok(ok(json!(view(&user, &caller.tenant_id, zone, false))))
 }

@@ -14,43 +14,73 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use usecases::users::UserRequest;
 use usecases::{AppState, ServiceError};
+use utoipa::ToSchema;
 
+use super::described::Null;
+use crate::apps::described::{CallRefused, LenientText};
 use crate::caller::InspurCaller;
 use crate::envelope::{ok, InspurError};
 use crate::lenient::{body, present, text};
+use crate::schema::{Envelope, ErrorEnvelope};
 
-/// The body of USR-10 and USR-03 (`p6d` is the password; `externald` is the document's
-/// spelling of `externalId`; both spellings are read).
-#[derive(Deserialize, Default)]
+/// The body of USR-10 (create: `accountName`, `phone`, `nickName`, `expirationTime`,
+/// `organizationId`, `userType` and `p6d` required, no `id`) and USR-03 (update: `id`
+/// required, any other field changes what it names). Blank text is the same as absent.
+#[derive(Deserialize, Default, ToSchema)]
 pub struct UserBody {
+    /// The user to update (USR-03 only).
     #[serde(default, deserialize_with = "text")]
+    #[schema(value_type = LenientText)]
     pub id: Option<String>,
+    /// The sign-in name, unique in the tenant.
     #[serde(default, deserialize_with = "text", rename = "accountName")]
+    #[schema(value_type = LenientText)]
     pub account_name: Option<String>,
+    /// Unique in the tenant.
     #[serde(default, deserialize_with = "text")]
+    #[schema(value_type = LenientText)]
     pub email: Option<String>,
+    /// The mobile number, unique in the tenant.
     #[serde(default, deserialize_with = "text")]
+    #[schema(value_type = LenientText)]
     pub phone: Option<String>,
+    /// The display name.
     #[serde(default, deserialize_with = "text", rename = "nickName")]
+    #[schema(value_type = LenientText)]
     pub nick_name: Option<String>,
+    /// When the account expires: `yyyy-MM-dd HH:mm:ss`, `yyyy-MM-dd HH:mm` or `yyyy-MM-dd`
+    /// (the end of that day) in the tenant's zone, RFC 3339, or 13-digit Unix milliseconds.
     #[serde(default, deserialize_with = "text", rename = "expirationTime")]
+    #[schema(value_type = LenientText)]
     pub expiration_time: Option<String>,
     #[serde(default, deserialize_with = "text")]
+    #[schema(value_type = LenientText)]
     pub description: Option<String>,
+    /// Also read as `externald`, the document's spelling.
     #[serde(
         default,
         deserialize_with = "text",
         rename = "externalId",
         alias = "externald"
     )]
+    #[schema(value_type = LenientText)]
     pub external_id: Option<String>,
+    /// An enabled organisation's id; on update, the user moves there.
     #[serde(default, deserialize_with = "text", rename = "organizationId")]
+    #[schema(value_type = LenientText)]
     pub organization_id: Option<String>,
+    /// An enabled user type's id.
     #[serde(default, deserialize_with = "text", rename = "userType")]
+    #[schema(value_type = LenientText)]
     pub user_type: Option<String>,
+    /// The password (on update, a new one), checked against the tenant's password policy. Also
+    /// read as `password`.
     #[serde(default, deserialize_with = "text", rename = "p6d", alias = "password")]
+    #[schema(value_type = LenientText)]
     pub password: Option<String>,
+    /// USR-03 only: "1" normal, "2" disabled, "0" left.
     #[serde(default, deserialize_with = "text")]
+    #[schema(value_type = LenientText)]
     pub status: Option<String>,
 }
 
@@ -200,7 +230,20 @@ pub(super) async fn create_one(
         .map_err(refused)
 }
 
-/// USR-10 `POST /user/createUser`: `data` is `null` (the document returns no id).
+/// Creates a user (USR-10); the answer carries no id, as the document has it.
+#[utoipa::path(
+    post,
+    path = "/user/createUser",
+    tag = "users",
+    operation_id = "createUser",
+    request_body = UserBody,
+    responses(
+        (status = 200, description = "Created; `data` null.", body = Envelope<Null>),
+        (status = 400, description = "A missing or malformed field (`参数错误: … 不能为空`, `… 格式不正确`), an `id`, a password the policy refuses, a bad body, or a rule: `账户名称已存在`, `手机号已存在`, `邮箱已存在`, `组织机构不存在`, `组织机构已禁用`, `账户类型不存在`, `账户类型已禁用`.", body = ErrorEnvelope),
+        CallRefused,
+    ),
+    security(("bearer" = []))
+)]
 pub async fn create(
     State(state): State<AppState>,
     caller: InspurCaller,
@@ -216,8 +259,21 @@ pub async fn create(
     Ok(ok(Value::Null))
 }
 
-/// USR-03 `POST /user/updateUser`: attributes, organisation, user type, password (`p6d`) and
-/// state (`status`) of one user, in one decision.
+/// Changes a user's attributes, organisation, type, password and state in one decision (USR-03).
+#[utoipa::path(
+    post,
+    path = "/user/updateUser",
+    tag = "users",
+    operation_id = "updateUser",
+    request_body = UserBody,
+    responses(
+        (status = 200, description = "Changed; `data` null.", body = Envelope<Null>),
+        (status = 400, description = "No `id`, a malformed field, a `status` other than 0, 1 or 2, a password the policy refuses, a bad body, or a rule: `账户名称已存在`, `手机号已存在`, `邮箱已存在`, `组织机构不存在`, `组织机构已禁用`, `账户类型不存在`, `账户类型已禁用`.", body = ErrorEnvelope),
+        (status = 404, description = "No such user: `资源不存在`.", body = ErrorEnvelope),
+        CallRefused,
+    ),
+    security(("bearer" = []))
+)]
 pub async fn update(
     State(state): State<AppState>,
     caller: InspurCaller,
@@ -263,7 +319,24 @@ async fn existing(
     Ok(())
 }
 
-/// USR-11 `POST /user/dimission` (`idList`): the users leave; `data` is how many, as text.
+/// The users leave (dimission, USR-11): kept, unable to sign in, listed only with `status=0`.
+#[utoipa::path(
+    post,
+    path = "/user/dimission",
+    tag = "users",
+    operation_id = "dimissionUsers",
+    params(IdsQuery),
+    request_body(content(
+        (Option<IdsBody> = "application/json"),
+        (Option<IdsBody> = "application/x-www-form-urlencoded"),
+    ), description = "The users (`idList`, `id`), here or in the query."),
+    responses(
+        (status = 200, description = "How many users left, as text (e.g. \"2\").", body = Envelope<String>),
+        (status = 400, description = "No ids, more than 1000, a bad body, or an unknown user: `账户不存在: {id}` (nothing changes then).", body = ErrorEnvelope),
+        CallRefused,
+    ),
+    security(("bearer" = []))
+)]
 pub async fn dimission(
     State(state): State<AppState>,
     caller: InspurCaller,
@@ -278,11 +351,29 @@ pub async fn dimission(
     Ok(ok(json!(users.len().to_string())))
 }
 
-#[derive(Deserialize, Default)]
+/// The users a call names: `idList`, `id`, or both (at most 1000). As form fields, `idList`
+/// may repeat or hold comma-separated ids.
+#[derive(Deserialize, Default, ToSchema)]
 pub struct IdsBody {
+    /// The users' ids.
     #[serde(default, rename = "idList")]
+    #[schema(value_type = Vec<String>)]
     id_list: Option<Vec<String>>,
+    /// One user's id.
     #[serde(default, deserialize_with = "text")]
+    #[schema(value_type = LenientText)]
+    id: Option<String>,
+}
+
+/// The users a call names in its query (with those of the body).
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)] // Described only: `ids` reads the query itself.
+pub struct IdsQuery {
+    /// The users' ids: repeated, or comma-separated (`idList[]` is read too).
+    #[param(rename = "idList")]
+    id_list: Option<Vec<String>>,
+    /// One user's id, or comma-separated ids.
     id: Option<String>,
 }
 
@@ -317,7 +408,24 @@ fn ids(query: Option<&str>, bytes: &[u8]) -> Result<Vec<String>, InspurError> {
     Ok(ids)
 }
 
-/// USR-05 `POST /user/delete` (`idList`): the users and their extended-field values go.
+/// Deletes users for good, with their extended-field values (USR-05).
+#[utoipa::path(
+    post,
+    path = "/user/delete",
+    tag = "users",
+    operation_id = "deleteUsers",
+    params(IdsQuery),
+    request_body(content(
+        (Option<IdsBody> = "application/json"),
+        (Option<IdsBody> = "application/x-www-form-urlencoded"),
+    ), description = "The users (`idList`, `id`), here or in the query."),
+    responses(
+        (status = 200, description = "Deleted; `data` null.", body = Envelope<Null>),
+        (status = 400, description = "No ids, more than 1000, a bad body, or an unknown user: `账户不存在: {id}` (nothing changes then).", body = ErrorEnvelope),
+        CallRefused,
+    ),
+    security(("bearer" = []))
+)]
 pub async fn delete(
     State(state): State<AppState>,
     caller: InspurCaller,
@@ -339,8 +447,27 @@ pub async fn delete(
     Ok(ok(Value::Null))
 }
 
-/// USR-12 `POST /user/remove` (`id` or `idList` from the form, the query or a JSON body): the
-/// users move to the top organisation (the first root, as a user made without one is placed).
+/// Moves users to the top organisation (USR-12).
+///
+/// The top organisation is the first root, where a user made without an organisation is placed.
+#[utoipa::path(
+    post,
+    path = "/user/remove",
+    tag = "users",
+    operation_id = "removeUsers",
+    params(IdsQuery),
+    request_body(content(
+        (Option<IdsBody> = "application/x-www-form-urlencoded"),
+        (Option<IdsBody> = "application/json"),
+    ), description = "The users (`idList`, `id`), here or in the query."),
+    responses(
+        (status = 200, description = "Moved; `data` null.", body = Envelope<Null>),
+        (status = 400, description = "No ids, more than 1000, a bad body, or no organisation at all: `没有根组织机构`.", body = ErrorEnvelope),
+        (status = 404, description = "An unknown user: `资源不存在` (the users before it have moved).", body = ErrorEnvelope),
+        CallRefused,
+    ),
+    security(("bearer" = []))
+)]
 pub async fn remove(
     State(state): State<AppState>,
     caller: InspurCaller,
