@@ -1,4 +1,4 @@
-//! `idaas`: serve, migrate, replay, verify, events export, tenant create, audit grant.
+//! `idaas`: serve, migrate, replay, verify, events export, tenant create, audit grant, export.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -71,6 +71,11 @@ enum Command {
     Audit {
         #[command(subcommand)]
         command: AuditCommand,
+    },
+    /// The export consumers: their checkpoints, a replay from a position, their dead letters.
+    Export {
+        #[command(subcommand)]
+        command: idaas_server::export::ExportCommand,
     },
 }
 
@@ -257,6 +262,7 @@ async fn run(args: Args) -> anyhow::Result<ExitCode> {
             }
             stopped?;
         }
+        Command::Export { command } => idaas_server::export::run(&config, command).await?,
         Command::Migrate => {
             let db =
                 store::connect_with(&config.database_url()?, config.database_settings()?).await?;

@@ -86,6 +86,8 @@ pub struct RunningServer {
     worker: JoinHandle<()>,
     /// Signs each tenant's chain head at the configured interval; finished at a stop.
     checkpoints: Option<CheckpointWorker>,
+    /// The export consumers (ops/adr/0024); finished at a stop.
+    export: Option<usecases::export::ExportWorkers>,
 }
 
 impl RunningServer {
@@ -97,6 +99,9 @@ impl RunningServer {
             task.abort();
         }
         self.task.await.context("server task")?.context("server")?;
+        if let Some(export) = self.export {
+            export.finish().await;
+        }
         if let Some(checkpoints) = self.checkpoints {
             checkpoints.finish().await;
         }
@@ -115,6 +120,7 @@ impl RunningServer {
             store,
             metrics_task,
             checkpoints,
+            export,
             ..
         } = self;
         let _worker = AbortOnDrop(worker);
@@ -126,6 +132,9 @@ impl RunningServer {
                 let _ = shutdown.send(());
                 task.await.context("server task")?.context("server")?;
             }
+        }
+        if let Some(export) = export {
+            export.finish().await;
         }
         if let Some(checkpoints) = checkpoints {
             checkpoints.finish().await;
@@ -189,6 +198,8 @@ pub async fn start_wired(
     lock.release().await?;
     let addr = listener.local_addr()?;
     let worker = usecases::cas_outbox::spawn(state.clone());
+    let export =
+        usecases::export::ExportWorkers::spawn(&store, &config.export, state.clock.clone()).await?;
     let checkpoints = CheckpointWorker::spawn(
         store.clone(),
         config.checkpoints.clone(),
@@ -236,6 +247,7 @@ pub async fn start_wired(
         task,
         worker,
         checkpoints,
+        export,
     })
 }
 

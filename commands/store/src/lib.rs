@@ -7,6 +7,7 @@ pub mod checkpoints;
 pub mod crypto;
 pub mod db;
 pub mod ephemeral;
+pub mod export;
 pub mod fault;
 pub mod migrate;
 pub mod store;

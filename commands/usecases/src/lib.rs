@@ -21,6 +21,7 @@ pub mod cas_outbox;
 pub mod clock;
 pub mod config;
 pub mod dictionaries;
+pub mod export;
 pub mod extended_fields;
 pub mod field_values;
 pub mod files;

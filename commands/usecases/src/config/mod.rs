@@ -65,6 +65,8 @@ pub struct Config {
     pub metrics: MetricsConfig,
     /// When each tenant's hash chain is signed (`[checkpoints]`).
     pub checkpoints: CheckpointSettings,
+    /// The durable export consumers: webhooks and NATS JetStream (`[export]`, ops/adr/0024).
+    pub export: crate::export::ExportSettings,
 }
 
 /// How log lines are written.
@@ -112,6 +114,7 @@ impl Default for Config {
             hainan: HainanSettings::default(),
             metrics: MetricsConfig::default(),
             checkpoints: CheckpointSettings::default(),
+            export: crate::export::ExportSettings::default(),
         }
     }
 }
@@ -197,6 +200,7 @@ impl Config {
         }
         config.metrics.load_env()?;
         config.checkpoints.load_env()?;
+        config.export.load_env().context("[export]")?;
         crate::limits::TrustedProxies::parse(&config.hainan.trusted_gateways)
             .context("hainan.trusted_gateways (IDAAS_HAINAN_TRUSTED_GATEWAYS)")?;
         if !(100..=60_000).contains(&config.database_acquire_timeout_ms) {
@@ -295,6 +299,7 @@ impl std::fmt::Debug for Config {
             hainan,
             metrics,
             checkpoints,
+            export,
         } = self;
         f.debug_struct("Config")
             .field("listen", listen)
@@ -319,6 +324,7 @@ impl std::fmt::Debug for Config {
             .field("hainan", hainan)
             .field("metrics", metrics)
             .field("checkpoints", checkpoints)
+            .field("export", export)
             .finish()
     }
 }
