@@ -9,6 +9,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use idaas_server::checkpoints::{self as cp, CheckpointCommand};
+use idaas_server::cli::{self, Verdict};
 use idaas_tests::{on_both_engines, sso, Engine, TestServer};
 use reqwest::Method;
 use serde_json::{json, Value};
@@ -477,7 +478,38 @@ async fn a_rotated_key_signs_from_then_on_and_older_checkpoints_still_verify(eng
     server.finish().await;
 }
 
+/// `idaas verify` checks the stored checkpoints too: a changed head hash, or a checkpoint whose
+/// events were rewritten, is named.
+async fn idaas_verify_checks_the_stored_checkpoints(engine: Engine) {
+    let server = TestServer::start_configured(engine, |c| {
+        c.checkpoints.every_events = 0;
+        c.checkpoints.every_seconds = 0;
+    })
+    .await;
+    users(&server, "verified", 2).await;
+    let signed = cp::checkpoint_now(&server.config).await.unwrap();
+    assert!(matches!(
+        cli::verify(server.store()).await.unwrap(),
+        Verdict::Sound { .. }
+    ));
+    let pool = &server.store().database().pool;
+    sqlx::query("UPDATE checkpoints SET events = events - 1 WHERE position = $1")
+        .bind(signed[0].position)
+        .execute(pool)
+        .await
+        .unwrap();
+    match cli::verify(server.store()).await.unwrap() {
+        Verdict::ChainBroken(what) => {
+            assert!(what.starts_with("signed checkpoints: "), "{what}");
+            assert!(what.contains("signature does not verify"), "{what}");
+        }
+        other => panic!("expected the checkpoint to be named, got {other:?}"),
+    }
+    server.finish().await;
+}
+
 on_both_engines!(
+    idaas_verify_checks_the_stored_checkpoints,
     checkpoints_are_signed_every_n_events_and_at_a_graceful_stop,
     a_head_is_signed_once_its_oldest_unsigned_event_is_t_seconds_old,
     an_export_verifies_offline_and_each_kind_of_tampering_is_found,
