@@ -34,7 +34,9 @@ pub async fn verify(store: &EventStore) -> anyhow::Result<Verdict> {
     };
     // The signed checkpoints (ops/adr/0023): each signed by a stored key and met by its chain.
     if let Err(problem) = store::checkpoints::verify_stored(store.database(), 0).await? {
-        return Ok(Verdict::ChainBroken(format!("signed checkpoints: {problem}")));
+        return Ok(Verdict::ChainBroken(format!(
+            "signed checkpoints: {problem}"
+        )));
     }
     if let Some(difference) = projections::rebuild::compare_with_rebuild(store).await? {
         return Ok(Verdict::ProjectionDiffers(difference));
