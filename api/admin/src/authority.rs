@@ -81,7 +81,9 @@ async fn grant(
     let level = match body.authority.as_deref() {
         None => None,
         Some(text) => Some(Authority::parse(text).ok_or_else(|| {
-            AdminError::invalid("authority must be directory, tenant_admin, operator or null")
+            AdminError::invalid(
+                "authority must be directory, tenant_admin, operator, auditor or null",
+            )
         })?),
     };
     if body.applications.len() > 1000 {

@@ -5,6 +5,7 @@
 
 mod access_keys;
 mod applications;
+mod audit_reading;
 mod authority;
 mod error;
 mod keys;
@@ -46,6 +47,7 @@ const DESCRIPTION: &str = "Applications (their authority, privileges and access 
 fn routes() -> ApiRouter {
     applications::router()
         .merge(authority::router())
+        .merge(audit_reading::router())
         .merge(keys::router())
         .merge(saml_keys::router())
         .merge(privileges::router())

@@ -191,6 +191,8 @@ pub enum AuthorityName {
     Directory,
     TenantAdmin,
     Operator,
+    /// Reads the audit API and manages nothing (ops/adr/0022).
+    Auditor,
 }
 
 /// A resource item of a privilege (specs/oneaccess.md §2.5 `ResourceItem`).

@@ -15,7 +15,7 @@ use usecases::posts::{PostChange, PostRefused};
 use utoipa::ToSchema;
 use utoipa_axum::routes;
 
-use super::error::{AdminError, ErrorBody};
+use super::error::{AdminError, CallFailures, ErrorBody};
 use super::strict::parse_strict;
 use idaas_http::caller::ManagementCaller;
 use idaas_http::openapi::ApiRouter;
@@ -56,7 +56,11 @@ struct PostsAnswer {
 struct Membership {
     org_id: String,
     primary: bool,
+    /// Null when the user holds no post there.
+    #[schema(required = true)]
     post: Option<String>,
+    /// Null when no place is set.
+    #[schema(required = true)]
     sort: Option<i64>,
 }
 
@@ -78,7 +82,10 @@ struct UnlockAnswer {
     responses(
         (status = 200, description = "The memberships after the change.", body = PostsAnswer),
         (status = 400, description = "An unknown field, a bad value, or an organisation the user is not in.", body = ErrorBody),
+        (status = 403, description = "Not a tenant administrator's credential (recorded).", body = ErrorBody),
         (status = 404, description = "No such user.", body = ErrorBody),
+        (status = 409, description = "The user kept changing; try again.", body = ErrorBody),
+        CallFailures,
     ),
     security(("bearer" = []))
 )]
@@ -138,7 +145,10 @@ async fn posts(
     params(("user_id" = String, Path, description = "The user.")),
     responses(
         (status = 200, description = "What the unlock did.", body = UnlockAnswer),
+        (status = 403, description = "Not a tenant administrator's credential (recorded).", body = ErrorBody),
         (status = 404, description = "No such user.", body = ErrorBody),
+        (status = 409, description = "The user kept changing; try again.", body = ErrorBody),
+        CallFailures,
     ),
     security(("bearer" = []))
 )]

@@ -147,3 +147,61 @@ on_both_engines!(
     an_administrator_reads_the_audit_api_only_when_granted,
     an_auditor_reads_the_audit_api_and_nothing_else,
 );
+
+/// The admin API grants audit reading too (`PUT /admin/v1/applications/{id}/audit-reading`),
+/// recorded with the granting credential as actor; never to the caller's own application, and
+/// refused to a credential below a tenant administrator.
+async fn audit_reading_is_granted_through_the_admin_api(engine: Engine) {
+    let server = TestServer::start(engine).await;
+    let t = server.token().await;
+    let admin = credential(&server, &t, "Admin", Some("tenant_admin")).await;
+    let directory = credential(&server, &t, "ERP", None).await;
+    let path = format!(
+        "/admin/v1/applications/{}/audit-reading",
+        admin.application_id
+    );
+    let granted = server
+        .client
+        .put(&path, &t, json!({"reading": "personal"}))
+        .await;
+    let granted = granted.assert_status(200).clone();
+    assert_eq!(
+        granted,
+        json!({"application_id": admin.application_id, "reading": "personal"})
+    );
+    let grants = found(
+        &server,
+        &admin.token,
+        &[("event_type", "application.audit_reading_changed")],
+    )
+    .await;
+    assert_eq!(grants.len(), 1);
+    assert_eq!(grants[0]["actor_id"], server.credentials.application_id);
+    assert_eq!(grants[0]["surface"], "admin");
+    // Not its own, not by a directory client, not a reading that does not exist.
+    let own = server
+        .client
+        .put(&path, &admin.token, json!({"reading": null}))
+        .await;
+    assert_error(&own, 403, "forbidden");
+    let other = format!(
+        "/admin/v1/applications/{}/audit-reading",
+        directory.application_id
+    );
+    let by_directory = server
+        .client
+        .put(&other, &directory.token, json!({"reading": "events"}))
+        .await;
+    assert_eq!(by_directory.status.as_u16(), 403, "{}", by_directory.text);
+    let bad = server
+        .client
+        .put(&other, &t, json!({"reading": "all"}))
+        .await;
+    assert_error(&bad, 400, "invalid_request");
+    let revoked = server.client.put(&path, &t, json!({"reading": null})).await;
+    assert_eq!(revoked.assert_status(200)["reading"], Value::Null);
+    assert_error(&search(&server, &admin.token, &[]).await, 403, "forbidden");
+    server.finish().await;
+}
+
+on_both_engines!(audit_reading_is_granted_through_the_admin_api);
