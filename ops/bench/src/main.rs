@@ -6,11 +6,13 @@
 //!   RS256 rates of the machine (`oauth`);
 //! - CAS over HTTP: service tickets issued from an SSO session and validated (`cas`);
 //! - `idaas verify` at 40k and 80k events, next to a replay (`verify`; other sizes in
-//!   `IDAAS_BENCH_VERIFY_EVENTS`, e.g. `40000,80000,200000`).
+//!   `IDAAS_BENCH_VERIFY_EVENTS`, e.g. `40000,80000,200000`);
+//! - signed checkpoints every 1000 events, the audit export and its offline verification at 100k
+//!   events (`offline`; other sizes in `IDAAS_BENCH_OFFLINE_EVENTS`).
 //!
 //! Run: `cargo run --release -p idaas-bench` (PostgreSQL: set `IDAAS_TEST_POSTGRES_URL`). Writes
 //! Markdown tables to `ops/bench/results.md` (or the path in `IDAAS_BENCH_OUT`). Naming sections
-//! (`-- oauth`, `-- store`, `-- cas`, `-- verify`) runs only those; a partial run writes only to
+//! (`-- oauth`, `-- store`, `-- cas`, `-- verify`, `-- offline`) runs only those; a partial run writes only to
 //! `IDAAS_BENCH_OUT`.
 
 mod browser;
@@ -19,6 +21,7 @@ mod event_store;
 mod flows;
 mod load;
 mod oauth;
+mod offline;
 mod primitives;
 mod report;
 mod server;
@@ -26,7 +29,7 @@ mod verify;
 
 use sqlx::Executor;
 
-const SECTIONS: &[&str] = &["store", "oauth", "cas", "verify"];
+const SECTIONS: &[&str] = &["store", "oauth", "cas", "verify", "offline"];
 /// Verifications and signatures timed by the cryptographic floor.
 const ARGON2_VERIFIES: usize = 40;
 const RS256_SIGNATURES: usize = 2000;
@@ -127,6 +130,16 @@ async fn main() -> anyhow::Result<()> {
             verify_figures.push(verify::measure("PostgreSQL", &url, &sizes).await?);
         }
     }
+    let mut offline_figures = Vec::new();
+    if wants("offline") {
+        let sizes = offline::sizes()?;
+        let url = sqlite("offline.db");
+        offline_figures.push(offline::measure("SQLite", &url, &dir, &sizes).await?);
+        if let Some(admin) = &postgres {
+            let url = postgres_database(admin, "idaas_bench_offline").await?;
+            offline_figures.push(offline::measure("PostgreSQL", &url, &dir, &sizes).await?);
+        }
+    }
     let _ = std::fs::remove_dir_all(&dir);
 
     let profile = if cfg!(debug_assertions) {
@@ -136,7 +149,8 @@ async fn main() -> anyhow::Result<()> {
     };
     let out = report::markdown(&results)?
         + &cas::markdown(&cas_figures)?
-        + &verify::markdown(&verify_figures, profile)?;
+        + &verify::markdown(&verify_figures, profile)?
+        + &offline::markdown(&offline_figures, profile)?;
     print!("{out}");
     let path = match std::env::var("IDAAS_BENCH_OUT") {
         Ok(path) if !path.is_empty() => path,

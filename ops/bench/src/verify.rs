@@ -13,7 +13,7 @@ use store::{CommandBus, Context, EventStore, Keys, Metadata};
 /// The store sizes measured unless `IDAAS_BENCH_VERIFY_EVENTS` lists others (comma-separated,
 /// ascending): each size adds events to the previous one's store.
 pub const SIZES: &[usize] = &[40_000, 80_000];
-const WRITERS: usize = 64;
+pub const WRITERS: usize = 64;
 
 pub struct Point {
     pub events: i64,
@@ -41,7 +41,7 @@ pub fn sizes() -> anyhow::Result<Vec<usize>> {
 
 /// Creates organisations `from..to` through the command bus (load, decide, append with its
 /// unique claims), 64 writers at a time; each is one `organization.created` event.
-async fn create_orgs(bus: &CommandBus, from: usize, to: usize) -> anyhow::Result<()> {
+pub async fn create_orgs(bus: &CommandBus, from: usize, to: usize) -> anyhow::Result<()> {
     let mut tasks = Vec::new();
     for w in 0..WRITERS {
         let bus = bus.clone();
