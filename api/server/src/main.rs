@@ -1,4 +1,5 @@
-//! `idaas`: serve, migrate, replay, verify, events export, tenant create, audit grant, export.
+//! `idaas`: serve, migrate, replay, verify (also --offline), events export, tenant create, audit
+//! grant, export and checkpoints, export consumers.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -36,8 +37,17 @@ enum Command {
     Migrate,
     /// Rebuild every projection from position 0.
     Replay,
-    /// Walk the hash chain and compare the projections with a fresh rebuild.
-    Verify,
+    /// Walk the hash chain, check the signed checkpoints and compare the projections with a
+    /// fresh rebuild; with --offline, check an audit export instead, without the database.
+    Verify {
+        /// An export written by `idaas audit export`.
+        #[arg(long, value_name = "EXPORT")]
+        offline: Option<PathBuf>,
+        /// The trusted checkpoint keys: a JWK Set as GET /.well-known/idaas-checkpoint-keys
+        /// serves it (without it, the keys inside the export are trusted).
+        #[arg(long, value_name = "KEYS", requires = "offline")]
+        keys: Option<PathBuf>,
+    },
     /// Write a backup of the store (online: a running server may go on serving) to FILE, or to
     /// stdout with `-`. Restorable into an empty store of either engine with `idaas restore`.
     Backup {
@@ -67,7 +77,7 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
-    /// Who may read the audit API (/audit/v1).
+    /// Who may read the audit API (/audit/v1); the signed checkpoints of the hash chains.
     Audit {
         #[command(subcommand)]
         command: AuditCommand,
@@ -99,6 +109,9 @@ enum AuditCommand {
         #[arg(long)]
         application: String,
     },
+    /// Signed checkpoints of the hash chains (ops/adr/0023).
+    #[command(flatten)]
+    Checkpoints(idaas_server::checkpoints::CheckpointCommand),
 }
 
 #[derive(Subcommand)]
@@ -278,7 +291,17 @@ async fn run(args: Args) -> anyhow::Result<ExitCode> {
             let count = projections::rebuild::replay(&store).await?;
             println!("replayed {count} event(s) into every projection");
         }
-        Command::Verify => {
+        Command::Verify {
+            offline: Some(export),
+            keys,
+        } => match idaas_server::checkpoints::verify_offline(&export, keys.as_deref())? {
+            Ok(report) => idaas_server::checkpoints::describe(&report, &mut std::io::stdout())?,
+            Err(problem) => {
+                eprintln!("offline verify failed: {problem}");
+                return Ok(ExitCode::FAILURE);
+            }
+        },
+        Command::Verify { offline: None, .. } => {
             let store = open_store(&config).await?;
             match cli::verify(&store).await? {
                 Verdict::Sound { events } => {
@@ -398,8 +421,11 @@ async fn run(args: Args) -> anyhow::Result<ExitCode> {
             );
         }
         Command::Audit { command } => {
-            let store = open_store(&config).await?;
             let (tenant, application, reading) = match command {
+                AuditCommand::Checkpoints(command) => {
+                    idaas_server::checkpoints::run(&config, command).await?;
+                    return Ok(ExitCode::SUCCESS);
+                }
                 AuditCommand::Grant {
                     tenant,
                     application,
@@ -414,6 +440,7 @@ async fn run(args: Args) -> anyhow::Result<ExitCode> {
                     application,
                 } => (tenant, application, None),
             };
+            let store = open_store(&config).await?;
             let reads = cli::set_audit_reading(&store, &tenant, &application, reading).await?;
             println!(
                 "{}",
