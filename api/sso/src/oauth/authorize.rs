@@ -9,6 +9,7 @@ use axum::extract::{Query, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Form;
+use utoipa::{IntoParams, ToSchema};
 
 use super::params;
 use crate::login::{login_url, message_page};
@@ -19,6 +20,66 @@ use usecases::sso::authorize::{self, Issued, Refusal, ResponseMode};
 use usecases::sso::{self, Ask, Denial, Freshness, Outcome};
 use usecases::AppState;
 
+/// The authorization request (RFC 6749 §4.1.1, OIDC Core §3.1.2.1, RFC 7636 §4.3). A parameter
+/// given twice, or holding a NUL character, is refused with the error page; an empty one counts
+/// as absent.
+#[derive(ToSchema, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct AuthorizeParams {
+    /// `code` (the code flow), `id_token` or `id_token token` (the OIDC implicit flow).
+    response_type: String,
+    /// The client's id.
+    client_id: String,
+    /// A registered redirect URI; may be left out when the client registered exactly one.
+    #[schema(nullable = false)]
+    redirect_uri: Option<String>,
+    /// Space-separated among `openid`, `profile`, `email`, `phone`, `offline_access`,
+    /// `get_user_info`; `get_user_info` when absent. The implicit flow needs `openid`.
+    #[schema(nullable = false)]
+    scope: Option<String>,
+    /// Returned to the client unchanged; at most 2048 characters.
+    #[schema(nullable = false)]
+    state: Option<String>,
+    /// Put into the ID token; required by the implicit flow; at most 512 characters.
+    #[schema(nullable = false)]
+    nonce: Option<String>,
+    /// `query` (the code flow's default), `fragment` (the implicit flow's default) or
+    /// `form_post`.
+    #[schema(nullable = false)]
+    response_mode: Option<String>,
+    /// Space-separated: `none` (never show the sign-in page: `login_required` instead) and
+    /// `login` (sign in again).
+    #[schema(nullable = false)]
+    prompt: Option<String>,
+    /// Seconds since the user last signed in beyond which they sign in again.
+    #[schema(nullable = false)]
+    max_age: Option<u32>,
+    /// PKCE: 43 to 128 characters of `[A-Za-z0-9-._~]`; required for a client registered to
+    /// need PKCE.
+    #[schema(nullable = false)]
+    code_challenge: Option<String>,
+    /// PKCE: `S256` or `plain` (the default); `S256` for a client that needs PKCE.
+    #[schema(nullable = false)]
+    code_challenge_method: Option<String>,
+}
+
+/// Starts the code flow or the OIDC implicit flow in the browser.
+#[utoipa::path(
+    get,
+    path = "/authorize",
+    tag = "OAuth 2.0",
+    params(AuthorizeParams),
+    responses(
+        (status = 302, description = "To the sign-in page (no session yet, or one too old for `prompt`/`max_age`), or to `redirect_uri` with `code` and `state` (code flow, in the query), with `id_token` (and `access_token`, `token_type`, `expires_in`, `scope` for `id_token token`) and `state` (implicit flow, in the fragment), or with `error`, `error_description` and `state` (`invalid_request`, `unsupported_response_type`, `unauthorized_client`, `invalid_scope`, `login_required`, `access_denied`, `server_error`).", headers(("Location" = String, description = "Where the browser goes next."))),
+        (status = 200, description = "`response_mode=form_post`: a page that posts the same fields to `redirect_uri`.", content_type = "text/html", body = String),
+        (status = 400, description = "An error page, never a redirect: no or an unknown `client_id`, a `redirect_uri` that is not registered (or none where several are), a repeated parameter; or a query that does not parse (plain text).", content_type = "text/html", body = String),
+        (status = 403, description = "An error page: the application is disabled.", content_type = "text/html", body = String),
+        (status = 429, description = "An error page: too many requests from the address.", content_type = "text/html", body = String),
+        (status = 500, description = "The tenant of the host could not be read.", content_type = "text/plain", body = String),
+        (status = 503, description = "Storage is unavailable while reading the tenant of the host; with `Retry-After`.", content_type = "text/plain", body = String),
+    )
+)]
 pub async fn get_authorize(
     State(state): State<AppState>,
     browser: Browser,
@@ -27,10 +88,27 @@ pub async fn get_authorize(
     authorize(state, browser, pairs).await
 }
 
+/// Starts the code flow or the OIDC implicit flow, the request posted as a form.
+#[utoipa::path(
+    post,
+    path = "/authorize",
+    tag = "OAuth 2.0",
+    request_body(content = AuthorizeParams, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 302, description = "As for GET: to the sign-in page, or to `redirect_uri` with the code, the tokens or the error.", headers(("Location" = String, description = "Where the browser goes next."))),
+        (status = 200, description = "`response_mode=form_post`: a page that posts the fields to `redirect_uri`.", content_type = "text/html", body = String),
+        (status = 400, description = "An error page: no or an unknown `client_id`, an unregistered `redirect_uri`, a repeated parameter; or a form that does not parse (plain text).", content_type = "text/html", body = String),
+        (status = 403, description = "An error page: the application is disabled.", content_type = "text/html", body = String),
+        (status = 415, description = "The body is not `application/x-www-form-urlencoded` (plain text).", content_type = "text/plain", body = String),
+        (status = 429, description = "An error page: too many requests from the address.", content_type = "text/html", body = String),
+        (status = 500, description = "The tenant of the host could not be read.", content_type = "text/plain", body = String),
+        (status = 503, description = "Storage is unavailable while reading the tenant of the host; with `Retry-After`.", content_type = "text/plain", body = String),
+    )
+)]
 pub async fn post_authorize(
     State(state): State<AppState>,
     browser: Browser,
-    RawQuery(_): RawQuery,
+    RawQuery(_query): RawQuery,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
     authorize(state, browser, pairs).await

@@ -4,7 +4,8 @@
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde_json::json;
+use serde::Serialize;
+use utoipa::ToSchema;
 
 use idaas_http::failure::Failure;
 use usecases::oauth::OAuthError;
@@ -45,8 +46,22 @@ pub fn failed(failure: Failure) -> Response {
     failure.finish(response)
 }
 
-pub fn body(code: &str, description: &str) -> Json<serde_json::Value> {
-    Json(json!({ "error": code, "error_description": description }))
+/// The error answer of every OAuth endpoint (RFC 6749 §5.2).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// `invalid_request`, `invalid_client`, `invalid_grant`, `unauthorized_client`,
+    /// `unsupported_grant_type`, `invalid_scope`, `invalid_token`, `unauthorized`,
+    /// `server_error` or `temporarily_unavailable`.
+    pub error: String,
+    /// What exactly was wrong, in English.
+    pub error_description: String,
+}
+
+pub fn body(code: &str, description: &str) -> Json<ErrorBody> {
+    Json(ErrorBody {
+        error: code.to_string(),
+        error_description: description.to_string(),
+    })
 }
 
 impl IntoResponse for WireError {

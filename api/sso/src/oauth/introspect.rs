@@ -8,14 +8,93 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use projections::applications::ApplicationRow;
 use serde_json::json;
+use utoipa::ToSchema;
 
 use super::client;
-use super::error::WireError;
+use super::error::{ErrorBody, WireError};
 use super::params;
 use idaas_http::web::Browser;
 use usecases::oauth::{self, OAuthError};
 use usecases::AppState;
 
+/// The token to look at or revoke, with the client's authentication: HTTP Basic, or
+/// `client_id` and `client_secret` here, never both.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct TokenForm {
+    /// An access token or a refresh token.
+    token: String,
+    /// Read and ignored: every kind of token is looked for (RFC 7009 §2.1, RFC 7662 §2.1).
+    #[schema(nullable = false)]
+    token_type_hint: Option<String>,
+    /// The client, with `client_secret_post`; with Basic it may be given and must match.
+    #[schema(nullable = false)]
+    client_id: Option<String>,
+    /// The client's secret (`client_secret_post`).
+    #[schema(nullable = false)]
+    client_secret: Option<String>,
+}
+
+/// What introspection says about a token (RFC 7662 §2.2): `{"active": false}` alone for a token
+/// that is unknown, expired, revoked, another client's, or whose user can no longer sign in.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct Introspection {
+    active: bool,
+    /// The granted scopes, space-separated.
+    #[schema(nullable = false)]
+    scope: Option<String>,
+    /// The client the token was issued to (the caller).
+    #[schema(nullable = false)]
+    client_id: Option<String>,
+    /// `Bearer` for an access token, `refresh_token` for a refresh token.
+    #[schema(nullable = false)]
+    token_type: Option<String>,
+    /// Expiry, Unix seconds.
+    #[schema(nullable = false)]
+    exp: Option<i64>,
+    /// Issue time, Unix seconds (access tokens).
+    #[schema(nullable = false)]
+    iat: Option<i64>,
+    /// The user, or the client for a client-credentials token (a refresh token: the user only).
+    #[schema(nullable = false)]
+    sub: Option<String>,
+    /// The access token's audience, the client's id (access tokens).
+    #[schema(nullable = false)]
+    aud: Option<String>,
+    /// The issuer.
+    #[schema(nullable = false)]
+    iss: Option<String>,
+    /// The access token's id (access tokens).
+    #[schema(nullable = false)]
+    jti: Option<String>,
+    /// The user's username, when the token has a user.
+    #[schema(nullable = false)]
+    username: Option<String>,
+}
+
+/// Token introspection (RFC 7662) for the client's own tokens.
+#[utoipa::path(
+    post,
+    path = "/introspect",
+    tag = "OAuth 2.0",
+    request_body(
+        description = "Form fields (a JSON object of string values is read alike).",
+        content(
+            (TokenForm = "application/x-www-form-urlencoded"),
+            (TokenForm = "application/json"),
+        ),
+    ),
+    responses(
+        (status = 200, description = "Whether the token is active and, when it is, what it is; never cached. Access tokens answer `active, scope, client_id, token_type, exp, iat, sub, aud, iss, jti` and `username` when there is a user; refresh tokens `active, scope, client_id, token_type, exp, iss` and `sub, username` when there is a user.", body = Introspection),
+        (status = 400, description = "`invalid_request` (no `token`, both authentication methods), or `invalid_client` when the client authenticated with form fields.", body = ErrorBody),
+        (status = 401, description = "`invalid_client` when the client authenticated with HTTP Basic.", body = ErrorBody),
+        (status = 429, description = "`temporarily_unavailable`: too many failed client calls from the address.", body = ErrorBody),
+        (status = 500, description = "`server_error` (plain text when the tenant of the host cannot be read).", content((ErrorBody = "application/json"), (String = "text/plain"))),
+        (status = 503, description = "`temporarily_unavailable`: storage is unavailable; with `Retry-After` (plain text when it fails reading the tenant of the host).", content((ErrorBody = "application/json"), (String = "text/plain"))),
+    ),
+    security(("client_basic" = []), ())
+)]
 pub async fn introspect(
     State(state): State<AppState>,
     browser: Browser,
@@ -96,6 +175,28 @@ async fn refresh_token(
     Ok(body)
 }
 
+/// Token revocation (RFC 7009): an access token, or a refresh token with its grant.
+#[utoipa::path(
+    post,
+    path = "/revoke",
+    tag = "OAuth 2.0",
+    request_body(
+        description = "Form fields (a JSON object of string values is read alike).",
+        content(
+            (TokenForm = "application/x-www-form-urlencoded"),
+            (TokenForm = "application/json"),
+        ),
+    ),
+    responses(
+        (status = 200, description = "Revoked, or nothing to revoke (an unknown token is no error, RFC 7009 §2.2); an empty body."),
+        (status = 400, description = "`invalid_request` (no `token`, both authentication methods), or `invalid_client` when the client authenticated with form fields.", body = ErrorBody),
+        (status = 401, description = "`invalid_client` when the client authenticated with HTTP Basic.", body = ErrorBody),
+        (status = 429, description = "`temporarily_unavailable`: too many failed client calls from the address.", body = ErrorBody),
+        (status = 500, description = "`server_error` (plain text when the tenant of the host cannot be read).", content((ErrorBody = "application/json"), (String = "text/plain"))),
+        (status = 503, description = "`temporarily_unavailable`: storage is unavailable; with `Retry-After` (plain text when it fails reading the tenant of the host).", content((ErrorBody = "application/json"), (String = "text/plain"))),
+    ),
+    security(("client_basic" = []), ())
+)]
 pub async fn revoke(
     State(state): State<AppState>,
     browser: Browser,

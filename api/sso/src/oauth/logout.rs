@@ -9,6 +9,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use axum::Form;
 use serde_json::json;
+use utoipa::{IntoParams, ToSchema};
 
 use crate::login::message_page;
 use idaas_http::i18n::Lang;
@@ -16,6 +17,63 @@ use idaas_http::web::{self, Browser, SESSION_COOKIE};
 use usecases::signin;
 use usecases::AppState;
 
+/// RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0 §2). Empty values count as
+/// absent.
+#[derive(ToSchema, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct LogoutParams {
+    /// An ID token this issuer signed; when it is the current session's, the session ends at once.
+    #[schema(nullable = false)]
+    id_token_hint: Option<String>,
+    /// A URI the client registered for after logout; needs `id_token_hint` or `client_id`.
+    #[schema(nullable = false)]
+    post_logout_redirect_uri: Option<String>,
+    /// Added to `post_logout_redirect_uri` unchanged.
+    #[schema(nullable = false)]
+    state: Option<String>,
+    /// The client; must be the `id_token_hint`'s audience when both are given.
+    #[schema(nullable = false)]
+    client_id: Option<String>,
+    /// The page's language: `zh-CN` or `en`.
+    #[schema(nullable = false)]
+    ui_locales: Option<String>,
+}
+
+/// The confirmation form's fields: the GET's, and the form's CSRF token.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct LogoutForm {
+    #[schema(nullable = false)]
+    id_token_hint: Option<String>,
+    #[schema(nullable = false)]
+    post_logout_redirect_uri: Option<String>,
+    #[schema(nullable = false)]
+    state: Option<String>,
+    #[schema(nullable = false)]
+    client_id: Option<String>,
+    #[schema(nullable = false)]
+    ui_locales: Option<String>,
+    /// The confirmation page's CSRF token; with it the session ends without an `id_token_hint`.
+    #[schema(nullable = false)]
+    csrf: Option<String>,
+}
+
+/// Ends the browser's session at a client's request (OpenID Connect RP-Initiated Logout).
+#[utoipa::path(
+    get,
+    path = "/logout",
+    tag = "OpenID Connect",
+    params(LogoutParams),
+    responses(
+        (status = 302, description = "The session ended (or there was none): to `post_logout_redirect_uri` with `state`; the session cookie is cleared.", headers(("Location" = String, description = "The registered post-logout URI."))),
+        (status = 200, description = "A signed-out page (no `post_logout_redirect_uri`), or, when a session is open and no `id_token_hint` names it, a page asking the user to confirm (a form posting here).", content_type = "text/html", body = String),
+        (status = 400, description = "An error page: an `id_token_hint` that is not an ID token of this issuer, a `client_id` that is not its audience, an unregistered `post_logout_redirect_uri` or one without a client.", content_type = "text/html", body = String),
+        (status = 429, description = "An error page: too many requests from the address.", content_type = "text/html", body = String),
+        (status = 500, description = "The tenant of the host could not be read.", content_type = "text/plain", body = String),
+        (status = 503, description = "Storage is unavailable while reading the tenant of the host; with `Retry-After`.", content_type = "text/plain", body = String),
+    )
+)]
 pub async fn get_end_session(
     State(state): State<AppState>,
     browser: Browser,
@@ -24,6 +82,22 @@ pub async fn get_end_session(
     end_session(state, browser, params, false).await
 }
 
+/// Ends the browser's session: the confirmation form's post, or a client's posted request.
+#[utoipa::path(
+    post,
+    path = "/logout",
+    tag = "OpenID Connect",
+    request_body(content = Option<LogoutForm>, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 302, description = "The session ended (or there was none): to `post_logout_redirect_uri` with `state`; the session cookie is cleared.", headers(("Location" = String, description = "The registered post-logout URI."))),
+        (status = 200, description = "A signed-out page, or the confirmation page again when neither the `csrf` token nor an `id_token_hint` confirms it.", content_type = "text/html", body = String),
+        (status = 400, description = "An error page, as for GET; or a form that does not parse (plain text).", content_type = "text/html", body = String),
+        (status = 415, description = "The body is not `application/x-www-form-urlencoded` (plain text).", content_type = "text/plain", body = String),
+        (status = 429, description = "An error page: too many requests from the address.", content_type = "text/html", body = String),
+        (status = 500, description = "The tenant of the host could not be read.", content_type = "text/plain", body = String),
+        (status = 503, description = "Storage is unavailable while reading the tenant of the host; with `Retry-After`.", content_type = "text/plain", body = String),
+    )
+)]
 pub async fn post_end_session(
     State(state): State<AppState>,
     browser: Browser,
