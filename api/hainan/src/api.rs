@@ -39,8 +39,9 @@ pub enum Api {
     UsersOfRole,
 }
 
-/// Every accepted production name with its API (aliases from the document's examples last).
-const NAMES: &[(&str, Api)] = &[
+/// Every accepted production name with its API (aliases from the document's examples last); the
+/// description has one operation per name.
+pub const NAMES: &[(&str, Api)] = &[
     ("uaaListUserRoleInfoWithAppKey", Api::UserRoles),
     ("uaaAddPermission", Api::AddPermission),
     ("uaaModifyPermission", Api::ModifyPermission),

@@ -7,8 +7,12 @@
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde_json::{json, Value};
+use serde::Serialize;
+use serde_json::Value;
 use usecases::ServiceError;
+use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+use utoipa::openapi::RefOr;
+use utoipa::ToSchema;
 
 use idaas_http::failure::Failure;
 
@@ -36,6 +40,28 @@ pub enum Code {
 }
 
 impl Code {
+    /// Every code, for the description's list of them.
+    pub const ALL: [Code; 18] = [
+        Self::DataNotFound,
+        Self::ParamMissing,
+        Self::ParamInvalid,
+        Self::ParamConflict,
+        Self::LimitExceeded,
+        Self::DataExists,
+        Self::DataInUse,
+        Self::Unauthorized,
+        Self::Forbidden,
+        Self::AppNotFound,
+        Self::TenantNotFound,
+        Self::ApiNotFound,
+        Self::BodyInvalid,
+        Self::BodyTooLarge,
+        Self::MethodNotAllowed,
+        Self::Unavailable,
+        Self::Throttled,
+        Self::System,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::DataNotFound => "ERR_DATA_NOT_FOUND",
@@ -84,7 +110,7 @@ impl Code {
     }
 
     /// The HTTP status: 200 for business outcomes (§4.1.6).
-    fn status(self) -> StatusCode {
+    pub fn status(self) -> StatusCode {
         match self {
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
             Self::Forbidden => StatusCode::FORBIDDEN,
@@ -163,6 +189,44 @@ impl From<ServiceError> for HainanError {
     }
 }
 
+/// The eight keys of every answer (§2.1, §4.1.7), in this order.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Envelope {
+    /// The call's `X-Request-Id` (1 to 64 characters), else a new 32-hex id; also sent back in the
+    /// `X-Request-Id` header.
+    request_id: String,
+    success: bool,
+    /// "0" on success, else the `ERR_*` code.
+    #[schema(schema_with = code_schema)]
+    code: &'static str,
+    /// "" on success, else the code's message (in Chinese, e.g. "数据不存在").
+    message: &'static str,
+    /// Always null.
+    #[schema(schema_with = null_schema)]
+    extend: (),
+    /// What exactly was refused, for a call through a `…Test` API name; else "".
+    debug_message: String,
+    /// Always "" (never a stack trace).
+    debug_trace: &'static str,
+    /// The API's answer on success; null on a refusal.
+    #[schema(value_type = Value)]
+    data: Value,
+}
+
+fn null_schema() -> RefOr<Schema> {
+    ObjectBuilder::new().schema_type(Type::Null).into()
+}
+
+/// `code`: "0" or one of the `ERR_*` catalogue.
+fn code_schema() -> RefOr<Schema> {
+    let codes = std::iter::once("0").chain(Code::ALL.iter().map(|c| c.as_str()));
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(codes))
+        .into()
+}
+
 /// How an answer is written: the request id it carries and whether the debug fields are filled.
 #[derive(Debug, Clone)]
 pub struct Answer {
@@ -178,7 +242,7 @@ impl Answer {
         Self { request_id, debug }
     }
 
-    fn respond(&self, status: StatusCode, body: Value, retry_after: Option<u64>) -> Response {
+    fn respond(&self, status: StatusCode, body: Envelope, retry_after: Option<u64>) -> Response {
         let mut response = (status, Json(body)).into_response();
         if let Ok(id) = HeaderValue::from_str(&self.request_id) {
             response.headers_mut().insert("x-request-id", id);
@@ -193,16 +257,16 @@ impl Answer {
 
     /// A success with its data.
     pub fn ok(&self, data: Value) -> Response {
-        let body = json!({
-            "requestId": self.request_id,
-            "success": true,
-            "code": "0",
-            "message": "",
-            "extend": null,
-            "debugMessage": "",
-            "debugTrace": "",
-            "data": data,
-        });
+        let body = Envelope {
+            request_id: self.request_id.clone(),
+            success: true,
+            code: "0",
+            message: "",
+            extend: (),
+            debug_message: String::new(),
+            debug_trace: "",
+            data,
+        };
         self.respond(StatusCode::OK, body, None)
     }
 
@@ -213,16 +277,54 @@ impl Answer {
         } else {
             ""
         };
-        let body = json!({
-            "requestId": self.request_id,
-            "success": false,
-            "code": error.code.as_str(),
-            "message": error.code.message(),
-            "extend": null,
-            "debugMessage": debug,
-            "debugTrace": "",
-            "data": null,
-        });
+        let body = Envelope {
+            request_id: self.request_id.clone(),
+            success: false,
+            code: error.code.as_str(),
+            message: error.code.message(),
+            extend: (),
+            debug_message: debug.to_string(),
+            debug_trace: "",
+            data: Value::Null,
+        };
         self.respond(error.code.status(), body, error.retry_after)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_answer_has_the_eight_keys_in_the_document_order() {
+        let envelope = Envelope {
+            request_id: "r1".into(),
+            success: false,
+            code: Code::DataNotFound.as_str(),
+            message: Code::DataNotFound.message(),
+            extend: (),
+            debug_message: String::new(),
+            debug_trace: "",
+            data: Value::Null,
+        };
+        let body = serde_json::to_value(&envelope).unwrap();
+        let keys: Vec<&str> = body
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        let expected = [
+            "requestId",
+            "success",
+            "code",
+            "message",
+            "extend",
+            "debugMessage",
+            "debugTrace",
+            "data",
+        ];
+        assert_eq!(keys, expected);
+        assert_eq!(body["extend"], Value::Null);
     }
 }

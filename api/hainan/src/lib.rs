@@ -4,10 +4,13 @@
 //! in a header or the query) — over one dispatcher table. `Uaa-App-Key` names the application,
 //! `Uaa-Tenant-Id` the tenant; every answer is the eight-key envelope.
 
+mod answers;
 mod api;
+mod api_docs;
 mod caller;
 mod envelope;
 mod input;
+mod openapi;
 mod orgs;
 mod permissions;
 mod refusals;
@@ -36,16 +39,22 @@ use idaas_http::openapi::{ApiRouter, Surface};
 
 pub const SURFACE: &str = "hainan";
 
-/// The `/apione` routes with their OpenAPI description.
+/// The `/apione` routes with their OpenAPI description, built from the dispatcher table.
 pub fn surface() -> Surface {
     Surface {
         name: SURFACE,
         title: "Hainan unified authentication (UAA) API",
         description: "Gateway-style APIs selected by name: `POST /apione/{apiName}`, or \
-            `POST /apione` with the name in `X-Api-Name`. `Uaa-App-Key` names the application \
-            (with its access key signature), `Uaa-Tenant-Id` the tenant; every answer is the \
-            eight-key envelope.",
-        routes: ApiRouter::from(router()),
+            `POST /apione` with the name in `X-Api-Name`; every name also answers with `Test` \
+            appended (the same API, with `debugMessage` filled on a refusal). `Uaa-App-Key` names \
+            the application, `Uaa-Tenant-Id` the tenant; the caller shows a management token, \
+            an access key signature, or calls from a trusted gateway. Every answer is the \
+            eight-key envelope `{requestId, success, code, message, extend, debugMessage, \
+            debugTrace, data}`: business outcomes are HTTP 200 (`success` false and an `ERR_*` \
+            code for a refusal), a refused credential 401 or 403, a malformed body 400, a wrong \
+            method 405. In bodies an empty string counts as absent and a number may stand for a \
+            text.",
+        routes: ApiRouter::with_openapi(openapi::description()).merge(ApiRouter::from(router())),
     }
 }
 
