@@ -20,6 +20,15 @@ mod events {
     mod verify;
 }
 
+/// The durable export consumers (ops/adr/0024): signed webhooks and NATS JetStream, resumed
+/// after a restart and after SIGKILL, retried, dead-lettered and replayed.
+mod export {
+    mod crash;
+    mod nats;
+    mod support;
+    mod webhooks;
+}
+
 /// The OneAccess management API (`/api/v2/tenant/…`): its token, users, organisations,
 /// application accounts, organisations and roles, the tenant's attribute rules, isolation between
 /// tenants, and rules that span aggregates under concurrency.
