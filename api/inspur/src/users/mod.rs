@@ -1,10 +1,12 @@
 //! Users ("accounts", specs/inspur-idaas.md §2.6) — the directory's users, whichever API made
 //! them: USR-04 the filtered page (`POST`, filters in the query or a JSON body; users who left
-//! only with `status=0`), USR-13 the detail; the changes are in `write`, the Excel template and
-//! import in `import`. A password is never emitted.
+//! only with `status=0`), USR-13 the detail; create and update are in `write`, dimission,
+//! delete and removal in `lifecycle`, the Excel template and import in `import`. A password is
+//! never emitted.
 
 pub(crate) mod described;
 mod import;
+mod lifecycle;
 mod write;
 
 use axum::extract::{Path, Query, State};
@@ -30,9 +32,9 @@ pub fn router() -> ApiRouter {
         .routes(routes!(detail))
         .routes(routes!(write::create))
         .routes(routes!(write::update))
-        .routes(routes!(write::dimission))
-        .routes(routes!(write::delete))
-        .routes(routes!(write::remove))
+        .routes(routes!(lifecycle::dimission))
+        .routes(routes!(lifecycle::delete))
+        .routes(routes!(lifecycle::remove))
         .routes(routes!(import::template))
         .routes(routes!(import::import, import::import_by_get));
     crate::lenient::bodies_may_be_absent(routes)
