@@ -337,6 +337,31 @@ mod tests {
     }
 
     #[test]
+    fn consumers_come_from_the_file_and_their_secrets_are_not_printed() {
+        let text = r#"
+            [export]
+            [[export.consumers]]
+            name = "siem"
+            kind = "webhook"
+            url = "https://siem.example.com/hook"
+            secret = "0123456789abcdef"
+            event_types = ["user.*"]
+            [[export.consumers]]
+            name = "bus"
+            kind = "nats"
+            url = "nats://127.0.0.1:4222"
+        "#;
+        let config: crate::config::Config = toml::from_str(text).expect("parses");
+        config.export.check().expect("valid");
+        let [siem, bus] = &config.export.consumers[..] else {
+            panic!("two consumers");
+        };
+        assert_eq!((siem.max_attempts(), bus.max_attempts()), (8, 0));
+        assert_eq!(bus.stream, "IDAAS_EVENTS");
+        assert!(!format!("{config:?}").contains("0123456789abcdef"));
+    }
+
+    #[test]
     fn a_webhook_without_a_long_enough_secret_is_refused() {
         let mut consumer = ConsumerSettings {
             name: "hook".into(),
