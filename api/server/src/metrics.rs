@@ -157,6 +157,14 @@ fn describe() {
         "idaas_checkpoints_total",
         "Signed checkpoints of tenants' hash chains written by this process"
     );
+    describe_counter!(
+        "idaas_export_deliveries_total",
+        "Export deliveries by consumer and outcome (ok, failed, dead_lettered)"
+    );
+    describe_gauge!(
+        "idaas_export_position",
+        "The last position an export consumer finished with (its checkpoint)"
+    );
 }
 
 /// Records one answered request (called by the access log, which knows the route template).
