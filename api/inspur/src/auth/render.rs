@@ -53,6 +53,7 @@ pub struct RenderQuery {
         (status = 400, description = "An HTML page: the application has no redirect URI (`应用未配置回调地址`).", content_type = "text/html", body = String),
         (status = 403, description = "An HTML page: the application is disabled (`应用已停用`).", content_type = "text/html", body = String),
         (status = 404, description = "An HTML page: the main account is not this host's tenant (`主账号不存在`), or no such application (`应用不存在`).", content_type = "text/html", body = String),
+        (status = 429, description = "Too many requests from this address: an HTML page, with `Retry-After`.", content_type = "text/html", body = String),
         (status = 500, description = "The tenant could not be found: plain text.", content_type = "text/plain", body = String),
         (status = 503, description = "The tenant could not be read now: an HTML page, or plain text before the tenant is known.", content(
             (String = "text/html"),
