@@ -14,7 +14,7 @@ use usecases::{AppState, ServiceError};
 use utoipa::ToSchema;
 use utoipa_axum::routes;
 
-use crate::apps::described::{CallRefused, LenientNumber, LenientText};
+use crate::apps::described::{body_requiring, CallRefused, LenientNumber, LenientText};
 use crate::caller::InspurCaller;
 use crate::envelope::{ok, saved, InspurError};
 use crate::lenient::body;
@@ -110,24 +110,34 @@ pub struct FieldValueBody {
         rename = "externalId",
         alias = "externald"
     )]
-    #[schema(value_type = LenientText, required = true)]
+    #[schema(value_type = LenientText)]
     entity_id: Option<String>,
     /// 0 user, 1 group, 2 organisation: the field's class.
     #[serde(default, deserialize_with = "number", rename = "fieldClassification")]
-    #[schema(value_type = LenientNumber, required = true)]
+    #[schema(value_type = LenientNumber)]
     class: Option<i64>,
     #[serde(default, deserialize_with = "text", rename = "extendedFieldId")]
-    #[schema(value_type = LenientText, required = true)]
+    #[schema(value_type = LenientText)]
     field_id: Option<String>,
     /// 0 dropdown, 1 text input, 2 textarea: the field's type.
     #[serde(default, deserialize_with = "number", rename = "fieldType")]
-    #[schema(value_type = LenientNumber, required = true)]
+    #[schema(value_type = LenientNumber)]
     field_type: Option<i64>,
     /// The value; for a dropdown field, an enabled option's `value`.
     #[serde(default, deserialize_with = "text", rename = "fieldValue")]
-    #[schema(value_type = LenientText, required = true)]
+    #[schema(value_type = LenientText)]
     value: Option<String>,
 }
+
+body_requiring!(
+    /// A value to set (FV-02, and each of FV-01).
+    NewFieldValue = FieldValueBody[
+        "externalId",
+        "fieldClassification",
+        "extendedFieldId",
+        "fieldType",
+    ] or_blank["fieldValue"]
+);
 
 fn required<T>(value: Option<T>, name: &str) -> Result<T, InspurError> {
     value.ok_or_else(|| InspurError::invalid(format!("{name} 不能为空")))
@@ -185,7 +195,7 @@ async fn set(
     path = "/fieldvalue",
     tag = "extended fields",
     operation_id = "setFieldValue",
-    request_body = FieldValueBody,
+    request_body = NewFieldValue,
     responses(
         (status = 200, description = "The value.", body = Envelope<FieldValue>),
         (status = 400, description = "A bad body or a missing or bad field (`参数错误: …`), no \\
@@ -211,7 +221,7 @@ async fn add_one(
     path = "/fieldvalue/batch",
     tag = "extended fields",
     operation_id = "setFieldValues",
-    request_body = Vec<FieldValueBody>,
+    request_body = [NewFieldValue],
     responses(
         (status = 200, description = "The values.", body = Envelope<Vec<FieldValue>>),
         (status = 400, description = "A bad body or a missing or bad field (`参数错误: …`), no \\
@@ -235,13 +245,18 @@ async fn add_batch(
 pub struct FieldValueChangeBody {
     /// The value's id.
     #[serde(default, deserialize_with = "text")]
-    #[schema(value_type = LenientText, required = true)]
+    #[schema(value_type = LenientText)]
     id: Option<String>,
     /// The new value.
     #[serde(default, deserialize_with = "text", rename = "fieldValue")]
-    #[schema(value_type = LenientText, required = true)]
+    #[schema(value_type = LenientText)]
     value: Option<String>,
 }
+
+body_requiring!(
+    /// The body of FV-03.
+    FieldValueChange = FieldValueChangeBody["id"] or_blank["fieldValue"]
+);
 
 /// Changes a value, unless its field cannot be edited (FV-03); `message` "成功".
 #[utoipa::path(
@@ -249,7 +264,7 @@ pub struct FieldValueChangeBody {
     path = "/fieldvalue/update",
     tag = "extended fields",
     operation_id = "updateFieldValue",
-    request_body = FieldValueChangeBody,
+    request_body = FieldValueChange,
     responses(
         (status = 200, description = "The value after the change, with its field's name.",
             body = Envelope<NamedFieldValue>),

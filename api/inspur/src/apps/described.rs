@@ -61,11 +61,29 @@ impl ToSchema for LenientNumber {
     }
 }
 
-/// The schema of body `T` with `fields` required: a body that serves both a create and an
-/// update needs other fields for each.
-pub(crate) fn requiring<T: ToSchema>(fields: &[&str], description: &str) -> RefOr<Schema> {
+/// The schema of body `T` with `fields` required: given, not null and, as text, not blank;
+/// `or_blank` given and not null (a body that serves both a create and an update needs other
+/// fields for each).
+pub(crate) fn requiring<T: ToSchema>(
+    fields: &[&str],
+    or_blank: &[&str],
+    description: &str,
+) -> RefOr<Schema> {
+    let given = || {
+        ObjectBuilder::new().schema_type(SchemaType::Array(vec![
+            Type::String,
+            Type::Number,
+            Type::Integer,
+            Type::Boolean,
+        ]))
+    };
     let required = fields.iter().fold(ObjectBuilder::new(), |object, field| {
-        object.required(*field)
+        object
+            .property(*field, given().pattern(Some("\\S")))
+            .required(*field)
+    });
+    let required = or_blank.iter().fold(required, |object, field| {
+        object.property(*field, given()).required(*field)
     });
     AllOfBuilder::new()
         .item(Ref::from_schema_name(T::name()))
@@ -81,16 +99,22 @@ pub(crate) fn referred<T: ToSchema>(schemas: &mut Vec<(String, RefOr<Schema>)>) 
 }
 
 /// Declares a described-only schema: a body type with some of its fields required, e.g.
-/// `body_requiring!(NewApp = AppBody["appName", "appCode"]);`.
+/// `body_requiring!(NewApp = AppBody["appName", "appCode"]);`, and after `or_blank` those that
+/// may be blank text.
 macro_rules! body_requiring {
-    ($(#[doc = $doc:literal])* $name:ident = $body:ty [$($field:literal),+ $(,)?]) => {
+    (
+        $(#[doc = $doc:literal])*
+        $name:ident = $body:ty [$($field:literal),+ $(,)?]
+        $(or_blank [$($blank:literal),+ $(,)?])?
+    ) => {
         $(#[doc = $doc])*
         pub(crate) struct $name;
 
         impl utoipa::PartialSchema for $name {
             fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
                 let description = concat!($($doc),*);
-                $crate::apps::described::requiring::<$body>(&[$($field),+], description)
+                let or_blank: &[&str] = &[$($($blank),+)?];
+                $crate::apps::described::requiring::<$body>(&[$($field),+], or_blank, description)
             }
         }
 

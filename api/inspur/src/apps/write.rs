@@ -342,11 +342,16 @@ pub async fn delete(
 pub struct AppOrgansBody {
     /// The organisations, at least one.
     #[serde(default, rename = "organIdList")]
-    #[schema(required = true)]
+    #[schema(value_type = Vec<String>, required = true, min_items = 1)]
     organ_ids: Option<Vec<String>>,
     /// `auth` grants, `unauth` revokes.
     #[serde(default, deserialize_with = "text")]
-    #[schema(value_type = String, required = true, examples("auth", "unauth"))]
+    #[schema(
+        value_type = String,
+        required = true,
+        pattern = "^\\s*(auth|unauth)\\s*$",
+        examples("auth", "unauth")
+    )]
     action: Option<String>,
 }
 

@@ -10,7 +10,7 @@ use usecases::{dictionaries as cases, AppState};
 use utoipa::ToSchema;
 
 use super::{refused, required};
-use crate::apps::described::{CallRefused, LenientNumber, LenientText};
+use crate::apps::described::{body_requiring, CallRefused, LenientNumber, LenientText};
 use crate::caller::InspurCaller;
 use crate::envelope::{ok, InspurError};
 use crate::extended_fields::{flag, yes};
@@ -61,15 +61,15 @@ pub(super) fn view(row: &DictionaryItemRow, zone: i32) -> DictItem {
 pub struct DictItemBody {
     /// The dictionary the item belongs to.
     #[serde(default, deserialize_with = "text", rename = "dictId")]
-    #[schema(value_type = LenientText, required = true)]
+    #[schema(value_type = LenientText)]
     dict_id: Option<String>,
     /// 1 to 64 characters, unique in the dictionary.
     #[serde(default, deserialize_with = "text", rename = "dictItemTag")]
-    #[schema(value_type = LenientText, required = true)]
+    #[schema(value_type = LenientText)]
     tag: Option<String>,
     /// 1 to 64 characters, unique in the dictionary.
     #[serde(default, deserialize_with = "text", rename = "dictItemValue")]
-    #[schema(value_type = LenientText, required = true)]
+    #[schema(value_type = LenientText)]
     value: Option<String>,
     #[serde(default, deserialize_with = "number", rename = "dictItemOrder")]
     #[schema(value_type = LenientNumber)]
@@ -84,13 +84,18 @@ pub struct DictItemBody {
     description: Option<String>,
 }
 
+body_requiring!(
+    /// The body of DI-01.
+    NewDictItem = DictItemBody["dictId", "dictItemTag", "dictItemValue"]
+);
+
 /// Adds an item to a dictionary (DI-01).
 #[utoipa::path(
     post,
     path = "/dictitems",
     tag = "dictionaries",
     operation_id = "createDictItem",
-    request_body = DictItemBody,
+    request_body = NewDictItem,
     responses(
         (status = 200, description = "The new item.", body = Envelope<DictItem>),
         (status = 400, description = "A bad body or a missing or bad field (`参数错误: …`), no \\

@@ -72,6 +72,7 @@ pub(super) async fn detail(
 pub(super) struct FieldQuery {
     /// 0 user, 1 group, 2 organisation.
     #[serde(rename = "fieldClassification")]
+    #[param(pattern = "^[012]$")]
     class: Option<String>,
     /// A part of the name.
     #[serde(rename = "fieldName")]
@@ -95,7 +96,7 @@ fn class_query(value: &Option<String>) -> Result<Option<i64>, InspurError> {
     tag = "extended fields",
     operation_id = "listEnabledExtendedFields",
     params((
-        "fieldClassification" = String, Query,
+        "fieldClassification" = String, Query, pattern = "^[012]$",
         description = "0 user, 1 group, 2 organisation."
     )),
     responses(
@@ -171,7 +172,7 @@ pub(super) async fn page(
     tag = "extended fields",
     operation_id = "verifyExtendedFieldName",
     params(
-        ("class" = String, Path, description = "0 user, 1 group, 2 organisation."),
+        ("class" = String, Path, pattern = "^[012]$", description = "0 user, 1 group, 2 organisation."),
         ("name" = String, Path, description = "The name to check."),
     ),
     responses(
