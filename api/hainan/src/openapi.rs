@@ -6,12 +6,11 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::Value;
 use utoipa::openapi::header::{Header, HeaderBuilder};
 use utoipa::openapi::path::{HttpMethod, OperationBuilder, ParameterBuilder, ParameterIn};
 use utoipa::openapi::request_body::RequestBodyBuilder;
 use utoipa::openapi::schema::{
-    AllOfBuilder, AnyOfBuilder, ArrayBuilder, ObjectBuilder, Schema, SchemaType, Type,
+    AllOfBuilder, AnyOfBuilder, ObjectBuilder, Schema, SchemaType, Type,
 };
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{
@@ -21,7 +20,7 @@ use utoipa::openapi::{
 
 use crate::answers::{self, Schemas};
 use crate::api::{Api, NAMES};
-use crate::api_docs::{Field, Kind};
+use crate::api_docs::body_schema;
 use crate::envelope::{Code, Envelope};
 
 /// The security scheme name of a signed call's access key.
@@ -353,81 +352,10 @@ fn meaning(code: Code) -> &'static str {
     }
 }
 
-/// An API's body: the fields it reads.
-fn body_schema(fields: &[Field]) -> RefOr<Schema> {
-    let mut object = ObjectBuilder::new().schema_type(Type::Object);
-    for field in fields {
-        object = object.property(field.name, field_schema(field));
-        if field.required {
-            object = object.required(field.name);
-        }
-    }
-    object.into()
-}
-
-fn field_schema(field: &Field) -> RefOr<Schema> {
-    let either = |t: Type| SchemaType::from_iter([t, Type::String]);
-    let schema: RefOr<Schema> = match field.kind {
-        Kind::Text => ObjectBuilder::new()
-            .schema_type(Type::String)
-            .max_length(Some(512))
-            .into(),
-        Kind::Integer => ObjectBuilder::new()
-            .schema_type(either(Type::Integer))
-            .into(),
-        Kind::Boolean => ObjectBuilder::new()
-            .schema_type(either(Type::Boolean))
-            .into(),
-        Kind::PermissionType => ObjectBuilder::new()
-            .schema_type(either(Type::Integer))
-            .enum_values(Some(
-                (1..=5)
-                    .map(Value::from)
-                    .chain((1..=5).map(|t: i32| Value::from(t.to_string()))),
-            ))
-            .into(),
-        Kind::Choice(words) => ObjectBuilder::new()
-            .schema_type(Type::String)
-            .enum_values(Some(words.iter().copied()))
-            .into(),
-        Kind::Ids => ArrayBuilder::new()
-            .items(
-                ObjectBuilder::new()
-                    .schema_type(Type::String)
-                    .max_length(Some(128)),
-            )
-            .max_items(Some(crate::input::MAX_IDS))
-            .into(),
-        Kind::Objects(fields) => ArrayBuilder::new()
-            .items(body_schema(fields))
-            .max_items(Some(crate::input::MAX_IDS))
-            .into(),
-    };
-    let text = match field.kind {
-        Kind::Integer => format!("{} An integer, or its digits as a string.", field.doc),
-        Kind::Boolean => format!("{} true or false, or those words as strings.", field.doc),
-        Kind::Ids => format!(
-            "{} Strings (or numbers); blanks are skipped, repeats kept once.",
-            field.doc
-        ),
-        _ => field.doc.to_string(),
-    };
-    match schema {
-        RefOr::T(Schema::Object(mut object)) => {
-            object.description = Some(text);
-            object.into()
-        }
-        RefOr::T(Schema::Array(mut array)) => {
-            array.description = Some(text);
-            array.into()
-        }
-        other => other,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::Value;
 
     fn references(value: &Value, found: &mut Vec<String>) {
         match value {

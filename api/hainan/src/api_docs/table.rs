@@ -1,86 +1,9 @@
-//! What each API of the dispatcher table reads and answers, for its OpenAPI description
-//! (specs/oneaccess-sdk-and-hainan-uaa.md §2.2–§2.3, §4.1.10–12): one arm per [`Api`], so a new
-//! API cannot be routed without being described. The fields are the ones the handlers read
-//! (`body.required`, `body.text`, …), with the document's names and the rules the code applies.
+//! Each API's description: the fields of the document's tables that the handlers read, and the
+//! `data` they answer.
 
-use crate::answers::{self, Data};
+use super::{field, required, text, ApiDoc, Field, Kind};
+use crate::answers;
 use crate::api::Api;
-
-/// How a body field is read (`input::Body`).
-#[derive(Debug, Clone, Copy)]
-pub enum Kind {
-    /// A string (trimmed, at most 512 characters); a number is read as its digits.
-    Text,
-    /// An integer, or its digits as a string.
-    Integer,
-    /// `true` or `false`, or those words as strings.
-    Boolean,
-    /// `permissionType`: 1 menu, 2 button, 3 api, 4 data, 5 other (a number or its digits).
-    PermissionType,
-    /// One of these words.
-    Choice(&'static [&'static str]),
-    /// A list of at most 100 ids (strings or numbers, each at most 128 characters; blanks are
-    /// skipped and repeats kept once).
-    Ids,
-    /// A list of at most 100 objects with these fields.
-    Objects(&'static [Field]),
-}
-
-/// A field of an API's JSON body.
-#[derive(Debug, Clone, Copy)]
-pub struct Field {
-    pub name: &'static str,
-    pub kind: Kind,
-    pub required: bool,
-    pub doc: &'static str,
-}
-
-const fn field(name: &'static str, kind: Kind, doc: &'static str) -> Field {
-    Field {
-        name,
-        kind,
-        required: false,
-        doc,
-    }
-}
-
-const fn text(name: &'static str, doc: &'static str) -> Field {
-    field(name, Kind::Text, doc)
-}
-
-const fn required(field: Field) -> Field {
-    Field {
-        required: true,
-        ..field
-    }
-}
-
-/// A `'static` list of fields, evaluated at compile time (the helpers are `const fn`).
-macro_rules! fields {
-    ($($field:expr),* $(,)?) => {
-        const { &[$($field),*] as &'static [Field] }
-    };
-}
-
-/// An API's description: its section of the document, what it does, the body it reads and the
-/// `data` it answers.
-pub struct ApiDoc {
-    pub section: &'static str,
-    pub summary: &'static str,
-    pub fields: &'static [Field],
-    pub data: Data,
-}
-
-impl ApiDoc {
-    /// The tag: seed 003 (roles and permissions) or 004 (users and organisations).
-    pub fn tag(&self) -> &'static str {
-        if self.section.starts_with("003") {
-            "roles and permissions"
-        } else {
-            "users and organisations"
-        }
-    }
-}
 
 const OPERATOR: Field = text(
     "operator",
