@@ -77,6 +77,13 @@ async fn webhook_deliveries_are_signed_complete_and_in_position_order(engine: En
         .unwrap();
     let all = checkpoints.iter().find(|c| c.name == "all").unwrap();
     assert_eq!((all.kind.as_str(), all.delivered), ("webhook", last));
+    let status = idaas_server::export::status(server.store().database(), &server.config)
+        .await
+        .unwrap();
+    let all = status.iter().find(|s| s["consumer"] == "all").unwrap();
+    assert_eq!(all["behind"], 0);
+    assert_eq!(all["dead_letters"], 0);
+    assert_eq!(all["configured"], true);
     server.finish().await;
 }
 
