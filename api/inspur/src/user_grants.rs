@@ -15,7 +15,7 @@ use usecases::AppState;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::routes;
 
-use crate::apps::described::{CallRefused, LenientText};
+use crate::apps::described::CallRefused;
 use crate::caller::InspurCaller;
 use crate::envelope::{ok, InspurError};
 use crate::lenient::body;
@@ -89,9 +89,13 @@ pub struct GrantBody {
     #[serde(default, rename = "appIdList")]
     #[schema(value_type = Vec<String>)]
     apps: Option<Vec<String>>,
-    /// "auth" (also when absent or blank) grants, "unauth" revokes.
+    /// "auth" (also when absent, null or blank) grants, "unauth" revokes.
     #[serde(default, deserialize_with = "text")]
-    #[schema(value_type = LenientText)]
+    #[schema(
+        value_type = Option<String>,
+        pattern = "^\\s*(auth|unauth)?\\s*$",
+        examples("auth", "unauth")
+    )]
     action: Option<String>,
 }
 

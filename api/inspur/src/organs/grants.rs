@@ -29,7 +29,12 @@ pub struct AuthBody {
     app_id_list: Option<Vec<String>>,
     /// "auth" grants, "unauth" revokes.
     #[serde(default, deserialize_with = "text")]
-    #[schema(value_type = LenientText, required = true)]
+    #[schema(
+        value_type = String,
+        required = true,
+        pattern = "^\\s*(auth|unauth)\\s*$",
+        examples("auth", "unauth")
+    )]
     action: Option<String>,
 }
 
@@ -90,9 +95,14 @@ pub async fn auth(
 #[derive(Deserialize, ToSchema)]
 pub struct AuthAppBody {
     /// "1" the organisations the application may still be granted to, "2" those it is
-    /// granted to.
+    /// granted to (the number is read too).
     #[serde(default, deserialize_with = "text", rename = "type")]
-    #[schema(value_type = LenientText, required = true)]
+    #[schema(
+        value_type = String,
+        required = true,
+        pattern = "^\\s*[12]\\s*$",
+        examples("1", "2")
+    )]
     kind: Option<String>,
     /// Only organisations whose name contains this.
     #[serde(default, deserialize_with = "text")]

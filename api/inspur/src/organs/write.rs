@@ -13,7 +13,7 @@ use usecases::AppState;
 use utoipa::{IntoParams, ToSchema};
 
 use super::{status, view, OrganDetail, OrganView, ROOT};
-use crate::apps::described::{CallRefused, LenientNumber, LenientText};
+use crate::apps::described::{body_requiring, CallRefused, LenientNumber, LenientText};
 use crate::caller::InspurCaller;
 use crate::envelope::{ok, saved, InspurError};
 use crate::lenient::{body, present};
@@ -177,7 +177,7 @@ pub async fn delete(
 #[into_params(parameter_in = Query)]
 pub struct StatusQuery {
     /// "1" enables, "2" disables.
-    #[param(required = true)]
+    #[param(value_type = String, required = true, pattern = "^\\s*[12]\\s*$")]
     status: Option<String>,
 }
 
@@ -298,6 +298,15 @@ pub struct VerifyBody {
     code: Option<String>,
 }
 
+body_requiring!(
+    /// The body of ORG-10.
+    ExternalIdCheck = VerifyBody["erternalId"]
+);
+body_requiring!(
+    /// The body of ORG-11.
+    CodeCheck = VerifyBody["code"]
+);
+
 async fn free(
     state: &AppState,
     caller: &InspurCaller,
@@ -324,7 +333,7 @@ async fn free(
     path = "/organs/action/verify-externalId",
     tag = "organs",
     operation_id = "verifyOrganExternalId",
-    request_body = VerifyBody,
+    request_body = ExternalIdCheck,
     responses(
         (status = 200, description = "`true` when the external id is free.", body = Envelope<bool>),
         (status = 400, description = "A blank `erternalId`, or a bad body.", body = ErrorEnvelope),
@@ -354,7 +363,7 @@ pub async fn verify_external_id(
     path = "/organs/action/verify-code",
     tag = "organs",
     operation_id = "verifyOrganCode",
-    request_body = VerifyBody,
+    request_body = CodeCheck,
     responses(
         (status = 200, description = "`true` when the code is free.", body = Envelope<bool>),
         (status = 400, description = "A blank `code`, or a bad body.", body = ErrorEnvelope),

@@ -15,7 +15,7 @@ use usecases::{AppState, ServiceError};
 use utoipa::ToSchema;
 
 use super::described::Null;
-use crate::apps::described::{CallRefused, LenientText};
+use crate::apps::described::{body_requiring, CallRefused, LenientText};
 use crate::caller::InspurCaller;
 use crate::envelope::{ok, InspurError};
 use crate::lenient::{body, present, text};
@@ -81,6 +81,23 @@ pub struct UserBody {
     #[schema(value_type = LenientText)]
     pub status: Option<String>,
 }
+
+body_requiring!(
+    /// The body of USR-10 (no `id`).
+    NewUser = UserBody[
+        "accountName",
+        "phone",
+        "nickName",
+        "expirationTime",
+        "organizationId",
+        "userType",
+        "p6d"
+    ]
+);
+body_requiring!(
+    /// The body of USR-03.
+    UserChange = UserBody["id"]
+);
 
 /// The wire name of a user attribute, for messages.
 fn wire_name(field: UserField) -> &'static str {
@@ -234,7 +251,7 @@ pub(super) async fn create_one(
     path = "/user/createUser",
     tag = "users",
     operation_id = "createUser",
-    request_body = UserBody,
+    request_body = NewUser,
     responses(
         (status = 200, description = "Created; `data` null.", body = Envelope<Null>),
         (status = 400, description = "A missing or malformed field (`参数错误: … 不能为空`, `… 格式不正确`), an `id`, a password the policy refuses, a bad body, or a rule: `账户名称已存在`, `手机号已存在`, `邮箱已存在`, `组织机构不存在`, `组织机构已禁用`, `账户类型不存在`, `账户类型已禁用`.", body = ErrorEnvelope),
@@ -263,7 +280,7 @@ pub async fn create(
     path = "/user/updateUser",
     tag = "users",
     operation_id = "updateUser",
-    request_body = UserBody,
+    request_body = UserChange,
     responses(
         (status = 200, description = "Changed; `data` null.", body = Envelope<Null>),
         (status = 400, description = "No `id`, a malformed field, a `status` other than 0, 1 or 2, a password the policy refuses, a bad body, or a rule: `账户名称已存在`, `手机号已存在`, `邮箱已存在`, `组织机构不存在`, `组织机构已禁用`, `账户类型不存在`, `账户类型已禁用`.", body = ErrorEnvelope),
