@@ -48,6 +48,7 @@ impl PartialSchema for LenientNumber {
                 Type::String,
                 Type::Null,
             ]))
+            .pattern(Some(r"^\s*([+-]?[0-9]+)?\s*$"))
             .description(Some(
                 "A whole number, or its digits as a string. Null and \"\" are the same as absent.",
             ))
