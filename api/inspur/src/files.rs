@@ -207,6 +207,7 @@ fn unchanged(headers: &HeaderMap, sha256: &str) -> bool {
                 ("ETag" = String, description = "The content's SHA-256, hex, quoted."),
                 ("Cache-Control" = String, description = "`private, max-age=86400`."),
             )),
+        (status = 400, description = "Outside the envelope, in plain text: a path segment that is not UTF-8.", content_type = "text/plain", body = String),
         (status = 404, description = "No such file: `资源不存在`.", body = ErrorEnvelope),
         CallRefused,
     ),

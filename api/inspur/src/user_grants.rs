@@ -110,6 +110,7 @@ pub struct GrantBody {
         (status = 200, description = "Done; `data` null.", body = Envelope<Null>),
         (status = 400, description = "An `action` other than auth or unauth, more than 1000 ids, a bad body, or an unknown user or application: `账户不存在: {id}`, `应用不存在: {appId}`.", body = ErrorEnvelope),
         (status = 403, description = "The credential does not manage one of the applications: `无权限`.", body = ErrorEnvelope),
+        (status = 413, description = "A body over 2 MiB, outside the envelope, in plain text.", content_type = "text/plain", body = String),
         CallRefused,
     ),
     security(("bearer" = []))
@@ -173,6 +174,7 @@ pub struct IdsBody {
         (status = 200, description = "Revoked; `data` null.", body = Envelope<Null>),
         (status = 400, description = "No `idList`, more than 1000 ids, or a bad body.", body = ErrorEnvelope),
         (status = 403, description = "The credential does not manage one of the applications: `无权限`.", body = ErrorEnvelope),
+        (status = 413, description = "A body over 2 MiB, outside the envelope, in plain text.", content_type = "text/plain", body = String),
         CallRefused,
     ),
     security(("bearer" = []))
@@ -229,7 +231,10 @@ fn user_id(query: &UserQuery) -> Result<&str, InspurError> {
     params(UserQuery),
     responses(
         (status = 200, description = "The user's grants (none for an unknown user).", body = Envelope<Vec<UserAppAuth>>),
-        (status = 400, description = "No `id`: `参数错误: id 不能为空`.", body = ErrorEnvelope),
+        (status = 400, description = "No `id`: `参数错误: id 不能为空`. Outside the envelope, in plain text: a query parameter given twice.", content(
+            (ErrorEnvelope = "application/json"),
+            (String = "text/plain"),
+        )),
         CallRefused,
     ),
     security(("bearer" = []))
@@ -261,7 +266,10 @@ async fn list(
     ),
     responses(
         (status = 200, description = "The page (empty for an unknown user).", body = Envelope<PageOf<UserAppAuth>>),
-        (status = 400, description = "A page number or size out of range, or no `id`.", body = ErrorEnvelope),
+        (status = 400, description = "A page number or size out of range, or no `id`. Outside the envelope, in plain text: a path segment that is not UTF-8 or a query parameter given twice.", content(
+            (ErrorEnvelope = "application/json"),
+            (String = "text/plain"),
+        )),
         CallRefused,
     ),
     security(("bearer" = []))

@@ -50,7 +50,10 @@ pub struct RenderQuery {
     responses(
         (status = 302, description = "To `/api/v1/oauth2/authorize` (response_type code, the application's client id and first redirect URI, scope openid, and `state`).",
             headers(("Location" = String, description = "The authorisation request."))),
-        (status = 400, description = "An HTML page: the application has no redirect URI (`应用未配置回调地址`).", content_type = "text/html", body = String),
+        (status = 400, description = "An HTML page: the application has no redirect URI (`应用未配置回调地址`). In plain text: a path segment that is not UTF-8 or a query parameter given twice.", content(
+            (String = "text/html"),
+            (String = "text/plain"),
+        )),
         (status = 403, description = "An HTML page: the application is disabled (`应用已停用`).", content_type = "text/html", body = String),
         (status = 404, description = "An HTML page: the main account is not this host's tenant (`主账号不存在`), or no such application (`应用不存在`).", content_type = "text/html", body = String),
         (status = 429, description = "Too many requests from this address: an HTML page, with `Retry-After`.", content_type = "text/html", body = String),

@@ -119,6 +119,7 @@ fn answer(set: &TokenSet, refresh_lifetime: Option<u32>) -> Response {
         (status = 200, description = "The tokens (`Cache-Control: no-store`).", body = Envelope<Tokens>),
         (status = 400, description = "A missing parameter (`参数错误: … 不能为空`), an unsupported `grant_type`, a grant the application does not allow (`应用不允许使用该授权方式`), a code or refresh token that is unknown, used or expired (`code 或 refresh_token 无效、已使用或已过期`), or a bad body.", body = ErrorEnvelope),
         (status = 401, description = "The client id and secret do not authenticate an application: `client_id 或 client_secret 错误`.", body = ErrorEnvelope),
+        (status = 413, description = "A body over 2 MiB, outside the envelope, in plain text.", content_type = "text/plain", body = String),
         (status = 429, description = "Too many refused requests (400, 401) from this address: `系统繁忙,请稍后重试`, with `Retry-After`.", body = ErrorEnvelope),
         (status = 500, description = "A program error: the envelope (`系统异常`), or plain text before the tenant is known.", content(
             (ErrorEnvelope = "application/json"),

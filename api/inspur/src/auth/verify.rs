@@ -88,6 +88,7 @@ impl TokenStatus {
     responses(
         (status = 200, description = "What the token is.", body = Envelope<TokenStatus>),
         (status = 400, description = "No `accessToken` (`参数错误: accessToken 不能为空`), or a bad body.", body = ErrorEnvelope),
+        (status = 413, description = "A body over 2 MiB, outside the envelope, in plain text.", content_type = "text/plain", body = String),
         (status = 429, description = "Too many refused requests (400) from this address: `系统繁忙,请稍后重试`, with `Retry-After`.", body = ErrorEnvelope),
         (status = 500, description = "A program error: the envelope (`系统异常`), or plain text before the tenant is known.", content(
             (ErrorEnvelope = "application/json"),

@@ -89,8 +89,12 @@ fn user_ids(bytes: &[u8]) -> Result<Vec<String>, InspurError> {
     request_body = UsersBody,
     responses(
         (status = 200, description = "`true`.", body = Envelope<bool>),
-        (status = 400, description = "No `userIdList`, a bad body, or an unknown user: `用户不存在: {id}`.", body = ErrorEnvelope),
+        (status = 400, description = "No `userIdList`, a bad body, or an unknown user: `用户不存在: {id}`. Outside the envelope, in plain text: a path segment that is not UTF-8.", content(
+            (ErrorEnvelope = "application/json"),
+            (String = "text/plain"),
+        )),
         (status = 404, description = "No such group: `资源不存在`.", body = ErrorEnvelope),
+        (status = 413, description = "A body over 2 MiB, outside the envelope, in plain text.", content_type = "text/plain", body = String),
         CallRefused,
     ),
     security(("bearer" = []))
@@ -119,8 +123,12 @@ pub async fn add(
     request_body = UsersBody,
     responses(
         (status = 200, description = "`true`.", body = Envelope<bool>),
-        (status = 400, description = "No `userIdList`, or a bad body.", body = ErrorEnvelope),
+        (status = 400, description = "No `userIdList`, or a bad body. Outside the envelope, in plain text: a path segment that is not UTF-8.", content(
+            (ErrorEnvelope = "application/json"),
+            (String = "text/plain"),
+        )),
         (status = 404, description = "No such group: `资源不存在`.", body = ErrorEnvelope),
+        (status = 413, description = "A body over 2 MiB, outside the envelope, in plain text.", content_type = "text/plain", body = String),
         CallRefused,
     ),
     security(("bearer" = []))
@@ -192,7 +200,10 @@ async fn users_page(
     ),
     responses(
         (status = 200, description = "The page, rows with `isMember`.", body = Envelope<PageOf<GroupUser>>),
-        (status = 400, description = "A page number or size out of range.", body = ErrorEnvelope),
+        (status = 400, description = "A page number or size out of range. Outside the envelope, in plain text: a path segment that is not UTF-8 or a query parameter given twice.", content(
+            (ErrorEnvelope = "application/json"),
+            (String = "text/plain"),
+        )),
         (status = 404, description = "No such group: `资源不存在`.", body = ErrorEnvelope),
         CallRefused,
     ),
@@ -229,7 +240,10 @@ pub async fn candidates(
     ),
     responses(
         (status = 200, description = "The page, rows without `isMember`.", body = Envelope<PageOf<GroupUser>>),
-        (status = 400, description = "A page number or size out of range.", body = ErrorEnvelope),
+        (status = 400, description = "A page number or size out of range. Outside the envelope, in plain text: a path segment that is not UTF-8 or a query parameter given twice.", content(
+            (ErrorEnvelope = "application/json"),
+            (String = "text/plain"),
+        )),
         (status = 404, description = "No such group: `资源不存在`.", body = ErrorEnvelope),
         CallRefused,
     ),

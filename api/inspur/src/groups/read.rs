@@ -24,6 +24,7 @@ use crate::schema::{Envelope, ErrorEnvelope, PageOf};
     params(("groupId" = String, Path, description = "The group.")),
     responses(
         (status = 200, description = "The group.", body = Envelope<Group>),
+        (status = 400, description = "Outside the envelope, in plain text: a path segment that is not UTF-8.", content_type = "text/plain", body = String),
         (status = 404, description = "No such group: `资源不存在`.", body = ErrorEnvelope),
         CallRefused,
     ),
@@ -71,7 +72,10 @@ pub struct GroupNameQuery {
     ),
     responses(
         (status = 200, description = "The page.", body = Envelope<PageOf<Group>>),
-        (status = 400, description = "A page number or size out of range.", body = ErrorEnvelope),
+        (status = 400, description = "A page number or size out of range. Outside the envelope, in plain text: a path segment that is not UTF-8 or a query parameter given twice.", content(
+            (ErrorEnvelope = "application/json"),
+            (String = "text/plain"),
+        )),
         CallRefused,
     ),
     security(("bearer" = []))
@@ -107,7 +111,10 @@ pub async fn page(
     ),
     responses(
         (status = 200, description = "The page (empty for an unknown user).", body = Envelope<PageOf<Group>>),
-        (status = 400, description = "A page number or size out of range.", body = ErrorEnvelope),
+        (status = 400, description = "A page number or size out of range. Outside the envelope, in plain text: a path segment that is not UTF-8 or a query parameter given twice.", content(
+            (ErrorEnvelope = "application/json"),
+            (String = "text/plain"),
+        )),
         CallRefused,
     ),
     security(("bearer" = []))

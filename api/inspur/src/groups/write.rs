@@ -54,6 +54,7 @@ pub struct GroupBody {
         (status = 200, description = "The saved group.", body = Envelope<Group>),
         (status = 400, description = "A missing `name` or `organId` on create, a bad body, or an unknown organisation: `组织机构不存在`.", body = ErrorEnvelope),
         (status = 404, description = "No group with that `id`: `资源不存在`.", body = ErrorEnvelope),
+        (status = 413, description = "A body over 2 MiB, outside the envelope, in plain text.", content_type = "text/plain", body = String),
         CallRefused,
     ),
     security(("bearer" = []))
@@ -97,6 +98,7 @@ pub async fn save(
     params(("groupId" = String, Path, description = "The group.")),
     responses(
         (status = 200, description = "The group as it was.", body = Envelope<Group>),
+        (status = 400, description = "Outside the envelope, in plain text: a path segment that is not UTF-8.", content_type = "text/plain", body = String),
         (status = 404, description = "No such group: `资源不存在`.", body = ErrorEnvelope),
         CallRefused,
     ),

@@ -48,9 +48,13 @@ pub struct AuthBody {
     request_body = AuthBody,
     responses(
         (status = 200, description = "`true`.", body = Envelope<bool>),
-        (status = 400, description = "A missing `appIdList`, an `action` other than auth or unauth, a bad body, or an unknown application: `应用不存在: {appId}`.", body = ErrorEnvelope),
+        (status = 400, description = "A missing `appIdList`, an `action` other than auth or unauth, a bad body, or an unknown application: `应用不存在: {appId}`. Outside the envelope, in plain text: a path segment that is not UTF-8.", content(
+            (ErrorEnvelope = "application/json"),
+            (String = "text/plain"),
+        )),
         (status = 403, description = "The credential does not manage one of the applications: `无权限`.", body = ErrorEnvelope),
         (status = 404, description = "No such organisation: `资源不存在`.", body = ErrorEnvelope),
+        (status = 413, description = "A body over 2 MiB, outside the envelope, in plain text.", content_type = "text/plain", body = String),
         CallRefused,
     ),
     security(("bearer" = []))
@@ -142,7 +146,11 @@ pub struct AuthAppOrgan {
     request_body = AuthAppBody,
     responses(
         (status = 200, description = "The page.", body = Envelope<PageOf<AuthAppOrgan>>),
-        (status = 400, description = "A page number or size out of range, a `type` other than 1 or 2, or a bad body.", body = ErrorEnvelope),
+        (status = 400, description = "A page number or size out of range, a `type` other than 1 or 2, or a bad body. Outside the envelope, in plain text: a path segment that is not UTF-8.", content(
+            (ErrorEnvelope = "application/json"),
+            (String = "text/plain"),
+        )),
+        (status = 413, description = "A body over 2 MiB, outside the envelope, in plain text.", content_type = "text/plain", body = String),
         CallRefused,
     ),
     security(("bearer" = []))

@@ -28,6 +28,7 @@ fn parent(organ_id: &str) -> Option<&str> {
     params(("organId" = String, Path, description = "The organisation.")),
     responses(
         (status = 200, description = "The organisation, full form.", body = Envelope<OrganDetail>),
+        (status = 400, description = "Outside the envelope, in plain text: a path segment that is not UTF-8.", content_type = "text/plain", body = String),
         (status = 404, description = "No such organisation: `资源不存在`.", body = ErrorEnvelope),
         CallRefused,
     ),
@@ -68,7 +69,10 @@ pub struct NameQuery {
     ),
     responses(
         (status = 200, description = "The page.", body = Envelope<PageOf<OrganView>>),
-        (status = 400, description = "A page number or size out of range.", body = ErrorEnvelope),
+        (status = 400, description = "A page number or size out of range. Outside the envelope, in plain text: a path segment that is not UTF-8 or a query parameter given twice.", content(
+            (ErrorEnvelope = "application/json"),
+            (String = "text/plain"),
+        )),
         CallRefused,
     ),
     security(("bearer" = []))
@@ -100,6 +104,7 @@ pub async fn children_page(
     params(("organId" = String, Path, description = "The parent; \"-1\" for the roots.")),
     responses(
         (status = 200, description = "The enabled children.", body = Envelope<Vec<OrganView>>),
+        (status = 400, description = "Outside the envelope, in plain text: a path segment that is not UTF-8.", content_type = "text/plain", body = String),
         CallRefused,
     ),
     security(("bearer" = []))

@@ -82,6 +82,7 @@ async fn full(
         (status = 200, description = "The saved organisation, full form; `message` \"成功\".", body = Envelope<OrganDetail>),
         (status = 400, description = "A missing `name` or `code` on create, a bad body, or a rule: `外部Id已存在`, `编码已存在`, `同级组织机构名称已存在`, `上级组织机构不存在`.", body = ErrorEnvelope),
         (status = 404, description = "No organisation with that `id`: `资源不存在`.", body = ErrorEnvelope),
+        (status = 413, description = "A body over 2 MiB, outside the envelope, in plain text.", content_type = "text/plain", body = String),
         CallRefused,
     ),
     security(("bearer" = []))
@@ -152,7 +153,10 @@ pub async fn upsert(
     params(("organId" = String, Path, description = "The organisation.")),
     responses(
         (status = 200, description = "The organisation as it was, short form, `status` \"0\".", body = Envelope<OrganView>),
-        (status = 400, description = "It still has child organisations or users: `组织机构下存在子组织,禁止删除`, `组织机构下存在子组织或用户,禁止删除`.", body = ErrorEnvelope),
+        (status = 400, description = "It still has child organisations or users: `组织机构下存在子组织,禁止删除`, `组织机构下存在子组织或用户,禁止删除`. Outside the envelope, in plain text: a path segment that is not UTF-8.", content(
+            (ErrorEnvelope = "application/json"),
+            (String = "text/plain"),
+        )),
         (status = 404, description = "No such organisation: `资源不存在`.", body = ErrorEnvelope),
         CallRefused,
     ),
@@ -193,7 +197,10 @@ pub struct StatusQuery {
     ),
     responses(
         (status = 200, description = "The resulting status, \"1\" or \"2\".", body = Envelope<String>),
-        (status = 400, description = "A `status` other than 1 or 2.", body = ErrorEnvelope),
+        (status = 400, description = "A `status` other than 1 or 2. Outside the envelope, in plain text: a path segment that is not UTF-8 or a query parameter given twice.", content(
+            (ErrorEnvelope = "application/json"),
+            (String = "text/plain"),
+        )),
         (status = 404, description = "No such organisation: `资源不存在`.", body = ErrorEnvelope),
         CallRefused,
     ),
@@ -240,6 +247,7 @@ pub struct MoveBody {
         (status = 200, description = "The moved organisation, short form.", body = Envelope<OrganView>),
         (status = 400, description = "A missing `id`, a bad body, or a rule: `上级组织机构不存在`, `不能移动到自身或其下级组织机构`.", body = ErrorEnvelope),
         (status = 404, description = "No organisation with that `id`: `资源不存在`.", body = ErrorEnvelope),
+        (status = 413, description = "A body over 2 MiB, outside the envelope, in plain text.", content_type = "text/plain", body = String),
         CallRefused,
     ),
     security(("bearer" = []))
@@ -337,6 +345,7 @@ async fn free(
     responses(
         (status = 200, description = "`true` when the external id is free.", body = Envelope<bool>),
         (status = 400, description = "A blank `erternalId`, or a bad body.", body = ErrorEnvelope),
+        (status = 413, description = "A body over 2 MiB, outside the envelope, in plain text.", content_type = "text/plain", body = String),
         CallRefused,
     ),
     security(("bearer" = []))
@@ -367,6 +376,7 @@ pub async fn verify_external_id(
     responses(
         (status = 200, description = "`true` when the code is free.", body = Envelope<bool>),
         (status = 400, description = "A blank `code`, or a bad body.", body = ErrorEnvelope),
+        (status = 413, description = "A body over 2 MiB, outside the envelope, in plain text.", content_type = "text/plain", body = String),
         CallRefused,
     ),
     security(("bearer" = []))

@@ -49,6 +49,7 @@ async fn existing(
     responses(
         (status = 200, description = "How many users left, as text (e.g. \"2\").", body = Envelope<String>),
         (status = 400, description = "No ids, more than 1000, a bad body, or an unknown user: `账户不存在: {id}` (nothing changes then).", body = ErrorEnvelope),
+        (status = 413, description = "A body over 2 MiB, outside the envelope, in plain text.", content_type = "text/plain", body = String),
         CallRefused,
     ),
     security(("bearer" = []))
@@ -138,6 +139,7 @@ fn ids(query: Option<&str>, bytes: &[u8]) -> Result<Vec<String>, InspurError> {
     responses(
         (status = 200, description = "Deleted; `data` null.", body = Envelope<Null>),
         (status = 400, description = "No ids, more than 1000, a bad body, or an unknown user: `账户不存在: {id}` (nothing changes then).", body = ErrorEnvelope),
+        (status = 413, description = "A body over 2 MiB, outside the envelope, in plain text.", content_type = "text/plain", body = String),
         CallRefused,
     ),
     security(("bearer" = []))
@@ -180,6 +182,7 @@ pub async fn delete(
         (status = 200, description = "Moved; `data` null.", body = Envelope<Null>),
         (status = 400, description = "No ids, more than 1000, a bad body, or no organisation at all: `没有根组织机构`.", body = ErrorEnvelope),
         (status = 404, description = "An unknown user: `资源不存在` (the users before it have moved).", body = ErrorEnvelope),
+        (status = 413, description = "A body over 2 MiB, outside the envelope, in plain text.", content_type = "text/plain", body = String),
         CallRefused,
     ),
     security(("bearer" = []))

@@ -197,7 +197,11 @@ fn merged(query: PageFilter, body: PageFilter) -> PageFilter {
     request_body(content = Option<PageFilter>, description = "The same filters as the query (the query's win); may be empty."),
     responses(
         (status = 200, description = "The page.", body = Envelope<PageOf<UserView>>),
-        (status = 400, description = "A page number or size out of range, a `status` other than 0, 1 or 2, or a bad body.", body = ErrorEnvelope),
+        (status = 400, description = "A page number or size out of range, a `status` other than 0, 1 or 2, or a bad body. Outside the envelope, in plain text: a path segment that is not UTF-8 or a query parameter given twice.", content(
+            (ErrorEnvelope = "application/json"),
+            (String = "text/plain"),
+        )),
+        (status = 413, description = "A body over 2 MiB, outside the envelope, in plain text.", content_type = "text/plain", body = String),
         CallRefused,
     ),
     security(("bearer" = []))
@@ -256,7 +260,10 @@ pub struct DetailQuery {
     params(DetailQuery),
     responses(
         (status = 200, description = "The user, without `idBind`.", body = Envelope<UserView>),
-        (status = 400, description = "No `id`: `参数错误: id 不能为空`.", body = ErrorEnvelope),
+        (status = 400, description = "No `id`: `参数错误: id 不能为空`. Outside the envelope, in plain text: a query parameter given twice.", content(
+            (ErrorEnvelope = "application/json"),
+            (String = "text/plain"),
+        )),
         (status = 404, description = "No such user: `资源不存在`.", body = ErrorEnvelope),
         CallRefused,
     ),

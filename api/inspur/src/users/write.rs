@@ -255,6 +255,7 @@ pub(super) async fn create_one(
     responses(
         (status = 200, description = "Created; `data` null.", body = Envelope<Null>),
         (status = 400, description = "A missing or malformed field (`参数错误: … 不能为空`, `… 格式不正确`), an `id`, a password the policy refuses, a bad body, or a rule: `账户名称已存在`, `手机号已存在`, `邮箱已存在`, `组织机构不存在`, `组织机构已禁用`, `账户类型不存在`, `账户类型已禁用`.", body = ErrorEnvelope),
+        (status = 413, description = "A body over 2 MiB, outside the envelope, in plain text.", content_type = "text/plain", body = String),
         CallRefused,
     ),
     security(("bearer" = []))
@@ -285,6 +286,7 @@ pub async fn create(
         (status = 200, description = "Changed; `data` null.", body = Envelope<Null>),
         (status = 400, description = "No `id`, a malformed field, a `status` other than 0, 1 or 2, a password the policy refuses, a bad body, or a rule: `账户名称已存在`, `手机号已存在`, `邮箱已存在`, `组织机构不存在`, `组织机构已禁用`, `账户类型不存在`, `账户类型已禁用`.", body = ErrorEnvelope),
         (status = 404, description = "No such user: `资源不存在`.", body = ErrorEnvelope),
+        (status = 413, description = "A body over 2 MiB, outside the envelope, in plain text.", content_type = "text/plain", body = String),
         CallRefused,
     ),
     security(("bearer" = []))
