@@ -222,9 +222,9 @@ pub async fn last_position(store: &store::EventStore) -> i64 {
         .expect("last position")
 }
 
-/// Waits (at most 30 s) until `done` holds.
+/// Waits (at most 60 s: the machine may be busy) until `done` holds.
 pub async fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
-    for _ in 0..600 {
+    for _ in 0..1200 {
         if done() {
             return;
         }
@@ -253,10 +253,10 @@ pub fn assert_no_gap(deliveries: &[Delivery], last: i64) {
     );
 }
 
-/// Waits (at most 30 s) until consumer `name`'s checkpoint is at `position`.
+/// Waits (at most 60 s) until consumer `name`'s checkpoint is at `position`.
 pub async fn wait_for_checkpoint(store: &store::EventStore, name: &str, position: i64) {
     let mut at = None;
-    for _ in 0..600 {
+    for _ in 0..1200 {
         let checkpoints = store::export::checkpoints(store.database())
             .await
             .expect("checkpoints");
