@@ -17,9 +17,12 @@ pub fn oauth_surface() -> Surface {
     Surface {
         name: "oauth",
         title: "OAuth 2.0 and OpenID Connect endpoints",
-        description: "Authorization, token, introspection, revocation, userinfo, JWKS and \
-            discovery (RFC 6749, 7009, 7636, 7662, OpenID Connect Core and Discovery). Errors \
-            are `{\"error\", \"error_description\"}`.",
+        description: "Authorization, token, introspection, revocation, userinfo, JWKS, \
+            discovery and RP-initiated logout (RFC 6749, 7009, 7636, 7662, OpenID Connect Core, \
+            Discovery and RP-Initiated Logout). Clients authenticate with HTTP Basic \
+            (`client_basic`) or with `client_id` and `client_secret` in the form. The JSON \
+            endpoints' errors are `{\"error\", \"error_description\"}`; the browser endpoints \
+            (authorize, logout) answer with redirects and HTML pages.",
         routes: ApiRouter::from(oauth::router()),
     }
 }
