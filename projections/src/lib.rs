@@ -9,6 +9,7 @@ pub mod app_orgs;
 pub mod app_roles;
 pub mod app_types;
 pub mod applications;
+pub mod asof;
 pub mod audit_search;
 pub mod audit_trail;
 mod authorization;
@@ -68,6 +69,8 @@ pub fn inline() -> Vec<Arc<dyn Projector>> {
         Arc::new(oauth::OAuthProjection),
         Arc::new(cas::CasProjection),
         Arc::new(saml::SamlProjection),
+        // After every projection whose tables it reads (ops/adr/0025).
+        Arc::new(asof::AsOfProjection),
         Arc::new(audit_trail::AuditTrailProjection),
     ]
 }

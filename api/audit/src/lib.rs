@@ -1,9 +1,10 @@
 //! The audit API (`/audit/v1`, JSON or CSV; DESIGN.md "Audit and compliance", ops/adr/0022): the
 //! tenant's events searched by actor, subject, stream, type, surface, time and correlation id,
-//! and each entity's history with before → after values. Read by an auditor's credential, or by
-//! any management credential granted audit reading; an administrator without the grant is
-//! refused. Personal values only to credentials granted them; secrets never.
+//! each entity's history with before → after values, and as-of access answers (ADR 0025). Read
+//! by an auditor's credential, or by any management credential granted audit reading; an
+//! administrator without the grant is refused. Personal values only to credentials granted them; secrets never.
 
+mod access;
 mod caller;
 mod csv;
 mod error;
@@ -31,7 +32,12 @@ pub fn surface() -> Surface {
 const DESCRIPTION: &str = "The tenant's audit trail: every change is an appended, attributed, \
     hash-chained event. Search the events (GET /audit/v1/events) or read one entity's history \
     with the fields each event changed, before and after (GET \
-    /audit/v1/entities/{type}/{id}/history); JSON, or CSV with format=csv or Accept: text/csv. Pages follow an opaque cursor on the global position \
+    /audit/v1/entities/{type}/{id}/history); ask who could sign in to an application at an \
+    instant and why, each reason with the event that granted it (GET \
+    /audit/v1/applications/{id}/access?at=T), one user's access then (GET \
+    /audit/v1/users/{id}/access?at=T), who gained and lost access between two instants (GET \
+    /audit/v1/applications/{id}/access-review, or as an HTML page with a chart: \
+    /access-report); JSON, or CSV with format=csv or Accept: text/csv. Pages follow an opaque cursor on the global position \
     (next_cursor; the X-Next-Cursor header in CSV), without gaps or repeats. Authenticated by a \
     management token of the tenant (POST /api/v2/tenant/token) whose application is an auditor \
     (PUT /admin/v1/applications/{id}/authority {\"authority\": \"auditor\"}) or was granted audit \
@@ -43,5 +49,7 @@ const DESCRIPTION: &str = "The tenant's audit trail: every change is an appended
     or 503 temporarily_unavailable, 500 server_error.";
 
 fn routes() -> ApiRouter {
-    events::router().merge(history::router())
+    events::router()
+        .merge(history::router())
+        .merge(access::router())
 }

@@ -48,6 +48,7 @@ mod management {
 /// The audit API (`/audit/v1`): event search by each filter and by cursor, entity history with
 /// before → after values, masking, CSV, and who may read it (ops/adr/0022).
 mod audit {
+    mod asof;
     mod authority;
     mod history;
     mod search;

@@ -3,9 +3,12 @@
 //! audited `application.audit_reading_changed`), the event search and each entity's history with
 //! before → after values — personal values only to readers granted them, secrets never.
 
+pub mod access;
 pub mod history;
 pub mod redact;
+pub mod review;
 pub mod search;
+pub mod subject;
 
 use domain::application::{Application, ApplicationCommand};
 use domain::authority::{AuditReading, Authority};
