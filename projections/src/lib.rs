@@ -32,6 +32,7 @@ pub mod rebuild;
 pub mod role_bindings;
 pub mod saml;
 pub mod sessions;
+pub mod shadow;
 pub mod sso_tickets;
 mod support;
 pub mod tenants;

@@ -10,7 +10,9 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Column, Row};
 use store::EventStore;
 
-const BATCH: i64 = 1000;
+use crate::shadow::{Names, Shadow};
+
+pub(crate) const BATCH: i64 = 1000;
 
 /// The shape of the rows the reducers write. Raise it when they write different rows for the
 /// same events (2: canonical attribute names in profiles, settings and audit summaries, ADR
@@ -55,7 +57,7 @@ pub fn tables() -> Vec<&'static str> {
 
 /// Takes the append lock (the position counter row) so that no writer appends while a rebuild
 /// runs: a live server's appends wait for it instead of racing it.
-async fn lock_appends(conn: &mut AnyConnection) -> anyhow::Result<()> {
+pub(crate) async fn lock_appends(conn: &mut AnyConnection) -> anyhow::Result<()> {
     sqlx::query("UPDATE event_position SET last_position = last_position WHERE id = 1")
         .execute(&mut *conn)
         .await?;
@@ -85,7 +87,7 @@ async fn clear_and_replay(store: &EventStore, conn: &mut AnyConnection) -> anyho
     }
 }
 
-async fn mark_current(conn: &mut AnyConnection) -> anyhow::Result<()> {
+pub(crate) async fn mark_current(conn: &mut AnyConnection) -> anyhow::Result<()> {
     sqlx::query(
         "INSERT INTO store_settings (name, value) VALUES ('projections_version', $1) \
          ON CONFLICT (name) DO UPDATE SET value = excluded.value",
@@ -96,14 +98,13 @@ async fn mark_current(conn: &mut AnyConnection) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Rebuilds every projection from position 0 in one transaction; returns the events replayed.
+/// Rebuilds every projection from position 0 while writes go on: into shadow tables without a
+/// lock, then, under the append lock, the events appended meanwhile and the swap into the live
+/// tables (`crate::shadow`); returns the events replayed.
 pub async fn replay(store: &EventStore) -> anyhow::Result<i64> {
-    let mut tx = store.database().pool.begin().await?;
-    lock_appends(&mut tx).await?;
-    let count = clear_and_replay(store, &mut tx).await?;
-    mark_current(&mut tx).await?;
-    tx.commit().await?;
-    Ok(count)
+    let mut shadow = Shadow::create(store).await?;
+    shadow.catch_up(store).await?;
+    shadow.swap(store).await
 }
 
 /// Rebuilds every projection if they were written by reducers older than `VERSION` (an upgraded
@@ -127,35 +128,37 @@ pub async fn rebuild_if_outdated(store: &EventStore) -> anyhow::Result<Option<i6
 }
 
 /// The first difference between the live tables and a fresh rebuild, if any. The rebuild runs
-/// in a transaction that is rolled back. The difference is told by table, the row's ids and the
-/// names of the columns that differ, never by values that may be personal data (ADR 0016).
+/// into shadow tables while writes go on; only its last events and the comparison hold the
+/// append lock, in a transaction that is rolled back. The difference is told by table, the row's
+/// ids and the names of the columns that differ, never by values that may be personal data (ADR
+/// 0016).
 ///
-/// Linear in the rows (ADR 0020): the live rows are streamed into a count of row digests per
-/// table, the rebuild (under a savepoint) is streamed against those counts, and only the rows
-/// that do not match are kept. The live row a difference names is found by streaming its table
-/// again once the savepoint is rolled back.
+/// Linear in the rows (ADR 0020): each live table is streamed into a count of row digests, its
+/// shadow streamed against those counts, and only the rows that do not match are kept; the live
+/// row a difference names is found by streaming its table again.
 pub async fn compare_with_rebuild(store: &EventStore) -> anyhow::Result<Option<String>> {
-    let mut tx = store.database().pool.begin().await?;
-    lock_appends(&mut tx).await?;
+    let mut shadow = Shadow::create(store).await?;
+    shadow.catch_up(store).await?;
+    shadow
+        .compare(store, |tx, names| Box::pin(compare_tables(tx, names)))
+        .await
+}
+
+async fn compare_tables(tx: &mut AnyConnection, names: Names) -> anyhow::Result<Option<String>> {
     let digests = RowDigests::new();
-    let mut live = Vec::new();
     for table in tables() {
-        let mut counts = HashMap::new();
-        let select = format!("SELECT * FROM {table}");
-        let mut rows = sqlx::query(&select).fetch(&mut *tx);
+        let mut unmatched = HashMap::new();
+        let live = format!("SELECT * FROM {}", names.live(table));
+        let mut rows = sqlx::query(&live).fetch(&mut *tx);
         while let Some(row) = rows.try_next().await? {
-            *counts.entry(digests.of(&row_values(&row))).or_insert(0u32) += 1;
+            *unmatched
+                .entry(digests.of(&row_values(&row)))
+                .or_insert(0u32) += 1;
         }
-        live.push(counts);
-    }
-    sqlx::query("SAVEPOINT verify_rebuild")
-        .execute(&mut *tx)
-        .await?;
-    clear_and_replay(store, &mut tx).await?;
-    for (table, mut unmatched) in tables().into_iter().zip(live) {
+        drop(rows);
         let mut produced_only = Vec::new();
-        let select = format!("SELECT * FROM {table}");
-        let mut rows = sqlx::query(&select).fetch(&mut *tx);
+        let rebuilt = format!("SELECT * FROM {}", names.shadow(table));
+        let mut rows = sqlx::query(&rebuilt).fetch(&mut *tx);
         while let Some(row) = rows.try_next().await? {
             let values = row_values(&row);
             let digest = digests.of(&values);
@@ -171,13 +174,9 @@ pub async fn compare_with_rebuild(store: &EventStore) -> anyhow::Result<Option<S
         if unmatched.is_empty() && produced_only.is_empty() {
             continue;
         }
-        sqlx::query("ROLLBACK TO SAVEPOINT verify_rebuild")
-            .execute(&mut *tx)
-            .await?;
         let mut live_only = None;
         if !unmatched.is_empty() {
-            let select = format!("SELECT * FROM {table}");
-            let mut rows = sqlx::query(&select).fetch(&mut *tx);
+            let mut rows = sqlx::query(&live).fetch(&mut *tx);
             while let Some(row) = rows.try_next().await? {
                 let values = row_values(&row);
                 if unmatched.contains_key(&digests.of(&values)) {
@@ -186,12 +185,10 @@ pub async fn compare_with_rebuild(store: &EventStore) -> anyhow::Result<Option<S
                 }
             }
         }
-        tx.rollback().await?;
         let difference = describe(live_only.as_ref(), &produced_only)
             .ok_or_else(|| anyhow::anyhow!("{table}: a live row changed while verifying"))?;
         return Ok(Some(format!("{table}: {difference}")));
     }
-    tx.rollback().await?;
     Ok(None)
 }
 
