@@ -20,8 +20,9 @@ pub struct AsOfProjection;
 
 pub const TABLES: &[&str] = &["proj_asof"];
 
-/// The facts an event of `stream_type` may change: (kind, side, id), the id taken from the
-/// stream or the payload.
+/// The facts an event may change: (kind, side, id), the id taken from the stream or the payload.
+/// An event type that cannot change a kind (a password change, a new organisation's members) is
+/// not looked at for it; an event type not named here is looked at for every kind of its stream.
 fn scopes(event: &RecordedEvent) -> Vec<(Kind, Side, String)> {
     let stream = event.stream_id.clone();
     let field = |name: &str| {
@@ -31,60 +32,110 @@ fn scopes(event: &RecordedEvent) -> Vec<(Kind, Side, String)> {
             .and_then(|v| v.as_str())
             .map(str::to_string)
     };
+    let of = |kinds: &[(Kind, Side)], id: &str| -> Vec<(Kind, Side, String)> {
+        kinds
+            .iter()
+            .map(|(k, s)| (*k, *s, id.to_string()))
+            .collect()
+    };
+    let event_type = event.event_type.as_str();
     match event.stream_type.as_str() {
-        "user" => vec![
-            (Kind::User, Side::Subject, stream.clone()),
-            (Kind::Membership, Side::Subject, stream.clone()),
-            (Kind::Account, Side::Subject, stream.clone()),
-            (Kind::AppGrant, Side::Subject, stream.clone()),
-            (Kind::UserRole, Side::Subject, stream),
-        ],
-        "organization" => vec![
-            (Kind::OrgParent, Side::Subject, stream.clone()),
-            (Kind::Membership, Side::Object, stream.clone()),
-            (Kind::AppGrant, Side::Subject, stream.clone()),
-            (Kind::OrgRole, Side::Subject, stream),
-        ],
-        "application" => {
-            let mut scopes = vec![(Kind::Application, Side::Subject, stream.clone())];
-            if event.event_type == "application.deleted" {
-                for kind in [
-                    Kind::Role,
-                    Kind::Account,
-                    Kind::AppGrant,
-                    Kind::UserRole,
-                    Kind::OrgRole,
-                    Kind::RolePermission,
-                ] {
-                    scopes.push((kind, Side::Object, stream.clone()));
-                }
+        "user" => match event_type {
+            "user.password_changed" => Vec::new(),
+            "user.enabled" | "user.disabled" | "user.left" => {
+                of(&[(Kind::User, Side::Subject)], &stream)
             }
-            scopes
-        }
-        "app_account" => vec![
-            (Kind::Account, Side::Via, stream.clone()),
-            (Kind::RoleMember, Side::Subject, stream),
-        ],
+            "user.created" | "user.updated" => of(
+                &[
+                    (Kind::User, Side::Subject),
+                    (Kind::Membership, Side::Subject),
+                ],
+                &stream,
+            ),
+            _ => of(
+                &[
+                    (Kind::User, Side::Subject),
+                    (Kind::Membership, Side::Subject),
+                    (Kind::Account, Side::Subject),
+                    (Kind::AppGrant, Side::Subject),
+                    (Kind::UserRole, Side::Subject),
+                ],
+                &stream,
+            ),
+        },
+        "organization" => match event_type {
+            "organization.created" | "organization.updated" | "organization.status_changed" => {
+                of(&[(Kind::OrgParent, Side::Subject)], &stream)
+            }
+            _ => of(
+                &[
+                    (Kind::OrgParent, Side::Subject),
+                    (Kind::Membership, Side::Object),
+                    (Kind::AppGrant, Side::Subject),
+                    (Kind::OrgRole, Side::Subject),
+                ],
+                &stream,
+            ),
+        },
+        "application" => match event_type {
+            "application.registered" | "application.enabled" | "application.disabled" => {
+                of(&[(Kind::Application, Side::Subject)], &stream)
+            }
+            "application.deleted" => of(
+                &[
+                    (Kind::Application, Side::Subject),
+                    (Kind::Role, Side::Object),
+                    (Kind::Account, Side::Object),
+                    (Kind::AppGrant, Side::Object),
+                    (Kind::UserRole, Side::Object),
+                    (Kind::OrgRole, Side::Object),
+                    (Kind::RolePermission, Side::Object),
+                ],
+                &stream,
+            ),
+            _ => Vec::new(),
+        },
+        "app_account" => match event_type {
+            "app_account.password_changed" => Vec::new(),
+            _ => of(
+                &[
+                    (Kind::Account, Side::Via),
+                    (Kind::RoleMember, Side::Subject),
+                ],
+                &stream,
+            ),
+        },
         "app_grants" => field("application_id")
-            .map(|app| vec![(Kind::AppGrant, Side::Object, app)])
+            .map(|app| of(&[(Kind::AppGrant, Side::Object)], &app))
             .unwrap_or_default(),
         "app_authorization" => field("application_id")
             .map(|app| {
-                vec![
-                    (Kind::UserRole, Side::Object, app.clone()),
-                    (Kind::OrgRole, Side::Object, app.clone()),
-                    (Kind::RolePermission, Side::Object, app),
-                ]
+                of(
+                    &[
+                        (Kind::UserRole, Side::Object),
+                        (Kind::OrgRole, Side::Object),
+                        (Kind::RolePermission, Side::Object),
+                    ],
+                    &app,
+                )
             })
             .unwrap_or_default(),
-        "app_role" => vec![
-            (Kind::Role, Side::Subject, stream.clone()),
-            (Kind::RoleMember, Side::Object, stream.clone()),
-            (Kind::UserRole, Side::Via, stream.clone()),
-            (Kind::OrgRole, Side::Via, stream.clone()),
-            (Kind::RolePermission, Side::Subject, stream),
-        ],
-        "tenant" => vec![(Kind::GrantReach, Side::Subject, event.tenant_id.clone())],
+        "app_role" => of(
+            &[
+                (Kind::Role, Side::Subject),
+                (Kind::RoleMember, Side::Object),
+                (Kind::UserRole, Side::Via),
+                (Kind::OrgRole, Side::Via),
+                (Kind::RolePermission, Side::Subject),
+            ],
+            &stream,
+        ),
+        "tenant" => match event_type {
+            "tenant.created" | "tenant.organization_policy_changed" => {
+                of(&[(Kind::GrantReach, Side::Subject)], &event.tenant_id)
+            }
+            _ => Vec::new(),
+        },
         _ => Vec::new(),
     }
 }
