@@ -7,14 +7,17 @@
 //! - CAS over HTTP: service tickets issued from an SSO session and validated (`cas`);
 //! - `idaas verify` at 40k and 80k events, next to a replay (`verify`; other sizes in
 //!   `IDAAS_BENCH_VERIFY_EVENTS`, e.g. `40000,80000,200000`);
+//! - as-of answers and rebuilds at 100k events: replay rate, replay with writes going on, verify,
+//!   "who could sign in to X at T" latency (`asof`; other sizes in `IDAAS_BENCH_ASOF_EVENTS`);
 //! - signed checkpoints every 1000 events, the audit export and its offline verification at 100k
 //!   events (`offline`; other sizes in `IDAAS_BENCH_OFFLINE_EVENTS`).
 //!
 //! Run: `cargo run --release -p idaas-bench` (PostgreSQL: set `IDAAS_TEST_POSTGRES_URL`). Writes
 //! Markdown tables to `ops/bench/results.md` (or the path in `IDAAS_BENCH_OUT`). Naming sections
-//! (`-- oauth`, `-- store`, `-- cas`, `-- verify`, `-- offline`) runs only those; a partial run writes only to
+//! (`-- oauth`, `-- store`, `-- cas`, `-- verify`, `-- asof`, `-- offline`) runs only those; a partial run writes only to
 //! `IDAAS_BENCH_OUT`.
 
+mod asof;
 mod browser;
 mod cas;
 mod event_store;
@@ -29,7 +32,7 @@ mod verify;
 
 use sqlx::Executor;
 
-const SECTIONS: &[&str] = &["store", "oauth", "cas", "verify", "offline"];
+const SECTIONS: &[&str] = &["store", "oauth", "cas", "verify", "asof", "offline"];
 /// Verifications and signatures timed by the cryptographic floor.
 const ARGON2_VERIFIES: usize = 40;
 const RS256_SIGNATURES: usize = 2000;
@@ -130,6 +133,16 @@ async fn main() -> anyhow::Result<()> {
             verify_figures.push(verify::measure("PostgreSQL", &url, &sizes).await?);
         }
     }
+    let mut asof_figures = Vec::new();
+    if wants("asof") {
+        let sizes = asof::sizes()?;
+        let url = sqlite("asof.db");
+        asof_figures.push(asof::measure("SQLite", &url, &sizes).await?);
+        if let Some(admin) = &postgres {
+            let url = postgres_database(admin, "idaas_bench_asof").await?;
+            asof_figures.push(asof::measure("PostgreSQL", &url, &sizes).await?);
+        }
+    }
     let mut offline_figures = Vec::new();
     if wants("offline") {
         let sizes = offline::sizes()?;
@@ -150,6 +163,7 @@ async fn main() -> anyhow::Result<()> {
     let out = report::markdown(&results)?
         + &cas::markdown(&cas_figures)?
         + &verify::markdown(&verify_figures, profile)?
+        + &asof::markdown(&asof_figures, profile)?
         + &offline::markdown(&offline_figures, profile)?;
     print!("{out}");
     let path = match std::env::var("IDAAS_BENCH_OUT") {
