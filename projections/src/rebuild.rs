@@ -17,9 +17,10 @@ const BATCH: i64 = 1000;
 /// 0009; 3: the account lockout row keeps a lock through failures and ignores familiar
 /// devices, ADR 0012; 4: application authorities, ADR 0014; 5: organisation details; 6: user
 /// account details and the left state; 7: application details and types, dictionaries; 8:
-/// uploaded files; 13: the audit trail's correlation ids and subjects, ADR 0022): a store whose
-/// projections are older is rebuilt once when it is opened.
-pub const VERSION: &str = "13";
+/// uploaded files; 13: the audit trail's correlation ids and subjects, ADR 0022; 15: erasure,
+/// deleted users awaiting retention, ADR 0026): a store whose projections are older is rebuilt
+/// once when it is opened.
+pub const VERSION: &str = "15";
 
 /// Every projection table, in the order they are cleared.
 pub fn tables() -> Vec<&'static str> {
