@@ -73,7 +73,7 @@ async fn a_retention_run_erases_deleted_users_and_forgets_old_request_metadata(e
         .await
         .unwrap();
     assert_eq!(applied.len(), 1);
-    assert_eq!(applied[0].run.users_erased, [gone.clone()]);
+    assert_eq!(applied[0].run.users_erased, std::slice::from_ref(&gone));
     assert!(applied[0].run.request_metadata_removed > 0);
     assert_eq!(metadata_rows(&server).await, 0);
     // A second run finds nothing.
