@@ -86,8 +86,9 @@ pub struct ChainBreak {
 }
 
 impl EventStore {
-    /// The events of one stream, opened and upcast, in version order, with the request metadata
-    /// kept beside them.
+    /// The events of one stream, opened and upcast, in version order; their metadata as hashed
+    /// (the request metadata kept beside the chain is joined by `load_positions` only: a
+    /// decision never needs it).
     pub async fn load(
         &self,
         tenant_id: &str,
@@ -109,7 +110,6 @@ impl EventStore {
         for row in &rows {
             events.push(self.open_row(&mut conn, StoredRow::from_row(row)?).await?);
         }
-        request_metadata::attach(&mut conn, tenant_id, &mut events).await?;
         Ok(events)
     }
 
