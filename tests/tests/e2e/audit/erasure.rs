@@ -172,9 +172,14 @@ async fn an_erased_user_is_erased_everywhere_and_the_chain_still_verifies(engine
     cp::export_to(&server.config, Some(&path), None)
         .await
         .unwrap();
-    cp::verify_offline(&path, None)
+    let report = cp::verify_offline(&path, None)
         .unwrap()
         .expect("the export verifies");
+    assert_eq!(report.tenants[0].erased, 1);
+    let mut described = Vec::new();
+    cp::describe(&report, &mut described).unwrap();
+    let described = String::from_utf8(described).unwrap();
+    assert!(described.contains("1 subject(s) erased"), "{described}");
     let export = std::fs::read_to_string(&path).unwrap();
     assert!(export.contains("user.erased") && !export.contains(MOBILE));
     server.assert_replay_identical().await;
