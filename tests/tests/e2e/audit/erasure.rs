@@ -1,7 +1,7 @@
 //! Erasure (DESIGN.md "Audit and compliance", ops/adr/0026): `POST /admin/v1/users/{id}/erase`
 //! and `idaas user erase` append `user.erased`, destroy the keys of the user and of its
 //! application accounts and delete its request metadata in one transaction; the user is gone from
-//! the directory, erased in the audit trail and the export envelope, and the chain, the
+//! the directory (admin, OneAccess, Inspur), erased in the audit trail and the export envelope, and the chain, the
 //! projections and an export still verify.
 
 use idaas_server::checkpoints as cp;
@@ -116,6 +116,9 @@ async fn an_erased_user_is_erased_everywhere_and_the_chain_still_verifies(engine
         .get(&format!("{USERS}?org_id=&offset=0&limit=100"), &t)
         .await;
     assert!(!list.text.contains(&user_id), "{}", list.text);
+    let inspur = format!("/idaas/v1/user/userInfoDetail?id={user_id}");
+    let inspur = idaas_tests::inspur::call(&server, &t, Method::GET, &inspur, None).await;
+    assert_eq!(inspur.0, 404, "{}", inspur.1);
 
     // Erased in the audit trail, request metadata gone; its account's names too.
     let after = found(&server, &auditor.token, &query).await;
