@@ -271,8 +271,8 @@ async fn append_one(
     };
     // The client address and user agent stay out of the hashed bytes (ops/adr/0026).
     let personal = request_metadata::personal(&request.metadata);
-    let metadata =
-        serde_json::to_string(&request_metadata::chained(&request.metadata)).context("metadata")?;
+    let chained = request_metadata::chained(&request.metadata);
+    let metadata = serde_json::to_string(&chained).context("metadata")?;
     let recorded_at = chrono::Utc::now()
         .format("%Y-%m-%dT%H:%M:%S%.3fZ")
         .to_string();
@@ -361,7 +361,8 @@ async fn append_one(
             event_type: event.event_type.clone(),
             schema_version,
             payload,
-            metadata: request.metadata.clone(),
+            // What a replay will read: projections never see the request metadata kept beside.
+            metadata: chained.clone(),
             recorded_at: recorded_at.clone(),
         };
         if let Some(personal) = &personal {
