@@ -38,3 +38,61 @@ pub struct RetentionRun {
     pub users_erased: Vec<String>,
     pub at: i64,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aggregate::Forget;
+    use crate::tenant::{Tenant, TenantCommand, TenantError, TenantEvent};
+    use crate::testing::given;
+
+    fn created() -> TenantEvent {
+        TenantEvent::TenantCreated {
+            tenant_id: "t1".into(),
+            name: "Acme".into(),
+            domains: vec!["acme.example.com".into()],
+            created_at: 1,
+        }
+    }
+
+    fn days(days: Option<u32>) -> RetentionPolicy {
+        RetentionPolicy {
+            de_identify_after_days: days,
+        }
+    }
+
+    #[test]
+    fn a_policy_is_set_within_ten_years_and_only_when_it_changes() {
+        let set = TenantCommand::SetRetention(days(Some(30)));
+        given::<Tenant>(&[created()])
+            .when(set.clone(), &())
+            .then_expect_events(&[TenantEvent::RetentionChanged {
+                policy: days(Some(30)),
+            }]);
+        let changed = TenantEvent::RetentionChanged {
+            policy: days(Some(30)),
+        };
+        given::<Tenant>(&[created(), changed])
+            .when(set, &())
+            .then_expect_events(&[]);
+        given::<Tenant>(&[created()])
+            .when(TenantCommand::SetRetention(days(Some(MAX_DAYS + 1))), &())
+            .then_expect_error(TenantError::InvalidRetention);
+    }
+
+    #[test]
+    fn a_run_is_recorded_with_the_request_metadata_it_forgets() {
+        let run = RetentionRun {
+            after_days: 1,
+            cutoff: 10,
+            request_metadata_up_to: Some(42),
+            request_metadata_removed: 7,
+            users_erased: vec!["u1".into()],
+            at: 86_400_010,
+        };
+        let decision = given::<Tenant>(&[created()])
+            .when(TenantCommand::RecordRetention(run.clone()), &())
+            .then_expect_events(&[TenantEvent::RetentionApplied(run)]);
+        assert_eq!(decision.forget, [Forget::RequestMetadataUpTo(42)]);
+    }
+}
