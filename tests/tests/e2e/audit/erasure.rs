@@ -144,6 +144,15 @@ async fn an_erased_user_is_erased_everywhere_and_the_chain_still_verifies(engine
     assert_eq!(account[0]["payload"]["personal"], "[erased]");
     assert_eq!(kept(&server, &user_id).await, (0, 0));
     assert_eq!(kept(&server, &account_id).await, (0, 0));
+    let (name, display): (String, String) = sqlx::query_as(
+        "SELECT account_name, name FROM proj_app_accounts WHERE tenant_id = 'default' \
+         AND account_id = $1",
+    )
+    .bind(&account_id)
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    assert_eq!((name.as_str(), display.as_str()), ("", ""), "no names kept");
 
     // The export envelope shows the subject erased.
     let events = server
