@@ -51,12 +51,25 @@ impl Claim {
     }
 }
 
-/// What a command decided: the events to append and the claims they take and release.
+/// What a decision makes the store forget in the append transaction of its events, so the
+/// events and the forgetting commit together or not at all (ops/adr/0026).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Forget {
+    /// A subject's data key (its sealed personal data can no longer be opened) and the request
+    /// metadata (client address, user agent) kept for it outside the hash chain.
+    Subject(String),
+    /// The tenant's request metadata of events up to and including this position.
+    RequestMetadataUpTo(i64),
+}
+
+/// What a command decided: the events to append, the claims they take and release, and what
+/// the store forgets with them.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Decision<E> {
     pub events: Vec<E>,
     pub claims: Vec<Claim>,
     pub releases: Vec<Claim>,
+    pub forget: Vec<Forget>,
 }
 
 impl<E> Decision<E> {
@@ -65,6 +78,7 @@ impl<E> Decision<E> {
             events,
             claims: Vec::new(),
             releases: Vec::new(),
+            forget: Vec::new(),
         }
     }
 

@@ -32,6 +32,7 @@ pub mod password;
 pub mod pkce;
 pub mod privilege;
 pub mod protocols;
+pub mod retention;
 pub mod saml_key;
 pub mod saml_login;
 pub mod saml_logout;
@@ -49,6 +50,6 @@ pub mod user;
 pub mod user_type;
 pub mod values;
 
-pub use aggregate::{Aggregate, Claim, Decision, DomainEvent};
+pub use aggregate::{Aggregate, Claim, Decision, DomainEvent, Forget};
 pub use claim_kind::ClaimKind;
 pub use ids::{ApplicationId, OrganizationId, TenantId, UserId};

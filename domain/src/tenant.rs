@@ -3,9 +3,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::aggregate::{Aggregate, Claim, Decision, DomainEvent};
+use crate::aggregate::{Aggregate, Claim, Decision, DomainEvent, Forget};
 use crate::claim_kind::ClaimKind;
 use crate::password::{PasswordPolicy, MAX_LENGTH_LIMIT};
+use crate::retention::{RetentionPolicy, RetentionRun};
 
 pub use crate::attribute_rules::{
     compile_pattern, matches_pattern, AttributeRule, UserAttributeRules, MAX_ATTRIBUTE_RULES,
@@ -59,6 +60,7 @@ pub struct TenantSettings {
     pub management_token_lifetime_secs: u32,
     pub lockout: LockoutPolicy,
     pub organizations: OrganizationPolicy,
+    pub retention: RetentionPolicy,
 }
 
 impl Default for TenantSettings {
@@ -69,6 +71,7 @@ impl Default for TenantSettings {
             management_token_lifetime_secs: DEFAULT_TOKEN_LIFETIME_SECS,
             lockout: LockoutPolicy::default(),
             organizations: OrganizationPolicy::default(),
+            retention: RetentionPolicy::default(),
         }
     }
 }
@@ -94,6 +97,9 @@ pub enum TenantCommand {
     SetManagementTokenLifetime(u32),
     SetLockout(LockoutPolicy),
     SetOrganizationPolicy(OrganizationPolicy),
+    SetRetention(RetentionPolicy),
+    /// Records what a retention run did (nothing is recorded for a run that did nothing).
+    RecordRetention(RetentionRun),
     /// Claims another host name for the tenant (a unique claim across tenants).
     AddDomain(String),
     /// Gives up a host name (a tenant keeps at least one once it has one).
@@ -124,6 +130,11 @@ pub enum TenantEvent {
     DomainAdded { domain: String },
     #[serde(rename = "tenant.domain_removed")]
     DomainRemoved { domain: String },
+    #[serde(rename = "tenant.retention_changed")]
+    RetentionChanged { policy: RetentionPolicy },
+    /// A retention run forgot request metadata and erased deleted users (ops/adr/0026).
+    #[serde(rename = "tenant.retention_applied")]
+    RetentionApplied(RetentionRun),
 }
 
 impl DomainEvent for TenantEvent {
@@ -139,6 +150,8 @@ impl DomainEvent for TenantEvent {
             Self::OrganizationPolicyChanged { .. } => "tenant.organization_policy_changed",
             Self::DomainAdded { .. } => "tenant.domain_added",
             Self::DomainRemoved { .. } => "tenant.domain_removed",
+            Self::RetentionChanged { .. } => "tenant.retention_changed",
+            Self::RetentionApplied(_) => "tenant.retention_applied",
         }
     }
 
@@ -175,6 +188,8 @@ pub enum TenantError {
     ReservedDomain(String),
     #[error("a tenant keeps at least one host name: add another before removing {0}")]
     LastDomain(String),
+    #[error("de_identify_after_days must be 0 to 3650")]
+    InvalidRetention,
 }
 
 /// A host name as a tenant claims it: lower case, no port, letters, digits, dots and hyphens.
@@ -225,6 +240,8 @@ impl Aggregate for Tenant {
             }
             TenantEvent::DomainAdded { domain } => self.domains.push(domain.clone()),
             TenantEvent::DomainRemoved { domain } => self.domains.retain(|d| d != domain),
+            TenantEvent::RetentionChanged { policy } => self.settings.retention = *policy,
+            TenantEvent::RetentionApplied(_) => {}
         }
     }
 
@@ -307,6 +324,22 @@ impl Aggregate for Tenant {
                     return Err(TenantError::InvalidLifetime);
                 }
                 TenantEvent::ManagementTokenLifetimeChanged { seconds }
+            }
+            TenantCommand::SetRetention(policy) => {
+                if !policy.is_valid() {
+                    return Err(TenantError::InvalidRetention);
+                }
+                if policy == self.settings.retention {
+                    return Ok(Decision::none());
+                }
+                TenantEvent::RetentionChanged { policy }
+            }
+            TenantCommand::RecordRetention(run) => {
+                let mut decision = Decision::event(TenantEvent::RetentionApplied(run.clone()));
+                if let Some(position) = run.request_metadata_up_to {
+                    decision.forget = vec![Forget::RequestMetadataUpTo(position)];
+                }
+                return Ok(decision);
             }
         };
         Ok(Decision::event(event))

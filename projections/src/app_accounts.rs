@@ -108,7 +108,8 @@ impl Projector for AppAccountsProjection {
     }
 }
 
-/// A deleted user's basic accounts become orphan accounts; other user events change nothing here.
+/// A deleted user's basic accounts become orphan accounts, an erased user's accounts lose their
+/// names; other user events change nothing here.
 async fn on_user_event(
     conn: &mut AnyConnection,
     tenant: &str,
@@ -130,6 +131,25 @@ async fn on_user_event(
             .bind(BASIC_ACCOUNT)
             .execute(&mut *conn)
             .await?;
+        }
+        // The accounts' names are often the person's: their keys were destroyed with the
+        // user's, and the rows keep no name (ops/adr/0026).
+        UserEvent::UserErased {
+            account_ids,
+            erased_at,
+            ..
+        } => {
+            for account_id in account_ids {
+                sqlx::query(
+                    "UPDATE proj_app_accounts SET account_name = '', name = '', extension = '{}', \
+                     updated_at = $1 WHERE tenant_id = $2 AND account_id = $3",
+                )
+                .bind(erased_at)
+                .bind(tenant)
+                .bind(account_id)
+                .execute(&mut *conn)
+                .await?;
+            }
         }
         UserEvent::UserCreated { .. }
         | UserEvent::UserUpdated { .. }

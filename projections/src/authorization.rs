@@ -274,7 +274,7 @@ pub(crate) async fn on_user_event(
     event: UserEvent,
 ) -> anyhow::Result<()> {
     match event {
-        UserEvent::UserDeleted { user_id, .. } => {
+        UserEvent::UserDeleted { user_id, .. } | UserEvent::UserErased { user_id, .. } => {
             delete(conn, tenant, "proj_user_roles", "user_id", &user_id, None).await
         }
         UserEvent::UserCreated { .. }

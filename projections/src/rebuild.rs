@@ -20,9 +20,9 @@ pub(crate) const BATCH: i64 = 1000;
 /// devices, ADR 0012; 4: application authorities, ADR 0014; 5: organisation details; 6: user
 /// account details and the left state; 7: application details and types, dictionaries; 8:
 /// uploaded files; 13: the audit trail's correlation ids and subjects, ADR 0022; 14: the as-of
-/// history of access, ADR 0025): a store whose
-/// projections are older is rebuilt once when it is opened.
-pub const VERSION: &str = "14";
+/// history of access, ADR 0025; 15: erasure, deleted users awaiting retention, ADR 0026): a store
+/// whose projections are older is rebuilt once when it is opened.
+pub const VERSION: &str = "15";
 
 /// Every projection table, in the order they are cleared.
 pub fn tables() -> Vec<&'static str> {

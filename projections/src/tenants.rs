@@ -90,6 +90,11 @@ impl Projector for TenantsProjection {
                     })
                     .await?
                 }
+                TenantEvent::RetentionChanged { policy } => {
+                    update_settings(conn, tenant_id, |s| s.retention = policy).await?
+                }
+                // A run's record changes no setting; what it forgot is in other tables.
+                TenantEvent::RetentionApplied(_) => {}
             }
             Ok(())
         })

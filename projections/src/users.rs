@@ -13,7 +13,12 @@ use crate::support::{flag, placeholders, typed};
 
 pub struct UsersProjection;
 
-pub const TABLES: &[&str] = &["proj_users", "proj_user_orgs", "proj_user_extensions"];
+pub const TABLES: &[&str] = &[
+    "proj_users",
+    "proj_user_orgs",
+    "proj_user_extensions",
+    "proj_deleted_users",
+];
 
 impl Projector for UsersProjection {
     fn name(&self) -> &'static str {
@@ -137,21 +142,71 @@ impl Projector for UsersProjection {
                     .execute(&mut *conn)
                     .await?;
                 }
-                UserEvent::UserDeleted { user_id, .. } => {
-                    for table in ["proj_user_orgs", "proj_user_extensions", "proj_users"] {
-                        sqlx::query(&format!(
-                            "DELETE FROM {table} WHERE tenant_id = $1 AND user_id = $2"
-                        ))
-                        .bind(tenant)
-                        .bind(&user_id)
-                        .execute(&mut *conn)
-                        .await?;
-                    }
+                UserEvent::UserDeleted {
+                    user_id,
+                    deleted_at,
+                } => {
+                    drop_user(conn, tenant, &user_id).await?;
+                    sqlx::query(
+                        "INSERT INTO proj_deleted_users (tenant_id, user_id, deleted_at) \
+                         VALUES ($1, $2, $3)",
+                    )
+                    .bind(tenant)
+                    .bind(&user_id)
+                    .bind(deleted_at)
+                    .execute(&mut *conn)
+                    .await?;
+                }
+                // An erased user is gone from the directory (a live one was deleted by the
+                // event before) and no longer waits for a retention run (ops/adr/0026).
+                UserEvent::UserErased { user_id, .. } => {
+                    drop_user(conn, tenant, &user_id).await?;
+                    sqlx::query(
+                        "DELETE FROM proj_deleted_users WHERE tenant_id = $1 AND user_id = $2",
+                    )
+                    .bind(tenant)
+                    .bind(&user_id)
+                    .execute(&mut *conn)
+                    .await?;
                 }
             }
             Ok(())
         })
     }
+}
+
+/// Removes a user's rows from the directory tables.
+async fn drop_user(conn: &mut AnyConnection, tenant: &str, user_id: &str) -> anyhow::Result<()> {
+    for table in ["proj_user_orgs", "proj_user_extensions", "proj_users"] {
+        sqlx::query(&format!(
+            "DELETE FROM {table} WHERE tenant_id = $1 AND user_id = $2"
+        ))
+        .bind(tenant)
+        .bind(user_id)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Deleted users not yet erased whose deletion is before `before` (milliseconds), oldest first,
+/// at most `limit`: what a retention run erases (ops/adr/0026).
+pub async fn deleted_before(
+    pool: &AnyPool,
+    tenant: &str,
+    before: i64,
+    limit: i64,
+) -> anyhow::Result<Vec<String>> {
+    let rows: Vec<(String,)> = sqlx::query_as(
+        "SELECT user_id FROM proj_deleted_users WHERE tenant_id = $1 AND deleted_at < $2 \
+         ORDER BY deleted_at, user_id LIMIT $3",
+    )
+    .bind(tenant)
+    .bind(before)
+    .bind(limit)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().map(|(id,)| id).collect())
 }
 
 fn primary_org(relations: &[OrgRelation]) -> Option<String> {

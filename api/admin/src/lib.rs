@@ -7,6 +7,7 @@ mod access_keys;
 mod applications;
 mod audit_reading;
 mod authority;
+mod erasure;
 mod error;
 mod keys;
 mod organizations;
@@ -38,7 +39,7 @@ pub fn surface() -> Surface {
 
 const DESCRIPTION: &str = "Applications (their authority, privileges and access keys), the \
     privileges roles carry, tenants and their host names, tenant settings, token and SAML signing \
-    keys, organisations' government profiles, users' lockouts and posts. Authenticated by a \
+    keys, organisations' government profiles, users' lockouts and posts, erasure. Authenticated by a \
     management token of the tenant (POST /api/v2/tenant/token) whose application is a tenant \
     administrator; a missing or bad token is 401 {\"error\", \"error_description\"}. Other errors \
     are {\"error\", \"message\"}: 400 invalid_request (including unknown fields), 403 forbidden, \
@@ -56,6 +57,7 @@ fn routes() -> ApiRouter {
         .merge(organizations::router())
         .merge(access_keys::router())
         .merge(users::router())
+        .merge(erasure::router())
 }
 
 /// Refuses a call the caller's authority does not cover: recorded, answered 403 (ops/adr/0014).

@@ -215,6 +215,17 @@ pub struct Settings {
     management_token_lifetime_secs: u32,
     lockout: Lockout,
     organizations: OrganizationPolicy,
+    retention: Retention,
+}
+
+/// The tenant's retention policy (ops/adr/0026). In a body every field may be left out.
+#[derive(Default, ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct Retention {
+    /// Days after which request metadata (client address, user agent) is forgotten and a
+    /// deleted user is erased, by the next retention run; null (the default) keeps them.
+    #[schema(minimum = 0, maximum = 3650, required = true)]
+    de_identify_after_days: Option<u32>,
 }
 
 /// The password policy (specs/oneaccess.md §4.9, PWD.0001–PWD.0008). In a body every field may
@@ -414,6 +425,7 @@ mod tests {
             properties::<OrganizationPolicy>(),
             keys(settings.organizations)
         );
+        assert_eq!(properties::<Retention>(), keys(settings.retention));
         assert_eq!(properties::<AttributeRule>(), keys(Rule::default()));
         let item = domain::privilege::ResourceItem {
             item_id: "i".into(),

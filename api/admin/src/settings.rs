@@ -1,10 +1,11 @@
 //! `/admin/v1/tenant/settings`: the caller's tenant's password policy, user-attribute rules
 //! (keyed by canonical attribute names; version-1 names are accepted and renamed), organisation
-//! policy, lockout and management token lifetime.
+//! policy, lockout, management token lifetime and retention (ops/adr/0026).
 
 use axum::extract::State;
 use axum::Json;
 use domain::password::PasswordPolicy;
+use domain::retention::RetentionPolicy;
 use domain::tenant::{
     AttributeRule, LockoutPolicy, OrganizationPolicy, Tenant, TenantCommand, TenantSettings,
     UserAttributeRules,
@@ -31,6 +32,7 @@ pub fn router() -> ApiRouter {
         .routes(routes!(lockout))
         .routes(routes!(organizations))
         .routes(routes!(token_lifetime))
+        .routes(routes!(retention))
 }
 
 fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, AdminError> {
@@ -229,4 +231,30 @@ async fn organizations(
         TenantCommand::SetOrganizationPolicy(policy),
     )
     .await
+}
+
+/// Sets the retention policy: after how many days request metadata is forgotten and deleted users
+/// are erased (null: never, the default).
+#[utoipa::path(
+    put,
+    operation_id = "set_retention",
+    path = "/tenant/settings/retention",
+    tag = "settings",
+    request_body = schema::Retention,
+    responses(
+        (status = 200, description = "The settings now.", body = schema::Settings),
+        (status = 400, description = "An unknown field, or not 0 to 3650 days.", body = ErrorBody),
+        (status = 403, description = "Not a tenant administrator's credential.", body = ErrorBody),
+        (status = 409, description = "The settings kept changing; try again.", body = ErrorBody),
+        CallFailures,
+    ),
+    security(("bearer" = []))
+)]
+async fn retention(
+    State(state): State<AppState>,
+    caller: ManagementCaller,
+    body: axum::body::Bytes,
+) -> Result<Json<TenantSettings>, AdminError> {
+    let policy: RetentionPolicy = parse(&body)?;
+    change(&state, &caller, TenantCommand::SetRetention(policy)).await
 }

@@ -82,9 +82,11 @@ pub struct EventView {
     request_id: Option<String>,
     correlation_id: Option<String>,
     causation_id: Option<String>,
-    /// Personal: masked unless granted.
+    /// Personal: masked unless granted; null once its subject is erased or the tenant's
+    /// retention period has passed (ops/adr/0026).
     client_ip: Option<String>,
-    /// Personal: masked unless granted.
+    /// Personal: masked unless granted; null once its subject is erased or the tenant's
+    /// retention period has passed.
     user_agent: Option<String>,
     /// The person the calling application said it acted for (personal: masked unless granted).
     on_behalf_of: Option<String>,

@@ -160,7 +160,7 @@ fn password_error(violation: PasswordViolation) -> Coded {
 
 fn user_error(error: UserError) -> Coded {
     match error {
-        UserError::NotFound => Coded::new("USER.0001"),
+        UserError::NotFound | UserError::AlreadyErased => Coded::new("USER.0001"),
         UserError::AlreadyExists => Coded::new("COM.0002"),
         UserError::Required(field) => Coded::new(required_code(field)),
         UserError::Invalid(field) => Coded::new(invalid_code(field)),

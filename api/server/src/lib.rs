@@ -6,6 +6,7 @@ pub mod app;
 pub mod checkpoints;
 pub mod cli;
 pub mod docs;
+pub mod erasure;
 pub mod export;
 pub mod limits;
 pub mod listen;

@@ -1,5 +1,5 @@
 //! `idaas`: serve, migrate, replay, verify (also --offline), events export, tenant create, audit
-//! grant, export and checkpoints, export consumers.
+//! grant, export and checkpoints, export consumers, user erase, retention run.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -82,6 +82,11 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// The tenants' retention policies (ops/adr/0026).
+    Retention {
+        #[command(subcommand)]
+        command: RetentionCommand,
+    },
     /// The export consumers: their checkpoints, a replay from a position, their dead letters.
     Export {
         #[command(subcommand)]
@@ -115,7 +120,26 @@ enum AuditCommand {
 }
 
 #[derive(Subcommand)]
+enum RetentionCommand {
+    /// Apply the retention policies now (every tenant's, or one's): erase users deleted more than
+    /// the policy's days ago and forget older request metadata; prints what each tenant's run did
+    /// (recorded as tenant.retention_applied).
+    Run {
+        #[arg(long)]
+        tenant: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
 enum UserCommand {
+    /// Erase a user (ops/adr/0026): deleted if it was not, its personal data made unreadable for
+    /// good (recorded as user.erased).
+    Erase {
+        user_id: String,
+        /// The tenant (default: the default tenant).
+        #[arg(long, default_value = "default")]
+        tenant: String,
+    },
     /// Lift a user's sign-in lockout and clear the failure counts (audited as login.unlocked).
     Unlock {
         /// The tenant (default: the default tenant).
@@ -380,6 +404,35 @@ async fn run(args: Args) -> anyhow::Result<ExitCode> {
                 "{}",
                 serde_json::json!({ "user_id": unlocked.user_id, "unlocked": unlocked.changed })
             );
+        }
+        Command::User {
+            command: UserCommand::Erase { user_id, tenant },
+        } => {
+            let store = open_store(&config).await?;
+            let clock = usecases::clock::SystemClock;
+            idaas_server::erasure::erase_user(&store, &tenant, &user_id, &clock).await?;
+            println!(
+                "{}",
+                serde_json::json!({ "user_id": user_id, "erased": true })
+            );
+        }
+        Command::Retention {
+            command: RetentionCommand::Run { tenant },
+        } => {
+            let store = open_store(&config).await?;
+            let clock = usecases::clock::SystemClock;
+            let applied =
+                idaas_server::erasure::run_retention(&store, tenant.as_deref(), &clock).await?;
+            for done in applied {
+                println!(
+                    "{}",
+                    serde_json::json!({
+                        "tenant_id": done.tenant_id,
+                        "users_erased": done.run.users_erased.len(),
+                        "request_metadata_removed": done.run.request_metadata_removed,
+                    })
+                );
+            }
         }
         Command::Tenant {
             command: TenantCommand::Create { name, domains },

@@ -88,6 +88,8 @@ pub struct RunningServer {
     checkpoints: Option<CheckpointWorker>,
     /// The export consumers (ops/adr/0024); finished at a stop.
     export: Option<usecases::export::ExportWorkers>,
+    /// Applies the tenants' retention policies (ops/adr/0026); finished at a stop.
+    retention: Option<usecases::retention::RetentionWorker>,
 }
 
 impl RunningServer {
@@ -99,6 +101,9 @@ impl RunningServer {
             task.abort();
         }
         self.task.await.context("server task")?.context("server")?;
+        if let Some(retention) = self.retention {
+            retention.finish().await;
+        }
         if let Some(export) = self.export {
             export.finish().await;
         }
@@ -121,6 +126,7 @@ impl RunningServer {
             metrics_task,
             checkpoints,
             export,
+            retention,
             ..
         } = self;
         let _worker = AbortOnDrop(worker);
@@ -132,6 +138,9 @@ impl RunningServer {
                 let _ = shutdown.send(());
                 task.await.context("server task")?.context("server")?;
             }
+        }
+        if let Some(retention) = retention {
+            retention.finish().await;
         }
         if let Some(export) = export {
             export.finish().await;
@@ -205,6 +214,11 @@ pub async fn start_wired(
         config.checkpoints.clone(),
         state.clock.clone(),
     );
+    let retention = usecases::retention::RetentionWorker::spawn(
+        state.bus.clone(),
+        &config.retention,
+        state.clock.clone(),
+    );
     let limits = config.limits.clone();
     crate::metrics::handle();
     let metrics = crate::metrics::MetricsSettings::from_config(&config.metrics)?;
@@ -248,6 +262,7 @@ pub async fn start_wired(
         worker,
         checkpoints,
         export,
+        retention,
     })
 }
 

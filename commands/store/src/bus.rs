@@ -145,6 +145,7 @@ impl CommandBus {
                 releases: decision.releases,
                 guards: guards.clone(),
                 metadata: context.metadata.clone(),
+                forget: decision.forget,
             };
             match self.store.append(request).await {
                 Ok(position) => {

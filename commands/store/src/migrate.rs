@@ -63,6 +63,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(32, "0032_checkpoints"),
     migration!(33, "0033_export"),
     migration!(34, "0034_asof"),
+    migration!(35, "0035_request_metadata"),
 ];
 
 /// The migration level of this release: the version of its last migration.

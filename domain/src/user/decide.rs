@@ -1,13 +1,13 @@
 //! The decisions of the user aggregate.
 
-use crate::aggregate::{Aggregate, Claim, Decision};
+use crate::aggregate::{Aggregate, Claim, Decision, Forget};
 use crate::claim_kind::ClaimKind;
 use crate::password::{PasswordHasher, PasswordOwner, PasswordViolation};
 use crate::tenant::{matches_pattern, TenantSettings};
 
 use super::{
-    AccountDetails, AccountState, OrgRelation, User, UserCommand, UserError, UserEvent, UserField,
-    UserInput, UserProfile, MAX_SECONDARY_ORGS,
+    AccountDetails, AccountState, ErasureReason, OrgRelation, User, UserCommand, UserError,
+    UserEvent, UserField, UserInput, UserProfile, MAX_SECONDARY_ORGS,
 };
 
 pub(super) fn decide(
@@ -19,6 +19,13 @@ pub(super) fn decide(
         if user.id.is_some() {
             return Err(UserError::AlreadyExists);
         }
+    } else if let UserCommand::Erase {
+        accounts,
+        reason,
+        now,
+    } = command
+    {
+        return erase(user, accounts, reason, now);
     } else if user.id.is_none() || user.deleted {
         return Err(UserError::NotFound);
     }
@@ -155,7 +162,45 @@ pub(super) fn decide(
             decision.releases = held_claims(&user.profile, &user.held_claims);
             Ok(decision)
         }
+        UserCommand::Erase { .. } => Err(UserError::NotFound),
     }
+}
+
+/// Erasure (ops/adr/0026): a live user is deleted first (its claims released, every read model
+/// dropping it as for a deletion), then erased; the store forgets the data keys with the events.
+fn erase(
+    user: &User,
+    accounts: Vec<String>,
+    reason: ErasureReason,
+    now: i64,
+) -> Result<Decision<UserEvent>, UserError> {
+    let Some(user_id) = user.id.clone() else {
+        return Err(UserError::NotFound);
+    };
+    if user.erased {
+        return Err(UserError::AlreadyErased);
+    }
+    let mut events = Vec::new();
+    let mut releases = Vec::new();
+    if !user.deleted {
+        events.push(UserEvent::UserDeleted {
+            user_id: user_id.clone(),
+            deleted_at: now,
+        });
+        releases = held_claims(&user.profile, &user.held_claims);
+    }
+    let mut forget = vec![Forget::Subject(user_id.clone())];
+    forget.extend(accounts.iter().cloned().map(Forget::Subject));
+    events.push(UserEvent::UserErased {
+        user_id,
+        erased_at: now,
+        reason,
+        account_ids: accounts,
+    });
+    let mut decision = Decision::events(events);
+    decision.releases = releases;
+    decision.forget = forget;
+    Ok(decision)
 }
 
 /// The event that puts the user in `target`, if it is not there already.

@@ -56,6 +56,8 @@ pub struct User {
     /// Left the organisation (Inspur's dimission, status 0): kept, but not listed as a member.
     pub left: bool,
     pub deleted: bool,
+    /// Erased (ops/adr/0026): deleted, and its data key destroyed; nothing changes it any more.
+    pub erased: bool,
     pub account: AccountDetails,
     /// The kinds of unique claim the user holds, whatever the tenant's rules say now.
     pub held_claims: Vec<ClaimKind>,
@@ -124,6 +126,14 @@ pub enum UserCommand {
     Leave {
         now: i64,
     },
+    /// Erasure (ops/adr/0026): a live user is deleted and erased, a deleted one erased; the
+    /// user's data key and those of `accounts` (its application accounts) are destroyed with the
+    /// events.
+    Erase {
+        accounts: Vec<String>,
+        reason: ErasureReason,
+        now: i64,
+    },
     /// An update, a new password (an administrator's, no old one needed) and a new state, in
     /// one decision: the events are written together or not at all (Inspur USR-03).
     Revise {
@@ -186,6 +196,24 @@ pub enum UserEvent {
     /// ordinary disabled user.
     #[serde(rename = "user.left")]
     UserLeft { user_id: String, at: i64 },
+    /// The user's personal data was made unreadable: its data key and those of `account_ids`
+    /// were destroyed in the same transaction (ops/adr/0026). No personal value in it.
+    #[serde(rename = "user.erased")]
+    UserErased {
+        user_id: String,
+        erased_at: i64,
+        reason: ErasureReason,
+        #[serde(default)]
+        account_ids: Vec<String>,
+    },
+}
+
+/// Why a user was erased: asked for (the admin API, the CLI) or by the tenant's retention policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErasureReason {
+    Request,
+    Retention,
 }
 
 impl DomainEvent for UserEvent {
@@ -198,6 +226,7 @@ impl DomainEvent for UserEvent {
             Self::PasswordChanged { .. } => "user.password_changed",
             Self::UserDeleted { .. } => "user.deleted",
             Self::UserLeft { .. } => "user.left",
+            Self::UserErased { .. } => "user.erased",
         }
     }
 
@@ -214,6 +243,8 @@ impl DomainEvent for UserEvent {
 pub enum UserError {
     #[error("user does not exist")]
     NotFound,
+    #[error("user is already erased")]
+    AlreadyErased,
     #[error("user already exists")]
     AlreadyExists,
     #[error("{} required", .0.name())]
@@ -305,6 +336,11 @@ impl Aggregate for User {
                 self.pwd_must_modify = *pwd_must_modify;
             }
             UserEvent::UserDeleted { .. } => self.deleted = true,
+            UserEvent::UserErased { .. } => {
+                self.deleted = true;
+                self.erased = true;
+                self.profile = UserProfile::default();
+            }
         }
     }
 

@@ -704,3 +704,64 @@ fn a_tenant_pattern_narrows_an_attribute() {
         .when(command("E123"), &FakeHasher)
         .decision();
 }
+
+fn erase(accounts: &[&str]) -> UserCommand {
+    UserCommand::Erase {
+        accounts: accounts.iter().map(|a| a.to_string()).collect(),
+        reason: ErasureReason::Request,
+        now: NOW,
+    }
+}
+
+fn erased(accounts: &[&str]) -> UserEvent {
+    UserEvent::UserErased {
+        user_id: "u1".into(),
+        erased_at: NOW,
+        reason: ErasureReason::Request,
+        account_ids: accounts.iter().map(|a| a.to_string()).collect(),
+    }
+}
+
+#[test]
+fn erasing_a_live_user_deletes_it_and_forgets_its_keys_with_the_events() {
+    let deleted = UserEvent::UserDeleted {
+        user_id: "u1".into(),
+        deleted_at: NOW,
+    };
+    let decision = given::<User>(&[created(None)])
+        .when(erase(&["a1"]), &FakeHasher)
+        .then_expect_events(&[deleted, erased(&["a1"])]);
+    assert_eq!(
+        decision.forget,
+        [
+            crate::Forget::Subject("u1".into()),
+            crate::Forget::Subject("a1".into())
+        ]
+    );
+    assert!(!decision.releases.is_empty(), "its claims are released");
+}
+
+#[test]
+fn a_deleted_user_is_erased_without_a_second_deletion() {
+    let deleted = UserEvent::UserDeleted {
+        user_id: "u1".into(),
+        deleted_at: NOW,
+    };
+    given::<User>(&[created(None), deleted])
+        .when(erase(&[]), &FakeHasher)
+        .then_expect_events(&[erased(&[])]);
+}
+
+#[test]
+fn an_erased_user_cannot_be_erased_again_or_changed() {
+    let history = [created(None), erased(&[])];
+    given::<User>(&history)
+        .when(erase(&[]), &FakeHasher)
+        .then_expect_error(UserError::AlreadyErased);
+    given::<User>(&history)
+        .when(UserCommand::Enable { now: NOW }, &FakeHasher)
+        .then_expect_error(UserError::NotFound);
+    given_no_events::<User>()
+        .when(erase(&[]), &FakeHasher)
+        .then_expect_error(UserError::NotFound);
+}

@@ -54,6 +54,7 @@ fn raw(i: usize) -> AppendRequest {
         claims: Vec::new(),
         releases: Vec::new(),
         guards: Vec::new(),
+        forget: Vec::new(),
         metadata: Metadata {
             actor_id: Some("bench".into()),
             actor_kind: Some("system".into()),

@@ -46,11 +46,14 @@ mod management {
 }
 
 /// The audit API (`/audit/v1`): event search by each filter and by cursor, entity history with
-/// before → after values, masking, CSV, and who may read it (ops/adr/0022).
+/// before → after values, masking, CSV, and who may read it (ops/adr/0022); erasure and
+/// retention (ops/adr/0026).
 mod audit {
     mod asof;
     mod authority;
+    mod erasure;
     mod history;
+    mod retention;
     mod search;
     mod support;
 }

@@ -215,6 +215,13 @@ pub fn describe(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
              event(s) after it covered by the hash chain only",
             t.tenant_id, t.events, t.head_position, t.checkpoints, t.after_last_checkpoint
         )?;
+        if t.erased > 0 {
+            writeln!(
+                out,
+                "  tenant {}: {} subject(s) erased (their personal data is unreadable)",
+                t.tenant_id, t.erased
+            )?;
+        }
     }
     Ok(())
 }

@@ -77,6 +77,16 @@ pub enum Line {
     },
     /// A signed checkpoint of a tenant's hash chain.
     Checkpoint(crate::checkpoints::Checkpoint),
+    /// An event's request metadata, kept beside the chain (ops/adr/0026).
+    RequestMetadata {
+        tenant_id: String,
+        position: i64,
+        stream_id: String,
+        subject_id: String,
+        client_ip: Option<String>,
+        user_agent: Option<String>,
+        recorded_at: String,
+    },
     /// The last line: how many lines came before it and their SHA-256 (hex), each with its
     /// newline.
     End {
@@ -216,6 +226,9 @@ async fn write_snapshot(
     if migration_level >= crate::checkpoints::MIGRATION {
         write_checkpoints(conn, &mut w).await?;
     }
+    if migration_level >= REQUEST_METADATA_MIGRATION {
+        write_request_metadata(conn, &mut w).await?;
+    }
     let end = Line::End {
         lines: w.lines,
         sha256: hex::encode(w.hash.clone().finalize()),
@@ -228,6 +241,43 @@ async fn write_snapshot(
         events,
         migration_level,
     })
+}
+
+/// The migration that keeps request metadata beside the chain (ops/adr/0026).
+const REQUEST_METADATA_MIGRATION: i64 = 35;
+
+/// The request metadata kept beside the chain, in position order.
+async fn write_request_metadata(
+    conn: &mut AnyConnection,
+    w: &mut Writer<'_>,
+) -> anyhow::Result<()> {
+    type Row = (
+        String,
+        i64,
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        String,
+    );
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT tenant_id, position, stream_id, subject_id, client_ip, user_agent, recorded_at \
+         FROM request_metadata ORDER BY position",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    for (tenant_id, position, stream_id, subject_id, client_ip, user_agent, recorded_at) in rows {
+        w.line(&Line::RequestMetadata {
+            tenant_id,
+            position,
+            stream_id,
+            subject_id,
+            client_ip,
+            user_agent,
+            recorded_at,
+        })?;
+    }
+    Ok(())
 }
 
 /// The checkpoint keys, oldest first, and the checkpoints in position order.

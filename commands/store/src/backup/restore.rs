@@ -56,6 +56,7 @@ async fn refuse_unless_empty(conn: &mut AnyConnection) -> anyhow::Result<()> {
         "subject_keys",
         "checkpoint_keys",
         "checkpoints",
+        "request_metadata",
     ] {
         let (rows,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM {table}"))
             .fetch_one(&mut *conn)
@@ -229,6 +230,30 @@ async fn insert_lines(
                 .execute(&mut *conn)
                 .await
                 .context("restoring a checkpoint")?;
+            }
+            Line::RequestMetadata {
+                tenant_id,
+                position,
+                stream_id,
+                subject_id,
+                client_ip,
+                user_agent,
+                recorded_at,
+            } => {
+                sqlx::query(
+                    "INSERT INTO request_metadata (tenant_id, position, stream_id, subject_id, \
+                     client_ip, user_agent, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(tenant_id)
+                .bind(position)
+                .bind(stream_id)
+                .bind(subject_id)
+                .bind(client_ip)
+                .bind(user_agent)
+                .bind(recorded_at)
+                .execute(&mut *conn)
+                .await
+                .context("restoring request metadata")?;
             }
             Line::Setting { name, value } => {
                 if !seen_settings.insert(name.clone()) {

@@ -46,6 +46,9 @@ pub struct TenantSummary {
     pub last_checkpoint: Option<i64>,
     /// Its events after the last checkpoint: covered by the hash chain only, not by a signature.
     pub after_last_checkpoint: i64,
+    /// The subjects erased in it (`*.erased` events, ops/adr/0026): their sealed personal data
+    /// can no longer be opened by anyone.
+    pub erased: i64,
 }
 
 /// What a sound export holds.
@@ -80,6 +83,7 @@ struct Chain {
     head_position: i64,
     checkpoints: usize,
     last_checkpoint: Option<(i64, i64)>,
+    erased: i64,
 }
 
 /// The checks, fed one line at a time.
@@ -347,6 +351,9 @@ impl Verifier {
         }
         chain.head = Some(row.hash.clone());
         chain.events += 1;
+        if row.event_type.ends_with(".erased") {
+            chain.erased += 1;
+        }
         chain.head_position = row.position;
         self.last_position = row.position;
         self.events += 1;
@@ -414,6 +421,7 @@ impl Verifier {
                 last_checkpoint: chain.last_checkpoint.map(|(p, _)| p),
                 after_last_checkpoint: chain.events
                     - chain.last_checkpoint.map_or(0, |(_, events)| events),
+                erased: chain.erased,
             })
             .collect();
         Ok(Report {

@@ -5,6 +5,7 @@
 
 mod chain;
 mod read;
+pub mod request_metadata;
 mod seal;
 mod types;
 mod writer;
@@ -106,9 +107,20 @@ impl EventStore {
 
     /// Forgets a subject's data key: its sealed data can no longer be opened.
     ///
-    /// Low level: the erasure command that also appends a `*.erased` event and clears the
-    /// subject from the projections is not built yet, and other processes keep a cached key
-    /// until they restart.
+    /// Low level, outside any append: erasure itself (`usecases::erasure`) forgets the key in
+    /// the append transaction of its `user.erased` (ops/adr/0026). Other processes keep a cached
+    /// key until they restart.
+    /// What a retention run would forget of a tenant's request metadata recorded before `cutoff`
+    /// (`recorded_at` form): the last such position and the number of rows up to it.
+    pub async fn request_metadata_due(
+        &self,
+        tenant_id: &str,
+        cutoff: &str,
+    ) -> anyhow::Result<Option<(i64, i64)>> {
+        let mut conn = self.shared.db.pool.acquire().await?;
+        request_metadata::due(&mut conn, tenant_id, cutoff).await
+    }
+
     pub async fn erase_subject(&self, tenant_id: &str, subject_id: &str) -> anyhow::Result<()> {
         sqlx::query("DELETE FROM subject_keys WHERE tenant_id = $1 AND subject_id = $2")
             .bind(tenant_id)

@@ -9,6 +9,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use super::chain::{self, ChainedFields};
+use super::request_metadata;
 use super::seal::{is_sealed, open_payload};
 use super::types::RecordedEvent;
 use super::EventStore;
@@ -85,7 +86,9 @@ pub struct ChainBreak {
 }
 
 impl EventStore {
-    /// The events of one stream, opened and upcast, in version order.
+    /// The events of one stream, opened and upcast, in version order; their metadata as hashed
+    /// (the request metadata kept beside the chain is joined by `load_positions` only: a
+    /// decision never needs it).
     pub async fn load(
         &self,
         tenant_id: &str,
@@ -110,8 +113,8 @@ impl EventStore {
         Ok(events)
     }
 
-    /// The tenant's events at `positions` (at most 1000), opened and upcast, in position order;
-    /// positions of other tenants are left out.
+    /// The tenant's events at `positions` (at most 1000), opened and upcast, in position order,
+    /// with the request metadata kept beside them; positions of other tenants are left out.
     pub async fn load_positions(
         &self,
         tenant_id: &str,
@@ -142,6 +145,7 @@ impl EventStore {
         for row in &rows {
             events.push(self.open_row(&mut conn, StoredRow::from_row(row)?).await?);
         }
+        request_metadata::attach(&mut conn, tenant_id, &mut events).await?;
         Ok(events)
     }
 

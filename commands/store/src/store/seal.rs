@@ -2,7 +2,7 @@
 //! `{"sealed": …}` under the data key of its subject (the stream). Deleting the subject's key row
 //! erases the data; the events and their hashes stay intact.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 
 use anyhow::Context;
@@ -18,23 +18,35 @@ type SubjectId = (String, String);
 /// Unwrapped data keys, cached once their rows are committed.
 #[derive(Default)]
 pub struct SubjectKeys {
-    cache: Mutex<HashMap<SubjectId, [u8; KEY_LEN]>>,
+    cache: Mutex<Cache>,
+}
+
+#[derive(Default)]
+struct Cache {
+    keys: HashMap<SubjectId, [u8; KEY_LEN]>,
+    /// Subjects whose keys this process destroyed (ops/adr/0026): never cached again, so that a
+    /// read that fetched the key row just before the erasure committed cannot put it back.
+    forgotten: HashSet<SubjectId>,
 }
 
 impl SubjectKeys {
     fn cached(&self, subject: &SubjectId) -> Option<[u8; KEY_LEN]> {
-        self.cache.lock().ok()?.get(subject).copied()
+        self.cache.lock().ok()?.keys.get(subject).copied()
     }
 
     pub fn remember(&self, subject: SubjectId, key: [u8; KEY_LEN]) {
         if let Ok(mut cache) = self.cache.lock() {
-            cache.insert(subject, key);
+            if !cache.forgotten.contains(&subject) {
+                cache.keys.insert(subject, key);
+            }
         }
     }
 
     pub fn forget(&self, tenant_id: &str, subject_id: &str) {
         if let Ok(mut cache) = self.cache.lock() {
-            cache.remove(&(tenant_id.to_string(), subject_id.to_string()));
+            let subject = (tenant_id.to_string(), subject_id.to_string());
+            cache.keys.remove(&subject);
+            cache.forgotten.insert(subject);
         }
     }
 

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use domain::{Claim, ClaimKind};
+use domain::{Claim, ClaimKind, Forget};
 use futures::future::BoxFuture;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -20,6 +20,8 @@ pub struct Metadata {
     pub request_id: Option<String>,
     pub correlation_id: Option<String>,
     pub causation_id: Option<String>,
+    /// Personal: kept outside the hashed bytes, in `request_metadata` (ops/adr/0026); events
+    /// appended before that carry it in their metadata.
     pub client_ip: Option<String>,
     pub user_agent: Option<String>,
     /// The person the calling application says it acts for (Hainan's `operator`); left out when
@@ -62,6 +64,8 @@ pub struct AppendRequest {
     pub releases: Vec<Claim>,
     pub guards: Vec<Arc<dyn Guard>>,
     pub metadata: Metadata,
+    /// What the store forgets in the same transaction, after the events (ops/adr/0026).
+    pub forget: Vec<Forget>,
 }
 
 /// An event as stored, with its payload opened (and upcast, when loaded).

@@ -13,10 +13,12 @@ use tokio::sync::{mpsc, oneshot};
 use tracing::Instrument;
 
 use super::chain::{self, ChainedFields};
+use super::request_metadata;
 use super::seal::{has_personal, seal_payload};
 use super::types::{AppendError, AppendRequest, Appended, RecordedEvent};
 use super::Shared;
 use crate::crypto::KEY_LEN;
+use domain::Forget;
 
 pub const MAX_BATCH: usize = 256;
 
@@ -146,6 +148,8 @@ struct Pending {
     last_position: i64,
     heads: HashMap<String, String>,
     new_keys: Vec<((String, String), [u8; KEY_LEN])>,
+    /// Subjects whose data keys were deleted: dropped from the key cache after the commit.
+    forgotten: Vec<(String, String)>,
 }
 
 async fn write_batch(
@@ -173,8 +177,7 @@ async fn write_batch(
     for (index, request) in requests.iter().enumerate() {
         let mut pending = Pending {
             last_position: batch.last_position,
-            heads: HashMap::new(),
-            new_keys: Vec::new(),
+            ..Default::default()
         };
         let outcome = append_one(shared, &mut tx, request, &batch, &mut pending).await;
         let last = index + 1 == requests.len();
@@ -192,6 +195,7 @@ async fn write_batch(
                 batch.last_position = pending.last_position;
                 batch.heads.extend(pending.heads);
                 batch.new_keys.extend(pending.new_keys);
+                batch.forgotten.extend(pending.forgotten);
                 outcomes.push(Ok(appended));
             }
             Err(AppendError::Internal(e)) => match crate::fault::unavailable(&e) {
@@ -227,7 +231,12 @@ async fn write_batch(
     }
     tx.commit().await.context("committing an append batch")?;
     for (subject, key) in batch.new_keys {
-        shared.subject_keys.remember(subject, key);
+        if !batch.forgotten.contains(&subject) {
+            shared.subject_keys.remember(subject, key);
+        }
+    }
+    for (tenant, subject) in &batch.forgotten {
+        shared.subject_keys.forget(tenant, subject);
     }
     Ok(outcomes)
 }
@@ -251,6 +260,7 @@ async fn append_one(
     if request.events.is_empty() {
         check_version(conn, request).await?;
         write_claims(shared, conn, request).await?;
+        forget(conn, request, pending).await?;
         return Ok(None);
     }
     write_claims(shared, conn, request).await?;
@@ -259,7 +269,10 @@ async fn append_one(
         Some(hash) => hash.clone(),
         None => chain_head(conn, tenant).await?,
     };
-    let metadata = serde_json::to_string(&request.metadata).context("metadata")?;
+    // The client address and user agent stay out of the hashed bytes (ops/adr/0026).
+    let personal = request_metadata::personal(&request.metadata);
+    let chained = request_metadata::chained(&request.metadata);
+    let metadata = serde_json::to_string(&chained).context("metadata")?;
     let recorded_at = chrono::Utc::now()
         .format("%Y-%m-%dT%H:%M:%S%.3fZ")
         .to_string();
@@ -348,14 +361,19 @@ async fn append_one(
             event_type: event.event_type.clone(),
             schema_version,
             payload,
-            metadata: request.metadata.clone(),
+            // What a replay will read: projections never see the request metadata kept beside.
+            metadata: chained.clone(),
             recorded_at: recorded_at.clone(),
         };
+        if let Some(personal) = &personal {
+            request_metadata::keep(conn, &recorded, personal).await?;
+        }
         project(shared, conn, &recorded).await?;
         prev_hash = hash;
         pending.last_position = position;
     }
     pending.heads.insert(tenant.clone(), prev_hash);
+    forget(conn, request, pending).await?;
     Ok(Some(pending.last_position))
 }
 
@@ -384,6 +402,34 @@ async fn project(
     .instrument(span)
     .await?;
     metrics::histogram!("idaas_projection_seconds").record(started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+/// Forgets what the request says, after its events (ops/adr/0026): a subject's data key and
+/// request metadata, or the tenant's request metadata up to a position.
+async fn forget(
+    conn: &mut AnyConnection,
+    request: &AppendRequest,
+    pending: &mut Pending,
+) -> anyhow::Result<()> {
+    let tenant = &request.tenant_id;
+    for forget in &request.forget {
+        match forget {
+            Forget::Subject(subject) => {
+                sqlx::query("DELETE FROM subject_keys WHERE tenant_id = $1 AND subject_id = $2")
+                    .bind(tenant)
+                    .bind(subject)
+                    .execute(&mut *conn)
+                    .await
+                    .context("destroying a subject key")?;
+                request_metadata::forget_subject(conn, tenant, subject).await?;
+                pending.forgotten.push((tenant.clone(), subject.clone()));
+            }
+            Forget::RequestMetadataUpTo(position) => {
+                request_metadata::forget_up_to(conn, tenant, *position).await?;
+            }
+        }
+    }
     Ok(())
 }
 

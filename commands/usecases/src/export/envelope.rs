@@ -97,4 +97,24 @@ mod tests {
             assert!(!text.contains(personal), "{personal} in {text}");
         }
     }
+
+    #[test]
+    fn an_erased_subject_is_exported_as_erased() {
+        // The store opens an erased subject's personal object as `{"erased": true}`.
+        let event = RecordedEvent {
+            position: 7,
+            tenant_id: "acme".into(),
+            stream_type: "user".into(),
+            stream_id: "u1".into(),
+            version: 1,
+            event_type: "user.created".into(),
+            schema_version: 2,
+            payload: json!({"user_id": "u1", "personal": {"erased": true}}),
+            metadata: Metadata::default(),
+            recorded_at: "2026-12-06T10:00:00.000Z".into(),
+        };
+        let envelope = envelope("urn:idaas", &event);
+        assert_eq!(envelope["data"]["personal"], "[erased]");
+        assert_eq!(envelope["data"]["user_id"], "u1");
+    }
 }

@@ -54,6 +54,14 @@ async fn restore(config: &Config, file: &Path) -> anyhow::Result<(i64, Verdict)>
     Ok((summary.events, verdict))
 }
 
+/// The request metadata kept beside the chain (ops/adr/0026), as sorted rows.
+async fn request_metadata(pool: &sqlx::AnyPool) -> Vec<(i64, String, Option<String>)> {
+    sqlx::query_as("SELECT position, subject_id, client_ip FROM request_metadata ORDER BY position")
+        .fetch_all(pool)
+        .await
+        .unwrap()
+}
+
 async fn events_in(server: &TestServer) -> i64 {
     let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM events")
         .fetch_one(&server.store().database().pool)
@@ -96,6 +104,8 @@ async fn a_backup_taken_while_writing_restores_and_verifies(engine: Engine) {
         assert_eq!(mode & 0o777, 0o600, "only the owner reads a backup");
     }
     let live = server.snapshot().await;
+    let kept = request_metadata(&server.store().database().pool).await;
+    assert!(!kept.is_empty());
 
     let key = server.database.master_key.clone();
     for file in [&file, &quiet] {
@@ -112,6 +122,13 @@ async fn a_backup_taken_while_writing_restores_and_verifies(engine: Engine) {
         .await;
         if file == &quiet {
             assert_eq!(restored.snapshot().await, live, "the same projection rows");
+            let pool = &restored.store().database().pool;
+            let restored_metadata = request_metadata(pool).await;
+            assert_eq!(
+                restored_metadata[..kept.len()],
+                kept[..],
+                "request metadata restored"
+            );
         }
         let t = restored.token().await;
         for user in &users {

@@ -59,6 +59,7 @@ async fn append_v1(
         claims,
         releases: Vec::new(),
         guards: Vec::new(),
+        forget: Vec::new(),
         metadata: Metadata {
             actor_kind: Some("admin".into()),
             actor_id: Some("old-server".into()),

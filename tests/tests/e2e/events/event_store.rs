@@ -86,6 +86,7 @@ fn request(stream: &str, expected: i64, events: &[(&str, Value)]) -> AppendReque
         claims: Vec::new(),
         releases: Vec::new(),
         guards: Vec::new(),
+        forget: Vec::new(),
         metadata: Metadata::default(),
     }
 }

@@ -72,6 +72,8 @@ fn intended_changes(file: &str, mut recorded: Value) -> Value {
             "unique_sibling_names": true,
             "grants_reach_sub_organizations": false
         });
+        // ADR 0026: a retention policy, off unless the tenant sets one.
+        recorded["retention"] = serde_json::json!({"de_identify_after_days": null});
     }
     if file.starts_with("oidc-discovery") {
         // Issue 17: an application may release the user's roles and permissions as claims.
