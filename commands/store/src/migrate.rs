@@ -63,6 +63,8 @@ const MIGRATIONS: &[Migration] = &[
     migration!(32, "0032_checkpoints"),
     migration!(33, "0033_export"),
     migration!(34, "0034_asof"),
+    // 35 is the erasure branch's (request metadata).
+    migration!(36, "0036_short_lived_records"),
 ];
 
 /// The migration level of this release: the version of its last migration.
