@@ -88,6 +88,8 @@ pub struct RunningServer {
     checkpoints: Option<CheckpointWorker>,
     /// The export consumers (ops/adr/0024); finished at a stop.
     export: Option<usecases::export::ExportWorkers>,
+    /// Purges expired short-lived rows (ops/adr/0027); finished at a stop.
+    purge: Option<crate::purge::PurgeWorker>,
 }
 
 impl RunningServer {
@@ -99,6 +101,9 @@ impl RunningServer {
             task.abort();
         }
         self.task.await.context("server task")?.context("server")?;
+        if let Some(purge) = self.purge {
+            purge.finish().await;
+        }
         if let Some(export) = self.export {
             export.finish().await;
         }
@@ -121,6 +126,7 @@ impl RunningServer {
             metrics_task,
             checkpoints,
             export,
+            purge,
             ..
         } = self;
         let _worker = AbortOnDrop(worker);
@@ -132,6 +138,9 @@ impl RunningServer {
                 let _ = shutdown.send(());
                 task.await.context("server task")?.context("server")?;
             }
+        }
+        if let Some(purge) = purge {
+            purge.finish().await;
         }
         if let Some(export) = export {
             export.finish().await;
@@ -205,6 +214,8 @@ pub async fn start_wired(
         config.checkpoints.clone(),
         state.clock.clone(),
     );
+    let purge =
+        crate::purge::PurgeWorker::spawn(store.clone(), &config.retention, state.clock.clone());
     let limits = config.limits.clone();
     crate::metrics::handle();
     let metrics = crate::metrics::MetricsSettings::from_config(&config.metrics)?;
@@ -248,6 +259,7 @@ pub async fn start_wired(
         worker,
         checkpoints,
         export,
+        purge,
     })
 }
 

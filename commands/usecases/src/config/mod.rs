@@ -10,7 +10,7 @@ use serde::Deserialize;
 use store::Keys;
 
 mod sections;
-pub use sections::{CheckpointSettings, HainanSettings, MetricsConfig};
+pub use sections::{CheckpointSettings, HainanSettings, MetricsConfig, RetentionSettings};
 
 /// The configuration. Its secrets are `SecretString`s and its `Debug` redacts them and the
 /// database URL's password (ops/adr/0016), so printing a `Config` prints no key.
@@ -67,6 +67,8 @@ pub struct Config {
     pub checkpoints: CheckpointSettings,
     /// The durable export consumers: webhooks and NATS JetStream (`[export]`, ops/adr/0024).
     pub export: crate::export::ExportSettings,
+    /// The purge of expired short-lived rows (`[retention]`, ops/adr/0027).
+    pub retention: RetentionSettings,
 }
 
 /// How log lines are written.
@@ -115,6 +117,7 @@ impl Default for Config {
             metrics: MetricsConfig::default(),
             checkpoints: CheckpointSettings::default(),
             export: crate::export::ExportSettings::default(),
+            retention: RetentionSettings::default(),
         }
     }
 }
@@ -201,6 +204,7 @@ impl Config {
         config.metrics.load_env()?;
         config.checkpoints.load_env()?;
         config.export.load_env().context("[export]")?;
+        config.retention.load_env()?;
         crate::limits::TrustedProxies::parse(&config.hainan.trusted_gateways)
             .context("hainan.trusted_gateways (IDAAS_HAINAN_TRUSTED_GATEWAYS)")?;
         if !(100..=60_000).contains(&config.database_acquire_timeout_ms) {
@@ -300,6 +304,7 @@ impl std::fmt::Debug for Config {
             metrics,
             checkpoints,
             export,
+            retention,
         } = self;
         f.debug_struct("Config")
             .field("listen", listen)
@@ -325,6 +330,7 @@ impl std::fmt::Debug for Config {
             .field("metrics", metrics)
             .field("checkpoints", checkpoints)
             .field("export", export)
+            .field("retention", retention)
             .finish()
     }
 }

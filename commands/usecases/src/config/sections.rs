@@ -1,4 +1,5 @@
-//! The configuration's sections of their own: `[hainan]`, `[metrics]` and `[checkpoints]`.
+//! The configuration's sections of their own: `[hainan]`, `[metrics]`, `[checkpoints]` and
+//! `[retention]`.
 
 use std::net::SocketAddr;
 
@@ -98,6 +99,37 @@ impl CheckpointSettings {
         }
         if let Some(v) = env("IDAAS_CHECKPOINT_EVERY_SECONDS") {
             self.every_seconds = v.trim().parse().context("IDAAS_CHECKPOINT_EVERY_SECONDS")?;
+        }
+        Ok(())
+    }
+}
+
+/// How expired short-lived protocol rows leave the projection tables (ops/adr/0027,
+/// docs/operations.md "Retention of short-lived records").
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RetentionSettings {
+    /// How often the purge runs, in seconds; 0: never (`IDAAS_RETENTION_PURGE_EVERY_SECONDS`).
+    /// Rows are purged a day after they expired.
+    pub purge_every_seconds: u64,
+}
+
+impl Default for RetentionSettings {
+    fn default() -> Self {
+        Self {
+            purge_every_seconds: 600,
+        }
+    }
+}
+
+impl RetentionSettings {
+    /// `IDAAS_RETENTION_PURGE_EVERY_SECONDS` over the file's value.
+    pub(super) fn load_env(&mut self) -> anyhow::Result<()> {
+        if let Some(v) = env("IDAAS_RETENTION_PURGE_EVERY_SECONDS") {
+            self.purge_every_seconds = v
+                .trim()
+                .parse()
+                .context("IDAAS_RETENTION_PURGE_EVERY_SECONDS")?;
         }
         Ok(())
     }

@@ -66,8 +66,12 @@ pub struct Pending {
 pub async fn pending(state: &AppState, tenant: &str, login_id: &str) -> anyhow::Result<Pending> {
     let login = super::login(state, tenant, login_id).await?;
     if login.requested.is_some() {
+        // A request recorded but never answered is not answered after its hold time either,
+        // so that no event changes a sign-in row the purge may have removed.
+        let stale =
+            login.issued.is_none() && !login.refused && login.requested_at + HOLD_MS < state.now();
         return Ok(Pending {
-            login,
+            login: if stale { SamlLogin::default() } else { login },
             held_since: None,
         });
     }
