@@ -102,6 +102,9 @@ pub struct CasTicket {
     pub ticket: Option<String>,
     /// A service or proxy ticket was presented (whatever the outcome).
     pub used: bool,
+    /// A replay of the spent ticket was refused and recorded: later replays are answered the
+    /// same way without an event (ops/adr/0027).
+    pub replay_recorded: bool,
     /// Expired, or (a PGT) ended with its session.
     pub ended: bool,
 }
@@ -190,6 +193,9 @@ pub enum CasTicketError {
     Ended,
     #[error("the ticket is still live")]
     NotDue,
+    /// A replay after the first one was recorded: refused, nothing appended (ops/adr/0027).
+    #[error("the ticket was replayed before")]
+    Replayed,
 }
 
 impl CasTicket {
@@ -219,7 +225,11 @@ impl Aggregate for CasTicket {
                 self.issued = Some(issue.clone());
                 self.ticket = personal.as_ref().map(|p| p.ticket.clone());
             }
-            CasTicketEvent::Validated { .. } | CasTicketEvent::Refused { .. } => self.used = true,
+            CasTicketEvent::Validated { .. } => self.used = true,
+            CasTicketEvent::Refused { reason, .. } => {
+                self.replay_recorded |= self.used && *reason == Refusal::AlreadyUsed;
+                self.used = true;
+            }
             CasTicketEvent::ProxyGranted { .. } => {}
             CasTicketEvent::Expired { .. } | CasTicketEvent::Ended { .. } => self.ended = true,
         }
@@ -252,7 +262,9 @@ impl Aggregate for CasTicket {
                 if issue.kind == TicketKind::ProxyGranting {
                     return Err(CasTicketError::WrongKind("proxy-granting"));
                 }
-                let reason = if self.used {
+                let reason = if self.used && self.replay_recorded {
+                    return Err(CasTicketError::Replayed);
+                } else if self.used {
                     Some(Refusal::AlreadyUsed)
                 } else if self.ended || now >= issue.expires_at {
                     Some(Refusal::Expired)

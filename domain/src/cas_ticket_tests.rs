@@ -224,3 +224,18 @@ fn the_issued_event_keeps_its_wire_shape() {
     let back: CasTicketEvent = serde_json::from_value(value).unwrap();
     assert_eq!(back, issued(TicketKind::Service));
 }
+
+#[test]
+fn a_replay_is_recorded_once_then_refused_without_an_event() {
+    let validated = CasTicketEvent::Validated {
+        service: SERVICE.into(),
+        at: 10,
+    };
+    given::<CasTicket>(&[
+        issued(TicketKind::Service),
+        validated,
+        refused(Refusal::AlreadyUsed, SERVICE, 20),
+    ])
+    .when(validate(SERVICE, 30), &())
+    .then_expect_error(CasTicketError::Replayed);
+}

@@ -56,6 +56,9 @@ pub struct OAuthGrant {
     pub nonce: Option<String>,
     pub code: Option<CodeBinding>,
     pub code_redeemed: bool,
+    /// A replay of the redeemed code was recorded: later ones are refused without an event
+    /// (ops/adr/0027).
+    pub code_replayed: bool,
     pub refresh_hash: Option<String>,
     pub refresh_expires_at: i64,
     pub revoked: bool,
@@ -240,6 +243,9 @@ impl OAuthGrant {
         now: i64,
     ) -> Result<Decision<OAuthGrantEvent>, OAuthGrantError> {
         let code = self.code.as_ref().ok_or(OAuthGrantError::Unknown)?;
+        if self.code_replayed {
+            return Err(OAuthGrantError::Revoked);
+        }
         if self.code_redeemed {
             let mut events = vec![OAuthGrantEvent::CodeReplayed { at: now }];
             if !self.revoked {
@@ -356,7 +362,8 @@ impl Aggregate for OAuthGrant {
             }
             OAuthGrantEvent::CodeIssued { code } => self.code = Some(code.clone()),
             OAuthGrantEvent::CodeRedeemed { .. } => self.code_redeemed = true,
-            OAuthGrantEvent::CodeReplayed { .. } | OAuthGrantEvent::RefreshReused { .. } => {}
+            OAuthGrantEvent::CodeReplayed { .. } => self.code_replayed = true,
+            OAuthGrantEvent::RefreshReused { .. } => {}
             OAuthGrantEvent::TokenIssued { jti, .. } => self.tokens.push(jti.clone()),
             OAuthGrantEvent::RefreshIssued {
                 refresh_hash,
@@ -511,5 +518,69 @@ impl Aggregate for OAuthGrant {
                 }))
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::given;
+
+    fn redeem(now: i64) -> OAuthGrantCommand {
+        OAuthGrantCommand::RedeemCode {
+            application_id: "app".into(),
+            redirect_uri: None,
+            code_verifier: None,
+            access: AccessGrant {
+                jti: "j2".into(),
+                expires_at: now + 60,
+            },
+            refresh: None,
+            now,
+        }
+    }
+
+    fn redeemed() -> Vec<OAuthGrantEvent> {
+        vec![
+            OAuthGrantEvent::Started {
+                grant_id: "g".into(),
+                flow: "authorization_code".into(),
+                application_id: "app".into(),
+                subject: None,
+                scope: "openid".into(),
+                nonce: None,
+                at: 1,
+            },
+            OAuthGrantEvent::CodeIssued {
+                code: CodeBinding {
+                    code_hash: "h".into(),
+                    expires_at: 100,
+                    ..CodeBinding::default()
+                },
+            },
+            OAuthGrantEvent::CodeRedeemed { at: 2 },
+        ]
+    }
+
+    #[test]
+    fn a_code_replay_is_recorded_once() {
+        given::<OAuthGrant>(&redeemed())
+            .when(redeem(3), &())
+            .then_expect_events(&[
+                OAuthGrantEvent::CodeReplayed { at: 3 },
+                OAuthGrantEvent::Revoked {
+                    reason: "code_replay".into(),
+                    at: 3,
+                },
+            ]);
+        let mut replayed = redeemed();
+        replayed.push(OAuthGrantEvent::CodeReplayed { at: 3 });
+        replayed.push(OAuthGrantEvent::Revoked {
+            reason: "code_replay".into(),
+            at: 3,
+        });
+        given::<OAuthGrant>(&replayed)
+            .when(redeem(4), &())
+            .then_expect_error(OAuthGrantError::Revoked);
     }
 }

@@ -45,6 +45,8 @@ pub struct Issued {
 #[derive(Debug, Default)]
 pub struct SamlLogin {
     pub requested: Option<Requested>,
+    /// When the request was received (ms).
+    pub requested_at: i64,
     pub issued: Option<Issued>,
     /// The NameID the assertion carried (single logout names it again).
     pub name_id: Option<String>,
@@ -122,7 +124,10 @@ impl Aggregate for SamlLogin {
 
     fn apply(&mut self, event: &SamlLoginEvent) {
         match event {
-            SamlLoginEvent::Requested { requested, .. } => self.requested = Some(requested.clone()),
+            SamlLoginEvent::Requested { requested, at } => {
+                self.requested = Some(requested.clone());
+                self.requested_at = *at;
+            }
             SamlLoginEvent::AssertionIssued {
                 issued, personal, ..
             } => {

@@ -17,6 +17,7 @@ pub mod cas;
 pub mod dictionaries;
 pub mod directory_users;
 pub mod effective;
+pub mod expiry;
 pub mod extended_fields;
 pub mod field_values;
 pub mod files;

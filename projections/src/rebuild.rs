@@ -122,6 +122,7 @@ pub async fn rebuild_if_outdated(store: &EventStore) -> anyhow::Result<Option<i6
         return Ok(None);
     }
     let count = clear_and_replay(store, &mut tx).await?;
+    crate::expiry::apply_stored(&mut tx).await?;
     mark_current(&mut tx).await?;
     tx.commit().await?;
     Ok(Some(count))

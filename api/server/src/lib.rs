@@ -12,6 +12,7 @@ pub mod limits;
 pub mod listen;
 pub mod logging;
 pub mod metrics;
+pub mod purge;
 pub mod server;
 pub mod telemetry;
 

@@ -90,6 +90,8 @@ pub struct RunningServer {
     export: Option<usecases::export::ExportWorkers>,
     /// Applies the tenants' retention policies (ops/adr/0026); finished at a stop.
     retention: Option<usecases::retention::RetentionWorker>,
+    /// Purges expired short-lived rows (ops/adr/0027); finished at a stop.
+    purge: Option<crate::purge::PurgeWorker>,
 }
 
 impl RunningServer {
@@ -103,6 +105,8 @@ impl RunningServer {
         self.task.await.context("server task")?.context("server")?;
         if let Some(retention) = self.retention {
             retention.finish().await;
+        if let Some(purge) = self.purge {
+            purge.finish().await;
         }
         if let Some(export) = self.export {
             export.finish().await;
@@ -127,6 +131,7 @@ impl RunningServer {
             checkpoints,
             export,
             retention,
+            purge,
             ..
         } = self;
         let _worker = AbortOnDrop(worker);
@@ -141,6 +146,8 @@ impl RunningServer {
         }
         if let Some(retention) = retention {
             retention.finish().await;
+        if let Some(purge) = purge {
+            purge.finish().await;
         }
         if let Some(export) = export {
             export.finish().await;
@@ -219,6 +226,8 @@ pub async fn start_wired(
         &config.retention,
         state.clock.clone(),
     );
+    let purge =
+        crate::purge::PurgeWorker::spawn(store.clone(), &config.retention, state.clock.clone());
     let limits = config.limits.clone();
     crate::metrics::handle();
     let metrics = crate::metrics::MetricsSettings::from_config(&config.metrics)?;
@@ -263,6 +272,7 @@ pub async fn start_wired(
         checkpoints,
         export,
         retention,
+        purge,
     })
 }
 

@@ -64,6 +64,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(33, "0033_export"),
     migration!(34, "0034_asof"),
     migration!(35, "0035_request_metadata"),
+    migration!(36, "0036_short_lived_records"),
 ];
 
 /// The migration level of this release: the version of its last migration.

@@ -16,6 +16,7 @@ mod events {
     mod logs;
     mod metrics;
     mod previous_release;
+    mod retention;
     mod storage_faults;
     mod telemetry;
     mod verify;
@@ -147,6 +148,7 @@ mod saml {
     mod logout;
     mod samlify;
     mod sso;
+    mod strangers;
 }
 
 /// The harness itself.

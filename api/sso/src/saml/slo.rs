@@ -14,7 +14,7 @@ use super::status_page as page;
 use crate::cas::Params;
 use idaas_http::i18n::Lang;
 use idaas_http::web::{self, Browser, SESSION_COOKIE};
-use usecases::saml::logout::{self, Step};
+use usecases::saml::logout::{self, FromServiceProvider, Step};
 use usecases::saml::messages;
 use usecases::saml::xml::{self, Status};
 use usecases::saml::{self, Idp};
@@ -192,12 +192,13 @@ async fn logout_request(
         raw_query,
         relay: relay.clone(),
     };
-    let chain = match logout::from_service_provider(state, &ctx, &idp, &app, &sp, received).await {
-        Ok(chain) => chain,
+    let found = logout::from_service_provider(state, &ctx, &idp, &app, &sp, received).await;
+    let clear = browser.set_cookie(SESSION_COOKIE, "", Some(0));
+    let mut response = match found {
+        Ok(FromServiceProvider::Chain(chain)) => step(state, browser, &chain).await,
+        Ok(FromServiceProvider::NoSession) => refuse(Status::success()).await,
         Err(status) => return refuse(status).await,
     };
-    let clear = browser.set_cookie(SESSION_COOKIE, "", Some(0));
-    let mut response = step(state, browser, &chain).await;
     response
         .headers_mut()
         .append(axum::http::header::SET_COOKIE, clear);

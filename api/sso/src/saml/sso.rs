@@ -117,7 +117,6 @@ async fn inbound(
             &Status::responder(Some("RequestDenied"), "the application is disabled"),
         );
     }
-    let ctx = browser.context();
     let checked = saml::authn::check(&idp, &sp, &request, raw_query, &doc, state.now());
     let format = match checked {
         Ok(format) => format,
@@ -153,8 +152,7 @@ async fn inbound(
         relay_state: relay_state.clone(),
         signed: sp.signing_certificate.is_some(),
     };
-    let ctx = usecases::acting(&ctx, "application", &app.application_id);
-    match saml::record_request(state, &ctx, &login_id, requested).await {
+    match saml::held::hold(state, tenant, &login_id, &requested).await {
         Ok(()) => answer(state, browser, &login_id, None).await,
         Err(RequestRefusal::Replayed) => {
             let status = Status::requester(
@@ -231,7 +229,7 @@ async fn unsolicited(
         relay_state,
         signed: false,
     };
-    match saml::record_request(state, &browser.context(), &login_id, requested).await {
+    match saml::held::hold(state, &browser.tenant_id, &login_id, &requested).await {
         Ok(()) => answer(state, browser, &login_id, None).await,
         Err(_) => busy(lang),
     }
@@ -248,21 +246,25 @@ async fn answer(
     let lang = browser.language(None);
     let tenant = &browser.tenant_id;
     let idp = Idp::at(&browser.base_url());
-    let login = match saml::login(state, tenant, login_id).await {
-        Ok(login) => login,
+    let pending = match saml::held::pending(state, tenant, login_id).await {
+        Ok(pending) => pending,
         Err(_) => return busy(lang),
     };
+    let login = &pending.login;
     let Some(requested) = login.requested.clone() else {
         return page(lang, &Status::requester(None, "no such sign-in request"));
     };
-    if login.issued.is_some() || login.refused {
-        return page(
+    let answered = || {
+        page(
             lang,
             &Status::requester(
                 Some("RequestDenied"),
                 "this sign-in request was already answered",
             ),
-        );
+        )
+    };
+    if login.issued.is_some() || login.refused {
+        return answered();
     }
     let app = match projections::applications::get(state.pool(), tenant, &requested.application_id)
         .await
@@ -293,6 +295,28 @@ async fn answer(
     let ctx = browser.context();
     let refusal = match sso::run(state, &ctx, session, ask, &app).await {
         Ok(Outcome::Proceed(session)) => Ok(session),
+        // Nobody to name: a held request is answered without an event (ops/adr/0027).
+        Ok(Outcome::Passive) if pending.held_since.is_some() => {
+            let status = Status::responder(Some("NoPassive"), "the user is not signed in");
+            tracing::warn!(target: "idaas::security", status = %status.describe(), "SAML AuthnRequest refused");
+            return match saml::held::take(state, tenant, login_id).await {
+                Ok(true) => {
+                    refuse(
+                        state,
+                        browser,
+                        &idp,
+                        &sp,
+                        None,
+                        in_response_to.as_deref(),
+                        relay,
+                        status,
+                    )
+                    .await
+                }
+                Ok(false) => answered(),
+                Err(_) => busy(lang),
+            };
+        }
         Ok(Outcome::Passive) => Err(Status::responder(
             Some("NoPassive"),
             "the user is not signed in",
@@ -321,6 +345,12 @@ async fn answer(
         )),
         Err(_) => return busy(lang),
     };
+    // An answer that names a user is recorded: first the request, then the answer.
+    match saml::held::record(state, &ctx, login_id, &pending).await {
+        Ok(()) => {}
+        Err(RequestRefusal::Replayed) => return answered(),
+        Err(RequestRefusal::Internal(_)) => return busy(lang),
+    }
     let session = match refusal {
         Ok(session) => session,
         Err(status) => {

@@ -69,6 +69,10 @@ pub async fn validate(
     let Some(issue) = current.issued.clone() else {
         return Err(CasFailure::unrecognised(ticket));
     };
+    // A replay after the first recorded one: the same answer, no event (ops/adr/0027).
+    if current.used && current.replay_recorded {
+        return Err(CasFailure::unrecognised(ticket));
+    }
     let account = usable_account(state, tenant, &issue.user_id, &issue.application_id).await?;
     let mut outside = account.is_none().then_some(Refusal::AccountUnavailable);
     let command = |outside: Option<Refusal>| CasTicketCommand::Validate {
@@ -99,7 +103,12 @@ pub async fn validate(
             t.decide(command(outside), &())
         })
         .await
-        .map_err(|e| anyhow::anyhow!("validating a CAS ticket: {e}"))?;
+        .map_err(|e| match e {
+            store::BusError::Domain(domain::cas_ticket::CasTicketError::Replayed) => {
+                CasFailure::unrecognised(ticket)
+            }
+            e => anyhow::anyhow!("validating a CAS ticket: {e}").into(),
+        })?;
     let refusal = decision.events.iter().find_map(|e| match e {
         CasTicketEvent::Refused { reason, .. } => Some(*reason),
         _ => None,

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use store::Keys;
 
 mod sections;
-pub use sections::{CheckpointSettings, HainanSettings, MetricsConfig};
+pub use sections::{CheckpointSettings, HainanSettings, MetricsConfig, RetentionSettings};
 
 /// The configuration. Its secrets are `SecretString`s and its `Debug` redacts them and the
 /// database URL's password (ops/adr/0016), so printing a `Config` prints no key.
@@ -67,8 +67,9 @@ pub struct Config {
     pub checkpoints: CheckpointSettings,
     /// The durable export consumers: webhooks and NATS JetStream (`[export]`, ops/adr/0024).
     pub export: crate::export::ExportSettings,
-    /// How often the tenants' retention policies are applied (`[retention]`, ops/adr/0026).
-    pub retention: crate::retention::RetentionSettings,
+    /// The tenants' retention policies' runs and the purge of expired short-lived rows
+    /// (`[retention]`, ops/adr/0026 and 0027).
+    pub retention: RetentionSettings,
 }
 
 /// How log lines are written.
@@ -117,7 +118,7 @@ impl Default for Config {
             metrics: MetricsConfig::default(),
             checkpoints: CheckpointSettings::default(),
             export: crate::export::ExportSettings::default(),
-            retention: crate::retention::RetentionSettings::default(),
+            retention: RetentionSettings::default(),
         }
     }
 }

@@ -1,4 +1,5 @@
-//! The configuration's sections of their own: `[hainan]`, `[metrics]` and `[checkpoints]`.
+//! The configuration's sections of their own: `[hainan]`, `[metrics]`, `[checkpoints]` and
+//! `[retention]`.
 
 use std::net::SocketAddr;
 
@@ -98,6 +99,49 @@ impl CheckpointSettings {
         }
         if let Some(v) = env("IDAAS_CHECKPOINT_EVERY_SECONDS") {
             self.every_seconds = v.trim().parse().context("IDAAS_CHECKPOINT_EVERY_SECONDS")?;
+        }
+        Ok(())
+    }
+}
+
+/// `[retention]`: how often the tenants' retention policies are applied (ops/adr/0026) and how
+/// expired short-lived protocol rows leave the projection tables (ops/adr/0027; docs/operations.md
+/// "Erasure and retention", "Retention of short-lived records").
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RetentionSettings {
+    /// Seconds between runs of the tenants' policies; 0: no runs by the server, only `idaas
+    /// retention run` (`IDAAS_RETENTION_INTERVAL_SECONDS`).
+    pub interval_seconds: u64,
+    /// How often the purge runs, in seconds; 0: never (`IDAAS_RETENTION_PURGE_EVERY_SECONDS`).
+    /// Rows are purged a day after they expired.
+    pub purge_every_seconds: u64,
+}
+
+impl Default for RetentionSettings {
+    fn default() -> Self {
+        Self {
+            interval_seconds: 3600,
+            purge_every_seconds: 600,
+        }
+    }
+}
+
+impl RetentionSettings {
+    /// `IDAAS_RETENTION_INTERVAL_SECONDS` and `IDAAS_RETENTION_PURGE_EVERY_SECONDS` over the
+    /// file's values.
+    pub(super) fn load_env(&mut self) -> anyhow::Result<()> {
+        if let Some(v) = env("IDAAS_RETENTION_INTERVAL_SECONDS") {
+            self.interval_seconds = v
+                .trim()
+                .parse()
+                .context("IDAAS_RETENTION_INTERVAL_SECONDS")?;
+        }
+        if let Some(v) = env("IDAAS_RETENTION_PURGE_EVERY_SECONDS") {
+            self.purge_every_seconds = v
+                .trim()
+                .parse()
+                .context("IDAAS_RETENTION_PURGE_EVERY_SECONDS")?;
         }
         Ok(())
     }

@@ -5,50 +5,17 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::Context as _;
-use serde::Deserialize;
 use store::CommandBus;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use crate::clock::Clock;
+pub use crate::config::RetentionSettings;
 
 /// How often the worker looks at the clock.
 const TICK: Duration = Duration::from_secs(1);
 /// How long a stop waits for the run in progress.
 const FINISH: Duration = Duration::from_secs(10);
-
-/// `[retention]`: how often the tenants' policies are applied.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct RetentionSettings {
-    /// Seconds between runs; 0: no runs by the server, only `idaas retention run`
-    /// (`IDAAS_RETENTION_INTERVAL_SECONDS`).
-    pub interval_seconds: u64,
-}
-
-impl Default for RetentionSettings {
-    fn default() -> Self {
-        Self {
-            interval_seconds: 3600,
-        }
-    }
-}
-
-impl RetentionSettings {
-    pub(crate) fn load_env(&mut self) -> anyhow::Result<()> {
-        if let Some(v) = std::env::var("IDAAS_RETENTION_INTERVAL_SECONDS")
-            .ok()
-            .filter(|v| !v.is_empty())
-        {
-            self.interval_seconds = v
-                .trim()
-                .parse()
-                .context("IDAAS_RETENTION_INTERVAL_SECONDS")?;
-        }
-        Ok(())
-    }
-}
 
 /// The running worker; `finish` stops it gracefully, dropping it aborts it.
 pub struct RetentionWorker {

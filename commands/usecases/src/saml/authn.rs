@@ -8,7 +8,7 @@ use super::xml::{Status, BINDING_POST, CLOCK_SKEW_MS};
 use super::Idp;
 
 /// How old an AuthnRequest may be.
-const REQUEST_LIFETIME_MS: i64 = 5 * 60 * 1000;
+pub(super) const REQUEST_LIFETIME_MS: i64 = 5 * 60 * 1000;
 
 /// The checks of an AuthnRequest from a known SP; the NameID format to answer with.
 pub fn check(

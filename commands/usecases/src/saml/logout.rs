@@ -229,6 +229,15 @@ pub struct Received<'a> {
     pub relay: Option<String>,
 }
 
+/// What an SP's LogoutRequest led to.
+pub enum FromServiceProvider {
+    /// The session it named ended; the logout chain with this id goes on.
+    Chain(String),
+    /// It named no session of ours: answered `Success` at once, nothing recorded, so that a
+    /// stranger's requests do not grow the log (ops/adr/0027).
+    NoSession,
+}
+
 /// SP-initiated single logout (SAML 2.0 profiles §4.4.4.1, core §3.7): the request's signature,
 /// Destination, and session index with its NameID are checked; the session ends and the other
 /// participants' logout chain starts. Returns the chain's id, or the status to answer with.
@@ -239,7 +248,7 @@ pub async fn from_service_provider(
     app: &ApplicationRow,
     sp: &SamlServiceProvider,
     received: Received<'_>,
-) -> Result<String, Status> {
+) -> Result<FromServiceProvider, Status> {
     let tenant = &ctx.tenant_id;
     super::check_signature(sp, received.raw_query, received.doc)?;
     let request = match super::messages::logout_request(received.doc) {
@@ -279,25 +288,25 @@ pub async fn from_service_provider(
         }
         session_id = Some(row.session_id);
     }
-    let mut others = Vec::new();
-    if let Some(session_id) = &session_id {
-        if let Ok(Some(session)) =
-            projections::sessions::session_by_id(state.pool(), tenant, session_id).await
-        {
-            if !session.ended {
-                let user_ctx = crate::acting(ctx, "user", &session.user_id);
-                if crate::signin::end_session(state, &user_ctx, session_id, "saml_logout")
-                    .await
-                    .is_err()
-                {
-                    return Err(Status::responder(None, "the session could not be ended"));
-                }
+    let Some(session_id) = session_id else {
+        return Ok(FromServiceProvider::NoSession);
+    };
+    if let Ok(Some(session)) =
+        projections::sessions::session_by_id(state.pool(), tenant, &session_id).await
+    {
+        if !session.ended {
+            let user_ctx = crate::acting(ctx, "user", &session.user_id);
+            if crate::signin::end_session(state, &user_ctx, &session_id, "saml_logout")
+                .await
+                .is_err()
+            {
+                return Err(Status::responder(None, "the session could not be ended"));
             }
         }
-        others = participants(state, tenant, session_id, Some(&app.application_id))
-            .await
-            .unwrap_or_default();
     }
+    let others = participants(state, tenant, &session_id, Some(&app.application_id))
+        .await
+        .unwrap_or_default();
     let initiator = Initiator {
         application_id: app.application_id.clone(),
         request_id: request.common.id.clone(),
@@ -312,11 +321,13 @@ pub async fn from_service_provider(
     let chain = start(
         state,
         ctx,
-        session_id.as_deref().unwrap_or_default(),
+        &session_id,
         Some(initiator),
         others,
         "/api/v1/login",
     )
     .await;
-    chain.map_err(|_| Status::responder(None, "the logout could not be recorded"))
+    chain
+        .map(FromServiceProvider::Chain)
+        .map_err(|_| Status::responder(None, "the logout could not be recorded"))
 }

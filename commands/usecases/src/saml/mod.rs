@@ -4,6 +4,7 @@
 //! SP asks) and never stored: its id, subject and session index are.
 
 pub mod authn;
+pub mod held;
 pub mod keys;
 pub mod logout;
 pub mod messages;
@@ -124,16 +125,15 @@ pub enum RequestRefusal {
     Internal(ServiceError),
 }
 
+/// Records a request received `at` on its stream (when it is answered: `held::record`).
 pub async fn record_request(
     state: &AppState,
     ctx: &Context,
     login_id: &str,
     requested: Requested,
+    at: i64,
 ) -> Result<(), RequestRefusal> {
-    let command = SamlLoginCommand::Request {
-        requested,
-        now: state.now(),
-    };
+    let command = SamlLoginCommand::Request { requested, now: at };
     match state
         .bus
         .execute::<SamlLogin, _>(ctx, login_id, |l| l.decide(command.clone(), &()))

@@ -424,7 +424,51 @@ async fn every_ticket_is_on_the_audit_record_and_never_in_clear(engine: Engine) 
     server.finish().await;
 }
 
+/// ops/adr/0027: a ticket replayed again and again gets the same answer each time, and the log
+/// records the first replay only.
+async fn a_ticket_replayed_many_times_is_recorded_once(engine: Engine) {
+    let server = TestServer::start(engine).await;
+    let fixture = cas::fixture(&server, "replayed", json!({})).await;
+    let ticket = fixture.ticket(SERVICE).await;
+    let first =
+        cas::validate_json(&server, STANDARD, "serviceValidate", SERVICE, &ticket, "").await;
+    assert_eq!(failure_code(&first), None, "{first}");
+    let answers: Vec<Value> = replays(&server, &ticket, 5).await;
+    for answer in &answers {
+        assert_eq!(answer, &answers[0], "the same answer every time");
+    }
+    assert_eq!(failure_code(&answers[0]).as_deref(), Some("INVALID_TICKET"));
+    let types: Vec<(String,)> = sqlx::query_as(
+        "SELECT event_type FROM events WHERE stream_type = 'cas_ticket' ORDER BY position",
+    )
+    .fetch_all(&server.store().database().pool)
+    .await
+    .unwrap();
+    let types: Vec<&str> = types.iter().map(|(t,)| t.as_str()).collect();
+    assert_eq!(
+        types,
+        [
+            "cas_ticket.issued",
+            "cas_ticket.validated",
+            "cas_ticket.refused"
+        ]
+    );
+    server.assert_replay_identical().await;
+    server.finish().await;
+}
+
+async fn replays(server: &TestServer, ticket: &str, times: usize) -> Vec<Value> {
+    let mut answers = Vec::new();
+    for _ in 0..times {
+        answers.push(
+            cas::validate_json(server, STANDARD, "serviceValidate", SERVICE, ticket, "").await,
+        );
+    }
+    answers
+}
+
 on_both_engines!(
+    a_ticket_replayed_many_times_is_recorded_once,
     each_endpoint_answers_in_its_documented_format,
     every_failure_has_its_code_and_http_200,
     concurrent_validations_of_one_ticket_succeed_once,
