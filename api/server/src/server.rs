@@ -105,6 +105,7 @@ impl RunningServer {
         self.task.await.context("server task")?.context("server")?;
         if let Some(retention) = self.retention {
             retention.finish().await;
+        }
         if let Some(purge) = self.purge {
             purge.finish().await;
         }
@@ -146,6 +147,7 @@ impl RunningServer {
         }
         if let Some(retention) = retention {
             retention.finish().await;
+        }
         if let Some(purge) = purge {
             purge.finish().await;
         }
