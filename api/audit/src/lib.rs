@@ -9,6 +9,7 @@ mod caller;
 mod csv;
 mod error;
 mod events;
+mod export;
 mod history;
 mod query;
 
@@ -37,7 +38,8 @@ const DESCRIPTION: &str = "The tenant's audit trail: every change is an appended
     /audit/v1/applications/{id}/access?at=T), one user's access then (GET \
     /audit/v1/users/{id}/access?at=T), who gained and lost access between two instants (GET \
     /audit/v1/applications/{id}/access-review, or as an HTML page with a chart: \
-    /access-report); JSON, or CSV with format=csv or Accept: text/csv. Pages follow an opaque cursor on the global position \
+    /access-report); download the tenant's audit export to verify offline (GET \
+    /audit/v1/export, JSON lines, checked with idaas verify --offline); JSON, or CSV with format=csv or Accept: text/csv. Pages follow an opaque cursor on the global position \
     (next_cursor; the X-Next-Cursor header in CSV), without gaps or repeats. Authenticated by a \
     management token of the tenant (POST /api/v2/tenant/token) whose application is an auditor \
     (PUT /admin/v1/applications/{id}/authority {\"authority\": \"auditor\"}) or was granted audit \
@@ -52,4 +54,5 @@ fn routes() -> ApiRouter {
     events::router()
         .merge(history::router())
         .merge(access::router())
+        .merge(export::router())
 }

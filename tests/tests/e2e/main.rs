@@ -53,6 +53,7 @@ mod audit {
     mod asof;
     mod authority;
     mod erasure;
+    mod export;
     mod history;
     mod retention;
     mod search;

@@ -26,7 +26,7 @@ pub const FORMAT: &str = "idaas-audit-export";
 /// The version of this file format; a verifier refuses a newer one.
 pub const FORMAT_VERSION: u32 = 1;
 
-const BATCH: i64 = 1000;
+pub(super) const BATCH: i64 = 1000;
 
 /// One line of an audit export.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -131,7 +131,10 @@ pub(super) async fn produce(
     }
 }
 
-async fn read_checkpoints(db: &Database, tenant: Option<&str>) -> anyhow::Result<Vec<Checkpoint>> {
+pub(super) async fn read_checkpoints(
+    db: &Database,
+    tenant: Option<&str>,
+) -> anyhow::Result<Vec<Checkpoint>> {
     type Row = (String, i64, i64, String, String, String, String);
     const SELECT: &str = "SELECT tenant_id, position, events, head_hash, signed_at, key_id, \
                           signature FROM checkpoints";
@@ -164,7 +167,7 @@ async fn read_checkpoints(db: &Database, tenant: Option<&str>) -> anyhow::Result
 }
 
 /// Up to `BATCH` stored rows of the scope after `after`, up to `upto`, in position order.
-async fn read_events(
+pub(super) async fn read_events(
     db: &Database,
     tenant: Option<&str>,
     after: i64,

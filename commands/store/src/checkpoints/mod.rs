@@ -13,6 +13,7 @@
 mod export;
 mod keys;
 mod offline;
+mod stream;
 mod write;
 
 use aws_lc_rs::signature::{UnparsedPublicKey, ED25519};
@@ -24,6 +25,7 @@ use sha2::{Digest, Sha256};
 pub use export::{export, ExportSummary, Line, FORMAT, FORMAT_VERSION};
 pub use keys::{published, rotate, signer, Signer};
 pub use offline::{verify_export, verify_stored, Problem, Report, TenantSummary, Verifier};
+pub use stream::{chain_holds_request_metadata, export_stream};
 pub use write::{
     appended, checkpoint_all, checkpoint_tenant, last_position, pending, Pending, Status,
 };
