@@ -46,16 +46,14 @@ async fn audit_export(
     RawQuery(raw): RawQuery,
 ) -> Result<Response, AuditError> {
     let _: ExportQuery = query::parse(raw.as_deref())?;
-    let db = state.bus.store().database().clone();
-    if !caller.reader.personal
-        && store::checkpoints::chain_holds_request_metadata(&db, &caller.tenant_id).await?
-    {
-        return Err(AuditError::forbidden(
-            "this tenant's chain keeps client addresses or user agents of older events in its \
-             hashed bytes: its export needs a credential granted personal reading",
-        ));
-    }
-    let stream = store::checkpoints::export_stream(db, Some(caller.tenant_id), state.now())
+    let stream = usecases::audit::export::export(&state, &caller.reader, &caller.tenant_id)
+        .await?
+        .ok_or_else(|| {
+            AuditError::forbidden(
+                "this tenant's chain keeps client addresses or user agents of older events in \
+                 its hashed bytes: its export needs a credential granted personal reading",
+            )
+        })?
         .map_err(std::io::Error::other);
     Ok((
         [

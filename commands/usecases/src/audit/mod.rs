@@ -4,6 +4,7 @@
 //! before → after values — personal values only to readers granted them, secrets never.
 
 pub mod access;
+pub mod export;
 pub mod history;
 pub mod redact;
 pub mod review;
