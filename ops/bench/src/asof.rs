@@ -24,6 +24,8 @@ const CHILDREN: usize = 9;
 const APPS: usize = 10;
 const USERS: usize = 2_000;
 const QUERIES: usize = 200;
+/// Writers filling the store at once.
+const WRITERS: usize = 16;
 
 /// The sizes measured unless `IDAAS_BENCH_ASOF_EVENTS` lists others (comma-separated, ascending).
 pub fn sizes() -> anyhow::Result<Vec<usize>> {
@@ -178,12 +180,17 @@ async fn directory(bus: &CommandBus) -> anyhow::Result<()> {
 
 /// One change of the churn: mostly a user moving to another organisation; some users disabled or
 /// enabled; some grants of an application to an organisation revoked or given.
-async fn churn(bus: &CommandBus, dice: &mut Dice, step: usize) -> anyhow::Result<()> {
+async fn churn(
+    bus: &CommandBus,
+    dice: &mut Dice,
+    step: usize,
+    (writer, writers): (usize, usize),
+) -> anyhow::Result<()> {
     let ctx = ctx();
     let orgs = ROOTS * (CHILDREN + 1);
-    let user = format!("u{}", dice.below(USERS));
+    let user = format!("u{}", dice.below(USERS / writers) * writers + writer);
     match step % 20 {
-        0 => {
+        0 if writer == 0 => {
             let app = format!("app{}", dice.below(APPS));
             let org = org_id(dice.below(orgs));
             bus.execute::<AppGrants, _>(&ctx, &app, |g| {
@@ -244,6 +251,35 @@ async fn churn(bus: &CommandBus, dice: &mut Dice, step: usize) -> anyhow::Result
     Ok(())
 }
 
+/// Changes the directory until the log holds `size` events: `WRITERS` writers at once (each on
+/// its own users, so that group commit serves them), the first also changing grants.
+async fn fill(
+    bus: &CommandBus,
+    store: &EventStore,
+    size: usize,
+    step: &mut usize,
+) -> anyhow::Result<()> {
+    while (last_position(store).await? as usize) < size {
+        let mut tasks = Vec::new();
+        for writer in 0..WRITERS {
+            let bus = bus.clone();
+            let first = *step + writer * 100;
+            tasks.push(tokio::spawn(async move {
+                let mut dice = Dice(0x9e37_79b9_7f4a_7c15 ^ (first as u64 + 1));
+                for s in first..first + 100 {
+                    churn(&bus, &mut dice, s, (writer, WRITERS)).await?;
+                }
+                anyhow::Ok(())
+            }));
+        }
+        for task in tasks {
+            task.await??;
+        }
+        *step += WRITERS * 100;
+    }
+    Ok(())
+}
+
 async fn last_position(store: &EventStore) -> anyhow::Result<i64> {
     let (n,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(position), 0) FROM events")
         .fetch_one(&store.database().pool)
@@ -272,7 +308,7 @@ async fn busy_replay(
     let mut latencies = Vec::new();
     while !replay.is_finished() {
         let began = Instant::now();
-        churn(bus, dice, *step | 2).await?;
+        churn(bus, dice, *step | 2, (0, 1)).await?;
         latencies.push(began.elapsed());
         *step += 1;
     }
@@ -336,12 +372,7 @@ pub async fn measure(engine: &'static str, url: &str, sizes: &[usize]) -> anyhow
     for &size in sizes {
         let started = Instant::now();
         let before = last_position(&store).await?;
-        while (last_position(&store).await? as usize) < size {
-            for _ in 0..500 {
-                churn(&bus, &mut dice, step).await?;
-                step += 1;
-            }
-        }
+        fill(&bus, &store, size, &mut step).await?;
         let events = last_position(&store).await?;
         let fill_rate = (events - before) as f64 / started.elapsed().as_secs_f64();
         let started = Instant::now();
@@ -405,7 +436,7 @@ pub fn markdown(figures: &[Figures], profile: &str) -> anyhow::Result<String> {
     writeln!(out, "## As-of answers and rebuilds at scale\n")?;
     writeln!(
         out,
-        "{ROOTS} root organisations with {CHILDREN} children each, {APPS} applications, {USERS} users; then churn through the command bus with every projection inline: users moving between organisations (18 in 20 changes), disabled or enabled (1 in 20), grants of an application to an organisation given or revoked (1 in 20). Replay into shadow tables, idle and with one writer changing users meanwhile (the writes' latencies); `idaas verify`; {QUERIES} as-of questions at random instants. {profile} build.\n"
+        "{ROOTS} root organisations with {CHILDREN} children each, {APPS} applications, {USERS} users; then churn through the command bus ({WRITERS} writers at once, each on its own users) with every projection inline: users moving between organisations (18 in 20 changes), disabled or enabled (1 in 20), grants of an application to an organisation given or revoked (1 in 20). Replay into shadow tables, idle and with one writer changing users meanwhile (the writes' latencies); `idaas verify`; {QUERIES} as-of questions at random instants. {profile} build.\n"
     )?;
     writeln!(
         out,
