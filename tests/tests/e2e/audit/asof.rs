@@ -326,3 +326,118 @@ async fn who_could_sign_in_at_each_instant_and_why(engine: Engine) {
 }
 
 on_both_engines!(who_could_sign_in_at_each_instant_and_why);
+
+/// Roles as of an instant (ops/adr/0025): a role bound to HQ with `authSub` (expanded to the
+/// organisations below it when bound) reaches a Team member; a role bound to the user directly
+/// and one carrying a permission; unbinding HQ with `authSub` takes the expansion away — and the
+/// earlier instant still answers with the binding and its event.
+async fn roles_bound_with_auth_sub_are_answered_as_of_an_instant(engine: Engine) {
+    use usecases::authorization::{self as authz, RoleKey};
+    use usecases::authorization_roles::{self as roles, NewRole};
+    let server = TestServer::start(engine).await;
+    let t = server.token().await;
+    let audit = auditor(&server, &t, false).await;
+    let state = usecases::AppState::new(server.store().clone(), server.config.clone())
+        .with_clock(server.clock.clone());
+    let ctx = usecases::context(
+        "default",
+        usecases::Metadata {
+            surface: Some("test".into()),
+            ..Default::default()
+        },
+    );
+    let org = |code: &str, parent: Option<String>| {
+        let mut body = json!({"code": code, "name": format!("org {code}")});
+        if let Some(parent) = parent {
+            body["parent_id"] = json!(parent);
+        }
+        let (server, t) = (&server, &t);
+        async move {
+            let reply = server
+                .client
+                .post("/api/v2/tenant/organizations", t, body)
+                .await;
+            reply.assert_status(201)["org_id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        }
+    };
+    let hq = org("100", None).await;
+    let dept = org("101", Some(hq.clone())).await;
+    let team = org("102", Some(dept.clone())).await;
+    let body = json!({"user_name": "rolf", "mobile": "13500000011", "org_code": "102"});
+    let reply = server.client.post("/api/v2/tenant/users", &t, body).await;
+    let user = reply.assert_status(201)["user_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let erp = server.application("ERP", false, true).await;
+    let new = |code: &str| NewRole {
+        code: code.into(),
+        name: None,
+        remark: None,
+    };
+    let made = roles::create_roles(&state, &ctx, &erp, vec![new("sub"), new("direct")])
+        .await
+        .unwrap();
+    let (sub, direct) = (made[0].clone(), made[1].clone());
+    let key = RoleKey {
+        role_id: Some(sub.clone()),
+        ..Default::default()
+    };
+    authz::bind_org_role(&state, &ctx, &erp, key.clone(), &hq, true, true)
+        .await
+        .unwrap();
+    authz::bind_user_roles(&state, &ctx, &erp, &user, vec![direct.clone()], true)
+        .await
+        .unwrap();
+    let t1 = instant().await;
+    authz::bind_org_role(&state, &ctx, &erp, key, &hq, true, false)
+        .await
+        .unwrap();
+    let t2 = instant().await;
+
+    let roles_at = |at: String| {
+        let (server, a, user) = (&server, audit.token.clone(), user.clone());
+        async move {
+            let answer = get(
+                server,
+                &a,
+                &format!("/audit/v1/users/{user}/access?at={at}"),
+            )
+            .await;
+            let apps = answer["applications"].as_array().unwrap().clone();
+            apps.into_iter()
+                .flat_map(|app| app["roles"].as_array().unwrap().clone())
+                .map(|role| {
+                    let sources = role["sources"].as_array().unwrap();
+                    let sources = sources
+                        .iter()
+                        .map(|s| s["id"].as_str().unwrap().to_string());
+                    (
+                        role["role_id"].as_str().unwrap().to_string(),
+                        sources.collect::<Vec<_>>(),
+                    )
+                })
+                .collect::<std::collections::BTreeMap<String, Vec<String>>>()
+        }
+    };
+    let at1 = roles_at(t1).await;
+    assert_eq!(
+        at1.get(&sub),
+        Some(&vec![format!("organization:{team}")]),
+        "{at1:?}"
+    );
+    assert_eq!(at1.get(&direct), Some(&vec!["user".to_string()]), "{at1:?}");
+    let at2 = roles_at(t2).await;
+    assert_eq!(at2.get(&sub), None, "{at2:?}");
+    assert_eq!(at2.get(&direct), Some(&vec!["user".to_string()]));
+    assert!(matches!(
+        cli::verify(server.store()).await.unwrap(),
+        Verdict::Sound { .. }
+    ));
+    server.finish().await;
+}
+
+on_both_engines!(roles_bound_with_auth_sub_are_answered_as_of_an_instant);
