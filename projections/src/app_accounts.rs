@@ -281,3 +281,23 @@ pub async fn list_for_user(
     .await?;
     rows.iter().map(account_row).collect()
 }
+
+/// Every application account ever created for the user, deleted ones too, in id order: the
+/// streams of the `app_account.created` events filed under the user's id by the audit trail.
+pub async fn ever_of_user(
+    conn: &mut AnyConnection,
+    tenant: &str,
+    user_id: &str,
+) -> anyhow::Result<Vec<String>> {
+    let rows: Vec<(String,)> = sqlx::query_as(
+        "SELECT DISTINCT t.stream_id FROM proj_audit_subjects s JOIN proj_audit_trail t \
+         ON t.position = s.position WHERE s.tenant_id = $1 AND s.subject_id = $2 \
+         AND t.stream_type = 'app_account' AND t.event_type = 'app_account.created' \
+         ORDER BY t.stream_id",
+    )
+    .bind(tenant)
+    .bind(user_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows.into_iter().map(|(id,)| id).collect())
+}

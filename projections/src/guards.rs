@@ -222,6 +222,31 @@ pub fn accounts_exist(account_ids: Vec<String>) -> RowCheck {
     }
 }
 
+/// No application account was created for the user beyond `known`: an erasure forgets the keys
+/// of exactly the accounts it read (ops/adr/0026).
+#[derive(Debug)]
+pub struct NoOtherAccounts {
+    pub user_id: String,
+    pub known: Vec<String>,
+}
+
+impl Guard for NoOtherAccounts {
+    fn name(&self) -> &'static str {
+        "no_other_accounts_of_user"
+    }
+
+    fn holds<'a>(
+        &'a self,
+        conn: &'a mut AnyConnection,
+        tenant: &'a str,
+    ) -> BoxFuture<'a, anyhow::Result<bool>> {
+        Box::pin(async move {
+            let now = crate::app_accounts::ever_of_user(conn, tenant, &self.user_id).await?;
+            Ok(now.iter().all(|id| self.known.contains(id)))
+        })
+    }
+}
+
 /// Moving `org` under `parent` makes no cycle: the parent is not one of its descendants.
 #[derive(Debug)]
 pub struct NotUnder {

@@ -2,9 +2,10 @@
 //! API — the checkpoint keys, the signed checkpoints and every event exactly as stored (sealed
 //! payloads, hashes), as JSON lines, streamed — to be checked offline with `idaas verify --offline
 //! EXPORT --keys KEYS` against the keys published at `/.well-known/idaas-checkpoint-keys`.
-//! Personal values are sealed in the payloads; a chain whose older events keep a client address
-//! or user agent in their hashed metadata (ADR 0026) is exported only to a credential granted
-//! personal reading, since those bytes cannot be masked without breaking the chain.
+//! Personal values are sealed in the payloads; a chain whose hashed metadata keeps a personal
+//! value — a client address or user agent of older events (ADR 0026), or the person an
+//! application acted for — is exported only to a credential granted personal reading, since those
+//! bytes cannot be masked without breaking the chain.
 
 use axum::body::Body;
 use axum::extract::{RawQuery, State};
@@ -50,8 +51,9 @@ async fn audit_export(
         .await?
         .ok_or_else(|| {
             AuditError::forbidden(
-                "this tenant's chain keeps client addresses or user agents of older events in \
-                 its hashed bytes: its export needs a credential granted personal reading",
+                "this tenant's chain keeps personal values in its hashed metadata (client \
+                 addresses or user agents of older events, or the person an application acted \
+                 for): its export needs a credential granted personal reading",
             )
         })?
         .map_err(std::io::Error::other);

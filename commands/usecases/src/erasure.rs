@@ -5,6 +5,10 @@
 
 use domain::user::{ErasureReason, User, UserCommand};
 use domain::Aggregate;
+use std::sync::Arc;
+
+use projections::guards::NoOtherAccounts;
+use store::store::Guard;
 use store::{CommandBus, Context};
 
 use crate::ServiceError;
@@ -19,19 +23,31 @@ pub async fn erase_user(
     reason: ErasureReason,
     now: i64,
 ) -> Result<Option<i64>, ServiceError> {
-    let pool = &bus.store().database().pool;
-    let accounts = projections::app_accounts::list_for_user(pool, &ctx.tenant_id, user_id)
-        .await?
-        .into_iter()
-        .map(|a| a.account_id)
-        .collect::<Vec<_>>();
+    // Every account ever created for the user, deleted ones too (their sealed names and request
+    // metadata must go as well); an account created meanwhile fails the guard.
+    let mut conn = bus
+        .store()
+        .database()
+        .pool
+        .acquire()
+        .await
+        .map_err(anyhow::Error::from)?;
+    let accounts =
+        projections::app_accounts::ever_of_user(&mut conn, &ctx.tenant_id, user_id).await?;
+    drop(conn);
+    let guards: Vec<Arc<dyn Guard>> = vec![Arc::new(NoOtherAccounts {
+        user_id: user_id.to_string(),
+        known: accounts.clone(),
+    })];
     let command = UserCommand::Erase {
         accounts,
         reason,
         now,
     };
     let executed = bus
-        .execute::<User, _>(ctx, user_id, |user| user.decide(command.clone(), &NoHasher))
+        .execute_guarded::<User, _>(ctx, user_id, guards, |user| {
+            user.decide(command.clone(), &NoHasher)
+        })
         .await?;
     Ok(executed.position)
 }

@@ -110,13 +110,15 @@ pub fn export_stream(
     })
 }
 
-/// Whether any event of `tenant` keeps a client address or user agent inside its hashed
-/// metadata (events written before request metadata moved beside the chain, ADR 0026): an
-/// export of such a chain carries personal values that cannot be masked without breaking it.
+/// Whether any event of `tenant` keeps a personal value inside its hashed metadata — a client
+/// address or user agent (events written before request metadata moved beside the chain, ADR
+/// 0026), or the person an application acted for (`on_behalf_of`): an export of such a chain
+/// carries personal values that cannot be masked without breaking it.
 pub async fn chain_holds_request_metadata(db: &Database, tenant: &str) -> anyhow::Result<bool> {
     let found: Option<(i64,)> = sqlx::query_as(
         "SELECT position FROM events WHERE tenant_id = $1 \
-         AND (metadata LIKE '%\"client_ip\":\"%' OR metadata LIKE '%\"user_agent\":\"%') LIMIT 1",
+         AND (metadata LIKE '%\"client_ip\":\"%' OR metadata LIKE '%\"user_agent\":\"%' \
+         OR metadata LIKE '%\"on_behalf_of\":\"%') LIMIT 1",
     )
     .bind(tenant)
     .fetch_optional(&db.pool)

@@ -42,6 +42,16 @@ impl SubjectKeys {
         }
     }
 
+    /// Drops a cached key without a tombstone: the append batch that destroys it has not
+    /// committed yet, and a later append in it must not seal under it.
+    pub fn drop_cached(&self, tenant_id: &str, subject_id: &str) {
+        if let Ok(mut cache) = self.cache.lock() {
+            cache
+                .keys
+                .remove(&(tenant_id.to_string(), subject_id.to_string()));
+        }
+    }
+
     pub fn forget(&self, tenant_id: &str, subject_id: &str) {
         if let Ok(mut cache) = self.cache.lock() {
             let subject = (tenant_id.to_string(), subject_id.to_string());

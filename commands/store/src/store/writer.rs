@@ -280,6 +280,12 @@ async fn append_one(
         let version = request.expected_version + index as i64 + 1;
         let position = pending.last_position + 1;
         let stored = if has_personal(&event.payload) {
+            // A subject whose key an earlier append of this batch destroyed gets a new key, not
+            // the cached one (the cache forgets only once the batch commits).
+            let subject = (tenant.clone(), request.stream_id.clone());
+            if batch.forgotten.contains(&subject) || pending.forgotten.contains(&subject) {
+                shared.subject_keys.drop_cached(tenant, &request.stream_id);
+            }
             let key = shared
                 .subject_keys
                 .for_writing(

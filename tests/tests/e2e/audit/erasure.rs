@@ -95,6 +95,24 @@ async fn an_erased_user_is_erased_everywhere_and_the_chain_still_verifies(engine
             .unwrap();
     assert_eq!(in_chain, 0, "no client address in the hashed metadata");
     assert!(kept(&server, &user_id).await.1 > 0);
+    // An account of the user in another application, deleted before the erasure: its sealed
+    // names go too.
+    let crm = server.application("CRM", false, false).await;
+    let other = server
+        .client
+        .post(
+            &format!("{USERS}/{user_id}/applications/{crm}/accounts"),
+            &t,
+            json!({"account_name": "wangwu-crm"}),
+        )
+        .await;
+    let deleted_account = other.assert_status(200)["account_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let path = format!("/api/v2/tenant/applications/{crm}/accounts/{deleted_account}");
+    server.client.delete(&path, &t).await.assert_status(204);
+    assert_eq!(kept(&server, &deleted_account).await.0, 1);
 
     let erased = server
         .client
@@ -130,7 +148,9 @@ async fn an_erased_user_is_erased_everywhere_and_the_chain_still_verifies(engine
     assert_eq!(after[0]["client_ip"], Value::Null);
     assert_eq!(after[0]["user_agent"], Value::Null);
     assert_eq!(after[2]["payload"]["reason"], "request");
-    assert_eq!(after[2]["payload"]["account_ids"], json!([account_id]));
+    let mut accounts = vec![account_id.clone(), deleted_account.clone()];
+    accounts.sort();
+    assert_eq!(after[2]["payload"]["account_ids"], json!(accounts));
     assert_eq!(after[2]["actor_kind"], "application");
     let history = format!("/audit/v1/entities/user/{user_id}/history");
     let history = server.client.get(&history, &auditor.token).await;
@@ -144,6 +164,7 @@ async fn an_erased_user_is_erased_everywhere_and_the_chain_still_verifies(engine
     assert_eq!(account[0]["payload"]["personal"], "[erased]");
     assert_eq!(kept(&server, &user_id).await, (0, 0));
     assert_eq!(kept(&server, &account_id).await, (0, 0));
+    assert_eq!(kept(&server, &deleted_account).await, (0, 0));
     let (name, display): (String, String) = sqlx::query_as(
         "SELECT account_name, name FROM proj_app_accounts WHERE tenant_id = 'default' \
          AND account_id = $1",
