@@ -5,6 +5,7 @@
 use std::collections::BTreeSet;
 
 use futures::future::BoxFuture;
+use futures::TryStreamExt;
 use serde_json::{Map, Value};
 use sqlx::{AnyConnection, AnyPool};
 use store::{Projector, RecordedEvent};
@@ -167,7 +168,9 @@ async fn previous_values(
     if wanted.is_empty() {
         return Ok(found);
     }
-    let rows: Vec<(String,)> = sqlx::query_as(
+    // Newest first, read one row at a time: the previous values are nearly always in the event
+    // just before, so a long stream is not read whole for each of its events.
+    let mut rows = sqlx::query_as::<_, (String,)>(
         "SELECT payload FROM events WHERE tenant_id = $1 AND stream_type = $2 AND stream_id = $3 \
          AND version < $4 ORDER BY version DESC",
     )
@@ -175,9 +178,8 @@ async fn previous_values(
     .bind(&event.stream_type)
     .bind(&event.stream_id)
     .bind(event.version)
-    .fetch_all(&mut *conn)
-    .await?;
-    for (payload,) in rows {
+    .fetch(&mut *conn);
+    while let Some((payload,)) = rows.try_next().await? {
         let payload: Value = serde_json::from_str(&payload)?;
         for field in &wanted {
             if !found.contains_key(*field) {
