@@ -174,20 +174,15 @@ async fn user_access(
             header.extend(REASON_CSV);
             let mut rows = Vec::new();
             for app in &view.applications {
-                let user = views::AllowedView {
-                    user_id: view.user_id.clone(),
-                    reasons: app.reasons.clone(),
-                    enabled_since: app
-                        .reasons
-                        .first()
-                        .map(|r| r.since.clone())
-                        .unwrap_or_else(|| placeholder_mark(view.position)),
-                };
                 let note = app
                     .refused
                     .map(|r| format!("refused: {r}"))
                     .unwrap_or_default();
-                let mut app_rows = views::reason_rows(&[user], &note);
+                let mut app_rows: Vec<Vec<String>> = app
+                    .reasons
+                    .iter()
+                    .map(|r| views::reason_row(&view.user_id, r, &note))
+                    .collect();
                 if app_rows.is_empty() {
                     let mut row = vec![view.user_id.clone()];
                     row.extend(std::iter::repeat_n(String::new(), REASON_CSV.len() - 2));
@@ -201,17 +196,6 @@ async fn user_access(
             csv::answer(csv::document(&header, &rows), None)
         }
     })
-}
-
-/// A mark standing for "no event" in a CSV row that has none.
-fn placeholder_mark(position: i64) -> views::MarkView {
-    views::MarkView {
-        position,
-        at: String::new(),
-        event_type: String::new(),
-        actor_kind: None,
-        actor_id: None,
-    }
 }
 
 /// The review's two instants, `from` before `to`.

@@ -340,30 +340,32 @@ pub const REASON_CSV: [&str; 13] = [
     "note",
 ];
 
-/// One row per reason of each user (`note` empty), then one per refused user.
-pub fn reason_rows(users: &[AllowedView], note: &str) -> Vec<Vec<String>> {
+/// One row of `REASON_CSV`: a reason of `user_id`, with `note`.
+pub fn reason_row(user_id: &str, r: &ReasonView, note: &str) -> Vec<String> {
     let o = |v: &Option<String>| v.clone().unwrap_or_default();
-    let mut rows = Vec::new();
-    for user in users {
-        for r in &user.reasons {
-            rows.push(vec![
-                user.user_id.clone(),
-                r.via.to_string(),
-                o(&r.account_id),
-                o(&r.grant_id),
-                o(&r.organization_id),
-                o(&r.member_of),
-                r.through.clone().unwrap_or_default().join("/"),
-                r.since.position.to_string(),
-                r.since.at.clone(),
-                r.since.event_type.clone(),
-                o(&r.since.actor_kind),
-                o(&r.since.actor_id),
-                note.to_string(),
-            ]);
-        }
-    }
-    rows
+    vec![
+        user_id.to_string(),
+        r.via.to_string(),
+        o(&r.account_id),
+        o(&r.grant_id),
+        o(&r.organization_id),
+        o(&r.member_of),
+        r.through.clone().unwrap_or_default().join("/"),
+        r.since.position.to_string(),
+        r.since.at.clone(),
+        r.since.event_type.clone(),
+        o(&r.since.actor_kind),
+        o(&r.since.actor_id),
+        note.to_string(),
+    ]
+}
+
+/// One row per reason of each user, with `note`.
+pub fn reason_rows(users: &[AllowedView], note: &str) -> Vec<Vec<String>> {
+    users
+        .iter()
+        .flat_map(|u| u.reasons.iter().map(|r| reason_row(&u.user_id, r, note)))
+        .collect()
 }
 
 /// One row per refused user (`via` empty, `note` the refusal).
