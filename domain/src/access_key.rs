@@ -12,7 +12,7 @@ use crate::aggregate::{Aggregate, Decision, DomainEvent};
 /// The most keys an application holds at once (rotation needs two).
 pub const MAX_ACTIVE_KEYS: usize = 5;
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct AccessKey {
     pub id: Option<String>,
     pub application_id: String,

@@ -103,7 +103,7 @@ impl<E> Decision<E> {
 
 /// An event-sourced aggregate: `apply` folds events into state, `decide` turns a command into a
 /// decision without any IO. Outside facts come in through `Services`.
-pub trait Aggregate: Default + Send + Sync {
+pub trait Aggregate: Default + Clone + Send + Sync + 'static {
     type Command;
     type Event: DomainEvent;
     type Error: std::error::Error + Send + Sync + 'static;

@@ -20,7 +20,7 @@ pub use permissions::*;
 /// At most this many ids per bind or unbind call (003-11…14: "一次最多只能传100个").
 pub const MAX_IDS_PER_CALL: usize = 100;
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct AppAuthorization {
     /// Live permissions by id.
     pub permissions: BTreeMap<String, Permission>,

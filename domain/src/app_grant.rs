@@ -23,7 +23,7 @@ pub struct Grant {
     pub subject_id: String,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct AppGrants {
     /// By grant id.
     pub grants: BTreeMap<String, Grant>,

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::aggregate::{Aggregate, Claim, Decision, DomainEvent};
 use crate::ClaimKind;
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct AppType {
     pub id: Option<String>,
     pub fields: AppTypeFields,

@@ -12,7 +12,7 @@ pub use crate::app_details::AppDetails;
 use crate::protocols::{self, ProtocolError};
 pub use crate::protocols::{ProtocolSettings, SamlServiceProvider};
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Application {
     pub id: Option<String>,
     pub name: String,

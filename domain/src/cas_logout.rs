@@ -17,7 +17,7 @@ pub fn backoff_ms(base_ms: i64, failures: u32) -> i64 {
     (base_ms.max(1) * factor).min(3_600_000)
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct CasLogout {
     pub queued: bool,
     pub attempts: u32,

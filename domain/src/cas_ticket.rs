@@ -95,7 +95,7 @@ pub struct SealedTicket {
     pub ticket: String,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct CasTicket {
     pub issued: Option<Issue>,
     /// The ticket itself (service and proxy tickets), for single logout.

@@ -13,7 +13,7 @@ const MAX_TEXT: usize = 64;
 /// Longest description, in characters.
 const MAX_DESCRIPTION: usize = 500;
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Dictionary {
     pub id: Option<String>,
     pub fields: DictionaryFields,
@@ -193,7 +193,7 @@ impl Aggregate for Dictionary {
 }
 
 /// An item of a dictionary: its own stream, as items are added one by one.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct DictionaryItem {
     pub id: Option<String>,
     pub dict_id: String,

@@ -36,7 +36,7 @@ pub struct DropdownOption {
     pub enabled: bool,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct ExtendedField {
     pub id: Option<String>,
     pub definition: FieldDefinition,

@@ -21,7 +21,7 @@ pub struct FieldValue {
     pub unique: bool,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct FieldValues {
     pub entity_id: String,
     /// By field id.

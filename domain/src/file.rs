@@ -94,7 +94,7 @@ pub fn sha256_hex(content: &[u8]) -> String {
         .collect()
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct StoredFile {
     pub id: Option<String>,
 }

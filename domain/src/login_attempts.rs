@@ -84,7 +84,7 @@ pub struct Device {
     pub last_used_at: i64,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct LoginAttempts {
     /// Failures from devices the user has not signed in from.
     pub account: Count,

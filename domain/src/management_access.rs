@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::aggregate::{Aggregate, Decision, DomainEvent};
 use crate::authority::Authority;
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct ManagementAccess;
 
 #[derive(Debug, Clone)]

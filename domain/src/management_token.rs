@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::aggregate::{Aggregate, Decision, DomainEvent};
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct ManagementToken {
     pub issued: bool,
 }

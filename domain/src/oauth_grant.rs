@@ -47,7 +47,7 @@ pub struct RefreshGrant {
     pub expires_at: i64,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct OAuthGrant {
     pub started: bool,
     pub application_id: String,

@@ -43,6 +43,24 @@ impl AuthorizationRelease {
     }
 }
 
+/// What an application's OAuth access tokens are (issue 20 item 2): signed JWTs that resource
+/// servers can check alone, or opaque random strings that only introspection and userinfo
+/// answer for (RFC 7662), known to the server by their keyed hash.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccessTokenFormat {
+    /// A JWT signed with the application's `id_token_signing_alg` (RFC 9068 shape).
+    #[default]
+    Jwt,
+    Opaque,
+}
+
+impl AccessTokenFormat {
+    pub fn is_jwt(&self) -> bool {
+        *self == Self::Jwt
+    }
+}
+
 /// How a redirect URI is matched against the registered ones (specs/oneaccess.md §5.7 #56).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -87,6 +105,10 @@ pub struct ProtocolSettings {
     /// Left out when `none`, so a payload written before the setting existed reads the same.
     #[serde(skip_serializing_if = "AuthorizationRelease::is_none")]
     pub release_authorization: AuthorizationRelease,
+    /// JWT or opaque access tokens; left out when `jwt`, so a payload written before the
+    /// setting existed reads the same.
+    #[serde(skip_serializing_if = "AccessTokenFormat::is_jwt")]
+    pub access_token_format: AccessTokenFormat,
 }
 
 /// What the hosted login page shows for an application.
@@ -119,6 +141,7 @@ impl Default for ProtocolSettings {
             id_token_signing_alg: "RS256".to_string(),
             login_theme: None,
             release_authorization: AuthorizationRelease::None,
+            access_token_format: AccessTokenFormat::Jwt,
         }
     }
 }

@@ -41,7 +41,7 @@ pub fn next_unpublished(keys: &[PublishedKey], now: i64) -> Option<i64> {
         .min()
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct SamlKey {
     pub created: bool,
 }

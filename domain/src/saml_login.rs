@@ -42,7 +42,7 @@ pub struct Issued {
     pub name_id_format: String,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct SamlLogin {
     pub requested: Option<Requested>,
     /// When the request was received (ms).

@@ -27,7 +27,7 @@ pub struct Initiator {
     pub relay_state: Option<String>,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct SamlLogout {
     pub started: bool,
     pub session_id: String,

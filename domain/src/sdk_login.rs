@@ -72,7 +72,7 @@ impl PassedBy {
     }
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct SdkLogin {
     pub started: bool,
     pub user_id: String,

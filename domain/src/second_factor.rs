@@ -14,7 +14,7 @@ pub struct TotpSecret {
     pub secret: String,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct SecondFactor {
     pub secret: Option<Vec<u8>>,
     pub last_step: i64,

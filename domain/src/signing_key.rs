@@ -28,7 +28,7 @@ pub struct Superseded {
     pub publish_until: i64,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct SigningKey {
     pub created: bool,
 }

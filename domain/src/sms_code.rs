@@ -12,7 +12,7 @@ pub const MAX_SENDS: u32 = 5;
 /// Wrong guesses one code allows.
 pub const MAX_ATTEMPTS: u32 = 5;
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct SmsCode {
     pub sends: u32,
     /// The current code: its keyed hash and expiry, unused so far.

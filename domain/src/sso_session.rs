@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::aggregate::{Aggregate, Decision, DomainEvent};
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct SsoSession {
     pub started: bool,
     pub user_id: String,

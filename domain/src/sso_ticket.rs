@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::aggregate::{Aggregate, Decision, DomainEvent};
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct SsoTicket {
     pub issued: bool,
     pub user_id: String,

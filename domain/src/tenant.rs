@@ -76,7 +76,7 @@ impl Default for TenantSettings {
     }
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Tenant {
     pub id: Option<String>,
     pub name: String,

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::aggregate::{Aggregate, Claim, Decision, DomainEvent};
 use crate::ClaimKind;
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct UserType {
     pub id: Option<String>,
     pub fields: UserTypeFields,

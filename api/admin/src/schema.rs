@@ -72,6 +72,18 @@ pub struct Protocols {
     #[serde(default)]
     #[schema(default = "none")]
     release_authorization: ReleaseAuthorization,
+    /// `jwt`: access tokens are JWTs signed with `id_token_signing_alg`; `opaque`: random
+    /// strings that only introspection and userinfo answer for. Not in an answer while `jwt`.
+    #[serde(default)]
+    #[schema(default = "jwt")]
+    access_token_format: AccessTokenFormat,
+}
+
+#[derive(ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AccessTokenFormat {
+    Jwt,
+    Opaque,
 }
 
 #[derive(ToSchema)]
@@ -406,6 +418,7 @@ mod tests {
     fn the_mirrors_have_the_fields_of_the_domain_types() {
         let protocols = ProtocolSettings {
             release_authorization: AuthorizationRelease::Roles,
+            access_token_format: domain::protocols::AccessTokenFormat::Opaque,
             ..ProtocolSettings::default()
         };
         assert_eq!(properties::<Protocols>(), keys(protocols));

@@ -6,10 +6,14 @@ use domain::aggregate::{from_stored, to_stored};
 use domain::{Aggregate, ClaimKind, Decision, DomainEvent};
 
 use std::sync::Arc;
+use std::time::Duration;
 
+use crate::states::{Key, States};
 use crate::store::{AppendError, AppendRequest, EventStore, Guard, Metadata, NewEvent};
 
-const MAX_ATTEMPTS: usize = 5;
+/// Appends tried before a command gives up with `Conflict`. In one process a stream's commands
+/// take turns, so only writes from other nodes conflict; each retry waits a little longer.
+const MAX_ATTEMPTS: u32 = 12;
 
 /// Who is asking, in which tenant: part of every command.
 #[derive(Debug, Clone)]
@@ -52,14 +56,32 @@ fn run_blocking<T>(f: impl FnOnce() -> T) -> T {
     }
 }
 
+/// Waits before retrying after a conflict with another node: 1, 2, 4… ms up to 64 ms, with
+/// jitter, so nodes retrying together drift apart.
+async fn back_off(attempt: u32) {
+    let ceiling = 1u64 << attempt.min(6);
+    let jitter = u64::from(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0),
+    );
+    let micros = ceiling * 500 + jitter % (ceiling * 500 + 1);
+    tokio::time::sleep(Duration::from_micros(micros)).await;
+}
+
 #[derive(Clone)]
 pub struct CommandBus {
     store: EventStore,
+    states: Arc<States>,
 }
 
 impl CommandBus {
     pub fn new(store: EventStore) -> Self {
-        Self { store }
+        Self {
+            store,
+            states: Arc::default(),
+        }
     }
 
     pub fn store(&self) -> &EventStore {
@@ -72,13 +94,27 @@ impl CommandBus {
         tenant_id: &str,
         stream_id: &str,
     ) -> anyhow::Result<(A, i64)> {
-        let recorded = self
+        let key = (tenant_id.to_string(), A::STREAM_TYPE, stream_id.to_string());
+        let (state, version) = self.current::<A>(&key).await?;
+        Ok((Arc::unwrap_or_clone(state), version))
+    }
+
+    /// The kept state brought up to date with the stream's tail (the whole stream when none is
+    /// kept): one read, whatever the stream's length.
+    async fn current<A: Aggregate>(&self, key: &Key) -> anyhow::Result<(Arc<A>, i64)> {
+        let (mut state, mut version) = self
+            .states
+            .get::<A>(key)
+            .unwrap_or_else(|| (Arc::new(A::default()), 0));
+        let tail = self
             .store
-            .load(tenant_id, A::STREAM_TYPE, stream_id)
+            .load_after(&key.0, A::STREAM_TYPE, &key.2, version)
             .await?;
-        let mut state = A::default();
-        let mut version = 0;
-        for event in recorded {
+        if tail.is_empty() {
+            return Ok((state, version));
+        }
+        let folded = Arc::make_mut(&mut state);
+        for event in tail {
             let typed: A::Event = from_stored(&event.event_type, event.payload).map_err(|e| {
                 anyhow::anyhow!(
                     "event {} at position {}: {e}",
@@ -86,9 +122,10 @@ impl CommandBus {
                     event.position
                 )
             })?;
-            state.apply(&typed);
+            folded.apply(&typed);
             version = event.version;
         }
+        self.states.put(key.clone(), state.clone(), version);
         Ok((state, version))
     }
 
@@ -114,14 +151,61 @@ impl CommandBus {
         context: &Context,
         stream_id: &str,
         guards: Vec<Arc<dyn Guard>>,
+        decide: F,
+    ) -> Result<Executed<A::Event>, BusError<A::Error>>
+    where
+        A: Aggregate,
+        F: FnMut(&A) -> Result<Decision<A::Event>, A::Error>,
+    {
+        self.run(context, stream_id, guards, false, decide).await
+    }
+
+    /// Like `execute`, on a stream the caller has just named (a new random id): decided on the
+    /// empty state without reading; should the stream exist after all, its version check fails
+    /// and it is read.
+    pub async fn create<A, F>(
+        &self,
+        context: &Context,
+        stream_id: &str,
+        decide: F,
+    ) -> Result<Executed<A::Event>, BusError<A::Error>>
+    where
+        A: Aggregate,
+        F: FnMut(&A) -> Result<Decision<A::Event>, A::Error>,
+    {
+        self.run(context, stream_id, Vec::new(), true, decide).await
+    }
+
+    async fn run<A, F>(
+        &self,
+        context: &Context,
+        stream_id: &str,
+        guards: Vec<Arc<dyn Guard>>,
+        new: bool,
         mut decide: F,
     ) -> Result<Executed<A::Event>, BusError<A::Error>>
     where
         A: Aggregate,
         F: FnMut(&A) -> Result<Decision<A::Event>, A::Error>,
     {
-        for _ in 0..MAX_ATTEMPTS {
-            let (state, version) = self.load::<A>(&context.tenant_id, stream_id).await?;
+        let key = (
+            context.tenant_id.clone(),
+            A::STREAM_TYPE,
+            stream_id.to_string(),
+        );
+        let _turn = self.states.turn(&key).await;
+        for attempt in 0..MAX_ATTEMPTS {
+            // The kept state is decided on without a read: if another node wrote meanwhile, the
+            // append's version check says so and the stream is read again.
+            let kept = match (attempt, new) {
+                (0, true) => Some((Arc::new(A::default()), 0)),
+                (0, false) => self.states.get::<A>(&key),
+                _ => None,
+            };
+            let (state, version) = match kept {
+                Some(kept) => kept,
+                None => self.current::<A>(&key).await?,
+            };
             let decision = run_blocking(|| decide(&state)).map_err(BusError::Domain)?;
             let events = decision
                 .events
@@ -135,6 +219,7 @@ impl CommandBus {
                     }
                 })
                 .collect();
+            let forgets = !decision.forget.is_empty();
             let request = AppendRequest {
                 tenant_id: context.tenant_id.clone(),
                 stream_type: A::STREAM_TYPE.to_string(),
@@ -149,17 +234,48 @@ impl CommandBus {
             };
             match self.store.append(request).await {
                 Ok(position) => {
+                    self.keep_after(key, state, version, &decision.events, forgets);
                     return Ok(Executed {
                         events: decision.events,
                         position,
-                    })
+                    });
                 }
-                Err(AppendError::Conflict { .. }) => continue,
+                Err(AppendError::Conflict { .. }) => {
+                    self.states.forget(&key);
+                    back_off(attempt).await;
+                }
                 Err(AppendError::Claimed { kind }) => return Err(BusError::Claimed(kind)),
                 Err(AppendError::GuardFailed(name)) => return Err(BusError::GuardFailed(name)),
-                Err(AppendError::Internal(e)) => return Err(BusError::Internal(e)),
+                Err(AppendError::Internal(e)) => {
+                    self.states.forget(&key);
+                    return Err(BusError::Internal(e));
+                }
             }
         }
         Err(BusError::Conflict)
+    }
+
+    /// Keeps the state a successful append leaves; after an erasure keeps nothing at all.
+    fn keep_after<A: Aggregate>(
+        &self,
+        key: Key,
+        state: Arc<A>,
+        version: i64,
+        events: &[A::Event],
+        forgets: bool,
+    ) {
+        if forgets {
+            self.states.clear();
+            return;
+        }
+        if events.is_empty() {
+            return;
+        }
+        let mut next = Arc::unwrap_or_clone(state);
+        for event in events {
+            next.apply(event);
+        }
+        self.states
+            .put(key, Arc::new(next), version + events.len() as i64);
     }
 }

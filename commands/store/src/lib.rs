@@ -10,6 +10,7 @@ pub mod ephemeral;
 pub mod export;
 pub mod fault;
 pub mod migrate;
+mod states;
 pub mod store;
 
 pub use bus::{BusError, CommandBus, Context, Executed};

@@ -66,7 +66,7 @@ pub async fn issue(
     let ctx = crate::acting(ctx, "application", &app.application_id);
     state
         .bus
-        .execute::<ManagementToken, _>(&ctx, &token_id, |t| t.decide(command.clone(), &()))
+        .create::<ManagementToken, _>(&ctx, &token_id, |t| t.decide(command.clone(), &()))
         .await
         .map_err(ServiceError::from)?;
     Ok(IssuedToken {

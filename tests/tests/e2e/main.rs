@@ -13,6 +13,7 @@ mod events {
     mod dialect_neutral;
     mod durability;
     mod event_store;
+    mod hot_stream;
     mod logs;
     mod metrics;
     mod previous_release;
@@ -127,6 +128,7 @@ mod oidc {
     mod interop;
     mod logout;
     mod oauth2_interop;
+    mod opaque;
     mod public_url;
     mod security;
     mod signing_keys;

@@ -49,6 +49,7 @@ pub fn parse(body: &[u8]) -> Result<AppBody, AdminError> {
         template["refresh_token_lifetime_secs"] = json!(0);
         // Left out of a payload when `none`, so not in the default's JSON.
         template["release_authorization"] = json!("none");
+        template["access_token_format"] = json!("jwt");
         known_fields(protocols, &template, "protocols.")?;
     }
     serde_json::from_value(value).map_err(|e| AdminError::invalid(format!("invalid body: {e}")))

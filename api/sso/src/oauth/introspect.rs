@@ -120,8 +120,11 @@ pub async fn introspect(
                 "sub": claims["sub"],
                 "aud": claims["aud"],
                 "iss": claims["iss"],
-                "jti": row.jti,
             });
+            // An opaque token's `jti` is its keyed hash: not told.
+            if let Some(jti) = claims.get("jti") {
+                body["jti"] = jti.clone();
+            }
             if let Some(user_id) = &row.user_id {
                 let user =
                     projections::users::get(state.pool(), &browser.tenant_id, user_id).await?;

@@ -95,14 +95,27 @@ impl EventStore {
         stream_type: &str,
         stream_id: &str,
     ) -> anyhow::Result<Vec<RecordedEvent>> {
+        self.load_after(tenant_id, stream_type, stream_id, 0).await
+    }
+
+    /// The events of one stream after `version` (its tail past a state already folded), opened
+    /// and upcast, in version order.
+    pub async fn load_after(
+        &self,
+        tenant_id: &str,
+        stream_type: &str,
+        stream_id: &str,
+        version: i64,
+    ) -> anyhow::Result<Vec<RecordedEvent>> {
         let mut conn = self.shared.db.pool.acquire().await?;
         let rows = sqlx::query(&format!(
             "SELECT {COLUMNS} FROM events WHERE tenant_id = $1 AND stream_type = $2 AND stream_id = $3 \
-             ORDER BY version"
+             AND version > $4 ORDER BY version"
         ))
         .bind(tenant_id)
         .bind(stream_type)
         .bind(stream_id)
+        .bind(version)
         .fetch_all(&mut *conn)
         .await
         .context("loading a stream")?;

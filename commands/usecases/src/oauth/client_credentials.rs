@@ -28,18 +28,15 @@ pub async fn client_credentials(
         grant_id: grant_id.clone(),
         application_id: app.application_id.clone(),
         scope: scope.to_string(),
-        access: access.clone(),
+        access: access.grant.clone(),
         now,
     };
     let ctx = crate::acting(ctx, "application", &app.application_id);
-    state
+    let executed = state
         .bus
-        .execute::<OAuthGrant, _>(&ctx, &grant_id, |g| g.decide(command.clone(), &()))
+        .create::<OAuthGrant, _>(&ctx, &grant_id, |g| g.decide(command.clone(), &()))
         .await?;
-    let (grant, _) = state
-        .bus
-        .load::<OAuthGrant>(&ctx.tenant_id, &grant_id)
-        .await?;
+    let grant = OAuthGrant::from_events(&executed.events);
     tokens(
         state,
         &ctx.tenant_id,

@@ -45,7 +45,7 @@ pub async fn issue_code(
     let ctx = crate::acting(ctx, "user", &session.user_id);
     state
         .bus
-        .execute::<OAuthGrant, _>(&ctx, &grant_id, |g| g.decide(command.clone(), &()))
+        .create::<OAuthGrant, _>(&ctx, &grant_id, |g| g.decide(command.clone(), &()))
         .await?;
     Ok(code)
 }
@@ -79,7 +79,7 @@ pub async fn redeem_code(
         application_id: app.application_id.clone(),
         redirect_uri,
         code_verifier,
-        access: access.clone(),
+        access: access.grant.clone(),
         refresh: refresh.as_ref().map(|(_, r)| r.clone()),
         now,
     };
@@ -95,7 +95,11 @@ pub async fn redeem_code(
     {
         return Err(invalid());
     }
-    let (grant, _) = state.bus.load::<OAuthGrant>(tenant, &grant_id).await?;
+    // What the command appended, folded into the state it was decided on: no read-back.
+    let mut grant = grant;
+    for event in &executed.events {
+        grant.apply(event);
+    }
     tokens(
         state,
         tenant,

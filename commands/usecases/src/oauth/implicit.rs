@@ -31,18 +31,15 @@ pub async fn implicit(
         subject: subject_of(session),
         scope: scope.to_string(),
         nonce,
-        access: with_access.then(|| access.clone()),
+        access: with_access.then(|| access.grant.clone()),
         now,
     };
     let ctx = crate::acting(ctx, "user", &session.user_id);
-    state
+    let executed = state
         .bus
-        .execute::<OAuthGrant, _>(&ctx, &grant_id, |g| g.decide(command.clone(), &()))
+        .create::<OAuthGrant, _>(&ctx, &grant_id, |g| g.decide(command.clone(), &()))
         .await?;
-    let (grant, _) = state
-        .bus
-        .load::<OAuthGrant>(&ctx.tenant_id, &grant_id)
-        .await?;
+    let grant = OAuthGrant::from_events(&executed.events);
     let access = with_access.then_some(access);
     tokens(
         state,

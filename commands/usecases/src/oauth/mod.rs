@@ -7,6 +7,7 @@ mod authorization;
 mod client_credentials;
 mod code;
 mod implicit;
+mod opaque;
 mod refresh;
 mod revocation;
 mod tokens;
@@ -22,6 +23,7 @@ pub use tokens::{half_hash, user_claims, userinfo_claims};
 
 use crate::state::AppState;
 use domain::oauth_grant::{AccessGrant, OAuthGrantError, RefreshGrant, Subject};
+use domain::protocols::AccessTokenFormat;
 use projections::applications::ApplicationRow;
 use projections::sessions::SessionRow;
 use projections::users::UserRow;
@@ -139,10 +141,35 @@ fn subject_of(session: &SessionRow) -> Subject {
     }
 }
 
-fn access_grant(state: &AppState, app: &ApplicationRow, now: i64) -> AccessGrant {
-    AccessGrant {
-        jti: state.ids.uuid(),
-        expires_at: now + i64::from(app.protocols.access_token_lifetime_secs) * 1000,
+/// An access token to issue: what its grant records and, for an application with opaque
+/// access tokens, the token itself (its `jti` is then the token's keyed hash: the token is found
+/// by it, and is never stored).
+#[derive(Debug, Clone)]
+struct NewAccess {
+    grant: AccessGrant,
+    opaque: Option<String>,
+}
+
+fn access_grant(state: &AppState, app: &ApplicationRow, now: i64) -> NewAccess {
+    let expires_at = now + i64::from(app.protocols.access_token_lifetime_secs) * 1000;
+    match app.protocols.access_token_format {
+        AccessTokenFormat::Jwt => NewAccess {
+            grant: AccessGrant {
+                jti: state.ids.uuid(),
+                expires_at,
+            },
+            opaque: None,
+        },
+        AccessTokenFormat::Opaque => {
+            let token = state.ids.base62(43);
+            NewAccess {
+                grant: AccessGrant {
+                    jti: state.keys().secret_hash(&token),
+                    expires_at,
+                },
+                opaque: Some(token),
+            }
+        }
     }
 }
 

@@ -38,7 +38,7 @@ pub async fn refresh(
     let command = OAuthGrantCommand::Refresh {
         application_id: app.application_id.clone(),
         presented_hash,
-        access: access.clone(),
+        access: access.grant.clone(),
         refresh: new_refresh,
         now,
     };
@@ -58,7 +58,11 @@ pub async fn refresh(
     {
         return Err(invalid());
     }
-    let (grant, _) = state.bus.load::<OAuthGrant>(tenant, &grant_id).await?;
+    // What the command appended, folded into the state it was decided on: no read-back.
+    let mut grant = grant;
+    for event in &executed.events {
+        grant.apply(event);
+    }
     tokens(
         state,
         tenant,

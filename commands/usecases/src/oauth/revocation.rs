@@ -10,7 +10,7 @@ use projections::oauth::TokenRow;
 use serde_json::{json, Value};
 use store::Context;
 
-/// A live access token: signed by this tenant's key for this issuer, unexpired, not revoked,
+/// A live access token: opaque (`opaque.rs`), or signed by this tenant's key for this issuer, unexpired, not revoked,
 /// its grant not revoked and its application still enabled.
 pub async fn live_access_token(
     state: &AppState,
@@ -18,6 +18,9 @@ pub async fn live_access_token(
     issuer: &Issuer,
     token: &str,
 ) -> anyhow::Result<Option<(TokenRow, Value)>> {
+    if super::opaque::is_opaque(token) {
+        return super::opaque::live_opaque_token(state, tenant, issuer, token).await;
+    }
     let Some(claims) = state.signing.verify(&state.bus, tenant, token).await? else {
         return Ok(None);
     };

@@ -21,16 +21,22 @@ pub(super) async fn tokens(
     issuer: &Issuer,
     app: &ApplicationRow,
     grant: &OAuthGrant,
-    access: Option<AccessGrant>,
+    access: Option<NewAccess>,
     refresh_token: Option<String>,
     now: i64,
 ) -> Result<TokenSet, OAuthError> {
     let algorithm = &app.protocols.id_token_signing_alg;
     let (access_token, expires_at) = match access {
-        Some(access) => (
-            sign_access(state, tenant, issuer, app, grant, &access, now).await?,
-            access.expires_at,
-        ),
+        Some(NewAccess {
+            grant: access,
+            opaque,
+        }) => match opaque {
+            Some(token) => (token, access.expires_at),
+            None => (
+                sign_access(state, tenant, issuer, app, grant, &access, now).await?,
+                access.expires_at,
+            ),
+        },
         None => (String::new(), now),
     };
     let id_token = match (&grant.subject, has_scope(&grant.scope, "openid")) {
