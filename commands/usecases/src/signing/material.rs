@@ -1,12 +1,14 @@
-//! Key material: generating key pairs (aws-lc-rs), reading a stored PKCS#8 key into a
-//! jsonwebtoken signing key, and the verifier of a published JWK.
+//! Key material: generating key pairs (aws-lc-rs), reading a stored PKCS#8 key into a key pair
+//! kept parsed that signs JWTs, and the verifier of a published JWK.
 
 use aws_lc_rs::encoding::AsDer;
 use aws_lc_rs::rand::SystemRandom;
-use aws_lc_rs::signature::{EcdsaKeyPair, KeyPair, RsaKeyPair, ECDSA_P256_SHA256_FIXED_SIGNING};
+use aws_lc_rs::signature::{
+    EcdsaKeyPair, KeyPair, RsaKeyPair, ECDSA_P256_SHA256_FIXED_SIGNING, RSA_PKCS1_SHA256,
+};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Validation};
+use jsonwebtoken::{Algorithm, DecodingKey, Header, Validation};
 use serde_json::{json, Value};
 
 use super::Verifier;
@@ -52,14 +54,52 @@ pub(super) fn signature_only(alg: Algorithm) -> Validation {
     validation
 }
 
+/// The signing half of a stored key, parsed once when the key is loaded. jsonwebtoken's `encode`
+/// parses the private key again for every signature (and aws-lc then rebuilds the RSA key's
+/// Montgomery contexts): most of an RS256 token's cost. So the key pair is kept parsed and signs
+/// the JWS here; jsonwebtoken still writes the header and verifies (ops/adr/0029).
+pub(super) enum SigningPair {
+    Rsa(RsaKeyPair),
+    Ec(EcdsaKeyPair),
+}
+
+impl SigningPair {
+    /// The JWS compact serialization (RFC 7515 §7.1) of `claims` under `header`: RS256 is
+    /// RSASSA-PKCS1-v1_5 with SHA-256, ES256 the fixed-width `r ‖ s` ECDSA P-256 signature
+    /// (RFC 7518 §3.3, §3.4).
+    pub(super) fn sign_jwt(&self, header: &Header, claims: &Value) -> anyhow::Result<String> {
+        let mut message = URL_SAFE_NO_PAD.encode(serde_json::to_vec(header)?);
+        message.push('.');
+        message.push_str(&URL_SAFE_NO_PAD.encode(serde_json::to_vec(claims)?));
+        let rng = SystemRandom::new();
+        let signature = match (self, header.alg) {
+            (Self::Rsa(pair), Algorithm::RS256) => {
+                let mut signature = vec![0; pair.public_modulus_len()];
+                pair.sign(&RSA_PKCS1_SHA256, &rng, message.as_bytes(), &mut signature)
+                    .map_err(|_| anyhow::anyhow!("RS256 signing failed"))?;
+                signature
+            }
+            (Self::Ec(pair), Algorithm::ES256) => pair
+                .sign(&rng, message.as_bytes())
+                .map_err(|_| anyhow::anyhow!("ES256 signing failed"))?
+                .as_ref()
+                .to_vec(),
+            (_, alg) => anyhow::bail!("the key does not sign {alg:?}"),
+        };
+        message.push('.');
+        message.push_str(&URL_SAFE_NO_PAD.encode(signature));
+        Ok(message)
+    }
+}
+
 /// The signing half of a stored key, checked here so that a broken key fails the load, not each
-/// signature. Keys are stored as PKCS#8. jsonwebtoken reads an EC key as PKCS#8, but an RSA key
-/// (aws-lc-rs `RsaKeyPair::from_der`) only as PKCS#1 `RSAPrivateKey`, which is what the PKCS#8
-/// `privateKey` octet string of an rsaEncryption key holds.
+/// signature. Keys are stored as PKCS#8; an RSA key is read (aws-lc-rs `RsaKeyPair::from_der`)
+/// from the PKCS#1 `RSAPrivateKey` that the PKCS#8 `privateKey` octet string of an
+/// rsaEncryption key holds.
 pub(super) fn encoding_key(
     algorithm: &str,
     pkcs8: &[u8],
-) -> anyhow::Result<(Algorithm, EncodingKey)> {
+) -> anyhow::Result<(Algorithm, SigningPair)> {
     match algorithm {
         "RS256" => {
             let info = pkcs8::PrivateKeyInfo::try_from(pkcs8)
@@ -69,16 +109,14 @@ pub(super) fn encoding_key(
                 "RSA key: PKCS#8 holds a key of algorithm {}",
                 info.algorithm.oid
             );
-            RsaKeyPair::from_der(info.private_key).map_err(|e| anyhow::anyhow!("RSA key: {e}"))?;
-            Ok((
-                Algorithm::RS256,
-                EncodingKey::from_rsa_der(info.private_key),
-            ))
+            let pair = RsaKeyPair::from_der(info.private_key)
+                .map_err(|e| anyhow::anyhow!("RSA key: {e}"))?;
+            Ok((Algorithm::RS256, SigningPair::Rsa(pair)))
         }
         "ES256" => {
-            EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, pkcs8)
+            let pair = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, pkcs8)
                 .map_err(|e| anyhow::anyhow!("EC key: {e}"))?;
-            Ok((Algorithm::ES256, EncodingKey::from_ec_der(pkcs8)))
+            Ok((Algorithm::ES256, SigningPair::Ec(pair)))
         }
         other => anyhow::bail!("unsupported signing algorithm {other}"),
     }

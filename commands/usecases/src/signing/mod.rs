@@ -17,13 +17,13 @@ use domain::signing_key::{
     SigningKey, SigningKeyCommand, SigningKeyError, SigningKeyEvent, Superseded,
 };
 use domain::Aggregate;
-use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use jsonwebtoken::{Algorithm, DecodingKey, Header, Validation};
 use serde_json::{json, Value};
 use store::{BusError, CommandBus, Context};
 use tokio::sync::Mutex;
 
 mod material;
-use material::{encoding_key, generate, verifier};
+use material::{encoding_key, generate, verifier, SigningPair};
 
 /// How long a superseded key stays published: longer than any token it can have signed.
 pub const PUBLISH_AFTER_ROTATION_MS: i64 = 366 * 24 * 3600 * 1000;
@@ -34,7 +34,7 @@ struct ActiveKey {
     key_id: String,
     algorithm: String,
     alg: Algorithm,
-    key: EncodingKey,
+    key: SigningPair,
 }
 
 /// A published public key, as in JWKS, with what verifies tokens it signed.
@@ -222,7 +222,8 @@ impl ActiveKey {
             kid: Some(self.key_id.clone()),
             ..Header::new(self.alg)
         };
-        jsonwebtoken::encode(&header, claims, &self.key)
+        self.key
+            .sign_jwt(&header, claims)
             .with_context(|| format!("signing a JWT with {}", self.algorithm))
     }
 }
@@ -543,7 +544,7 @@ mod tests {
                 ..Header::new(Algorithm::HS256)
             },
             &claims,
-            &EncodingKey::from_secret(&secret),
+            &jsonwebtoken::EncodingKey::from_secret(&secret),
         )
         .unwrap();
         assert_eq!(verify(&published, &hs256), None);
