@@ -1,0 +1,82 @@
+//! The caches of hot reads (DESIGN.md "Hot paths, caches and several nodes", ops/adr/0028):
+//! client lookup, management and OAuth access token checks answer from memory. Each cache is
+//! fed by the store's change feed: an event drops exactly what it made stale (an
+//! `application.*` event its application, a revocation its grant's tokens), on this node before
+//! the write is answered, on the others within the coherence interval. Issuing a token is an
+//! event too, but it changes nothing cached, so issuance never empties a cache. The signing keys
+//! (`signing::KeyRing`) and host names (`tenant_hosts`) have caches of their own on the same
+//! map.
+
+mod bounded;
+pub mod lookups;
+
+use std::sync::Arc;
+
+pub use bounded::{Bounded, Group, Ticket};
+use domain::application::Application;
+use domain::oauth_grant::OAuthGrant;
+use domain::Aggregate;
+use projections::applications::ApplicationRow;
+use projections::oauth::TokenRow;
+use store::{Change, ChangeFeed, ChangeSubscriber};
+
+/// The grant events after which some of its access tokens are no longer live (the `revoked`
+/// flag of `projections::oauth`). Every other grant event leaves cached tokens as they are.
+const ENDS_TOKENS: [&str; 2] = ["oauth_grant.revoked", "oauth_grant.token_revoked"];
+
+/// A key within a tenant: (tenant, id).
+type Key = (String, String);
+
+pub struct Caches {
+    /// Applications by id, filed under themselves.
+    applications: Bounded<Key, Arc<ApplicationRow>>,
+    /// Client id → application id, filed under the application.
+    client_ids: Bounded<Key, String>,
+    /// OAuth access tokens by `jti`, filed under their grant.
+    access_tokens: Bounded<Key, Arc<TokenRow>>,
+    /// Management tokens by keyed hash → application id, filed under the application.
+    management_tokens: Bounded<Key, String>,
+}
+
+impl Caches {
+    /// Caches of at most `entries` entries each, answering while `feed` is current. Subscribe
+    /// them to `feed`.
+    pub fn new(entries: usize, feed: &Arc<ChangeFeed>) -> Self {
+        Self {
+            applications: Bounded::new("application", entries, feed.clone()),
+            client_ids: Bounded::new("client_id", entries, feed.clone()),
+            access_tokens: Bounded::new("access_token", entries, feed.clone()),
+            management_tokens: Bounded::new("management_token", entries, feed.clone()),
+        }
+    }
+}
+
+impl ChangeSubscriber for Caches {
+    fn changed(&self, changes: &[Change]) {
+        for change in changes {
+            let group = Group::of(&change.tenant_id, &change.stream_id);
+            match change.stream_type.as_str() {
+                Application::STREAM_TYPE => {
+                    self.applications.invalidate(group);
+                    self.client_ids.invalidate(group);
+                    self.management_tokens.invalidate(group);
+                }
+                OAuthGrant::STREAM_TYPE if ENDS_TOKENS.contains(&change.event_type.as_str()) => {
+                    self.access_tokens.invalidate(group);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn reset(&self) {
+        self.applications.clear();
+        self.client_ids.clear();
+        self.access_tokens.clear();
+        self.management_tokens.clear();
+    }
+}
+
+fn key(tenant: &str, id: &str) -> Key {
+    (tenant.to_string(), id.to_string())
+}
