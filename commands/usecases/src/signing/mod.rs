@@ -3,6 +3,10 @@
 //! sealed in the event store. The key ring keeps the parsed keys in memory until a `signing_key`
 //! event of the tenant is committed, here or on another node (the change feed, ops/adr/0028).
 //!
+//! A key is created once across nodes: each new key takes a unique claim on the key it succeeds
+//! (or on none, the tenant's first of its algorithm), so of two nodes creating or rotating at the
+//! same moment one wins and the other uses the winner's key.
+//!
 //! Keys are generated with aws-lc-rs; tokens are signed and verified with the `jsonwebtoken`
 //! crate (its aws-lc-rs backend).
 
@@ -24,6 +28,9 @@ use stored::{create, create_missing, parse};
 
 /// How long a superseded key stays published: longer than any token it can have signed.
 pub const PUBLISH_AFTER_ROTATION_MS: i64 = 366 * 24 * 3600 * 1000;
+
+/// The unique claim a new key takes: `<algorithm>:<the key it succeeds>` (empty for the first).
+const SUCCESSOR: &str = "signing_key.successor";
 
 /// Tenants whose keys are kept parsed in memory.
 const DEFAULT_TENANTS_KEPT: usize = 10_000;
@@ -76,6 +83,9 @@ pub enum RotationError {
     /// The decision refused it (too many keys of the algorithm published).
     #[error(transparent)]
     Refused(SigningKeyError),
+    /// Another rotation of the same key (here or on another node) won.
+    #[error("the {0} key was rotated by another request at the same moment")]
+    Concurrent(String),
     #[error(transparent)]
     Failed(#[from] anyhow::Error),
 }
@@ -195,15 +205,15 @@ impl KeyRing {
 
     /// Creates a new key of `algorithm` for the tenant; the previous one stays published for
     /// `PUBLISH_AFTER_ROTATION_MS`. Refused while the tenant already publishes
-    /// `MAX_PUBLISHED_PER_ALGORITHM` keys of the algorithm (ADR 0005, "Keys"). Returns the new
-    /// key id.
+    /// `MAX_PUBLISHED_PER_ALGORITHM` keys of the algorithm (ADR 0005, "Keys"), and when another
+    /// rotation of the same key won. Returns the new key id.
     pub async fn rotate(
         &self,
         bus: &CommandBus,
         context: &Context,
         algorithm: &str,
     ) -> Result<String, RotationError> {
-        // One rotation per process at a time, so two at once cannot both pass the bound.
+        // One rotation per process at a time; across processes the successor claim decides.
         let _rotating = self.loading.lock().await;
         let tenant = &context.tenant_id;
         let now = self.clock.now_millis();

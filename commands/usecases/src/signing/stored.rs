@@ -1,5 +1,6 @@
 //! The signing keys as stored (DESIGN.md "Protocols"; "Hot paths, caches and several nodes"): a
-//! new key appended; the tenant's keys read back and parsed.
+//! new key appended with its successor claim, so that of two nodes creating the same key at once
+//! one wins; the tenant's keys read back and parsed.
 
 use std::sync::Arc;
 
@@ -9,12 +10,12 @@ use base64::Engine;
 use domain::signing_key::{
     SigningKey, SigningKeyCommand, SigningKeyError, SigningKeyEvent, Superseded,
 };
-use domain::Aggregate;
+use domain::{Aggregate, Claim, ClaimKind};
 use serde_json::{json, Value};
 use store::{BusError, CommandBus, Context};
 
 use super::material::{encoding_key, generate, verifier};
-use super::{ActiveKey, PublicKey, RotationError, TenantKeys};
+use super::{ActiveKey, PublicKey, RotationError, TenantKeys, SUCCESSOR};
 use crate::clock::{IdSource, RandomIds};
 
 pub(super) async fn create(
@@ -27,6 +28,11 @@ pub(super) async fn create(
 ) -> Result<String, RotationError> {
     let (private, jwk) = generate(algorithm)?;
     let key_id = RandomIds.base62(16);
+    let predecessor = supersedes.as_ref().map_or("", |s| s.key_id.as_str());
+    let successor = Claim::new(
+        ClaimKind::Other(SUCCESSOR.into()),
+        format!("{algorithm}:{predecessor}"),
+    );
     let command = SigningKeyCommand::Create {
         key_id: key_id.clone(),
         algorithm: algorithm.to_string(),
@@ -36,19 +42,22 @@ pub(super) async fn create(
         retired_until,
         now,
     };
-    match bus
-        .execute::<SigningKey, _>(context, &key_id, |k| k.decide(command.clone(), &()))
-        .await
-    {
+    let decide = |k: &SigningKey| {
+        let decision = k.decide(command.clone(), &())?;
+        Ok(decision.claim(successor.clone()))
+    };
+    match bus.execute::<SigningKey, _>(context, &key_id, decide).await {
         Ok(_) => Ok(key_id),
         Err(BusError::Domain(refusal @ SigningKeyError::TooManyPublished { .. })) => {
             Err(RotationError::Refused(refusal))
         }
+        Err(BusError::Claimed(_)) => Err(RotationError::Concurrent(algorithm.to_string())),
         Err(e) => Err(anyhow::anyhow!("creating a signing key: {e}").into()),
     }
 }
 
-/// Creates the tenant's missing keys (RS256 and ES256) on first use; whether any was created.
+/// Creates the tenant's missing keys (RS256 and ES256) on first use; whether any was created
+/// (here, or by another node at the same moment: its claim won and its key is there now).
 pub(super) async fn create_missing(
     bus: &CommandBus,
     tenant: &str,
@@ -70,7 +79,7 @@ pub(super) async fn create_missing(
             },
         };
         match create(bus, &context, algorithm, None, vec![], now).await {
-            Ok(_) => created = true,
+            Ok(_) | Err(RotationError::Concurrent(_)) => created = true,
             Err(RotationError::Failed(e)) => return Err(e),
             Err(RotationError::Refused(e)) => return Err(e.into()),
         }
