@@ -9,6 +9,7 @@
 
 mod poll;
 
+use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock, Weak};
 use std::time::{Duration, Instant};
@@ -144,7 +145,13 @@ impl ChangeFeed {
 
     fn tell(&self, changes: &[Change]) {
         for subscriber in self.live() {
-            subscriber.changed(changes);
+            // A subscriber that panics must not fail a batch that has committed: it is told to
+            // drop everything instead.
+            let told = catch_unwind(AssertUnwindSafe(|| subscriber.changed(changes)));
+            if told.is_err() {
+                tracing::error!("a cache panicked on a change; it is emptied");
+                let _ = catch_unwind(AssertUnwindSafe(|| subscriber.reset()));
+            }
         }
     }
 
@@ -232,6 +239,34 @@ mod tests {
         drop(counting);
         feed.committed(1, 2, &[change]);
         assert!(feed.live().is_empty());
+    }
+
+    struct Panicking(Mutex<usize>);
+
+    impl ChangeSubscriber for Panicking {
+        fn changed(&self, _: &[Change]) {
+            panic!("a broken cache");
+        }
+        fn reset(&self) {
+            *self.0.lock().unwrap() += 1;
+        }
+    }
+
+    #[test]
+    fn a_subscriber_that_panics_is_emptied_and_the_commit_goes_on() {
+        let feed = ChangeFeed::default();
+        let panicking = Arc::new(Panicking(Mutex::new(0)));
+        let subscriber: Arc<dyn ChangeSubscriber> = panicking.clone();
+        feed.subscribe(&subscriber);
+        let change = Change {
+            position: 1,
+            tenant_id: "t".into(),
+            stream_type: "application".into(),
+            stream_id: "a".into(),
+            event_type: "application.disabled".into(),
+        };
+        feed.committed(0, 1, &[change]);
+        assert_eq!(*panicking.0.lock().unwrap(), 1);
     }
 
     #[test]

@@ -54,15 +54,16 @@ impl Caches {
 impl ChangeSubscriber for Caches {
     fn changed(&self, changes: &[Change]) {
         for change in changes {
-            let group = Group::of(&change.tenant_id, &change.stream_id);
+            let group = || Group::of(&change.tenant_id, &change.stream_id);
             match change.stream_type.as_str() {
                 Application::STREAM_TYPE => {
+                    let group = group();
                     self.applications.invalidate(group);
                     self.client_ids.invalidate(group);
                     self.management_tokens.invalidate(group);
                 }
                 OAuthGrant::STREAM_TYPE if ENDS_TOKENS.contains(&change.event_type.as_str()) => {
-                    self.access_tokens.invalidate(group);
+                    self.access_tokens.invalidate(group());
                 }
                 _ => {}
             }
