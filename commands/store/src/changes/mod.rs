@@ -46,7 +46,7 @@ struct Progress {
 }
 
 /// Ranges told ahead of `seen` that are remembered; older ones are told again by the poller.
-const MAX_AHEAD: usize = 64;
+const MAX_AHEAD: usize = 256;
 
 impl Progress {
     /// Positions `after + 1 ..= through` have been told.

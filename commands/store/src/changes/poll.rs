@@ -101,11 +101,14 @@ async fn run(
 
 /// One poll: the position, and the events after what was told when it moved.
 async fn poll(feed: &ChangeFeed, db: &Database) -> anyhow::Result<()> {
+    // What was told, before the position is read: this process's writer may tell more meanwhile,
+    // and the position read must not look like a step back from it.
+    let told = feed.seen();
     let (last,): (i64,) = sqlx::query_as("SELECT last_position FROM event_position WHERE id = 1")
         .fetch_one(&db.pool)
         .await
         .context("reading the last position")?;
-    let seen = match feed.seen() {
+    let seen = match told {
         Some(seen) if last == seen => return Ok(()),
         Some(seen) if seen < last && last - seen <= MAX_CATCH_UP => seen,
         // The first poll (what was cached before the feed knew where it stood goes), too far
