@@ -81,3 +81,88 @@ impl ChangeSubscriber for Caches {
 fn key(tenant: &str, id: &str) -> Key {
     (tenant.to_string(), id.to_string())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn change(stream_type: &str, stream_id: &str, event_type: &str) -> Change {
+        Change {
+            position: 1,
+            tenant_id: "t".into(),
+            stream_type: stream_type.into(),
+            stream_id: stream_id.into(),
+            event_type: event_type.into(),
+        }
+    }
+
+    fn filled() -> Caches {
+        let caches = Caches::new(100, &Arc::new(ChangeFeed::default()));
+        let grant = Group::of("t", "g1");
+        let tokens = &caches.access_tokens;
+        for jti in ["j1", "j2"] {
+            let row = Arc::new(TokenRow {
+                jti: jti.into(),
+                grant_id: "g1".into(),
+                application_id: "a1".into(),
+                user_id: None,
+                scope: "openid".into(),
+                issued_at: 0,
+                expires_at: 1_000,
+                revoked: false,
+            });
+            tokens.fill(tokens.ticket(), key("t", jti), grant, row, Some(1_000));
+        }
+        let app = Group::of("t", "a1");
+        let ids = &caches.client_ids;
+        ids.fill(ids.ticket(), key("t", "client"), app, "a1".into(), None);
+        let sync = &caches.management_tokens;
+        sync.fill(
+            sync.ticket(),
+            key("t", "hash"),
+            app,
+            "a1".into(),
+            Some(1_000),
+        );
+        caches
+    }
+
+    #[test]
+    fn issuing_tokens_drops_nothing() {
+        let caches = filled();
+        caches.changed(&[
+            change("oauth_grant", "g2", "oauth_grant.started"),
+            change("oauth_grant", "g2", "oauth_grant.token_issued"),
+            change("oauth_grant", "g1", "oauth_grant.token_issued"),
+            change("oauth_grant", "g1", "oauth_grant.refresh_issued"),
+            change("management_token", "m2", "management_token.issued"),
+            change("application", "a2", "application.disabled"),
+        ]);
+        assert!(caches.access_tokens.get(&key("t", "j1"), 0).is_some());
+        assert!(caches.client_ids.get(&key("t", "client"), 0).is_some());
+        assert!(caches.management_tokens.get(&key("t", "hash"), 0).is_some());
+    }
+
+    #[test]
+    fn a_revocation_drops_its_grants_tokens_and_an_application_event_its_entries() {
+        let caches = filled();
+        caches.changed(&[change("oauth_grant", "g1", "oauth_grant.token_revoked")]);
+        assert!(caches.access_tokens.get(&key("t", "j1"), 0).is_none());
+        assert!(caches.access_tokens.get(&key("t", "j2"), 0).is_none());
+        assert!(caches.client_ids.get(&key("t", "client"), 0).is_some());
+
+        let other_tenant = Change {
+            tenant_id: "u".into(),
+            ..change("application", "a1", "application.disabled")
+        };
+        caches.changed(&[other_tenant]);
+        assert!(caches.client_ids.get(&key("t", "client"), 0).is_some());
+        caches.changed(&[change("application", "a1", "application.disabled")]);
+        assert!(caches.client_ids.get(&key("t", "client"), 0).is_none());
+        assert!(caches.management_tokens.get(&key("t", "hash"), 0).is_none());
+
+        let caches = filled();
+        caches.reset();
+        assert!(caches.access_tokens.get(&key("t", "j1"), 0).is_none());
+    }
+}
