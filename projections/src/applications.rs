@@ -363,24 +363,20 @@ pub async fn has_management_app(pool: &AnyPool, tenant_id: &str) -> anyhow::Resu
     Ok(row.is_some())
 }
 
-/// A management token that is known, not expired at `now`, and whose application is still
-/// enabled with the API product granted: its application id.
-pub async fn live_token(
+/// The application a management token (by keyed hash) was issued to, and when it expires,
+/// whether or not that application may still use it (`usecases::cache` checks that from memory).
+pub async fn management_token(
     pool: &AnyPool,
     tenant_id: &str,
     token_hash: &str,
-    now: i64,
-) -> anyhow::Result<Option<String>> {
-    let row: Option<(String,)> = sqlx::query_as(
-        "SELECT t.application_id FROM proj_management_tokens t \
-         JOIN proj_applications a ON a.tenant_id = t.tenant_id AND a.application_id = t.application_id \
-         WHERE t.token_hash = $1 AND t.tenant_id = $2 AND t.expires_at > $3 \
-         AND a.enabled = 1 AND a.api_product = 1",
+) -> anyhow::Result<Option<(String, i64)>> {
+    let row: Option<(String, i64)> = sqlx::query_as(
+        "SELECT application_id, expires_at FROM proj_management_tokens \
+         WHERE token_hash = $1 AND tenant_id = $2",
     )
     .bind(token_hash)
     .bind(tenant_id)
-    .bind(now)
     .fetch_optional(pool)
     .await?;
-    Ok(row.map(|(a,)| a))
+    Ok(row)
 }

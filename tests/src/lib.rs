@@ -10,6 +10,7 @@
 pub mod callback;
 pub mod cas;
 mod client;
+pub mod cluster;
 mod database;
 pub mod hainan;
 pub mod inspur;
@@ -62,6 +63,24 @@ macro_rules! on_both_engines {
                     super::$scenario($crate::Engine::Sqlite).await
                 }
 
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn on_postgres() {
+                    if $crate::Engine::postgres_available() {
+                        super::$scenario($crate::Engine::Postgres).await
+                    }
+                }
+            }
+        )+
+    };
+}
+
+/// Generates one test for an `async fn(Engine)` scenario that needs PostgreSQL (several nodes over
+/// one database): it prints `SKIPPED` and passes without `IDAAS_TEST_POSTGRES_URL`.
+#[macro_export]
+macro_rules! on_postgres {
+    ($($scenario:ident),+ $(,)?) => {
+        $(
+            mod $scenario {
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn on_postgres() {
                     if $crate::Engine::postgres_available() {

@@ -76,8 +76,13 @@ impl Answer {
 }
 
 pub async fn call(server: &TestServer, method: Method, path: &str, call: Call<'_>) -> Answer {
+    call_at(&server.client.base, method, path, call).await
+}
+
+/// `call` to the server at `base` (another node of a cluster).
+pub async fn call_at(base: &str, method: Method, path: &str, call: Call<'_>) -> Answer {
     let http = reqwest::Client::new();
-    let mut request = http.request(method, format!("{}{path}", server.client.base));
+    let mut request = http.request(method, format!("{base}{path}"));
     if let Some((id, secret)) = call.basic {
         let encoded = STANDARD.encode(format!("{id}:{secret}"));
         request = request.header(AUTHORIZATION, format!("Basic {encoded}"));

@@ -98,7 +98,7 @@ struct RotatedKey {
         (status = 201, description = "The new key.", body = RotatedKey),
         (status = 400, description = "Not a JSON body (`Content-Type: application/json`), an unknown field, or an unknown algorithm.", body = ErrorBody),
         (status = 403, description = "Not a tenant administrator's credential.", body = ErrorBody),
-        (status = 409, description = "The algorithm already has six published keys (the current one and those superseded within 366 days); the message says when rotation is possible again.", body = ErrorBody),
+        (status = 409, description = "The algorithm already has six published keys (the current one and those superseded within 366 days); the message says when rotation is possible again. Or another rotation of the same key (on any node) won at the same moment.", body = ErrorBody),
         CallFailures,
     ),
     security(("bearer" = []))
@@ -121,6 +121,9 @@ async fn rotate(
         .await
         .map_err(|e| match e {
             RotationError::Refused(refusal) => AdminError::conflict(refusal.to_string()),
+            concurrent @ RotationError::Concurrent(_) => {
+                AdminError::conflict(concurrent.to_string())
+            }
             RotationError::Failed(e) => e.into(),
         })?;
     Ok((

@@ -258,8 +258,5 @@ async fn remove_domain(
     let _ = domains_of(&state, &tenant_id).await?;
     let context = on_tenant(&caller, &tenant_id);
     usecases::tenant_hosts::remove_domain(&state.bus, &context, &domain).await?;
-    if let Some(host) = domain::tenant::normalise_domain(&domain) {
-        state.tenants.forget(&host);
-    }
     domains_of(&state, &tenant_id).await
 }

@@ -151,7 +151,16 @@ fn describe() {
     );
     describe_counter!(
         "idaas_cache_lookups_total",
-        "Cache lookups by cache and result (hit, miss): cache=tenant_host is host name to tenant"
+        "Lookups of the caches of hot reads by cache (tenant_host, application, client_id, \
+         management_token, access_token, signing_keys) and result (hit, miss)"
+    );
+    describe_counter!(
+        "idaas_change_feed_resets_total",
+        "Times every cache of this process was emptied (first poll, poller failing or far behind)"
+    );
+    describe_counter!(
+        "idaas_change_feed_polled_events_total",
+        "Other processes' events this process heard of through its change poller"
     );
     describe_counter!(
         "idaas_checkpoints_total",

@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use anyhow::Context;
-use store::{EventStore, Keys, StartupLock};
+use store::{ChangePoller, EventStore, Keys, StartupLock};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -92,6 +92,8 @@ pub struct RunningServer {
     retention: Option<usecases::retention::RetentionWorker>,
     /// Purges expired short-lived rows (ops/adr/0027); finished at a stop.
     purge: Option<crate::purge::PurgeWorker>,
+    /// Tells the caches what other processes committed (ops/adr/0028); finished at a stop.
+    changes: ChangePoller,
 }
 
 impl RunningServer {
@@ -115,6 +117,7 @@ impl RunningServer {
         if let Some(checkpoints) = self.checkpoints {
             checkpoints.finish().await;
         }
+        self.changes.finish().await;
         checkpoint(&self.store).await;
         Ok(())
     }
@@ -133,6 +136,7 @@ impl RunningServer {
             export,
             retention,
             purge,
+            changes,
             ..
         } = self;
         let _worker = AbortOnDrop(worker);
@@ -157,6 +161,7 @@ impl RunningServer {
         if let Some(checkpoints) = checkpoints {
             checkpoints.finish().await;
         }
+        changes.finish().await;
         checkpoint(&store).await;
         tracing::info!("stopped");
         Ok(())
@@ -215,6 +220,7 @@ pub async fn start_wired(
         .map_err(|e| anyhow::anyhow!("bootstrap failed: {e}"))?;
     lock.release().await?;
     let addr = listener.local_addr()?;
+    let changes = ChangePoller::spawn(&store, config.cache.coherence());
     let worker = usecases::cas_outbox::spawn(state.clone());
     let export =
         usecases::export::ExportWorkers::spawn(&store, &config.export, state.clock.clone()).await?;
@@ -275,6 +281,7 @@ pub async fn start_wired(
         export,
         retention,
         purge,
+        changes,
     })
 }
 

@@ -3,6 +3,7 @@
 
 pub mod backup;
 pub mod bus;
+pub mod changes;
 pub mod checkpoints;
 pub mod crypto;
 pub mod db;
@@ -14,6 +15,7 @@ mod states;
 pub mod store;
 
 pub use bus::{BusError, CommandBus, Context, Executed};
+pub use changes::{Change, ChangeFeed, ChangePoller, ChangeSubscriber};
 pub use crypto::Keys;
 pub use db::{connect, connect_with, Database, Engine};
 pub use fault::Unavailable;

@@ -57,7 +57,7 @@ pub async fn held(
     application_id: &str,
 ) -> anyhow::Result<Option<Held>> {
     Ok(
-        projections::applications::get(state.pool(), tenant, application_id)
+        crate::cache::lookups::application(state, tenant, application_id)
             .await?
             .as_ref()
             .and_then(Held::of),
@@ -73,7 +73,7 @@ pub async fn auditor(
     application_id: &str,
 ) -> anyhow::Result<Option<Held>> {
     Ok(
-        projections::applications::get(state.pool(), tenant, application_id)
+        crate::cache::lookups::application(state, tenant, application_id)
             .await?
             .as_ref()
             .and_then(Held::auditor),

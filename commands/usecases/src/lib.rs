@@ -14,6 +14,7 @@ pub mod audit;
 pub mod authority;
 pub mod authorization;
 pub mod authorization_roles;
+pub mod cache;
 pub mod captcha;
 pub mod captcha_image;
 pub mod cas;

@@ -1,5 +1,5 @@
-//! What every use case can reach: the command bus, the read pool, keys, configuration, the clock
-//! and the id source.
+//! What every use case can reach: the command bus, the read pool, keys, configuration, the clock,
+//! the id source and the caches of hot reads (each subscribed to the store's change feed).
 
 use std::sync::Arc;
 
@@ -7,7 +7,9 @@ use crate::clock::{Clock, IdSource, RandomIds, SystemClock};
 use crate::services::Argon2Hasher;
 use domain::password::PasswordHasher;
 use store::Pool as AnyPool;
-use store::{CommandBus, EventStore, Keys};
+use store::{ChangeSubscriber, CommandBus, EventStore, Keys};
+
+use crate::cache::Caches;
 
 use crate::config::Config;
 use crate::limits::{PasswordPool, RateLimiter, TrustedProxies};
@@ -32,6 +34,8 @@ pub struct AppState {
     pub ids: Arc<dyn IdSource>,
     pub tenants: Arc<TenantResolver>,
     pub signing: Arc<KeyRing>,
+    /// Applications, client ids and token checks from memory (ops/adr/0028).
+    pub caches: Arc<Caches>,
     /// Where SMS verification codes go (log-only unless a gateway is plugged in).
     pub sms: Arc<dyn SmsSender>,
     /// Wakes the CAS outbox worker when a single-logout delivery is queued.
@@ -48,6 +52,11 @@ impl AppState {
         let passwords = PasswordPool::new(limits.password_threads(), limits.password_queue);
         // Checked when the configuration was loaded.
         let trusted_proxies = TrustedProxies::parse(&limits.trusted_proxies).unwrap_or_default();
+        let entries = config.cache.entries;
+        let feed = store.changes();
+        let caches = subscribed(&store, Caches::new(entries, feed));
+        let tenants = subscribed(&store, TenantResolver::new(entries, feed));
+        let signing = key_ring(&store, Arc::new(SystemClock), entries);
         Self {
             bus: CommandBus::new(store),
             config: Arc::new(config),
@@ -57,8 +66,9 @@ impl AppState {
             trusted_proxies: Arc::new(trusted_proxies),
             clock: Arc::new(SystemClock),
             ids: Arc::new(RandomIds),
-            tenants: Arc::new(TenantResolver::default()),
-            signing: Arc::new(KeyRing::default()),
+            tenants,
+            signing,
+            caches,
             sms: Arc::new(LogOnlySmsSender),
             cas_outbox: Arc::new(tokio::sync::Notify::new()),
             saml_keys: Arc::default(),
@@ -73,7 +83,8 @@ impl AppState {
 
     /// The same state with another clock.
     pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
-        self.signing = Arc::new(KeyRing::with_clock(clock.clone()));
+        let entries = self.config.cache.entries;
+        self.signing = key_ring(self.bus.store(), clock.clone(), entries);
         self.clock = clock;
         self
     }
@@ -90,4 +101,17 @@ impl AppState {
     pub fn keys(&self) -> &Keys {
         self.bus.store().keys()
     }
+}
+
+/// `subscriber`, told of every commit of `store` from now on.
+fn subscribed<S: ChangeSubscriber + 'static>(store: &EventStore, subscriber: S) -> Arc<S> {
+    let subscriber = Arc::new(subscriber);
+    let told: Arc<dyn ChangeSubscriber> = subscriber.clone();
+    store.changes().subscribe(&told);
+    subscriber
+}
+
+/// A key ring on `clock` that hears of new keys through `store`'s change feed.
+fn key_ring(store: &EventStore, clock: Arc<dyn Clock>, entries: usize) -> Arc<KeyRing> {
+    subscribed(store, KeyRing::new(clock, store.changes().clone(), entries))
 }

@@ -1,26 +1,56 @@
 //! Host name → tenant (DESIGN.md "Surfaces" and "Who may do what"): the tenant that claimed the
 //! host name, or the default tenant. The default tenant's public host is reserved: it resolves
-//! to the default tenant whatever a store says, and no tenant may claim it. Lookups are
-//! remembered for a minute, and forgotten at once on this node when a host name is given up.
+//! to the default tenant whatever a store says, and no tenant may claim it. Lookups are kept in
+//! memory until a tenant's host names change, here or on another node (the change feed,
+//! DESIGN.md "Hot paths, caches and several nodes", ops/adr/0028).
 
-use std::collections::HashMap;
-use std::sync::RwLock;
-use std::time::{Duration, Instant};
+use std::sync::Arc;
 
 use domain::tenant::{normalise_domain, Tenant, TenantCommand, DEFAULT_TENANT_ID};
 use domain::Aggregate;
-use store::{CommandBus, Context};
+use store::{Change, ChangeFeed, ChangeSubscriber, CommandBus, Context};
 
+use crate::cache::{Bounded, Group};
 use crate::config::Config;
 use crate::state::AppState;
 use crate::ServiceError;
 
-/// How long a lookup is remembered (another node's removal is seen within it).
-const REMEMBERED: Duration = Duration::from_secs(60);
+/// The tenant events that give or take a host name (`proj_tenant_domains`).
+const HOST_EVENTS: [&str; 3] = [
+    "tenant.created",
+    "tenant.domain_added",
+    "tenant.domain_removed",
+];
 
-#[derive(Default)]
 pub struct TenantResolver {
-    known: RwLock<HashMap<String, (String, Instant)>>,
+    known: Bounded<String, String>,
+}
+
+impl TenantResolver {
+    /// A resolver keeping at most `entries` host names while `feed` is current. Subscribe it to
+    /// `feed`.
+    pub fn new(entries: usize, feed: &Arc<ChangeFeed>) -> Self {
+        Self {
+            known: Bounded::new("tenant_host", entries, feed.clone()),
+        }
+    }
+}
+
+impl ChangeSubscriber for TenantResolver {
+    fn changed(&self, changes: &[Change]) {
+        // A host name that moves may have resolved to the default tenant before: host events
+        // are rare, and each forgets every host.
+        let moved = changes.iter().any(|c| {
+            c.stream_type == Tenant::STREAM_TYPE && HOST_EVENTS.contains(&c.event_type.as_str())
+        });
+        if moved {
+            self.known.clear();
+        }
+    }
+
+    fn reset(&self) {
+        self.known.clear();
+    }
 }
 
 /// The host names no tenant may claim: the host of the default tenant's public URL.
@@ -43,29 +73,16 @@ impl TenantResolver {
         if reserved_hosts(&state.config).contains(&host) {
             return Ok(DEFAULT_TENANT_ID.to_string());
         }
-        let remembered = self.known.read().ok().and_then(|k| k.get(&host).cloned());
-        if let Some((tenant, _)) = remembered.filter(|(_, at)| at.elapsed() < REMEMBERED) {
-            metrics::counter!("idaas_cache_lookups_total", "cache" => "tenant_host", "result" => "hit").increment(1);
+        if let Some(tenant) = self.known.get(&host, state.now()) {
             return Ok(tenant);
         }
-        metrics::counter!("idaas_cache_lookups_total", "cache" => "tenant_host", "result" => "miss").increment(1);
+        let ticket = self.known.ticket();
         let tenant = projections::tenants::by_domain(state.pool(), &host)
             .await?
             .unwrap_or_else(|| DEFAULT_TENANT_ID.to_string());
-        if let Ok(mut known) = self.known.write() {
-            if known.len() > 10_000 {
-                known.clear();
-            }
-            known.insert(host, (tenant.clone(), Instant::now()));
-        }
+        let group = Group::of("", &host);
+        self.known.fill(ticket, host, group, tenant.clone(), None);
         Ok(tenant)
-    }
-
-    /// Forgets what this node remembers of a host name.
-    pub fn forget(&self, host: &str) {
-        if let Ok(mut known) = self.known.write() {
-            known.remove(host);
-        }
     }
 }
 

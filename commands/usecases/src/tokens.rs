@@ -5,6 +5,7 @@ use domain::management_token::{ManagementToken, ManagementTokenCommand};
 use domain::Aggregate;
 use store::Context;
 
+use crate::cache::lookups;
 use crate::state::AppState;
 use crate::{settings, ServiceError};
 
@@ -36,7 +37,7 @@ pub async fn issue(
     client_secret: &str,
 ) -> Result<IssuedToken, TokenError> {
     let tenant = &ctx.tenant_id;
-    let app = projections::applications::by_client_id(state.pool(), tenant, client_id)
+    let app = crate::cache::lookups::application_by_client_id(state, tenant, client_id)
         .await
         .map_err(ServiceError::from)?;
     let Some(app) = app.filter(|a| {
@@ -77,19 +78,21 @@ pub async fn issue(
     })
 }
 
-/// The application a live management token belongs to, in this tenant.
+/// The application a live management token belongs to, in this tenant: the token unexpired,
+/// its application still enabled with the API product. From memory when cached (ops/adr/0028).
 pub async fn authenticate(
     state: &AppState,
     tenant: &str,
     token: &str,
 ) -> anyhow::Result<Option<String>> {
-    projections::applications::live_token(
-        state.pool(),
-        tenant,
-        &state.keys().secret_hash(token),
-        state.now(),
-    )
-    .await
+    let hash = state.keys().secret_hash(token);
+    let Some(application_id) = lookups::management_token(state, tenant, &hash).await? else {
+        return Ok(None);
+    };
+    let app = lookups::application(state, tenant, &application_id).await?;
+    Ok(app
+        .filter(|a| a.enabled && a.api_product)
+        .map(|_| application_id))
 }
 
 /// The `id_token` of a management token response (specs/oneaccess.md §2.1 #1): a JWT signed with

@@ -154,6 +154,13 @@ mod saml {
     mod strangers;
 }
 
+/// Hot reads from memory, fed by the change feed, coherent across nodes (ops/adr/0028).
+mod cache {
+    mod keys;
+    mod nodes;
+    mod own_writes;
+}
+
 /// The harness itself.
 mod harness;
 

@@ -22,6 +22,7 @@ pub use read::{ChainBreak, ChainWalk, StoredRow};
 pub use seal::{is_sealed, PERSONAL};
 pub use types::{AppendError, AppendRequest, Appended, Guard, Metadata, NewEvent, RecordedEvent};
 
+use crate::changes::ChangeFeed;
 use crate::crypto::Keys;
 use crate::db::Database;
 use domain::upcast::Upcaster;
@@ -45,6 +46,8 @@ pub(crate) struct Shared {
     pub subject_keys: SubjectKeys,
     pub projectors: Vec<Arc<dyn Projector>>,
     pub upcasters: Vec<Box<dyn Upcaster>>,
+    /// Told of every batch this process commits (ops/adr/0028).
+    pub changes: Arc<ChangeFeed>,
 }
 
 #[derive(Clone)]
@@ -67,6 +70,7 @@ impl EventStore {
             subject_keys: SubjectKeys::default(),
             projectors,
             upcasters,
+            changes: Arc::default(),
         });
         let (sender, receiver) = mpsc::channel(4 * writer::MAX_BATCH);
         tokio::spawn(writer::run(shared.clone(), receiver));
@@ -86,6 +90,12 @@ impl EventStore {
 
     pub fn projectors(&self) -> &[Arc<dyn Projector>] {
         &self.shared.projectors
+    }
+
+    /// What committed events changed, for the caches of hot reads (ops/adr/0028): this
+    /// process's commits as they happen, other processes' through a `ChangePoller`.
+    pub fn changes(&self) -> &Arc<ChangeFeed> {
+        &self.shared.changes
     }
 
     /// Appends events (with their claims and inline projections) if the stream is still at

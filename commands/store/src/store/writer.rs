@@ -17,6 +17,7 @@ use super::request_metadata;
 use super::seal::{has_personal, seal_payload};
 use super::types::{AppendError, AppendRequest, Appended, RecordedEvent};
 use super::Shared;
+use crate::changes::Change;
 use crate::crypto::KEY_LEN;
 use domain::Forget;
 
@@ -150,6 +151,8 @@ struct Pending {
     new_keys: Vec<((String, String), [u8; KEY_LEN])>,
     /// Subjects whose data keys were deleted: dropped from the key cache after the commit.
     forgotten: Vec<(String, String)>,
+    /// What the appended events touched, told to the change feed after the commit.
+    changes: Vec<Change>,
 }
 
 async fn write_batch(
@@ -196,6 +199,7 @@ async fn write_batch(
                 batch.heads.extend(pending.heads);
                 batch.new_keys.extend(pending.new_keys);
                 batch.forgotten.extend(pending.forgotten);
+                batch.changes.extend(pending.changes);
                 outcomes.push(Ok(appended));
             }
             Err(AppendError::Internal(e)) => match crate::fault::unavailable(&e) {
@@ -238,6 +242,10 @@ async fn write_batch(
     for (tenant, subject) in &batch.forgotten {
         shared.subject_keys.forget(tenant, subject);
     }
+    // Before any appender is answered: a read after a write on this node sees no stale cache.
+    shared
+        .changes
+        .committed(start, batch.last_position, &batch.changes);
     Ok(outcomes)
 }
 
@@ -375,6 +383,13 @@ async fn append_one(
             request_metadata::keep(conn, &recorded, personal).await?;
         }
         project(shared, conn, &recorded).await?;
+        pending.changes.push(Change {
+            position,
+            tenant_id: recorded.tenant_id,
+            stream_type: recorded.stream_type,
+            stream_id: recorded.stream_id,
+            event_type: recorded.event_type,
+        });
         prev_hash = hash;
         pending.last_position = position;
     }

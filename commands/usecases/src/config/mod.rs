@@ -9,8 +9,11 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use store::Keys;
 
+mod redacted;
 mod sections;
-pub use sections::{CheckpointSettings, HainanSettings, MetricsConfig, RetentionSettings};
+pub use sections::{
+    CacheSettings, CheckpointSettings, HainanSettings, MetricsConfig, RetentionSettings,
+};
 
 /// The configuration. Its secrets are `SecretString`s and its `Debug` redacts them and the
 /// database URL's password (ops/adr/0016), so printing a `Config` prints no key.
@@ -70,6 +73,9 @@ pub struct Config {
     /// The tenants' retention policies' runs and the purge of expired short-lived rows
     /// (`[retention]`, ops/adr/0026 and 0027).
     pub retention: RetentionSettings,
+    /// The caches of hot reads and how soon they hear other nodes' writes (`[cache]`,
+    /// ops/adr/0028).
+    pub cache: CacheSettings,
 }
 
 /// How log lines are written.
@@ -119,6 +125,7 @@ impl Default for Config {
             checkpoints: CheckpointSettings::default(),
             export: crate::export::ExportSettings::default(),
             retention: RetentionSettings::default(),
+            cache: CacheSettings::default(),
         }
     }
 }
@@ -206,6 +213,7 @@ impl Config {
         config.checkpoints.load_env()?;
         config.export.load_env().context("[export]")?;
         config.retention.load_env()?;
+        config.cache.load_env()?;
         crate::limits::TrustedProxies::parse(&config.hainan.trusted_gateways)
             .context("hainan.trusted_gateways (IDAAS_HAINAN_TRUSTED_GATEWAYS)")?;
         if !(100..=60_000).contains(&config.database_acquire_timeout_ms) {
@@ -280,85 +288,6 @@ impl Config {
     }
 }
 
-impl std::fmt::Debug for Config {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // Every field by name: a new one does not compile here until someone has decided
-        // whether it is a secret.
-        let Self {
-            listen,
-            database_url,
-            data_dir,
-            master_key,
-            utc_offset_minutes,
-            bootstrap_client_id,
-            bootstrap_client_secret,
-            public_https,
-            public_url,
-            cas_ticket_seconds,
-            cas_logout_retry_ms,
-            cas_http_callbacks,
-            database_acquire_timeout_ms,
-            sqlite_synchronous,
-            limits,
-            log_format,
-            hainan,
-            metrics,
-            checkpoints,
-            export,
-            retention,
-        } = self;
-        f.debug_struct("Config")
-            .field("listen", listen)
-            .field(
-                "database_url",
-                &database_url.as_deref().map(without_password),
-            )
-            .field("data_dir", data_dir)
-            .field("master_key", master_key)
-            .field("utc_offset_minutes", utc_offset_minutes)
-            .field("bootstrap_client_id", bootstrap_client_id)
-            .field("bootstrap_client_secret", bootstrap_client_secret)
-            .field("public_https", public_https)
-            .field("public_url", public_url)
-            .field("cas_ticket_seconds", cas_ticket_seconds)
-            .field("cas_logout_retry_ms", cas_logout_retry_ms)
-            .field("cas_http_callbacks", cas_http_callbacks)
-            .field("database_acquire_timeout_ms", database_acquire_timeout_ms)
-            .field("sqlite_synchronous", sqlite_synchronous)
-            .field("limits", limits)
-            .field("log_format", log_format)
-            .field("hainan", hainan)
-            .field("metrics", metrics)
-            .field("checkpoints", checkpoints)
-            .field("export", export)
-            .field("retention", retention)
-            .finish()
-    }
-}
-
-/// A database URL with its password (`user:password@`) and its query (which may carry one)
-/// replaced by `[REDACTED]`.
-fn without_password(url: &str) -> String {
-    let (url, query) = match url.split_once('?') {
-        Some((url, _)) => (url, "?[REDACTED]"),
-        None => (url, ""),
-    };
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return format!("{url}{query}");
-    };
-    let authority_end = rest.find(['/', '#']).unwrap_or(rest.len());
-    let (authority, path) = rest.split_at(authority_end);
-    match authority.rsplit_once('@') {
-        Some((user_info, host)) if user_info.contains(':') => {
-            let user = user_info
-                .split_once(':')
-                .map_or(user_info, |(user, _)| user);
-            format!("{scheme}://{user}:[REDACTED]@{host}{path}{query}")
-        }
-        _ => format!("{url}{query}"),
-    }
-}
-
 /// A public URL as configured: `http(s)://host[:port]`, no path, query or fragment; returned
 /// without a trailing slash.
 pub fn public_url(text: &str) -> anyhow::Result<String> {
@@ -422,18 +351,5 @@ mod tests {
             config.bootstrap_credentials().1.as_deref(),
             Some("bootstrap-client-secret")
         );
-    }
-
-    #[test]
-    fn a_database_url_keeps_everything_but_its_password() {
-        let cases = [
-            ("sqlite:///data/idaas.db", "sqlite:///data/idaas.db"),
-            ("postgres://idaas@db/idaas", "postgres://idaas@db/idaas"),
-            ("postgres://u:p@ss@db/x", "postgres://u:[REDACTED]@db/x"),
-            ("postgres://db/x?password=p", "postgres://db/x?[REDACTED]"),
-        ];
-        for (url, printed) in cases {
-            assert_eq!(without_password(url), printed, "{url}");
-        }
     }
 }

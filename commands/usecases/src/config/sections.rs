@@ -1,5 +1,5 @@
-//! The configuration's sections of their own: `[hainan]`, `[metrics]`, `[checkpoints]` and
-//! `[retention]`.
+//! The configuration's sections of their own: `[hainan]`, `[metrics]`, `[checkpoints]`,
+//! `[retention]` and `[cache]`.
 
 use std::net::SocketAddr;
 
@@ -144,5 +144,82 @@ impl RetentionSettings {
                 .context("IDAAS_RETENTION_PURGE_EVERY_SECONDS")?;
         }
         Ok(())
+    }
+}
+
+/// `[cache]`: the caches of hot reads (client lookup, token checks, signing keys, host names) and
+/// how soon a node hears what other nodes committed (ops/adr/0028, docs/operations.md "Caches
+/// and several nodes").
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CacheSettings {
+    /// How often the node reads the global position to hear other nodes' (and tools') writes,
+    /// in milliseconds (10–1000): a revocation or a disabled client on one node is honoured on
+    /// every node within about this (`IDAAS_CACHE_COHERENCE_MS`).
+    pub coherence_ms: u64,
+    /// The most entries each cache keeps; 0 turns the caches off (`IDAAS_CACHE_ENTRIES`).
+    pub entries: usize,
+}
+
+impl Default for CacheSettings {
+    fn default() -> Self {
+        Self {
+            coherence_ms: 250,
+            entries: 100_000,
+        }
+    }
+}
+
+impl CacheSettings {
+    /// The poll interval of the change feed.
+    pub fn coherence(&self) -> std::time::Duration {
+        std::time::Duration::from_millis(self.coherence_ms)
+    }
+
+    /// `IDAAS_CACHE_COHERENCE_MS` and `IDAAS_CACHE_ENTRIES` over the file's values, then
+    /// checked.
+    pub(super) fn load_env(&mut self) -> anyhow::Result<()> {
+        if let Some(v) = env("IDAAS_CACHE_COHERENCE_MS") {
+            self.coherence_ms = v.trim().parse().context("IDAAS_CACHE_COHERENCE_MS")?;
+        }
+        if let Some(v) = env("IDAAS_CACHE_ENTRIES") {
+            self.entries = v.trim().parse().context("IDAAS_CACHE_ENTRIES")?;
+        }
+        self.check()
+    }
+
+    /// A poll interval that keeps the coherence bound of a second (ops/adr/0028).
+    fn check(&self) -> anyhow::Result<()> {
+        if !(10..=1000).contains(&self.coherence_ms) {
+            anyhow::bail!("cache.coherence_ms must be 10 to 1000 (IDAAS_CACHE_COHERENCE_MS)");
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cache_section_is_read_from_the_file_and_checked() {
+        let config: crate::Config =
+            toml::from_str("[cache]\ncoherence_ms = 100\nentries = 5\n").unwrap();
+        assert_eq!(
+            config.cache.coherence(),
+            std::time::Duration::from_millis(100)
+        );
+        assert_eq!(config.cache.entries, 5);
+        assert!(config.cache.check().is_ok());
+        let default = CacheSettings::default();
+        assert_eq!((default.coherence_ms, default.entries), (250, 100_000));
+        for coherence_ms in [0, 9, 1001, 60_000] {
+            let settings = CacheSettings {
+                coherence_ms,
+                ..CacheSettings::default()
+            };
+            assert!(settings.check().is_err(), "{coherence_ms}");
+        }
+        assert!(toml::from_str::<crate::Config>("[cache]\nttl = 5\n").is_err());
     }
 }

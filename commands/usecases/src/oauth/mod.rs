@@ -219,7 +219,7 @@ pub async fn authenticate_client(
     client_id: &str,
     secret: &str,
 ) -> Result<ApplicationRow, OAuthError> {
-    let app = projections::applications::by_client_id(state.pool(), tenant, client_id).await?;
+    let app = crate::cache::lookups::application_by_client_id(state, tenant, client_id).await?;
     // The application id only when the client id names one: a caller may send anything as a
     // client id, a mistyped secret included.
     let named = app.as_ref().map(|a| a.application_id.clone());

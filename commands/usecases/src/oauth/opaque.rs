@@ -1,10 +1,11 @@
 //! Opaque access tokens (issue 20 item 2; RFC 7662 §1): random strings that mean something only
 //! to this server. The grant records the token's keyed hash as its `jti`, so the token is found
 //! by hashing what is presented; introspection and userinfo answer as for a JWT, from the
-//! token's row instead of a signature.
+//! token's row instead of a signature, from memory when cached (ops/adr/0028).
 
 use super::*;
 
+use crate::cache::lookups;
 use crate::state::AppState;
 use projections::oauth::TokenRow;
 use serde_json::{json, Value};
@@ -23,14 +24,14 @@ pub(super) async fn live_opaque_token(
     token: &str,
 ) -> anyhow::Result<Option<(TokenRow, Value)>> {
     let hash = state.keys().secret_hash(token);
-    let Some(row) = projections::oauth::token(state.pool(), tenant, &hash).await? else {
+    let Some(row) = lookups::access_token(state, tenant, &hash).await? else {
         return Ok(None);
     };
     let now = state.now();
     if row.revoked || row.expires_at <= now {
         return Ok(None);
     }
-    let app = projections::applications::get(state.pool(), tenant, &row.application_id).await?;
+    let app = lookups::application(state, tenant, &row.application_id).await?;
     let Some(app) = app.filter(|a| a.enabled) else {
         return Ok(None);
     };

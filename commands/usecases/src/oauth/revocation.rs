@@ -2,6 +2,7 @@
 
 use super::*;
 
+use crate::cache::lookups;
 use crate::state::AppState;
 use domain::oauth_grant::{OAuthGrant, OAuthGrantCommand};
 use domain::Aggregate;
@@ -10,8 +11,9 @@ use projections::oauth::TokenRow;
 use serde_json::{json, Value};
 use store::Context;
 
-/// A live access token: opaque (`opaque.rs`), or signed by this tenant's key for this issuer, unexpired, not revoked,
-/// its grant not revoked and its application still enabled.
+/// A live access token: opaque (`opaque.rs`), or signed by this tenant's key for this issuer;
+/// unexpired, not revoked, its grant not revoked and its application still enabled. From memory
+/// when cached: a revocation drops its grant's tokens (ops/adr/0028).
 pub async fn live_access_token(
     state: &AppState,
     tenant: &str,
@@ -31,13 +33,13 @@ pub async fn live_access_token(
     let Some(jti) = claims["jti"].as_str().filter(|_| valid) else {
         return Ok(None);
     };
-    let Some(row) = projections::oauth::token(state.pool(), tenant, jti).await? else {
+    let Some(row) = lookups::access_token(state, tenant, jti).await? else {
         return Ok(None);
     };
     if row.revoked || row.expires_at <= now {
         return Ok(None);
     }
-    let app = projections::applications::get(state.pool(), tenant, &row.application_id).await?;
+    let app = lookups::application(state, tenant, &row.application_id).await?;
     if !app.is_some_and(|a| a.enabled) {
         return Ok(None);
     }

@@ -149,7 +149,7 @@ pub async fn userinfo_claims(
     scope: &str,
 ) -> anyhow::Result<Map<String, Value>> {
     let mut claims = user_claims(user, scope);
-    let app = projections::applications::get(state.pool(), tenant, application_id).await?;
+    let app = crate::cache::lookups::application(state, tenant, application_id).await?;
     if let Some(app) = app {
         let released = released_authorization(state, tenant, &app, &user.user_id).await?;
         claims.extend(released.claims());

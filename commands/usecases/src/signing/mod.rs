@@ -1,33 +1,40 @@
-//! Token signing keys (DESIGN.md "Protocols"): each tenant has an RS256 and an ES256 key, created on
-//! first use or by `idaas keys rotate`, private halves sealed in the event store. The key ring keeps
-//! the parsed keys in memory and reloads a tenant's keys when they may have changed (after a
-//! rotation here, or at most a minute later when another process rotated them).
+//! Token signing keys (DESIGN.md "Protocols"; "Hot paths, caches and several nodes"): each tenant
+//! has an RS256 and an ES256 key, created on first use or by `idaas keys rotate`, private halves
+//! sealed in the event store. The key ring keeps the parsed keys in memory until a `signing_key`
+//! event of the tenant is committed, here or on another node (the change feed, ops/adr/0028).
+//!
+//! A key is created once across nodes: each new key takes a unique claim on the key it succeeds
+//! (or on none, the tenant's first of its algorithm), so of two nodes creating or rotating at the
+//! same moment one wins and the other uses the winner's key.
 //!
 //! Keys are generated with aws-lc-rs; tokens are signed and verified with the `jsonwebtoken`
 //! crate (its aws-lc-rs backend).
 
-use crate::clock::{Clock, IdSource, RandomIds, SystemClock};
-use std::collections::HashMap;
+use crate::cache::{Bounded, Group};
+use crate::clock::{Clock, SystemClock};
 use std::sync::Arc;
 
 use anyhow::Context as _;
-use base64::engine::general_purpose::STANDARD;
-use base64::Engine;
-use domain::signing_key::{
-    SigningKey, SigningKeyCommand, SigningKeyError, SigningKeyEvent, Superseded,
-};
+use domain::signing_key::{SigningKey, SigningKeyError, Superseded};
 use domain::Aggregate;
 use jsonwebtoken::{Algorithm, DecodingKey, Header, Validation};
 use serde_json::{json, Value};
-use store::{BusError, CommandBus, Context};
+use store::{Change, ChangeFeed, ChangeSubscriber, CommandBus, Context};
 use tokio::sync::Mutex;
 
 mod material;
-use material::{encoding_key, generate, verifier, SigningPair};
+use material::SigningPair;
+mod stored;
+use stored::{create, create_missing, parse};
 
 /// How long a superseded key stays published: longer than any token it can have signed.
 pub const PUBLISH_AFTER_ROTATION_MS: i64 = 366 * 24 * 3600 * 1000;
-const RELOAD_AFTER_MS: i64 = 60_000;
+
+/// The unique claim a new key takes: `<algorithm>:<the key it succeeds>` (empty for the first).
+const SUCCESSOR: &str = "signing_key.successor";
+
+/// Tenants whose keys are kept parsed in memory.
+const DEFAULT_TENANTS_KEPT: usize = 10_000;
 
 /// A key that signs: the tenant's current key of its algorithm.
 struct ActiveKey {
@@ -60,11 +67,11 @@ struct Verifier {
 struct TenantKeys {
     active: Vec<Arc<ActiveKey>>,
     published: Vec<PublicKey>,
-    loaded_at: i64,
 }
 
 pub struct KeyRing {
-    tenants: std::sync::RwLock<HashMap<String, Arc<TenantKeys>>>,
+    /// Each tenant's keys, dropped when a `signing_key` event of the tenant is committed.
+    tenants: Bounded<String, Arc<TenantKeys>>,
     /// One loader per process at a time, so a first request burst creates one key.
     loading: Mutex<()>,
     /// When keys become active and stop being published (the application state's clock).
@@ -77,21 +84,48 @@ pub enum RotationError {
     /// The decision refused it (too many keys of the algorithm published).
     #[error(transparent)]
     Refused(SigningKeyError),
+    /// Another rotation of the same key (here or on another node) won.
+    #[error("the {0} key was rotated by another request at the same moment")]
+    Concurrent(String),
     #[error(transparent)]
     Failed(#[from] anyhow::Error),
 }
 
 impl Default for KeyRing {
+    /// A key ring of its own (tools and tests): it hears only its own rotations.
     fn default() -> Self {
-        Self::with_clock(Arc::new(SystemClock))
+        Self::new(
+            Arc::new(SystemClock),
+            Arc::new(ChangeFeed::default()),
+            DEFAULT_TENANTS_KEPT,
+        )
     }
 }
 
+impl ChangeSubscriber for KeyRing {
+    fn changed(&self, changes: &[Change]) {
+        for change in changes {
+            if change.stream_type == SigningKey::STREAM_TYPE {
+                self.tenants.invalidate(tenant_group(&change.tenant_id));
+            }
+        }
+    }
+
+    fn reset(&self) {
+        self.tenants.clear();
+    }
+}
+
+fn tenant_group(tenant: &str) -> Group {
+    Group::of(tenant, SigningKey::STREAM_TYPE)
+}
+
 impl KeyRing {
-    /// A key ring that tells time by `clock`.
-    pub fn with_clock(clock: Arc<dyn Clock>) -> Self {
+    /// A key ring that tells time by `clock` and keeps at most `tenants` tenants' keys, while
+    /// `feed` is current. Subscribe it to `feed` so that it hears of new keys.
+    pub fn new(clock: Arc<dyn Clock>, feed: Arc<ChangeFeed>, tenants: usize) -> Self {
         Self {
-            tenants: Default::default(),
+            tenants: Bounded::new("signing_keys", tenants, feed),
             loading: Mutex::new(()),
             clock,
         }
@@ -99,29 +133,26 @@ impl KeyRing {
 
     async fn tenant(&self, bus: &CommandBus, tenant: &str) -> anyhow::Result<Arc<TenantKeys>> {
         let now = self.clock.now_millis();
-        let fresh = |keys: &Arc<TenantKeys>| now - keys.loaded_at < RELOAD_AFTER_MS;
-        if let Some(keys) = self.cached(tenant).filter(fresh) {
+        let key = tenant.to_string();
+        if let Some(keys) = self.tenants.get(&key, now) {
             return Ok(keys);
         }
         let _loading = self.loading.lock().await;
-        if let Some(keys) = self.cached(tenant).filter(fresh) {
+        if let Some(keys) = self.tenants.peek(&key, now) {
             return Ok(keys);
         }
-        let keys = Arc::new(load(bus, tenant, now).await?);
-        if let Ok(mut tenants) = self.tenants.write() {
-            tenants.insert(tenant.to_string(), keys.clone());
+        let pool = &bus.store().database().pool;
+        let mut ticket = self.tenants.ticket();
+        let mut rows = projections::sessions::keys(pool, tenant).await?;
+        if create_missing(bus, tenant, &rows, now).await? {
+            // Its own appends invalidated the tenant: the ticket must follow them.
+            ticket = self.tenants.ticket();
+            rows = projections::sessions::keys(pool, tenant).await?;
         }
+        let keys = Arc::new(parse(bus, tenant, rows, now).await?);
+        let group = tenant_group(tenant);
+        self.tenants.fill(ticket, key, group, keys.clone(), None);
         Ok(keys)
-    }
-
-    fn cached(&self, tenant: &str) -> Option<Arc<TenantKeys>> {
-        self.tenants.read().ok()?.get(tenant).cloned()
-    }
-
-    fn forget(&self, tenant: &str) {
-        if let Ok(mut tenants) = self.tenants.write() {
-            tenants.remove(tenant);
-        }
     }
 
     /// A compact JWS of `claims` signed with the tenant's current key of `algorithm`.
@@ -162,7 +193,7 @@ impl KeyRing {
     }
 
     /// The tenant's JWK Set (RFC 7517 §5; the `jwks_uri` of specs/oneaccess.md #54): every key
-    /// whose publication has not ended, also when the loaded set is up to a minute old.
+    /// whose publication has not ended.
     pub async fn jwks(&self, bus: &CommandBus, tenant: &str) -> anyhow::Result<Value> {
         let keys = self.tenant(bus, tenant).await?;
         let now = self.clock.now_millis();
@@ -175,15 +206,15 @@ impl KeyRing {
 
     /// Creates a new key of `algorithm` for the tenant; the previous one stays published for
     /// `PUBLISH_AFTER_ROTATION_MS`. Refused while the tenant already publishes
-    /// `MAX_PUBLISHED_PER_ALGORITHM` keys of the algorithm (ADR 0005, "Keys"). Returns the new
-    /// key id.
+    /// `MAX_PUBLISHED_PER_ALGORITHM` keys of the algorithm (ADR 0005, "Keys"), and when another
+    /// rotation of the same key won. Returns the new key id.
     pub async fn rotate(
         &self,
         bus: &CommandBus,
         context: &Context,
         algorithm: &str,
     ) -> Result<String, RotationError> {
-        // One rotation per process at a time, so two at once cannot both pass the bound.
+        // One rotation per process at a time; across processes the successor claim decides.
         let _rotating = self.loading.lock().await;
         let tenant = &context.tenant_id;
         let now = self.clock.now_millis();
@@ -201,13 +232,15 @@ impl KeyRing {
             });
         let retired_until = keys.iter().filter_map(|k| k.publish_until).collect();
         let key_id = create(bus, context, algorithm, supersedes, retired_until, now).await?;
-        self.forget(tenant);
+        // The change feed has said so already when this ring is subscribed; a ring of its own
+        // (a tool's) hears of its own rotation here.
+        self.tenants.invalidate(tenant_group(tenant));
         Ok(key_id)
     }
 }
 
 impl PublicKey {
-    /// Whether the key is still published at `now`: the loaded set may be up to a minute old.
+    /// Whether the key is still published at `now`: its publication may end while it is kept.
     fn published_at(&self, now: i64) -> bool {
         self.publish_until.is_none_or(|until| until > now)
     }
@@ -248,130 +281,16 @@ fn verify_with(
         .map(|data| data.claims)
 }
 
-async fn create(
-    bus: &CommandBus,
-    context: &Context,
-    algorithm: &str,
-    supersedes: Option<Superseded>,
-    retired_until: Vec<i64>,
-    now: i64,
-) -> Result<String, RotationError> {
-    let (private, jwk) = generate(algorithm)?;
-    let key_id = RandomIds.base62(16);
-    let command = SigningKeyCommand::Create {
-        key_id: key_id.clone(),
-        algorithm: algorithm.to_string(),
-        public_key: jwk.to_string(),
-        private_key: STANDARD.encode(private),
-        supersedes,
-        retired_until,
-        now,
-    };
-    match bus
-        .execute::<SigningKey, _>(context, &key_id, |k| k.decide(command.clone(), &()))
-        .await
-    {
-        Ok(_) => Ok(key_id),
-        Err(BusError::Domain(refusal @ SigningKeyError::TooManyPublished { .. })) => {
-            Err(RotationError::Refused(refusal))
-        }
-        Err(e) => Err(anyhow::anyhow!("creating a signing key: {e}").into()),
-    }
-}
-
-/// Reads the tenant's keys; creates the missing ones (RS256 and ES256) on first use.
-async fn load(bus: &CommandBus, tenant: &str, now: i64) -> anyhow::Result<TenantKeys> {
-    let pool = &bus.store().database().pool;
-    let mut rows = projections::sessions::keys(pool, tenant).await?;
-    let mut created = false;
-    for algorithm in domain::signing_key::ALGORITHMS {
-        if !rows.iter().any(|k| k.algorithm == *algorithm) {
-            let context = Context {
-                tenant_id: tenant.to_string(),
-                metadata: store::Metadata {
-                    actor_kind: Some("system".into()),
-                    actor_id: Some("key-ring".into()),
-                    surface: Some("oidc".into()),
-                    ..Default::default()
-                },
-            };
-            match create(bus, &context, algorithm, None, vec![], now).await {
-                Ok(_) => {}
-                Err(RotationError::Failed(e)) => return Err(e),
-                Err(RotationError::Refused(e)) => return Err(e.into()),
-            }
-            created = true;
-        }
-    }
-    if created {
-        rows = projections::sessions::keys(pool, tenant).await?;
-    }
-    let mut keys = TenantKeys {
-        loaded_at: now,
-        ..Default::default()
-    };
-    for row in rows {
-        if row.publish_until.is_some_and(|until| until <= now) {
-            continue;
-        }
-        let mut published = public_key(&row.key_id, &row.algorithm, &row.public_key)?;
-        published.publish_until = row.publish_until;
-        keys.published.push(published);
-        let is_current = row.publish_until.is_none()
-            && !keys.active.iter().any(|k| k.algorithm == row.algorithm);
-        if is_current {
-            keys.active
-                .push(Arc::new(private_key(bus, tenant, &row.key_id).await?));
-        }
-    }
-    Ok(keys)
-}
-
-/// A published key from its stored public JWK.
-fn public_key(key_id: &str, algorithm: &str, public_jwk: &str) -> anyhow::Result<PublicKey> {
-    let mut jwk: Value = serde_json::from_str(public_jwk)?;
-    jwk["kid"] = json!(key_id);
-    jwk["alg"] = json!(algorithm);
-    jwk["use"] = json!("sig");
-    Ok(PublicKey {
-        key_id: key_id.to_string(),
-        verifier: verifier(algorithm, &jwk),
-        jwk,
-        publish_until: None,
-    })
-}
-
-async fn private_key(bus: &CommandBus, tenant: &str, key_id: &str) -> anyhow::Result<ActiveKey> {
-    let events = bus
-        .store()
-        .load(tenant, SigningKey::STREAM_TYPE, key_id)
-        .await?;
-    let event = events.first().context("signing key stream is empty")?;
-    let SigningKeyEvent::Created {
-        algorithm,
-        personal,
-        ..
-    } = domain::aggregate::from_stored(&event.event_type, event.payload.clone())?;
-    let der = STANDARD.decode(personal.private_key)?;
-    active_key(key_id, &algorithm, &der)
-}
-
-fn active_key(key_id: &str, algorithm: &str, pkcs8: &[u8]) -> anyhow::Result<ActiveKey> {
-    let (alg, key) = encoding_key(algorithm, pkcs8)?;
-    Ok(ActiveKey {
-        key_id: key_id.to_string(),
-        algorithm: algorithm.to_string(),
-        alg,
-        key,
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use aws_lc_rs::rand::SystemRandom;
     use aws_lc_rs::signature::{EcdsaKeyPair, RsaKeyPair, ECDSA_P256_SHA256_FIXED_SIGNING};
     use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine as _;
+
+    use super::material::generate;
+    use super::stored::{active_key, public_key};
 
     /// A fresh key of `algorithm`: (signing half, published half).
     fn key(algorithm: &str, key_id: &str) -> (ActiveKey, PublicKey) {

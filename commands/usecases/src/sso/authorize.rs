@@ -155,7 +155,7 @@ pub async fn prepare(
     let get = |name: &str| params.get(name).map(String::as_str);
     let page = |text: &str| Refusal::Page(text.to_string());
     let client_id = get("client_id").ok_or_else(|| page("client_id required"))?;
-    let app = projections::applications::by_client_id(state.pool(), tenant, client_id)
+    let app = crate::cache::lookups::application_by_client_id(state, tenant, client_id)
         .await
         .map_err(|_| page(BUSY))?
         .ok_or_else(|| page("unknown client_id"))?;

@@ -1,0 +1,168 @@
+//! The caches of hot reads (DESIGN.md "Hot paths, caches and several nodes", ops/adr/0028):
+//! client lookup, management and OAuth access token checks answer from memory. Each cache is
+//! fed by the store's change feed: an event drops exactly what it made stale (an
+//! `application.*` event its application, a revocation its grant's tokens), on this node before
+//! the write is answered, on the others within the coherence interval. Issuing a token is an
+//! event too, but it changes nothing cached, so issuance never empties a cache. The signing keys
+//! (`signing::KeyRing`) and host names (`tenant_hosts`) have caches of their own on the same
+//! map.
+
+mod bounded;
+pub mod lookups;
+
+use std::sync::Arc;
+
+pub use bounded::{Bounded, Group, Ticket};
+use domain::application::Application;
+use domain::oauth_grant::OAuthGrant;
+use domain::Aggregate;
+use projections::applications::ApplicationRow;
+use projections::oauth::TokenRow;
+use store::{Change, ChangeFeed, ChangeSubscriber};
+
+/// The grant events after which some of its access tokens are no longer live (the `revoked`
+/// flag of `projections::oauth`). Every other grant event leaves cached tokens as they are.
+const ENDS_TOKENS: [&str; 2] = ["oauth_grant.revoked", "oauth_grant.token_revoked"];
+
+/// A key within a tenant: (tenant, id).
+type Key = (String, String);
+
+pub struct Caches {
+    /// Applications by id, filed under themselves.
+    applications: Bounded<Key, Arc<ApplicationRow>>,
+    /// Client id → application id, filed under the application.
+    client_ids: Bounded<Key, String>,
+    /// OAuth access tokens by `jti`, filed under their grant.
+    access_tokens: Bounded<Key, Arc<TokenRow>>,
+    /// Management tokens by keyed hash → application id, filed under the application.
+    management_tokens: Bounded<Key, String>,
+}
+
+impl Caches {
+    /// Caches of at most `entries` entries each, answering while `feed` is current. Subscribe
+    /// them to `feed`.
+    pub fn new(entries: usize, feed: &Arc<ChangeFeed>) -> Self {
+        Self {
+            applications: Bounded::new("application", entries, feed.clone()),
+            client_ids: Bounded::new("client_id", entries, feed.clone()),
+            access_tokens: Bounded::new("access_token", entries, feed.clone()),
+            management_tokens: Bounded::new("management_token", entries, feed.clone()),
+        }
+    }
+}
+
+impl ChangeSubscriber for Caches {
+    fn changed(&self, changes: &[Change]) {
+        for change in changes {
+            let group = || Group::of(&change.tenant_id, &change.stream_id);
+            match change.stream_type.as_str() {
+                Application::STREAM_TYPE => {
+                    let group = group();
+                    self.applications.invalidate(group);
+                    self.client_ids.invalidate(group);
+                    self.management_tokens.invalidate(group);
+                }
+                OAuthGrant::STREAM_TYPE if ENDS_TOKENS.contains(&change.event_type.as_str()) => {
+                    self.access_tokens.invalidate(group());
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn reset(&self) {
+        self.applications.clear();
+        self.client_ids.clear();
+        self.access_tokens.clear();
+        self.management_tokens.clear();
+    }
+}
+
+fn key(tenant: &str, id: &str) -> Key {
+    (tenant.to_string(), id.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn change(stream_type: &str, stream_id: &str, event_type: &str) -> Change {
+        Change {
+            position: 1,
+            tenant_id: "t".into(),
+            stream_type: stream_type.into(),
+            stream_id: stream_id.into(),
+            event_type: event_type.into(),
+        }
+    }
+
+    fn filled() -> Caches {
+        let caches = Caches::new(100, &Arc::new(ChangeFeed::default()));
+        let grant = Group::of("t", "g1");
+        let tokens = &caches.access_tokens;
+        for jti in ["j1", "j2"] {
+            let row = Arc::new(TokenRow {
+                jti: jti.into(),
+                grant_id: "g1".into(),
+                application_id: "a1".into(),
+                user_id: None,
+                scope: "openid".into(),
+                issued_at: 0,
+                expires_at: 1_000,
+                revoked: false,
+            });
+            tokens.fill(tokens.ticket(), key("t", jti), grant, row, Some(1_000));
+        }
+        let app = Group::of("t", "a1");
+        let ids = &caches.client_ids;
+        ids.fill(ids.ticket(), key("t", "client"), app, "a1".into(), None);
+        let sync = &caches.management_tokens;
+        sync.fill(
+            sync.ticket(),
+            key("t", "hash"),
+            app,
+            "a1".into(),
+            Some(1_000),
+        );
+        caches
+    }
+
+    #[test]
+    fn issuing_tokens_drops_nothing() {
+        let caches = filled();
+        caches.changed(&[
+            change("oauth_grant", "g2", "oauth_grant.started"),
+            change("oauth_grant", "g2", "oauth_grant.token_issued"),
+            change("oauth_grant", "g1", "oauth_grant.token_issued"),
+            change("oauth_grant", "g1", "oauth_grant.refresh_issued"),
+            change("management_token", "m2", "management_token.issued"),
+            change("application", "a2", "application.disabled"),
+        ]);
+        assert!(caches.access_tokens.get(&key("t", "j1"), 0).is_some());
+        assert!(caches.client_ids.get(&key("t", "client"), 0).is_some());
+        assert!(caches.management_tokens.get(&key("t", "hash"), 0).is_some());
+    }
+
+    #[test]
+    fn a_revocation_drops_its_grants_tokens_and_an_application_event_its_entries() {
+        let caches = filled();
+        caches.changed(&[change("oauth_grant", "g1", "oauth_grant.token_revoked")]);
+        assert!(caches.access_tokens.get(&key("t", "j1"), 0).is_none());
+        assert!(caches.access_tokens.get(&key("t", "j2"), 0).is_none());
+        assert!(caches.client_ids.get(&key("t", "client"), 0).is_some());
+
+        let other_tenant = Change {
+            tenant_id: "u".into(),
+            ..change("application", "a1", "application.disabled")
+        };
+        caches.changed(&[other_tenant]);
+        assert!(caches.client_ids.get(&key("t", "client"), 0).is_some());
+        caches.changed(&[change("application", "a1", "application.disabled")]);
+        assert!(caches.client_ids.get(&key("t", "client"), 0).is_none());
+        assert!(caches.management_tokens.get(&key("t", "hash"), 0).is_none());
+
+        let caches = filled();
+        caches.reset();
+        assert!(caches.access_tokens.get(&key("t", "j1"), 0).is_none());
+    }
+}
