@@ -20,7 +20,7 @@ pub struct Results {
 }
 
 /// Milliseconds, with more decimals the smaller they are.
-fn millis(d: Duration) -> String {
+pub fn millis(d: Duration) -> String {
     let ms = d.as_secs_f64() * 1000.0;
     if ms >= 10.0 {
         format!("{ms:.0}")
