@@ -20,10 +20,13 @@ use crate::browser::Browser;
 use crate::flows::{self, Target};
 use crate::load::{self, Rate};
 use crate::peer_process::{self, PeerProcess, Skipped};
+use crate::primitives::{self, Primitive};
 use crate::server::{ManagementClient, OAuthClient, Server, REDIRECT_URI};
 
 /// Concurrent clients of each point (`IDAAS_BENCH_PEER_CLIENTS` changes them).
 const LEVELS: [usize; 5] = [1, 4, 16, 32, 64];
+/// RS256 signatures timed for the floor printed next to the points.
+const SIGNATURES: usize = 1000;
 /// Operations per point: (client credentials, code flows) (`IDAAS_BENCH_PEER_OPS`).
 const OPERATIONS: (usize, usize) = (1500, 500);
 /// The peer's client, as registered in peer.js.
@@ -57,6 +60,8 @@ pub struct Figures {
     pub points: Vec<Point>,
     pub versions: String,
     pub operations: (usize, usize),
+    /// RS256 signatures on this machine in this run: (key parsed once, key parsed each time).
+    pub rs256: (Primitive, Primitive),
 }
 
 pub enum Outcome {
@@ -99,6 +104,7 @@ pub async fn measure(
         Some(_) => bail!("IDAAS_BENCH_PEER_OPS: two numbers, client credentials and code flows"),
         None => OPERATIONS,
     };
+    let rs256 = tokio::task::spawn_blocking(|| primitives::measure_rs256(SIGNATURES)).await??;
     let browsers = levels.iter().copied().max().unwrap_or(1);
     let mut servers = Vec::new();
     let mut sides = Vec::new();
@@ -163,6 +169,7 @@ pub async fn measure(
         points,
         versions,
         operations,
+        rs256,
     }))
 }
 
