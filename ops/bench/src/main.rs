@@ -27,6 +27,7 @@
 mod asof;
 mod browser;
 mod cas;
+mod cpu;
 mod event_store;
 mod flows;
 mod load;

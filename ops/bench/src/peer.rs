@@ -17,6 +17,7 @@ use usecases::clock::{IdSource, RandomIds};
 use usecases::limits::Rate as Limit;
 
 use crate::browser::Browser;
+use crate::cpu::{Meter, PerOperation};
 use crate::flows::{self, Target};
 use crate::load::{self, Rate};
 use crate::peer_process::{self, PeerProcess, Skipped};
@@ -48,6 +49,9 @@ pub struct Point {
     pub engine: &'static str,
     pub clients: usize,
     pub rate: Rate,
+    /// CPU per operation of this process (load generator, and idaas when it is idaas's point)
+    /// and of the peer's.
+    pub cpu: Option<PerOperation>,
 }
 
 pub const MANAGEMENT: &str = "idaas management token (OneAccess #1, opaque)";
@@ -127,37 +131,42 @@ pub async fn measure(
     let peer_side = peer_side(&peer, &http, browsers).await?;
 
     let mut points = Vec::new();
+    let pid = peer.pid;
     for &clients in &levels {
-        let mut point = |figure, operation, engine, rate| {
+        let mut point = |figure, operation, engine, rate, meter: Meter, count: usize| {
             points.push(Point {
                 figure,
                 operation,
                 engine,
                 clients,
                 rate,
+                // Each client's warm-up operation runs on the meter too.
+                cpu: meter.per_operation(count + clients),
             })
         };
         let (cc, code) = operations;
+        use Figure::*;
         for side in &sides {
+            let meter = Meter::start(pid);
             let rate = management_tokens(side, clients, cc).await?;
-            point(Figure::ClientCredentials, MANAGEMENT, side.engine, rate);
+            point(ClientCredentials, MANAGEMENT, side.engine, rate, meter, cc);
         }
         for side in &sides {
+            let meter = Meter::start(pid);
             let rate = client_credentials(side, clients, cc).await?;
-            point(Figure::ClientCredentials, OAUTH_CC, side.engine, rate);
+            point(ClientCredentials, OAUTH_CC, side.engine, rate, meter, cc);
         }
+        let meter = Meter::start(pid);
         let rate = client_credentials(&peer_side, clients, cc).await?;
-        point(Figure::ClientCredentials, PEER_CC, PEER, rate);
+        point(ClientCredentials, PEER_CC, PEER, rate, meter, cc);
         for side in &sides {
-            point(
-                Figure::CodeFlow,
-                CODE,
-                side.engine,
-                code_flows(side, clients, code).await?,
-            );
+            let meter = Meter::start(pid);
+            let rate = code_flows(side, clients, code).await?;
+            point(CodeFlow, CODE, side.engine, rate, meter, code);
         }
+        let meter = Meter::start(pid);
         let rate = code_flows(&peer_side, clients, code).await?;
-        point(Figure::CodeFlow, PEER_CODE, PEER, rate);
+        point(CodeFlow, PEER_CODE, PEER, rate, meter, code);
         eprintln!("side by side: {clients} clients done");
     }
     let versions = peer.versions.clone();

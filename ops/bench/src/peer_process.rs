@@ -26,6 +26,8 @@ pub struct PeerProcess {
     pub endpoints: Endpoints,
     /// Versions of the runtime and of oidc-provider, for the report.
     pub versions: String,
+    /// Its process id, for its CPU time.
+    pub pid: Option<u32>,
     // Kept open: peer.js writes to its stdout.
     _stdout: ChildStdout,
     _child: Child,
@@ -126,6 +128,7 @@ impl PeerProcess {
             base,
             endpoints,
             versions,
+            pid: child.id(),
             _stdout: lines.into_inner().into_inner(),
             _child: child,
         })

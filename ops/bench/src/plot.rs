@@ -84,7 +84,8 @@ fn panel(
     // x is log2(clients), so 1, 2, 4 … 64 are evenly spaced and labelled as counts.
     let x = |clients: usize| (clients.max(1) as f64).log2();
     let widest = x(points.iter().map(|p| p.clients).max().unwrap_or(64));
-    let top = points.iter().map(|p| p.rate.per_sec).fold(0.0, f64::max) * 1.15;
+    // Headroom above the highest line for the legend.
+    let top = points.iter().map(|p| p.rate.per_sec).fold(0.0, f64::max) * 1.5;
     let mut chart = ChartBuilder::on(area)
         .caption(title, ("sans-serif", 22))
         .margin(16)

@@ -69,7 +69,7 @@ pub fn markdown(outcome: Option<&Outcome>) -> anyhow::Result<String> {
     writeln!(out, "## Side by side with oidc-provider\n")?;
     writeln!(
         out,
-        "Peer: {} (ops/bench/peer/peer.js, in memory), on the same machine and cores. {} operations per client-credentials point, {} per code-flow point; one untimed warm-up per client. Latencies in ms; ratio = idaas / peer at the same concurrency.\n",
+        "Peer: {} (ops/bench/peer/peer.js, in memory), on the same machine and cores. {} operations per client-credentials point, {} per code-flow point; one untimed warm-up per client. Latencies in ms; ratio = idaas / peer at the same concurrency. CPU: milliseconds of CPU per operation of the benchmark process (the load generator, plus idaas in idaas's rows; PostgreSQL's backends not included) and of the peer's node process.\n",
         figures.versions, figures.operations.0, figures.operations.1,
     )?;
     writeln!(
@@ -80,9 +80,12 @@ pub fn markdown(outcome: Option<&Outcome>) -> anyhow::Result<String> {
     for (operation, engine, list) in series(points) {
         for p in list {
             let ratio = ratio(points, p).map_or("—".to_string(), |r| format!("{r:.2}×"));
+            let (bench, node) = p.cpu.map_or(("?".into(), "?".into()), |c| {
+                (format!("{:.2}", c.bench), format!("{:.2}", c.peer))
+            });
             writeln!(
                 out,
-                "| {operation} | {engine} | {} | {:.0} | {} | {} | {ratio} |",
+                "| {operation} | {engine} | {} | {:.0} | {} | {} | {ratio} | {bench} | {node} |",
                 p.clients,
                 p.rate.per_sec,
                 millis(p.rate.p50),
@@ -200,9 +203,12 @@ pub fn csv(figures: &Figures) -> String {
             Figure::CodeFlow => "code_flow",
         };
         let ratio = ratio(&figures.points, p).map_or(String::new(), |r| format!("{r:.3}"));
+        let (bench, node) = p.cpu.map_or((String::new(), String::new()), |c| {
+            (format!("{:.3}", c.bench), format!("{:.3}", c.peer))
+        });
         let _ = writeln!(
             out,
-            "{figure},\"{}\",{},{},{:.1},{:.3},{:.3},{ratio}",
+            "{figure},\"{}\",{},{},{:.1},{:.3},{:.3},{ratio},{bench},{node}",
             p.operation,
             p.engine,
             p.clients,
@@ -240,6 +246,7 @@ mod tests {
                 p50: latency,
                 p99: latency,
             },
+            cpu: None,
         }
     }
 
