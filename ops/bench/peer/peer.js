@@ -3,7 +3,8 @@
 //
 //   node peer.js [port]        (port 0 or absent: any free port; PEER_PORT works too)
 //
-// It prints one line `listening <issuer>` on stdout once it answers.
+// It prints one line `listening <issuer>` on stdout once it answers, and exits when its standard
+// input ends (the benchmark that started it is gone, or Ctrl-D by hand).
 //
 // What it serves, mirroring the idaas side (ops/bench/src/server.rs):
 // - one confidential client (`client_secret_post`), grants authorization_code, refresh_token and
@@ -210,5 +211,7 @@ server.listen(port, '127.0.0.1', () => {
     }
   };
   setInterval(MapAdapter.sweep, 60_000).unref();
+  process.stdin.on('end', () => process.exit(0));
+  process.stdin.resume();
   console.log(`listening ${issuer}`);
 });

@@ -10,7 +10,7 @@ use anyhow::{bail, Context as _};
 use reqwest::StatusCode;
 use serde_json::Value;
 use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::{Child, ChildStdout, Command};
+use tokio::process::{Child, ChildStdin, ChildStdout, Command};
 
 use crate::flows::Endpoints;
 use crate::server::expect_json;
@@ -28,8 +28,10 @@ pub struct PeerProcess {
     pub versions: String,
     /// Its process id, for its CPU time.
     pub pid: Option<u32>,
-    // Kept open: peer.js writes to its stdout.
+    // Kept open: peer.js writes to its stdout, and exits when its stdin closes (this process
+    // ended without dropping the handle, e.g. on a signal).
     _stdout: ChildStdout,
+    _stdin: ChildStdin,
     _child: Child,
 }
 
@@ -88,12 +90,13 @@ impl PeerProcess {
             .arg("peer.js")
             .arg("0")
             .current_dir(&dir)
-            .stdin(Stdio::null())
+            .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .kill_on_drop(true)
             .spawn()
             .with_context(|| format!("starting {} peer.js", node.display()))?;
         let stdout = child.stdout.take().context("the peer's stdout")?;
+        let stdin = child.stdin.take().context("the peer's stdin")?;
         let mut lines = BufReader::new(stdout).lines();
         let line = tokio::time::timeout(START_TIMEOUT, lines.next_line())
             .await
@@ -130,6 +133,7 @@ impl PeerProcess {
             versions,
             pid: child.id(),
             _stdout: lines.into_inner().into_inner(),
+            _stdin: stdin,
             _child: child,
         })
     }

@@ -74,9 +74,9 @@ pub fn markdown(outcome: Option<&Outcome>) -> anyhow::Result<String> {
     )?;
     writeln!(
         out,
-        "| operation | engine | clients | ops/s | p50 | p99 | ratio to peer |"
+        "| operation | engine | clients | ops/s | p50 | p99 | ratio to peer | CPU ms/op, bench | CPU ms/op, node |"
     )?;
-    writeln!(out, "|---|---|---|---|---|---|---|")?;
+    writeln!(out, "|---|---|---|---|---|---|---|---|---|")?;
     for (operation, engine, list) in series(points) {
         for p in list {
             let ratio = ratio(points, p).map_or("—".to_string(), |r| format!("{r:.2}×"));
@@ -193,10 +193,13 @@ fn goals(out: &mut String, points: &[Point]) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Every point, one line each: `figure,operation,engine,clients,ops_per_sec,p50_ms,p99_ms,ratio_to_peer`.
+/// Every point, one line each: figure, operation, engine, clients, ops_per_sec, p50_ms, p99_ms,
+/// ratio_to_peer, cpu_ms_per_op_bench, cpu_ms_per_op_node.
 pub fn csv(figures: &Figures) -> String {
-    let mut out =
-        String::from("figure,operation,engine,clients,ops_per_sec,p50_ms,p99_ms,ratio_to_peer\n");
+    let mut out = String::from(concat!(
+        "figure,operation,engine,clients,ops_per_sec,p50_ms,p99_ms,ratio_to_peer,",
+        "cpu_ms_per_op_bench,cpu_ms_per_op_node\n"
+    ));
     for p in &figures.points {
         let figure = match p.figure {
             Figure::ClientCredentials => "client_credentials",
