@@ -1,7 +1,9 @@
 //! The protocol steps the OAuth benchmark times, each as a relying party or a browser performs
 //! it over HTTP: a token request (RFC 6749 §4.4 client credentials, §6 refresh), a password
 //! sign-in on the hosted login form, and the authorization-code flow with PKCE (RFC 7636, S256)
-//! followed by the OIDC userinfo request.
+//! followed by the OIDC userinfo request; and the OneAccess management token (§2.1 #1). The same
+//! steps run against the peer of the side-by-side benchmark, at the endpoints of its discovery
+//! document.
 
 use anyhow::{bail, Context as _};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -12,7 +14,7 @@ use sha2::{Digest, Sha256};
 use usecases::clock::{IdSource, RandomIds};
 
 use crate::browser::Browser;
-use crate::server::{expect_json, OAuthClient, PASSWORD, REDIRECT_URI};
+use crate::server::{expect_json, ManagementClient, OAuthClient, PASSWORD, REDIRECT_URI};
 
 const SESSION_COOKIE: &str = "idaas_session";
 const CSRF_COOKIE: &str = "idaas_csrf";
@@ -20,11 +22,31 @@ const CSRF_COOKIE: &str = "idaas_csrf";
 /// every refresh, next to the access token.
 const SCOPE: &str = "openid profile";
 
+/// Where a server answers the steps, as paths under its base URL.
+#[derive(Debug, Clone)]
+pub struct Endpoints {
+    pub authorize: String,
+    pub token: String,
+    pub userinfo: String,
+}
+
+impl Endpoints {
+    /// idaas's OAuth endpoints.
+    pub fn idaas() -> Self {
+        Self {
+            authorize: "/api/v1/oauth2/authorize".into(),
+            token: "/api/v1/oauth2/token".into(),
+            userinfo: "/api/v1/oauth2/userinfo".into(),
+        }
+    }
+}
+
 /// The server and the client the steps act as.
 pub struct Target {
     pub base: String,
     pub http: reqwest::Client,
     pub client: OAuthClient,
+    pub endpoints: Endpoints,
 }
 
 /// Tokens from a code exchange.
@@ -40,19 +62,51 @@ fn text(body: &Value, field: &str) -> anyhow::Result<String> {
         .with_context(|| format!("{field} in {body}"))
 }
 
+/// `POST /api/v2/tenant/token` with `grant_type=client_credentials`: a management access token
+/// (opaque, stored as a keyed hash by a `management_token` event).
+pub async fn management_token(
+    http: &reqwest::Client,
+    base: &str,
+    client: &ManagementClient,
+) -> anyhow::Result<String> {
+    let reply = http
+        .post(format!("{base}/api/v2/tenant/token"))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", client.client_id.as_str()),
+            ("client_secret", client.client_secret.as_str()),
+        ])
+        .send()
+        .await?;
+    let body = expect_json(reply, StatusCode::OK)
+        .await
+        .context("management token")?;
+    text(&body, "access_token")
+}
+
 impl Target {
+    /// The steps against an idaas server at `base`.
+    pub fn idaas(base: &str, http: &reqwest::Client, client: OAuthClient) -> Self {
+        Self {
+            base: base.to_string(),
+            http: http.clone(),
+            client,
+            endpoints: Endpoints::idaas(),
+        }
+    }
+
     pub fn browser(&self) -> Browser {
         Browser::new(&self.base, &self.http)
     }
 
-    /// `POST /api/v1/oauth2/token`, the client authenticating with `client_secret_post`.
+    /// `POST` to the token endpoint, the client authenticating with `client_secret_post`.
     async fn token(&self, grant: &[(&str, &str)]) -> anyhow::Result<Value> {
         let mut form = grant.to_vec();
         form.push(("client_id", &self.client.client_id));
         form.push(("client_secret", &self.client.client_secret));
         let reply = self
             .http
-            .post(format!("{}/api/v1/oauth2/token", self.base))
+            .post(format!("{}{}", self.base, self.endpoints.token))
             .form(&form)
             .send()
             .await?;
@@ -99,7 +153,7 @@ impl Target {
             .cookie(CSRF_COOKIE)
             .context("open the login page first")?
             .to_string();
-        let return_to = self.authorize_path(&RandomIds.base62(64), "resume")?;
+        let return_to = self.authorize_path(&RandomIds.base62(64), "resume", "resume")?;
         let hop = browser
             .post(
                 "/api/v1/login/form",
@@ -123,7 +177,12 @@ impl Target {
     }
 
     /// The authorisation request for a PKCE verifier (S256).
-    fn authorize_path(&self, verifier: &str, state: &str) -> anyhow::Result<String> {
+    pub fn authorize_path(
+        &self,
+        verifier: &str,
+        state: &str,
+        nonce: &str,
+    ) -> anyhow::Result<String> {
         let challenge = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
         let query = [
             ("response_type", "code"),
@@ -131,10 +190,12 @@ impl Target {
             ("redirect_uri", REDIRECT_URI),
             ("scope", SCOPE),
             ("state", state),
+            ("nonce", nonce),
             ("code_challenge", challenge.as_str()),
             ("code_challenge_method", "S256"),
         ];
-        let url = reqwest::Url::parse_with_params("http://server/api/v1/oauth2/authorize", query)?;
+        let endpoint = format!("http://server{}", self.endpoints.authorize);
+        let url = reqwest::Url::parse_with_params(&endpoint, query)?;
         Ok(format!(
             "{}?{}",
             url.path(),
@@ -147,14 +208,16 @@ impl Target {
     pub async fn code_flow(&self, browser: &mut Browser) -> anyhow::Result<Tokens> {
         let verifier = RandomIds.base62(64);
         let state = RandomIds.base62(16);
+        let nonce = RandomIds.base62(16);
         let hop = browser
-            .get(&self.authorize_path(&verifier, &state)?)
+            .get(&self.authorize_path(&verifier, &state, &nonce)?)
             .await?;
         let landed = hop
             .location
             .as_deref()
             .is_some_and(|l| l.starts_with(REDIRECT_URI));
-        if hop.status != StatusCode::FOUND || !landed || hop.param("state") != Some(state) {
+        // idaas answers 302, oidc-provider 303: both send the browser on with a GET.
+        if !hop.status.is_redirection() || !landed || hop.param("state") != Some(state) {
             bail!("authorize did not return to the client: {:?}", hop.location);
         }
         let code = hop.param("code").context("a code")?;
@@ -175,11 +238,11 @@ impl Target {
         Ok(tokens)
     }
 
-    /// `GET /api/v1/oauth2/userinfo` with the access token.
+    /// `GET` the userinfo endpoint with the access token.
     pub async fn userinfo(&self, access_token: &str) -> anyhow::Result<()> {
         let reply = self
             .http
-            .get(format!("{}/api/v1/oauth2/userinfo", self.base))
+            .get(format!("{}{}", self.base, self.endpoints.userinfo))
             .bearer_auth(access_token)
             .send()
             .await?;

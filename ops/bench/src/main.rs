@@ -10,29 +10,41 @@
 //! - as-of answers and rebuilds at 100k events: replay rate, replay with writes going on, verify,
 //!   "who could sign in to X at T" latency (`asof`; other sizes in `IDAAS_BENCH_ASOF_EVENTS`);
 //! - signed checkpoints every 1000 events, the audit export and its offline verification at 100k
-//!   events (`offline`; other sizes in `IDAAS_BENCH_OFFLINE_EVENTS`).
+//!   events (`offline`; other sizes in `IDAAS_BENCH_OFFLINE_EVENTS`);
+//! - side by side with the Node.js `oidc-provider` 9 (`peer`): client credentials (idaas's
+//!   management token and OAuth grant against the peer's grant) and the code + PKCE flow with a
+//!   session, at 1, 4, 16, 32 and 64 clients (`IDAAS_BENCH_PEER_CLIENTS`, operations per point in
+//!   `IDAAS_BENCH_PEER_OPS`, e.g. `3000,1000`). Needs Node.js and npm: the packages of
+//!   `ops/bench/peer` are installed with `npm ci` when missing; without them the section prints
+//!   SKIPPED. Writes `ops/bench/reports/side-by-side.csv` and `side-by-side.png` too. Run alone:
+//!   `IDAAS_TEST_POSTGRES_URL=postgres://… cargo run --release -p idaas-bench -- peer`.
 //!
 //! Run: `cargo run --release -p idaas-bench` (PostgreSQL: set `IDAAS_TEST_POSTGRES_URL`). Writes
 //! Markdown tables to `ops/bench/results.md` (or the path in `IDAAS_BENCH_OUT`). Naming sections
-//! (`-- oauth`, `-- store`, `-- cas`, `-- verify`, `-- asof`, `-- offline`) runs only those; a partial run writes only to
+//! (`-- oauth`, `-- store`, `-- cas`, `-- verify`, `-- asof`, `-- offline`, `-- peer`) runs only those; a partial run writes only to
 //! `IDAAS_BENCH_OUT`.
 
 mod asof;
 mod browser;
 mod cas;
+mod cpu;
 mod event_store;
 mod flows;
 mod load;
 mod oauth;
 mod offline;
+mod peer;
+mod peer_process;
+mod plot;
 mod primitives;
 mod report;
 mod server;
+mod side_by_side;
 mod verify;
 
 use sqlx::Executor;
 
-const SECTIONS: &[&str] = &["store", "oauth", "cas", "verify", "asof", "offline"];
+const SECTIONS: &[&str] = &["store", "oauth", "cas", "verify", "asof", "offline", "peer"];
 /// Verifications and signatures timed by the cryptographic floor.
 const ARGON2_VERIFIES: usize = 40;
 const RS256_SIGNATURES: usize = 2000;
@@ -52,6 +64,21 @@ async fn postgres_database(admin_url: &str, name: &str) -> anyhow::Result<String
         .map(|(b, _)| b)
         .unwrap_or(admin_url);
     Ok(format!("{base}/{name}"))
+}
+
+/// The side-by-side points as CSV and the plot, in `ops/bench/reports/`.
+fn side_by_side_files(figures: &peer::Figures) -> anyhow::Result<()> {
+    let reports = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("reports");
+    std::fs::create_dir_all(&reports)?;
+    let csv = reports.join("side-by-side.csv");
+    std::fs::write(&csv, side_by_side::csv(figures))?;
+    eprintln!("written to {}", csv.display());
+    let png = reports.join("side-by-side.png");
+    match plot::draw(figures, &png) {
+        Ok(()) => eprintln!("written to {}", png.display()),
+        Err(e) => eprintln!("plot not drawn: {e:#}"),
+    }
+    Ok(())
 }
 
 #[tokio::main]
@@ -153,6 +180,22 @@ async fn main() -> anyhow::Result<()> {
             offline_figures.push(offline::measure("PostgreSQL", &url, &dir, &sizes).await?);
         }
     }
+    let mut peer_outcome = None;
+    if wants("peer") {
+        let mut engines = vec![("SQLite", sqlite("peer.db"))];
+        if let Some(admin) = &postgres {
+            engines.push((
+                "PostgreSQL",
+                postgres_database(admin, "idaas_bench_peer").await?,
+            ));
+        }
+        let outcome = peer::measure(&engines, &dir.join("peer")).await?;
+        match &outcome {
+            peer::Outcome::Skipped(why) => eprintln!("peer: SKIPPED ({why})"),
+            peer::Outcome::Measured(figures) => side_by_side_files(figures)?,
+        }
+        peer_outcome = Some(outcome);
+    }
     let _ = std::fs::remove_dir_all(&dir);
 
     let profile = if cfg!(debug_assertions) {
@@ -164,7 +207,8 @@ async fn main() -> anyhow::Result<()> {
         + &cas::markdown(&cas_figures)?
         + &verify::markdown(&verify_figures, profile)?
         + &asof::markdown(&asof_figures, profile)?
-        + &offline::markdown(&offline_figures, profile)?;
+        + &offline::markdown(&offline_figures, profile)?
+        + &side_by_side::markdown(peer_outcome.as_ref())?;
     print!("{out}");
     let path = match std::env::var("IDAAS_BENCH_OUT") {
         Ok(path) if !path.is_empty() => path,

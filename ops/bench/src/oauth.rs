@@ -45,11 +45,7 @@ pub async fn measure(
     let server = Server::start(database_url, data_dir).await?;
     let client = server.oauth_client().await?;
     let users = server.users(&client, CONCURRENCY).await?;
-    let target = Arc::new(Target {
-        base: server.base.clone(),
-        http: server.http.clone(),
-        client,
-    });
+    let target = Arc::new(Target::idaas(&server.base, &server.http, client));
 
     let mut rows = vec![Row {
         operation: "client_credentials grant",

@@ -17,8 +17,17 @@ pub const REDIRECT_URI: &str = "https://rp.example.com/callback";
 pub struct Server {
     pub base: String,
     pub http: reqwest::Client,
+    /// The bootstrap management application (OneAccess #1, `POST /api/v2/tenant/token`).
+    pub management: ManagementClient,
     running: RunningServer,
     management_token: String,
+}
+
+/// The client credentials of a management application.
+#[derive(Debug, Clone)]
+pub struct ManagementClient {
+    pub client_id: String,
+    pub client_secret: String,
 }
 
 /// The OAuth client the benchmark signs in to.
@@ -59,22 +68,15 @@ impl Server {
             .redirect(reqwest::redirect::Policy::none())
             .pool_max_idle_per_host(256)
             .build()?;
-        let reply = http
-            .post(format!("{base}/api/v2/tenant/token"))
-            .form(&[
-                ("grant_type", "client_credentials"),
-                ("client_id", credentials.client_id.as_str()),
-                ("client_secret", credentials.client_secret.as_str()),
-            ])
-            .send()
-            .await?;
-        let management_token = expect_json(reply, StatusCode::OK).await?["access_token"]
-            .as_str()
-            .context("a management token")?
-            .to_string();
+        let management = ManagementClient {
+            client_id: credentials.client_id.clone(),
+            client_secret: credentials.client_secret.clone(),
+        };
+        let management_token = crate::flows::management_token(&http, &base, &management).await?;
         Ok(Self {
             base,
             http,
+            management,
             running,
             management_token,
         })

@@ -1,0 +1,295 @@
+//! Side by side with a peer (issue 20): idaas and the Node.js `oidc-provider` 9 (ops/bench/peer),
+//! driven by the same load generator in the same run, at each of `LEVELS` concurrent clients.
+//!
+//! - client credentials: idaas's management token (OneAccess #1, opaque), idaas's OAuth
+//!   client_credentials grant (a signed JWT) and the peer's client_credentials grant (opaque);
+//! - the authorization-code flow with PKCE of a browser that has a session: authorize, token,
+//!   userinfo, the same steps (`flows::Target::code_flow`) on both sides.
+//!
+//! The points of one concurrency run back to back (idaas on each engine, then the peer), so that
+//! other work on the machine weighs on both sides alike.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use anyhow::{bail, Context as _};
+use usecases::clock::{IdSource, RandomIds};
+use usecases::limits::Rate as Limit;
+
+use crate::browser::Browser;
+use crate::cpu::{Meter, PerOperation};
+use crate::flows::{self, Target};
+use crate::load::{self, Rate};
+use crate::peer_process::{self, PeerProcess, Skipped};
+use crate::primitives::{self, Primitive};
+use crate::server::{ManagementClient, OAuthClient, Server, REDIRECT_URI};
+
+/// Concurrent clients of each point (`IDAAS_BENCH_PEER_CLIENTS` changes them).
+const LEVELS: [usize; 5] = [1, 4, 16, 32, 64];
+/// RS256 signatures timed for the floor printed next to the points.
+const SIGNATURES: usize = 1000;
+/// Operations per point: (client credentials, code flows) (`IDAAS_BENCH_PEER_OPS`).
+const OPERATIONS: (usize, usize) = (1500, 500);
+/// The peer's client, as registered in peer.js.
+const PEER_CLIENT_ID: &str = "bench-peer-rp";
+const PEER_CLIENT_SECRET: &str = "bench-peer-secret-0123456789abcdef0123456789abcdef";
+pub const PEER: &str = "oidc-provider";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Figure {
+    ClientCredentials,
+    CodeFlow,
+}
+
+/// One measured point.
+pub struct Point {
+    pub figure: Figure,
+    pub operation: &'static str,
+    /// `SQLite`, `PostgreSQL` or `PEER`.
+    pub engine: &'static str,
+    pub clients: usize,
+    pub rate: Rate,
+    /// CPU per operation of this process (load generator, and idaas when it is idaas's point)
+    /// and of the peer's.
+    pub cpu: Option<PerOperation>,
+}
+
+pub const MANAGEMENT: &str = "idaas management token (OneAccess #1, opaque)";
+pub const OAUTH_CC: &str = "idaas OAuth client_credentials (RS256 JWT)";
+pub const PEER_CC: &str = "oidc-provider client_credentials (opaque)";
+pub const CODE: &str = "idaas code + PKCE + userinfo (session)";
+pub const PEER_CODE: &str = "oidc-provider code + PKCE + userinfo (session)";
+
+pub struct Figures {
+    pub points: Vec<Point>,
+    pub versions: String,
+    pub operations: (usize, usize),
+    /// RS256 signatures on this machine in this run: (key parsed once, key parsed each time).
+    pub rs256: (Primitive, Primitive),
+}
+
+pub enum Outcome {
+    Measured(Figures),
+    Skipped(String),
+}
+
+/// One side under load: its steps, its signed-in browsers, and (idaas) its management client.
+struct Side {
+    engine: &'static str,
+    target: Arc<Target>,
+    browsers: Vec<Browser>,
+    management: Option<ManagementClient>,
+}
+
+fn list(name: &str) -> anyhow::Result<Option<Vec<usize>>> {
+    match std::env::var(name) {
+        Ok(text) if !text.is_empty() => {
+            let parsed: Result<Vec<usize>, _> = text.split(',').map(|n| n.trim().parse()).collect();
+            Ok(Some(parsed.with_context(|| {
+                format!("{name}: numbers, comma-separated")
+            })?))
+        }
+        _ => Ok(None),
+    }
+}
+
+/// `engines`: (name, database URL) of each idaas engine to run, each on a new, empty database.
+pub async fn measure(
+    engines: &[(&'static str, String)],
+    data_dir: &Path,
+) -> anyhow::Result<Outcome> {
+    let node = match peer_process::runtime().await {
+        Ok(node) => node,
+        Err(Skipped(why)) => return Ok(Outcome::Skipped(why)),
+    };
+    let levels = list("IDAAS_BENCH_PEER_CLIENTS")?.unwrap_or(LEVELS.to_vec());
+    let operations = match list("IDAAS_BENCH_PEER_OPS")?.as_deref() {
+        Some(&[cc, code]) => (cc, code),
+        Some(_) => bail!("IDAAS_BENCH_PEER_OPS: two numbers, client credentials and code flows"),
+        None => OPERATIONS,
+    };
+    let rs256 = tokio::task::spawn_blocking(|| primitives::measure_rs256(SIGNATURES)).await??;
+    let browsers = levels.iter().copied().max().unwrap_or(1);
+    let mut servers = Vec::new();
+    let mut sides = Vec::new();
+    for &(engine, ref url) in engines {
+        let server = Server::start_with(url, &data_dir.join(engine), |config| {
+            // The peer has no rate limits; from one address the benchmark would exceed them.
+            config.limits.anonymous_per_address = Limit::new(0, 0);
+            config.limits.sign_in_per_address = Limit::new(0, 0);
+        })
+        .await?;
+        sides.push(idaas_side(engine, &server, browsers).await?);
+        servers.push(server);
+    }
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .pool_max_idle_per_host(256)
+        .build()?;
+    let peer = PeerProcess::start(&node, &http).await?;
+    eprintln!("peer: {} at {}", peer.versions, peer.base);
+    let peer_side = peer_side(&peer, &http, browsers).await?;
+
+    let mut points = Vec::new();
+    let pid = peer.pid;
+    for &clients in &levels {
+        let mut point = |figure, operation, engine, rate, meter: Meter, count: usize| {
+            points.push(Point {
+                figure,
+                operation,
+                engine,
+                clients,
+                rate,
+                // Each client's warm-up operation runs on the meter too.
+                cpu: meter.per_operation(count + clients),
+            })
+        };
+        let (cc, code) = operations;
+        use Figure::*;
+        for side in &sides {
+            let meter = Meter::start(pid);
+            let rate = management_tokens(side, clients, cc).await?;
+            point(ClientCredentials, MANAGEMENT, side.engine, rate, meter, cc);
+        }
+        for side in &sides {
+            let meter = Meter::start(pid);
+            let rate = client_credentials(side, clients, cc).await?;
+            point(ClientCredentials, OAUTH_CC, side.engine, rate, meter, cc);
+        }
+        let meter = Meter::start(pid);
+        let rate = client_credentials(&peer_side, clients, cc).await?;
+        point(ClientCredentials, PEER_CC, PEER, rate, meter, cc);
+        for side in &sides {
+            let meter = Meter::start(pid);
+            let rate = code_flows(side, clients, code).await?;
+            point(CodeFlow, CODE, side.engine, rate, meter, code);
+        }
+        let meter = Meter::start(pid);
+        let rate = code_flows(&peer_side, clients, code).await?;
+        point(CodeFlow, PEER_CODE, PEER, rate, meter, code);
+        eprintln!("side by side: {clients} clients done");
+    }
+    let versions = peer.versions.clone();
+    drop(peer);
+    for server in servers {
+        server.stop().await?;
+    }
+    Ok(Outcome::Measured(Figures {
+        points,
+        versions,
+        operations,
+        rs256,
+    }))
+}
+
+/// An OAuth client and `browsers` users, each signed in by its own browser (hosted login form).
+async fn idaas_side(
+    engine: &'static str,
+    server: &Server,
+    browsers: usize,
+) -> anyhow::Result<Side> {
+    let client = server.oauth_client().await?;
+    let users = server.users(&client, browsers).await?;
+    let target = Target::idaas(&server.base, &server.http, client);
+    let mut signed_in = Vec::new();
+    for user in &users {
+        let mut browser = target.browser();
+        target.open_login_page(&mut browser).await?;
+        target.sign_in(&mut browser, user).await?;
+        signed_in.push(browser);
+    }
+    Ok(Side {
+        engine,
+        target: Arc::new(target),
+        browsers: signed_in,
+        management: Some(server.management.clone()),
+    })
+}
+
+/// The peer's client, and `browsers` browsers, each signed in as its own account.
+async fn peer_side(
+    peer: &PeerProcess,
+    http: &reqwest::Client,
+    browsers: usize,
+) -> anyhow::Result<Side> {
+    let client = OAuthClient {
+        application_id: String::new(),
+        client_id: PEER_CLIENT_ID.into(),
+        client_secret: PEER_CLIENT_SECRET.into(),
+    };
+    let target = Target {
+        base: peer.base.clone(),
+        http: http.clone(),
+        client,
+        endpoints: peer.endpoints.clone(),
+    };
+    let mut signed_in = Vec::new();
+    for i in 0..browsers {
+        let mut browser = target.browser();
+        peer_sign_in(&target, &mut browser, &format!("bench{i}")).await?;
+        signed_in.push(browser);
+    }
+    Ok(Side {
+        engine: PEER,
+        target: Arc::new(target),
+        browsers: signed_in,
+        management: None,
+    })
+}
+
+/// A first authorisation request with `login_hint`: the peer sends the browser through its
+/// interaction route (peer.js signs the account in), back to authorize, and on to the client
+/// with a code; the browser now has the peer's session cookie.
+async fn peer_sign_in(target: &Target, browser: &mut Browser, account: &str) -> anyhow::Result<()> {
+    let path = target.authorize_path(&RandomIds.base62(64), "sign-in", "sign-in")?;
+    let mut hop = browser.get(&format!("{path}&login_hint={account}")).await?;
+    for _ in 0..4 {
+        let location = hop
+            .location
+            .clone()
+            .context("a redirect during the peer's sign-in")?;
+        if location.starts_with(REDIRECT_URI) {
+            hop.param("code")
+                .context("a code after the peer's sign-in")?;
+            return Ok(());
+        }
+        let path = location.strip_prefix(&target.base).unwrap_or(&location);
+        hop = browser.get(path).await?;
+    }
+    bail!("the peer's sign-in of {account} did not come back to the client")
+}
+
+async fn management_tokens(side: &Side, clients: usize, count: usize) -> anyhow::Result<Rate> {
+    let management = side.management.clone().context("idaas only")?;
+    let (http, base) = (side.target.http.clone(), side.target.base.clone());
+    load::run(vec![(); clients], count, move |()| {
+        let (http, base, management) = (http.clone(), base.clone(), management.clone());
+        async move {
+            flows::management_token(&http, &base, &management).await?;
+            Ok(())
+        }
+    })
+    .await
+}
+
+async fn client_credentials(side: &Side, clients: usize, count: usize) -> anyhow::Result<Rate> {
+    let target = side.target.clone();
+    load::run(vec![(); clients], count, move |()| {
+        let target = target.clone();
+        async move { target.client_credentials().await }
+    })
+    .await
+}
+
+async fn code_flows(side: &Side, clients: usize, count: usize) -> anyhow::Result<Rate> {
+    let target = side.target.clone();
+    let browsers = side.browsers[..clients.min(side.browsers.len())].to_vec();
+    load::run(browsers, count, move |mut browser: Browser| {
+        let target = target.clone();
+        async move {
+            target.code_flow(&mut browser).await?;
+            Ok(browser)
+        }
+    })
+    .await
+}
