@@ -56,6 +56,7 @@ pub struct Point {
 
 pub const MANAGEMENT: &str = "idaas management token (OneAccess #1, opaque)";
 pub const OAUTH_CC: &str = "idaas OAuth client_credentials (RS256 JWT)";
+pub const OAUTH_OPAQUE: &str = "idaas OAuth client_credentials (opaque)";
 pub const PEER_CC: &str = "oidc-provider client_credentials (opaque)";
 pub const CODE: &str = "idaas code + PKCE + userinfo (session)";
 pub const PEER_CODE: &str = "oidc-provider code + PKCE + userinfo (session)";
@@ -79,6 +80,8 @@ struct Side {
     target: Arc<Target>,
     browsers: Vec<Browser>,
     management: Option<ManagementClient>,
+    /// idaas: a client with opaque access tokens.
+    opaque: Option<Arc<Target>>,
 }
 
 fn list(name: &str) -> anyhow::Result<Option<Vec<usize>>> {
@@ -153,11 +156,24 @@ pub async fn measure(
         }
         for side in &sides {
             let meter = Meter::start(pid);
-            let rate = client_credentials(side, clients, cc).await?;
+            let rate = client_credentials(&side.target, clients, cc).await?;
             point(ClientCredentials, OAUTH_CC, side.engine, rate, meter, cc);
         }
+        for side in &sides {
+            let Some(opaque) = &side.opaque else { continue };
+            let meter = Meter::start(pid);
+            let rate = client_credentials(opaque, clients, cc).await?;
+            point(
+                ClientCredentials,
+                OAUTH_OPAQUE,
+                side.engine,
+                rate,
+                meter,
+                cc,
+            );
+        }
         let meter = Meter::start(pid);
-        let rate = client_credentials(&peer_side, clients, cc).await?;
+        let rate = client_credentials(&peer_side.target, clients, cc).await?;
         point(ClientCredentials, PEER_CC, PEER, rate, meter, cc);
         for side in &sides {
             let meter = Meter::start(pid);
@@ -189,6 +205,7 @@ async fn idaas_side(
     browsers: usize,
 ) -> anyhow::Result<Side> {
     let client = server.oauth_client().await?;
+    let opaque = Target::idaas(&server.base, &server.http, server.opaque_client().await?);
     let users = server.users(&client, browsers).await?;
     let target = Target::idaas(&server.base, &server.http, client);
     let mut signed_in = Vec::new();
@@ -203,6 +220,7 @@ async fn idaas_side(
         target: Arc::new(target),
         browsers: signed_in,
         management: Some(server.management.clone()),
+        opaque: Some(Arc::new(opaque)),
     })
 }
 
@@ -234,6 +252,7 @@ async fn peer_side(
         target: Arc::new(target),
         browsers: signed_in,
         management: None,
+        opaque: None,
     })
 }
 
@@ -272,8 +291,12 @@ async fn management_tokens(side: &Side, clients: usize, count: usize) -> anyhow:
     .await
 }
 
-async fn client_credentials(side: &Side, clients: usize, count: usize) -> anyhow::Result<Rate> {
-    let target = side.target.clone();
+async fn client_credentials(
+    target: &Arc<Target>,
+    clients: usize,
+    count: usize,
+) -> anyhow::Result<Rate> {
+    let target = target.clone();
     load::run(vec![(); clients], count, move |()| {
         let target = target.clone();
         async move { target.client_credentials().await }

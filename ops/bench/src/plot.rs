@@ -35,9 +35,11 @@ fn font() -> anyhow::Result<()> {
 
 /// A colour per series: idaas in blues and greens (darker for PostgreSQL), the peer in red.
 fn colour(operation: &str, engine: &str) -> RGBColor {
-    use crate::peer::{CODE, MANAGEMENT};
+    use crate::peer::{CODE, MANAGEMENT, OAUTH_OPAQUE};
     match (engine, operation) {
         (PEER, _) => RGBColor(0xd6, 0x27, 0x28),
+        ("SQLite", op) if op == OAUTH_OPAQUE => RGBColor(0x94, 0x67, 0xbd),
+        (_, op) if op == OAUTH_OPAQUE => RGBColor(0x4b, 0x2a, 0x6e),
         ("SQLite", op) if op == MANAGEMENT || op == CODE => RGBColor(0x1f, 0x77, 0xb4),
         ("SQLite", _) => RGBColor(0x2c, 0xa0, 0x2c),
         (_, op) if op == MANAGEMENT || op == CODE => RGBColor(0x0b, 0x2e, 0x6b),

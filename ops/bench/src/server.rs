@@ -105,10 +105,23 @@ impl Server {
             "refresh_token_lifetime_secs": 86400,
             "require_pkce": true,
         });
+        self.register("Bench RP", protocols).await
+    }
+
+    /// Registers a client allowed the client credentials grant, with opaque access tokens.
+    pub async fn opaque_client(&self) -> anyhow::Result<OAuthClient> {
+        let protocols = json!({
+            "grant_types": ["client_credentials"],
+            "access_token_format": "opaque",
+        });
+        self.register("Bench robot", protocols).await
+    }
+
+    async fn register(&self, name: &str, protocols: Value) -> anyhow::Result<OAuthClient> {
         let created = self
             .admin_post(
                 "/admin/v1/applications",
-                json!({"name": "Bench RP", "protocols": protocols}),
+                json!({"name": name, "protocols": protocols}),
             )
             .await?;
         let text = |field: &str| {
