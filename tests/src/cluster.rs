@@ -7,6 +7,11 @@ use std::time::{Duration, Instant};
 
 use idaas_server::RunningServer;
 
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+use crate::oauth::{self, Call, INTROSPECT, USERINFO};
+use crate::sso::SsoApp;
 use crate::{boot, Client, TestServer};
 
 /// How soon a write on one node is honoured on every other: the default `[cache] coherence_ms`
@@ -47,4 +52,26 @@ where
         );
         tokio::time::sleep(LOOK_EVERY).await;
     }
+}
+
+/// The status of userinfo at `node` with `token`.
+pub async fn userinfo_at(node: &Client, token: &str) -> StatusCode {
+    let call = Call {
+        bearer: Some(token),
+        ..Default::default()
+    };
+    oauth::call_at(&node.base, Method::GET, USERINFO, call)
+        .await
+        .status
+}
+
+/// Whether introspection at `node` by `app` calls `token` active.
+pub async fn active_at(node: &Client, app: &SsoApp, token: &str) -> bool {
+    let call = Call {
+        basic: Some((&app.client_id, &app.client_secret)),
+        form: vec![("token", token)],
+        ..Default::default()
+    };
+    let answer = oauth::call_at(&node.base, Method::POST, INTROSPECT, call).await;
+    answer.ok()["active"] == json!(true)
 }

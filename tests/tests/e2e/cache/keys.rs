@@ -3,11 +3,11 @@
 //! accepts tokens signed with the new key, within the coherence bound; two nodes that find a
 //! fresh tenant without keys at the same moment create one key per algorithm between them.
 
-use idaas_tests::cluster::within_bound;
-use idaas_tests::oauth::{self, Call, INTROSPECT, USERINFO};
-use idaas_tests::sso::{Browser, SsoApp};
+use idaas_tests::cluster::{active_at, userinfo_at, within_bound};
+use idaas_tests::oauth;
+use idaas_tests::sso::Browser;
 use idaas_tests::{on_postgres, Client, Engine, TestServer};
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 const WIKI: &str = "https://wiki.example.com/cb";
@@ -28,26 +28,6 @@ async fn kids_at(node: &Client, host: Option<&str>) -> Vec<String> {
         .collect();
     kids.sort();
     kids
-}
-
-async fn userinfo_at(node: &Client, token: &str) -> StatusCode {
-    let call = Call {
-        bearer: Some(token),
-        ..Default::default()
-    };
-    oauth::call_at(&node.base, Method::GET, USERINFO, call)
-        .await
-        .status
-}
-
-async fn active_at(node: &Client, app: &SsoApp, token: &str) -> bool {
-    let call = Call {
-        basic: Some((&app.client_id, &app.client_secret)),
-        form: vec![("token", token)],
-        ..Default::default()
-    };
-    let answer = oauth::call_at(&node.base, Method::POST, INTROSPECT, call).await;
-    answer.ok()["active"] == json!(true)
 }
 
 async fn a_rotation_on_one_node_is_published_and_trusted_by_the_other(engine: Engine) {

@@ -4,8 +4,8 @@
 //! a moved host name on one is seen by the other within a second, although the other had it
 //! cached.
 
-use idaas_tests::cluster::within_bound;
-use idaas_tests::oauth::{self, Call, INTROSPECT, TOKEN, USERINFO};
+use idaas_tests::cluster::{active_at, userinfo_at, within_bound};
+use idaas_tests::oauth::{self, Call, TOKEN};
 use idaas_tests::sso::{Browser, SsoApp};
 use idaas_tests::{on_postgres, Client, Engine, TestServer};
 use reqwest::{Method, StatusCode};
@@ -13,28 +13,6 @@ use serde_json::{json, Value};
 
 const WIKI: &str = "https://wiki.example.com/cb";
 const USERS: &str = "/api/v2/tenant/users?offset=0&limit=10";
-
-/// The status of userinfo at `node` with `token`.
-async fn userinfo_at(node: &Client, token: &str) -> StatusCode {
-    let call = Call {
-        bearer: Some(token),
-        ..Default::default()
-    };
-    oauth::call_at(&node.base, Method::GET, USERINFO, call)
-        .await
-        .status
-}
-
-/// Whether introspection at `node` by `app` calls `token` active.
-async fn active_at(node: &Client, app: &SsoApp, token: &str) -> bool {
-    let call = Call {
-        basic: Some((&app.client_id, &app.client_secret)),
-        form: vec![("token", token)],
-        ..Default::default()
-    };
-    let answer = oauth::call_at(&node.base, Method::POST, INTROSPECT, call).await;
-    answer.ok()["active"] == json!(true)
-}
 
 /// A client-credentials token of `app` at `node`: the answer's status and body.
 async fn client_token_at(node: &Client, app: &SsoApp) -> (StatusCode, Value) {
