@@ -173,6 +173,7 @@ impl CasServer {
     /// application through `POST /admin/v1/applications`.
     async fn start(database_url: &str, data_dir: &Path) -> anyhow::Result<Self> {
         let server = Server::start_with(database_url, data_dir, |config| {
+            crate::server::without_address_limits(config);
             config.cas_ticket_seconds = TICKET_SECONDS;
         })
         .await?;

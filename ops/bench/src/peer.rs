@@ -14,7 +14,6 @@ use std::sync::Arc;
 
 use anyhow::{bail, Context as _};
 use usecases::clock::{IdSource, RandomIds};
-use usecases::limits::Rate as Limit;
 
 use crate::browser::Browser;
 use crate::cpu::{Meter, PerOperation};
@@ -116,12 +115,8 @@ pub async fn measure(
     let mut servers = Vec::new();
     let mut sides = Vec::new();
     for &(engine, ref url) in engines {
-        let server = Server::start_with(url, &data_dir.join(engine), |config| {
-            // The peer has no rate limits; from one address the benchmark would exceed them.
-            config.limits.anonymous_per_address = Limit::new(0, 0);
-            config.limits.sign_in_per_address = Limit::new(0, 0);
-        })
-        .await?;
+        // Without the per-address rate limits, as the peer has none.
+        let server = Server::start(url, &data_dir.join(engine)).await?;
         sides.push(idaas_side(engine, &server, browsers).await?);
         servers.push(server);
     }
