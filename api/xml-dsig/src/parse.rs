@@ -60,7 +60,25 @@ pub(crate) fn parse_with(xml: &str, limits: Limits) -> Result<Document<'_>, Dsig
     })?;
     check_depth(&doc, limits.depth)?;
     check_prefix_bindings(&doc)?;
+    check_processing_instructions(&doc)?;
     Ok(doc)
+}
+
+/// Refuses a processing instruction whose target is `xml` in any case, which XML 1.0 §2.6
+/// reserves ("The target names 'XML', 'xml', and so on are reserved") but roxmltree accepts
+/// when no space follows it (`<?xml(…?>`): canonicalized (C14N §2.3, a space between target and
+/// content), it would read as an XML declaration in the middle of the document.
+fn check_processing_instructions(doc: &Document) -> Result<(), DsigError> {
+    let reserved = doc.descendants().any(|node| {
+        node.pi()
+            .is_some_and(|pi| pi.target.eq_ignore_ascii_case("xml"))
+    });
+    if reserved {
+        return Err(DsigError::Malformed(
+            "a processing instruction has the reserved target xml".into(),
+        ));
+    }
+    Ok(())
 }
 
 /// Refuses a prefix bound to the empty namespace name (`xmlns:p=""`), which Namespaces in XML 1.0
@@ -104,6 +122,14 @@ fn check_depth(doc: &Document, limit: usize) -> Result<(), DsigError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_processing_instruction_with_the_reserved_target_is_refused() {
+        for xml in ["<r><?xml(v?></r>", "<r><?XmL data?></r>"] {
+            assert!(matches!(parse(xml), Err(DsigError::Malformed(_))), "{xml}");
+        }
+        assert!(parse("<r><?xml-stylesheet href=\"a\"?></r>").is_ok());
+    }
 
     #[test]
     fn an_external_entity_is_refused_because_dtds_are_refused() {
