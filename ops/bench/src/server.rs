@@ -38,12 +38,13 @@ pub struct OAuthClient {
     pub client_secret: String,
 }
 
-/// Lifts the per-address rate limits: every client of the benchmark comes from 127.0.0.1, which
-/// would exceed them (dozens of sign-ins and thousands of authorisations a second), and the peer
-/// has none.
+/// Lifts the per-address and per-account rate limits: every client of the benchmark comes from
+/// 127.0.0.1 and signs its user in again and again, which would exceed them (dozens of sign-ins
+/// and thousands of authorisations a second), and the peer has none.
 pub fn without_address_limits(config: &mut Config) {
     config.limits.anonymous_per_address = usecases::limits::Rate::new(0, 0);
     config.limits.sign_in_per_address = usecases::limits::Rate::new(0, 0);
+    config.limits.sign_in_per_account = usecases::limits::Rate::new(0, 0);
 }
 
 impl Server {
