@@ -11,9 +11,11 @@ use std::time::Duration;
 use crate::states::{Key, States};
 use crate::store::{AppendError, AppendRequest, EventStore, Guard, Metadata, NewEvent};
 
-/// Appends tried before a command gives up with `Conflict`. In one process a stream's commands
-/// take turns, so only writes from other nodes conflict; each retry waits a little longer.
-const MAX_ATTEMPTS: u32 = 12;
+/// How long a command keeps retrying before it gives up with `Conflict`. In one process a
+/// stream's commands take turns, so only writes from other nodes conflict; while another node
+/// works through its own queue for the stream this node's command may lose several times in a
+/// row, so the bound is a time, not a count.
+const RETRY_FOR: Duration = Duration::from_secs(10);
 
 /// Who is asking, in which tenant: part of every command.
 #[derive(Debug, Clone)]
@@ -194,7 +196,9 @@ impl CommandBus {
             stream_id.to_string(),
         );
         let _turn = self.states.turn(&key).await;
-        for attempt in 0..MAX_ATTEMPTS {
+        let deadline = std::time::Instant::now() + RETRY_FOR;
+        let mut attempt: u32 = 0;
+        loop {
             // The kept state is decided on without a read: if another node wrote meanwhile, the
             // append's version check says so and the stream is read again.
             let kept = match (attempt, new) {
@@ -242,7 +246,11 @@ impl CommandBus {
                 }
                 Err(AppendError::Conflict { .. }) => {
                     self.states.forget(&key);
+                    if std::time::Instant::now() >= deadline {
+                        return Err(BusError::Conflict);
+                    }
                     back_off(attempt).await;
+                    attempt = attempt.saturating_add(1);
                 }
                 Err(AppendError::Claimed { kind }) => return Err(BusError::Claimed(kind)),
                 Err(AppendError::GuardFailed(name)) => return Err(BusError::GuardFailed(name)),
@@ -252,7 +260,6 @@ impl CommandBus {
                 }
             }
         }
-        Err(BusError::Conflict)
     }
 
     /// Keeps the state a successful append leaves; after an erasure keeps nothing at all.
