@@ -99,7 +99,8 @@ pub async fn measure(
     })
 }
 
-async fn client_credentials(
+/// `count` client-credentials grants over `clients` concurrent clients of `target`.
+pub async fn client_credentials(
     target: &Arc<Target>,
     clients: usize,
     count: usize,

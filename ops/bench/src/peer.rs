@@ -19,6 +19,7 @@ use crate::browser::Browser;
 use crate::cpu::{Meter, PerOperation};
 use crate::flows::{self, Target};
 use crate::load::{self, Rate};
+use crate::oauth::client_credentials;
 use crate::peer_process::{self, PeerProcess, Skipped};
 use crate::primitives::{self, Primitive};
 use crate::server::{ManagementClient, OAuthClient, Server, REDIRECT_URI};
@@ -282,19 +283,6 @@ async fn management_tokens(side: &Side, clients: usize, count: usize) -> anyhow:
             flows::management_token(&http, &base, &management).await?;
             Ok(())
         }
-    })
-    .await
-}
-
-async fn client_credentials(
-    target: &Arc<Target>,
-    clients: usize,
-    count: usize,
-) -> anyhow::Result<Rate> {
-    let target = target.clone();
-    load::run(vec![(); clients], count, move |()| {
-        let target = target.clone();
-        async move { target.client_credentials().await }
     })
     .await
 }
