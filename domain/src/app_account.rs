@@ -218,6 +218,8 @@ impl Aggregate for AppAccount {
     type Error = AppAccountError;
     type Services = dyn PasswordHasher;
     const STREAM_TYPE: &'static str = "app_account";
+    /// Creating an account or changing its password hashes the password.
+    const DECIDES_SLOWLY: bool = true;
 
     fn apply(&mut self, event: &AppAccountEvent) {
         match event {

@@ -109,45 +109,92 @@ impl Projector for AuditTrailProjection {
         conn: &'a mut AnyConnection,
         event: &'a RecordedEvent,
     ) -> BoxFuture<'a, anyhow::Result<()>> {
-        Box::pin(async move {
-            let before = previous_values(conn, event).await?;
+        Box::pin(write(conn, std::slice::from_ref(event)))
+    }
+
+    /// Nothing in the writer reads the trail but the guard `NoOtherAccounts`, before which the
+    /// writer applies what it holds.
+    fn batched(&self) -> bool {
+        true
+    }
+
+    fn apply_all<'a>(
+        &'a self,
+        conn: &'a mut AnyConnection,
+        events: &'a [RecordedEvent],
+    ) -> BoxFuture<'a, anyhow::Result<()>> {
+        Box::pin(write(conn, events))
+    }
+}
+
+const TRAIL_COLUMNS: [&str; 14] = [
+    "position",
+    "tenant_id",
+    "stream_type",
+    "stream_id",
+    "version",
+    "event_type",
+    "actor_id",
+    "actor_kind",
+    "surface",
+    "request_id",
+    "summary",
+    "recorded_at",
+    "correlation_id",
+    "causation_id",
+];
+
+const SUBJECT_COLUMNS: [&str; 3] = ["tenant_id", "subject_id", "position"];
+
+/// The trail's rows and subjects of `events`, many to a statement.
+async fn write(conn: &mut AnyConnection, events: &[RecordedEvent]) -> anyhow::Result<()> {
+    let mut summaries = Vec::with_capacity(events.len());
+    for event in events {
+        let before = previous_values(conn, event).await?;
+        summaries.push(summary(event, &before));
+    }
+    let mut rest: Vec<(&RecordedEvent, String)> = events.iter().zip(summaries).collect();
+    for size in store::rows::chunk_sizes(events.len()) {
+        let chunk: Vec<_> = rest.drain(..size).collect();
+        let sql = store::rows::insert_sql("proj_audit_trail", &TRAIL_COLUMNS, size);
+        let mut insert = sqlx::query(&sql);
+        for (event, summary) in &chunk {
             let meta = &event.metadata;
-            sqlx::query(
-                "INSERT INTO proj_audit_trail (position, tenant_id, stream_type, stream_id, version, \
-                 event_type, actor_id, actor_kind, surface, request_id, summary, recorded_at, \
-                 correlation_id, causation_id) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
-            )
-            .bind(event.position)
-            .bind(&event.tenant_id)
-            .bind(&event.stream_type)
-            .bind(&event.stream_id)
-            .bind(event.version)
-            .bind(&event.event_type)
-            .bind(&meta.actor_id)
-            .bind(&meta.actor_kind)
-            .bind(&meta.surface)
-            .bind(&meta.request_id)
-            .bind(summary(event, &before))
-            .bind(&event.recorded_at)
-            .bind(&meta.correlation_id)
-            .bind(&meta.causation_id)
-            .execute(&mut *conn)
-            .await?;
-            for subject in subjects(event) {
-                sqlx::query(
-                    "INSERT INTO proj_audit_subjects (tenant_id, subject_id, position) \
-                     VALUES ($1, $2, $3)",
-                )
+            insert = insert
+                .bind(event.position)
+                .bind(&event.tenant_id)
+                .bind(&event.stream_type)
+                .bind(&event.stream_id)
+                .bind(event.version)
+                .bind(&event.event_type)
+                .bind(&meta.actor_id)
+                .bind(&meta.actor_kind)
+                .bind(&meta.surface)
+                .bind(&meta.request_id)
+                .bind(summary)
+                .bind(&event.recorded_at)
+                .bind(&meta.correlation_id)
+                .bind(&meta.causation_id);
+        }
+        insert.execute(&mut *conn).await?;
+    }
+    let mut subjects: Vec<(&RecordedEvent, String)> = events
+        .iter()
+        .flat_map(|event| subjects(event).into_iter().map(move |s| (event, s)))
+        .collect();
+    for size in store::rows::chunk_sizes(subjects.len()) {
+        let chunk: Vec<_> = subjects.drain(..size).collect();
+        let sql = store::rows::insert_sql("proj_audit_subjects", &SUBJECT_COLUMNS, size);
+        let mut insert = sqlx::query(&sql);
+        for (event, subject) in &chunk {
+            insert = insert
                 .bind(&event.tenant_id)
                 .bind(subject)
-                .bind(event.position)
-                .execute(&mut *conn)
-                .await?;
-            }
-            Ok(())
-        })
+                .bind(event.position);
+        }
+        insert.execute(&mut *conn).await?;
     }
+    Ok(())
 }
 
 /// For each changed top-level field, its value in the latest earlier event of the stream that

@@ -48,10 +48,14 @@ pub struct Executed<E> {
     pub position: Option<i64>,
 }
 
-/// Decisions may hash passwords (argon2id, tens of milliseconds): on a multi-threaded runtime
-/// they run with `block_in_place` so other tasks move to another worker meanwhile.
-fn run_blocking<T>(f: impl FnOnce() -> T) -> T {
+/// Decisions that may hash passwords (argon2id, tens of milliseconds: `DECIDES_SLOWLY`) run
+/// with `block_in_place` on a multi-threaded runtime, so other tasks move to another worker
+/// meanwhile. Others run in place: handing the worker over costs more than they do.
+fn decide_on<A: Aggregate, T>(f: impl FnOnce() -> T) -> T {
     use tokio::runtime::{Handle, RuntimeFlavor};
+    if !A::DECIDES_SLOWLY {
+        return f();
+    }
     match Handle::try_current().map(|h| h.runtime_flavor()) {
         Ok(RuntimeFlavor::MultiThread) => tokio::task::block_in_place(f),
         _ => f(),
@@ -210,7 +214,7 @@ impl CommandBus {
                 Some(kept) => kept,
                 None => self.current::<A>(&key).await?,
             };
-            let decision = run_blocking(|| decide(&state)).map_err(BusError::Domain)?;
+            let decision = decide_on::<A, _>(|| decide(&state)).map_err(BusError::Domain)?;
             let events = decision
                 .events
                 .iter()

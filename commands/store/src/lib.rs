@@ -11,6 +11,7 @@ pub mod ephemeral;
 pub mod export;
 pub mod fault;
 pub mod migrate;
+pub mod rows;
 mod states;
 pub mod store;
 

@@ -200,8 +200,5 @@ pub fn context(tenant_id: &str, metadata: Metadata) -> Context {
 
 /// The tenant's current settings (defaults if the tenant row is missing).
 pub async fn settings(state: &AppState, tenant_id: &str) -> anyhow::Result<TenantSettings> {
-    Ok(projections::tenants::get(state.pool(), tenant_id)
-        .await?
-        .map(|t| t.settings)
-        .unwrap_or_default())
+    cache::lookups::settings(state, tenant_id).await
 }

@@ -115,6 +115,6 @@ pub async fn id_token(
     });
     state
         .signing
-        .sign(&state.bus, tenant, "RS256", &claims)
+        .sign_repeatable(&state.bus, tenant, "RS256", &claims)
         .await
 }

@@ -279,6 +279,8 @@ impl Aggregate for User {
     type Error = UserError;
     type Services = dyn PasswordHasher;
     const STREAM_TYPE: &'static str = "user";
+    /// Creating a user or changing its password hashes the password.
+    const DECIDES_SLOWLY: bool = true;
 
     fn apply(&mut self, event: &UserEvent) {
         match event {

@@ -8,6 +8,7 @@
 /// replay, restart, concurrency and tamper evidence; a store written by the previous release.
 mod events {
     mod backup;
+    mod batched;
     mod checkpoints;
     mod connections;
     mod dialect_neutral;

@@ -3,6 +3,7 @@
 //! hash chain, unique claims and sealed personal data, written by a group-commit writer task
 //! together with the inline projections.
 
+mod append;
 mod chain;
 mod read;
 pub mod request_metadata;
@@ -38,6 +39,28 @@ pub trait Projector: Send + Sync {
         conn: &'a mut AnyConnection,
         event: &'a RecordedEvent,
     ) -> BoxFuture<'a, anyhow::Result<()>>;
+
+    /// Whether the writer may hold this projection's events until the end of a batch and give
+    /// them to `apply_all` together (ops/adr/0030): only for a projection whose tables nothing
+    /// in the writer reads (a decision, another projection), except guards, before which the
+    /// writer applies what it holds.
+    fn batched(&self) -> bool {
+        false
+    }
+
+    /// Applies `events` in their order: by default one by one.
+    fn apply_all<'a>(
+        &'a self,
+        conn: &'a mut AnyConnection,
+        events: &'a [RecordedEvent],
+    ) -> BoxFuture<'a, anyhow::Result<()>> {
+        Box::pin(async move {
+            for event in events {
+                self.apply(conn, event).await?;
+            }
+            Ok(())
+        })
+    }
 }
 
 pub(crate) struct Shared {
@@ -73,7 +96,7 @@ impl EventStore {
             changes: Arc::default(),
         });
         let (sender, receiver) = mpsc::channel(4 * writer::MAX_BATCH);
-        tokio::spawn(writer::run(shared.clone(), receiver));
+        writer::start(shared.clone(), receiver);
         Self {
             shared,
             writer: sender,

@@ -36,25 +36,64 @@ fn subject(event: &RecordedEvent) -> &str {
     }
 }
 
-pub async fn keep(
-    conn: &mut AnyConnection,
-    event: &RecordedEvent,
-    (client_ip, user_agent): &Personal,
-) -> anyhow::Result<()> {
-    sqlx::query(
-        "INSERT INTO request_metadata (tenant_id, position, stream_id, subject_id, client_ip, \
-         user_agent, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(&event.tenant_id)
-    .bind(event.position)
-    .bind(&event.stream_id)
-    .bind(subject(event))
-    .bind(client_ip)
-    .bind(user_agent)
-    .bind(&event.recorded_at)
-    .execute(&mut *conn)
-    .await
-    .context("keeping request metadata")?;
+/// A row of `request_metadata`, written with the batch's others (`keep_all`).
+pub struct Kept {
+    tenant_id: String,
+    position: i64,
+    stream_id: String,
+    subject_id: String,
+    client_ip: Option<String>,
+    user_agent: Option<String>,
+    recorded_at: String,
+}
+
+impl Kept {
+    pub fn of(event: &RecordedEvent, (client_ip, user_agent): &Personal) -> Self {
+        Self {
+            tenant_id: event.tenant_id.clone(),
+            position: event.position,
+            stream_id: event.stream_id.clone(),
+            subject_id: subject(event).to_string(),
+            client_ip: client_ip.clone(),
+            user_agent: user_agent.clone(),
+            recorded_at: event.recorded_at.clone(),
+        }
+    }
+}
+
+const COLUMNS: [&str; 7] = [
+    "tenant_id",
+    "position",
+    "stream_id",
+    "subject_id",
+    "client_ip",
+    "user_agent",
+    "recorded_at",
+];
+
+/// Inserts the rows, many to a statement.
+pub async fn keep_all(conn: &mut AnyConnection, rows: &[Kept]) -> anyhow::Result<()> {
+    let mut rest = rows;
+    for size in crate::rows::chunk_sizes(rows.len()) {
+        let (chunk, after) = rest.split_at(size);
+        rest = after;
+        let sql = crate::rows::insert_sql("request_metadata", &COLUMNS, size);
+        let mut insert = sqlx::query(&sql);
+        for row in chunk {
+            insert = insert
+                .bind(&row.tenant_id)
+                .bind(row.position)
+                .bind(&row.stream_id)
+                .bind(&row.subject_id)
+                .bind(&row.client_ip)
+                .bind(&row.user_agent)
+                .bind(&row.recorded_at);
+        }
+        insert
+            .execute(&mut *conn)
+            .await
+            .context("keeping request metadata")?;
+    }
     Ok(())
 }
 

@@ -1,6 +1,6 @@
-//! Group commit: one writer task takes every queued append, writes them in ONE transaction, each
-//! under its own savepoint (a conflict or claim violation fails that append alone), commits, and
-//! only then answers the callers.
+//! Group commit: one writer task takes every queued append, writes them in ONE transaction (a
+//! conflict or claim violation fails that append alone: see `write_batch`), commits, and only
+//! then answers the callers.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -12,14 +12,12 @@ use sqlx::{Any, AnyConnection, Connection, Executor};
 use tokio::sync::{mpsc, oneshot};
 use tracing::Instrument;
 
-use super::chain::{self, ChainedFields};
+use super::append::append_one;
 use super::request_metadata;
-use super::seal::{has_personal, seal_payload};
 use super::types::{AppendError, AppendRequest, Appended, RecordedEvent};
 use super::Shared;
 use crate::changes::Change;
 use crate::crypto::KEY_LEN;
-use domain::Forget;
 
 pub const MAX_BATCH: usize = 256;
 
@@ -31,7 +29,35 @@ pub(super) struct Job {
     pub caller: tracing::Span,
 }
 
-pub(super) async fn run(shared: Arc<Shared>, mut jobs: mpsc::Receiver<Job>) {
+/// Starts the writer. On SQLite it gets a thread and a runtime of its own (ops/adr/0030):
+/// SQLite answers each statement from a thread of its own and the writer waits for each answer
+/// in turn, so on the shared runtime every step of every batch would first wait behind the
+/// requests ready to run there, and every append would wait for all of them. On PostgreSQL its
+/// connections' sockets belong to the shared runtime, and so does the writer.
+pub(super) fn start(shared: Arc<Shared>, jobs: mpsc::Receiver<Job>) {
+    if shared.db.engine != crate::db::Engine::Sqlite {
+        tokio::spawn(run(shared, jobs));
+        return;
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build();
+    let runtime = match runtime {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            tracing::warn!(%error, "the writer runs on the shared runtime");
+            tokio::spawn(run(shared, jobs));
+            return;
+        }
+    };
+    let thread = std::thread::Builder::new().name("idaas-writer".into());
+    // The thread ends when the store (every sender of jobs) is dropped.
+    if let Err(error) = thread.spawn(move || runtime.block_on(run(shared, jobs))) {
+        panic!("starting the event store's writer thread: {error}");
+    }
+}
+
+async fn run(shared: Arc<Shared>, mut jobs: mpsc::Receiver<Job>) {
     while let Some(first) = jobs.recv().await {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -143,23 +169,85 @@ async fn write_batch_on_own_connection(
     written
 }
 
-/// What one append changes in the batch, merged only when its savepoint is released.
+/// Rows held until the end of a batch and written there together (ops/adr/0030): events for
+/// the batched projections (the audit trail) and request metadata. Written earlier, before a
+/// guard or a forgetting, which may read them, and at the end of each append when the batch
+/// has savepoints.
 #[derive(Default)]
-struct Pending {
-    last_position: i64,
-    heads: HashMap<String, String>,
-    new_keys: Vec<((String, String), [u8; KEY_LEN])>,
-    /// Subjects whose data keys were deleted: dropped from the key cache after the commit.
-    forgotten: Vec<(String, String)>,
-    /// What the appended events touched, told to the change feed after the commit.
-    changes: Vec<Change>,
+pub(super) struct Held {
+    pub events: Vec<RecordedEvent>,
+    pub metadata: Vec<request_metadata::Kept>,
 }
 
+impl Held {
+    fn clear(&mut self) {
+        self.events.clear();
+        self.metadata.clear();
+    }
+}
+
+/// Writes what is held.
+pub(super) async fn flush(
+    shared: &Shared,
+    conn: &mut AnyConnection,
+    held: &mut Held,
+) -> anyhow::Result<()> {
+    if !held.metadata.is_empty() {
+        request_metadata::keep_all(conn, &held.metadata).await?;
+    }
+    if !held.events.is_empty() {
+        let started = std::time::Instant::now();
+        for projector in shared.projectors.iter().filter(|p| p.batched()) {
+            projector
+                .apply_all(conn, &held.events)
+                .await
+                .with_context(|| format!("projecting {} events", held.events.len()))?;
+        }
+        metrics::histogram!("idaas_projection_batch_seconds")
+            .record(started.elapsed().as_secs_f64());
+    }
+    held.clear();
+    Ok(())
+}
+
+/// What one append changes in the batch, merged only when its savepoint is released.
+#[derive(Default)]
+pub(super) struct Pending {
+    pub last_position: i64,
+    pub heads: HashMap<String, String>,
+    pub new_keys: Vec<((String, String), [u8; KEY_LEN])>,
+    /// Subjects whose data keys were deleted: dropped from the key cache after the commit.
+    pub forgotten: Vec<(String, String)>,
+    /// What the appended events touched, told to the change feed after the commit.
+    pub changes: Vec<Change>,
+}
+
+/// Writes a batch. Nearly every batch fails none of its appends, so it is first written without
+/// savepoints (a round trip less per append); if an append fails, that transaction is rolled
+/// back and the batch is written again with a savepoint around each append, so the failure
+/// fails that append alone. A batch of one append needs no savepoint at all.
 async fn write_batch(
     shared: &Shared,
     conn: &mut PoolConnection<Any>,
     requests: &[&AppendRequest],
 ) -> anyhow::Result<Vec<Result<Appended, AppendError>>> {
+    if let Some(outcomes) = attempt(shared, conn, requests, false).await? {
+        return Ok(outcomes);
+    }
+    attempt(shared, conn, requests, true)
+        .await?
+        .context("a batch written with savepoints kept every outcome")
+}
+
+/// One attempt at a batch, with or without savepoints. Without them, the first failing append
+/// rolls everything back: `None` (unless it was the batch's only append, whose failure is the
+/// answer).
+async fn attempt(
+    shared: &Shared,
+    conn: &mut PoolConnection<Any>,
+    requests: &[&AppendRequest],
+    savepoints: bool,
+) -> anyhow::Result<Option<Vec<Result<Appended, AppendError>>>> {
     let mut tx = conn.begin().await.context("beginning an append batch")?;
     // Touching the counter row first takes the write lock (SQLite) or the row lock (PostgreSQL),
     // so batches from every process are serialised and positions follow commit order.
@@ -174,46 +262,69 @@ async fn write_batch(
         ..Default::default()
     };
     let mut outcomes = Vec::with_capacity(requests.len());
+    let mut held = Held::default();
     // Savepoint statements travel together in one round trip: closing one append's savepoint and
     // opening the next one's is a single simple-query call.
-    tx.execute("SAVEPOINT append").await?;
+    if savepoints {
+        tx.execute("SAVEPOINT append").await?;
+    }
     for (index, request) in requests.iter().enumerate() {
         let mut pending = Pending {
             last_position: batch.last_position,
             ..Default::default()
         };
-        let outcome = append_one(shared, &mut tx, request, &batch, &mut pending).await;
+        let mut outcome =
+            append_one(shared, &mut tx, request, &batch, &mut pending, &mut held).await;
+        if savepoints {
+            // The append's held rows are written inside its savepoint, or dropped with it.
+            if outcome.is_ok() {
+                if let Err(error) = flush(shared, &mut tx, &mut held).await {
+                    outcome = Err(error.into());
+                }
+            }
+            held.clear();
+        }
+        if !savepoints && outcome.is_err() {
+            tx.rollback()
+                .await
+                .context("rolling back an append batch")?;
+            if requests.len() > 1 {
+                return Ok(None);
+            }
+            return Ok(Some(vec![settle(shared, outcome)]));
+        }
         let last = index + 1 == requests.len();
-        let savepoints = match (outcome.is_ok(), last) {
-            (true, true) => "RELEASE SAVEPOINT append",
-            (true, false) => "RELEASE SAVEPOINT append; SAVEPOINT append",
-            (false, true) => "ROLLBACK TO SAVEPOINT append; RELEASE SAVEPOINT append",
+        let statements = match (outcome.is_ok(), last) {
+            _ if !savepoints => None,
+            (true, true) => Some("RELEASE SAVEPOINT append"),
+            (true, false) => Some("RELEASE SAVEPOINT append; SAVEPOINT append"),
+            (false, true) => Some("ROLLBACK TO SAVEPOINT append; RELEASE SAVEPOINT append"),
             (false, false) => {
-                "ROLLBACK TO SAVEPOINT append; RELEASE SAVEPOINT append; SAVEPOINT append"
+                Some("ROLLBACK TO SAVEPOINT append; RELEASE SAVEPOINT append; SAVEPOINT append")
             }
         };
-        tx.execute(savepoints).await?;
-        match outcome {
-            Ok(appended) => {
-                batch.last_position = pending.last_position;
-                batch.heads.extend(pending.heads);
-                batch.new_keys.extend(pending.new_keys);
-                batch.forgotten.extend(pending.forgotten);
-                batch.changes.extend(pending.changes);
-                outcomes.push(Ok(appended));
-            }
-            Err(AppendError::Internal(e)) => match crate::fault::unavailable(&e) {
-                Some(fault) => {
-                    shared.db.health.failed(&fault, &shared.db.location);
-                    outcomes.push(Err(AppendError::Internal(anyhow::Error::new(fault))));
-                }
-                None => {
-                    tracing::error!(error = %format!("{e:#}"), "an append failed");
-                    outcomes.push(Err(AppendError::Internal(e)));
-                }
-            },
-            Err(error) => outcomes.push(Err(error)),
+        if let Some(statements) = statements {
+            tx.execute(statements).await?;
         }
+        if outcome.is_ok() {
+            batch.last_position = pending.last_position;
+            batch.heads.extend(pending.heads);
+            batch.new_keys.extend(pending.new_keys);
+            batch.forgotten.extend(pending.forgotten);
+            batch.changes.extend(pending.changes);
+        }
+        outcomes.push(settle(shared, outcome));
+    }
+    // Only a batch without savepoints holds rows here; if they fail, it is written again with
+    // savepoints, where they fail their own append alone.
+    if let Err(error) = flush(shared, &mut tx, &mut held).await {
+        tx.rollback()
+            .await
+            .context("rolling back an append batch")?;
+        if requests.len() > 1 {
+            return Ok(None);
+        }
+        return Ok(Some(vec![settle(shared, Err(error.into()))]));
     }
     // Chain heads move once per tenant per batch, after every append in it has been decided.
     for (tenant, hash) in &batch.heads {
@@ -246,312 +357,26 @@ async fn write_batch(
     shared
         .changes
         .committed(start, batch.last_position, &batch.changes);
-    Ok(outcomes)
+    Ok(Some(outcomes))
 }
 
-async fn append_one(
+/// An append's outcome as answered: an internal error that is a storage fault marks the
+/// database failing (and is answered as that fault); any other is logged.
+fn settle(
     shared: &Shared,
-    conn: &mut AnyConnection,
-    request: &AppendRequest,
-    batch: &Pending,
-    pending: &mut Pending,
+    outcome: Result<Appended, AppendError>,
 ) -> Result<Appended, AppendError> {
-    for guard in &request.guards {
-        let holds = guard
-            .holds(conn, &request.tenant_id)
-            .await
-            .with_context(|| format!("checking {}", guard.name()))?;
-        if !holds {
-            return Err(AppendError::GuardFailed(guard.name()));
-        }
-    }
-    if request.events.is_empty() {
-        check_version(conn, request).await?;
-        write_claims(shared, conn, request).await?;
-        forget(conn, request, pending).await?;
-        return Ok(None);
-    }
-    write_claims(shared, conn, request).await?;
-    let tenant = &request.tenant_id;
-    let mut prev_hash = match batch.heads.get(tenant) {
-        Some(hash) => hash.clone(),
-        None => chain_head(conn, tenant).await?,
-    };
-    // The client address and user agent stay out of the hashed bytes (ops/adr/0026).
-    let personal = request_metadata::personal(&request.metadata);
-    let chained = request_metadata::chained(&request.metadata);
-    let metadata = serde_json::to_string(&chained).context("metadata")?;
-    let recorded_at = chrono::Utc::now()
-        .format("%Y-%m-%dT%H:%M:%S%.3fZ")
-        .to_string();
-    for (index, event) in request.events.iter().enumerate() {
-        let version = request.expected_version + index as i64 + 1;
-        let position = pending.last_position + 1;
-        let stored = if has_personal(&event.payload) {
-            // A subject whose key an earlier append of this batch destroyed gets a new key, not
-            // the cached one (the cache forgets only once the batch commits).
-            let subject = (tenant.clone(), request.stream_id.clone());
-            if batch.forgotten.contains(&subject) || pending.forgotten.contains(&subject) {
-                shared.subject_keys.drop_cached(tenant, &request.stream_id);
-            }
-            let key = shared
-                .subject_keys
-                .for_writing(
-                    conn,
-                    &shared.keys,
-                    tenant,
-                    &request.stream_id,
-                    &mut pending.new_keys,
-                )
-                .await?;
-            seal_payload(&event.payload, &key)?
-        } else {
-            event.payload.clone()
-        };
-        let payload = serde_json::to_string(&stored).context("payload")?;
-        let fields = ChainedFields {
-            position,
-            tenant_id: tenant,
-            stream_type: &request.stream_type,
-            stream_id: &request.stream_id,
-            version,
-            event_type: &event.event_type,
-            schema_version: i64::from(event.schema_version),
-            payload: &payload,
-            metadata: &metadata,
-            recorded_at: &recorded_at,
-        };
-        let hash = chain::hash(&prev_hash, &fields);
-        // The first insert carries the expected-version check, saving a round trip per append.
-        let sql = if index == 0 {
-            "INSERT INTO events (position, tenant_id, stream_type, stream_id, version, event_type, \
-             schema_version, payload, metadata, recorded_at, prev_hash, hash) \
-             SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12 \
-             WHERE (SELECT COALESCE(MAX(version), 0) FROM events \
-                    WHERE tenant_id = $2 AND stream_type = $3 AND stream_id = $4) = $13"
-        } else {
-            "INSERT INTO events (position, tenant_id, stream_type, stream_id, version, event_type, \
-             schema_version, payload, metadata, recorded_at, prev_hash, hash) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
-        };
-        let mut insert = sqlx::query(sql)
-            .bind(position)
-            .bind(tenant)
-            .bind(&request.stream_type)
-            .bind(&request.stream_id)
-            .bind(version)
-            .bind(&event.event_type)
-            .bind(i64::from(event.schema_version))
-            .bind(&payload)
-            .bind(&metadata)
-            .bind(&recorded_at)
-            .bind(&prev_hash)
-            .bind(&hash);
-        if index == 0 {
-            insert = insert.bind(request.expected_version);
-        }
-        let inserted = insert
-            .execute(&mut *conn)
-            .await
-            .context("inserting an event")?;
-        if inserted.rows_affected() == 0 {
-            check_version(conn, request).await?;
-            return Err(anyhow::anyhow!("the guarded insert wrote nothing").into());
-        }
-        // Projections see what a reader loading the event would see: an older shape appended
-        // by a tool or an import is upcast first, so live rows equal a replay's.
-        let (schema_version, payload) = domain::upcast::upcast(
-            &shared.upcasters,
-            &event.event_type,
-            event.schema_version,
-            event.payload.clone(),
-        );
-        let recorded = RecordedEvent {
-            position,
-            tenant_id: tenant.clone(),
-            stream_type: request.stream_type.clone(),
-            stream_id: request.stream_id.clone(),
-            version,
-            event_type: event.event_type.clone(),
-            schema_version,
-            payload,
-            // What a replay will read: projections never see the request metadata kept beside.
-            metadata: chained.clone(),
-            recorded_at: recorded_at.clone(),
-        };
-        if let Some(personal) = &personal {
-            request_metadata::keep(conn, &recorded, personal).await?;
-        }
-        project(shared, conn, &recorded).await?;
-        pending.changes.push(Change {
-            position,
-            tenant_id: recorded.tenant_id,
-            stream_type: recorded.stream_type,
-            stream_id: recorded.stream_id,
-            event_type: recorded.event_type,
-        });
-        prev_hash = hash;
-        pending.last_position = position;
-    }
-    pending.heads.insert(tenant.clone(), prev_hash);
-    forget(conn, request, pending).await?;
-    Ok(Some(pending.last_position))
-}
-
-/// Applies one event to every inline projection, in the append's transaction: one span and one
-/// latency sample per event (a span per projection would be a score of spans per event).
-async fn project(
-    shared: &Shared,
-    conn: &mut AnyConnection,
-    recorded: &RecordedEvent,
-) -> anyhow::Result<()> {
-    let span = tracing::info_span!(
-        target: "idaas::trace",
-        "projection",
-        event_type = %recorded.event_type
-    );
-    let started = std::time::Instant::now();
-    async {
-        for projector in &shared.projectors {
-            projector
-                .apply(conn, recorded)
-                .await
-                .with_context(|| format!("projecting {}", recorded.event_type))?;
-        }
-        anyhow::Ok(())
-    }
-    .instrument(span)
-    .await?;
-    metrics::histogram!("idaas_projection_seconds").record(started.elapsed().as_secs_f64());
-    Ok(())
-}
-
-/// Forgets what the request says, after its events (ops/adr/0026): a subject's data key and
-/// request metadata, or the tenant's request metadata up to a position.
-async fn forget(
-    conn: &mut AnyConnection,
-    request: &AppendRequest,
-    pending: &mut Pending,
-) -> anyhow::Result<()> {
-    let tenant = &request.tenant_id;
-    for forget in &request.forget {
-        match forget {
-            Forget::Subject(subject) => {
-                sqlx::query("DELETE FROM subject_keys WHERE tenant_id = $1 AND subject_id = $2")
-                    .bind(tenant)
-                    .bind(subject)
-                    .execute(&mut *conn)
-                    .await
-                    .context("destroying a subject key")?;
-                request_metadata::forget_subject(conn, tenant, subject).await?;
-                pending.forgotten.push((tenant.clone(), subject.clone()));
-            }
-            Forget::RequestMetadataUpTo(position) => {
-                request_metadata::forget_up_to(conn, tenant, *position).await?;
-            }
-        }
-    }
-    Ok(())
-}
-
-/// A conflict unless the stream is at the version the decision was made on.
-async fn check_version(
-    conn: &mut AnyConnection,
-    request: &AppendRequest,
-) -> Result<(), AppendError> {
-    let (actual,): (i64,) = sqlx::query_as(
-        "SELECT COALESCE(MAX(version), 0) FROM events \
-         WHERE tenant_id = $1 AND stream_type = $2 AND stream_id = $3",
-    )
-    .bind(&request.tenant_id)
-    .bind(&request.stream_type)
-    .bind(&request.stream_id)
-    .fetch_one(&mut *conn)
-    .await
-    .context("reading the stream version")?;
-    if actual != request.expected_version {
-        return Err(AppendError::Conflict {
-            expected: request.expected_version,
-            actual,
-        });
-    }
-    Ok(())
-}
-
-async fn chain_head(conn: &mut AnyConnection, tenant: &str) -> anyhow::Result<String> {
-    let row: Option<(String,)> =
-        sqlx::query_as("SELECT last_hash FROM chain_heads WHERE tenant_id = $1")
-            .bind(tenant)
-            .fetch_optional(&mut *conn)
-            .await?;
-    Ok(row
-        .map(|(h,)| h)
-        .unwrap_or_else(|| chain::GENESIS.to_string()))
-}
-
-/// Releases first (so a value can move between attributes of one owner), then takes claims;
-/// a claim held by another owner fails the append with the claim's kind.
-async fn write_claims(
-    shared: &Shared,
-    conn: &mut AnyConnection,
-    request: &AppendRequest,
-) -> Result<(), AppendError> {
-    let owner = &request.stream_id;
-    for claim in &request.releases {
-        let tenant = if claim.global {
-            "*"
-        } else {
-            &request.tenant_id
-        };
-        let kind = claim.kind.as_str();
-        sqlx::query(
-            "DELETE FROM unique_claims WHERE tenant_id = $1 AND kind = $2 AND claim_key = $3 AND owner = $4",
-        )
-        .bind(tenant)
-        .bind(kind.as_ref())
-        .bind(shared.keys.claim_key(&kind, &claim.value))
-        .bind(owner)
-        .execute(&mut *conn)
-        .await
-        .context("releasing a claim")?;
-    }
-    for claim in &request.claims {
-        let tenant = if claim.global {
-            "*"
-        } else {
-            &request.tenant_id
-        };
-        let kind = claim.kind.as_str();
-        let key = shared.keys.claim_key(&kind, &claim.value);
-        let holder: Option<(String,)> = sqlx::query_as(
-            "SELECT owner FROM unique_claims WHERE tenant_id = $1 AND kind = $2 AND claim_key = $3",
-        )
-        .bind(tenant)
-        .bind(kind.as_ref())
-        .bind(&key)
-        .fetch_optional(&mut *conn)
-        .await
-        .context("reading a claim")?;
-        match holder {
-            Some((holder,)) if holder == *owner => {}
-            Some(_) => {
-                return Err(AppendError::Claimed {
-                    kind: claim.kind.clone(),
-                })
+    match outcome {
+        Err(AppendError::Internal(e)) => match crate::fault::unavailable(&e) {
+            Some(fault) => {
+                shared.db.health.failed(&fault, &shared.db.location);
+                Err(AppendError::Internal(anyhow::Error::new(fault)))
             }
             None => {
-                sqlx::query(
-                    "INSERT INTO unique_claims (tenant_id, kind, claim_key, owner) VALUES ($1, $2, $3, $4)",
-                )
-                .bind(tenant)
-                .bind(kind.as_ref())
-                .bind(&key)
-                .bind(owner)
-                .execute(&mut *conn)
-                .await
-                .context("taking a claim")?;
+                tracing::error!(error = %format!("{e:#}"), "an append failed");
+                Err(AppendError::Internal(e))
             }
-        }
+        },
+        outcome => outcome,
     }
-    Ok(())
 }

@@ -5,6 +5,7 @@
 
 use std::sync::Arc;
 
+use domain::tenant::TenantSettings;
 use projections::applications::ApplicationRow;
 use projections::oauth::TokenRow;
 
@@ -107,4 +108,22 @@ pub async fn management_token(
     let tokens = &caches.management_tokens;
     tokens.fill(ticket, key, group, application_id.clone(), Some(expires_at));
     Ok(Some(application_id))
+}
+
+/// The tenant's settings (the defaults for a tenant not recorded).
+pub async fn settings(state: &AppState, tenant: &str) -> anyhow::Result<TenantSettings> {
+    let caches = &state.caches;
+    let key = tenant.to_string();
+    if let Some(settings) = caches.settings.get(&key, state.now()) {
+        return Ok(TenantSettings::clone(&settings));
+    }
+    let ticket = caches.settings.ticket();
+    let row = projections::tenants::get(state.pool(), tenant).await?;
+    let Some(row) = row else {
+        return Ok(TenantSettings::default());
+    };
+    let group = Group::of(tenant, tenant);
+    let kept = Arc::new(row.settings.clone());
+    caches.settings.fill(ticket, key, group, kept, None);
+    Ok(row.settings)
 }

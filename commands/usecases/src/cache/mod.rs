@@ -15,6 +15,7 @@ use std::sync::Arc;
 pub use bounded::{Bounded, Group, Ticket};
 use domain::application::Application;
 use domain::oauth_grant::OAuthGrant;
+use domain::tenant::{Tenant, TenantSettings};
 use domain::Aggregate;
 use projections::applications::ApplicationRow;
 use projections::oauth::TokenRow;
@@ -36,6 +37,8 @@ pub struct Caches {
     access_tokens: Bounded<Key, Arc<TokenRow>>,
     /// Management tokens by keyed hash → application id, filed under the application.
     management_tokens: Bounded<Key, String>,
+    /// Each tenant's settings, filed under the tenant's stream.
+    settings: Bounded<String, Arc<TenantSettings>>,
 }
 
 impl Caches {
@@ -47,6 +50,7 @@ impl Caches {
             client_ids: Bounded::new("client_id", entries, feed.clone()),
             access_tokens: Bounded::new("access_token", entries, feed.clone()),
             management_tokens: Bounded::new("management_token", entries, feed.clone()),
+            settings: Bounded::new("tenant_settings", entries, feed.clone()),
         }
     }
 }
@@ -62,6 +66,10 @@ impl ChangeSubscriber for Caches {
                     self.client_ids.invalidate(group);
                     self.management_tokens.invalidate(group);
                 }
+                Tenant::STREAM_TYPE => {
+                    let tenant = &change.tenant_id;
+                    self.settings.invalidate(Group::of(tenant, tenant));
+                }
                 OAuthGrant::STREAM_TYPE if ENDS_TOKENS.contains(&change.event_type.as_str()) => {
                     self.access_tokens.invalidate(group());
                 }
@@ -75,6 +83,7 @@ impl ChangeSubscriber for Caches {
         self.client_ids.clear();
         self.access_tokens.clear();
         self.management_tokens.clear();
+        self.settings.clear();
     }
 }
 

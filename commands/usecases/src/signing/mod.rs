@@ -42,7 +42,12 @@ struct ActiveKey {
     algorithm: String,
     alg: Algorithm,
     key: SigningPair,
+    /// Tokens signed by `sign_repeatable`, by their claims' JSON (see there).
+    repeated: std::sync::Mutex<std::collections::HashMap<String, String>>,
 }
+
+/// The most tokens `sign_repeatable` keeps per key before it starts afresh.
+const REPEATED_KEPT: usize = 256;
 
 /// A published public key, as in JWKS, with what verifies tokens it signed.
 #[derive(Clone)]
@@ -163,13 +168,48 @@ impl KeyRing {
         algorithm: &str,
         claims: &Value,
     ) -> anyhow::Result<String> {
+        self.active(bus, tenant, algorithm).await?.sign(claims)
+    }
+
+    /// The tenant's current key of `algorithm`.
+    async fn active(
+        &self,
+        bus: &CommandBus,
+        tenant: &str,
+        algorithm: &str,
+    ) -> anyhow::Result<Arc<ActiveKey>> {
         let keys = self.tenant(bus, tenant).await?;
-        let key = keys
-            .active
-            .iter()
-            .find(|k| k.algorithm == algorithm)
-            .with_context(|| format!("no {algorithm} signing key"))?;
-        key.sign(claims)
+        let key = keys.active.iter().find(|k| k.algorithm == algorithm);
+        key.cloned()
+            .with_context(|| format!("no {algorithm} signing key"))
+    }
+
+    /// As `sign`, for claims that are often exactly the same from one call to the next (the
+    /// management token's `id_token`: client, issuer and times in whole seconds): the token
+    /// signed for the same claims with the same key is answered again. An RS256 signature
+    /// (RSASSA-PKCS1-v1_5) is a function of the key and the signed bytes, so the answer is
+    /// byte for byte the token a new signature would give, without its cost.
+    pub async fn sign_repeatable(
+        &self,
+        bus: &CommandBus,
+        tenant: &str,
+        algorithm: &str,
+        claims: &Value,
+    ) -> anyhow::Result<String> {
+        let key = self.active(bus, tenant, algorithm).await?;
+        let text = claims.to_string();
+        let kept = |memo: &std::collections::HashMap<String, String>| memo.get(&text).cloned();
+        if let Some(token) = key.repeated.lock().ok().and_then(|memo| kept(&memo)) {
+            return Ok(token);
+        }
+        let token = key.sign(claims)?;
+        if let Ok(mut memo) = key.repeated.lock() {
+            if memo.len() >= REPEATED_KEPT {
+                memo.clear();
+            }
+            memo.insert(text, token.clone());
+        }
+        Ok(token)
     }
 
     /// The claims of a JWS signed by one of the tenant's published keys, or `None` when the

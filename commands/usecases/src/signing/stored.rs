@@ -152,5 +152,6 @@ pub(super) fn active_key(key_id: &str, algorithm: &str, pkcs8: &[u8]) -> anyhow:
         algorithm: algorithm.to_string(),
         alg,
         key,
+        repeated: Default::default(),
     })
 }

@@ -1,0 +1,163 @@
+//! Rows held to the end of a batch (ops/adr/0030): a batch's audit trail and request metadata
+//! are all written, and a guard reading the trail sees the earlier appends of its own batch (a
+//! guard that holds while something is absent, as the erasure guard, would otherwise hold
+//! wrongly).
+
+use std::sync::Arc;
+
+use futures::future::BoxFuture;
+use idaas_tests::{on_both_engines, Engine, TestDatabase};
+use projections::audit_trail::AuditTrailProjection;
+use serde_json::json;
+use sqlx::AnyConnection;
+use store::store::{AppendError, AppendRequest, Guard, NewEvent, Projector};
+use store::{EventStore, Keys, Metadata, RecordedEvent};
+
+/// Holds while the audit trail files nothing under `subject` (as the erasure guard holds while
+/// no other account of the user is filed).
+#[derive(Debug)]
+struct Unfiled(String);
+
+impl Guard for Unfiled {
+    fn name(&self) -> &'static str {
+        "unfiled"
+    }
+
+    fn holds<'a>(
+        &'a self,
+        conn: &'a mut AnyConnection,
+        tenant: &'a str,
+    ) -> BoxFuture<'a, anyhow::Result<bool>> {
+        Box::pin(async move {
+            let found: Option<(i64,)> = sqlx::query_as(
+                "SELECT position FROM proj_audit_subjects WHERE tenant_id = $1 AND subject_id = $2",
+            )
+            .bind(tenant)
+            .bind(&self.0)
+            .fetch_optional(&mut *conn)
+            .await?;
+            Ok(found.is_none())
+        })
+    }
+}
+
+/// Holds the writer for a moment on `test.slow` events, so that the appends sent meanwhile are
+/// queued into the next batch together.
+struct Slow;
+
+impl Projector for Slow {
+    fn name(&self) -> &'static str {
+        "slow"
+    }
+
+    fn apply<'a>(
+        &'a self,
+        _: &'a mut AnyConnection,
+        event: &'a RecordedEvent,
+    ) -> BoxFuture<'a, anyhow::Result<()>> {
+        Box::pin(async move {
+            if event.event_type == "test.slow" {
+                tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+            }
+            Ok(())
+        })
+    }
+}
+
+async fn open(engine: Engine) -> (TestDatabase, EventStore) {
+    let database = TestDatabase::create(engine).await;
+    let db = store::connect(&database.url).await.expect("connect");
+    store::migrate(&db).await.expect("migrate");
+    let keys = Keys::parse_master(&database.master_key).unwrap();
+    let store = EventStore::open(
+        db,
+        keys,
+        vec![Arc::new(Slow), Arc::new(AuditTrailProjection)],
+        Vec::new(),
+    );
+    (database, store)
+}
+
+fn request(stream: &str, expected: i64, payload: serde_json::Value) -> AppendRequest {
+    AppendRequest {
+        tenant_id: "t1".into(),
+        stream_type: "thing".into(),
+        stream_id: stream.into(),
+        expected_version: expected,
+        events: vec![NewEvent {
+            event_type: "thing.happened".into(),
+            schema_version: 1,
+            payload,
+        }],
+        claims: Vec::new(),
+        releases: Vec::new(),
+        guards: Vec::new(),
+        forget: Vec::new(),
+        metadata: Metadata {
+            client_ip: Some("192.0.2.7".into()),
+            ..Metadata::default()
+        },
+    }
+}
+
+/// (position, stream, subjects) of the trail, and the request metadata rows.
+async fn trail(store: &EventStore) -> (Vec<(i64, String, String)>, i64) {
+    let pool = &store.database().pool;
+    let rows: Vec<(i64, String, String)> = sqlx::query_as(
+        "SELECT t.position, t.stream_id, s.subject_id FROM proj_audit_trail t \
+         JOIN proj_audit_subjects s ON s.position = t.position ORDER BY t.position, s.subject_id",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    let (metadata,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM request_metadata")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    (rows, metadata)
+}
+
+async fn a_batch_writes_every_trail_row_and_a_guard_sees_its_own_batch(engine: Engine) {
+    let (database, store) = open(engine).await;
+    // A slow append holds the writer while the others are sent: they make one batch.
+    let slow = {
+        let store = store.clone();
+        let mut slow = request("slow", 0, json!({}));
+        slow.events[0].event_type = "test.slow".into();
+        tokio::spawn(async move { store.append(slow).await })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    let crowd: Vec<_> = (0..150)
+        .map(|i| {
+            let store = store.clone();
+            let payload = json!({"owner_id": format!("o{i}")});
+            tokio::spawn(async move { store.append(request(&format!("c{i}"), 0, payload)).await })
+        })
+        .collect();
+    let filing = request("first", 0, json!({"user_id": "u9"}));
+    let mut guarded = request("second", 0, json!({}));
+    guarded.guards.push(Arc::new(Unfiled("u9".into())));
+    let (filed, seen) = tokio::join!(store.append(filing), store.append(guarded));
+    slow.await.unwrap().expect("the slow append");
+    for task in crowd {
+        task.await.unwrap().expect("a crowd append");
+    }
+    filed.expect("the filing append");
+    assert!(
+        matches!(seen, Err(AppendError::GuardFailed("unfiled"))),
+        "the guard saw the trail row of an earlier append of its batch: {seen:?}"
+    );
+    let (rows, metadata) = trail(&store).await;
+    // 152 events: each filed under its stream, the crowd's also under their owner, the first
+    // also under its user; the refused append left nothing.
+    assert_eq!(rows.len(), 152 + 150 + 1);
+    assert_eq!(metadata, 152);
+    let positions: std::collections::BTreeSet<i64> = rows.iter().map(|r| r.0).collect();
+    assert_eq!(positions, (1..=152).collect());
+    let first = rows.iter().filter(|r| r.1 == "first").map(|r| r.2.as_str());
+    assert_eq!(first.collect::<Vec<_>>(), ["first", "u9"]);
+    store.database().pool.close().await;
+    database.drop_database().await;
+}
+
+on_both_engines!(a_batch_writes_every_trail_row_and_a_guard_sees_its_own_batch);
