@@ -1,9 +1,9 @@
-//! Applications and the management tokens issued to them.
+//! Applications, and the lookup of the management tokens issued to them (the tokens' table is
+//! `management_tokens`'s).
 
 use domain::application::ProtocolSettings;
 use domain::application::{Application, ApplicationEvent};
 use domain::authority::{AuditReading, Authority};
-use domain::management_token::{ManagementToken, ManagementTokenEvent};
 use domain::Aggregate;
 use futures::future::BoxFuture;
 use sqlx::any::AnyRow;
@@ -14,7 +14,7 @@ use crate::support::{flag, typed};
 
 pub struct ApplicationsProjection;
 
-pub const TABLES: &[&str] = &["proj_applications", "proj_management_tokens"];
+pub const TABLES: &[&str] = &["proj_applications"];
 
 impl Projector for ApplicationsProjection {
     fn name(&self) -> &'static str {
@@ -163,31 +163,6 @@ impl Projector for ApplicationsProjection {
                         .bind(serde_json::to_string(&details)?)
                         .bind(at)
                         .bind(details.type_code.clone())
-                        .execute(&mut *conn)
-                        .await?;
-                    }
-                }
-            } else if event.stream_type == ManagementToken::STREAM_TYPE {
-                match typed::<ManagementTokenEvent>(event)? {
-                    ManagementTokenEvent::ManagementTokenIssued {
-                        token_id,
-                        application_id,
-                        token_hash,
-                        scope,
-                        issued_at,
-                        expires_at,
-                    } => {
-                        sqlx::query(
-                            "INSERT INTO proj_management_tokens (token_hash, tenant_id, token_id, \
-                             application_id, scope, issued_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                        )
-                        .bind(token_hash)
-                        .bind(tenant_id)
-                        .bind(token_id)
-                        .bind(application_id)
-                        .bind(scope)
-                        .bind(issued_at)
-                        .bind(expires_at)
                         .execute(&mut *conn)
                         .await?;
                     }

@@ -23,6 +23,7 @@ pub mod field_values;
 pub mod files;
 pub mod groups;
 pub mod guards;
+pub mod management_tokens;
 pub mod oauth;
 pub mod organizations;
 pub mod organs;
@@ -51,6 +52,7 @@ pub fn inline() -> Vec<Arc<dyn Projector>> {
     vec![
         Arc::new(tenants::TenantsProjection),
         Arc::new(applications::ApplicationsProjection),
+        Arc::new(management_tokens::ManagementTokensProjection),
         Arc::new(organizations::OrganizationsProjection),
         Arc::new(users::UsersProjection),
         Arc::new(user_types::UserTypesProjection),

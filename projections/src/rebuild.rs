@@ -29,6 +29,7 @@ pub fn tables() -> Vec<&'static str> {
     [
         crate::tenants::TABLES,
         crate::applications::TABLES,
+        crate::management_tokens::TABLES,
         crate::organizations::TABLES,
         crate::users::TABLES,
         crate::user_types::TABLES,

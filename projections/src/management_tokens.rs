@@ -1,0 +1,98 @@
+//! The management tokens issued to applications (specs/oneaccess.md §2.1 #1), by keyed hash.
+//! Only the token's lookup reads this table, never the writer, so the writer gives this
+//! projection a batch's tokens together (`batched`, ops/adr/0030) and they are inserted many
+//! rows to a statement.
+
+use domain::management_token::{ManagementToken, ManagementTokenEvent};
+use domain::Aggregate;
+use futures::future::BoxFuture;
+use sqlx::AnyConnection;
+use store::{Projector, RecordedEvent};
+
+use crate::support::typed;
+
+pub struct ManagementTokensProjection;
+
+pub const TABLES: &[&str] = &["proj_management_tokens"];
+
+const COLUMNS: [&str; 7] = [
+    "token_hash",
+    "tenant_id",
+    "token_id",
+    "application_id",
+    "scope",
+    "issued_at",
+    "expires_at",
+];
+
+impl Projector for ManagementTokensProjection {
+    fn name(&self) -> &'static str {
+        "management_tokens"
+    }
+
+    fn apply<'a>(
+        &'a self,
+        conn: &'a mut AnyConnection,
+        event: &'a RecordedEvent,
+    ) -> BoxFuture<'a, anyhow::Result<()>> {
+        Box::pin(write(conn, std::slice::from_ref(event)))
+    }
+
+    fn batched(&self) -> bool {
+        true
+    }
+
+    fn apply_all<'a>(
+        &'a self,
+        conn: &'a mut AnyConnection,
+        events: &'a [RecordedEvent],
+    ) -> BoxFuture<'a, anyhow::Result<()>> {
+        Box::pin(write(conn, events))
+    }
+}
+
+/// One row of the table, from a `management_token.issued` event.
+struct Issued {
+    tenant_id: String,
+    event: ManagementTokenEvent,
+}
+
+async fn write(conn: &mut AnyConnection, events: &[RecordedEvent]) -> anyhow::Result<()> {
+    let mut rows = Vec::new();
+    for event in events {
+        if event.stream_type == ManagementToken::STREAM_TYPE {
+            let tenant_id = event.tenant_id.clone();
+            rows.push(Issued {
+                tenant_id,
+                event: typed::<ManagementTokenEvent>(event)?,
+            });
+        }
+    }
+    let mut rest = rows.as_slice();
+    for size in store::rows::chunk_sizes(rows.len()) {
+        let (chunk, after) = rest.split_at(size);
+        rest = after;
+        let sql = store::rows::insert_sql("proj_management_tokens", &COLUMNS, size);
+        let mut insert = sqlx::query(&sql);
+        for Issued { tenant_id, event } in chunk {
+            let ManagementTokenEvent::ManagementTokenIssued {
+                token_id,
+                application_id,
+                token_hash,
+                scope,
+                issued_at,
+                expires_at,
+            } = event;
+            insert = insert
+                .bind(token_hash)
+                .bind(tenant_id)
+                .bind(token_id)
+                .bind(application_id)
+                .bind(scope)
+                .bind(issued_at)
+                .bind(expires_at);
+        }
+        insert.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
