@@ -153,14 +153,16 @@ async fn write(conn: &mut AnyConnection, events: &[RecordedEvent]) -> anyhow::Re
         let before = previous_values(conn, event).await?;
         summaries.push(summary(event, &before));
     }
-    let mut rest: Vec<(&RecordedEvent, String)> = events.iter().zip(summaries).collect();
-    for size in store::rows::chunk_sizes(events.len()) {
-        let chunk: Vec<_> = rest.drain(..size).collect();
-        let sql = store::rows::insert_sql("proj_audit_trail", &TRAIL_COLUMNS, size);
-        let mut insert = sqlx::query(&sql);
-        for (event, summary) in &chunk {
+    let trail: Vec<(&RecordedEvent, String)> = events.iter().zip(summaries).collect();
+    store::rows::insert_all(
+        conn,
+        "proj_audit_trail",
+        &TRAIL_COLUMNS,
+        &trail,
+        |insert, row| {
+            let (event, summary) = row;
             let meta = &event.metadata;
-            insert = insert
+            insert
                 .bind(event.position)
                 .bind(&event.tenant_id)
                 .bind(&event.stream_type)
@@ -174,27 +176,23 @@ async fn write(conn: &mut AnyConnection, events: &[RecordedEvent]) -> anyhow::Re
                 .bind(summary)
                 .bind(&event.recorded_at)
                 .bind(&meta.correlation_id)
-                .bind(&meta.causation_id);
-        }
-        insert.execute(&mut *conn).await?;
-    }
-    let mut subjects: Vec<(&RecordedEvent, String)> = events
+                .bind(&meta.causation_id)
+        },
+    )
+    .await?;
+    let filed: Vec<(&RecordedEvent, String)> = events
         .iter()
         .flat_map(|event| subjects(event).into_iter().map(move |s| (event, s)))
         .collect();
-    for size in store::rows::chunk_sizes(subjects.len()) {
-        let chunk: Vec<_> = subjects.drain(..size).collect();
-        let sql = store::rows::insert_sql("proj_audit_subjects", &SUBJECT_COLUMNS, size);
-        let mut insert = sqlx::query(&sql);
-        for (event, subject) in &chunk {
-            insert = insert
-                .bind(&event.tenant_id)
-                .bind(subject)
-                .bind(event.position);
-        }
-        insert.execute(&mut *conn).await?;
-    }
-    Ok(())
+    let table = "proj_audit_subjects";
+    store::rows::insert_all(conn, table, &SUBJECT_COLUMNS, &filed, |insert, row| {
+        let (event, subject) = row;
+        insert
+            .bind(&event.tenant_id)
+            .bind(subject)
+            .bind(event.position)
+    })
+    .await
 }
 
 /// For each changed top-level field, its value in the latest earlier event of the stream that

@@ -68,13 +68,12 @@ async fn write(conn: &mut AnyConnection, events: &[RecordedEvent]) -> anyhow::Re
             });
         }
     }
-    let mut rest = rows.as_slice();
-    for size in store::rows::chunk_sizes(rows.len()) {
-        let (chunk, after) = rest.split_at(size);
-        rest = after;
-        let sql = store::rows::insert_sql("proj_management_tokens", &COLUMNS, size);
-        let mut insert = sqlx::query(&sql);
-        for Issued { tenant_id, event } in chunk {
+    store::rows::insert_all(
+        conn,
+        "proj_management_tokens",
+        &COLUMNS,
+        &rows,
+        |insert, row| {
             let ManagementTokenEvent::ManagementTokenIssued {
                 token_id,
                 application_id,
@@ -82,17 +81,16 @@ async fn write(conn: &mut AnyConnection, events: &[RecordedEvent]) -> anyhow::Re
                 scope,
                 issued_at,
                 expires_at,
-            } = event;
-            insert = insert
+            } = &row.event;
+            insert
                 .bind(token_hash)
-                .bind(tenant_id)
+                .bind(&row.tenant_id)
                 .bind(token_id)
                 .bind(application_id)
                 .bind(scope)
                 .bind(issued_at)
-                .bind(expires_at);
-        }
-        insert.execute(&mut *conn).await?;
-    }
-    Ok(())
+                .bind(expires_at)
+        },
+    )
+    .await
 }

@@ -40,6 +40,32 @@ pub fn insert_sql(table: &str, columns: &[&str], rows: usize) -> String {
     )
 }
 
+/// A statement being built, to which `insert_all`'s caller binds one row's values.
+pub type Insert<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
+
+/// Inserts `rows` into `table`, many to a statement: `bind` binds one row's values, in the
+/// order of `columns`.
+pub async fn insert_all<R>(
+    conn: &mut sqlx::AnyConnection,
+    table: &str,
+    columns: &[&str],
+    rows: &[R],
+    bind: impl for<'q> Fn(Insert<'q>, &'q R) -> Insert<'q>,
+) -> anyhow::Result<()> {
+    let mut rest = rows;
+    for size in chunk_sizes(rows.len()) {
+        let (chunk, after) = rest.split_at(size);
+        rest = after;
+        let sql = insert_sql(table, columns, size);
+        let mut insert = sqlx::query(&sql);
+        for row in chunk {
+            insert = bind(insert, row);
+        }
+        insert.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -73,28 +73,18 @@ const COLUMNS: [&str; 7] = [
 
 /// Inserts the rows, many to a statement.
 pub async fn keep_all(conn: &mut AnyConnection, rows: &[Kept]) -> anyhow::Result<()> {
-    let mut rest = rows;
-    for size in crate::rows::chunk_sizes(rows.len()) {
-        let (chunk, after) = rest.split_at(size);
-        rest = after;
-        let sql = crate::rows::insert_sql("request_metadata", &COLUMNS, size);
-        let mut insert = sqlx::query(&sql);
-        for row in chunk {
-            insert = insert
-                .bind(&row.tenant_id)
-                .bind(row.position)
-                .bind(&row.stream_id)
-                .bind(&row.subject_id)
-                .bind(&row.client_ip)
-                .bind(&row.user_agent)
-                .bind(&row.recorded_at);
-        }
+    crate::rows::insert_all(conn, "request_metadata", &COLUMNS, rows, |insert, row| {
         insert
-            .execute(&mut *conn)
-            .await
-            .context("keeping request metadata")?;
-    }
-    Ok(())
+            .bind(&row.tenant_id)
+            .bind(row.position)
+            .bind(&row.stream_id)
+            .bind(&row.subject_id)
+            .bind(&row.client_ip)
+            .bind(&row.user_agent)
+            .bind(&row.recorded_at)
+    })
+    .await
+    .context("keeping request metadata")
 }
 
 /// Deletes the request metadata of a subject: its own requests and those about it.
