@@ -17,8 +17,23 @@ use crate::signing::KeyRing;
 use crate::sms::{LogOnlySmsSender, SmsSender};
 use crate::tenant_hosts::TenantResolver;
 
+/// What every use case can reach, behind one reference count: a request clones the state
+/// several times (the router, its layers, the handlers), and a clone of the parts themselves
+/// would be a score of atomic increments, and as many decrements, each time.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<AppStateParts>);
+
+impl std::ops::Deref for AppState {
+    type Target = AppStateParts;
+
+    fn deref(&self) -> &AppStateParts {
+        &self.0
+    }
+}
+
+/// The parts of an `AppState`.
+#[derive(Clone)]
+pub struct AppStateParts {
     pub bus: CommandBus,
     pub config: Arc<Config>,
     pub hasher: Arc<dyn PasswordHasher>,
@@ -57,7 +72,7 @@ impl AppState {
         let caches = subscribed(&store, Caches::new(entries, feed));
         let tenants = subscribed(&store, TenantResolver::new(entries, feed));
         let signing = key_ring(&store, Arc::new(SystemClock), entries);
-        Self {
+        Self(Arc::new(AppStateParts {
             bus: CommandBus::new(store),
             config: Arc::new(config),
             hasher: Arc::new(Argon2Hasher),
@@ -72,23 +87,26 @@ impl AppState {
             sms: Arc::new(LogOnlySmsSender),
             cas_outbox: Arc::new(tokio::sync::Notify::new()),
             saml_keys: Arc::default(),
-        }
+        }))
     }
 
     /// The same state with another SMS sender.
     pub fn with_sms(mut self, sms: Arc<dyn SmsSender>) -> Self {
-        self.sms = sms;
+        Arc::make_mut(&mut self.0).sms = sms;
         self
     }
 
     /// The same state with another clock.
     pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
         let entries = self.config.cache.entries;
-        self.signing = key_ring(self.bus.store(), clock.clone(), entries);
-        self.clock = clock;
+        let parts = Arc::make_mut(&mut self.0);
+        parts.signing = key_ring(parts.bus.store(), clock.clone(), entries);
+        parts.clock = clock;
         self
     }
+}
 
+impl AppStateParts {
     /// Milliseconds since the Unix epoch, by this state's clock.
     pub fn now(&self) -> i64 {
         self.clock.now_millis()
