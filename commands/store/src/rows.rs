@@ -1,34 +1,34 @@
-//! Many rows in few statements (ops/adr/0030): the writer's batches insert the rows of their
-//! audit trail and request metadata together at the batch's end. A statement holds at most
-//! `MOST_ROWS` rows, and its row count is a power of two, so that only a handful of statement
-//! shapes are ever prepared.
+//! Many rows in few statements (ops/adr/0030): the writer's batches insert the events that
+//! start streams, the audit trail and request metadata together at the batch's end. A
+//! statement holds at most `MOST_ROWS` rows.
 
 /// The most rows one statement inserts.
 pub const MOST_ROWS: usize = 64;
 
-/// How `count` rows are split into statements: as many `MOST_ROWS` as fit, then the powers of
-/// two of the rest, largest first (13 → 8, 4, 1).
+/// How `count` rows are split into statements: as many `MOST_ROWS` as fit, then the rest
+/// (150 → 64, 64, 22).
 pub fn chunk_sizes(count: usize) -> Vec<usize> {
     let mut sizes = vec![MOST_ROWS; count / MOST_ROWS];
-    let rest = count % MOST_ROWS;
-    let mut size = MOST_ROWS / 2;
-    while size > 0 {
-        if rest & size != 0 {
-            sizes.push(size);
-        }
-        size /= 2;
+    if !count.is_multiple_of(MOST_ROWS) {
+        sizes.push(count % MOST_ROWS);
     }
     sizes
 }
 
 /// `INSERT INTO <table> (<columns>) VALUES ($1, $2), ($3, $4), …` for `rows` rows of the
-/// columns, whose values are bound row after row.
-pub fn insert_sql(table: &str, columns: &[&str], rows: usize) -> String {
+/// columns, whose values are bound row after row. On SQLite the parameters are anonymous
+/// (`?, ?`): SQLite finds a numbered parameter's name by a walk through the statement's list of
+/// names, and sqlx asks for every parameter's name when it binds, so a statement of a few
+/// hundred numbered parameters costs a walk quadratic in their count.
+pub fn insert_sql(table: &str, columns: &[&str], rows: usize, anonymous: bool) -> String {
     let width = columns.len();
     let values: Vec<String> = (0..rows)
         .map(|row| {
             let params: Vec<String> = (1..=width)
-                .map(|column| format!("${}", row * width + column))
+                .map(|column| match anonymous {
+                    true => "?".to_string(),
+                    false => format!("${}", row * width + column),
+                })
                 .collect();
             format!("({})", params.join(", "))
         })
@@ -44,7 +44,9 @@ pub fn insert_sql(table: &str, columns: &[&str], rows: usize) -> String {
 pub type Insert<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
 
 /// Inserts `rows` into `table`, many to a statement: `bind` binds one row's values, in the
-/// order of `columns`.
+/// order of `columns`. Each statement is prepared for its one use, not kept: there is a shape
+/// per row count, and preparing one costs less than a second statement sent to SQLite's thread
+/// (ops/adr/0030).
 pub async fn insert_all<R>(
     conn: &mut sqlx::AnyConnection,
     table: &str,
@@ -52,12 +54,13 @@ pub async fn insert_all<R>(
     rows: &[R],
     bind: impl for<'q> Fn(Insert<'q>, &'q R) -> Insert<'q>,
 ) -> anyhow::Result<()> {
+    let anonymous = conn.backend_name() == "SQLite";
     let mut rest = rows;
     for size in chunk_sizes(rows.len()) {
         let (chunk, after) = rest.split_at(size);
         rest = after;
-        let sql = insert_sql(table, columns, size);
-        let mut insert = sqlx::query(&sql);
+        let sql = insert_sql(table, columns, size, anonymous);
+        let mut insert = sqlx::query(&sql).persistent(false);
         for row in chunk {
             insert = bind(insert, row);
         }
@@ -71,10 +74,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn counts_split_into_powers_of_two_that_add_up() {
+    fn counts_split_into_full_statements_and_the_rest() {
         assert_eq!(chunk_sizes(0), Vec::<usize>::new());
         assert_eq!(chunk_sizes(1), vec![1]);
-        assert_eq!(chunk_sizes(13), vec![8, 4, 1]);
+        assert_eq!(chunk_sizes(13), vec![13]);
         assert_eq!(chunk_sizes(64), vec![64]);
         assert_eq!(chunk_sizes(200), vec![64, 64, 64, 8]);
         for count in 0..300 {
@@ -85,8 +88,12 @@ mod tests {
     #[test]
     fn numbers_the_parameters_row_after_row() {
         assert_eq!(
-            insert_sql("t", &["a", "b"], 2),
+            insert_sql("t", &["a", "b"], 2, false),
             "INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4)"
+        );
+        assert_eq!(
+            insert_sql("t", &["a", "b"], 2, true),
+            "INSERT INTO t (a, b) VALUES (?, ?), (?, ?)"
         );
     }
 }
