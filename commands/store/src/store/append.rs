@@ -9,7 +9,7 @@ use super::chain::{self, ChainedFields};
 use super::request_metadata;
 use super::seal::{has_personal, seal_payload};
 use super::types::{AppendError, AppendRequest, Appended, RecordedEvent};
-use super::writer::{flush, Held, Pending};
+use super::writer::{flush, EventRow, Held, Pending};
 use super::Shared;
 use crate::changes::Change;
 use domain::Forget;
@@ -21,10 +21,12 @@ pub(super) async fn append_one(
     batch: &Pending,
     pending: &mut Pending,
     held: &mut Held,
+    hold_events: bool,
 ) -> Result<Appended, AppendError> {
-    if !request.guards.is_empty() || !request.forget.is_empty() {
-        // A guard may read what is held (the audit trail), and a forgetting deletes request
-        // metadata: both see every earlier append of the batch.
+    if !request.guards.is_empty() || !request.forget.is_empty() || request.events.is_empty() {
+        // A guard may read what is held (the audit trail), a forgetting deletes request
+        // metadata, a version check reads the events: each sees every earlier append of the
+        // batch.
         flush(shared, conn, held).await?;
     }
     for guard in &request.guards {
@@ -93,41 +95,31 @@ pub(super) async fn append_one(
             recorded_at: &recorded_at,
         };
         let hash = chain::hash(&prev_hash, &fields);
-        // The first insert carries the expected-version check, saving a round trip per append.
-        let sql = if index == 0 {
-            "INSERT INTO events (position, tenant_id, stream_type, stream_id, version, event_type, \
-             schema_version, payload, metadata, recorded_at, prev_hash, hash) \
-             SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12 \
-             WHERE (SELECT COALESCE(MAX(version), 0) FROM events \
-                    WHERE tenant_id = $2 AND stream_type = $3 AND stream_id = $4) = $13"
+        if hold_events && request.expected_version == 0 {
+            // A new stream's events are inserted with the batch's others at its end: the
+            // stream's key refuses them if another append started the stream first.
+            held.inserts.push(EventRow {
+                position,
+                tenant_id: tenant.clone(),
+                stream_type: request.stream_type.clone(),
+                stream_id: request.stream_id.clone(),
+                version,
+                event_type: event.event_type.clone(),
+                schema_version: i64::from(event.schema_version),
+                payload,
+                metadata: metadata.clone(),
+                recorded_at: recorded_at.clone(),
+                prev_hash: std::mem::take(&mut prev_hash),
+                hash: hash.clone(),
+            });
         } else {
-            "INSERT INTO events (position, tenant_id, stream_type, stream_id, version, event_type, \
-             schema_version, payload, metadata, recorded_at, prev_hash, hash) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
-        };
-        let mut insert = sqlx::query(sql)
-            .bind(position)
-            .bind(tenant)
-            .bind(&request.stream_type)
-            .bind(&request.stream_id)
-            .bind(version)
-            .bind(&event.event_type)
-            .bind(i64::from(event.schema_version))
-            .bind(&payload)
-            .bind(&metadata)
-            .bind(&recorded_at)
-            .bind(&prev_hash)
-            .bind(&hash);
-        if index == 0 {
-            insert = insert.bind(request.expected_version);
-        }
-        let inserted = insert
-            .execute(&mut *conn)
-            .await
-            .context("inserting an event")?;
-        if inserted.rows_affected() == 0 {
-            check_version(conn, request).await?;
-            return Err(anyhow::anyhow!("the guarded insert wrote nothing").into());
+            // The first insert carries the expected-version check.
+            let expected = (index == 0).then_some(request.expected_version);
+            if !insert_event(conn, &fields, (&prev_hash, &hash), expected).await? {
+                flush(shared, conn, held).await?;
+                check_version(conn, request).await?;
+                return Err(anyhow::anyhow!("the guarded insert wrote nothing").into());
+            }
         }
         // Projections see what a reader loading the event would see: an older shape appended
         // by a tool or an import is upcast first, so live rows equal a replay's.
@@ -171,6 +163,48 @@ pub(super) async fn append_one(
     pending.heads.insert(tenant.clone(), prev_hash);
     forget(shared, conn, request, pending, held).await?;
     Ok(Some(pending.last_position))
+}
+
+/// Inserts one event; with `expected`, only if its stream is at that version (whether it was
+/// inserted is the answer).
+async fn insert_event(
+    conn: &mut AnyConnection,
+    fields: &ChainedFields<'_>,
+    (prev_hash, hash): (&str, &str),
+    expected: Option<i64>,
+) -> anyhow::Result<bool> {
+    let sql = if expected.is_some() {
+        "INSERT INTO events (position, tenant_id, stream_type, stream_id, version, event_type, \
+         schema_version, payload, metadata, recorded_at, prev_hash, hash) \
+         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12 \
+         WHERE (SELECT COALESCE(MAX(version), 0) FROM events \
+                WHERE tenant_id = $2 AND stream_type = $3 AND stream_id = $4) = $13"
+    } else {
+        "INSERT INTO events (position, tenant_id, stream_type, stream_id, version, event_type, \
+         schema_version, payload, metadata, recorded_at, prev_hash, hash) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+    };
+    let mut insert = sqlx::query(sql)
+        .bind(fields.position)
+        .bind(fields.tenant_id)
+        .bind(fields.stream_type)
+        .bind(fields.stream_id)
+        .bind(fields.version)
+        .bind(fields.event_type)
+        .bind(fields.schema_version)
+        .bind(fields.payload)
+        .bind(fields.metadata)
+        .bind(fields.recorded_at)
+        .bind(prev_hash)
+        .bind(hash);
+    if let Some(expected) = expected {
+        insert = insert.bind(expected);
+    }
+    let inserted = insert
+        .execute(&mut *conn)
+        .await
+        .context("inserting an event")?;
+    Ok(inserted.rows_affected() > 0)
 }
 
 /// Applies one event to every inline projection but the batched ones, in the append's

@@ -58,7 +58,21 @@ pub(super) fn start(shared: Arc<Shared>, jobs: mpsc::Receiver<Job>) {
 }
 
 async fn run(shared: Arc<Shared>, mut jobs: mpsc::Receiver<Job>) {
-    while let Some(first) = jobs.recv().await {
+    // The writer keeps its connection from batch to batch: on SQLite a connection's page cache
+    // is dropped whenever another connection wrote, so a connection of its own keeps the pages
+    // it writes to warm (ops/adr/0030).
+    let mut conn: Option<PoolConnection<Any>> = None;
+    loop {
+        let first = tokio::select! {
+            job = jobs.recv() => job,
+            // A closed pool (shutting down, or storage given up) gets its connection back, or
+            // closing it would wait for the writer's next batch.
+            _ = shared.db.pool.close_event(), if conn.is_some() => {
+                conn = None;
+                continue;
+            }
+        };
+        let Some(first) = first else { break };
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
             match jobs.try_recv() {
@@ -82,7 +96,7 @@ async fn run(shared: Arc<Shared>, mut jobs: mpsc::Receiver<Job>) {
             span.follows_from(job.caller.id());
         }
         let started = std::time::Instant::now();
-        let written = write_batch_on_own_connection(&shared, &requests)
+        let written = write_batch_on_own_connection(&shared, &mut conn, &requests)
             .instrument(span)
             .await;
         metrics::histogram!("idaas_event_store_append_batch_seconds")
@@ -142,21 +156,26 @@ fn count_outcomes(written: &anyhow::Result<Vec<Result<Appended, AppendError>>>, 
     }
 }
 
-/// Writes one batch on a pooled connection of its own. If anything fails after the batch began
-/// (a statement, the commit itself: a full disk, an I/O error, a lost server) the connection is
-/// closed instead of going back to the pool, so no connection can keep a dead or half-finished
-/// transaction (and SQLite's write lock) alive; closing it rolls back whatever was begun. Nothing
-/// of a failed batch was acknowledged.
+/// Writes one batch on the writer's own pooled connection, acquired when it has none. If
+/// anything fails after the batch began (a statement, the commit itself: a full disk, an I/O
+/// error, a lost server) the connection is closed instead of going back to the pool, so no
+/// connection can keep a dead or half-finished transaction (and SQLite's write lock) alive;
+/// closing it rolls back whatever was begun, and the next batch acquires another. Nothing of a
+/// failed batch was acknowledged.
 async fn write_batch_on_own_connection(
     shared: &Shared,
+    held: &mut Option<PoolConnection<Any>>,
     requests: &[&AppendRequest],
 ) -> anyhow::Result<Vec<Result<Appended, AppendError>>> {
-    let mut conn = shared
-        .db
-        .pool
-        .acquire()
-        .await
-        .context("acquiring a connection for an append batch")?;
+    let mut conn = match held.take().filter(|_| !shared.db.pool.is_closed()) {
+        Some(conn) => conn,
+        None => shared
+            .db
+            .pool
+            .acquire()
+            .await
+            .context("acquiring a connection for an append batch")?,
+    };
     // A panic in a projection or decision must not take the writer (and every later append)
     // down with it: the batch fails, its connection is closed, the writer goes on.
     let written = std::panic::AssertUnwindSafe(write_batch(shared, &mut conn, requests))
@@ -165,33 +184,94 @@ async fn write_batch_on_own_connection(
         .unwrap_or_else(|_| Err(anyhow::anyhow!("an append batch panicked")));
     if written.is_err() {
         conn.close_on_drop();
+    } else {
+        *held = Some(conn);
     }
     written
 }
 
-/// Rows held until the end of a batch and written there together (ops/adr/0030): events for
-/// the batched projections (the audit trail) and request metadata. Written earlier, before a
-/// guard or a forgetting, which may read them, and at the end of each append when the batch
-/// has savepoints.
+/// Rows held until the end of a batch and written there together (ops/adr/0030): the events of
+/// appends that start a stream, events for the batched projections (the audit trail) and
+/// request metadata. Written earlier, before a guard, a forgetting or a read of a stream's
+/// version, which may read them; a batch with savepoints holds no events and writes the other
+/// rows at the end of each append.
 #[derive(Default)]
 pub(super) struct Held {
+    pub inserts: Vec<EventRow>,
     pub events: Vec<RecordedEvent>,
     pub metadata: Vec<request_metadata::Kept>,
 }
 
 impl Held {
     fn clear(&mut self) {
+        self.inserts.clear();
         self.events.clear();
         self.metadata.clear();
     }
 }
 
-/// Writes what is held.
+/// An event as its row in `events`, chained and sealed.
+pub(super) struct EventRow {
+    pub position: i64,
+    pub tenant_id: String,
+    pub stream_type: String,
+    pub stream_id: String,
+    pub version: i64,
+    pub event_type: String,
+    pub schema_version: i64,
+    pub payload: String,
+    pub metadata: String,
+    pub recorded_at: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+const EVENT_COLUMNS: [&str; 12] = [
+    "position",
+    "tenant_id",
+    "stream_type",
+    "stream_id",
+    "version",
+    "event_type",
+    "schema_version",
+    "payload",
+    "metadata",
+    "recorded_at",
+    "prev_hash",
+    "hash",
+];
+
+/// Writes what is held: the events first (the audit trail reads a stream's earlier events).
 pub(super) async fn flush(
     shared: &Shared,
     conn: &mut AnyConnection,
     held: &mut Held,
 ) -> anyhow::Result<()> {
+    if !held.inserts.is_empty() {
+        crate::rows::insert_all(
+            conn,
+            "events",
+            &EVENT_COLUMNS,
+            &held.inserts,
+            |insert, row| {
+                insert
+                    .bind(row.position)
+                    .bind(&row.tenant_id)
+                    .bind(&row.stream_type)
+                    .bind(&row.stream_id)
+                    .bind(row.version)
+                    .bind(&row.event_type)
+                    .bind(row.schema_version)
+                    .bind(&row.payload)
+                    .bind(&row.metadata)
+                    .bind(&row.recorded_at)
+                    .bind(&row.prev_hash)
+                    .bind(&row.hash)
+            },
+        )
+        .await
+        .context("inserting events")?;
+    }
     if !held.metadata.is_empty() {
         request_metadata::keep_all(conn, &held.metadata).await?;
     }
@@ -273,8 +353,16 @@ async fn attempt(
             last_position: batch.last_position,
             ..Default::default()
         };
-        let mut outcome =
-            append_one(shared, &mut tx, request, &batch, &mut pending, &mut held).await;
+        let mut outcome = append_one(
+            shared,
+            &mut tx,
+            request,
+            &batch,
+            &mut pending,
+            &mut held,
+            !savepoints,
+        )
+        .await;
         if savepoints {
             // The append's held rows are written inside its savepoint, or dropped with it.
             if outcome.is_ok() {
@@ -315,16 +403,15 @@ async fn attempt(
         }
         outcomes.push(settle(shared, outcome));
     }
-    // Only a batch without savepoints holds rows here; if they fail, it is written again with
-    // savepoints, where they fail their own append alone.
-    if let Err(error) = flush(shared, &mut tx, &mut held).await {
+    // Only a batch without savepoints holds rows here; if they fail (an event starting a stream
+    // that another append started first breaks the stream's key), the batch, even of one append,
+    // is written again with savepoints, where each append's version is checked on its own and a
+    // failure fails that append alone.
+    if flush(shared, &mut tx, &mut held).await.is_err() {
         tx.rollback()
             .await
             .context("rolling back an append batch")?;
-        if requests.len() > 1 {
-            return Ok(None);
-        }
-        return Ok(Some(vec![settle(shared, Err(error.into()))]));
+        return Ok(None);
     }
     // Chain heads move once per tenant per batch, after every append in it has been decided.
     for (tenant, hash) in &batch.heads {

@@ -1,7 +1,7 @@
-//! Rows held to the end of a batch (ops/adr/0030): a batch's audit trail and request metadata
-//! are all written, and a guard reading the trail sees the earlier appends of its own batch (a
-//! guard that holds while something is absent, as the erasure guard, would otherwise hold
-//! wrongly).
+//! Rows held to the end of a batch (ops/adr/0030, 0031): a batch's audit trail and request
+//! metadata are all written, a guard reading the trail sees the earlier appends of its own batch
+//! (a guard that holds while something is absent, as the erasure guard, would otherwise hold
+//! wrongly), and of two appends starting the same stream in one batch only the first is written.
 
 use std::sync::Arc;
 
@@ -161,3 +161,73 @@ async fn a_batch_writes_every_trail_row_and_a_guard_sees_its_own_batch(engine: E
 }
 
 on_both_engines!(a_batch_writes_every_trail_row_and_a_guard_sees_its_own_batch);
+
+/// Sends a slow append, then `appends` while the writer is held by it: they make one batch.
+async fn in_one_batch(
+    store: &EventStore,
+    appends: Vec<AppendRequest>,
+) -> Vec<Result<Option<i64>, AppendError>> {
+    let slow = {
+        let store = store.clone();
+        let mut slow = request("slow", 0, json!({}));
+        slow.events[0].event_type = "test.slow".into();
+        tokio::spawn(async move { store.append(slow).await })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    let tasks: Vec<_> = appends
+        .into_iter()
+        .map(|append| {
+            let store = store.clone();
+            tokio::spawn(async move { store.append(append).await })
+        })
+        .collect();
+    slow.await.unwrap().expect("the slow append");
+    let mut outcomes = Vec::new();
+    for task in tasks {
+        outcomes.push(task.await.unwrap());
+    }
+    outcomes
+}
+
+async fn of_two_appends_starting_one_stream_in_a_batch_the_second_is_a_conflict(engine: Engine) {
+    let (database, store) = open(engine).await;
+    let mut appends: Vec<AppendRequest> = (0..40)
+        .map(|i| request(&format!("c{i}"), 0, json!({})))
+        .collect();
+    appends.insert(10, request("twin", 0, json!({"n": 1})));
+    appends.push(request("twin", 0, json!({"n": 2})));
+    let outcomes = in_one_batch(&store, appends).await;
+    let conflicts: Vec<_> = outcomes
+        .iter()
+        .filter(|o| {
+            matches!(
+                o,
+                Err(AppendError::Conflict {
+                    expected: 0,
+                    actual: 1
+                })
+            )
+        })
+        .collect();
+    assert_eq!(conflicts.len(), 1, "{outcomes:?}");
+    assert_eq!(outcomes.iter().filter(|o| o.is_ok()).count(), 41);
+    let pool = &store.database().pool;
+    let twin: Vec<(i64, String)> =
+        sqlx::query_as("SELECT version, payload FROM events WHERE stream_id = 'twin'")
+            .fetch_all(pool)
+            .await
+            .unwrap();
+    assert_eq!(twin.len(), 1, "{twin:?}");
+    let (events, last): (i64, i64) = sqlx::query_as("SELECT COUNT(*), MAX(position) FROM events")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    assert_eq!((events, last), (42, 42), "positions stay gap-free");
+    let (rows, metadata) = trail(&store).await;
+    assert_eq!((rows.len(), metadata), (42, 42));
+    assert_eq!(store.verify_chain().await.unwrap(), Ok(42));
+    store.database().pool.close().await;
+    database.drop_database().await;
+}
+
+on_both_engines!(of_two_appends_starting_one_stream_in_a_batch_the_second_is_a_conflict);
