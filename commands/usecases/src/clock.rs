@@ -49,6 +49,11 @@ pub trait IdSource: Send + Sync {
     fn base62(&self, len: usize) -> String;
     /// A random UUID v4 (the OneAccess management token format, event and token ids).
     fn uuid(&self) -> String;
+    /// A time-ordered UUID (v7: the time in milliseconds, then 74 random bits) for the stream
+    /// of a record made on a hot path (a token, a grant, a session, a ticket). Rows keyed by it
+    /// land at the end of their indexes, where a batch's inserts share pages, instead of each
+    /// on a page of its own (ops/adr/0031). Never a secret: it tells when it was made.
+    fn ordered_uuid(&self) -> String;
 }
 
 /// Ids from the operating system's random source.
@@ -73,6 +78,10 @@ impl IdSource for RandomIds {
 
     fn uuid(&self) -> String {
         uuid::Uuid::new_v4().to_string()
+    }
+
+    fn ordered_uuid(&self) -> String {
+        uuid::Uuid::now_v7().to_string()
     }
 }
 

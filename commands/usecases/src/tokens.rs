@@ -55,7 +55,7 @@ pub async fn issue(
         .map_err(ServiceError::from)?
         .management_token_lifetime_secs;
     let access_token = state.ids.uuid();
-    let token_id = state.ids.uuid();
+    let token_id = state.ids.ordered_uuid();
     let command = ManagementTokenCommand::Issue {
         token_id: token_id.clone(),
         application_id: app.application_id.clone(),

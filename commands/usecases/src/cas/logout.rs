@@ -76,7 +76,9 @@ pub(super) async fn queue_logout(
     };
     state
         .bus
-        .execute::<CasLogout, _>(ctx, &state.ids.uuid(), |l| l.decide(command.clone(), &()))
+        .execute::<CasLogout, _>(ctx, &state.ids.ordered_uuid(), |l| {
+            l.decide(command.clone(), &())
+        })
         .await
         .map_err(|e| ServiceError::Internal(anyhow::anyhow!("queueing a CAS logout: {e}")))?;
     Ok(())

@@ -172,7 +172,14 @@ pub async fn issue_service_ticket(
         expires_at: now + ticket_lifetime_ms(state),
     };
     let ctx = crate::acting(ctx, "user", &session.user_id);
-    record_issue(state, &ctx, &state.ids.uuid(), issue, Some(ticket.clone())).await?;
+    record_issue(
+        state,
+        &ctx,
+        &state.ids.ordered_uuid(),
+        issue,
+        Some(ticket.clone()),
+    )
+    .await?;
     Ok(ticket)
 }
 

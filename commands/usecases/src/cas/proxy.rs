@@ -57,7 +57,7 @@ pub async fn proxy(
         return Err(unauthorized());
     }
     let ticket = new_ticket(state, TicketKind::Proxy.prefix(), TICKET_RANDOM_LEN);
-    let ticket_id = state.ids.uuid();
+    let ticket_id = state.ids.ordered_uuid();
     let now = state.now();
     let grant = CasTicketCommand::GrantProxy {
         target_service: target.to_string(),

@@ -134,7 +134,7 @@ pub async fn validate(
             expires_at: session_expiry(state, tenant, &issue.session_id).await?,
             ..issue.clone()
         };
-        record_issue(state, &user_ctx, &state.ids.uuid(), pgt_issue, None).await?;
+        record_issue(state, &user_ctx, &state.ids.ordered_uuid(), pgt_issue, None).await?;
         pgt_iou = Some(delivered.iou);
     }
     let released =

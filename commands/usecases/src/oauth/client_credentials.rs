@@ -23,7 +23,7 @@ pub async fn client_credentials(
     }
     let now = state.now();
     let access = access_grant(state, app, now);
-    let grant_id = state.ids.uuid();
+    let grant_id = state.ids.ordered_uuid();
     let command = OAuthGrantCommand::IssueClientToken {
         grant_id: grant_id.clone(),
         application_id: app.application_id.clone(),

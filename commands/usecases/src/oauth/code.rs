@@ -24,7 +24,7 @@ pub async fn issue_code(
     challenge: Option<(String, String)>,
 ) -> Result<String, OAuthError> {
     let code = state.ids.base62(43);
-    let grant_id = state.ids.uuid();
+    let grant_id = state.ids.ordered_uuid();
     let now = state.now();
     let (code_challenge, code_challenge_method) = challenge.unzip();
     let command = OAuthGrantCommand::IssueCode {

@@ -24,7 +24,7 @@ pub async fn implicit(
 ) -> Result<TokenSet, OAuthError> {
     let now = state.now();
     let access = access_grant(state, app, now);
-    let grant_id = state.ids.uuid();
+    let grant_id = state.ids.ordered_uuid();
     let command = OAuthGrantCommand::IssueImplicit {
         grant_id: grant_id.clone(),
         application_id: app.application_id.clone(),

@@ -155,7 +155,7 @@ fn access_grant(state: &AppState, app: &ApplicationRow, now: i64) -> NewAccess {
     match app.protocols.access_token_format {
         AccessTokenFormat::Jwt => NewAccess {
             grant: AccessGrant {
-                jti: state.ids.uuid(),
+                jti: state.ids.ordered_uuid(),
                 expires_at,
             },
             opaque: None,

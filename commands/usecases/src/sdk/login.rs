@@ -44,14 +44,14 @@ pub async fn login(
         return Ok(LoginOutcome::AccessDenied);
     }
     let due = due(state, &caller.ctx.tenant_id, &user).await?;
-    let login_id = state.ids.uuid();
+    let login_id = state.ids.ordered_uuid();
     let now = state.now();
     let command = SdkLoginCommand::Start {
         user_id: user.user_id.clone(),
         application_id: caller.app.application_id.clone(),
         device_hash: caller.device_hash.to_string(),
         due: due.iter().map(|(c, _)| *c).collect(),
-        session_id: state.ids.uuid(),
+        session_id: state.ids.ordered_uuid(),
         now,
         expires_at: now + STATE_TOKEN_LIFETIME_MS,
     };
@@ -135,7 +135,7 @@ pub(super) async fn advance(
         challenge: claims.challenge,
         by,
         due: due.iter().map(|(c, _)| *c).collect(),
-        session_id: state.ids.uuid(),
+        session_id: state.ids.ordered_uuid(),
         now,
         expires_at: now + STATE_TOKEN_LIFETIME_MS,
     };

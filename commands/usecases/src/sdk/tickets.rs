@@ -130,7 +130,7 @@ pub async fn issue_ticket(
         }
     };
     let ticket = state.ids.base62(43);
-    let ticket_id = state.ids.uuid();
+    let ticket_id = state.ids.ordered_uuid();
     let now = state.now();
     let command = SsoTicketCommand::Issue {
         ticket_hash: ticket_hash(state, &ticket),

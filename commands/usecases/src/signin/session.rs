@@ -25,7 +25,7 @@ pub async fn start_session(
     methods: &[&str],
     remember_me: bool,
 ) -> Result<StartedSession, ServiceError> {
-    let session_id = state.ids.uuid();
+    let session_id = state.ids.ordered_uuid();
     let cookie = state.ids.base62(43);
     let now = state.now();
     let lifetime = if remember_me {
