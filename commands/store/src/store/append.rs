@@ -9,7 +9,7 @@ use super::chain::{self, ChainedFields};
 use super::request_metadata;
 use super::seal::{has_personal, seal_payload};
 use super::types::{AppendError, AppendRequest, Appended, RecordedEvent};
-use super::writer::{flush, EventRow, Held, Pending};
+use super::writer::{flush, starts_stream, EventRow, Held, Pending};
 use super::Shared;
 use crate::changes::Change;
 use domain::Forget;
@@ -95,7 +95,7 @@ pub(super) async fn append_one(
             recorded_at: &recorded_at,
         };
         let hash = chain::hash(&prev_hash, &fields);
-        if hold_events && request.expected_version == 0 {
+        if hold_events && starts_stream(request) {
             // A new stream's events are inserted with the batch's others at its end: the
             // stream's key refuses them if another append started the stream first.
             held.inserts.push(EventRow {

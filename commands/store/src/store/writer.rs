@@ -21,6 +21,9 @@ use crate::crypto::KEY_LEN;
 
 pub const MAX_BATCH: usize = 256;
 
+/// How long the writer keeps its connection without a batch to write.
+const KEEP_IDLE_CONNECTION: std::time::Duration = std::time::Duration::from_secs(1);
+
 pub(super) struct Job {
     pub request: AppendRequest,
     pub reply: oneshot::Sender<Result<Appended, AppendError>>,
@@ -68,6 +71,12 @@ async fn run(shared: Arc<Shared>, mut jobs: mpsc::Receiver<Job>) {
             // A closed pool (shutting down, or storage given up) gets its connection back, or
             // closing it would wait for the writer's next batch.
             _ = shared.db.pool.close_event(), if conn.is_some() => {
+                conn = None;
+                continue;
+            }
+            // Idle, it goes back to the pool, whose check on acquiring replaces a connection
+            // the server closed meanwhile (a restart, an idle time-out).
+            _ = tokio::time::sleep(KEEP_IDLE_CONNECTION), if conn.is_some() => {
                 conn = None;
                 continue;
             }
@@ -376,7 +385,10 @@ async fn attempt(
             tx.rollback()
                 .await
                 .context("rolling back an append batch")?;
-            if requests.len() > 1 {
+            // An append that starts a stream had its version checked by nothing yet (its
+            // events were held): whatever failed, it is written again with its version checked
+            // first, so a stream that exists is answered as a conflict.
+            if requests.len() > 1 || starts_stream(request) {
                 return Ok(None);
             }
             return Ok(Some(vec![settle(shared, outcome)]));
@@ -407,10 +419,11 @@ async fn attempt(
     // that another append started first breaks the stream's key), the batch, even of one append,
     // is written again with savepoints, where each append's version is checked on its own and a
     // failure fails that append alone.
-    if flush(shared, &mut tx, &mut held).await.is_err() {
-        tx.rollback()
-            .await
-            .context("rolling back an append batch")?;
+    if let Err(error) = flush(shared, &mut tx, &mut held).await {
+        if let Err(rollback) = tx.rollback().await {
+            // The original error says what storage refused (a full disk rolls back by itself).
+            return Err(error.context(format!("then rolling back failed: {rollback}")));
+        }
         return Ok(None);
     }
     // Chain heads move once per tenant per batch, after every append in it has been decided.
@@ -445,6 +458,11 @@ async fn attempt(
         .changes
         .committed(start, batch.last_position, &batch.changes);
     Ok(Some(outcomes))
+}
+
+/// Whether an append's events are held to the batch's end when it has no savepoints.
+pub(super) fn starts_stream(request: &AppendRequest) -> bool {
+    request.expected_version == 0 && !request.events.is_empty()
 }
 
 /// An append's outcome as answered: an internal error that is a storage fault marks the

@@ -64,15 +64,49 @@ impl Projector for Slow {
     }
 }
 
+/// A row per stream under the stream's key, as the projections of created things write
+/// theirs: a second start of a stream fails its own insert.
+struct Keyed;
+
+impl Projector for Keyed {
+    fn name(&self) -> &'static str {
+        "keyed"
+    }
+
+    fn apply<'a>(
+        &'a self,
+        conn: &'a mut AnyConnection,
+        event: &'a RecordedEvent,
+    ) -> BoxFuture<'a, anyhow::Result<()>> {
+        Box::pin(async move {
+            if event.version == 1 {
+                sqlx::query("INSERT INTO test_keyed (stream_id) VALUES ($1)")
+                    .bind(&event.stream_id)
+                    .execute(&mut *conn)
+                    .await?;
+            }
+            Ok(())
+        })
+    }
+}
+
 async fn open(engine: Engine) -> (TestDatabase, EventStore) {
     let database = TestDatabase::create(engine).await;
     let db = store::connect(&database.url).await.expect("connect");
     store::migrate(&db).await.expect("migrate");
+    sqlx::query("CREATE TABLE test_keyed (stream_id TEXT PRIMARY KEY)")
+        .execute(&db.pool)
+        .await
+        .unwrap();
     let keys = Keys::parse_master(&database.master_key).unwrap();
     let store = EventStore::open(
         db,
         keys,
-        vec![Arc::new(Slow), Arc::new(AuditTrailProjection)],
+        vec![
+            Arc::new(Slow),
+            Arc::new(Keyed),
+            Arc::new(AuditTrailProjection),
+        ],
         Vec::new(),
     );
     (database, store)
@@ -231,3 +265,27 @@ async fn of_two_appends_starting_one_stream_in_a_batch_the_second_is_a_conflict(
 }
 
 on_both_engines!(of_two_appends_starting_one_stream_in_a_batch_the_second_is_a_conflict);
+
+async fn starting_a_stream_that_exists_alone_in_a_batch_is_a_conflict(engine: Engine) {
+    let (database, store) = open(engine).await;
+    store.append(request("s", 0, json!({}))).await.unwrap();
+    // The projection's own key would refuse the second start before the events are written:
+    // the answer is still the stream's conflict, not an internal error.
+    let again = store.append(request("s", 0, json!({}))).await;
+    assert!(
+        matches!(
+            again,
+            Err(AppendError::Conflict {
+                expected: 0,
+                actual: 1
+            })
+        ),
+        "{again:?}"
+    );
+    let (rows, metadata) = trail(&store).await;
+    assert_eq!((rows.len(), metadata), (1, 1));
+    store.database().pool.close().await;
+    database.drop_database().await;
+}
+
+on_both_engines!(starting_a_stream_that_exists_alone_in_a_batch_is_a_conflict);
