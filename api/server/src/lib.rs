@@ -11,6 +11,7 @@ pub mod export;
 pub mod limits;
 pub mod listen;
 pub mod logging;
+pub mod memory;
 pub mod metrics;
 pub mod purge;
 pub mod server;
