@@ -304,26 +304,15 @@ async fn insert_lines(
 }
 
 async fn insert_event(conn: &mut AnyConnection, row: &StoredRow) -> anyhow::Result<()> {
-    sqlx::query(
+    let insert = sqlx::query(
         "INSERT INTO events (position, tenant_id, stream_type, stream_id, version, event_type, \
          schema_version, payload, metadata, recorded_at, prev_hash, hash) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-    )
-    .bind(row.position)
-    .bind(&row.tenant_id)
-    .bind(&row.stream_type)
-    .bind(&row.stream_id)
-    .bind(row.version)
-    .bind(&row.event_type)
-    .bind(row.schema_version)
-    .bind(&row.payload)
-    .bind(&row.metadata)
-    .bind(&row.recorded_at)
-    .bind(&row.prev_hash)
-    .bind(&row.hash)
-    .execute(&mut *conn)
-    .await
-    .with_context(|| format!("restoring the event at position {}", row.position))?;
+    );
+    row.bind(insert)
+        .execute(&mut *conn)
+        .await
+        .with_context(|| format!("restoring the event at position {}", row.position))?;
     Ok(())
 }
 

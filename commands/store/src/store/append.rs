@@ -6,10 +6,11 @@ use sqlx::AnyConnection;
 use tracing::Instrument;
 
 use super::chain::{self, ChainedFields};
+use super::read::StoredRow;
 use super::request_metadata;
 use super::seal::{has_personal, seal_payload};
 use super::types::{AppendError, AppendRequest, Appended, RecordedEvent};
-use super::writer::{flush, starts_stream, EventRow, Held, Pending};
+use super::writer::{flush, starts_stream, Held, Pending};
 use super::Shared;
 use crate::changes::Change;
 use domain::Forget;
@@ -98,7 +99,7 @@ pub(super) async fn append_one(
         if hold_events && starts_stream(request) {
             // A new stream's events are inserted with the batch's others at its end: the
             // stream's key refuses them if another append started the stream first.
-            held.inserts.push(EventRow {
+            held.inserts.push(StoredRow {
                 position,
                 tenant_id: tenant.clone(),
                 stream_type: request.stream_type.clone(),

@@ -33,6 +33,39 @@ pub struct StoredRow {
 }
 
 impl StoredRow {
+    /// The `events` table's columns, in the order `bind` binds them.
+    pub(crate) const COLUMNS: [&'static str; 12] = [
+        "position",
+        "tenant_id",
+        "stream_type",
+        "stream_id",
+        "version",
+        "event_type",
+        "schema_version",
+        "payload",
+        "metadata",
+        "recorded_at",
+        "prev_hash",
+        "hash",
+    ];
+
+    /// Binds the row's values to an insert, in the order of the `events` table's columns.
+    pub(crate) fn bind<'q>(&'q self, insert: crate::rows::Insert<'q>) -> crate::rows::Insert<'q> {
+        insert
+            .bind(self.position)
+            .bind(&self.tenant_id)
+            .bind(&self.stream_type)
+            .bind(&self.stream_id)
+            .bind(self.version)
+            .bind(&self.event_type)
+            .bind(self.schema_version)
+            .bind(&self.payload)
+            .bind(&self.metadata)
+            .bind(&self.recorded_at)
+            .bind(&self.prev_hash)
+            .bind(&self.hash)
+    }
+
     fn from_row(row: &AnyRow) -> Result<Self, sqlx::Error> {
         Ok(Self {
             position: row.try_get(0)?,

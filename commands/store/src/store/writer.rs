@@ -13,6 +13,7 @@ use tokio::sync::{mpsc, oneshot};
 use tracing::Instrument;
 
 use super::append::append_one;
+use super::read::StoredRow;
 use super::request_metadata;
 use super::types::{AppendError, AppendRequest, Appended, RecordedEvent};
 use super::Shared;
@@ -63,7 +64,7 @@ pub(super) fn start(shared: Arc<Shared>, jobs: mpsc::Receiver<Job>) {
 async fn run(shared: Arc<Shared>, mut jobs: mpsc::Receiver<Job>) {
     // The writer keeps its connection from batch to batch: on SQLite a connection's page cache
     // is dropped whenever another connection wrote, so a connection of its own keeps the pages
-    // it writes to warm (ops/adr/0030).
+    // it writes to warm (ops/adr/0031).
     let mut conn: Option<PoolConnection<Any>> = None;
     loop {
         let first = tokio::select! {
@@ -206,7 +207,7 @@ async fn write_batch_on_own_connection(
 /// rows at the end of each append.
 #[derive(Default)]
 pub(super) struct Held {
-    pub inserts: Vec<EventRow>,
+    pub inserts: Vec<StoredRow>,
     pub events: Vec<RecordedEvent>,
     pub metadata: Vec<request_metadata::Kept>,
 }
@@ -219,37 +220,6 @@ impl Held {
     }
 }
 
-/// An event as its row in `events`, chained and sealed.
-pub(super) struct EventRow {
-    pub position: i64,
-    pub tenant_id: String,
-    pub stream_type: String,
-    pub stream_id: String,
-    pub version: i64,
-    pub event_type: String,
-    pub schema_version: i64,
-    pub payload: String,
-    pub metadata: String,
-    pub recorded_at: String,
-    pub prev_hash: String,
-    pub hash: String,
-}
-
-const EVENT_COLUMNS: [&str; 12] = [
-    "position",
-    "tenant_id",
-    "stream_type",
-    "stream_id",
-    "version",
-    "event_type",
-    "schema_version",
-    "payload",
-    "metadata",
-    "recorded_at",
-    "prev_hash",
-    "hash",
-];
-
 /// Writes what is held: the events first (the audit trail reads a stream's earlier events).
 pub(super) async fn flush(
     shared: &Shared,
@@ -260,23 +230,9 @@ pub(super) async fn flush(
         crate::rows::insert_all(
             conn,
             "events",
-            &EVENT_COLUMNS,
+            &StoredRow::COLUMNS,
             &held.inserts,
-            |insert, row| {
-                insert
-                    .bind(row.position)
-                    .bind(&row.tenant_id)
-                    .bind(&row.stream_type)
-                    .bind(&row.stream_id)
-                    .bind(row.version)
-                    .bind(&row.event_type)
-                    .bind(row.schema_version)
-                    .bind(&row.payload)
-                    .bind(&row.metadata)
-                    .bind(&row.recorded_at)
-                    .bind(&row.prev_hash)
-                    .bind(&row.hash)
-            },
+            |insert, row| row.bind(insert),
         )
         .await
         .context("inserting events")?;
