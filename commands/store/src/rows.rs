@@ -44,9 +44,11 @@ pub fn insert_sql(table: &str, columns: &[&str], rows: usize, anonymous: bool) -
 pub type Insert<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
 
 /// Inserts `rows` into `table`, many to a statement: `bind` binds one row's values, in the
-/// order of `columns`. Each statement is prepared for its one use, not kept: there is a shape
-/// per row count, and preparing one costs less than a second statement sent to SQLite's thread
-/// (ops/adr/0030).
+/// order of `columns`. There is a statement shape per row count. On SQLite each is prepared for
+/// its one use, not kept: preparing one costs less than a second statement sent to SQLite's
+/// thread (ops/adr/0030). On PostgreSQL each is kept prepared on the connection (the writer's
+/// keeps 512): a statement prepared for one use costs a second round trip to the server and a
+/// parse there (ops/adr/0033).
 pub async fn insert_all<R>(
     conn: &mut sqlx::AnyConnection,
     table: &str,
@@ -60,7 +62,7 @@ pub async fn insert_all<R>(
         let (chunk, after) = rest.split_at(size);
         rest = after;
         let sql = insert_sql(table, columns, size, anonymous);
-        let mut insert = sqlx::query(&sql).persistent(false);
+        let mut insert = sqlx::query(&sql).persistent(!anonymous);
         for row in chunk {
             insert = bind(insert, row);
         }

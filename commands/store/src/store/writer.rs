@@ -8,7 +8,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use futures::FutureExt;
 use sqlx::pool::PoolConnection;
-use sqlx::{Any, AnyConnection, Connection, Executor};
+use sqlx::{Any, AnyConnection, AnyPool, Connection, Executor};
 use tokio::sync::{mpsc, oneshot};
 use tracing::Instrument;
 
@@ -22,6 +22,10 @@ use crate::crypto::KEY_LEN;
 
 pub const MAX_BATCH: usize = 256;
 
+/// Prepared statements the writer's PostgreSQL connection keeps: a shape per row count of each
+/// table's multi-row insert, and its other statements.
+const WRITER_STATEMENTS: usize = 512;
+
 /// How long the writer keeps its connection without a batch to write.
 const KEEP_IDLE_CONNECTION: std::time::Duration = std::time::Duration::from_secs(1);
 
@@ -33,16 +37,12 @@ pub(super) struct Job {
     pub caller: tracing::Span,
 }
 
-/// Starts the writer. On SQLite it gets a thread and a runtime of its own (ops/adr/0030):
-/// SQLite answers each statement from a thread of its own and the writer waits for each answer
-/// in turn, so on the shared runtime every step of every batch would first wait behind the
-/// requests ready to run there, and every append would wait for all of them. On PostgreSQL its
-/// connections' sockets belong to the shared runtime, and so does the writer.
+/// Starts the writer on a thread and a runtime of its own (ops/adr/0030, 0033). The writer waits
+/// for the answer to each statement in turn, so on the shared runtime every step of every batch
+/// would first wait behind the requests ready to run there, and every append would wait for all
+/// of them. SQLite answers from a thread of its own; PostgreSQL answers on a socket, so there the
+/// writer has a connection of its own (`own_pool`), opened on its runtime.
 pub(super) fn start(shared: Arc<Shared>, jobs: mpsc::Receiver<Job>) {
-    if shared.db.engine != crate::db::Engine::Sqlite {
-        tokio::spawn(run(shared, jobs));
-        return;
-    }
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build();
@@ -50,18 +50,53 @@ pub(super) fn start(shared: Arc<Shared>, jobs: mpsc::Receiver<Job>) {
         Ok(runtime) => runtime,
         Err(error) => {
             tracing::warn!(%error, "the writer runs on the shared runtime");
-            tokio::spawn(run(shared, jobs));
+            let pool = shared.db.pool.clone();
+            tokio::spawn(run(shared, pool, jobs));
             return;
         }
     };
     let thread = std::thread::Builder::new().name("idaas-writer".into());
     // The thread ends when the store (every sender of jobs) is dropped.
-    if let Err(error) = thread.spawn(move || runtime.block_on(run(shared, jobs))) {
+    let started = thread.spawn(move || {
+        runtime.block_on(async move {
+            let pool = own_pool(&shared.db);
+            run(shared, pool.clone(), jobs).await;
+            pool.close().await;
+        })
+    });
+    if let Err(error) = started {
         panic!("starting the event store's writer thread: {error}");
     }
 }
 
-async fn run(shared: Arc<Shared>, mut jobs: mpsc::Receiver<Job>) {
+/// The pool the writer takes its connection from. On PostgreSQL, a pool of one connection of its
+/// own, made on the writer's runtime (a socket is driven by the runtime it was opened on), with
+/// the shared pool's options and acquire timeout; on SQLite the shared pool (its connections
+/// are threads, and sharing them keeps the limit on connections to the file).
+fn own_pool(db: &crate::db::Database) -> AnyPool {
+    if db.engine == crate::db::Engine::Sqlite {
+        return db.pool.clone();
+    }
+    let mut options = (*db.pool.connect_options()).clone();
+    // Its multi-row inserts have a shape per row count (`rows::insert_all`), each kept prepared.
+    let url = &mut options.database_url;
+    let kept: Vec<(String, String)> = url
+        .query_pairs()
+        .filter(|(name, _)| name != "statement-cache-capacity")
+        .map(|(name, value)| (name.into_owned(), value.into_owned()))
+        .collect();
+    url.query_pairs_mut()
+        .clear()
+        .extend_pairs(kept)
+        .append_pair("statement-cache-capacity", &WRITER_STATEMENTS.to_string());
+    sqlx::any::AnyPoolOptions::new()
+        .max_connections(1)
+        .min_connections(0)
+        .acquire_timeout(db.pool.options().get_acquire_timeout())
+        .connect_lazy_with(options)
+}
+
+async fn run(shared: Arc<Shared>, pool: AnyPool, mut jobs: mpsc::Receiver<Job>) {
     // The writer keeps its connection from batch to batch: on SQLite a connection's page cache
     // is dropped whenever another connection wrote, so a connection of its own keeps the pages
     // it writes to warm (ops/adr/0031).
@@ -106,7 +141,7 @@ async fn run(shared: Arc<Shared>, mut jobs: mpsc::Receiver<Job>) {
             span.follows_from(job.caller.id());
         }
         let started = std::time::Instant::now();
-        let written = write_batch_on_own_connection(&shared, &mut conn, &requests)
+        let written = write_batch_on_own_connection(&shared, &pool, &mut conn, &requests)
             .instrument(span)
             .await;
         metrics::histogram!("idaas_event_store_append_batch_seconds")
@@ -174,14 +209,18 @@ fn count_outcomes(written: &anyhow::Result<Vec<Result<Appended, AppendError>>>, 
 /// failed batch was acknowledged.
 async fn write_batch_on_own_connection(
     shared: &Shared,
+    pool: &AnyPool,
     held: &mut Option<PoolConnection<Any>>,
     requests: &[&AppendRequest],
 ) -> anyhow::Result<Vec<Result<Appended, AppendError>>> {
-    let mut conn = match held.take().filter(|_| !shared.db.pool.is_closed()) {
+    if shared.db.pool.is_closed() {
+        // The store's pool closed (shutting down, or storage given up): so is the writer.
+        *held = None;
+        return Err(sqlx::Error::PoolClosed).context("acquiring a connection for an append batch");
+    }
+    let mut conn = match held.take() {
         Some(conn) => conn,
-        None => shared
-            .db
-            .pool
+        None => pool
             .acquire()
             .await
             .context("acquiring a connection for an append batch")?,
