@@ -17,6 +17,9 @@ pub const TABLES: &[&str] = &[
     "proj_oauth_tokens",
 ];
 
+/// Only the protocol handlers read these tables, never the writer, so the writer gives this
+/// projection a batch's events together (`batched`, ops/adr/0030, 0033): new grants, tokens and
+/// refresh tokens are inserted many rows to a statement.
 impl Projector for OAuthProjection {
     fn name(&self) -> &'static str {
         "oauth"
@@ -27,116 +30,243 @@ impl Projector for OAuthProjection {
         conn: &'a mut AnyConnection,
         event: &'a RecordedEvent,
     ) -> BoxFuture<'a, anyhow::Result<()>> {
-        Box::pin(async move {
-            if event.stream_type != OAuthGrant::STREAM_TYPE {
-                return Ok(());
-            }
-            apply(conn, &event.tenant_id, &event.stream_id, typed(event)?).await
-        })
+        Box::pin(write(conn, std::slice::from_ref(event)))
+    }
+
+    fn batched(&self) -> bool {
+        true
+    }
+
+    fn apply_all<'a>(
+        &'a self,
+        conn: &'a mut AnyConnection,
+        events: &'a [RecordedEvent],
+    ) -> BoxFuture<'a, anyhow::Result<()>> {
+        Box::pin(write(conn, events))
     }
 }
 
-async fn apply(
-    conn: &mut AnyConnection,
-    tenant: &str,
-    grant_id: &str,
-    event: OAuthGrantEvent,
-) -> anyhow::Result<()> {
+const GRANT_COLUMNS: [&str; 10] = [
+    "tenant_id",
+    "grant_id",
+    "flow",
+    "application_id",
+    "user_id",
+    "session_id",
+    "scope",
+    "revoked",
+    "created_at",
+    "code_hash",
+];
+
+const TOKEN_COLUMNS: [&str; 9] = [
+    "tenant_id",
+    "jti",
+    "grant_id",
+    "application_id",
+    "user_id",
+    "scope",
+    "issued_at",
+    "expires_at",
+    "revoked",
+];
+
+const REFRESH_COLUMNS: [&str; 3] = ["tenant_id", "refresh_hash", "grant_id"];
+
+struct GrantRow {
+    tenant_id: String,
+    grant_id: String,
+    flow: String,
+    application_id: String,
+    user_id: Option<String>,
+    session_id: Option<String>,
+    scope: String,
+    created_at: i64,
+    code_hash: Option<String>,
+}
+
+struct NewToken {
+    tenant_id: String,
+    jti: String,
+    grant_id: String,
+    application_id: String,
+    user_id: Option<String>,
+    scope: String,
+    issued_at: i64,
+    expires_at: i64,
+}
+
+struct RefreshRow {
+    tenant_id: String,
+    refresh_hash: String,
+    grant_id: String,
+}
+
+/// New rows, inserted together; an update first writes them (it may be of one of them).
+#[derive(Default)]
+struct NewRows {
+    grants: Vec<GrantRow>,
+    tokens: Vec<NewToken>,
+    refresh: Vec<RefreshRow>,
+}
+
+impl NewRows {
+    async fn write(&mut self, conn: &mut AnyConnection) -> anyhow::Result<()> {
+        use store::rows::insert_all;
+        insert_all(
+            conn,
+            "proj_oauth_grants",
+            &GRANT_COLUMNS,
+            &self.grants,
+            |q, r| {
+                q.bind(&r.tenant_id)
+                    .bind(&r.grant_id)
+                    .bind(&r.flow)
+                    .bind(&r.application_id)
+                    .bind(&r.user_id)
+                    .bind(&r.session_id)
+                    .bind(&r.scope)
+                    .bind(flag(false))
+                    .bind(r.created_at)
+                    .bind(&r.code_hash)
+            },
+        )
+        .await?;
+        insert_all(
+            conn,
+            "proj_oauth_tokens",
+            &TOKEN_COLUMNS,
+            &self.tokens,
+            |q, r| {
+                q.bind(&r.tenant_id)
+                    .bind(&r.jti)
+                    .bind(&r.grant_id)
+                    .bind(&r.application_id)
+                    .bind(&r.user_id)
+                    .bind(&r.scope)
+                    .bind(r.issued_at)
+                    .bind(r.expires_at)
+                    .bind(flag(false))
+            },
+        )
+        .await?;
+        insert_all(
+            conn,
+            "proj_oauth_refresh_tokens",
+            &REFRESH_COLUMNS,
+            &self.refresh,
+            |q, r| q.bind(&r.tenant_id).bind(&r.refresh_hash).bind(&r.grant_id),
+        )
+        .await?;
+        *self = Self::default();
+        Ok(())
+    }
+}
+
+/// Applies the events in order: new rows are held and inserted together, updates run as they
+/// come (after the rows held before them), and a code issued to a grant started in the same
+/// events goes into the grant's new row.
+async fn write(conn: &mut AnyConnection, events: &[RecordedEvent]) -> anyhow::Result<()> {
     use OAuthGrantEvent as E;
-    match event {
-        E::Started {
-            flow,
-            application_id,
-            subject,
-            scope,
-            at,
-            ..
-        } => {
-            let (user_id, session_id) = subject
-                .map(|s| (Some(s.user_id), Some(s.session_id)))
-                .unwrap_or_default();
-            sqlx::query(
-                "INSERT INTO proj_oauth_grants (tenant_id, grant_id, flow, application_id, user_id, \
-                 session_id, scope, revoked, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8)",
-            )
-            .bind(tenant)
-            .bind(grant_id)
-            .bind(flow)
-            .bind(application_id)
-            .bind(user_id)
-            .bind(session_id)
-            .bind(scope)
-            .bind(at)
-            .execute(&mut *conn)
-            .await?;
+    let mut new = NewRows::default();
+    for event in events {
+        if event.stream_type != OAuthGrant::STREAM_TYPE {
+            continue;
         }
-        E::CodeIssued { code } => {
-            sqlx::query(
-                "UPDATE proj_oauth_grants SET code_hash = $1 WHERE tenant_id = $2 AND grant_id = $3",
-            )
-            .bind(code.code_hash)
-            .bind(tenant)
-            .bind(grant_id)
-            .execute(&mut *conn)
-            .await?;
-        }
-        E::TokenIssued {
-            jti,
-            application_id,
-            user_id,
-            scope,
-            issued_at,
-            expires_at,
-        } => {
-            sqlx::query(
-                "INSERT INTO proj_oauth_tokens (tenant_id, jti, grant_id, application_id, user_id, \
-                 scope, issued_at, expires_at, revoked) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0)",
-            )
-            .bind(tenant)
-            .bind(jti)
-            .bind(grant_id)
-            .bind(application_id)
-            .bind(user_id)
-            .bind(scope)
-            .bind(issued_at)
-            .bind(expires_at)
-            .execute(&mut *conn)
-            .await?;
-        }
-        E::RefreshIssued { refresh_hash, .. } => {
-            sqlx::query(
-                "INSERT INTO proj_oauth_refresh_tokens (tenant_id, refresh_hash, grant_id) \
-                 VALUES ($1, $2, $3)",
-            )
-            .bind(tenant)
-            .bind(refresh_hash)
-            .bind(grant_id)
-            .execute(&mut *conn)
-            .await?;
-        }
-        E::Revoked { .. } => {
-            for table in ["proj_oauth_grants", "proj_oauth_tokens"] {
-                sqlx::query(&format!(
-                    "UPDATE {table} SET revoked = 1 WHERE tenant_id = $1 AND grant_id = $2"
-                ))
+        let (tenant, grant_id) = (&event.tenant_id, &event.stream_id);
+        match typed::<OAuthGrantEvent>(event)? {
+            E::Started {
+                flow,
+                application_id,
+                subject,
+                scope,
+                at,
+                ..
+            } => {
+                let (user_id, session_id) = subject
+                    .map(|s| (Some(s.user_id), Some(s.session_id)))
+                    .unwrap_or_default();
+                new.grants.push(GrantRow {
+                    tenant_id: tenant.clone(),
+                    grant_id: grant_id.clone(),
+                    flow,
+                    application_id,
+                    user_id,
+                    session_id,
+                    scope,
+                    created_at: at,
+                    code_hash: None,
+                });
+            }
+            E::CodeIssued { code } => {
+                let started = new
+                    .grants
+                    .iter_mut()
+                    .find(|g| g.tenant_id == *tenant && g.grant_id == *grant_id);
+                match started {
+                    Some(row) => row.code_hash = Some(code.code_hash),
+                    None => {
+                        new.write(conn).await?;
+                        sqlx::query(
+                            "UPDATE proj_oauth_grants SET code_hash = $1 \
+                             WHERE tenant_id = $2 AND grant_id = $3",
+                        )
+                        .bind(code.code_hash)
+                        .bind(tenant)
+                        .bind(grant_id)
+                        .execute(&mut *conn)
+                        .await?;
+                    }
+                }
+            }
+            E::TokenIssued {
+                jti,
+                application_id,
+                user_id,
+                scope,
+                issued_at,
+                expires_at,
+            } => new.tokens.push(NewToken {
+                tenant_id: tenant.clone(),
+                jti,
+                grant_id: grant_id.clone(),
+                application_id,
+                user_id,
+                scope,
+                issued_at,
+                expires_at,
+            }),
+            E::RefreshIssued { refresh_hash, .. } => new.refresh.push(RefreshRow {
+                tenant_id: tenant.clone(),
+                refresh_hash,
+                grant_id: grant_id.clone(),
+            }),
+            E::Revoked { .. } => {
+                new.write(conn).await?;
+                for table in ["proj_oauth_grants", "proj_oauth_tokens"] {
+                    sqlx::query(&format!(
+                        "UPDATE {table} SET revoked = 1 WHERE tenant_id = $1 AND grant_id = $2"
+                    ))
+                    .bind(tenant)
+                    .bind(grant_id)
+                    .execute(&mut *conn)
+                    .await?;
+                }
+            }
+            E::TokenRevoked { jti, .. } => {
+                new.write(conn).await?;
+                sqlx::query(
+                    "UPDATE proj_oauth_tokens SET revoked = 1 WHERE tenant_id = $1 AND jti = $2",
+                )
                 .bind(tenant)
-                .bind(grant_id)
+                .bind(jti)
                 .execute(&mut *conn)
                 .await?;
             }
+            E::CodeRedeemed { .. } | E::CodeReplayed { .. } | E::RefreshReused { .. } => {}
         }
-        E::TokenRevoked { jti, .. } => {
-            sqlx::query(
-                "UPDATE proj_oauth_tokens SET revoked = 1 WHERE tenant_id = $1 AND jti = $2",
-            )
-            .bind(tenant)
-            .bind(jti)
-            .execute(&mut *conn)
-            .await?;
-        }
-        E::CodeRedeemed { .. } | E::CodeReplayed { .. } | E::RefreshReused { .. } => {}
     }
-    Ok(())
+    new.write(conn).await
 }
 
 /// The grant an authorisation code (by keyed hash) was issued under.

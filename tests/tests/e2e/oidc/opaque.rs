@@ -149,7 +149,55 @@ async fn client_credentials_give_opaque_tokens_to_opaque_clients_only(engine: En
     server.finish().await;
 }
 
+/// Grants asked for at once are written in one batch, whose new grants, tokens and refresh
+/// tokens the OAuth projection inserts together (ops/adr/0033), a code going into its grant's new
+/// row: each token is found, a revocation after them ends its own alone, and a replay (event by
+/// event) gives the same rows.
+async fn grants_issued_together_are_each_found_and_replay_the_same(engine: Engine) {
+    let server = TestServer::start(engine).await;
+    let protocols = json!({
+        "redirect_uris": [CB],
+        "grant_types": ["authorization_code", "refresh_token", "client_credentials"],
+        "refresh_token_lifetime_secs": 3600,
+        "access_token_format": "opaque",
+    });
+    let (app, user_id) =
+        oauth::app_with_user(&server, "Batch", protocols, "zhoushi", "13700000009").await;
+    let grant = [("grant_type", "client_credentials")];
+    let asked = (0..24).map(|_| oauth::token(&server, &app, &grant));
+    let tokens: Vec<String> = futures::future::join_all(asked)
+        .await
+        .iter()
+        .map(|issued| issued.str("access_token"))
+        .collect();
+    let browsers: Vec<Browser> = (0..4).map(|_| Browser::new(&server)).collect();
+    let codes = browsers
+        .iter()
+        .map(|browser| oauth::code(browser, &app, CB, &[], "zhoushi"));
+    let codes = futures::future::join_all(codes).await;
+    let exchanged = codes
+        .iter()
+        .map(|code| oauth::exchange(&server, &app, code, CB));
+    let sets = futures::future::join_all(exchanged).await;
+    for token in &tokens {
+        assert!(oauth::active(&server, &app, token).await, "{token}");
+    }
+    let revoked = oauth::revoke(&server, &app, &tokens[3]).await;
+    assert_eq!(revoked.status, StatusCode::OK, "{}", revoked.text);
+    assert!(!oauth::active(&server, &app, &tokens[3]).await);
+    assert!(oauth::active(&server, &app, &tokens[4]).await);
+    for set in &sets {
+        let me = oauth::userinfo(&server, &set.str("access_token")).await;
+        assert_eq!(me.body["sub"], json!(user_id), "{}", me.text);
+        let renewed = oauth::refresh(&server, &app, &set.str("refresh_token")).await;
+        assert_eq!(renewed.status, StatusCode::OK, "{}", renewed.text);
+    }
+    server.assert_replay_identical().await;
+    server.finish().await;
+}
+
 on_both_engines!(
     opaque_access_tokens_are_answered_by_introspection_and_userinfo,
     client_credentials_give_opaque_tokens_to_opaque_clients_only,
+    grants_issued_together_are_each_found_and_replay_the_same,
 );
