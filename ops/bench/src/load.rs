@@ -1,5 +1,6 @@
-//! A small closed-loop load generator: a fixed number of operations shared by a set of workers,
-//! each worker with its own state (a browser, a refresh-token chain…), timed per operation.
+//! A small closed-loop load generator: a set of workers, each with its own state (a browser, a
+//! refresh-token chain…), sharing a fixed number of operations (`run`) or running for a fixed
+//! time (`run_for`), timed per operation.
 
 use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -72,6 +73,65 @@ where
     Ok(Rate::of(count, began.elapsed(), latencies))
 }
 
+/// What `run_for` measured: the rate in its window, and every operation run (warm-up and
+/// window), for the CPU per operation.
+pub struct Timed {
+    pub rate: Rate,
+    pub operations: usize,
+}
+
+/// Runs the operation over the workers (one task each, a worker taking the next operation when
+/// its previous one is answered) for `warm_up` and then `window`, as wrk does: the rate is the
+/// operations answered within the window over its length, and the latencies are theirs. The
+/// load does not pause between warm-up and window, and the warm-up lets every connection, pool
+/// and cache reach its steady state first (a few hundred operations do not).
+pub async fn run_for<S, F, Fut>(
+    workers: Vec<S>,
+    warm_up: Duration,
+    window: Duration,
+    op: F,
+) -> anyhow::Result<Timed>
+where
+    S: Send + 'static,
+    F: Fn(S) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = anyhow::Result<S>> + Send,
+{
+    let op = Arc::new(op);
+    let opens = Instant::now() + warm_up;
+    let closes = opens + window;
+    let mut tasks = Vec::new();
+    for state in workers {
+        let op = op.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut state = state;
+            let (mut latencies, mut operations) = (Vec::new(), 0);
+            loop {
+                let began = Instant::now();
+                if began >= closes {
+                    break;
+                }
+                state = op(state).await?;
+                operations += 1;
+                let ended = Instant::now();
+                if began >= opens && ended <= closes {
+                    latencies.push(ended - began);
+                }
+            }
+            anyhow::Ok((latencies, operations))
+        }));
+    }
+    let (mut latencies, mut operations) = (Vec::new(), 0);
+    for task in tasks {
+        let (mine, count) = task.await??;
+        latencies.extend(mine);
+        operations += count;
+    }
+    Ok(Timed {
+        rate: Rate::of(latencies.len(), window, latencies),
+        operations,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -83,6 +143,20 @@ mod tests {
         assert_eq!(rate.per_sec, 50.0);
         assert_eq!(rate.p50, Duration::from_millis(50));
         assert_eq!(rate.p99, Duration::from_millis(99));
+    }
+
+    #[tokio::test]
+    async fn a_timed_run_counts_the_operations_answered_in_its_window() {
+        let op = |()| async {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+            Ok(())
+        };
+        let (warm_up, window) = (Duration::from_millis(100), Duration::from_millis(300));
+        let timed = run_for(vec![(); 4], warm_up, window, op).await.unwrap();
+        // 4 workers, 10 ms each: about 400/s; the window holds about 120 of the 160 operations.
+        assert!(timed.rate.per_sec > 200.0 && timed.rate.per_sec < 450.0);
+        assert!(timed.operations > (timed.rate.per_sec * 0.3) as usize);
+        assert!(timed.rate.p50 >= Duration::from_millis(10));
     }
 
     #[tokio::test]

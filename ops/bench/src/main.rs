@@ -13,8 +13,8 @@
 //!   events (`offline`; other sizes in `IDAAS_BENCH_OFFLINE_EVENTS`);
 //! - side by side with the Node.js `oidc-provider` 9 (`peer`): client credentials (idaas's
 //!   management token and OAuth grant against the peer's grant) and the code + PKCE flow with a
-//!   session, at 1, 4, 16, 32 and 64 clients (`IDAAS_BENCH_PEER_CLIENTS`, operations per point in
-//!   `IDAAS_BENCH_PEER_OPS`, e.g. `3000,1000`). Needs Node.js and npm: the packages of
+//!   session, at 1, 4, 16, 32 and 64 clients (`IDAAS_BENCH_PEER_CLIENTS`; seconds of warm-up and of
+//!   measurement per point in `IDAAS_BENCH_PEER_SECONDS`, default `1,3`). Needs Node.js and npm: the packages of
 //!   `ops/bench/peer` are installed with `npm ci` when missing; without them the section prints
 //!   SKIPPED. Writes `ops/bench/reports/side-by-side.csv` and `side-by-side.png` too. Run alone:
 //!   `IDAAS_TEST_POSTGRES_URL=postgres://… cargo run --release -p idaas-bench -- peer`.

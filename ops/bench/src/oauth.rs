@@ -44,7 +44,7 @@ pub async fn measure(
 ) -> anyhow::Result<Figures> {
     let server = Server::start(database_url, data_dir).await?;
     let client = server.oauth_client().await?;
-    let users = server.users(&client, CONCURRENCY).await?;
+    let users = server.users(&[&client], CONCURRENCY).await?;
     let target = Arc::new(Target::idaas(&server.base, &server.http, client));
 
     let mut rows = vec![Row {

@@ -18,8 +18,7 @@ use usecases::clock::{IdSource, RandomIds};
 use crate::browser::Browser;
 use crate::cpu::{Meter, PerOperation};
 use crate::flows::{self, Target};
-use crate::load::{self, Rate};
-use crate::oauth::client_credentials;
+use crate::load::{self, Rate, Timed};
 use crate::peer_process::{self, PeerProcess, Skipped};
 use crate::primitives::{self, Primitive};
 use crate::server::{ManagementClient, OAuthClient, Server, REDIRECT_URI};
@@ -28,8 +27,10 @@ use crate::server::{ManagementClient, OAuthClient, Server, REDIRECT_URI};
 const LEVELS: [usize; 5] = [1, 4, 16, 32, 64];
 /// RS256 signatures timed for the floor printed next to the points.
 const SIGNATURES: usize = 1000;
-/// Operations per point: (client credentials, code flows) (`IDAAS_BENCH_PEER_OPS`).
-const OPERATIONS: (usize, usize) = (1500, 500);
+/// Seconds of each point: (warm-up, window) (`IDAAS_BENCH_PEER_SECONDS`). A point of a few
+/// hundred operations (the earlier fixed counts) lasted a fraction of a second, too short for
+/// PostgreSQL's connections and the writer's batches to settle.
+const SECONDS: (usize, usize) = (1, 3);
 /// The peer's client, as registered in peer.js.
 const PEER_CLIENT_ID: &str = "bench-peer-rp";
 const PEER_CLIENT_SECRET: &str = "bench-peer-secret-0123456789abcdef0123456789abcdef";
@@ -59,12 +60,14 @@ pub const OAUTH_CC: &str = "idaas OAuth client_credentials (RS256 JWT)";
 pub const OAUTH_OPAQUE: &str = "idaas OAuth client_credentials (opaque)";
 pub const PEER_CC: &str = "oidc-provider client_credentials (opaque)";
 pub const CODE: &str = "idaas code + PKCE + userinfo (session)";
+pub const CODE_OPAQUE: &str = "idaas code + PKCE + userinfo (session, opaque access token)";
 pub const PEER_CODE: &str = "oidc-provider code + PKCE + userinfo (session)";
 
 pub struct Figures {
     pub points: Vec<Point>,
     pub versions: String,
-    pub operations: (usize, usize),
+    /// Seconds of each point: (warm-up, window).
+    pub seconds: (usize, usize),
     /// RS256 signatures on this machine in this run: (key parsed once, key parsed each time).
     pub rs256: (Primitive, Primitive),
 }
@@ -82,6 +85,9 @@ struct Side {
     management: Option<ManagementClient>,
     /// idaas: a client with opaque access tokens.
     opaque: Option<Arc<Target>>,
+    /// idaas: a code-flow client with opaque access tokens, as the peer's are; the same
+    /// browsers.
+    opaque_rp: Option<Arc<Target>>,
 }
 
 fn list(name: &str) -> anyhow::Result<Option<Vec<usize>>> {
@@ -106,10 +112,14 @@ pub async fn measure(
         Err(Skipped(why)) => return Ok(Outcome::Skipped(why)),
     };
     let levels = list("IDAAS_BENCH_PEER_CLIENTS")?.unwrap_or(LEVELS.to_vec());
-    let operations = match list("IDAAS_BENCH_PEER_OPS")?.as_deref() {
-        Some(&[cc, code]) => (cc, code),
-        Some(_) => bail!("IDAAS_BENCH_PEER_OPS: two numbers, client credentials and code flows"),
-        None => OPERATIONS,
+    let seconds = match list("IDAAS_BENCH_PEER_SECONDS")?.as_deref() {
+        Some(&[warm_up, window]) if window > 0 => (warm_up, window),
+        Some(_) => bail!("IDAAS_BENCH_PEER_SECONDS: two numbers, warm-up and window"),
+        None => SECONDS,
+    };
+    let length = Length {
+        warm_up: std::time::Duration::from_secs(seconds.0 as u64),
+        window: std::time::Duration::from_secs(seconds.1 as u64),
     };
     let rs256 = tokio::task::spawn_blocking(|| primitives::measure_rs256(SIGNATURES)).await??;
     let browsers = levels.iter().copied().max().unwrap_or(1);
@@ -132,53 +142,53 @@ pub async fn measure(
     let mut points = Vec::new();
     let pid = peer.pid;
     for &clients in &levels {
-        let mut point = |figure, operation, engine, rate, meter: Meter, count: usize| {
+        let mut point = |figure, operation, engine, timed: Timed, meter: Meter| {
             points.push(Point {
                 figure,
                 operation,
                 engine,
                 clients,
-                rate,
-                // Each client's warm-up operation runs on the meter too.
-                cpu: meter.per_operation(count + clients),
+                rate: timed.rate,
+                // The warm-up's operations run on the meter too.
+                cpu: meter.per_operation(timed.operations),
             })
         };
-        let (cc, code) = operations;
         use Figure::*;
         for side in &sides {
             let meter = Meter::start(pid);
-            let rate = management_tokens(side, clients, cc).await?;
-            point(ClientCredentials, MANAGEMENT, side.engine, rate, meter, cc);
+            let timed = management_tokens(side, clients, length).await?;
+            point(ClientCredentials, MANAGEMENT, side.engine, timed, meter);
         }
         for side in &sides {
             let meter = Meter::start(pid);
-            let rate = client_credentials(&side.target, clients, cc).await?;
-            point(ClientCredentials, OAUTH_CC, side.engine, rate, meter, cc);
+            let timed = client_credentials(&side.target, clients, length).await?;
+            point(ClientCredentials, OAUTH_CC, side.engine, timed, meter);
         }
         for side in &sides {
             let Some(opaque) = &side.opaque else { continue };
             let meter = Meter::start(pid);
-            let rate = client_credentials(opaque, clients, cc).await?;
-            point(
-                ClientCredentials,
-                OAUTH_OPAQUE,
-                side.engine,
-                rate,
-                meter,
-                cc,
-            );
+            let timed = client_credentials(opaque, clients, length).await?;
+            point(ClientCredentials, OAUTH_OPAQUE, side.engine, timed, meter);
         }
         let meter = Meter::start(pid);
-        let rate = client_credentials(&peer_side.target, clients, cc).await?;
-        point(ClientCredentials, PEER_CC, PEER, rate, meter, cc);
+        let timed = client_credentials(&peer_side.target, clients, length).await?;
+        point(ClientCredentials, PEER_CC, PEER, timed, meter);
         for side in &sides {
             let meter = Meter::start(pid);
-            let rate = code_flows(side, clients, code).await?;
-            point(CodeFlow, CODE, side.engine, rate, meter, code);
+            let timed = code_flows(side, &side.target, clients, length).await?;
+            point(CodeFlow, CODE, side.engine, timed, meter);
+        }
+        for side in &sides {
+            let Some(opaque_rp) = &side.opaque_rp else {
+                continue;
+            };
+            let meter = Meter::start(pid);
+            let timed = code_flows(side, opaque_rp, clients, length).await?;
+            point(CodeFlow, CODE_OPAQUE, side.engine, timed, meter);
         }
         let meter = Meter::start(pid);
-        let rate = code_flows(&peer_side, clients, code).await?;
-        point(CodeFlow, PEER_CODE, PEER, rate, meter, code);
+        let timed = code_flows(&peer_side, &peer_side.target, clients, length).await?;
+        point(CodeFlow, PEER_CODE, PEER, timed, meter);
         eprintln!("side by side: {clients} clients done");
     }
     let versions = peer.versions.clone();
@@ -189,7 +199,7 @@ pub async fn measure(
     Ok(Outcome::Measured(Figures {
         points,
         versions,
-        operations,
+        seconds,
         rs256,
     }))
 }
@@ -202,7 +212,9 @@ async fn idaas_side(
 ) -> anyhow::Result<Side> {
     let client = server.oauth_client().await?;
     let opaque = Target::idaas(&server.base, &server.http, server.opaque_client().await?);
-    let users = server.users(&client, browsers).await?;
+    let opaque_rp = server.opaque_rp().await?;
+    let users = server.users(&[&client, &opaque_rp], browsers).await?;
+    let opaque_rp = Target::idaas(&server.base, &server.http, opaque_rp);
     let target = Target::idaas(&server.base, &server.http, client);
     let mut signed_in = Vec::new();
     for user in &users {
@@ -217,6 +229,7 @@ async fn idaas_side(
         browsers: signed_in,
         management: Some(server.management.clone()),
         opaque: Some(Arc::new(opaque)),
+        opaque_rp: Some(Arc::new(opaque_rp)),
     })
 }
 
@@ -249,6 +262,7 @@ async fn peer_side(
         browsers: signed_in,
         management: None,
         opaque: None,
+        opaque_rp: None,
     })
 }
 
@@ -274,28 +288,70 @@ async fn peer_sign_in(target: &Target, browser: &mut Browser, account: &str) -> 
     bail!("the peer's sign-in of {account} did not come back to the client")
 }
 
-async fn management_tokens(side: &Side, clients: usize, count: usize) -> anyhow::Result<Rate> {
+/// How long each point runs.
+#[derive(Clone, Copy)]
+struct Length {
+    warm_up: std::time::Duration,
+    window: std::time::Duration,
+}
+
+async fn management_tokens(side: &Side, clients: usize, length: Length) -> anyhow::Result<Timed> {
     let management = side.management.clone().context("idaas only")?;
     let (http, base) = (side.target.http.clone(), side.target.base.clone());
-    load::run(vec![(); clients], count, move |()| {
-        let (http, base, management) = (http.clone(), base.clone(), management.clone());
-        async move {
-            flows::management_token(&http, &base, &management).await?;
-            Ok(())
-        }
-    })
+    load::run_for(
+        vec![(); clients],
+        length.warm_up,
+        length.window,
+        move |()| {
+            let (http, base, management) = (http.clone(), base.clone(), management.clone());
+            async move {
+                flows::management_token(&http, &base, &management).await?;
+                Ok(())
+            }
+        },
+    )
     .await
 }
 
-async fn code_flows(side: &Side, clients: usize, count: usize) -> anyhow::Result<Rate> {
-    let target = side.target.clone();
+/// Client-credentials grants of `target` by `clients` concurrent clients.
+async fn client_credentials(
+    target: &Arc<Target>,
+    clients: usize,
+    length: Length,
+) -> anyhow::Result<Timed> {
+    let target = target.clone();
+    load::run_for(
+        vec![(); clients],
+        length.warm_up,
+        length.window,
+        move |()| {
+            let target = target.clone();
+            async move { target.client_credentials().await }
+        },
+    )
+    .await
+}
+
+/// Code flows of `target` by the first `clients` of the side's signed-in browsers.
+async fn code_flows(
+    side: &Side,
+    target: &Arc<Target>,
+    clients: usize,
+    length: Length,
+) -> anyhow::Result<Timed> {
+    let target = target.clone();
     let browsers = side.browsers[..clients.min(side.browsers.len())].to_vec();
-    load::run(browsers, count, move |mut browser: Browser| {
-        let target = target.clone();
-        async move {
-            target.code_flow(&mut browser).await?;
-            Ok(browser)
-        }
-    })
+    load::run_for(
+        browsers,
+        length.warm_up,
+        length.window,
+        move |mut browser: Browser| {
+            let target = target.clone();
+            async move {
+                target.code_flow(&mut browser).await?;
+                Ok(browser)
+            }
+        },
+    )
     .await
 }

@@ -1,7 +1,8 @@
 //! The server under test: `idaas_server::start` on 127.0.0.1:0 over a fresh database, and the
 //! fixtures the OAuth benchmark needs, set up through the public APIs as a tenant administrator
 //! would: an OAuth client (`POST /admin/v1/applications`), users (`POST /api/v2/tenant/users`)
-//! and their accounts in the client's application.
+//! and their accounts in the client's application. The server runs on a runtime of its own, as
+//! it would in a process of its own: the load generator's tasks do not queue with its requests.
 
 use std::path::Path;
 
@@ -21,6 +22,18 @@ pub struct Server {
     pub management: ManagementClient,
     running: RunningServer,
     management_token: String,
+    runtime: OwnRuntime,
+}
+
+/// The server's runtime (as many workers as cores), shut down without waiting when dropped.
+struct OwnRuntime(Option<tokio::runtime::Runtime>);
+
+impl Drop for OwnRuntime {
+    fn drop(&mut self) {
+        if let Some(runtime) = self.0.take() {
+            runtime.shutdown_background();
+        }
+    }
 }
 
 /// The client credentials of a management application.
@@ -70,8 +83,21 @@ impl Server {
             ..Config::default()
         };
         configure(&mut config);
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-        let running = idaas_server::start(config, listener).await?;
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .thread_name("idaas-server")
+            .build()?;
+        // Entered from a blocking thread: the listener, the pool and every task the server
+        // spawns belong to its runtime.
+        let handle = runtime.handle().clone();
+        let running = tokio::task::spawn_blocking(move || {
+            handle.block_on(async move {
+                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+                idaas_server::start(config, listener).await
+            })
+        })
+        .await??;
+        let runtime = OwnRuntime(Some(runtime));
         let credentials = running
             .bootstrap
             .clone()
@@ -92,6 +118,7 @@ impl Server {
             management,
             running,
             management_token,
+            runtime,
         })
     }
 
@@ -112,13 +139,15 @@ impl Server {
     /// Registers a confidential client allowed the code (PKCE required), refresh and client
     /// credentials grants, issuing refresh tokens.
     pub async fn oauth_client(&self) -> anyhow::Result<OAuthClient> {
-        let protocols = json!({
-            "redirect_uris": [REDIRECT_URI],
-            "grant_types": ["authorization_code", "refresh_token", "client_credentials"],
-            "refresh_token_lifetime_secs": 86400,
-            "require_pkce": true,
-        });
-        self.register("Bench RP", protocols).await
+        self.register("Bench RP", rp_protocols()).await
+    }
+
+    /// The same kind of client with opaque access tokens (as the peer issues in its code flow).
+    pub async fn opaque_rp(&self) -> anyhow::Result<OAuthClient> {
+        let mut protocols = rp_protocols();
+        protocols["access_token_format"] = json!("opaque");
+        self.register("Bench RP, opaque access tokens", protocols)
+            .await
     }
 
     /// Registers a client allowed the client credentials grant, with opaque access tokens.
@@ -150,9 +179,13 @@ impl Server {
         })
     }
 
-    /// Creates `count` users `bench0`, `bench1`… with `PASSWORD` and an account in the client's
+    /// Creates `count` users `bench0`, `bench1`… with `PASSWORD` and an account in each client's
     /// application; their user names.
-    pub async fn users(&self, client: &OAuthClient, count: usize) -> anyhow::Result<Vec<String>> {
+    pub async fn users(
+        &self,
+        clients: &[&OAuthClient],
+        count: usize,
+    ) -> anyhow::Result<Vec<String>> {
         let mut names = Vec::new();
         for i in 0..count {
             let name = format!("bench{i}");
@@ -165,8 +198,10 @@ impl Server {
                 )
                 .await?;
             let user_id = created["user_id"].as_str().context("user_id")?;
-            self.account(&client.application_id, user_id, &name, &name)
-                .await?;
+            for client in clients {
+                self.account(&client.application_id, user_id, &name, &name)
+                    .await?;
+            }
             names.push(name);
         }
         Ok(names)
@@ -191,11 +226,35 @@ impl Server {
 
     /// Stops the server and closes its pool.
     pub async fn stop(self) -> anyhow::Result<()> {
-        let pool = self.running.store.database().pool.clone();
-        self.running.stop().await?;
-        pool.close().await;
+        let Self {
+            running, runtime, ..
+        } = self;
+        let pool = running.store.database().pool.clone();
+        let stopped = async move {
+            running.stop().await?;
+            pool.close().await;
+            anyhow::Ok(())
+        };
+        match &runtime.0 {
+            Some(own) => {
+                let handle = own.handle().clone();
+                tokio::task::spawn_blocking(move || handle.block_on(stopped)).await??
+            }
+            None => stopped.await?,
+        }
         Ok(())
     }
+}
+
+/// A confidential client allowed the code (PKCE required), refresh and client credentials grants,
+/// issuing refresh tokens.
+fn rp_protocols() -> Value {
+    json!({
+        "redirect_uris": [REDIRECT_URI],
+        "grant_types": ["authorization_code", "refresh_token", "client_credentials"],
+        "refresh_token_lifetime_secs": 86400,
+        "require_pkce": true,
+    })
 }
 
 /// The JSON body of a reply with the expected status, or an error naming what came instead.
