@@ -22,9 +22,10 @@ use crate::crypto::KEY_LEN;
 
 pub const MAX_BATCH: usize = 256;
 
-/// Prepared statements the writer's PostgreSQL connection keeps: a shape per row count of each
-/// table's multi-row insert, and its other statements.
-const WRITER_STATEMENTS: usize = 512;
+/// Prepared statements the writer's PostgreSQL connection keeps, unless the database URL sets
+/// `statement-cache-capacity`: a shape per row count (64 at most) of each of the eight tables the
+/// batches insert many rows into, and its other statements.
+const WRITER_STATEMENTS: usize = 1024;
 
 /// How long the writer keeps its connection without a batch to write.
 const KEEP_IDLE_CONNECTION: std::time::Duration = std::time::Duration::from_secs(1);
@@ -41,7 +42,7 @@ pub(super) struct Job {
 /// for the answer to each statement in turn, so on the shared runtime every step of every batch
 /// would first wait behind the requests ready to run there, and every append would wait for all
 /// of them. SQLite answers from a thread of its own; PostgreSQL answers on a socket, so there the
-/// writer has a connection of its own (`own_pool`), opened on its runtime.
+/// writer has a connection of its own (`source`), opened on its runtime.
 pub(super) fn start(shared: Arc<Shared>, jobs: mpsc::Receiver<Job>) {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -50,17 +51,23 @@ pub(super) fn start(shared: Arc<Shared>, jobs: mpsc::Receiver<Job>) {
         Ok(runtime) => runtime,
         Err(error) => {
             tracing::warn!(%error, "the writer runs on the shared runtime");
-            let pool = shared.db.pool.clone();
-            tokio::spawn(run(shared, pool, jobs));
+            let source = Source {
+                pool: shared.db.pool.clone(),
+                own: false,
+            };
+            tokio::spawn(run(shared, source, None, jobs));
             return;
         }
     };
+    // The write probe runs on the shared runtime, where the connections it opens belong.
+    let shared_runtime = tokio::runtime::Handle::try_current().ok();
     let thread = std::thread::Builder::new().name("idaas-writer".into());
     // The thread ends when the store (every sender of jobs) is dropped.
     let started = thread.spawn(move || {
         runtime.block_on(async move {
-            let pool = own_pool(&shared.db);
-            run(shared, pool.clone(), jobs).await;
+            let source = source(&shared.db);
+            let pool = source.pool.clone();
+            run(shared, source, shared_runtime, jobs).await;
             pool.close().await;
         })
     });
@@ -69,34 +76,50 @@ pub(super) fn start(shared: Arc<Shared>, jobs: mpsc::Receiver<Job>) {
     }
 }
 
-/// The pool the writer takes its connection from. On PostgreSQL, a pool of one connection of its
-/// own, made on the writer's runtime (a socket is driven by the runtime it was opened on), with
-/// the shared pool's options and acquire timeout; on SQLite the shared pool (its connections
-/// are threads, and sharing them keeps the limit on connections to the file).
-fn own_pool(db: &crate::db::Database) -> AnyPool {
+/// Where the writer takes its connection from.
+struct Source {
+    pool: AnyPool,
+    /// A pool of its own (PostgreSQL), closed when the store's pool closes.
+    own: bool,
+}
+
+/// On PostgreSQL, a pool of one connection of the writer's own, made on the writer's runtime (a
+/// socket is driven by the runtime it was opened on), with the store pool's options and acquire
+/// timeout; on SQLite the store's pool (its connections are threads, and sharing them keeps the
+/// limit on connections to the file).
+fn source(db: &crate::db::Database) -> Source {
     if db.engine == crate::db::Engine::Sqlite {
-        return db.pool.clone();
+        return Source {
+            pool: db.pool.clone(),
+            own: false,
+        };
     }
     let mut options = (*db.pool.connect_options()).clone();
     // Its multi-row inserts have a shape per row count (`rows::insert_all`), each kept prepared.
     let url = &mut options.database_url;
-    let kept: Vec<(String, String)> = url
+    if !url
         .query_pairs()
-        .filter(|(name, _)| name != "statement-cache-capacity")
-        .map(|(name, value)| (name.into_owned(), value.into_owned()))
-        .collect();
-    url.query_pairs_mut()
-        .clear()
-        .extend_pairs(kept)
-        .append_pair("statement-cache-capacity", &WRITER_STATEMENTS.to_string());
-    sqlx::any::AnyPoolOptions::new()
+        .any(|(name, _)| name == "statement-cache-capacity")
+    {
+        url.query_pairs_mut()
+            .append_pair("statement-cache-capacity", &WRITER_STATEMENTS.to_string());
+    }
+    let pool = sqlx::any::AnyPoolOptions::new()
         .max_connections(1)
         .min_connections(0)
         .acquire_timeout(db.pool.options().get_acquire_timeout())
-        .connect_lazy_with(options)
+        .connect_lazy_with(options);
+    Source { pool, own: true }
 }
 
-async fn run(shared: Arc<Shared>, pool: AnyPool, mut jobs: mpsc::Receiver<Job>) {
+/// `probes`: the runtime the write probe is spawned on (the writer's own when `None`).
+async fn run(
+    shared: Arc<Shared>,
+    source: Source,
+    probes: Option<tokio::runtime::Handle>,
+    mut jobs: mpsc::Receiver<Job>,
+) {
+    let pool = &source.pool;
     // The writer keeps its connection from batch to batch: on SQLite a connection's page cache
     // is dropped whenever another connection wrote, so a connection of its own keeps the pages
     // it writes to warm (ops/adr/0031).
@@ -105,9 +128,13 @@ async fn run(shared: Arc<Shared>, pool: AnyPool, mut jobs: mpsc::Receiver<Job>) 
         let first = tokio::select! {
             job = jobs.recv() => job,
             // A closed pool (shutting down, or storage given up) gets its connection back, or
-            // closing it would wait for the writer's next batch.
-            _ = shared.db.pool.close_event(), if conn.is_some() => {
+            // closing it would wait for the writer's next batch; the writer's own pool closes
+            // with it (the next batch fails as the store's pool is closed).
+            _ = shared.db.pool.close_event(), if conn.is_some() || (source.own && !pool.is_closed()) => {
                 conn = None;
+                if source.own {
+                    pool.close().await;
+                }
                 continue;
             }
             // Idle, it goes back to the pool, whose check on acquiring replaces a connection
@@ -141,7 +168,7 @@ async fn run(shared: Arc<Shared>, pool: AnyPool, mut jobs: mpsc::Receiver<Job>) 
             span.follows_from(job.caller.id());
         }
         let started = std::time::Instant::now();
-        let written = write_batch_on_own_connection(&shared, &pool, &mut conn, &requests)
+        let written = write_batch_on_own_connection(&shared, pool, &mut conn, &requests)
             .instrument(span)
             .await;
         metrics::histogram!("idaas_event_store_append_batch_seconds")
@@ -153,7 +180,11 @@ async fn run(shared: Arc<Shared>, pool: AnyPool, mut jobs: mpsc::Receiver<Job>) 
                 if db.health.is_failing() {
                     // Whether storage has room again is the write probe's to say.
                     let db = db.clone();
-                    tokio::spawn(async move { db.probe_write().await });
+                    let probe = async move { db.probe_write().await };
+                    match &probes {
+                        Some(runtime) => drop(runtime.spawn(probe)),
+                        None => drop(tokio::spawn(probe)),
+                    }
                 }
                 for (job, outcome) in batch.into_iter().zip(outcomes) {
                     let _ = job.reply.send(outcome);
