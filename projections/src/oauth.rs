@@ -73,7 +73,7 @@ const TOKEN_COLUMNS: [&str; 9] = [
 
 const REFRESH_COLUMNS: [&str; 3] = ["tenant_id", "refresh_hash", "grant_id"];
 
-struct GrantRow {
+struct NewGrant {
     tenant_id: String,
     grant_id: String,
     flow: String,
@@ -96,7 +96,7 @@ struct NewToken {
     expires_at: i64,
 }
 
-struct RefreshRow {
+struct NewRefresh {
     tenant_id: String,
     refresh_hash: String,
     grant_id: String,
@@ -105,9 +105,9 @@ struct RefreshRow {
 /// New rows, inserted together; an update first writes them (it may be of one of them).
 #[derive(Default)]
 struct NewRows {
-    grants: Vec<GrantRow>,
+    grants: Vec<NewGrant>,
     tokens: Vec<NewToken>,
-    refresh: Vec<RefreshRow>,
+    refresh: Vec<NewRefresh>,
 }
 
 impl NewRows {
@@ -186,7 +186,7 @@ async fn write(conn: &mut AnyConnection, events: &[RecordedEvent]) -> anyhow::Re
                 let (user_id, session_id) = subject
                     .map(|s| (Some(s.user_id), Some(s.session_id)))
                     .unwrap_or_default();
-                new.grants.push(GrantRow {
+                new.grants.push(NewGrant {
                     tenant_id: tenant.clone(),
                     grant_id: grant_id.clone(),
                     flow,
@@ -236,7 +236,7 @@ async fn write(conn: &mut AnyConnection, events: &[RecordedEvent]) -> anyhow::Re
                 issued_at,
                 expires_at,
             }),
-            E::RefreshIssued { refresh_hash, .. } => new.refresh.push(RefreshRow {
+            E::RefreshIssued { refresh_hash, .. } => new.refresh.push(NewRefresh {
                 tenant_id: tenant.clone(),
                 refresh_hash,
                 grant_id: grant_id.clone(),

@@ -47,8 +47,8 @@ pub type Insert<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<
 /// order of `columns`. There is a statement shape per row count. On SQLite each is prepared for
 /// its one use, not kept: preparing one costs less than a second statement sent to SQLite's
 /// thread (ops/adr/0030). On PostgreSQL each is kept prepared on the connection (the writer's
-/// keeps 512): a statement prepared for one use costs a second round trip to the server and a
-/// parse there (ops/adr/0033).
+/// keeps up to 1,024): a statement prepared for one use costs a second round trip to the server
+/// and a parse there (ops/adr/0033).
 pub async fn insert_all<R>(
     conn: &mut sqlx::AnyConnection,
     table: &str,

@@ -304,16 +304,10 @@ async fn insert_lines(
 }
 
 async fn insert_event(conn: &mut AnyConnection, row: &StoredRow) -> anyhow::Result<()> {
-    let insert = sqlx::query(
-        "INSERT INTO events (position, tenant_id, stream_type, stream_id, version, event_type, \
-         schema_version, payload, metadata, recorded_at, prev_hash, hash) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-    );
-    row.bind(insert)
-        .execute(&mut *conn)
+    let rows = std::slice::from_ref(row);
+    crate::rows::insert_all(conn, "events", &StoredRow::COLUMNS, rows, |q, r| r.bind(q))
         .await
-        .with_context(|| format!("restoring the event at position {}", row.position))?;
-    Ok(())
+        .with_context(|| format!("restoring the event at position {}", row.position))
 }
 
 /// A backup from a store older than the key fingerprint: the key must open its subject keys.
