@@ -46,6 +46,8 @@ pub struct Executed<E> {
     pub events: Vec<E>,
     /// The position of the last event appended, if any.
     pub position: Option<i64>,
+    /// The stream's version once the events were appended.
+    pub version: i64,
 }
 
 /// Decisions that may hash passwords (argon2id, tens of milliseconds: `DECIDES_SLOWLY`) run
@@ -103,6 +105,21 @@ impl CommandBus {
         let key = (tenant_id.to_string(), A::STREAM_TYPE, stream_id.to_string());
         let (state, version) = self.current::<A>(&key).await?;
         Ok((Arc::unwrap_or_clone(state), version))
+    }
+
+    /// The state this process kept of an aggregate, without a read, or else `load`'s. A kept
+    /// state may be behind another node's writes: for what never changes once written (a
+    /// grant's client and subject), or a decision whose append's version check catches that.
+    pub async fn kept_or_load<A: Aggregate>(
+        &self,
+        tenant_id: &str,
+        stream_id: &str,
+    ) -> anyhow::Result<(A, i64)> {
+        let key = (tenant_id.to_string(), A::STREAM_TYPE, stream_id.to_string());
+        if let Some((state, version)) = self.states.get::<A>(&key) {
+            return Ok((Arc::unwrap_or_clone(state), version));
+        }
+        self.load(tenant_id, stream_id).await
     }
 
     /// The kept state brought up to date with the stream's tail (the whole stream when none is
@@ -244,6 +261,7 @@ impl CommandBus {
                 Ok(position) => {
                     self.keep_after(key, state, version, &decision.events, forgets);
                     return Ok(Executed {
+                        version: version + decision.events.len() as i64,
                         events: decision.events,
                         position,
                     });

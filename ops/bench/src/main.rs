@@ -14,7 +14,8 @@
 //! - side by side with the Node.js `oidc-provider` 9 (`peer`): client credentials (idaas's
 //!   management token and OAuth grant against the peer's grant) and the code + PKCE flow with a
 //!   session, at 1, 4, 16, 32 and 64 clients (`IDAAS_BENCH_PEER_CLIENTS`; seconds of warm-up and of
-//!   measurement per point in `IDAAS_BENCH_PEER_SECONDS`, default `1,3`). Needs Node.js and npm: the packages of
+//!   measurement per point in `IDAAS_BENCH_PEER_SECONDS`, default `1,3`; some series only, to profile
+//!   one, in `IDAAS_BENCH_PEER_SERIES`, e.g. `code,peer-code`). Needs Node.js and npm: the packages of
 //!   `ops/bench/peer` are installed with `npm ci` when missing; without them the section prints
 //!   SKIPPED. Writes `ops/bench/reports/side-by-side.csv` and `side-by-side.png` too. Run alone:
 //!   `IDAAS_TEST_POSTGRES_URL=postgres://… cargo run --release -p idaas-bench -- peer`.
@@ -192,7 +193,10 @@ async fn main() -> anyhow::Result<()> {
         let outcome = peer::measure(&engines, &dir.join("peer")).await?;
         match &outcome {
             peer::Outcome::Skipped(why) => eprintln!("peer: SKIPPED ({why})"),
-            peer::Outcome::Measured(figures) => side_by_side_files(figures)?,
+            peer::Outcome::Measured(figures) if figures.complete => side_by_side_files(figures)?,
+            peer::Outcome::Measured(_) => {
+                eprintln!("some series only (IDAAS_BENCH_PEER_SERIES): reports/ not written")
+            }
         }
         peer_outcome = Some(outcome);
     }

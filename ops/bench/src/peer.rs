@@ -63,7 +63,50 @@ pub const CODE: &str = "idaas code + PKCE + userinfo (session)";
 pub const CODE_OPAQUE: &str = "idaas code + PKCE + userinfo (session, opaque access token)";
 pub const PEER_CODE: &str = "oidc-provider code + PKCE + userinfo (session)";
 
+/// Each series' short name for `IDAAS_BENCH_PEER_SERIES`.
+const SERIES: [(&str, &str); 7] = [
+    ("management", MANAGEMENT),
+    ("cc", OAUTH_CC),
+    ("cc-opaque", OAUTH_OPAQUE),
+    ("peer-cc", PEER_CC),
+    ("code", CODE),
+    ("code-opaque", CODE_OPAQUE),
+    ("peer-code", PEER_CODE),
+];
+
+/// The series to run: those `IDAAS_BENCH_PEER_SERIES` names (comma-separated short names of
+/// `SERIES`, to profile one), or all.
+struct Chosen(Option<Vec<&'static str>>);
+
+impl Chosen {
+    fn from_env() -> anyhow::Result<Self> {
+        let Ok(text) = std::env::var("IDAAS_BENCH_PEER_SERIES") else {
+            return Ok(Self(None));
+        };
+        let mut chosen = Vec::new();
+        for name in text.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+            let Some((_, operation)) = SERIES.iter().find(|(short, _)| *short == name) else {
+                let names: Vec<&str> = SERIES.iter().map(|(short, _)| *short).collect();
+                bail!("IDAAS_BENCH_PEER_SERIES: {name} is none of {}", names.join(", "));
+            };
+            chosen.push(*operation);
+        }
+        Ok(Self(Some(chosen)))
+    }
+
+    fn runs(&self, operation: &str) -> bool {
+        self.0.as_ref().is_none_or(|c| c.iter().any(|o| *o == operation))
+    }
+
+    /// Whether every series runs (only then are the report's files written).
+    pub fn all(&self) -> bool {
+        self.0.is_none()
+    }
+}
+
 pub struct Figures {
+    /// Whether every series ran.
+    pub complete: bool,
     pub points: Vec<Point>,
     pub versions: String,
     /// Seconds of each point: (warm-up, window).
@@ -117,6 +160,7 @@ pub async fn measure(
         Some(_) => bail!("IDAAS_BENCH_PEER_SECONDS: two numbers, warm-up and window"),
         None => SECONDS,
     };
+    let chosen = Chosen::from_env()?;
     let length = Length {
         warm_up: std::time::Duration::from_secs(seconds.0 as u64),
         window: std::time::Duration::from_secs(seconds.1 as u64),
@@ -155,40 +199,56 @@ pub async fn measure(
         };
         use Figure::*;
         for side in &sides {
+            if !chosen.runs(MANAGEMENT) {
+                break;
+            }
             let meter = Meter::start(pid);
             let timed = management_tokens(side, clients, length).await?;
             point(ClientCredentials, MANAGEMENT, side.engine, timed, meter);
         }
         for side in &sides {
+            if !chosen.runs(OAUTH_CC) {
+                break;
+            }
             let meter = Meter::start(pid);
             let timed = client_credentials(&side.target, clients, length).await?;
             point(ClientCredentials, OAUTH_CC, side.engine, timed, meter);
         }
         for side in &sides {
-            let Some(opaque) = &side.opaque else { continue };
+            let Some(opaque) = side.opaque.as_ref().filter(|_| chosen.runs(OAUTH_OPAQUE)) else {
+                continue;
+            };
             let meter = Meter::start(pid);
             let timed = client_credentials(opaque, clients, length).await?;
             point(ClientCredentials, OAUTH_OPAQUE, side.engine, timed, meter);
         }
-        let meter = Meter::start(pid);
-        let timed = client_credentials(&peer_side.target, clients, length).await?;
-        point(ClientCredentials, PEER_CC, PEER, timed, meter);
+        if chosen.runs(PEER_CC) {
+            let meter = Meter::start(pid);
+            let timed = client_credentials(&peer_side.target, clients, length).await?;
+            point(ClientCredentials, PEER_CC, PEER, timed, meter);
+        }
         for side in &sides {
+            if !chosen.runs(CODE) {
+                break;
+            }
             let meter = Meter::start(pid);
             let timed = code_flows(side, &side.target, clients, length).await?;
             point(CodeFlow, CODE, side.engine, timed, meter);
         }
         for side in &sides {
-            let Some(opaque_rp) = &side.opaque_rp else {
+            let Some(opaque_rp) = side.opaque_rp.as_ref().filter(|_| chosen.runs(CODE_OPAQUE))
+            else {
                 continue;
             };
             let meter = Meter::start(pid);
             let timed = code_flows(side, opaque_rp, clients, length).await?;
             point(CodeFlow, CODE_OPAQUE, side.engine, timed, meter);
         }
-        let meter = Meter::start(pid);
-        let timed = code_flows(&peer_side, &peer_side.target, clients, length).await?;
-        point(CodeFlow, PEER_CODE, PEER, timed, meter);
+        if chosen.runs(PEER_CODE) {
+            let meter = Meter::start(pid);
+            let timed = code_flows(&peer_side, &peer_side.target, clients, length).await?;
+            point(CodeFlow, PEER_CODE, PEER, timed, meter);
+        }
         eprintln!("side by side: {clients} clients done");
     }
     let versions = peer.versions.clone();
@@ -197,6 +257,7 @@ pub async fn measure(
         server.stop().await?;
     }
     Ok(Outcome::Measured(Figures {
+        complete: chosen.all(),
         points,
         versions,
         seconds,

@@ -213,7 +213,7 @@ async fn userinfo(
             "the access token was issued to a client, not a user",
         );
     };
-    let user = match projections::users::get(state.pool(), tenant, user_id).await {
+    let user = match usecases::cache::lookups::user(&state, tenant, user_id).await {
         Ok(Some(user)) if user.can_sign_in(state.now()) => user,
         Ok(_) => return unauthorized("invalid_token", "the user is disabled, expired or deleted"),
         Err(e) => return failed(Failure::of(&e, "userinfo")),

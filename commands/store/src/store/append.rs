@@ -10,7 +10,7 @@ use super::read::StoredRow;
 use super::request_metadata;
 use super::seal::{has_personal, seal_payload};
 use super::types::{AppendError, AppendRequest, Appended, RecordedEvent};
-use super::writer::{flush, starts_stream, Held, Pending};
+use super::writer::{flush, Follows, Held, Pending};
 use super::Shared;
 use crate::changes::Change;
 use domain::Forget;
@@ -47,7 +47,8 @@ pub(super) async fn append_one(
     }
     write_claims(shared, conn, request).await?;
     let tenant = &request.tenant_id;
-    let mut prev_hash = match batch.heads.get(tenant) {
+    let known = batch.heads.get(tenant).or(batch.known_heads.get(tenant));
+    let mut prev_hash = match known {
         Some(hash) => hash.clone(),
         None => chain_head(conn, tenant).await?,
     };
@@ -96,9 +97,18 @@ pub(super) async fn append_one(
             recorded_at: &recorded_at,
         };
         let hash = chain::hash(&prev_hash, &fields);
-        if hold_events && starts_stream(request) {
-            // A new stream's events are inserted with the batch's others at its end: the
-            // stream's key refuses them if another append started the stream first.
+        if hold_events {
+            // The events are inserted with the batch's others at its end (ops/adr/0030, 0034):
+            // the stream's key refuses a version another append wrote first, and an append to a
+            // stream that exists is checked to follow on from the version it expected.
+            if index == 0 && request.expected_version > 0 {
+                held.follows.push(Follows {
+                    tenant_id: tenant.clone(),
+                    stream_type: request.stream_type.clone(),
+                    stream_id: request.stream_id.clone(),
+                    version: request.expected_version,
+                });
+            }
             held.inserts.push(StoredRow {
                 position,
                 tenant_id: tenant.clone(),

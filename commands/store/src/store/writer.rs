@@ -124,6 +124,7 @@ async fn run(
     // is dropped whenever another connection wrote, so a connection of its own keeps the pages
     // it writes to warm (ops/adr/0031).
     let mut conn: Option<PoolConnection<Any>> = None;
+    let mut heads: Option<KnownHeads> = None;
     loop {
         let first = tokio::select! {
             job = jobs.recv() => job,
@@ -168,9 +169,10 @@ async fn run(
             span.follows_from(job.caller.id());
         }
         let started = std::time::Instant::now();
-        let written = write_batch_on_own_connection(&shared, pool, &mut conn, &requests)
-            .instrument(span)
-            .await;
+        let written =
+            write_batch_on_own_connection(&shared, pool, &mut conn, &mut heads, &requests)
+                .instrument(span)
+                .await;
         metrics::histogram!("idaas_event_store_append_batch_seconds")
             .record(started.elapsed().as_secs_f64());
         count_outcomes(&written, requests.len());
@@ -242,6 +244,7 @@ async fn write_batch_on_own_connection(
     shared: &Shared,
     pool: &AnyPool,
     held: &mut Option<PoolConnection<Any>>,
+    heads: &mut Option<KnownHeads>,
     requests: &[&AppendRequest],
 ) -> anyhow::Result<Vec<Result<Appended, AppendError>>> {
     if shared.db.pool.is_closed() {
@@ -258,7 +261,7 @@ async fn write_batch_on_own_connection(
     };
     // A panic in a projection or decision must not take the writer (and every later append)
     // down with it: the batch fails, its connection is closed, the writer goes on.
-    let written = std::panic::AssertUnwindSafe(write_batch(shared, &mut conn, requests))
+    let written = std::panic::AssertUnwindSafe(write_batch(shared, &mut conn, heads, requests))
         .catch_unwind()
         .await
         .unwrap_or_else(|_| Err(anyhow::anyhow!("an append batch panicked")));
@@ -270,21 +273,31 @@ async fn write_batch_on_own_connection(
     written
 }
 
-/// Rows held until the end of a batch and written there together (ops/adr/0030): the events of
-/// appends that start a stream, events for the batched projections (the audit trail) and
-/// request metadata. Written earlier, before a guard, a forgetting or a read of a stream's
+/// Rows held until the end of a batch and written there together (ops/adr/0030, 0034): the
+/// events, events for the batched projections (the audit trail) and request metadata. Written earlier, before a guard, a forgetting or a read of a stream's
 /// version, which may read them; a batch with savepoints holds no events and writes the other
 /// rows at the end of each append.
 #[derive(Default)]
 pub(super) struct Held {
     pub inserts: Vec<StoredRow>,
+    /// The held appends to streams that existed, each at the version it expected.
+    pub follows: Vec<Follows>,
     pub events: Vec<RecordedEvent>,
     pub metadata: Vec<request_metadata::Kept>,
+}
+
+/// A stream's event an append expects to follow on from.
+pub(super) struct Follows {
+    pub tenant_id: String,
+    pub stream_type: String,
+    pub stream_id: String,
+    pub version: i64,
 }
 
 impl Held {
     fn clear(&mut self) {
         self.inserts.clear();
+        self.follows.clear();
         self.events.clear();
         self.metadata.clear();
     }
@@ -307,6 +320,9 @@ pub(super) async fn flush(
         .await
         .context("inserting events")?;
     }
+    if !held.follows.is_empty() {
+        check_follows(conn, &held.follows).await?;
+    }
     if !held.metadata.is_empty() {
         request_metadata::keep_all(conn, &held.metadata).await?;
     }
@@ -325,11 +341,61 @@ pub(super) async fn flush(
     Ok(())
 }
 
+/// The chain heads as this writer's last batch left them, and the position it left: while the
+/// position counter still reads that position when a batch takes the counter's lock, nothing
+/// was appended since (every append takes that lock first), so the heads need no read.
+pub(super) struct KnownHeads {
+    position: i64,
+    hashes: Arc<HashMap<String, String>>,
+}
+
+/// More tenants than this and the known heads start again from none.
+const KNOWN_TENANTS: usize = 10_000;
+
+/// Each held append to a stream that existed follows on from the version it expected: that
+/// version's event is there (its own, later, versions were refused by the stream's key if
+/// another append wrote them first). One statement per `MOST_ROWS` appends.
+async fn check_follows(conn: &mut AnyConnection, follows: &[Follows]) -> anyhow::Result<()> {
+    let anonymous = conn.backend_name() == "SQLite";
+    for chunk in follows.chunks(crate::rows::MOST_ROWS) {
+        let tuples: Vec<String> = (0..chunk.len())
+            .map(|i| match anonymous {
+                true => "(?, ?, ?, ?)".to_string(),
+                false => format!("(${}, ${}, ${}, ${})", 4 * i + 1, 4 * i + 2, 4 * i + 3, 4 * i + 4),
+            })
+            .collect();
+        let sql = format!(
+            "SELECT COUNT(*) FROM events WHERE (tenant_id, stream_type, stream_id, version) IN \
+             (VALUES {})",
+            tuples.join(", ")
+        );
+        let mut query = sqlx::query_as::<_, (i64,)>(&sql).persistent(!anonymous);
+        for follows in chunk {
+            query = query
+                .bind(&follows.tenant_id)
+                .bind(&follows.stream_type)
+                .bind(&follows.stream_id)
+                .bind(follows.version);
+        }
+        let (found,) = query
+            .fetch_one(&mut *conn)
+            .await
+            .context("checking the streams' versions")?;
+        if found != chunk.len() as i64 {
+            anyhow::bail!("a stream is not at the version an append expected");
+        }
+    }
+    Ok(())
+}
+
 /// What one append changes in the batch, merged only when its savepoint is released.
 #[derive(Default)]
 pub(super) struct Pending {
     pub last_position: i64,
+    /// The chain heads this append (or batch) moved.
     pub heads: HashMap<String, String>,
+    /// The batch's: chain heads known without a read (`KnownHeads`).
+    pub known_heads: Arc<HashMap<String, String>>,
     pub new_keys: Vec<((String, String), [u8; KEY_LEN])>,
     /// Subjects whose data keys were deleted: dropped from the key cache after the commit.
     pub forgotten: Vec<(String, String)>,
@@ -344,36 +410,53 @@ pub(super) struct Pending {
 async fn write_batch(
     shared: &Shared,
     conn: &mut PoolConnection<Any>,
+    heads: &mut Option<KnownHeads>,
     requests: &[&AppendRequest],
 ) -> anyhow::Result<Vec<Result<Appended, AppendError>>> {
-    if let Some(outcomes) = attempt(shared, conn, requests, false).await? {
+    if let Some(outcomes) = attempt(shared, conn, heads, requests, false).await? {
         return Ok(outcomes);
     }
-    attempt(shared, conn, requests, true)
+    attempt(shared, conn, heads, requests, true)
         .await?
         .context("a batch written with savepoints kept every outcome")
 }
 
 /// One attempt at a batch, with or without savepoints. Without them, the first failing append
 /// rolls everything back: `None` (unless it was the batch's only append, whose failure is the
-/// answer).
+/// answer). `heads`: taken, and put back only when the batch commits.
 async fn attempt(
     shared: &Shared,
     conn: &mut PoolConnection<Any>,
+    heads: &mut Option<KnownHeads>,
     requests: &[&AppendRequest],
     savepoints: bool,
 ) -> anyhow::Result<Option<Vec<Result<Appended, AppendError>>>> {
     let mut tx = conn.begin().await.context("beginning an append batch")?;
     // Touching the counter row first takes the write lock (SQLite) or the row lock (PostgreSQL),
-    // so batches from every process are serialised and positions follow commit order.
-    let (start,): (i64,) = sqlx::query_as(
-        "UPDATE event_position SET last_position = last_position WHERE id = 1 RETURNING last_position",
+    // so batches from every process are serialised and positions follow commit order. Without
+    // savepoints every append succeeds or the batch is rolled back, so the counter moves past
+    // all of the batch's events at once; with them, once the outcomes are known.
+    let events = if savepoints {
+        0
+    } else {
+        requests.iter().map(|r| r.events.len() as i64).sum()
+    };
+    let (moved,): (i64,) = sqlx::query_as(
+        "UPDATE event_position SET last_position = last_position + $1 WHERE id = 1 \
+         RETURNING last_position",
     )
+    .bind(events)
     .fetch_one(&mut *tx)
     .await
     .context("locking the position counter")?;
+    let start = moved - events;
+    let known = match heads.take() {
+        Some(known) if known.position == start => known.hashes,
+        _ => Arc::default(),
+    };
     let mut batch = Pending {
         last_position: start,
+        known_heads: known.clone(),
         ..Default::default()
     };
     let mut outcomes = Vec::with_capacity(requests.len());
@@ -411,10 +494,10 @@ async fn attempt(
             tx.rollback()
                 .await
                 .context("rolling back an append batch")?;
-            // An append that starts a stream had its version checked by nothing yet (its
-            // events were held): whatever failed, it is written again with its version checked
-            // first, so a stream that exists is answered as a conflict.
-            if requests.len() > 1 || starts_stream(request) {
+            // An append with events had its version checked by nothing yet (its events were
+            // held): whatever failed, it is written again with its version checked first, so a
+            // stream at another version is answered as a conflict.
+            if requests.len() > 1 || !request.events.is_empty() {
                 return Ok(None);
             }
             return Ok(Some(vec![settle(shared, outcome)]));
@@ -441,8 +524,9 @@ async fn attempt(
         }
         outcomes.push(settle(shared, outcome));
     }
-    // Only a batch without savepoints holds rows here; if they fail (an event starting a stream
-    // that another append started first breaks the stream's key), the batch, even of one append,
+    // Only a batch without savepoints holds rows here; if they fail (an event of a version
+    // another append wrote first breaks the stream's key, or a stream is not at the version an
+    // append expected), the batch, even of one append,
     // is written again with savepoints, where each append's version is checked on its own and a
     // failure fails that append alone.
     if let Err(error) = flush(shared, &mut tx, &mut held).await {
@@ -464,13 +548,17 @@ async fn attempt(
         .await
         .context("moving a chain head")?;
     }
-    if batch.last_position != start {
+    if batch.last_position != moved {
         sqlx::query("UPDATE event_position SET last_position = $1 WHERE id = 1")
             .bind(batch.last_position)
             .execute(&mut *tx)
             .await?;
     }
     tx.commit().await.context("committing an append batch")?;
+    *heads = Some(KnownHeads {
+        position: batch.last_position,
+        hashes: known_after(known, &mut batch),
+    });
     for (subject, key) in batch.new_keys {
         if !batch.forgotten.contains(&subject) {
             shared.subject_keys.remember(subject, key);
@@ -486,9 +574,19 @@ async fn attempt(
     Ok(Some(outcomes))
 }
 
-/// Whether an append's events are held to the batch's end when it has no savepoints.
-pub(super) fn starts_stream(request: &AppendRequest) -> bool {
-    request.expected_version == 0 && !request.events.is_empty()
+/// The heads known before a batch with those it moved (its own copy of the map is dropped
+/// first, so the map is changed in place).
+fn known_after(
+    mut known: Arc<HashMap<String, String>>,
+    batch: &mut Pending,
+) -> Arc<HashMap<String, String>> {
+    batch.known_heads = Arc::default();
+    let hashes = Arc::make_mut(&mut known);
+    if hashes.len() + batch.heads.len() > KNOWN_TENANTS {
+        hashes.clear();
+    }
+    hashes.extend(batch.heads.drain());
+    known
 }
 
 /// An append's outcome as answered: an internal error that is a storage fault marks the

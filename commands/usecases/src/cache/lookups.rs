@@ -8,8 +8,10 @@ use std::sync::Arc;
 use domain::tenant::TenantSettings;
 use projections::applications::ApplicationRow;
 use projections::oauth::TokenRow;
+use projections::sessions::SessionRow;
+use projections::users::UserRow;
 
-use super::{key, Group};
+use super::{key, reach_group, Group, Ticket};
 use crate::state::AppState;
 
 /// The application `application_id` of the tenant.
@@ -126,4 +128,154 @@ pub async fn settings(state: &AppState, tenant: &str) -> anyhow::Result<TenantSe
     let kept = Arc::new(row.settings.clone());
     caches.settings.fill(ticket, key, group, kept, None);
     Ok(row.settings)
+}
+
+/// The user `user_id` of the tenant, with their organisation relations (enabled or not, the
+/// caller decides). A user's row changes only by their own events, which drop it.
+pub async fn user(
+    state: &AppState,
+    tenant: &str,
+    user_id: &str,
+) -> anyhow::Result<Option<UserRow>> {
+    let caches = &state.caches;
+    let key = key(tenant, user_id);
+    if let Some(user) = caches.users.get(&key, state.now()) {
+        return Ok(Some(UserRow::clone(&user)));
+    }
+    let ticket = caches.users.ticket();
+    let user = projections::users::get(state.pool(), tenant, user_id).await?;
+    if let Some(user) = &user {
+        let group = Group::of(tenant, user_id);
+        let kept = Arc::new(user.clone());
+        caches.users.fill(ticket, key, group, kept, None);
+    }
+    Ok(user)
+}
+
+/// The session whose cookie has this keyed hash (ended or expired too: the caller decides).
+pub async fn session_by_cookie(
+    state: &AppState,
+    tenant: &str,
+    cookie_hash: &str,
+) -> anyhow::Result<Option<SessionRow>> {
+    let caches = &state.caches;
+    let key = key(tenant, cookie_hash);
+    if let Some(session) = caches.sessions.get(&key, state.now()) {
+        return Ok(Some(SessionRow::clone(&session)));
+    }
+    let ticket = caches.sessions.ticket();
+    let session = projections::sessions::by_cookie(state.pool(), tenant, cookie_hash).await?;
+    if let Some(session) = &session {
+        let group = Group::of(tenant, &session.session_id);
+        let until = Some(session.expires_at);
+        let kept = Arc::new(session.clone());
+        caches.sessions.fill(ticket, key, group, kept, until);
+    }
+    Ok(session)
+}
+
+/// Whether the user may use the application, as `decide` reads it from the projections when
+/// it is not kept; `accounts_only` is part of the question.
+pub async fn reach<F>(
+    state: &AppState,
+    (tenant, user_id, application_id, accounts_only): (&str, &str, &str, bool),
+    decide: F,
+) -> anyhow::Result<bool>
+where
+    F: std::future::Future<Output = anyhow::Result<bool>>,
+{
+    let caches = &state.caches;
+    let key = (
+        tenant.to_string(),
+        user_id.to_string(),
+        application_id.to_string(),
+        accounts_only,
+    );
+    if let Some(reaches) = caches.reach.get(&key, state.now()) {
+        return Ok(reaches);
+    }
+    let ticket = caches.reach.ticket();
+    let reaches = decide.await?;
+    caches
+        .reach
+        .fill(ticket, key, reach_group(tenant), reaches, None);
+    Ok(reaches)
+}
+
+/// Taken before a code is issued (`code_issued`).
+pub fn code_ticket(state: &AppState) -> Ticket {
+    state.caches.codes.ticket()
+}
+
+/// Remembers the grant of a code this node issued (by the code's keyed hash), until it expires.
+pub fn code_issued(
+    state: &AppState,
+    ticket: Ticket,
+    (tenant, code_hash): (&str, &str),
+    grant_id: &str,
+    expires_at: i64,
+) {
+    let group = Group::of(tenant, grant_id);
+    let key = key(tenant, code_hash);
+    let grant = grant_id.to_string();
+    state
+        .caches
+        .codes
+        .fill(ticket, key, group, grant, Some(expires_at));
+}
+
+/// The grant a code (by keyed hash) was issued to.
+pub async fn grant_of_code(
+    state: &AppState,
+    tenant: &str,
+    code_hash: &str,
+) -> anyhow::Result<Option<String>> {
+    if let Some(grant_id) = state.caches.codes.get(&key(tenant, code_hash), state.now()) {
+        return Ok(Some(grant_id));
+    }
+    projections::oauth::grant_by_code(state.pool(), tenant, code_hash).await
+}
+
+/// Keeps the access tokens a grant's events just issued, as the OAuth projection records them:
+/// the first use of a token needs no read. `ticket` was taken before the events were appended.
+pub fn tokens_issued(
+    state: &AppState,
+    ticket: Ticket,
+    tenant: &str,
+    grant_id: &str,
+    events: &[domain::oauth_grant::OAuthGrantEvent],
+) {
+    use domain::oauth_grant::OAuthGrantEvent as E;
+    let tokens = &state.caches.access_tokens;
+    for event in events {
+        let E::TokenIssued {
+            jti,
+            application_id,
+            user_id,
+            scope,
+            issued_at,
+            expires_at,
+        } = event
+        else {
+            continue;
+        };
+        let row = TokenRow {
+            jti: jti.clone(),
+            grant_id: grant_id.to_string(),
+            application_id: application_id.clone(),
+            user_id: user_id.clone(),
+            scope: scope.clone(),
+            issued_at: *issued_at,
+            expires_at: *expires_at,
+            revoked: false,
+        };
+        let group = Group::of(tenant, grant_id);
+        let until = Some(*expires_at);
+        tokens.fill(ticket, key(tenant, jti), group, Arc::new(row), until);
+    }
+}
+
+/// Taken before appending a grant's events (`tokens_issued`).
+pub fn tokens_ticket(state: &AppState) -> Ticket {
+    state.caches.access_tokens.ticket()
 }

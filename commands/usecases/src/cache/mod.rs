@@ -1,7 +1,8 @@
 //! The caches of hot reads (DESIGN.md "Hot paths, caches and several nodes", ops/adr/0028):
 //! client lookup, management and OAuth access token checks answer from memory. Each cache is
 //! fed by the store's change feed: an event drops exactly what it made stale (an
-//! `application.*` event its application, a revocation its grant's tokens), on this node before
+//! `application.*` event its application, a `user.*` event its user, a session's event the
+//! session, a revocation its grant's tokens), on this node before
 //! the write is answered, on the others within the coherence interval. Issuing a token is an
 //! event too, but it changes nothing cached, so issuance never empties a cache. The signing keys
 //! (`signing::KeyRing`) and host names (`tenant_hosts`) have caches of their own on the same
@@ -15,10 +16,17 @@ use std::sync::Arc;
 pub use bounded::{Bounded, Group, Ticket};
 use domain::application::Application;
 use domain::oauth_grant::OAuthGrant;
+use domain::app_account::AppAccount;
+use domain::app_grant::AppGrants;
+use domain::organization::Organization;
+use domain::sso_session::SsoSession;
 use domain::tenant::{Tenant, TenantSettings};
+use domain::user::User;
 use domain::Aggregate;
 use projections::applications::ApplicationRow;
 use projections::oauth::TokenRow;
+use projections::sessions::SessionRow;
+use projections::users::UserRow;
 use store::{Change, ChangeFeed, ChangeSubscriber};
 
 /// The grant events after which some of its access tokens are no longer live (the `revoked`
@@ -27,6 +35,20 @@ const ENDS_TOKENS: [&str; 2] = ["oauth_grant.revoked", "oauth_grant.token_revoke
 
 /// A key within a tenant: (tenant, id).
 type Key = (String, String);
+
+/// Whether a user may use an application: (tenant, user id, application id, accounts only).
+type ReachKey = (String, String, String, bool);
+
+/// The streams whose events can change whether a user may use an application: their accounts,
+/// the applications' grants, the organisations those reach, the tenant's inheritance setting.
+const CHANGE_REACH: [&str; 6] = [
+    User::STREAM_TYPE,
+    AppAccount::STREAM_TYPE,
+    Application::STREAM_TYPE,
+    AppGrants::STREAM_TYPE,
+    Organization::STREAM_TYPE,
+    Tenant::STREAM_TYPE,
+];
 
 pub struct Caches {
     /// Applications by id, filed under themselves.
@@ -39,6 +61,22 @@ pub struct Caches {
     management_tokens: Bounded<Key, String>,
     /// Each tenant's settings, filed under the tenant's stream.
     settings: Bounded<String, Arc<TenantSettings>>,
+    /// Users by id, filed under themselves (the users projection reads only their own stream).
+    users: Bounded<Key, Arc<UserRow>>,
+    /// Sign-in sessions by the keyed hash of their cookie, filed under the session.
+    sessions: Bounded<Key, Arc<SessionRow>>,
+    /// Whether a user may use an application, filed under the tenant (`reach_group`): an event
+    /// of any of `CHANGE_REACH` in the tenant drops them all.
+    reach: Bounded<ReachKey, bool>,
+    /// Authorisation codes issued by this node (keyed hash) → their grant, filed under the grant
+    /// until the code expires: redeeming one needs no lookup. A code is single-use by its
+    /// grant's stream, not by this map.
+    codes: Bounded<Key, String>,
+}
+
+/// The group every `reach` entry of a tenant is filed under.
+fn reach_group(tenant: &str) -> Group {
+    Group::of(tenant, "*reach")
 }
 
 impl Caches {
@@ -51,6 +89,10 @@ impl Caches {
             access_tokens: Bounded::new("access_token", entries, feed.clone()),
             management_tokens: Bounded::new("management_token", entries, feed.clone()),
             settings: Bounded::new("tenant_settings", entries, feed.clone()),
+            users: Bounded::new("user", entries, feed.clone()),
+            sessions: Bounded::new("session", entries, feed.clone()),
+            reach: Bounded::new("reach", entries, feed.clone()),
+            codes: Bounded::new("code", entries, feed.clone()),
         }
     }
 }
@@ -59,6 +101,9 @@ impl ChangeSubscriber for Caches {
     fn changed(&self, changes: &[Change]) {
         for change in changes {
             let group = || Group::of(&change.tenant_id, &change.stream_id);
+            if CHANGE_REACH.contains(&change.stream_type.as_str()) {
+                self.reach.invalidate(reach_group(&change.tenant_id));
+            }
             match change.stream_type.as_str() {
                 Application::STREAM_TYPE => {
                     let group = group();
@@ -66,6 +111,8 @@ impl ChangeSubscriber for Caches {
                     self.client_ids.invalidate(group);
                     self.management_tokens.invalidate(group);
                 }
+                User::STREAM_TYPE => self.users.invalidate(group()),
+                SsoSession::STREAM_TYPE => self.sessions.invalidate(group()),
                 Tenant::STREAM_TYPE => {
                     let tenant = &change.tenant_id;
                     self.settings.invalidate(Group::of(tenant, tenant));
@@ -84,6 +131,10 @@ impl ChangeSubscriber for Caches {
         self.access_tokens.clear();
         self.management_tokens.clear();
         self.settings.clear();
+        self.users.clear();
+        self.sessions.clear();
+        self.reach.clear();
+        self.codes.clear();
     }
 }
 
@@ -173,5 +224,90 @@ mod tests {
         let caches = filled();
         caches.reset();
         assert!(caches.access_tokens.get(&key("t", "j1"), 0).is_none());
+    }
+
+    #[test]
+    fn a_user_event_drops_that_user_a_session_event_that_session() {
+        let caches = Caches::new(100, &Arc::new(ChangeFeed::default()));
+        let user = |id: &str| {
+            Arc::new(UserRow {
+                user_id: id.into(),
+                org_id: None,
+                profile: Default::default(),
+                pwd_must_modify: false,
+                pwd_change_at: None,
+                password_hash: None,
+                created_at: 0,
+                updated_at: 0,
+                disabled: false,
+                grade: 1,
+                locked: false,
+                expires_at: None,
+                relations: Vec::new(),
+            })
+        };
+        let users = &caches.users;
+        for id in ["u1", "u2"] {
+            users.fill(users.ticket(), key("t", id), Group::of("t", id), user(id), None);
+        }
+        let session = Arc::new(SessionRow {
+            session_id: "s1".into(),
+            user_id: "u1".into(),
+            methods: vec!["pwd".into()],
+            needs_second_factor: false,
+            remember_me: false,
+            auth_time: 0,
+            expires_at: 1_000,
+            ended: false,
+            device_hash: None,
+        });
+        let sessions = &caches.sessions;
+        let until = Some(1_000);
+        sessions.fill(sessions.ticket(), key("t", "cookie"), Group::of("t", "s1"), session, until);
+        caches.changed(&[change("user", "u1", "user.updated")]);
+        assert!(caches.users.get(&key("t", "u1"), 0).is_none());
+        assert!(caches.users.get(&key("t", "u2"), 0).is_some());
+        assert!(caches.sessions.get(&key("t", "cookie"), 0).is_some());
+        caches.changed(&[change("sso_session", "s1", "sso_session.ended")]);
+        assert!(caches.sessions.get(&key("t", "cookie"), 0).is_none());
+    }
+
+    #[test]
+    fn whether_a_user_may_use_an_application_is_dropped_by_any_event_that_can_change_it() {
+        let caches = Caches::new(100, &Arc::new(ChangeFeed::default()));
+        let question = |tenant: &str| (tenant.to_string(), "u1".into(), "a1".into(), false);
+        let fill = |tenant: &str| {
+            let reach = &caches.reach;
+            reach.fill(reach.ticket(), question(tenant), reach_group(tenant), true, None);
+        };
+        let kept = |tenant: &str| caches.reach.get(&question(tenant), 0).is_some();
+        fill("t");
+        caches.changed(&[
+            change("oauth_grant", "g1", "oauth_grant.token_issued"),
+            change("sso_session", "s1", "sso_session.started"),
+            change("management_token", "m1", "management_token.issued"),
+        ]);
+        assert!(kept("t"));
+        for stream_type in CHANGE_REACH {
+            fill("t");
+            fill("u");
+            caches.changed(&[change(stream_type, "x", "x.changed")]);
+            assert!(!kept("t"), "{stream_type}");
+            assert!(kept("u"), "{stream_type} in another tenant");
+        }
+    }
+
+    #[test]
+    fn a_codes_grant_is_kept_through_the_grants_events_until_it_expires() {
+        let caches = Caches::new(100, &Arc::new(ChangeFeed::default()));
+        let codes = &caches.codes;
+        let until = Some(1_000);
+        codes.fill(codes.ticket(), key("t", "hash"), Group::of("t", "g1"), "g1".into(), until);
+        caches.changed(&[
+            change("oauth_grant", "g1", "oauth_grant.code_redeemed"),
+            change("oauth_grant", "g1", "oauth_grant.revoked"),
+        ]);
+        assert_eq!(codes.get(&key("t", "hash"), 999).as_deref(), Some("g1"));
+        assert!(codes.get(&key("t", "hash"), 1_000).is_none());
     }
 }

@@ -28,7 +28,7 @@ pub(super) async fn usable_account(
     else {
         return Ok(None);
     };
-    let user = projections::users::get(state.pool(), tenant, user_id).await?;
+    let user = crate::cache::lookups::user(state, tenant, user_id).await?;
     let Some(user) = user.filter(|u| u.can_sign_in(state.now()) && app.enabled) else {
         return Ok(None);
     };

@@ -27,6 +27,8 @@ pub async fn issue_code(
     let grant_id = state.ids.ordered_uuid();
     let now = state.now();
     let (code_challenge, code_challenge_method) = challenge.unzip();
+    let code_hash = state.keys().secret_hash(&code);
+    let expires_at = now + CODE_LIFETIME_MS;
     let command = OAuthGrantCommand::IssueCode {
         grant_id: grant_id.clone(),
         application_id: app.application_id.clone(),
@@ -34,19 +36,22 @@ pub async fn issue_code(
         scope: scope.to_string(),
         nonce,
         code: CodeBinding {
-            code_hash: state.keys().secret_hash(&code),
+            code_hash: code_hash.clone(),
             redirect_uri,
             code_challenge,
             code_challenge_method,
-            expires_at: now + CODE_LIFETIME_MS,
+            expires_at,
         },
         now,
     };
     let ctx = crate::acting(ctx, "user", &session.user_id);
+    let ticket = crate::cache::lookups::code_ticket(state);
     state
         .bus
         .create::<OAuthGrant, _>(&ctx, &grant_id, |g| g.decide(command.clone(), &()))
         .await?;
+    let issued = (ctx.tenant_id.as_str(), code_hash.as_str());
+    crate::cache::lookups::code_issued(state, ticket, issued, &grant_id, expires_at);
     Ok(code)
 }
 
@@ -64,10 +69,11 @@ pub async fn redeem_code(
     let tenant = &ctx.tenant_id;
     let invalid = || OAuthError::InvalidGrant("Invalid authorization code".into());
     let code_hash = state.keys().secret_hash(code);
-    let grant_id = projections::oauth::grant_by_code(state.pool(), tenant, &code_hash)
+    let grant_id = crate::cache::lookups::grant_of_code(state, tenant, &code_hash)
         .await?
         .ok_or_else(invalid)?;
-    let (grant, _) = state.bus.load::<OAuthGrant>(tenant, &grant_id).await?;
+    // The grant's client and subject never change: its kept state tells them without a read.
+    let (grant, version) = state.bus.kept_or_load::<OAuthGrant>(tenant, &grant_id).await?;
     let subject = grant.subject.clone().ok_or_else(invalid)?;
     if grant.application_id == app.application_id && !grant.code_redeemed {
         usable_user(state, tenant, &subject.user_id, &app.application_id).await?;
@@ -84,6 +90,7 @@ pub async fn redeem_code(
         now,
     };
     let ctx = crate::acting(ctx, "application", &app.application_id);
+    let ticket = crate::cache::lookups::tokens_ticket(state);
     let executed = state
         .bus
         .execute::<OAuthGrant, _>(&ctx, &grant_id, |g| g.decide(command.clone(), &()))
@@ -95,11 +102,18 @@ pub async fn redeem_code(
     {
         return Err(invalid());
     }
-    // What the command appended, folded into the state it was decided on: no read-back.
-    let mut grant = grant;
-    for event in &executed.events {
-        grant.apply(event);
-    }
+    crate::cache::lookups::tokens_issued(state, ticket, tenant, &grant_id, &executed.events);
+    // What the command appended, folded into the state it was decided on: no read-back, unless
+    // it was decided on a later state than the one read above (another node wrote).
+    let grant = if executed.version == version + executed.events.len() as i64 {
+        let mut grant = grant;
+        for event in &executed.events {
+            grant.apply(event);
+        }
+        grant
+    } else {
+        state.bus.load::<OAuthGrant>(tenant, &grant_id).await?.0
+    };
     tokens(
         state,
         tenant,

@@ -197,7 +197,7 @@ async fn usable_user(
     user_id: &str,
     application_id: &str,
 ) -> Result<UserRow, OAuthError> {
-    let user = projections::users::get(state.pool(), tenant, user_id).await?;
+    let user = crate::cache::lookups::user(state, tenant, user_id).await?;
     let Some(user) = user.filter(|u| u.can_sign_in(state.now())) else {
         return Err(OAuthError::InvalidGrant(
             "the user is disabled, expired or deleted".into(),

@@ -43,6 +43,7 @@ pub async fn refresh(
         now,
     };
     let ctx = crate::acting(ctx, "application", &app.application_id);
+    let ticket = crate::cache::lookups::tokens_ticket(state);
     let executed = state
         .bus
         .execute::<OAuthGrant, _>(&ctx, &grant_id, |g| g.decide(command.clone(), &()))
@@ -58,6 +59,7 @@ pub async fn refresh(
     {
         return Err(invalid());
     }
+    crate::cache::lookups::tokens_issued(state, ticket, tenant, &grant_id, &executed.events);
     // What the command appended, folded into the state it was decided on: no read-back.
     let mut grant = grant;
     for event in &executed.events {

@@ -41,7 +41,7 @@ pub(super) async fn tokens(
     };
     let id_token = match (&grant.subject, has_scope(&grant.scope, "openid")) {
         (Some(subject), true) => {
-            let user = projections::users::get(state.pool(), tenant, &subject.user_id).await?;
+            let user = crate::cache::lookups::user(state, tenant, &subject.user_id).await?;
             let mut claims = id_claims(issuer, app, subject, grant, now, user.as_ref());
             let released = released_authorization(state, tenant, app, &subject.user_id).await?;
             claims.extend(released.claims());

@@ -283,7 +283,7 @@ pub async fn issue(
                 "the user has no account in this application",
             ))
         })?;
-    let user = projections::users::get(state.pool(), tenant, &session.user_id).await?;
+    let user = crate::cache::lookups::user(state, tenant, &session.user_id).await?;
     let format = requested.name_id_format.as_str();
     let name_id = match format {
         "emailAddress" => user

@@ -65,7 +65,7 @@ pub async fn session_of_cookie(
     cookie: &str,
 ) -> anyhow::Result<Option<SessionRow>> {
     let hash = state.keys().secret_hash(cookie);
-    let session = projections::sessions::by_cookie(state.pool(), tenant, &hash).await?;
+    let session = crate::cache::lookups::session_by_cookie(state, tenant, &hash).await?;
     Ok(session.filter(|s| !s.ended && s.expires_at > state.now()))
 }
 
@@ -168,6 +168,19 @@ async fn may_use_by(
     application_id: &str,
     reach: Reach,
 ) -> anyhow::Result<bool> {
+    let question = (tenant, user_id, application_id, reach == Reach::Account);
+    let decide = reaches(state, tenant, user_id, application_id, reach);
+    crate::cache::lookups::reach(state, question, decide).await
+}
+
+/// `may_use_by`, read from the projections.
+async fn reaches(
+    state: &AppState,
+    tenant: &str,
+    user_id: &str,
+    application_id: &str,
+    reach: Reach,
+) -> anyhow::Result<bool> {
     let accounts = projections::app_accounts::list_for_user(state.pool(), tenant, user_id).await?;
     let mut has_account = false;
     for account in accounts
@@ -215,7 +228,7 @@ pub async fn access(
     if !may_use_by(state, tenant, user_id, application_id, reach).await? {
         return Ok(Access::NoAccount);
     }
-    let user = projections::users::get(state.pool(), tenant, user_id).await?;
+    let user = crate::cache::lookups::user(state, tenant, user_id).await?;
     Ok(match user {
         Some(user) if user.can_sign_in(state.now()) => Access::Allowed,
         _ => Access::UserDisabled,
