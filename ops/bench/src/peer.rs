@@ -87,7 +87,10 @@ impl Chosen {
         for name in text.split(',').map(str::trim).filter(|n| !n.is_empty()) {
             let Some((_, operation)) = SERIES.iter().find(|(short, _)| *short == name) else {
                 let names: Vec<&str> = SERIES.iter().map(|(short, _)| *short).collect();
-                bail!("IDAAS_BENCH_PEER_SERIES: {name} is none of {}", names.join(", "));
+                bail!(
+                    "IDAAS_BENCH_PEER_SERIES: {name} is none of {}",
+                    names.join(", ")
+                );
             };
             chosen.push(*operation);
         }
@@ -95,7 +98,9 @@ impl Chosen {
     }
 
     fn runs(&self, operation: &str) -> bool {
-        self.0.as_ref().is_none_or(|c| c.iter().any(|o| *o == operation))
+        self.0
+            .as_ref()
+            .is_none_or(|c| c.iter().any(|o| *o == operation))
     }
 
     /// Whether every series runs (only then are the report's files written).

@@ -361,7 +361,10 @@ async fn check_follows(conn: &mut AnyConnection, follows: &[Follows]) -> anyhow:
         let tuples: Vec<String> = (0..chunk.len())
             .map(|i| match anonymous {
                 true => "(?, ?, ?, ?)".to_string(),
-                false => format!("(${}, ${}, ${}, ${})", 4 * i + 1, 4 * i + 2, 4 * i + 3, 4 * i + 4),
+                false => {
+                    let n = 4 * i;
+                    format!("(${}, ${}, ${}, ${})", n + 1, n + 2, n + 3, n + 4)
+                }
             })
             .collect();
         let sql = format!(

@@ -14,10 +14,10 @@ pub mod lookups;
 use std::sync::Arc;
 
 pub use bounded::{Bounded, Group, Ticket};
-use domain::application::Application;
-use domain::oauth_grant::OAuthGrant;
 use domain::app_account::AppAccount;
 use domain::app_grant::AppGrants;
+use domain::application::Application;
+use domain::oauth_grant::OAuthGrant;
 use domain::organization::Organization;
 use domain::sso_session::SsoSession;
 use domain::tenant::{Tenant, TenantSettings};
@@ -248,7 +248,13 @@ mod tests {
         };
         let users = &caches.users;
         for id in ["u1", "u2"] {
-            users.fill(users.ticket(), key("t", id), Group::of("t", id), user(id), None);
+            users.fill(
+                users.ticket(),
+                key("t", id),
+                Group::of("t", id),
+                user(id),
+                None,
+            );
         }
         let session = Arc::new(SessionRow {
             session_id: "s1".into(),
@@ -263,7 +269,13 @@ mod tests {
         });
         let sessions = &caches.sessions;
         let until = Some(1_000);
-        sessions.fill(sessions.ticket(), key("t", "cookie"), Group::of("t", "s1"), session, until);
+        sessions.fill(
+            sessions.ticket(),
+            key("t", "cookie"),
+            Group::of("t", "s1"),
+            session,
+            until,
+        );
         caches.changed(&[change("user", "u1", "user.updated")]);
         assert!(caches.users.get(&key("t", "u1"), 0).is_none());
         assert!(caches.users.get(&key("t", "u2"), 0).is_some());
@@ -278,7 +290,13 @@ mod tests {
         let question = |tenant: &str| (tenant.to_string(), "u1".into(), "a1".into(), false);
         let fill = |tenant: &str| {
             let reach = &caches.reach;
-            reach.fill(reach.ticket(), question(tenant), reach_group(tenant), true, None);
+            reach.fill(
+                reach.ticket(),
+                question(tenant),
+                reach_group(tenant),
+                true,
+                None,
+            );
         };
         let kept = |tenant: &str| caches.reach.get(&question(tenant), 0).is_some();
         fill("t");
@@ -302,7 +320,13 @@ mod tests {
         let caches = Caches::new(100, &Arc::new(ChangeFeed::default()));
         let codes = &caches.codes;
         let until = Some(1_000);
-        codes.fill(codes.ticket(), key("t", "hash"), Group::of("t", "g1"), "g1".into(), until);
+        codes.fill(
+            codes.ticket(),
+            key("t", "hash"),
+            Group::of("t", "g1"),
+            "g1".into(),
+            until,
+        );
         caches.changed(&[
             change("oauth_grant", "g1", "oauth_grant.code_redeemed"),
             change("oauth_grant", "g1", "oauth_grant.revoked"),

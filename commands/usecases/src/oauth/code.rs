@@ -73,7 +73,10 @@ pub async fn redeem_code(
         .await?
         .ok_or_else(invalid)?;
     // The grant's client and subject never change: its kept state tells them without a read.
-    let (grant, version) = state.bus.kept_or_load::<OAuthGrant>(tenant, &grant_id).await?;
+    let (grant, version) = state
+        .bus
+        .kept_or_load::<OAuthGrant>(tenant, &grant_id)
+        .await?;
     let subject = grant.subject.clone().ok_or_else(invalid)?;
     if grant.application_id == app.application_id && !grant.code_redeemed {
         usable_user(state, tenant, &subject.user_id, &app.application_id).await?;
