@@ -1,5 +1,5 @@
-//! Many rows in few statements (ops/adr/0030): the writer's batches insert the events that
-//! start streams, the audit trail and request metadata together at the batch's end. A
+//! Many rows in few statements (ops/adr/0030, 0034): the writer's batches insert the events,
+//! the audit trail and request metadata together at the batch's end. A
 //! statement holds at most `MOST_ROWS` rows.
 
 /// The most rows one statement inserts.

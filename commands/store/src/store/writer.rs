@@ -346,6 +346,8 @@ pub(super) async fn flush(
 /// was appended since (every append takes that lock first), so the heads need no read.
 pub(super) struct KnownHeads {
     position: i64,
+    /// The hash of the event at `position` (none before the first).
+    last_hash: Option<String>,
     hashes: Arc<HashMap<String, String>>,
 }
 
@@ -367,9 +369,10 @@ async fn check_follows(conn: &mut AnyConnection, follows: &[Follows]) -> anyhow:
                 }
             })
             .collect();
+        // A join, not a row-value `IN`: older SQLite versions scan the whole key for the latter.
         let sql = format!(
-            "SELECT COUNT(*) FROM events WHERE (tenant_id, stream_type, stream_id, version) IN \
-             (VALUES {})",
+            "SELECT COUNT(*) FROM (VALUES {}) AS v JOIN events e ON e.tenant_id = v.column1 \
+             AND e.stream_type = v.column2 AND e.stream_id = v.column3 AND e.version = v.column4",
             tuples.join(", ")
         );
         let mut query = sqlx::query_as::<_, (i64,)>(&sql).persistent(!anonymous);
@@ -395,6 +398,8 @@ async fn check_follows(conn: &mut AnyConnection, follows: &[Follows]) -> anyhow:
 #[derive(Default)]
 pub(super) struct Pending {
     pub last_position: i64,
+    /// The batch's: the hash of the event at `last_position`.
+    pub last_hash: Option<String>,
     /// The chain heads this append (or batch) moved.
     pub heads: HashMap<String, String>,
     /// The batch's: chain heads known without a read (`KnownHeads`).
@@ -409,7 +414,8 @@ pub(super) struct Pending {
 /// Writes a batch. Nearly every batch fails none of its appends, so it is first written without
 /// savepoints (a round trip less per append); if an append fails, that transaction is rolled
 /// back and the batch is written again with a savepoint around each append, so the failure
-/// fails that append alone. A batch of one append needs no savepoint at all.
+/// fails that append alone. A batch of one append is written again only when its failure may
+/// hide a conflict (`attempt`).
 async fn write_batch(
     shared: &Shared,
     conn: &mut PoolConnection<Any>,
@@ -444,9 +450,13 @@ async fn attempt(
     } else {
         requests.iter().map(|r| r.events.len() as i64).sum()
     };
-    let (moved,): (i64,) = sqlx::query_as(
+    // With the hash of the event the counter stood at: the known heads hold only if that is
+    // still the last event this writer wrote (not merely the same position, as after a failover
+    // to a replica that lost it and took as many events from others).
+    let (moved, last_hash): (i64, Option<String>) = sqlx::query_as(
         "UPDATE event_position SET last_position = last_position + $1 WHERE id = 1 \
-         RETURNING last_position",
+         RETURNING last_position, \
+         (SELECT hash FROM events WHERE position = event_position.last_position - $1)",
     )
     .bind(events)
     .fetch_one(&mut *tx)
@@ -454,11 +464,12 @@ async fn attempt(
     .context("locking the position counter")?;
     let start = moved - events;
     let known = match heads.take() {
-        Some(known) if known.position == start => known.hashes,
+        Some(known) if known.position == start && known.last_hash == last_hash => known.hashes,
         _ => Arc::default(),
     };
     let mut batch = Pending {
         last_position: start,
+        last_hash,
         known_heads: known.clone(),
         ..Default::default()
     };
@@ -498,9 +509,15 @@ async fn attempt(
                 .await
                 .context("rolling back an append batch")?;
             // An append with events had its version checked by nothing yet (its events were
-            // held): whatever failed, it is written again with its version checked first, so a
-            // stream at another version is answered as a conflict.
-            if requests.len() > 1 || !request.events.is_empty() {
+            // held): it is written again with its version checked first, so a stream at another
+            // version is answered as a conflict; unless a guard or a claim, decided before its
+            // events, refused an append to a stream that exists (answered so before, too).
+            let answered = !starts_stream(request)
+                && matches!(
+                    outcome,
+                    Err(AppendError::GuardFailed(_) | AppendError::Claimed { .. })
+                );
+            if requests.len() > 1 || (!request.events.is_empty() && !answered) {
                 return Ok(None);
             }
             return Ok(Some(vec![settle(shared, outcome)]));
@@ -519,6 +536,10 @@ async fn attempt(
             tx.execute(statements).await?;
         }
         if outcome.is_ok() {
+            // An append's heads are of its one tenant, its last event's hash.
+            if let Some(hash) = pending.heads.values().next() {
+                batch.last_hash = Some(hash.clone());
+            }
             batch.last_position = pending.last_position;
             batch.heads.extend(pending.heads);
             batch.new_keys.extend(pending.new_keys);
@@ -560,6 +581,7 @@ async fn attempt(
     tx.commit().await.context("committing an append batch")?;
     *heads = Some(KnownHeads {
         position: batch.last_position,
+        last_hash: batch.last_hash.take(),
         hashes: known_after(known, &mut batch),
     });
     for (subject, key) in batch.new_keys {
@@ -575,6 +597,11 @@ async fn attempt(
         .changes
         .committed(start, batch.last_position, &batch.changes);
     Ok(Some(outcomes))
+}
+
+/// Whether an append starts a stream.
+fn starts_stream(request: &AppendRequest) -> bool {
+    request.expected_version == 0 && !request.events.is_empty()
 }
 
 /// The heads known before a batch with those it moved (its own copy of the map is dropped

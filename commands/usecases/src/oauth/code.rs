@@ -73,13 +73,22 @@ pub async fn redeem_code(
         .await?
         .ok_or_else(invalid)?;
     // The grant's client and subject never change: its kept state tells them without a read.
-    let (grant, version) = state
+    let (mut grant, mut version) = state
         .bus
         .kept_or_load::<OAuthGrant>(tenant, &grant_id)
         .await?;
     let subject = grant.subject.clone().ok_or_else(invalid)?;
     if grant.application_id == app.application_id && !grant.code_redeemed {
-        usable_user(state, tenant, &subject.user_id, &app.application_id).await?;
+        if let Err(refused) =
+            usable_user(state, tenant, &subject.user_id, &app.application_id).await
+        {
+            // The kept state may be behind another node's redemption: a code presented again is
+            // a replay, which revokes what the first exchange issued, not merely refused.
+            (grant, version) = state.bus.load::<OAuthGrant>(tenant, &grant_id).await?;
+            if !grant.code_redeemed {
+                return Err(refused);
+            }
+        }
     }
     let now = state.now();
     let access = access_grant(state, app, now);
