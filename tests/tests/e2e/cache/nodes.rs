@@ -173,7 +173,59 @@ async fn a_host_name_moved_on_one_node_is_followed_by_the_other(engine: Engine) 
     server.finish().await;
 }
 
+/// A code issued at the first node is redeemed at the other; its user is then disabled; the
+/// code presented again at the first node (which kept the grant's state from issuing it, with
+/// the code not yet redeemed) is a replay all the same: it revokes what the first exchange
+/// issued, so the token stays dead once the user is enabled again.
+async fn a_code_redeemed_at_the_other_node_is_a_replay_at_the_first(engine: Engine) {
+    let server = TestServer::start(engine).await;
+    let (node, b) = server.peer_node().await;
+    let protocols = json!({"redirect_uris": [WIKI]});
+    let (app, user_id) =
+        oauth::app_with_user(&server, "Wiki", protocols, "replayuser", "13800000012").await;
+    let browser = Browser::new(&server);
+    let code = oauth::code(&browser, &app, WIKI, &[("scope", "openid")], "replayuser").await;
+    let call = Call {
+        form: vec![
+            ("client_id", &app.client_id),
+            ("client_secret", &app.client_secret),
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", WIKI),
+        ],
+        ..Default::default()
+    };
+    let first = oauth::call_at(&b.base, Method::POST, TOKEN, call).await;
+    let access = first.ok()["access_token"].as_str().unwrap().to_string();
+    assert!(active_at(&server.client, &app, &access).await);
+
+    let t = server.token().await;
+    let user = format!("/api/v2/tenant/users/{user_id}");
+    let disable = format!("{user}/disable");
+    server
+        .client
+        .put(&disable, &t, json!({}))
+        .await
+        .assert_status(200);
+    oauth::exchange(&server, &app, &code, WIKI)
+        .await
+        .assert_error(400, "invalid_grant");
+    let enable = format!("{user}/enable");
+    server
+        .client
+        .put(&enable, &t, json!({}))
+        .await
+        .assert_status(200);
+    assert!(
+        !active_at(&server.client, &app, &access).await,
+        "the replay revoked the first exchange's token"
+    );
+    node.stop().await.expect("the other node stops");
+    server.finish().await;
+}
+
 on_postgres!(
+    a_code_redeemed_at_the_other_node_is_a_replay_at_the_first,
     a_token_of_one_node_is_good_at_the_other_until_revoked_there,
     a_client_disabled_on_one_node_is_refused_by_the_other,
     a_host_name_moved_on_one_node_is_followed_by_the_other,
