@@ -87,13 +87,7 @@ struct NewGrant {
 
 struct NewToken {
     tenant_id: String,
-    jti: String,
-    grant_id: String,
-    application_id: String,
-    user_id: Option<String>,
-    scope: String,
-    issued_at: i64,
-    expires_at: i64,
+    row: TokenRow,
 }
 
 struct NewRefresh {
@@ -137,16 +131,16 @@ impl NewRows {
             "proj_oauth_tokens",
             &TOKEN_COLUMNS,
             &self.tokens,
-            |q, r| {
-                q.bind(&r.tenant_id)
-                    .bind(&r.jti)
-                    .bind(&r.grant_id)
-                    .bind(&r.application_id)
-                    .bind(&r.user_id)
-                    .bind(&r.scope)
-                    .bind(r.issued_at)
-                    .bind(r.expires_at)
-                    .bind(flag(false))
+            |q, NewToken { tenant_id, row }| {
+                q.bind(tenant_id)
+                    .bind(&row.jti)
+                    .bind(&row.grant_id)
+                    .bind(&row.application_id)
+                    .bind(&row.user_id)
+                    .bind(&row.scope)
+                    .bind(row.issued_at)
+                    .bind(row.expires_at)
+                    .bind(flag(row.revoked))
             },
         )
         .await?;
@@ -219,23 +213,14 @@ async fn write(conn: &mut AnyConnection, events: &[RecordedEvent]) -> anyhow::Re
                     }
                 }
             }
-            E::TokenIssued {
-                jti,
-                application_id,
-                user_id,
-                scope,
-                issued_at,
-                expires_at,
-            } => new.tokens.push(NewToken {
-                tenant_id: tenant.clone(),
-                jti,
-                grant_id: grant_id.clone(),
-                application_id,
-                user_id,
-                scope,
-                issued_at,
-                expires_at,
-            }),
+            issued @ E::TokenIssued { .. } => {
+                if let Some(row) = TokenRow::issued(grant_id, &issued) {
+                    new.tokens.push(NewToken {
+                        tenant_id: tenant.clone(),
+                        row,
+                    });
+                }
+            }
             E::RefreshIssued { refresh_hash, .. } => new.refresh.push(NewRefresh {
                 tenant_id: tenant.clone(),
                 refresh_hash,
@@ -312,6 +297,34 @@ pub struct TokenRow {
     pub issued_at: i64,
     pub expires_at: i64,
     pub revoked: bool,
+}
+
+impl TokenRow {
+    /// The row a `token_issued` event of the grant records (not revoked); `None` for any other
+    /// event.
+    pub fn issued(grant_id: &str, event: &OAuthGrantEvent) -> Option<Self> {
+        let OAuthGrantEvent::TokenIssued {
+            jti,
+            application_id,
+            user_id,
+            scope,
+            issued_at,
+            expires_at,
+        } = event
+        else {
+            return None;
+        };
+        Some(Self {
+            jti: jti.clone(),
+            grant_id: grant_id.to_string(),
+            application_id: application_id.clone(),
+            user_id: user_id.clone(),
+            scope: scope.clone(),
+            issued_at: *issued_at,
+            expires_at: *expires_at,
+            revoked: false,
+        })
+    }
 }
 
 pub async fn token(pool: &AnyPool, tenant: &str, jti: &str) -> anyhow::Result<Option<TokenRow>> {

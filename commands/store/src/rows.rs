@@ -21,7 +21,16 @@ pub fn chunk_sizes(count: usize) -> Vec<usize> {
 /// names, and sqlx asks for every parameter's name when it binds, so a statement of a few
 /// hundred numbered parameters costs a walk quadratic in their count.
 pub fn insert_sql(table: &str, columns: &[&str], rows: usize, anonymous: bool) -> String {
-    let width = columns.len();
+    format!(
+        "INSERT INTO {table} ({}) VALUES {}",
+        columns.join(", "),
+        tuples(columns.len(), rows, anonymous)
+    )
+}
+
+/// `($1, $2), ($3, $4), …`: `rows` tuples of `width` parameters, bound row after row
+/// (anonymous, `(?, ?)`, for SQLite: see `insert_sql`).
+pub fn tuples(width: usize, rows: usize, anonymous: bool) -> String {
     let values: Vec<String> = (0..rows)
         .map(|row| {
             let params: Vec<String> = (1..=width)
@@ -33,11 +42,7 @@ pub fn insert_sql(table: &str, columns: &[&str], rows: usize, anonymous: bool) -
             format!("({})", params.join(", "))
         })
         .collect();
-    format!(
-        "INSERT INTO {table} ({}) VALUES {}",
-        columns.join(", "),
-        values.join(", ")
-    )
+    values.join(", ")
 }
 
 /// A statement being built, to which `insert_all`'s caller binds one row's values.

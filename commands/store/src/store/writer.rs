@@ -360,20 +360,11 @@ const KNOWN_TENANTS: usize = 10_000;
 async fn check_follows(conn: &mut AnyConnection, follows: &[Follows]) -> anyhow::Result<()> {
     let anonymous = conn.backend_name() == "SQLite";
     for chunk in follows.chunks(crate::rows::MOST_ROWS) {
-        let tuples: Vec<String> = (0..chunk.len())
-            .map(|i| match anonymous {
-                true => "(?, ?, ?, ?)".to_string(),
-                false => {
-                    let n = 4 * i;
-                    format!("(${}, ${}, ${}, ${})", n + 1, n + 2, n + 3, n + 4)
-                }
-            })
-            .collect();
         // A join, not a row-value `IN`: older SQLite versions scan the whole key for the latter.
         let sql = format!(
             "SELECT COUNT(*) FROM (VALUES {}) AS v JOIN events e ON e.tenant_id = v.column1 \
              AND e.stream_type = v.column2 AND e.stream_id = v.column3 AND e.version = v.column4",
-            tuples.join(", ")
+            crate::rows::tuples(4, chunk.len(), anonymous)
         );
         let mut query = sqlx::query_as::<_, (i64,)>(&sql).persistent(!anonymous);
         for follows in chunk {

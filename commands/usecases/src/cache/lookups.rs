@@ -11,8 +11,30 @@ use projections::oauth::TokenRow;
 use projections::sessions::SessionRow;
 use projections::users::UserRow;
 
-use super::{key, reach_group, Group, Ticket};
+use super::{key, reach_group, Bounded, Group, Key, Ticket};
 use crate::state::AppState;
+
+/// What `cache` keeps under `key`, or else what `read` finds, kept where `file` says (its group
+/// and until when) unless an event made it stale while it was read.
+async fn through<V: Clone>(
+    state: &AppState,
+    cache: &Bounded<Key, Arc<V>>,
+    key: Key,
+    read: impl std::future::Future<Output = anyhow::Result<Option<V>>>,
+    file: impl FnOnce(&V) -> (Group, Option<i64>),
+) -> anyhow::Result<Option<V>> {
+    if let Some(kept) = cache.get(&key, state.now()) {
+        return Ok(Some(V::clone(&kept)));
+    }
+    // Taken before the read begins (`read` runs only when awaited).
+    let ticket = cache.ticket();
+    let found = read.await?;
+    if let Some(found) = &found {
+        let (group, until) = file(found);
+        cache.fill(ticket, key, group, Arc::new(found.clone()), until);
+    }
+    Ok(found)
+}
 
 /// The application `application_id` of the tenant.
 pub async fn application(
@@ -20,19 +42,12 @@ pub async fn application(
     tenant: &str,
     application_id: &str,
 ) -> anyhow::Result<Option<ApplicationRow>> {
-    let caches = &state.caches;
-    let key = key(tenant, application_id);
-    if let Some(app) = caches.applications.get(&key, state.now()) {
-        return Ok(Some(ApplicationRow::clone(&app)));
-    }
-    let ticket = caches.applications.ticket();
-    let app = projections::applications::get(state.pool(), tenant, application_id).await?;
-    if let Some(app) = &app {
-        let group = Group::of(tenant, application_id);
-        let row = Arc::new(app.clone());
-        caches.applications.fill(ticket, key, group, row, None);
-    }
-    Ok(app)
+    let read = projections::applications::get(state.pool(), tenant, application_id);
+    let cache = &state.caches.applications;
+    through(state, cache, key(tenant, application_id), read, |_| {
+        (Group::of(tenant, application_id), None)
+    })
+    .await
 }
 
 /// The application whose OAuth client id (or OneAccess client id) this is, in the tenant.
@@ -72,20 +87,12 @@ pub async fn access_token(
     tenant: &str,
     jti: &str,
 ) -> anyhow::Result<Option<TokenRow>> {
-    let caches = &state.caches;
-    let key = key(tenant, jti);
-    if let Some(row) = caches.access_tokens.get(&key, state.now()) {
-        return Ok(Some(TokenRow::clone(&row)));
-    }
-    let ticket = caches.access_tokens.ticket();
-    let row = projections::oauth::token(state.pool(), tenant, jti).await?;
-    if let Some(row) = &row {
-        let group = Group::of(tenant, &row.grant_id);
-        let until = Some(row.expires_at);
-        let kept = Arc::new(row.clone());
-        caches.access_tokens.fill(ticket, key, group, kept, until);
-    }
-    Ok(row)
+    let read = projections::oauth::token(state.pool(), tenant, jti);
+    let cache = &state.caches.access_tokens;
+    through(state, cache, key(tenant, jti), read, |row| {
+        (Group::of(tenant, &row.grant_id), Some(row.expires_at))
+    })
+    .await
 }
 
 /// The application a management token (by keyed hash) of the tenant was issued to, while the
@@ -137,19 +144,12 @@ pub async fn user(
     tenant: &str,
     user_id: &str,
 ) -> anyhow::Result<Option<UserRow>> {
-    let caches = &state.caches;
-    let key = key(tenant, user_id);
-    if let Some(user) = caches.users.get(&key, state.now()) {
-        return Ok(Some(UserRow::clone(&user)));
-    }
-    let ticket = caches.users.ticket();
-    let user = projections::users::get(state.pool(), tenant, user_id).await?;
-    if let Some(user) = &user {
-        let group = Group::of(tenant, user_id);
-        let kept = Arc::new(user.clone());
-        caches.users.fill(ticket, key, group, kept, None);
-    }
-    Ok(user)
+    let read = projections::users::get(state.pool(), tenant, user_id);
+    let cache = &state.caches.users;
+    through(state, cache, key(tenant, user_id), read, |_| {
+        (Group::of(tenant, user_id), None)
+    })
+    .await
 }
 
 /// The session whose cookie has this keyed hash (ended or expired too: the caller decides).
@@ -158,20 +158,15 @@ pub async fn session_by_cookie(
     tenant: &str,
     cookie_hash: &str,
 ) -> anyhow::Result<Option<SessionRow>> {
-    let caches = &state.caches;
-    let key = key(tenant, cookie_hash);
-    if let Some(session) = caches.sessions.get(&key, state.now()) {
-        return Ok(Some(SessionRow::clone(&session)));
-    }
-    let ticket = caches.sessions.ticket();
-    let session = projections::sessions::by_cookie(state.pool(), tenant, cookie_hash).await?;
-    if let Some(session) = &session {
-        let group = Group::of(tenant, &session.session_id);
-        let until = Some(session.expires_at);
-        let kept = Arc::new(session.clone());
-        caches.sessions.fill(ticket, key, group, kept, until);
-    }
-    Ok(session)
+    let read = projections::sessions::by_cookie(state.pool(), tenant, cookie_hash);
+    let cache = &state.caches.sessions;
+    through(state, cache, key(tenant, cookie_hash), read, |session| {
+        (
+            Group::of(tenant, &session.session_id),
+            Some(session.expires_at),
+        )
+    })
+    .await
 }
 
 /// Whether the user may use the application, as `decide` reads it from the projections when
@@ -245,33 +240,11 @@ pub fn tokens_issued(
     grant_id: &str,
     events: &[domain::oauth_grant::OAuthGrantEvent],
 ) {
-    use domain::oauth_grant::OAuthGrantEvent as E;
     let tokens = &state.caches.access_tokens;
-    for event in events {
-        let E::TokenIssued {
-            jti,
-            application_id,
-            user_id,
-            scope,
-            issued_at,
-            expires_at,
-        } = event
-        else {
-            continue;
-        };
-        let row = TokenRow {
-            jti: jti.clone(),
-            grant_id: grant_id.to_string(),
-            application_id: application_id.clone(),
-            user_id: user_id.clone(),
-            scope: scope.clone(),
-            issued_at: *issued_at,
-            expires_at: *expires_at,
-            revoked: false,
-        };
+    for row in events.iter().filter_map(|e| TokenRow::issued(grant_id, e)) {
         let group = Group::of(tenant, grant_id);
-        let until = Some(*expires_at);
-        tokens.fill(ticket, key(tenant, jti), group, Arc::new(row), until);
+        let (key, until) = (key(tenant, &row.jti), Some(row.expires_at));
+        tokens.fill(ticket, key, group, Arc::new(row), until);
     }
 }
 
