@@ -8,6 +8,7 @@ use futures::future::BoxFuture;
 use futures::TryStreamExt;
 use serde_json::{Map, Value};
 use sqlx::{AnyConnection, AnyPool};
+use store::statements::Statements;
 use store::{Projector, RecordedEvent};
 
 pub struct AuditTrailProjection;
@@ -109,7 +110,11 @@ impl Projector for AuditTrailProjection {
         conn: &'a mut AnyConnection,
         event: &'a RecordedEvent,
     ) -> BoxFuture<'a, anyhow::Result<()>> {
-        Box::pin(write(conn, std::slice::from_ref(event)))
+        Box::pin(async move {
+            let mut out = Statements::on(conn);
+            write(&mut out, std::slice::from_ref(event)).await?;
+            out.send().await
+        })
     }
 
     /// Nothing in the writer reads the trail but the guard `NoOtherAccounts`, before which the
@@ -118,12 +123,12 @@ impl Projector for AuditTrailProjection {
         true
     }
 
-    fn apply_all<'a>(
+    fn apply_all<'a, 'c: 'a>(
         &'a self,
-        conn: &'a mut AnyConnection,
+        out: &'a mut Statements<'c>,
         events: &'a [RecordedEvent],
     ) -> BoxFuture<'a, anyhow::Result<()>> {
-        Box::pin(write(conn, events))
+        Box::pin(write(out, events))
     }
 }
 
@@ -147,15 +152,15 @@ const TRAIL_COLUMNS: [&str; 14] = [
 const SUBJECT_COLUMNS: [&str; 3] = ["tenant_id", "subject_id", "position"];
 
 /// The trail's rows and subjects of `events`, many to a statement.
-async fn write(conn: &mut AnyConnection, events: &[RecordedEvent]) -> anyhow::Result<()> {
+async fn write(out: &mut Statements<'_>, events: &[RecordedEvent]) -> anyhow::Result<()> {
     let mut summaries = Vec::with_capacity(events.len());
     for event in events {
-        let before = previous_values(conn, event).await?;
+        let before = previous_values(out, event).await?;
         summaries.push(summary(event, &before));
     }
     let trail: Vec<(&RecordedEvent, String)> = events.iter().zip(summaries).collect();
     store::rows::insert_all(
-        conn,
+        out,
         "proj_audit_trail",
         &TRAIL_COLUMNS,
         &trail,
@@ -164,19 +169,19 @@ async fn write(conn: &mut AnyConnection, events: &[RecordedEvent]) -> anyhow::Re
             let meta = &event.metadata;
             insert
                 .bind(event.position)
-                .bind(&event.tenant_id)
-                .bind(&event.stream_type)
-                .bind(&event.stream_id)
+                .bind(event.tenant_id.clone())
+                .bind(event.stream_type.clone())
+                .bind(event.stream_id.clone())
                 .bind(event.version)
-                .bind(&event.event_type)
-                .bind(&meta.actor_id)
-                .bind(&meta.actor_kind)
-                .bind(&meta.surface)
-                .bind(&meta.request_id)
-                .bind(summary)
-                .bind(&event.recorded_at)
-                .bind(&meta.correlation_id)
-                .bind(&meta.causation_id)
+                .bind(event.event_type.clone())
+                .bind(meta.actor_id.clone())
+                .bind(meta.actor_kind.clone())
+                .bind(meta.surface.clone())
+                .bind(meta.request_id.clone())
+                .bind(summary.clone())
+                .bind(event.recorded_at.clone())
+                .bind(meta.correlation_id.clone())
+                .bind(meta.causation_id.clone())
         },
     )
     .await?;
@@ -185,11 +190,11 @@ async fn write(conn: &mut AnyConnection, events: &[RecordedEvent]) -> anyhow::Re
         .flat_map(|event| subjects(event).into_iter().map(move |s| (event, s)))
         .collect();
     let table = "proj_audit_subjects";
-    store::rows::insert_all(conn, table, &SUBJECT_COLUMNS, &filed, |insert, row| {
+    store::rows::insert_all(out, table, &SUBJECT_COLUMNS, &filed, |insert, row| {
         let (event, subject) = row;
         insert
-            .bind(&event.tenant_id)
-            .bind(subject)
+            .bind(event.tenant_id.clone())
+            .bind(subject.clone())
             .bind(event.position)
     })
     .await
@@ -198,7 +203,7 @@ async fn write(conn: &mut AnyConnection, events: &[RecordedEvent]) -> anyhow::Re
 /// For each changed top-level field, its value in the latest earlier event of the stream that
 /// carried it (events are immutable, so replay finds the same values).
 async fn previous_values(
-    conn: &mut AnyConnection,
+    out: &mut Statements<'_>,
     event: &RecordedEvent,
 ) -> anyhow::Result<Map<String, Value>> {
     let mut found = Map::new();
@@ -223,7 +228,7 @@ async fn previous_values(
     .bind(&event.stream_type)
     .bind(&event.stream_id)
     .bind(event.version)
-    .fetch(&mut *conn);
+    .fetch(out.conn().await?);
     while let Some((payload,)) = rows.try_next().await? {
         let payload: Value = serde_json::from_str(&payload)?;
         for field in &wanted {

@@ -7,6 +7,7 @@ use domain::management_token::{ManagementToken, ManagementTokenEvent};
 use domain::Aggregate;
 use futures::future::BoxFuture;
 use sqlx::AnyConnection;
+use store::statements::Statements;
 use store::{Projector, RecordedEvent};
 
 use crate::support::typed;
@@ -35,19 +36,23 @@ impl Projector for ManagementTokensProjection {
         conn: &'a mut AnyConnection,
         event: &'a RecordedEvent,
     ) -> BoxFuture<'a, anyhow::Result<()>> {
-        Box::pin(write(conn, std::slice::from_ref(event)))
+        Box::pin(async move {
+            let mut out = Statements::on(conn);
+            write(&mut out, std::slice::from_ref(event)).await?;
+            out.send().await
+        })
     }
 
     fn batched(&self) -> bool {
         true
     }
 
-    fn apply_all<'a>(
+    fn apply_all<'a, 'c: 'a>(
         &'a self,
-        conn: &'a mut AnyConnection,
+        out: &'a mut Statements<'c>,
         events: &'a [RecordedEvent],
     ) -> BoxFuture<'a, anyhow::Result<()>> {
-        Box::pin(write(conn, events))
+        Box::pin(write(out, events))
     }
 }
 
@@ -57,7 +62,7 @@ struct Issued {
     event: ManagementTokenEvent,
 }
 
-async fn write(conn: &mut AnyConnection, events: &[RecordedEvent]) -> anyhow::Result<()> {
+async fn write(out: &mut Statements<'_>, events: &[RecordedEvent]) -> anyhow::Result<()> {
     let mut rows = Vec::new();
     for event in events {
         if event.stream_type == ManagementToken::STREAM_TYPE {
@@ -69,7 +74,7 @@ async fn write(conn: &mut AnyConnection, events: &[RecordedEvent]) -> anyhow::Re
         }
     }
     store::rows::insert_all(
-        conn,
+        out,
         "proj_management_tokens",
         &COLUMNS,
         &rows,
@@ -83,13 +88,13 @@ async fn write(conn: &mut AnyConnection, events: &[RecordedEvent]) -> anyhow::Re
                 expires_at,
             } = &row.event;
             insert
-                .bind(token_hash)
-                .bind(&row.tenant_id)
-                .bind(token_id)
-                .bind(application_id)
-                .bind(scope)
-                .bind(issued_at)
-                .bind(expires_at)
+                .bind(token_hash.clone())
+                .bind(row.tenant_id.clone())
+                .bind(token_id.clone())
+                .bind(application_id.clone())
+                .bind(scope.clone())
+                .bind(*issued_at)
+                .bind(*expires_at)
         },
     )
     .await

@@ -5,6 +5,7 @@ use domain::oauth_grant::{OAuthGrant, OAuthGrantEvent};
 use domain::Aggregate;
 use futures::future::BoxFuture;
 use sqlx::{AnyConnection, AnyPool, Row};
+use store::statements::Statements;
 use store::{Projector, RecordedEvent};
 
 use crate::support::{flag, typed};
@@ -30,19 +31,23 @@ impl Projector for OAuthProjection {
         conn: &'a mut AnyConnection,
         event: &'a RecordedEvent,
     ) -> BoxFuture<'a, anyhow::Result<()>> {
-        Box::pin(write(conn, std::slice::from_ref(event)))
+        Box::pin(async move {
+            let mut out = Statements::on(conn);
+            write(&mut out, std::slice::from_ref(event)).await?;
+            out.send().await
+        })
     }
 
     fn batched(&self) -> bool {
         true
     }
 
-    fn apply_all<'a>(
+    fn apply_all<'a, 'c: 'a>(
         &'a self,
-        conn: &'a mut AnyConnection,
+        out: &'a mut Statements<'c>,
         events: &'a [RecordedEvent],
     ) -> BoxFuture<'a, anyhow::Result<()>> {
-        Box::pin(write(conn, events))
+        Box::pin(write(out, events))
     }
 }
 
@@ -105,39 +110,39 @@ struct NewRows {
 }
 
 impl NewRows {
-    async fn write(&mut self, conn: &mut AnyConnection) -> anyhow::Result<()> {
+    async fn write(&mut self, out: &mut Statements<'_>) -> anyhow::Result<()> {
         use store::rows::insert_all;
         insert_all(
-            conn,
+            out,
             "proj_oauth_grants",
             &GRANT_COLUMNS,
             &self.grants,
             |q, r| {
-                q.bind(&r.tenant_id)
-                    .bind(&r.grant_id)
-                    .bind(&r.flow)
-                    .bind(&r.application_id)
-                    .bind(&r.user_id)
-                    .bind(&r.session_id)
-                    .bind(&r.scope)
+                q.bind(r.tenant_id.clone())
+                    .bind(r.grant_id.clone())
+                    .bind(r.flow.clone())
+                    .bind(r.application_id.clone())
+                    .bind(r.user_id.clone())
+                    .bind(r.session_id.clone())
+                    .bind(r.scope.clone())
                     .bind(flag(false))
                     .bind(r.created_at)
-                    .bind(&r.code_hash)
+                    .bind(r.code_hash.clone())
             },
         )
         .await?;
         insert_all(
-            conn,
+            out,
             "proj_oauth_tokens",
             &TOKEN_COLUMNS,
             &self.tokens,
             |q, NewToken { tenant_id, row }| {
-                q.bind(tenant_id)
-                    .bind(&row.jti)
-                    .bind(&row.grant_id)
-                    .bind(&row.application_id)
-                    .bind(&row.user_id)
-                    .bind(&row.scope)
+                q.bind(tenant_id.clone())
+                    .bind(row.jti.clone())
+                    .bind(row.grant_id.clone())
+                    .bind(row.application_id.clone())
+                    .bind(row.user_id.clone())
+                    .bind(row.scope.clone())
                     .bind(row.issued_at)
                     .bind(row.expires_at)
                     .bind(flag(row.revoked))
@@ -145,11 +150,15 @@ impl NewRows {
         )
         .await?;
         insert_all(
-            conn,
+            out,
             "proj_oauth_refresh_tokens",
             &REFRESH_COLUMNS,
             &self.refresh,
-            |q, r| q.bind(&r.tenant_id).bind(&r.refresh_hash).bind(&r.grant_id),
+            |q, r| {
+                q.bind(r.tenant_id.clone())
+                    .bind(r.refresh_hash.clone())
+                    .bind(r.grant_id.clone())
+            },
         )
         .await?;
         *self = Self::default();
@@ -160,7 +169,7 @@ impl NewRows {
 /// Applies the events in order: new rows are held and inserted together, updates run as they
 /// come (after the rows held before them), and a code issued to a grant started in the same
 /// events goes into the grant's new row.
-async fn write(conn: &mut AnyConnection, events: &[RecordedEvent]) -> anyhow::Result<()> {
+async fn write(out: &mut Statements<'_>, events: &[RecordedEvent]) -> anyhow::Result<()> {
     use OAuthGrantEvent as E;
     let mut new = NewRows::default();
     for event in events {
@@ -200,15 +209,14 @@ async fn write(conn: &mut AnyConnection, events: &[RecordedEvent]) -> anyhow::Re
                 match started {
                     Some(row) => row.code_hash = Some(code.code_hash),
                     None => {
-                        new.write(conn).await?;
-                        sqlx::query(
-                            "UPDATE proj_oauth_grants SET code_hash = $1 \
-                             WHERE tenant_id = $2 AND grant_id = $3",
-                        )
-                        .bind(code.code_hash)
-                        .bind(tenant)
-                        .bind(grant_id)
-                        .execute(&mut *conn)
+                        new.write(out).await?;
+                        let sql = "UPDATE proj_oauth_grants SET code_hash = $1 \
+                                   WHERE tenant_id = $2 AND grant_id = $3";
+                        out.push(sql, |v| {
+                            v.bind(code.code_hash)
+                                .bind(tenant.clone())
+                                .bind(grant_id.clone());
+                        })
                         .await?;
                     }
                 }
@@ -227,31 +235,30 @@ async fn write(conn: &mut AnyConnection, events: &[RecordedEvent]) -> anyhow::Re
                 grant_id: grant_id.clone(),
             }),
             E::Revoked { .. } => {
-                new.write(conn).await?;
+                new.write(out).await?;
                 for table in ["proj_oauth_grants", "proj_oauth_tokens"] {
-                    sqlx::query(&format!(
+                    let sql = format!(
                         "UPDATE {table} SET revoked = 1 WHERE tenant_id = $1 AND grant_id = $2"
-                    ))
-                    .bind(tenant)
-                    .bind(grant_id)
-                    .execute(&mut *conn)
+                    );
+                    out.push(&sql, |v| {
+                        v.bind(tenant.clone()).bind(grant_id.clone());
+                    })
                     .await?;
                 }
             }
             E::TokenRevoked { jti, .. } => {
-                new.write(conn).await?;
-                sqlx::query(
-                    "UPDATE proj_oauth_tokens SET revoked = 1 WHERE tenant_id = $1 AND jti = $2",
-                )
-                .bind(tenant)
-                .bind(jti)
-                .execute(&mut *conn)
+                new.write(out).await?;
+                let sql =
+                    "UPDATE proj_oauth_tokens SET revoked = 1 WHERE tenant_id = $1 AND jti = $2";
+                out.push(sql, |v| {
+                    v.bind(tenant.clone()).bind(jti);
+                })
                 .await?;
             }
             E::CodeRedeemed { .. } | E::CodeReplayed { .. } | E::RefreshReused { .. } => {}
         }
     }
-    new.write(conn).await
+    new.write(out).await
 }
 
 /// The grant an authorisation code (by keyed hash) was issued under.

@@ -191,11 +191,13 @@ pub async fn connect_with(url: &str, settings: Settings) -> anyhow::Result<Datab
     let pragmas = match settings.synchronous {
         Synchronous::Full => {
             "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-             PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;"
+             PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; \
+             PRAGMA wal_autocheckpoint = 10000;"
         }
         Synchronous::Normal => {
             "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-             PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;"
+             PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; \
+             PRAGMA wal_autocheckpoint = 10000;"
         }
     };
     if engine == Engine::Postgres {

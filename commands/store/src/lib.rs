@@ -12,8 +12,10 @@ pub mod export;
 pub mod fault;
 pub mod migrate;
 pub mod rows;
+pub mod statements;
 mod states;
 pub mod store;
+mod wal;
 
 pub use bus::{BusError, CommandBus, Context, Executed};
 pub use changes::{Change, ChangeFeed, ChangePoller, ChangeSubscriber};

@@ -2,6 +2,10 @@
 //! the audit trail and request metadata together at the batch's end. A
 //! statement holds at most `MOST_ROWS` rows.
 
+use sqlx::{Any, Encode, Type};
+
+use crate::statements::{Statements, Values};
+
 /// The most rows one statement inserts.
 pub const MOST_ROWS: usize = 64;
 
@@ -45,33 +49,52 @@ pub fn tuples(width: usize, rows: usize, anonymous: bool) -> String {
     values.join(", ")
 }
 
-/// A statement being built, to which `insert_all`'s caller binds one row's values.
-pub type Insert<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
+/// One row of an insert being built: its values are bound in the order of the columns.
+pub struct Insert<'v>(&'v mut Values);
+
+impl Insert<'_> {
+    /// Binds the row's next value.
+    pub fn bind<T>(self, value: T) -> Self
+    where
+        T: Encode<'static, Any> + Type<Any> + Send + 'static,
+    {
+        self.0.bind(value);
+        self
+    }
+}
 
 /// Inserts `rows` into `table`, many to a statement: `bind` binds one row's values, in the
-/// order of `columns`. There is a statement shape per row count. On SQLite each is prepared for
-/// its one use, not kept: preparing one costs less than a second statement sent to SQLite's
-/// thread (ops/adr/0030). On PostgreSQL each is kept prepared on the connection (the writer's
-/// keeps up to 1,024): a statement prepared for one use costs a second round trip to the server
-/// and a parse there (ops/adr/0033).
+/// order of `columns`. On SQLite the statements are gathered with the batch's others
+/// (`Statements`) and prepared for their one use: preparing one costs less than a hand-off to
+/// SQLite's thread (ops/adr/0030, 0035). On PostgreSQL each shape (one per row count) is kept
+/// prepared on the connection (the writer's keeps up to 1,024): a statement prepared for one
+/// use costs a second round trip to the server and a parse there (ops/adr/0033).
 pub async fn insert_all<R>(
-    conn: &mut sqlx::AnyConnection,
+    out: &mut Statements<'_>,
     table: &str,
     columns: &[&str],
     rows: &[R],
-    bind: impl for<'q> Fn(Insert<'q>, &'q R) -> Insert<'q>,
+    bind: impl for<'v> Fn(Insert<'v>, &R) -> Insert<'v>,
 ) -> anyhow::Result<()> {
-    let anonymous = conn.backend_name() == "SQLite";
+    let anonymous = out.gathers();
     let mut rest = rows;
     for size in chunk_sizes(rows.len()) {
         let (chunk, after) = rest.split_at(size);
         rest = after;
-        let sql = insert_sql(table, columns, size, anonymous);
-        let mut insert = sqlx::query(&sql).persistent(!anonymous);
-        for row in chunk {
-            insert = bind(insert, row);
+        let mut sql = insert_sql(table, columns, size, anonymous);
+        if anonymous {
+            // A SQLite statement that may stop half-way (a key refused on its tenth row) keeps a
+            // journal of every page it changes, to undo itself: pages written twice. `OR FAIL`
+            // keeps what it wrote before stopping instead; whatever stops a batch's statement
+            // rolls the batch back (ops/adr/0035).
+            sql = sql.replacen("INSERT INTO", "INSERT OR FAIL INTO", 1);
         }
-        insert.execute(&mut *conn).await?;
+        out.push_written(&sql, |values| {
+            for row in chunk {
+                bind(Insert(values), row);
+            }
+        })
+        .await?;
     }
     Ok(())
 }

@@ -305,7 +305,12 @@ async fn insert_lines(
 
 async fn insert_event(conn: &mut AnyConnection, row: &StoredRow) -> anyhow::Result<()> {
     let rows = std::slice::from_ref(row);
-    crate::rows::insert_all(conn, "events", &StoredRow::COLUMNS, rows, |q, r| r.bind(q))
+    let mut out = crate::statements::Statements::on(conn);
+    crate::rows::insert_all(&mut out, "events", &StoredRow::COLUMNS, rows, |q, r| {
+        r.bind(q)
+    })
+    .await?;
+    out.send()
         .await
         .with_context(|| format!("restoring the event at position {}", row.position))
 }

@@ -4,6 +4,7 @@
 //! together with the inline projections.
 
 mod append;
+mod batch;
 mod chain;
 mod read;
 pub mod request_metadata;
@@ -26,6 +27,7 @@ pub use types::{AppendError, AppendRequest, Appended, Guard, Metadata, NewEvent,
 use crate::changes::ChangeFeed;
 use crate::crypto::Keys;
 use crate::db::Database;
+use crate::statements::Statements;
 use domain::upcast::Upcaster;
 use seal::SubjectKeys;
 
@@ -48,13 +50,16 @@ pub trait Projector: Send + Sync {
         false
     }
 
-    /// Applies `events` in their order: by default one by one.
-    fn apply_all<'a>(
+    /// Applies `events` in their order (only for a `batched` projection): its statements go to
+    /// `out`, which on SQLite gathers them with the rest of the batch (ops/adr/0035); a read
+    /// takes `out.conn()`. By default one by one through `apply`.
+    fn apply_all<'a, 'c: 'a>(
         &'a self,
-        conn: &'a mut AnyConnection,
+        out: &'a mut Statements<'c>,
         events: &'a [RecordedEvent],
     ) -> BoxFuture<'a, anyhow::Result<()>> {
         Box::pin(async move {
+            let conn = out.conn().await?;
             for event in events {
                 self.apply(conn, event).await?;
             }
@@ -71,6 +76,8 @@ pub(crate) struct Shared {
     pub upcasters: Vec<Box<dyn Upcaster>>,
     /// Told of every batch this process commits (ops/adr/0028).
     pub changes: Arc<ChangeFeed>,
+    /// SQLite: the checkpoints run beside the writer (ops/adr/0035).
+    pub checkpoints: Option<crate::wal::Checkpoints>,
 }
 
 #[derive(Clone)]
@@ -87,7 +94,12 @@ impl EventStore {
         projectors: Vec<Arc<dyn Projector>>,
         upcasters: Vec<Box<dyn Upcaster>>,
     ) -> Self {
+        let checkpoints = match db.engine {
+            crate::db::Engine::Sqlite => crate::wal::Checkpoints::start(db.pool.clone()),
+            crate::db::Engine::Postgres => None,
+        };
         let shared = Arc::new(Shared {
+            checkpoints,
             db,
             keys,
             subject_keys: SubjectKeys::default(),

@@ -50,20 +50,20 @@ impl StoredRow {
     ];
 
     /// Binds the row's values to an insert, in the order of the `events` table's columns.
-    pub(crate) fn bind<'q>(&'q self, insert: crate::rows::Insert<'q>) -> crate::rows::Insert<'q> {
+    pub(crate) fn bind<'v>(&self, insert: crate::rows::Insert<'v>) -> crate::rows::Insert<'v> {
         insert
             .bind(self.position)
-            .bind(&self.tenant_id)
-            .bind(&self.stream_type)
-            .bind(&self.stream_id)
+            .bind(self.tenant_id.clone())
+            .bind(self.stream_type.clone())
+            .bind(self.stream_id.clone())
             .bind(self.version)
-            .bind(&self.event_type)
+            .bind(self.event_type.clone())
             .bind(self.schema_version)
-            .bind(&self.payload)
-            .bind(&self.metadata)
-            .bind(&self.recorded_at)
-            .bind(&self.prev_hash)
-            .bind(&self.hash)
+            .bind(self.payload.clone())
+            .bind(self.metadata.clone())
+            .bind(self.recorded_at.clone())
+            .bind(self.prev_hash.clone())
+            .bind(self.hash.clone())
     }
 
     fn from_row(row: &AnyRow) -> Result<Self, sqlx::Error> {

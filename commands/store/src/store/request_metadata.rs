@@ -9,6 +9,7 @@ use anyhow::Context;
 use sqlx::AnyConnection;
 
 use super::types::{Metadata, RecordedEvent};
+use crate::statements::Statements;
 
 /// The personal part of a request's metadata: (client address, user agent), if any.
 pub type Personal = (Option<String>, Option<String>);
@@ -72,16 +73,16 @@ const COLUMNS: [&str; 7] = [
 ];
 
 /// Inserts the rows, many to a statement.
-pub async fn keep_all(conn: &mut AnyConnection, rows: &[Kept]) -> anyhow::Result<()> {
-    crate::rows::insert_all(conn, "request_metadata", &COLUMNS, rows, |insert, row| {
+pub async fn keep_all(out: &mut Statements<'_>, rows: &[Kept]) -> anyhow::Result<()> {
+    crate::rows::insert_all(out, "request_metadata", &COLUMNS, rows, |insert, row| {
         insert
-            .bind(&row.tenant_id)
+            .bind(row.tenant_id.clone())
             .bind(row.position)
-            .bind(&row.stream_id)
-            .bind(&row.subject_id)
-            .bind(&row.client_ip)
-            .bind(&row.user_agent)
-            .bind(&row.recorded_at)
+            .bind(row.stream_id.clone())
+            .bind(row.subject_id.clone())
+            .bind(row.client_ip.clone())
+            .bind(row.user_agent.clone())
+            .bind(row.recorded_at.clone())
     })
     .await
     .context("keeping request metadata")

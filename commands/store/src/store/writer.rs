@@ -8,17 +8,18 @@ use std::sync::Arc;
 use anyhow::Context;
 use futures::FutureExt;
 use sqlx::pool::PoolConnection;
-use sqlx::{Any, AnyConnection, AnyPool, Connection, Executor};
+use sqlx::{Any, AnyConnection, AnyPool};
 use tokio::sync::{mpsc, oneshot};
 use tracing::Instrument;
 
-use super::append::append_one;
+use super::batch::write_batch;
 use super::read::StoredRow;
 use super::request_metadata;
 use super::types::{AppendError, AppendRequest, Appended, RecordedEvent};
 use super::Shared;
 use crate::changes::Change;
 use crate::crypto::KEY_LEN;
+use crate::statements::Statements;
 
 pub const MAX_BATCH: usize = 256;
 
@@ -294,8 +295,21 @@ pub(super) struct Follows {
     pub version: i64,
 }
 
+impl Follows {
+    /// Whether an event held in the same batch is the one this append follows on from: it is
+    /// there once the batch's events are inserted (or the batch fails on the stream's key).
+    fn held_in(&self, inserts: &[StoredRow]) -> bool {
+        inserts.iter().any(|row| {
+            row.version == self.version
+                && row.stream_id == self.stream_id
+                && row.stream_type == self.stream_type
+                && row.tenant_id == self.tenant_id
+        })
+    }
+}
+
 impl Held {
-    fn clear(&mut self) {
+    pub fn clear(&mut self) {
         self.inserts.clear();
         self.follows.clear();
         self.events.clear();
@@ -303,15 +317,35 @@ impl Held {
     }
 }
 
-/// Writes what is held: the events first (the audit trail reads a stream's earlier events).
+/// Writes what is held (on SQLite in one hand-off to its thread).
 pub(super) async fn flush(
     shared: &Shared,
     conn: &mut AnyConnection,
     held: &mut Held,
 ) -> anyhow::Result<()> {
+    let mut out = Statements::on(conn);
+    gather(shared, &mut out, held).await?;
+    out.send().await
+}
+
+/// Gathers what is held into `out` (ops/adr/0035): the events first (the audit trail reads a
+/// stream's earlier events), after the check that each append follows on from its stream.
+pub(super) async fn gather(
+    shared: &Shared,
+    out: &mut Statements<'_>,
+    held: &mut Held,
+) -> anyhow::Result<()> {
+    let unmet: Vec<&Follows> = held
+        .follows
+        .iter()
+        .filter(|follows| !follows.held_in(&held.inserts))
+        .collect();
+    if !unmet.is_empty() {
+        check_follows(out.conn().await?, &unmet).await?;
+    }
     if !held.inserts.is_empty() {
         crate::rows::insert_all(
-            conn,
+            out,
             "events",
             &StoredRow::COLUMNS,
             &held.inserts,
@@ -320,17 +354,14 @@ pub(super) async fn flush(
         .await
         .context("inserting events")?;
     }
-    if !held.follows.is_empty() {
-        check_follows(conn, &held.follows).await?;
-    }
     if !held.metadata.is_empty() {
-        request_metadata::keep_all(conn, &held.metadata).await?;
+        request_metadata::keep_all(out, &held.metadata).await?;
     }
     if !held.events.is_empty() {
         let started = std::time::Instant::now();
         for projector in shared.projectors.iter().filter(|p| p.batched()) {
             projector
-                .apply_all(conn, &held.events)
+                .apply_all(out, &held.events)
                 .await
                 .with_context(|| format!("projecting {} events", held.events.len()))?;
         }
@@ -345,19 +376,17 @@ pub(super) async fn flush(
 /// position counter still reads that position when a batch takes the counter's lock, nothing
 /// was appended since (every append takes that lock first), so the heads need no read.
 pub(super) struct KnownHeads {
-    position: i64,
+    pub position: i64,
     /// The hash of the event at `position` (none before the first).
-    last_hash: Option<String>,
-    hashes: Arc<HashMap<String, String>>,
+    pub last_hash: Option<String>,
+    pub hashes: Arc<HashMap<String, String>>,
 }
 
-/// More tenants than this and the known heads start again from none.
-const KNOWN_TENANTS: usize = 10_000;
-
 /// Each held append to a stream that existed follows on from the version it expected: that
-/// version's event is there (its own, later, versions were refused by the stream's key if
-/// another append wrote them first). One statement per `MOST_ROWS` appends.
-async fn check_follows(conn: &mut AnyConnection, follows: &[Follows]) -> anyhow::Result<()> {
+/// version's event is there (its own, later, versions are refused by the stream's key if
+/// another append wrote them first). One statement per `MOST_ROWS` appends, before the batch's
+/// events are inserted.
+async fn check_follows(conn: &mut AnyConnection, follows: &[&Follows]) -> anyhow::Result<()> {
     let anonymous = conn.backend_name() == "SQLite";
     for chunk in follows.chunks(crate::rows::MOST_ROWS) {
         // A join, not a row-value `IN`: older SQLite versions scan the whole key for the latter.
@@ -400,233 +429,4 @@ pub(super) struct Pending {
     pub forgotten: Vec<(String, String)>,
     /// What the appended events touched, told to the change feed after the commit.
     pub changes: Vec<Change>,
-}
-
-/// Writes a batch. Nearly every batch fails none of its appends, so it is first written without
-/// savepoints (a round trip less per append); if an append fails, that transaction is rolled
-/// back and the batch is written again with a savepoint around each append, so the failure
-/// fails that append alone. A batch of one append is written again only when its failure may
-/// hide a conflict (`attempt`).
-async fn write_batch(
-    shared: &Shared,
-    conn: &mut PoolConnection<Any>,
-    heads: &mut Option<KnownHeads>,
-    requests: &[&AppendRequest],
-) -> anyhow::Result<Vec<Result<Appended, AppendError>>> {
-    if let Some(outcomes) = attempt(shared, conn, heads, requests, false).await? {
-        return Ok(outcomes);
-    }
-    attempt(shared, conn, heads, requests, true)
-        .await?
-        .context("a batch written with savepoints kept every outcome")
-}
-
-/// One attempt at a batch, with or without savepoints. Without them, the first failing append
-/// rolls everything back: `None` (unless it was the batch's only append, whose failure is the
-/// answer). `heads`: taken, and put back only when the batch commits.
-async fn attempt(
-    shared: &Shared,
-    conn: &mut PoolConnection<Any>,
-    heads: &mut Option<KnownHeads>,
-    requests: &[&AppendRequest],
-    savepoints: bool,
-) -> anyhow::Result<Option<Vec<Result<Appended, AppendError>>>> {
-    let mut tx = conn.begin().await.context("beginning an append batch")?;
-    // Touching the counter row first takes the write lock (SQLite) or the row lock (PostgreSQL),
-    // so batches from every process are serialised and positions follow commit order. Without
-    // savepoints every append succeeds or the batch is rolled back, so the counter moves past
-    // all of the batch's events at once; with them, once the outcomes are known.
-    let events = if savepoints {
-        0
-    } else {
-        requests.iter().map(|r| r.events.len() as i64).sum()
-    };
-    // With the hash of the event the counter stood at: the known heads hold only if that is
-    // still the last event this writer wrote (not merely the same position, as after a failover
-    // to a replica that lost it and took as many events from others).
-    let (moved, last_hash): (i64, Option<String>) = sqlx::query_as(
-        "UPDATE event_position SET last_position = last_position + $1 WHERE id = 1 \
-         RETURNING last_position, \
-         (SELECT hash FROM events WHERE position = event_position.last_position - $1)",
-    )
-    .bind(events)
-    .fetch_one(&mut *tx)
-    .await
-    .context("locking the position counter")?;
-    let start = moved - events;
-    let known = match heads.take() {
-        Some(known) if known.position == start && known.last_hash == last_hash => known.hashes,
-        _ => Arc::default(),
-    };
-    let mut batch = Pending {
-        last_position: start,
-        last_hash,
-        known_heads: known.clone(),
-        ..Default::default()
-    };
-    let mut outcomes = Vec::with_capacity(requests.len());
-    let mut held = Held::default();
-    // Savepoint statements travel together in one round trip: closing one append's savepoint and
-    // opening the next one's is a single simple-query call.
-    if savepoints {
-        tx.execute("SAVEPOINT append").await?;
-    }
-    for (index, request) in requests.iter().enumerate() {
-        let mut pending = Pending {
-            last_position: batch.last_position,
-            ..Default::default()
-        };
-        let mut outcome = append_one(
-            shared,
-            &mut tx,
-            request,
-            &batch,
-            &mut pending,
-            &mut held,
-            !savepoints,
-        )
-        .await;
-        if savepoints {
-            // The append's held rows are written inside its savepoint, or dropped with it.
-            if outcome.is_ok() {
-                if let Err(error) = flush(shared, &mut tx, &mut held).await {
-                    outcome = Err(error.into());
-                }
-            }
-            held.clear();
-        }
-        if !savepoints && outcome.is_err() {
-            tx.rollback()
-                .await
-                .context("rolling back an append batch")?;
-            // An append with events had its version checked by nothing yet (its events were
-            // held): it is written again with its version checked first, so a stream at another
-            // version is answered as a conflict; unless a guard or a claim, decided before its
-            // events, refused an append to a stream that exists (answered so before, too).
-            let answered = !starts_stream(request)
-                && matches!(
-                    outcome,
-                    Err(AppendError::GuardFailed(_) | AppendError::Claimed { .. })
-                );
-            if requests.len() > 1 || (!request.events.is_empty() && !answered) {
-                return Ok(None);
-            }
-            return Ok(Some(vec![settle(shared, outcome)]));
-        }
-        let last = index + 1 == requests.len();
-        let statements = match (outcome.is_ok(), last) {
-            _ if !savepoints => None,
-            (true, true) => Some("RELEASE SAVEPOINT append"),
-            (true, false) => Some("RELEASE SAVEPOINT append; SAVEPOINT append"),
-            (false, true) => Some("ROLLBACK TO SAVEPOINT append; RELEASE SAVEPOINT append"),
-            (false, false) => {
-                Some("ROLLBACK TO SAVEPOINT append; RELEASE SAVEPOINT append; SAVEPOINT append")
-            }
-        };
-        if let Some(statements) = statements {
-            tx.execute(statements).await?;
-        }
-        if outcome.is_ok() {
-            // An append's heads are of its one tenant, its last event's hash.
-            if let Some(hash) = pending.heads.values().next() {
-                batch.last_hash = Some(hash.clone());
-            }
-            batch.last_position = pending.last_position;
-            batch.heads.extend(pending.heads);
-            batch.new_keys.extend(pending.new_keys);
-            batch.forgotten.extend(pending.forgotten);
-            batch.changes.extend(pending.changes);
-        }
-        outcomes.push(settle(shared, outcome));
-    }
-    // Only a batch without savepoints holds rows here; if they fail (an event of a version
-    // another append wrote first breaks the stream's key, or a stream is not at the version an
-    // append expected), the batch, even of one append,
-    // is written again with savepoints, where each append's version is checked on its own and a
-    // failure fails that append alone.
-    if let Err(error) = flush(shared, &mut tx, &mut held).await {
-        if let Err(rollback) = tx.rollback().await {
-            // The original error says what storage refused (a full disk rolls back by itself).
-            return Err(error.context(format!("then rolling back failed: {rollback}")));
-        }
-        return Ok(None);
-    }
-    // Chain heads move once per tenant per batch, after every append in it has been decided.
-    for (tenant, hash) in &batch.heads {
-        sqlx::query(
-            "INSERT INTO chain_heads (tenant_id, last_hash) VALUES ($1, $2) \
-             ON CONFLICT (tenant_id) DO UPDATE SET last_hash = excluded.last_hash",
-        )
-        .bind(tenant)
-        .bind(hash)
-        .execute(&mut *tx)
-        .await
-        .context("moving a chain head")?;
-    }
-    if batch.last_position != moved {
-        sqlx::query("UPDATE event_position SET last_position = $1 WHERE id = 1")
-            .bind(batch.last_position)
-            .execute(&mut *tx)
-            .await?;
-    }
-    tx.commit().await.context("committing an append batch")?;
-    *heads = Some(KnownHeads {
-        position: batch.last_position,
-        last_hash: batch.last_hash.take(),
-        hashes: known_after(known, &mut batch),
-    });
-    for (subject, key) in batch.new_keys {
-        if !batch.forgotten.contains(&subject) {
-            shared.subject_keys.remember(subject, key);
-        }
-    }
-    for (tenant, subject) in &batch.forgotten {
-        shared.subject_keys.forget(tenant, subject);
-    }
-    // Before any appender is answered: a read after a write on this node sees no stale cache.
-    shared
-        .changes
-        .committed(start, batch.last_position, &batch.changes);
-    Ok(Some(outcomes))
-}
-
-/// Whether an append starts a stream.
-fn starts_stream(request: &AppendRequest) -> bool {
-    request.expected_version == 0 && !request.events.is_empty()
-}
-
-/// The heads known before a batch with those it moved (its own copy of the map is dropped
-/// first, so the map is changed in place).
-fn known_after(
-    mut known: Arc<HashMap<String, String>>,
-    batch: &mut Pending,
-) -> Arc<HashMap<String, String>> {
-    batch.known_heads = Arc::default();
-    let hashes = Arc::make_mut(&mut known);
-    if hashes.len() + batch.heads.len() > KNOWN_TENANTS {
-        hashes.clear();
-    }
-    hashes.extend(batch.heads.drain());
-    known
-}
-
-/// An append's outcome as answered: an internal error that is a storage fault marks the
-/// database failing (and is answered as that fault); any other is logged.
-fn settle(
-    shared: &Shared,
-    outcome: Result<Appended, AppendError>,
-) -> Result<Appended, AppendError> {
-    match outcome {
-        Err(AppendError::Internal(e)) => match crate::fault::unavailable(&e) {
-            Some(fault) => {
-                shared.db.health.failed(&fault, &shared.db.location);
-                Err(AppendError::Internal(anyhow::Error::new(fault)))
-            }
-            None => {
-                tracing::error!(error = %format!("{e:#}"), "an append failed");
-                Err(AppendError::Internal(e))
-            }
-        },
-        outcome => outcome,
-    }
 }
