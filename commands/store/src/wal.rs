@@ -2,12 +2,13 @@
 //! (ops/adr/0035). SQLite checkpoints on the connection that commits once the log passes a
 //! threshold: the writer's, where copying the log's pages into the database file (reading
 //! each, writing it, syncing the file) held up every append waiting behind that batch. Here a
-//! task on the shared runtime runs a passive checkpoint on a pooled connection after commits,
-//! at most every `SPACING`; it waits for no reader or writer, so the writer keeps appending
+//! task on the shared runtime runs a passive checkpoint on a pooled connection after every
+//! `COMMITS` commits, at most every `SPACING` (an idle server opens no connection for it); it waits for no reader or writer, so the writer keeps appending
 //! meanwhile. The committing connection's own threshold is raised from SQLite's 1,000 pages to
 //! 10,000 (about 40 MB of log at 4 KiB pages; `db::connect_with`) and stays as the safety net: the log restarts from its beginning only at a write that finds it wholly
 //! copied, which is the writer's own checkpoint under steady load.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use sqlx::AnyPool;
@@ -16,9 +17,13 @@ use tokio::sync::mpsc;
 /// The least time between two checkpoints.
 const SPACING: Duration = Duration::from_millis(100);
 
+/// Commits between two checkpoints: about a thousand pages of log under load.
+const COMMITS: u64 = 16;
+
 /// Told of commits; dropped with the store, which ends the task.
 pub(crate) struct Checkpoints {
     due: mpsc::Sender<()>,
+    commits: AtomicU64,
 }
 
 impl Checkpoints {
@@ -43,11 +48,16 @@ impl Checkpoints {
                 tokio::time::sleep(SPACING).await;
             }
         });
-        Some(Self { due })
+        Some(Self {
+            due,
+            commits: AtomicU64::new(0),
+        })
     }
 
-    /// A batch committed: a checkpoint is due (one pending covers any number of commits).
+    /// A batch committed: every `COMMITS` a checkpoint is due (one pending covers any number).
     pub(crate) fn committed(&self) {
-        let _ = self.due.try_send(());
+        if self.commits.fetch_add(1, Ordering::Relaxed) % COMMITS == COMMITS - 1 {
+            let _ = self.due.try_send(());
+        }
     }
 }
