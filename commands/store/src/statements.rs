@@ -64,18 +64,9 @@ impl<'c> Statements<'c> {
     /// Runs `sql` (written with numbered parameters, `$1`, `$2`, … each once and in order) with
     /// the values `bind` gives, or gathers it.
     pub async fn push(&mut self, sql: &str, bind: impl FnOnce(&mut Values)) -> anyhow::Result<()> {
-        match &mut self.script {
-            Some(script) => {
-                script.sql.push_str(&anonymous(sql)?);
-                script.sql.push_str(";\n");
-                bind(&mut script.values);
-                Ok(())
-            }
-            None => {
-                let mut values = Values::default();
-                bind(&mut values);
-                run(self.conn, sql, values, true).await
-            }
+        match self.gathers() {
+            true => self.push_written(&anonymous(sql)?, bind).await,
+            false => self.push_written(sql, bind).await,
         }
     }
 
@@ -182,12 +173,16 @@ mod tests {
         assert!(anonymous("SELECT $1, $1").is_err());
     }
 
+    async fn memory() -> AnyConnection {
+        sqlx::any::install_default_drivers();
+        <AnyConnection as sqlx::Connection>::connect("sqlite::memory:")
+            .await
+            .unwrap()
+    }
+
     #[tokio::test]
     async fn gathered_statements_run_together_with_their_values_in_order() {
-        sqlx::any::install_default_drivers();
-        let mut conn = <AnyConnection as sqlx::Connection>::connect("sqlite::memory:")
-            .await
-            .unwrap();
+        let mut conn = memory().await;
         sqlx::query("CREATE TABLE t (a BIGINT, b TEXT)")
             .execute(&mut conn)
             .await
@@ -218,10 +213,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_failing_statement_stops_the_script_there() {
-        sqlx::any::install_default_drivers();
-        let mut conn = <AnyConnection as sqlx::Connection>::connect("sqlite::memory:")
-            .await
-            .unwrap();
+        let mut conn = memory().await;
         sqlx::query("CREATE TABLE t (a BIGINT PRIMARY KEY)")
             .execute(&mut conn)
             .await
