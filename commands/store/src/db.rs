@@ -41,7 +41,8 @@ pub struct Settings {
     /// called unreachable.
     pub acquire_timeout: Duration,
     /// SQLite's `synchronous` pragma (ops/adr/0011): `Full` makes an acknowledged commit survive
-    /// power loss; `Normal` survives a process crash only.
+    /// power loss (the writer's commits are synced beside it, ops/adr/0036); `Normal` survives a
+    /// process crash only.
     pub synchronous: Synchronous,
 }
 
@@ -81,6 +82,8 @@ pub struct Database {
     pub location: String,
     /// Whether writes currently succeed.
     pub health: Health,
+    /// SQLite's configured durability (`Full` on PostgreSQL, where it means nothing).
+    pub synchronous: Synchronous,
 }
 
 impl Database {
@@ -222,6 +225,7 @@ pub async fn connect_with(url: &str, settings: Settings) -> anyhow::Result<Datab
         engine,
         location,
         health: Health::default(),
+        synchronous: settings.synchronous,
     })
 }
 

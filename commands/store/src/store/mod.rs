@@ -9,6 +9,7 @@ mod chain;
 mod read;
 pub mod request_metadata;
 mod seal;
+mod sync;
 mod types;
 mod writer;
 

@@ -15,6 +15,7 @@ use tracing::Instrument;
 use super::batch::write_batch;
 use super::read::StoredRow;
 use super::request_metadata;
+use super::sync::Deferred;
 use super::types::{AppendError, AppendRequest, Appended, RecordedEvent};
 use super::Shared;
 use crate::changes::Change;
@@ -126,6 +127,8 @@ async fn run(
     // it writes to warm (ops/adr/0031).
     let mut conn: Option<PoolConnection<Any>> = None;
     let mut heads: Option<KnownHeads> = None;
+    // SQLite with `synchronous = FULL`: each batch's log is synced beside the writer.
+    let mut deferred = Deferred::start(&shared.db);
     loop {
         let first = tokio::select! {
             job = jobs.recv() => job,
@@ -142,7 +145,12 @@ async fn run(
             // Idle, it goes back to the pool, whose check on acquiring replaces a connection
             // the server closed meanwhile (a restart, an idle time-out).
             _ = tokio::time::sleep(KEEP_IDLE_CONNECTION), if conn.is_some() => {
-                conn = None;
+                if let (Some(mut idle), Some(_)) = (conn.take(), &deferred) {
+                    if let Err(error) = Deferred::give_back(&mut idle).await {
+                        tracing::warn!(error = %format!("{error:#}"), "closing the writer's connection");
+                        idle.close_on_drop();
+                    }
+                }
                 continue;
             }
         };
@@ -170,10 +178,16 @@ async fn run(
             span.follows_from(job.caller.id());
         }
         let started = std::time::Instant::now();
-        let written =
-            write_batch_on_own_connection(&shared, pool, &mut conn, &mut heads, &requests)
-                .instrument(span)
-                .await;
+        let written = write_batch_on_own_connection(
+            &shared,
+            pool,
+            &mut conn,
+            &mut deferred,
+            &mut heads,
+            &requests,
+        )
+        .instrument(span)
+        .await;
         metrics::histogram!("idaas_event_store_append_batch_seconds")
             .record(started.elapsed().as_secs_f64());
         count_outcomes(&written, requests.len());
@@ -189,8 +203,18 @@ async fn run(
                         None => drop(tokio::spawn(probe)),
                     }
                 }
-                for (job, outcome) in batch.into_iter().zip(outcomes) {
-                    let _ = job.reply.send(outcome);
+                let answers = batch.into_iter().map(|job| job.reply).zip(outcomes);
+                match &mut deferred {
+                    // Answered once the log holding the batch is synced (ops/adr/0036).
+                    Some(deferred) => {
+                        deferred.answer(answers.collect());
+                        deferred.keep_up().await;
+                    }
+                    None => {
+                        for (reply, outcome) in answers {
+                            let _ = reply.send(outcome);
+                        }
+                    }
                 }
             }
             Err(error) => {
@@ -245,6 +269,7 @@ async fn write_batch_on_own_connection(
     shared: &Shared,
     pool: &AnyPool,
     held: &mut Option<PoolConnection<Any>>,
+    deferred: &mut Option<Deferred>,
     heads: &mut Option<KnownHeads>,
     requests: &[&AppendRequest],
 ) -> anyhow::Result<Vec<Result<Appended, AppendError>>> {
@@ -255,10 +280,19 @@ async fn write_batch_on_own_connection(
     }
     let mut conn = match held.take() {
         Some(conn) => conn,
-        None => pool
-            .acquire()
-            .await
-            .context("acquiring a connection for an append batch")?,
+        None => {
+            let mut conn = pool
+                .acquire()
+                .await
+                .context("acquiring a connection for an append batch")?;
+            if let Some(deferred) = deferred {
+                if let Err(error) = deferred.take(&mut conn).await {
+                    conn.close_on_drop();
+                    return Err(error);
+                }
+            }
+            conn
+        }
     };
     // A panic in a projection or decision must not take the writer (and every later append)
     // down with it: the batch fails, its connection is closed, the writer goes on.

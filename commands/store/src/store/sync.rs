@@ -1,0 +1,291 @@
+//! Durable SQLite commits without the writer waiting for the disk (ops/adr/0036). With
+//! `synchronous = FULL` SQLite syncs the write-ahead log inside every `COMMIT`, and the writer
+//! could begin no batch meanwhile. Here the writer's connection commits with
+//! `synchronous = NORMAL` (the log is written, not synced), and a thread of its own syncs the
+//! log before the batch's appenders are answered, while the writer already writes the next
+//! batch. An answered append is as durable as before; one sync covers every batch committed
+//! before it began, so batches waiting together share one.
+//!
+//! What changes: other connections may read a batch in the moment between its commit and its
+//! sync; a power loss (not a crash of the process: the log is in the operating system's
+//! hands) in that moment loses that batch, whose appenders were never answered. A failed sync
+//! answers the batch's appends as an I/O fault and marks the store failing: their outcome is
+//! then unknown, as after a timeout.
+
+use std::io::ErrorKind;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::sync::Arc;
+
+use anyhow::Context;
+use sqlx::{AnyConnection, Executor};
+use tokio::sync::{oneshot, watch};
+
+use super::types::{AppendError, Appended};
+use crate::fault::{FaultKind, Health, Unavailable};
+
+/// An appender's answer, held until the log holding its events is synced.
+pub(super) type Answer = (
+    oneshot::Sender<Result<Appended, AppendError>>,
+    Result<Appended, AppendError>,
+);
+
+/// A committed batch's answers and the log file its commit wrote; `number` counts the batches
+/// given to the syncer.
+struct Committed {
+    number: u64,
+    log: Arc<Path>,
+    answers: Vec<Answer>,
+}
+
+/// The handle the writer gives committed batches to; dropping it ends the thread once the
+/// batches given to it are synced and answered.
+pub(super) struct Syncer {
+    batches: mpsc::Sender<Committed>,
+    /// The number of the last batch synced.
+    synced: watch::Receiver<u64>,
+    given: u64,
+}
+
+impl Syncer {
+    /// Starts the thread; `location` names the database in logs.
+    pub(super) fn start(health: Health, location: String) -> std::io::Result<Self> {
+        let (batches, committed) = mpsc::channel();
+        let (done, synced) = watch::channel(0);
+        std::thread::Builder::new()
+            .name("idaas-log-sync".into())
+            .spawn(move || run(&committed, &done, &health, &location))?;
+        Ok(Self {
+            batches,
+            synced,
+            given: 0,
+        })
+    }
+
+    /// Answers the batch once `log` (its commit's write-ahead log) is synced.
+    pub(super) fn after_sync(&mut self, log: Arc<Path>, answers: Vec<Answer>) {
+        self.given += 1;
+        let number = self.given;
+        let batch = Committed {
+            number,
+            log,
+            answers,
+        };
+        if let Err(mpsc::SendError(batch)) = self.batches.send(batch) {
+            // The thread is gone (it never panics, but if it did): sync here.
+            answer(batch.answers, sync(&batch.log));
+            self.given -= 1;
+        }
+    }
+
+    /// Waits until at most one batch given is not yet synced: the writer writes the next batch
+    /// while the last one is synced, not several small ones behind it (each writes the last
+    /// pages of every index again).
+    pub(super) async fn keep_up(&mut self) {
+        let given = self.given;
+        let _ = self.synced.wait_for(|synced| synced + 1 >= given).await;
+    }
+}
+
+fn run(
+    committed: &mpsc::Receiver<Committed>,
+    done: &watch::Sender<u64>,
+    health: &Health,
+    location: &str,
+) {
+    while let Ok(first) = committed.recv() {
+        let mut batches = vec![first];
+        batches.extend(committed.try_iter());
+        let started = std::time::Instant::now();
+        // Every batch here was committed before this sync began: one sync covers them all.
+        let synced = sync(&batches[0].log);
+        metrics::histogram!("idaas_event_store_log_sync_seconds")
+            .record(started.elapsed().as_secs_f64());
+        if let Err(fault) = &synced {
+            health.failed(fault, location);
+        }
+        let last = batches.last().map_or(0, |batch| batch.number);
+        for batch in batches {
+            answer(batch.answers, synced.clone());
+        }
+        done.send_replace(last);
+    }
+}
+
+/// Syncs the log file's data (and its length). No log file means none is needed: SQLite
+/// removes it only after copying it into the database file and syncing that.
+fn sync(log: &Path) -> Result<(), Unavailable> {
+    let opened = match std::fs::File::open(log) {
+        Err(error) if error.kind() == ErrorKind::NotFound => return Ok(()),
+        opened => opened,
+    };
+    opened.and_then(|file| file.sync_data()).map_err(|error| {
+        let kind = match error.kind() {
+            ErrorKind::StorageFull | ErrorKind::QuotaExceeded => FaultKind::DiskFull,
+            _ => FaultKind::Io,
+        };
+        Unavailable {
+            kind,
+            cause: format!("syncing the write-ahead log: {error}"),
+        }
+    })
+}
+
+/// Sends each answer; after a failed sync an append that had succeeded is answered with the
+/// fault instead (the caller may no longer rely on it).
+fn answer(answers: Vec<Answer>, synced: Result<(), Unavailable>) {
+    for (reply, outcome) in answers {
+        let outcome = match (&synced, outcome) {
+            (Err(fault), Ok(_)) => Err(AppendError::Internal(anyhow::Error::new(fault.clone()))),
+            (_, outcome) => outcome,
+        };
+        let _ = reply.send(outcome);
+    }
+}
+
+/// The writer's side: its syncer and the log its connection writes to.
+pub(super) struct Deferred {
+    syncer: Syncer,
+    log: Option<Arc<Path>>,
+}
+
+impl Deferred {
+    /// For a SQLite store configured `synchronous = FULL`; `None` elsewhere (PostgreSQL syncs
+    /// in its commit; `NORMAL` asks for no sync), or if the thread cannot start (SQLite then
+    /// syncs in each commit, as before).
+    pub(super) fn start(db: &crate::db::Database) -> Option<Self> {
+        let wanted = db.engine == crate::db::Engine::Sqlite
+            && db.synchronous == crate::db::Synchronous::Full;
+        if !wanted {
+            return None;
+        }
+        match Syncer::start(db.health.clone(), db.location.clone()) {
+            Ok(syncer) => Some(Self { syncer, log: None }),
+            Err(error) => {
+                tracing::warn!(%error, "the log sync thread did not start: SQLite syncs each commit");
+                None
+            }
+        }
+    }
+
+    /// Readies a connection the writer just took: its commits leave the sync to the syncer.
+    /// `false` for a database without a log file (in memory), whose commits stay as they are.
+    pub(super) async fn take(&mut self, conn: &mut AnyConnection) -> anyhow::Result<bool> {
+        if self.log.is_none() {
+            let rows: Vec<(i64, String, String)> = sqlx::query_as("PRAGMA database_list")
+                .fetch_all(&mut *conn)
+                .await
+                .context("finding the database file")?;
+            let file = rows.into_iter().find(|(_, name, _)| name == "main");
+            match file {
+                Some((_, _, file)) if !file.is_empty() => self.log = Some(log_of(&file)),
+                _ => return Ok(false),
+            }
+        }
+        conn.execute("PRAGMA synchronous = NORMAL")
+            .await
+            .context("leaving the log's sync to the syncer")?;
+        Ok(true)
+    }
+
+    /// Puts a connection the writer gives back as the pool's others are: syncing each commit.
+    pub(super) async fn give_back(conn: &mut AnyConnection) -> anyhow::Result<()> {
+        conn.execute("PRAGMA synchronous = FULL")
+            .await
+            .context("giving the connection back")?;
+        Ok(())
+    }
+
+    /// Answers a committed batch once its log is synced; at once if the connection kept its
+    /// own syncing (`take` answered `false`).
+    pub(super) fn answer(&mut self, answers: Vec<Answer>) {
+        match &self.log {
+            Some(log) => self.syncer.after_sync(log.clone(), answers),
+            None => answer(answers, Ok(())),
+        }
+    }
+
+    /// Before the writer takes its next batch (`Syncer::keep_up`).
+    pub(super) async fn keep_up(&mut self) {
+        self.syncer.keep_up().await;
+    }
+}
+
+/// The write-ahead log of the SQLite database file `database` (its `-wal` file).
+pub(super) fn log_of(database: &str) -> Arc<Path> {
+    let mut log = PathBuf::from(database).into_os_string();
+    log.push("-wal");
+    Arc::from(PathBuf::from(log))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp(name: &str) -> PathBuf {
+        std::env::temp_dir().join(format!("idaas-sync-{}-{name}", std::process::id()))
+    }
+
+    #[test]
+    fn the_log_is_the_database_file_with_wal_appended() {
+        assert_eq!(
+            &*log_of("/var/lib/idaas/idaas.db"),
+            Path::new("/var/lib/idaas/idaas.db-wal")
+        );
+    }
+
+    #[test]
+    fn a_missing_log_needs_no_sync_and_an_existing_one_is_synced() {
+        assert_eq!(sync(&temp("missing-wal")), Ok(()));
+        let log = temp("present-wal");
+        std::fs::write(&log, b"frames").unwrap();
+        assert_eq!(sync(&log), Ok(()));
+        std::fs::remove_file(&log).unwrap();
+    }
+
+    #[test]
+    fn a_failed_sync_turns_successes_into_the_fault_and_keeps_refusals() {
+        let fault = Unavailable {
+            kind: FaultKind::Io,
+            cause: "syncing the write-ahead log: Input/output error".into(),
+        };
+        let (ok_tx, ok_rx) = oneshot::channel();
+        let (refused_tx, refused_rx) = oneshot::channel();
+        answer(
+            vec![
+                (ok_tx, Ok(None)),
+                (refused_tx, Err(AppendError::GuardFailed("NoOtherAccounts"))),
+            ],
+            Err(fault.clone()),
+        );
+        match ok_rx.blocking_recv().unwrap() {
+            Err(AppendError::Internal(error)) => {
+                assert_eq!(crate::fault::unavailable(&error), Some(fault))
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            refused_rx.blocking_recv().unwrap(),
+            Err(AppendError::GuardFailed("NoOtherAccounts"))
+        ));
+    }
+
+    #[test]
+    fn answers_wait_for_the_sync_and_arrive_in_order() {
+        let mut syncer = Syncer::start(Health::default(), "test".into()).unwrap();
+        let log = temp("ordered-wal");
+        std::fs::write(&log, b"frames").unwrap();
+        let log: Arc<Path> = Arc::from(log);
+        let mut waiting = Vec::new();
+        for _ in 0..3 {
+            let (tx, rx) = oneshot::channel();
+            syncer.after_sync(log.clone(), vec![(tx, Ok(None))]);
+            waiting.push(rx);
+        }
+        drop(syncer);
+        for rx in waiting {
+            assert!(matches!(rx.blocking_recv().unwrap(), Ok(None)));
+        }
+        std::fs::remove_file(&log).unwrap();
+    }
+}
