@@ -79,8 +79,8 @@ impl Syncer {
     }
 
     /// Waits until at most one batch given is not yet synced: the writer writes the next batch
-    /// while the last one is synced, not several small ones behind it (each writes the last
-    /// pages of every index again).
+    /// while the last one is synced, and what readers may see before it is durable stays one
+    /// batch, however slow the disk.
     pub(super) async fn keep_up(&mut self) {
         let given = self.given;
         let _ = self.synced.wait_for(|synced| synced + 1 >= given).await;
