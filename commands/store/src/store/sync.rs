@@ -9,8 +9,7 @@
 //! What changes: other connections may read a batch in the moment between its commit and its
 //! sync; a power loss (not a crash of the process: the log is in the operating system's
 //! hands) in that moment loses that batch, whose appenders were never answered. A failed sync
-//! answers the batch's appends as an I/O fault and marks the store failing: their outcome is
-//! then unknown, as after a timeout.
+//! stops the process (`sync_or_stop`).
 
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
@@ -22,7 +21,7 @@ use sqlx::{AnyConnection, Executor};
 use tokio::sync::{oneshot, watch};
 
 use super::types::{AppendError, Appended};
-use crate::fault::{FaultKind, Health, Unavailable};
+use crate::fault::{FaultKind, Unavailable};
 
 /// An appender's answer, held until the log holding its events is synced.
 pub(super) type Answer = (
@@ -45,20 +44,23 @@ pub(super) struct Syncer {
     /// The number of the last batch synced.
     synced: watch::Receiver<u64>,
     given: u64,
+    location: String,
 }
 
 impl Syncer {
     /// Starts the thread; `location` names the database in logs.
-    pub(super) fn start(health: Health, location: String) -> std::io::Result<Self> {
+    pub(super) fn start(location: String) -> std::io::Result<Self> {
         let (batches, committed) = mpsc::channel();
         let (done, synced) = watch::channel(0);
+        let named = location.clone();
         std::thread::Builder::new()
             .name("idaas-log-sync".into())
-            .spawn(move || run(&committed, &done, &health, &location))?;
+            .spawn(move || run(&committed, &done, &named))?;
         Ok(Self {
             batches,
             synced,
             given: 0,
+            location,
         })
     }
 
@@ -73,7 +75,8 @@ impl Syncer {
         };
         if let Err(mpsc::SendError(batch)) = self.batches.send(batch) {
             // The thread is gone (it never panics, but if it did): sync here.
-            answer(batch.answers, sync(&batch.log));
+            sync_or_stop(&batch.log, &self.location);
+            answer(batch.answers);
             self.given -= 1;
         }
     }
@@ -87,28 +90,36 @@ impl Syncer {
     }
 }
 
-fn run(
-    committed: &mpsc::Receiver<Committed>,
-    done: &watch::Sender<u64>,
-    health: &Health,
-    location: &str,
-) {
+fn run(committed: &mpsc::Receiver<Committed>, done: &watch::Sender<u64>, location: &str) {
     while let Ok(first) = committed.recv() {
         let mut batches = vec![first];
         batches.extend(committed.try_iter());
         let started = std::time::Instant::now();
         // Every batch here was committed before this sync began: one sync covers them all.
-        let synced = sync(&batches[0].log);
+        sync_or_stop(&batches[0].log, location);
         metrics::histogram!("idaas_event_store_log_sync_seconds")
             .record(started.elapsed().as_secs_f64());
-        if let Err(fault) = &synced {
-            health.failed(fault, location);
-        }
         let last = batches.last().map_or(0, |batch| batch.number);
         for batch in batches {
-            answer(batch.answers, synced.clone());
+            answer(batch.answers);
         }
         done.send_replace(last);
+    }
+}
+
+/// Syncs `log`, or stops the process. After a failed sync the operating system may have marked
+/// the pages it could not write as clean: a later sync would succeed without them, and the
+/// commits after them would be answered and then lost on a power loss (SQLite's recovery stops
+/// at the first missing frame). A restart recovers the log as the disk holds it, and nothing
+/// answered is lost (PostgreSQL stops on a failed sync too).
+fn sync_or_stop(log: &Path, location: &str) {
+    if let Err(fault) = sync(log) {
+        tracing::error!(
+            database = location,
+            error = %fault,
+            "syncing the write-ahead log failed: stopping; a restart recovers what the disk holds"
+        );
+        std::process::exit(70);
     }
 }
 
@@ -131,14 +142,8 @@ fn sync(log: &Path) -> Result<(), Unavailable> {
     })
 }
 
-/// Sends each answer; after a failed sync an append that had succeeded is answered with the
-/// fault instead (the caller may no longer rely on it).
-fn answer(answers: Vec<Answer>, synced: Result<(), Unavailable>) {
+fn answer(answers: Vec<Answer>) {
     for (reply, outcome) in answers {
-        let outcome = match (&synced, outcome) {
-            (Err(fault), Ok(_)) => Err(AppendError::Internal(anyhow::Error::new(fault.clone()))),
-            (_, outcome) => outcome,
-        };
         let _ = reply.send(outcome);
     }
 }
@@ -159,7 +164,7 @@ impl Deferred {
         if !wanted {
             return None;
         }
-        match Syncer::start(db.health.clone(), db.location.clone()) {
+        match Syncer::start(db.location.clone()) {
             Ok(syncer) => Some(Self { syncer, log: None }),
             Err(error) => {
                 tracing::warn!(%error, "the log sync thread did not start: SQLite syncs each commit");
@@ -201,7 +206,7 @@ impl Deferred {
     pub(super) fn answer(&mut self, answers: Vec<Answer>) {
         match &self.log {
             Some(log) => self.syncer.after_sync(log.clone(), answers),
-            None => answer(answers, Ok(())),
+            None => answer(answers),
         }
     }
 
@@ -244,35 +249,8 @@ mod tests {
     }
 
     #[test]
-    fn a_failed_sync_turns_successes_into_the_fault_and_keeps_refusals() {
-        let fault = Unavailable {
-            kind: FaultKind::Io,
-            cause: "syncing the write-ahead log: Input/output error".into(),
-        };
-        let (ok_tx, ok_rx) = oneshot::channel();
-        let (refused_tx, refused_rx) = oneshot::channel();
-        answer(
-            vec![
-                (ok_tx, Ok(None)),
-                (refused_tx, Err(AppendError::GuardFailed("NoOtherAccounts"))),
-            ],
-            Err(fault.clone()),
-        );
-        match ok_rx.blocking_recv().unwrap() {
-            Err(AppendError::Internal(error)) => {
-                assert_eq!(crate::fault::unavailable(&error), Some(fault))
-            }
-            other => panic!("{other:?}"),
-        }
-        assert!(matches!(
-            refused_rx.blocking_recv().unwrap(),
-            Err(AppendError::GuardFailed("NoOtherAccounts"))
-        ));
-    }
-
-    #[test]
     fn answers_wait_for_the_sync_and_arrive_in_order() {
-        let mut syncer = Syncer::start(Health::default(), "test".into()).unwrap();
+        let mut syncer = Syncer::start("test".into()).unwrap();
         let log = temp("ordered-wal");
         std::fs::write(&log, b"frames").unwrap();
         let log: Arc<Path> = Arc::from(log);

@@ -154,7 +154,15 @@ async fn run(
                 continue;
             }
         };
-        let Some(first) = first else { break };
+        let Some(first) = first else {
+            // The store is gone; a pool still open gets the connection back syncing its commits.
+            if let (Some(mut last), Some(_)) = (conn.take(), &deferred) {
+                if Deferred::give_back(&mut last).await.is_err() {
+                    last.close_on_drop();
+                }
+            }
+            break;
+        };
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
             match jobs.try_recv() {
