@@ -3,10 +3,12 @@
 //! threshold: the writer's, where copying the log's pages into the database file (reading
 //! each, writing it, syncing the file) held up every append waiting behind that batch. Here a
 //! task on the shared runtime runs a passive checkpoint on a pooled connection after every
-//! `COMMITS` commits, at most every `SPACING` (an idle server opens no connection for it); it waits for no reader or writer, so the writer keeps appending
-//! meanwhile. The committing connection's own threshold is raised from SQLite's 1,000 pages to
-//! 10,000 (about 40 MB of log at 4 KiB pages; `db::connect_with`) and stays as the safety net: the log restarts from its beginning only at a write that finds it wholly
-//! copied, which is the writer's own checkpoint under steady load.
+//! `COMMITS` commits, at most every `SPACING` (an idle server opens no connection for it); it
+//! waits for no reader or writer, so the writer keeps appending meanwhile. The committing
+//! connection's own threshold is raised from SQLite's 1,000 pages to 10,000 (about 40 MB of log
+//! at 4 KiB pages; `db::connect_with`) and stays as the safety net: the log restarts from its
+//! beginning only at a write that finds it wholly copied, which is the writer's own checkpoint
+//! under steady load.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;

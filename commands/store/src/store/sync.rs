@@ -17,11 +17,11 @@ use std::sync::mpsc;
 use std::sync::Arc;
 
 use anyhow::Context;
-use sqlx::{AnyConnection, Executor};
+use sqlx::pool::PoolConnection;
+use sqlx::{Any, AnyConnection, Executor};
 use tokio::sync::{oneshot, watch};
 
 use super::types::{AppendError, Appended};
-use crate::fault::{FaultKind, Unavailable};
 
 /// An appender's answer, held until the log holding its events is synced.
 pub(super) type Answer = (
@@ -82,8 +82,8 @@ impl Syncer {
     }
 
     /// Waits until at most one batch given is not yet synced: the writer writes the next batch
-    /// while the last one is synced, and what readers may see before it is durable stays one
-    /// batch, however slow the disk.
+    /// while the last one is synced, and what readers may see before it is durable stays at
+    /// most two batches, however slow the disk.
     pub(super) async fn keep_up(&mut self) {
         let given = self.given;
         let _ = self.synced.wait_for(|synced| synced + 1 >= given).await;
@@ -113,10 +113,10 @@ fn run(committed: &mpsc::Receiver<Committed>, done: &watch::Sender<u64>, locatio
 /// at the first missing frame). A restart recovers the log as the disk holds it, and nothing
 /// answered is lost (PostgreSQL stops on a failed sync too).
 fn sync_or_stop(log: &Path, location: &str) {
-    if let Err(fault) = sync(log) {
+    if let Err(error) = sync(log) {
         tracing::error!(
             database = location,
-            error = %fault,
+            %error,
             "syncing the write-ahead log failed: stopping; a restart recovers what the disk holds"
         );
         std::process::exit(70);
@@ -125,21 +125,11 @@ fn sync_or_stop(log: &Path, location: &str) {
 
 /// Syncs the log file's data (and its length). No log file means none is needed: SQLite
 /// removes it only after copying it into the database file and syncing that.
-fn sync(log: &Path) -> Result<(), Unavailable> {
-    let opened = match std::fs::File::open(log) {
-        Err(error) if error.kind() == ErrorKind::NotFound => return Ok(()),
-        opened => opened,
-    };
-    opened.and_then(|file| file.sync_data()).map_err(|error| {
-        let kind = match error.kind() {
-            ErrorKind::StorageFull | ErrorKind::QuotaExceeded => FaultKind::DiskFull,
-            _ => FaultKind::Io,
-        };
-        Unavailable {
-            kind,
-            cause: format!("syncing the write-ahead log: {error}"),
-        }
-    })
+fn sync(log: &Path) -> std::io::Result<()> {
+    match std::fs::File::open(log) {
+        Err(error) if error.kind() == ErrorKind::NotFound => Ok(()),
+        opened => opened?.sync_data(),
+    }
 }
 
 fn answer(answers: Vec<Answer>) {
@@ -173,9 +163,9 @@ impl Deferred {
         }
     }
 
-    /// Readies a connection the writer just took: its commits leave the sync to the syncer.
-    /// `false` for a database without a log file (in memory), whose commits stay as they are.
-    pub(super) async fn take(&mut self, conn: &mut AnyConnection) -> anyhow::Result<bool> {
+    /// Readies a connection the writer just took: its commits leave the sync to the syncer. A
+    /// database without a log file (in memory) keeps its commits as they are.
+    pub(super) async fn take(&mut self, conn: &mut AnyConnection) -> anyhow::Result<()> {
         if self.log.is_none() {
             let rows: Vec<(i64, String, String)> = sqlx::query_as("PRAGMA database_list")
                 .fetch_all(&mut *conn)
@@ -184,25 +174,26 @@ impl Deferred {
             let file = rows.into_iter().find(|(_, name, _)| name == "main");
             match file {
                 Some((_, _, file)) if !file.is_empty() => self.log = Some(log_of(&file)),
-                _ => return Ok(false),
+                _ => return Ok(()),
             }
         }
         conn.execute("PRAGMA synchronous = NORMAL")
             .await
             .context("leaving the log's sync to the syncer")?;
-        Ok(true)
-    }
-
-    /// Puts a connection the writer gives back as the pool's others are: syncing each commit.
-    pub(super) async fn give_back(conn: &mut AnyConnection) -> anyhow::Result<()> {
-        conn.execute("PRAGMA synchronous = FULL")
-            .await
-            .context("giving the connection back")?;
         Ok(())
     }
 
-    /// Answers a committed batch once its log is synced; at once if the connection kept its
-    /// own syncing (`take` answered `false`).
+    /// Gives a connection back as the pool's others are, syncing each commit; closed instead
+    /// if that fails, so no other connection commits without a sync.
+    pub(super) async fn give_back(mut conn: PoolConnection<Any>) {
+        if let Err(error) = conn.execute("PRAGMA synchronous = FULL").await {
+            tracing::warn!(%error, "closing the writer's connection");
+            conn.close_on_drop();
+        }
+    }
+
+    /// Answers a committed batch once its log is synced; at once for a database without a
+    /// log file.
     pub(super) fn answer(&mut self, answers: Vec<Answer>) {
         match &self.log {
             Some(log) => self.syncer.after_sync(log.clone(), answers),
@@ -241,10 +232,10 @@ mod tests {
 
     #[test]
     fn a_missing_log_needs_no_sync_and_an_existing_one_is_synced() {
-        assert_eq!(sync(&temp("missing-wal")), Ok(()));
+        assert!(sync(&temp("missing-wal")).is_ok());
         let log = temp("present-wal");
         std::fs::write(&log, b"frames").unwrap();
-        assert_eq!(sync(&log), Ok(()));
+        assert!(sync(&log).is_ok());
         std::fs::remove_file(&log).unwrap();
     }
 

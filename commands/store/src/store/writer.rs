@@ -145,21 +145,16 @@ async fn run(
             // Idle, it goes back to the pool, whose check on acquiring replaces a connection
             // the server closed meanwhile (a restart, an idle time-out).
             _ = tokio::time::sleep(KEEP_IDLE_CONNECTION), if conn.is_some() => {
-                if let (Some(mut idle), Some(_)) = (conn.take(), &deferred) {
-                    if let Err(error) = Deferred::give_back(&mut idle).await {
-                        tracing::warn!(error = %format!("{error:#}"), "closing the writer's connection");
-                        idle.close_on_drop();
-                    }
+                if let (Some(idle), Some(_)) = (conn.take(), &deferred) {
+                    Deferred::give_back(idle).await;
                 }
                 continue;
             }
         };
         let Some(first) = first else {
             // The store is gone; a pool still open gets the connection back syncing its commits.
-            if let (Some(mut last), Some(_)) = (conn.take(), &deferred) {
-                if Deferred::give_back(&mut last).await.is_err() {
-                    last.close_on_drop();
-                }
+            if let (Some(last), Some(_)) = (conn.take(), &deferred) {
+                Deferred::give_back(last).await;
             }
             break;
         };
