@@ -35,18 +35,27 @@ pub fn insert_sql(table: &str, columns: &[&str], rows: usize, anonymous: bool) -
 /// `($1, $2), ($3, $4), …`: `rows` tuples of `width` parameters, bound row after row
 /// (anonymous, `(?, ?)`, for SQLite: see `insert_sql`).
 pub fn tuples(width: usize, rows: usize, anonymous: bool) -> String {
-    let values: Vec<String> = (0..rows)
-        .map(|row| {
-            let params: Vec<String> = (1..=width)
-                .map(|column| match anonymous {
-                    true => "?".to_string(),
-                    false => format!("${}", row * width + column),
-                })
-                .collect();
-            format!("({})", params.join(", "))
-        })
-        .collect();
-    values.join(", ")
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(rows * width * if anonymous { 3 } else { 6 });
+    for row in 0..rows {
+        if row > 0 {
+            out.push_str(", ");
+        }
+        out.push('(');
+        for column in 1..=width {
+            if column > 1 {
+                out.push_str(", ");
+            }
+            match anonymous {
+                true => out.push('?'),
+                false => {
+                    let _ = write!(out, "${}", row * width + column);
+                }
+            }
+        }
+        out.push(')');
+    }
+    out
 }
 
 /// One row of an insert being built: its values are bound in the order of the columns.
@@ -65,8 +74,7 @@ impl Insert<'_> {
 
 /// Inserts `rows` into `table`, many to a statement: `bind` binds one row's values, in the
 /// order of `columns`. On SQLite the statements are gathered with the batch's others
-/// (`Statements`) and prepared for their one use: preparing one costs less than a hand-off to
-/// SQLite's thread (ops/adr/0030, 0035). On PostgreSQL each shape (one per row count) is kept
+/// (`Statements`), whose script is kept prepared by its text (ops/adr/0030, 0035). On PostgreSQL each shape (one per row count) is kept
 /// prepared on the connection (the writer's keeps up to 1,024): a statement prepared for one
 /// use costs a second round trip to the server and a parse there (ops/adr/0033).
 pub async fn insert_all<R>(
@@ -125,5 +133,8 @@ mod tests {
             insert_sql("t", &["a", "b"], 2, true),
             "INSERT INTO t (a, b) VALUES (?, ?), (?, ?)"
         );
+        assert_eq!(tuples(3, 2, false), "($1, $2, $3), ($4, $5, $6)");
+        assert_eq!(tuples(1, 1, true), "(?)");
+        assert_eq!(tuples(2, 0, false), "");
     }
 }
