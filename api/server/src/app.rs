@@ -7,6 +7,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{json, Value};
 use store::fault::WriteState;
+use tower::ServiceBuilder;
 use tower_http::request_id::{
     MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
 };
@@ -23,7 +24,7 @@ pub fn router(state: AppState, metrics: Option<TrustedProxies>) -> Router {
         router = router.route("/metrics", get(scrape));
     }
     let (described, descriptions) = crate::docs::described();
-    router
+    let routes = router
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(ready))
         .route(
@@ -38,11 +39,16 @@ pub fn router(state: AppState, metrics: Option<TrustedProxies>) -> Router {
         .route_layer(from_fn_with_state(state.clone(), crate::limits::guard))
         .route_layer(from_fn_with_state(state.clone(), crate::limits::address))
         .route_layer(from_fn(crate::access_log::note_route))
-        .layer(axum::middleware::map_response(no_framing))
-        .layer(from_fn(crate::access_log::log))
-        .layer(PropagateRequestIdLayer::x_request_id())
+        .with_state(state);
+    // Around the router as a whole: `Router::layer` wraps each route on its own, and every
+    // request then cloned and boxed these four layers with its route (issue 20).
+    let around = ServiceBuilder::new()
         .layer(SetRequestIdLayer::x_request_id(OrderedRequestIds))
-        .with_state(state)
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(from_fn(crate::access_log::log))
+        .layer(axum::middleware::map_response(no_framing))
+        .service(routes);
+    Router::new().fallback_service(around)
 }
 
 /// A request's id, when the caller sent none: a time-ordered UUID (v7), so the audit trail's
