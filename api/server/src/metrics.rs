@@ -6,8 +6,9 @@
 //! The recorder is one per process (the facade's global): every server started in the process
 //! records into it, as `idaas serve` starts one.
 
+use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock, RwLock};
 use std::time::Duration;
 
 use anyhow::Context;
@@ -49,9 +50,11 @@ const LATENCY_BUCKETS: &[f64] = &[
 /// Append batch sizes: one append to `MAX_BATCH` (256).
 const BATCH_BUCKETS: &[f64] = &[1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0];
 
+/// The process's recorder, once installed.
+static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+
 /// The process's recorder, installed at the first call.
 pub fn handle() -> &'static PrometheusHandle {
-    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
     HANDLE.get_or_init(|| {
         let handle = PrometheusBuilder::new()
             .set_buckets_for_metric(Matcher::Suffix("_seconds".into()), LATENCY_BUCKETS)
@@ -184,18 +187,17 @@ pub fn record_request(
     elapsed: Duration,
     location: Option<&HeaderValue>,
 ) {
-    let method = method_label(method);
-    let code = status.as_str().to_string();
-    let class = format!("{}xx", status.as_u16() / 100);
-    metrics::counter!("idaas_http_requests_total", "method" => method, "route" => route.to_string(), "status" => code).increment(1);
-    metrics::histogram!("idaas_http_request_duration_seconds", "method" => method, "route" => route.to_string(), "status" => class)
-        .record(elapsed.as_secs_f64());
+    let handles = request_handles(method_label(method), route, status);
+    handles.requests.increment(1);
+    handles.duration.record(elapsed.as_secs_f64());
     if let Some(kind) = issued(route, status, location) {
         match kind {
-            Issued::Token => {
-                metrics::counter!("idaas_tokens_issued_total", "route" => route.to_string())
-                    .increment(1)
-            }
+            Issued::Token => handles
+                .tokens
+                .get_or_init(
+                    || metrics::counter!("idaas_tokens_issued_total", "route" => route.to_string()),
+                )
+                .increment(1),
             Issued::CasTicket => {
                 metrics::counter!("idaas_tickets_issued_total", "kind" => "cas_service")
                     .increment(1)
@@ -206,6 +208,49 @@ pub fn record_request(
             }
         }
     }
+}
+
+/// The metrics of the requests of one route template, method and status.
+struct RequestHandles {
+    requests: metrics::Counter,
+    duration: metrics::Histogram,
+    /// Registered at the route's first token (only token routes have the series).
+    tokens: OnceLock<metrics::Counter>,
+}
+
+/// The handles of a route, method and status, registered at their first request and kept once
+/// the recorder is installed: building a labelled metric's key and finding it in the recorder
+/// allocated and hashed on every request (issue 20). Routes are templates (`-` when none
+/// matched) and statuses few, so the set stays small.
+fn request_handles(method: &'static str, route: &str, status: StatusCode) -> Arc<RequestHandles> {
+    type ByRoute = HashMap<String, Vec<((&'static str, u16), Arc<RequestHandles>)>>;
+    static KEPT: OnceLock<RwLock<ByRoute>> = OnceLock::new();
+    let kept = KEPT.get_or_init(Default::default);
+    let key = (method, status.as_u16());
+    let found = kept.read().ok().and_then(|by_route| {
+        let list = by_route.get(route)?;
+        list.iter().find(|(k, _)| *k == key).map(|(_, h)| h.clone())
+    });
+    if let Some(handles) = found {
+        return handles;
+    }
+    let code = status.as_str().to_string();
+    let class = format!("{}xx", status.as_u16() / 100);
+    let handles = Arc::new(RequestHandles {
+        requests: metrics::counter!("idaas_http_requests_total", "method" => method, "route" => route.to_string(), "status" => code),
+        duration: metrics::histogram!("idaas_http_request_duration_seconds", "method" => method, "route" => route.to_string(), "status" => class),
+        tokens: OnceLock::new(),
+    });
+    // Before the recorder is installed the handles record nothing: not kept.
+    if HANDLE.get().is_some() {
+        if let Ok(mut by_route) = kept.write() {
+            let list = by_route.entry(route.to_string()).or_default();
+            if !list.iter().any(|(k, _)| *k == key) {
+                list.push((key, handles.clone()));
+            }
+        }
+    }
+    handles
 }
 
 #[derive(Debug, PartialEq, Eq)]
