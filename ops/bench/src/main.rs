@@ -18,7 +18,9 @@
 //!   one, in `IDAAS_BENCH_PEER_SERIES`, e.g. `code,peer-code`). Needs Node.js and npm: the packages of
 //!   `ops/bench/peer` are installed with `npm ci` when missing; without them the section prints
 //!   SKIPPED. Writes `ops/bench/reports/side-by-side.csv` and `side-by-side.png` too. Run alone:
-//!   `IDAAS_TEST_POSTGRES_URL=postgres://… cargo run --release -p idaas-bench -- peer`.
+//!   `IDAAS_TEST_POSTGRES_URL=postgres://… cargo run --release -p idaas-bench -- peer`. The same
+//!   section then builds the `idaas` binary and reads the server's memory as a process of its own,
+//!   idle and under management tokens (`memory.rs`).
 //!
 //! Run: `cargo run --release -p idaas-bench` (PostgreSQL: set `IDAAS_TEST_POSTGRES_URL`). Writes
 //! Markdown tables to `ops/bench/results.md` (or the path in `IDAAS_BENCH_OUT`). Naming sections
@@ -32,6 +34,7 @@ mod cpu;
 mod event_store;
 mod flows;
 mod load;
+mod memory;
 mod oauth;
 mod offline;
 mod peer;
@@ -190,7 +193,17 @@ async fn main() -> anyhow::Result<()> {
                 postgres_database(admin, "idaas_bench_peer").await?,
             ));
         }
-        let outcome = peer::measure(&engines, &dir.join("peer")).await?;
+        let mut outcome = peer::measure(&engines, &dir.join("peer")).await?;
+        if let peer::Outcome::Measured(figures) = &mut outcome {
+            let mut engines = vec![("SQLite", sqlite("memory.db"))];
+            if let Some(admin) = &postgres {
+                engines.push((
+                    "PostgreSQL",
+                    postgres_database(admin, "idaas_bench_memory").await?,
+                ));
+            }
+            figures.memory = memory::measure(&engines, &dir.join("memory")).await?;
+        }
         match &outcome {
             peer::Outcome::Skipped(why) => eprintln!("peer: SKIPPED ({why})"),
             peer::Outcome::Measured(figures) if figures.complete => side_by_side_files(figures)?,

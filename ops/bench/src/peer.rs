@@ -116,6 +116,8 @@ pub struct Figures {
     pub seconds: (usize, usize),
     /// RS256 signatures on this machine in this run: (key parsed once, key parsed each time).
     pub rs256: (Primitive, Primitive),
+    /// The server as a process of its own: idle and under load (`memory`), one per engine.
+    pub memory: Vec<crate::memory::Figures>,
 }
 
 pub enum Outcome {
@@ -265,6 +267,7 @@ pub async fn measure(
         versions,
         seconds,
         rs256,
+        memory: Vec::new(),
     }))
 }
 

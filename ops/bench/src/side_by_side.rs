@@ -95,6 +95,7 @@ pub fn markdown(outcome: Option<&Outcome>) -> anyhow::Result<String> {
     }
     writeln!(out)?;
     goals(&mut out, points)?;
+    memory_goals(&mut out, &figures.memory)?;
     let (cached, parsed) = &figures.rs256;
     signing_goal(&mut out, points, cached.all_cores)?;
     writeln!(
@@ -221,6 +222,40 @@ fn goals(out: &mut String, points: &[Point]) -> anyhow::Result<()> {
             show(lite),
             share * 100.0,
             verdict(share >= POSTGRES_SHARE)
+        )?;
+    }
+    writeln!(out)?;
+    Ok(())
+}
+
+/// The memory goals, on the server as a process of its own (`memory.rs`).
+fn memory_goals(out: &mut String, figures: &[crate::memory::Figures]) -> anyhow::Result<()> {
+    use crate::memory::{IDLE_GOAL_MB, LOAD_GOAL_MB};
+    if figures.is_empty() {
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "Memory of the `idaas` binary as a process of its own (resident set, MiB; idle: ready and quiet for 3 s on a new database; under load: the highest of the resident sets read every 100 ms over management tokens at 32 clients for 12 s):\n"
+    )?;
+    writeln!(out, "| goal | engine | measured | result |")?;
+    writeln!(out, "|---|---|---|---|")?;
+    for f in figures {
+        writeln!(
+            out,
+            "| idle < {IDLE_GOAL_MB:.0} MB | {} | {:.1} MiB (of which {:.1} MiB the binary and libraries) | {} |",
+            f.engine,
+            f.idle,
+            f.idle_file,
+            verdict(f.idle < IDLE_GOAL_MB)
+        )?;
+        writeln!(
+            out,
+            "| under load < {LOAD_GOAL_MB:.0} MB | {} | {:.1} MiB at {:.0} tokens/s | {} |",
+            f.engine,
+            f.peak,
+            f.tokens_per_sec,
+            verdict(f.peak < LOAD_GOAL_MB)
         )?;
     }
     writeln!(out)?;
