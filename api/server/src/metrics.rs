@@ -234,6 +234,8 @@ fn request_handles(method: &'static str, route: &str, status: StatusCode) -> Arc
     if let Some(handles) = found {
         return handles;
     }
+    // Before the recorder is installed the handles record nothing: not kept.
+    let keep = HANDLE.get().is_some();
     let code = status.as_str().to_string();
     let class = format!("{}xx", status.as_u16() / 100);
     let handles = Arc::new(RequestHandles {
@@ -241,8 +243,7 @@ fn request_handles(method: &'static str, route: &str, status: StatusCode) -> Arc
         duration: metrics::histogram!("idaas_http_request_duration_seconds", "method" => method, "route" => route.to_string(), "status" => class),
         tokens: OnceLock::new(),
     });
-    // Before the recorder is installed the handles record nothing: not kept.
-    if HANDLE.get().is_some() {
+    if keep {
         if let Ok(mut by_route) = kept.write() {
             let list = by_route.entry(route.to_string()).or_default();
             if !list.iter().any(|(k, _)| *k == key) {

@@ -202,7 +202,10 @@ async fn main() -> anyhow::Result<()> {
                     postgres_database(admin, "idaas_bench_memory").await?,
                 ));
             }
-            figures.memory = memory::measure(&engines, &dir.join("memory")).await?;
+            match memory::measure(&engines, &dir.join("memory")).await {
+                Ok(memory) => figures.memory = memory,
+                Err(e) => eprintln!("memory: not measured ({e:#})"),
+            }
         }
         match &outcome {
             peer::Outcome::Skipped(why) => eprintln!("peer: SKIPPED ({why})"),

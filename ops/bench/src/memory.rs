@@ -24,10 +24,12 @@ const CLIENTS: usize = 32;
 const WARM_UP: Duration = Duration::from_secs(2);
 const WINDOW: Duration = Duration::from_secs(10);
 const START_TIMEOUT: Duration = Duration::from_secs(60);
+/// The lines, read as MiB, as every earlier memory figure of the reports was.
 pub const IDLE_GOAL_MB: f64 = 40.0;
 pub const LOAD_GOAL_MB: f64 = 200.0;
 
-/// One engine's figures, in MiB.
+/// One engine's figures, in MiB (the kB of `/proc` are KiB): the report names the unit, and
+/// gives the goals' line in decimal megabytes beside it.
 pub struct Figures {
     pub engine: &'static str,
     /// Resident after start, and the part of it that is the binary and libraries (file-backed).
@@ -77,18 +79,28 @@ fn free_port() -> anyhow::Result<u16> {
         .port())
 }
 
-async fn wait_ready(http: &reqwest::Client, base: &str, child: &mut Child) -> anyhow::Result<()> {
+async fn wait_ready(
+    http: &reqwest::Client,
+    base: &str,
+    child: &mut Child,
+    log: &Path,
+) -> anyhow::Result<()> {
+    let log = log.display();
     let deadline = tokio::time::Instant::now() + START_TIMEOUT;
     loop {
         if let Some(status) = child.try_wait()? {
-            bail!("the server exited before it was ready: {status}");
+            bail!("the server exited before it was ready ({status}); see {log}");
         }
-        let ready = http.get(format!("{base}/readyz")).send().await;
+        let ready = http
+            .get(format!("{base}/readyz"))
+            .timeout(Duration::from_secs(2))
+            .send()
+            .await;
         if ready.is_ok_and(|r| r.status() == StatusCode::OK) {
             return Ok(());
         }
         if tokio::time::Instant::now() > deadline {
-            bail!("the server was not ready within {START_TIMEOUT:?}");
+            bail!("the server was not ready within {START_TIMEOUT:?}; see {log}");
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
@@ -115,6 +127,7 @@ async fn one(
 ) -> anyhow::Result<Figures> {
     std::fs::create_dir_all(data_dir)?;
     let port = free_port()?;
+    let log = data_dir.join("server.log");
     let client = ManagementClient {
         client_id: format!("bench{}", uuid::Uuid::new_v4().simple()),
         client_secret: format!("secret{}", uuid::Uuid::new_v4().simple()),
@@ -128,8 +141,8 @@ async fn one(
         .env("IDAAS_BOOTSTRAP_CLIENT_SECRET", &client.client_secret)
         .env("IDAAS_ANONYMOUS_PER_ADDRESS", "0/0")
         .current_dir(data_dir)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
+        .stdout(std::fs::File::create(&log)?)
+        .stderr(std::fs::File::create(data_dir.join("server.err"))?)
         .kill_on_drop(true)
         .spawn()
         .with_context(|| format!("starting {}", binary.display()))?;
@@ -138,7 +151,7 @@ async fn one(
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(256)
         .build()?;
-    wait_ready(&http, &base, &mut child).await?;
+    wait_ready(&http, &base, &mut child, &log).await?;
     tokio::time::sleep(QUIET).await;
     let (idle, idle_file) = (status_mb(pid, "VmRSS")?, status_mb(pid, "RssFile")?);
 

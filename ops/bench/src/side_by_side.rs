@@ -231,6 +231,7 @@ fn goals(out: &mut String, points: &[Point]) -> anyhow::Result<()> {
 /// The memory goals, on the server as a process of its own (`memory.rs`).
 fn memory_goals(out: &mut String, figures: &[crate::memory::Figures]) -> anyhow::Result<()> {
     use crate::memory::{IDLE_GOAL_MB, LOAD_GOAL_MB};
+    const MIB_IN_MB: f64 = 1.048_576;
     if figures.is_empty() {
         return Ok(());
     }
@@ -243,17 +244,19 @@ fn memory_goals(out: &mut String, figures: &[crate::memory::Figures]) -> anyhow:
     for f in figures {
         writeln!(
             out,
-            "| idle < {IDLE_GOAL_MB:.0} MB | {} | {:.1} MiB (of which {:.1} MiB the binary and libraries) | {} |",
+            "| idle < {IDLE_GOAL_MB:.0} MiB | {} | {:.1} MiB = {:.1} MB (of which {:.1} MiB the binary and libraries) | {} |",
             f.engine,
             f.idle,
+            f.idle * MIB_IN_MB,
             f.idle_file,
             verdict(f.idle < IDLE_GOAL_MB)
         )?;
         writeln!(
             out,
-            "| under load < {LOAD_GOAL_MB:.0} MB | {} | {:.1} MiB at {:.0} tokens/s | {} |",
+            "| under load < {LOAD_GOAL_MB:.0} MiB | {} | {:.1} MiB = {:.1} MB at {:.0} tokens/s | {} |",
             f.engine,
             f.peak,
+            f.peak * MIB_IN_MB,
             f.tokens_per_sec,
             verdict(f.peak < LOAD_GOAL_MB)
         )?;
