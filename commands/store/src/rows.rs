@@ -74,9 +74,10 @@ impl Insert<'_> {
 
 /// Inserts `rows` into `table`, many to a statement: `bind` binds one row's values, in the
 /// order of `columns`. On SQLite the statements are gathered with the batch's others
-/// (`Statements`), whose script is kept prepared by its text (ops/adr/0030, 0035). On PostgreSQL each shape (one per row count) is kept
-/// prepared on the connection (the writer's keeps up to 1,024): a statement prepared for one
-/// use costs a second round trip to the server and a parse there (ops/adr/0033).
+/// (`Statements`), whose script is kept prepared by its text (ops/adr/0030, 0035). On
+/// PostgreSQL each shape (one per row count) is kept prepared on the connection (the writer's
+/// keeps up to 1,024): a statement prepared for one use costs a second round trip to the
+/// server and a parse there (ops/adr/0033).
 pub async fn insert_all<R>(
     out: &mut Statements<'_>,
     table: &str,

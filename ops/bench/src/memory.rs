@@ -128,6 +128,7 @@ async fn one(
     std::fs::create_dir_all(data_dir)?;
     let port = free_port()?;
     let log = data_dir.join("server.log");
+    let output = std::fs::File::create(&log)?;
     let client = ManagementClient {
         client_id: format!("bench{}", uuid::Uuid::new_v4().simple()),
         client_secret: format!("secret{}", uuid::Uuid::new_v4().simple()),
@@ -141,8 +142,8 @@ async fn one(
         .env("IDAAS_BOOTSTRAP_CLIENT_SECRET", &client.client_secret)
         .env("IDAAS_ANONYMOUS_PER_ADDRESS", "0/0")
         .current_dir(data_dir)
-        .stdout(std::fs::File::create(&log)?)
-        .stderr(std::fs::File::create(data_dir.join("server.err"))?)
+        .stdout(output.try_clone()?)
+        .stderr(output)
         .kill_on_drop(true)
         .spawn()
         .with_context(|| format!("starting {}", binary.display()))?;
@@ -168,9 +169,8 @@ async fn one(
         }
     });
     let workers = vec![(); CLIENTS];
-    let (http2, base2) = (http.clone(), base.clone());
     let timed = run_for(workers, WARM_UP, WINDOW, move |()| {
-        let (http, base, client) = (http2.clone(), base2.clone(), client.clone());
+        let (http, base, client) = (http.clone(), base.clone(), client.clone());
         async move { management_token(&http, &base, &client).await.map(|_| ()) }
     })
     .await?;
