@@ -88,21 +88,23 @@ fn contains_nul(value: &Value) -> bool {
     }
 }
 
-/// Refuses request targets with an encoded NUL (`%00`) in the path or query.
-pub async fn refuse_nul_in_target(
-    request: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> axum::response::Response {
+/// A request whose target holds `%00` (a NUL character once decoded) is refused with
+/// `PARAM.0000`, before any extractor decodes it: `None` lets it through. Read without copying
+/// the target unless it names an authority (absolute form).
+pub fn refused_nul(request: &axum::extract::Request) -> Option<axum::response::Response> {
     use axum::response::IntoResponse;
-    let target = request.uri().to_string();
-    let has_nul = target
-        .as_bytes()
-        .windows(3)
-        .any(|w| w[0] == b'%' && w[1] == b'0' && w[2] == b'0');
-    if has_nul {
-        return nul_refused().into_response();
-    }
-    next.run(request).await
+    let uri = request.uri();
+    let has_nul = |target: &str| {
+        target
+            .as_bytes()
+            .windows(3)
+            .any(|w| w[0] == b'%' && w[1] == b'0' && w[2] == b'0')
+    };
+    let refused = match uri.authority() {
+        None => uri.path_and_query().is_some_and(|p| has_nul(p.as_str())),
+        Some(_) => has_nul(&uri.to_string()),
+    };
+    refused.then(|| nul_refused().into_response())
 }
 
 /// Query parameters as plain strings (so that bad values get our error codes, not axum's).

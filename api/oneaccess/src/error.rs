@@ -2,9 +2,7 @@
 //! `{"error_code", "error_msg"}`, the message in English or, when the request prefers Chinese,
 //! in Chinese (DESIGN.md decisions), with `{0}` placeholders filled in.
 
-use axum::extract::Request;
 use axum::http::{header, HeaderValue, StatusCode};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use idaas_http::failure::Failure;
@@ -122,14 +120,16 @@ impl IntoResponse for OneAccessError {
     }
 }
 
-/// Rewrites error messages into Chinese for requests whose `Accept-Language` starts with `zh`.
-pub async fn localise(request: Request, next: Next) -> Response {
-    let chinese = request
-        .headers()
+/// Whether a request asks for Chinese messages: its `Accept-Language` starts with `zh`.
+pub fn asks_chinese(headers: &axum::http::HeaderMap) -> bool {
+    headers
         .get(header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("zh"));
-    let mut response = next.run(request).await;
+        .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("zh"))
+}
+
+/// Rewrites an error's message into Chinese when the request asked for it (`asks_chinese`).
+pub fn localised(mut response: Response, chinese: bool) -> Response {
     if !chinese {
         return response;
     }

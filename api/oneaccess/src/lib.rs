@@ -84,9 +84,7 @@ fn management() -> ApiRouter {
         .merge(ApiRouter::from(roles::router()));
     let mut routes = ApiRouter::new()
         .nest("/api/v2/tenant", tenant)
-        .layer(axum::middleware::from_fn(body::refuse_nul_in_target))
-        .layer(axum::middleware::from_fn(error::localise))
-        .layer(axum::middleware::map_response(utf8_json));
+        .layer(axum::middleware::from_fn(management_layers));
     let components = routes
         .get_openapi_mut()
         .components
@@ -96,6 +94,22 @@ fn management() -> ApiRouter {
         SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Basic).build()),
     );
     routes
+}
+
+/// The management surface's layers, as one (issue 20: a router's layer wraps each route on its
+/// own, and every request clones and boxes each of them): a target holding `%00` is refused,
+/// error messages are in Chinese when `Accept-Language` asks for it, and JSON answers say their
+/// charset.
+async fn management_layers(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let chinese = error::asks_chinese(request.headers());
+    let response = match body::refused_nul(&request) {
+        Some(refused) => refused,
+        None => next.run(request).await,
+    };
+    utf8_json(error::localised(response, chinese)).await
 }
 
 /// JSON answers say their charset, as the OneAccess service does (`application/json;charset=UTF-8`).

@@ -17,11 +17,14 @@ use tracing::Instrument;
 #[derive(Debug, Clone)]
 struct Route(MatchedPath);
 
-/// A route layer: notes the route template the request matched on its response (the router
-/// knows it only once it has routed, inside the access log's layer).
-pub async fn note_route(request: Request, next: Next) -> Response {
-    let route = request.extensions().get::<MatchedPath>().cloned();
-    let mut response = next.run(request).await;
+/// The route template a request matched (known only once the router has routed it, inside
+/// the access log's layer).
+pub fn matched_route(request: &Request) -> Option<MatchedPath> {
+    request.extensions().get::<MatchedPath>().cloned()
+}
+
+/// Notes the route template on the response, for the access line.
+pub fn note_route(mut response: Response, route: Option<MatchedPath>) -> Response {
     if let Some(route) = route {
         response.extensions_mut().insert(Route(route));
     }

@@ -1,8 +1,10 @@
 //! The HTTP application: every surface's router, health probes, request ids and the access log.
 
-use axum::extract::State;
+use axum::extract::{Request, State};
 use axum::http::StatusCode;
+use axum::middleware::Next;
 use axum::middleware::{from_fn, from_fn_with_state};
+use axum::response::Response;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{json, Value};
@@ -34,11 +36,9 @@ pub fn router(state: AppState, metrics: Option<TrustedProxies>) -> Router {
         .merge(described)
         .merge(sso::router())
         .merge(crate::docs::router(descriptions))
-        // Route layers run once the router has matched a route: the rate limits (every limited
-        // endpoint is a route) and the note of the route template for the access line.
-        .route_layer(from_fn_with_state(state.clone(), crate::limits::guard))
-        .route_layer(from_fn_with_state(state.clone(), crate::limits::address))
-        .route_layer(from_fn(crate::access_log::note_route))
+        // Runs once the router has matched a route: the rate limits (every limited endpoint is a
+        // route) and the note of the route template for the access line.
+        .route_layer(from_fn_with_state(state.clone(), around_route))
         .with_state(state);
     // Around the router as a whole: `Router::layer` wraps each route on its own, and every
     // request then cloned and boxed these four layers with its route (issue 20).
@@ -49,6 +49,16 @@ pub fn router(state: AppState, metrics: Option<TrustedProxies>) -> Router {
         .layer(axum::middleware::map_response(no_framing))
         .service(routes);
     Router::new().fallback_service(around)
+}
+
+/// The route layers, as one (issue 20): a route layer wraps each route on its own, and every
+/// request clones and boxes each of them with its route. In order: the route template noted for
+/// the access line, the client's address put on the request, the endpoint's rate limit.
+async fn around_route(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    let route = crate::access_log::matched_route(&request);
+    crate::limits::note_address(&state, &mut request);
+    let response = crate::limits::guard(&state, request, next).await;
+    crate::access_log::note_route(response, route)
 }
 
 /// A request's id, when the caller sent none: a time-ordered UUID (v7), so the audit trail's

@@ -15,7 +15,7 @@
 
 use std::net::SocketAddr;
 
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{ConnectInfo, Request};
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -85,7 +85,7 @@ fn classify(method: &Method, path: &str) -> Option<(Limit, Shape)> {
 }
 
 /// Puts the client's address on the request (before anything reads it).
-pub async fn address(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+pub fn note_address(state: &AppState, request: &mut Request) {
     let peer = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
@@ -100,11 +100,10 @@ pub async fn address(State(state): State<AppState>, mut request: Request, next: 
         let client = client_address(peer, &forwarded, &state.trusted_proxies);
         request.extensions_mut().insert(ClientAddress(client));
     }
-    next.run(request).await
 }
 
 /// Applies the rate limit of the request's endpoint, if it has one.
-pub async fn guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub async fn guard(state: &AppState, request: Request, next: Next) -> Response {
     let Some((limit, shape)) = classify(request.method(), request.uri().path()) else {
         return next.run(request).await;
     };

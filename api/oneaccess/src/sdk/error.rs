@@ -2,9 +2,7 @@
 //! status) and errors in the OneAccess shape (HTTP 400 `{error_code, error_msg}`, specs/oneaccess.md
 //! §4), in Chinese when `X-L` (or `Accept-Language`) asks for it.
 
-use axum::extract::Request;
 use axum::http::{header, HeaderValue};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Serialize;
@@ -174,11 +172,9 @@ impl From<SdkError> for OneAccessError {
     }
 }
 
-/// Rewrites error messages into Chinese for requests that ask for it (`X-L: zh`, or
-/// `Accept-Language: zh…` without `X-L`).
-pub async fn localise(request: Request, next: Next) -> Response {
-    let chinese = super::request::prefers_chinese(request.headers());
-    let mut response = next.run(request).await;
+/// Rewrites an error's message into Chinese when the request asked for it
+/// (`request::prefers_chinese`, read before the request is handled).
+pub fn localised(mut response: Response, chinese: bool) -> Response {
     if !chinese {
         return response;
     }

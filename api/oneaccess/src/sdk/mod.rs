@@ -13,6 +13,9 @@ mod profile;
 pub mod request;
 mod sso_ticket;
 
+use axum::extract::Request;
+use axum::middleware::Next;
+use axum::response::Response;
 use utoipa_axum::routes;
 
 use idaas_http::openapi::ApiRouter;
@@ -29,6 +32,17 @@ pub fn router() -> ApiRouter {
         .routes(routes!(profile::update))
         .routes(routes!(sso_ticket::issue))
         .routes(routes!(sso_ticket::verify))
-        .layer(axum::middleware::from_fn(crate::body::refuse_nul_in_target))
-        .layer(axum::middleware::from_fn(error::localise))
+        .layer(axum::middleware::from_fn(layers))
+}
+
+/// The surface's layers, as one (issue 20: a router's layer wraps each route on its own, and
+/// every request clones and boxes each of them): a target holding `%00` is refused, and error
+/// messages are in Chinese when `X-L` (or `Accept-Language`) asks for it.
+async fn layers(request: Request, next: Next) -> Response {
+    let chinese = request::prefers_chinese(request.headers());
+    let response = match crate::body::refused_nul(&request) {
+        Some(refused) => refused,
+        None => next.run(request).await,
+    };
+    error::localised(response, chinese)
 }
