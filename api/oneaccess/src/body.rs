@@ -89,21 +89,19 @@ fn contains_nul(value: &Value) -> bool {
 }
 
 /// A request whose target holds `%00` (a NUL character once decoded) is refused with
-/// `PARAM.0000`, before any extractor decodes it: `None` lets it through. Read without copying
-/// the target unless it names an authority (absolute form).
+/// `PARAM.0000`, before any extractor decodes it: `None` lets it through. The authority (every
+/// HTTP/2 request has one) and the path with its query are read in place: `%00` cannot span the
+/// `://` or the `/` between them.
 pub fn refused_nul(request: &axum::extract::Request) -> Option<axum::response::Response> {
     use axum::response::IntoResponse;
     let uri = request.uri();
-    let has_nul = |target: &str| {
-        target
-            .as_bytes()
+    let has_nul = |part: &str| {
+        part.as_bytes()
             .windows(3)
             .any(|w| w[0] == b'%' && w[1] == b'0' && w[2] == b'0')
     };
-    let refused = match uri.authority() {
-        None => uri.path_and_query().is_some_and(|p| has_nul(p.as_str())),
-        Some(_) => has_nul(&uri.to_string()),
-    };
+    let refused = uri.authority().is_some_and(|a| has_nul(a.as_str()))
+        || uri.path_and_query().is_some_and(|p| has_nul(p.as_str()));
     refused.then(|| nul_refused().into_response())
 }
 

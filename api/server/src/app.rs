@@ -36,8 +36,8 @@ pub fn router(state: AppState, metrics: Option<TrustedProxies>) -> Router {
         .merge(described)
         .merge(sso::router())
         .merge(crate::docs::router(descriptions))
-        // Runs once the router has matched a route: the rate limits (every limited endpoint is a
-        // route) and the note of the route template for the access line.
+        // Runs once the router has matched a route: the note of the route template for the access
+        // line, the client's address, and the rate limits (every limited endpoint is a route).
         .route_layer(from_fn_with_state(state.clone(), around_route))
         .with_state(state);
     // Around the router as a whole: `Router::layer` wraps each route on its own, and every

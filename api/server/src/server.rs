@@ -209,6 +209,7 @@ pub async fn start_wired(
     listener: TcpListener,
     wiring: Wiring,
 ) -> anyhow::Result<RunningServer> {
+    crate::memory::no_huge_pages();
     let config = with_public_url(config, listener.local_addr()?);
     let (store, lock) = open_store_locked(&config).await?;
     let state = AppState::new(store.clone(), config.clone())

@@ -9,7 +9,7 @@ use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
 
-use crate::error::{ErrorBody, OneAccessError};
+use crate::error::OneAccessError;
 use usecases::sdk::{LoginOutcome, SdkError};
 use usecases::signin::SignInRefusal;
 
@@ -170,21 +170,4 @@ impl From<SdkError> for OneAccessError {
     fn from(error: SdkError) -> Self {
         sdk_error(error)
     }
-}
-
-/// Rewrites an error's message into Chinese when the request asked for it
-/// (`request::prefers_chinese`, read before the request is handled).
-pub fn localised(mut response: Response, chinese: bool) -> Response {
-    if !chinese {
-        return response;
-    }
-    if let Some(error) = response.extensions_mut().remove::<OneAccessError>() {
-        let body = ErrorBody::of(error.code, &error.args, true);
-        let mut localised = (error.status, body).into_response();
-        localised
-            .headers_mut()
-            .insert(header::CONTENT_LANGUAGE, HeaderValue::from_static("zh-CN"));
-        return localised;
-    }
-    response
 }

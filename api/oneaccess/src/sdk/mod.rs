@@ -44,5 +44,5 @@ async fn layers(request: Request, next: Next) -> Response {
         Some(refused) => refused,
         None => next.run(request).await,
     };
-    error::localised(response, chinese)
+    crate::error::localised(response, chinese)
 }

@@ -333,25 +333,29 @@ async fn a_full_password_pool_answers_busy_not_an_error(engine: Engine) {
     .await;
     let t = server.token().await;
     let (app, _) = sdk::app_and_user(&server, &t, "crowded", "13900000107").await;
-    let attempts = (0..8).map(|i| {
-        let server = &server;
-        let device = Device::new(&format!("fp-crowd-{i}"), &app.client_id);
-        async move { sdk_login(server, &device, &format!("nobody{i}"), "Wrong#1", &[]).await }
-    });
-    let replies = futures::future::join_all(attempts).await;
-    let busy: Vec<_> = replies
-        .iter()
-        .filter(|(status, _, _)| *status == StatusCode::SERVICE_UNAVAILABLE)
-        .collect();
-    assert!(!busy.is_empty(), "one thread, no queue: {replies:?}");
-    for (status, retry, body) in &replies {
-        match *status {
-            StatusCode::SERVICE_UNAVAILABLE => {
-                assert_eq!(body["error_code"], "COM.0002");
-                assert_eq!(retry.as_deref(), Some("1"));
+    // In English, then in Chinese (`X-L: zh`): the translated answer says when to retry too.
+    for language in [None, Some("zh")] {
+        let extra: Vec<(&str, &str)> = language.map(|l| ("x-l", l)).into_iter().collect();
+        let attempts = (0..8).map(|i| {
+            let (server, extra) = (&server, &extra);
+            let device = Device::new(&format!("fp-crowd-{i}"), &app.client_id);
+            async move { sdk_login(server, &device, &format!("nobody{i}"), "Wrong#1", extra).await }
+        });
+        let replies = futures::future::join_all(attempts).await;
+        let busy: Vec<_> = replies
+            .iter()
+            .filter(|(status, _, _)| *status == StatusCode::SERVICE_UNAVAILABLE)
+            .collect();
+        assert!(!busy.is_empty(), "one thread, no queue: {replies:?}");
+        for (status, retry, body) in &replies {
+            match *status {
+                StatusCode::SERVICE_UNAVAILABLE => {
+                    assert_eq!(body["error_code"], "COM.0002", "{language:?}");
+                    assert_eq!(retry.as_deref(), Some("1"), "{language:?}: {body}");
+                }
+                StatusCode::BAD_REQUEST => assert_eq!(body["error_code"], "LOGIN.0002"),
+                other => panic!("{other}: {body}"),
             }
-            StatusCode::BAD_REQUEST => assert_eq!(body["error_code"], "LOGIN.0002"),
-            other => panic!("{other}: {body}"),
         }
     }
     server.finish().await;
