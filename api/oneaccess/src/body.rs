@@ -88,11 +88,23 @@ fn contains_nul(value: &Value) -> bool {
     }
 }
 
+/// Runs the request unless its target holds `%00` (`refused_nul`): the surfaces' layers call it
+/// innermost, so a refusal is localised like any other error.
+pub async fn unless_nul(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    match refused_nul(&request) {
+        Some(refused) => refused,
+        None => next.run(request).await,
+    }
+}
+
 /// A request whose target holds `%00` (a NUL character once decoded) is refused with
 /// `PARAM.0000`, before any extractor decodes it: `None` lets it through. The authority (every
 /// HTTP/2 request has one) and the path with its query are read in place: `%00` cannot span the
 /// `://` or the `/` between them.
-pub fn refused_nul(request: &axum::extract::Request) -> Option<axum::response::Response> {
+fn refused_nul(request: &axum::extract::Request) -> Option<axum::response::Response> {
     use axum::response::IntoResponse;
     let uri = request.uri();
     let has_nul = |part: &str| {

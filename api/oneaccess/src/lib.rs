@@ -105,10 +105,7 @@ async fn management_layers(
     next: axum::middleware::Next,
 ) -> axum::response::Response {
     let chinese = error::asks_chinese(request.headers());
-    let response = match body::refused_nul(&request) {
-        Some(refused) => refused,
-        None => next.run(request).await,
-    };
+    let response = body::unless_nul(request, next).await;
     utf8_json(error::localised(response, chinese)).await
 }
 

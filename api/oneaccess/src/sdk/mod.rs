@@ -40,9 +40,6 @@ pub fn router() -> ApiRouter {
 /// messages are in Chinese when `X-L` (or `Accept-Language`) asks for it.
 async fn layers(request: Request, next: Next) -> Response {
     let chinese = request::prefers_chinese(request.headers());
-    let response = match crate::body::refused_nul(&request) {
-        Some(refused) => refused,
-        None => next.run(request).await,
-    };
+    let response = crate::body::unless_nul(request, next).await;
     crate::error::localised(response, chinese)
 }
