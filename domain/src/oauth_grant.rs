@@ -137,6 +137,17 @@ pub enum OAuthGrantEvent {
     /// A code presented again after it was redeemed.
     #[serde(rename = "oauth_grant.code_replayed")]
     CodeReplayed { at: i64 },
+    /// A client credentials grant (RFC 6749 §4.4): started and its one access token issued, in
+    /// one event. Grants appended before it have `started` and `token_issued` instead.
+    #[serde(rename = "oauth_grant.client_token_issued")]
+    ClientTokenIssued {
+        grant_id: String,
+        application_id: String,
+        scope: String,
+        jti: String,
+        issued_at: i64,
+        expires_at: i64,
+    },
     #[serde(rename = "oauth_grant.token_issued")]
     TokenIssued {
         jti: String,
@@ -167,6 +178,7 @@ impl DomainEvent for OAuthGrantEvent {
             Self::CodeIssued { .. } => "oauth_grant.code_issued",
             Self::CodeRedeemed { .. } => "oauth_grant.code_redeemed",
             Self::CodeReplayed { .. } => "oauth_grant.code_replayed",
+            Self::ClientTokenIssued { .. } => "oauth_grant.client_token_issued",
             Self::TokenIssued { .. } => "oauth_grant.token_issued",
             Self::RefreshIssued { .. } => "oauth_grant.refresh_issued",
             Self::RefreshReused { .. } => "oauth_grant.refresh_reused",
@@ -364,6 +376,17 @@ impl Aggregate for OAuthGrant {
             OAuthGrantEvent::CodeRedeemed { .. } => self.code_redeemed = true,
             OAuthGrantEvent::CodeReplayed { .. } => self.code_replayed = true,
             OAuthGrantEvent::RefreshReused { .. } => {}
+            OAuthGrantEvent::ClientTokenIssued {
+                application_id,
+                scope,
+                jti,
+                ..
+            } => {
+                self.started = true;
+                self.application_id = application_id.clone();
+                self.scope = scope.clone();
+                self.tokens.push(jti.clone());
+            }
             OAuthGrantEvent::TokenIssued { jti, .. } => self.tokens.push(jti.clone()),
             OAuthGrantEvent::RefreshIssued {
                 refresh_hash,
@@ -454,25 +477,14 @@ impl Aggregate for OAuthGrant {
                 if self.started {
                     return Err(OAuthGrantError::AlreadyStarted);
                 }
-                Ok(Decision::events(vec![
-                    Self::start(
-                        grant_id,
-                        "client_credentials",
-                        application_id.clone(),
-                        None,
-                        scope.clone(),
-                        None,
-                        now,
-                    ),
-                    OAuthGrantEvent::TokenIssued {
-                        jti: access.jti,
-                        application_id,
-                        user_id: None,
-                        scope,
-                        issued_at: now,
-                        expires_at: access.expires_at,
-                    },
-                ]))
+                Ok(Decision::events(vec![OAuthGrantEvent::ClientTokenIssued {
+                    grant_id,
+                    application_id,
+                    scope,
+                    jti: access.jti,
+                    issued_at: now,
+                    expires_at: access.expires_at,
+                }]))
             }
             C::RedeemCode {
                 application_id,
@@ -582,5 +594,38 @@ mod tests {
         given::<OAuthGrant>(&replayed)
             .when(redeem(4), &())
             .then_expect_error(OAuthGrantError::Revoked);
+    }
+
+    #[test]
+    fn a_client_credentials_grant_is_one_event() {
+        let issue = || OAuthGrantCommand::IssueClientToken {
+            grant_id: "g".into(),
+            application_id: "app".into(),
+            scope: "read".into(),
+            access: AccessGrant {
+                jti: "j".into(),
+                expires_at: 70,
+            },
+            now: 10,
+        };
+        let issued = OAuthGrantEvent::ClientTokenIssued {
+            grant_id: "g".into(),
+            application_id: "app".into(),
+            scope: "read".into(),
+            jti: "j".into(),
+            issued_at: 10,
+            expires_at: 70,
+        };
+        given::<OAuthGrant>(&[])
+            .when(issue(), &())
+            .then_expect_events(std::slice::from_ref(&issued));
+        let grant = OAuthGrant::from_events(std::slice::from_ref(&issued));
+        assert!(grant.started);
+        assert_eq!(grant.application_id, "app");
+        assert_eq!(grant.scope, "read");
+        assert_eq!(grant.tokens, ["j"]);
+        given::<OAuthGrant>(&[issued])
+            .when(issue(), &())
+            .then_expect_error(OAuthGrantError::AlreadyStarted);
     }
 }

@@ -221,6 +221,26 @@ async fn write(out: &mut Statements<'_>, events: &[RecordedEvent]) -> anyhow::Re
                     }
                 }
             }
+            issued @ E::ClientTokenIssued { .. } => {
+                let Some(row) = TokenRow::issued(grant_id, &issued) else {
+                    continue;
+                };
+                new.grants.push(NewGrant {
+                    tenant_id: tenant.clone(),
+                    grant_id: grant_id.clone(),
+                    flow: "client_credentials".into(),
+                    application_id: row.application_id.clone(),
+                    user_id: None,
+                    session_id: None,
+                    scope: row.scope.clone(),
+                    created_at: row.issued_at,
+                    code_hash: None,
+                });
+                new.tokens.push(NewToken {
+                    tenant_id: tenant.clone(),
+                    row,
+                });
+            }
             issued @ E::TokenIssued { .. } => {
                 if let Some(row) = TokenRow::issued(grant_id, &issued) {
                     new.tokens.push(NewToken {
@@ -307,25 +327,40 @@ pub struct TokenRow {
 }
 
 impl TokenRow {
-    /// The row a `token_issued` event of the grant records (not revoked); `None` for any other
-    /// event.
+    /// The row a `token_issued` or `client_token_issued` event of the grant records (not
+    /// revoked); `None` for any other event.
     pub fn issued(grant_id: &str, event: &OAuthGrantEvent) -> Option<Self> {
-        let OAuthGrantEvent::TokenIssued {
-            jti,
-            application_id,
-            user_id,
-            scope,
-            issued_at,
-            expires_at,
-        } = event
-        else {
-            return None;
+        let (jti, application_id, user_id, scope, issued_at, expires_at) = match event {
+            OAuthGrantEvent::TokenIssued {
+                jti,
+                application_id,
+                user_id,
+                scope,
+                issued_at,
+                expires_at,
+            } => (
+                jti,
+                application_id,
+                user_id.clone(),
+                scope,
+                issued_at,
+                expires_at,
+            ),
+            OAuthGrantEvent::ClientTokenIssued {
+                jti,
+                application_id,
+                scope,
+                issued_at,
+                expires_at,
+                ..
+            } => (jti, application_id, None, scope, issued_at, expires_at),
+            _ => return None,
         };
         Some(Self {
             jti: jti.clone(),
             grant_id: grant_id.to_string(),
             application_id: application_id.clone(),
-            user_id: user_id.clone(),
+            user_id,
             scope: scope.clone(),
             issued_at: *issued_at,
             expires_at: *expires_at,

@@ -350,9 +350,10 @@ async fn every_issuance_is_audited_and_no_event_holds_a_secret(engine: Engine) {
     let count = |wanted: &str| audit.iter().filter(|(t, _)| t == wanted).count();
     assert_eq!(
         count("oauth_grant.token_issued"),
-        4,
-        "code, refresh, implicit and client credentials"
+        3,
+        "code, refresh and implicit"
     );
+    assert_eq!(count("oauth_grant.client_token_issued"), 1);
     assert_eq!(count("oauth_grant.code_issued"), 1);
     assert_eq!(count("oauth_grant.code_redeemed"), 1);
     assert_eq!(count("oauth_grant.refresh_issued"), 2);
