@@ -262,6 +262,7 @@ pub async fn start_wired(
     });
     let on_main = metrics.listen.is_none().then_some(metrics.allow);
     let app = crate::app::router(state, on_main);
+    store.database().close_idle().await;
     crate::memory::give_back_freed();
     let (shutdown, signal) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
