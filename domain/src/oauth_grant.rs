@@ -41,7 +41,7 @@ pub struct AccessGrant {
 }
 
 /// A refresh token to issue: the keyed hash of the new token and its expiry.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RefreshGrant {
     pub refresh_hash: String,
     pub expires_at: i64,
@@ -134,6 +134,19 @@ pub enum OAuthGrantEvent {
     CodeIssued { code: CodeBinding },
     #[serde(rename = "oauth_grant.code_redeemed")]
     CodeRedeemed { at: i64 },
+    /// A code redeemed, with the access token and the refresh token (if any) issued for it, in
+    /// one event (RFC 6749 §4.1.3). Grants redeemed before it have `code_redeemed`,
+    /// `token_issued` and `refresh_issued` instead.
+    #[serde(rename = "oauth_grant.code_exchanged")]
+    CodeExchanged {
+        jti: String,
+        application_id: String,
+        user_id: Option<String>,
+        scope: String,
+        issued_at: i64,
+        expires_at: i64,
+        refresh: Option<RefreshGrant>,
+    },
     /// A code presented again after it was redeemed.
     #[serde(rename = "oauth_grant.code_replayed")]
     CodeReplayed { at: i64 },
@@ -177,6 +190,7 @@ impl DomainEvent for OAuthGrantEvent {
             Self::Started { .. } => "oauth_grant.started",
             Self::CodeIssued { .. } => "oauth_grant.code_issued",
             Self::CodeRedeemed { .. } => "oauth_grant.code_redeemed",
+            Self::CodeExchanged { .. } => "oauth_grant.code_exchanged",
             Self::CodeReplayed { .. } => "oauth_grant.code_replayed",
             Self::ClientTokenIssued { .. } => "oauth_grant.client_token_issued",
             Self::TokenIssued { .. } => "oauth_grant.token_issued",
@@ -294,17 +308,15 @@ impl OAuthGrant {
             // A verifier without a challenge is a downgrade attempt (RFC 9700 §4.8.2).
             return Err(OAuthGrantError::VerifierMismatch);
         }
-        let mut events = vec![
-            OAuthGrantEvent::CodeRedeemed { at: now },
-            self.token(access, &application_id, now),
-        ];
-        if let Some(refresh) = refresh {
-            events.push(OAuthGrantEvent::RefreshIssued {
-                refresh_hash: refresh.refresh_hash,
-                expires_at: refresh.expires_at,
-            });
-        }
-        Ok(Decision::events(events))
+        Ok(Decision::event(OAuthGrantEvent::CodeExchanged {
+            jti: access.jti,
+            application_id,
+            user_id: self.subject.as_ref().map(|s| s.user_id.clone()),
+            scope: self.scope.clone(),
+            issued_at: now,
+            expires_at: access.expires_at,
+            refresh,
+        }))
     }
 
     fn refresh(
@@ -374,6 +386,14 @@ impl Aggregate for OAuthGrant {
             }
             OAuthGrantEvent::CodeIssued { code } => self.code = Some(code.clone()),
             OAuthGrantEvent::CodeRedeemed { .. } => self.code_redeemed = true,
+            OAuthGrantEvent::CodeExchanged { jti, refresh, .. } => {
+                self.code_redeemed = true;
+                self.tokens.push(jti.clone());
+                if let Some(refresh) = refresh {
+                    self.refresh_hash = Some(refresh.refresh_hash.clone());
+                    self.refresh_expires_at = refresh.expires_at;
+                }
+            }
             OAuthGrantEvent::CodeReplayed { .. } => self.code_replayed = true,
             OAuthGrantEvent::RefreshReused { .. } => {}
             OAuthGrantEvent::ClientTokenIssued {
@@ -627,5 +647,56 @@ mod tests {
         given::<OAuthGrant>(&[issued])
             .when(issue(), &())
             .then_expect_error(OAuthGrantError::AlreadyStarted);
+    }
+
+    #[test]
+    fn a_code_exchange_is_one_event() {
+        let mut issued = redeemed();
+        issued.pop();
+        let exchanged = OAuthGrantEvent::CodeExchanged {
+            jti: "j".into(),
+            application_id: "app".into(),
+            user_id: None,
+            scope: "openid".into(),
+            issued_at: 3,
+            expires_at: 63,
+            refresh: Some(RefreshGrant {
+                refresh_hash: "r".into(),
+                expires_at: 90,
+            }),
+        };
+        let exchange = OAuthGrantCommand::RedeemCode {
+            application_id: "app".into(),
+            redirect_uri: None,
+            code_verifier: None,
+            access: AccessGrant {
+                jti: "j".into(),
+                expires_at: 63,
+            },
+            refresh: Some(RefreshGrant {
+                refresh_hash: "r".into(),
+                expires_at: 90,
+            }),
+            now: 3,
+        };
+        given::<OAuthGrant>(&issued)
+            .when(exchange, &())
+            .then_expect_events(std::slice::from_ref(&exchanged));
+        issued.push(exchanged);
+        let grant = OAuthGrant::from_events(&issued);
+        assert!(grant.code_redeemed);
+        assert_eq!(grant.tokens, ["j"]);
+        assert_eq!(grant.refresh_hash.as_deref(), Some("r"));
+        assert_eq!(grant.refresh_expires_at, 90);
+        // Presented again, the code is a replay, as after the older three events.
+        given::<OAuthGrant>(&issued)
+            .when(redeem(4), &())
+            .then_expect_events(&[
+                OAuthGrantEvent::CodeReplayed { at: 4 },
+                OAuthGrantEvent::Revoked {
+                    reason: "code_replay".into(),
+                    at: 4,
+                },
+            ]);
     }
 }

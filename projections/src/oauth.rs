@@ -241,6 +241,25 @@ async fn write(out: &mut Statements<'_>, events: &[RecordedEvent]) -> anyhow::Re
                     row,
                 });
             }
+            exchanged @ E::CodeExchanged { .. } => {
+                if let Some(row) = TokenRow::issued(grant_id, &exchanged) {
+                    new.tokens.push(NewToken {
+                        tenant_id: tenant.clone(),
+                        row,
+                    });
+                }
+                if let E::CodeExchanged {
+                    refresh: Some(refresh),
+                    ..
+                } = exchanged
+                {
+                    new.refresh.push(NewRefresh {
+                        tenant_id: tenant.clone(),
+                        refresh_hash: refresh.refresh_hash,
+                        grant_id: grant_id.clone(),
+                    });
+                }
+            }
             issued @ E::TokenIssued { .. } => {
                 if let Some(row) = TokenRow::issued(grant_id, &issued) {
                     new.tokens.push(NewToken {
@@ -327,8 +346,8 @@ pub struct TokenRow {
 }
 
 impl TokenRow {
-    /// The row a `token_issued` or `client_token_issued` event of the grant records (not
-    /// revoked); `None` for any other event.
+    /// The row a `token_issued`, `client_token_issued` or `code_exchanged` event of the grant
+    /// records (not revoked); `None` for any other event.
     pub fn issued(grant_id: &str, event: &OAuthGrantEvent) -> Option<Self> {
         let (jti, application_id, user_id, scope, issued_at, expires_at) = match event {
             OAuthGrantEvent::TokenIssued {
@@ -338,6 +357,15 @@ impl TokenRow {
                 scope,
                 issued_at,
                 expires_at,
+            }
+            | OAuthGrantEvent::CodeExchanged {
+                jti,
+                application_id,
+                user_id,
+                scope,
+                issued_at,
+                expires_at,
+                ..
             } => (
                 jti,
                 application_id,

@@ -195,6 +195,8 @@ mod tests {
             change("oauth_grant", "g2", "oauth_grant.token_issued"),
             change("oauth_grant", "g1", "oauth_grant.token_issued"),
             change("oauth_grant", "g1", "oauth_grant.refresh_issued"),
+            change("oauth_grant", "g3", "oauth_grant.client_token_issued"),
+            change("oauth_grant", "g1", "oauth_grant.code_exchanged"),
             change("management_token", "m2", "management_token.issued"),
             change("application", "a2", "application.disabled"),
         ]);

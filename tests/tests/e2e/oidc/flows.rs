@@ -217,7 +217,7 @@ async fn oidc_clients_get_id_tokens_and_rotating_refresh_tokens(engine: Engine) 
         "sso_session.started",
         "oauth_grant.started",
         "oauth_grant.code_issued",
-        "oauth_grant.code_redeemed",
+        "oauth_grant.code_exchanged",
         "oauth_grant.token_issued",
         "oauth_grant.refresh_issued",
     ] {
