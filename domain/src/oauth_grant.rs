@@ -132,6 +132,18 @@ pub enum OAuthGrantEvent {
     },
     #[serde(rename = "oauth_grant.code_issued")]
     CodeIssued { code: CodeBinding },
+    /// An authorisation code grant (RFC 6749 §4.1.2): started and its code issued, in one
+    /// event. Grants started before it have `started` and `code_issued` instead.
+    #[serde(rename = "oauth_grant.code_granted")]
+    CodeGranted {
+        grant_id: String,
+        application_id: String,
+        subject: Subject,
+        scope: String,
+        nonce: Option<String>,
+        at: i64,
+        code: CodeBinding,
+    },
     #[serde(rename = "oauth_grant.code_redeemed")]
     CodeRedeemed { at: i64 },
     /// A code redeemed, with the access token and the refresh token (if any) issued for it, in
@@ -189,6 +201,7 @@ impl DomainEvent for OAuthGrantEvent {
         match self {
             Self::Started { .. } => "oauth_grant.started",
             Self::CodeIssued { .. } => "oauth_grant.code_issued",
+            Self::CodeGranted { .. } => "oauth_grant.code_granted",
             Self::CodeRedeemed { .. } => "oauth_grant.code_redeemed",
             Self::CodeExchanged { .. } => "oauth_grant.code_exchanged",
             Self::CodeReplayed { .. } => "oauth_grant.code_replayed",
@@ -385,6 +398,21 @@ impl Aggregate for OAuthGrant {
                 self.nonce = nonce.clone();
             }
             OAuthGrantEvent::CodeIssued { code } => self.code = Some(code.clone()),
+            OAuthGrantEvent::CodeGranted {
+                application_id,
+                subject,
+                scope,
+                nonce,
+                code,
+                ..
+            } => {
+                self.started = true;
+                self.application_id = application_id.clone();
+                self.subject = Some(subject.clone());
+                self.scope = scope.clone();
+                self.nonce = nonce.clone();
+                self.code = Some(code.clone());
+            }
             OAuthGrantEvent::CodeRedeemed { .. } => self.code_redeemed = true,
             OAuthGrantEvent::CodeExchanged { jti, refresh, .. } => {
                 self.code_redeemed = true;
@@ -439,19 +467,15 @@ impl Aggregate for OAuthGrant {
                 if self.started {
                     return Err(OAuthGrantError::AlreadyStarted);
                 }
-                let start = Self::start(
+                Ok(Decision::event(OAuthGrantEvent::CodeGranted {
                     grant_id,
-                    "authorization_code",
                     application_id,
-                    Some(subject),
+                    subject,
                     scope,
                     nonce,
-                    now,
-                );
-                Ok(Decision::events(vec![
-                    start,
-                    OAuthGrantEvent::CodeIssued { code },
-                ]))
+                    at: now,
+                    code,
+                }))
             }
             C::IssueImplicit {
                 grant_id,
@@ -647,6 +671,67 @@ mod tests {
         given::<OAuthGrant>(&[issued])
             .when(issue(), &())
             .then_expect_error(OAuthGrantError::AlreadyStarted);
+    }
+
+    #[test]
+    fn an_authorisation_code_grant_is_one_event() {
+        let code = CodeBinding {
+            code_hash: "h".into(),
+            redirect_uri: Some("https://rp/cb".into()),
+            code_challenge: Some("c".into()),
+            code_challenge_method: Some("S256".into()),
+            expires_at: 100,
+        };
+        let subject = Subject {
+            user_id: "u".into(),
+            session_id: "s".into(),
+            auth_time: 1,
+        };
+        let issue = || OAuthGrantCommand::IssueCode {
+            grant_id: "g".into(),
+            application_id: "app".into(),
+            subject: subject.clone(),
+            scope: "openid".into(),
+            nonce: Some("n".into()),
+            code: code.clone(),
+            now: 2,
+        };
+        let granted = OAuthGrantEvent::CodeGranted {
+            grant_id: "g".into(),
+            application_id: "app".into(),
+            subject: subject.clone(),
+            scope: "openid".into(),
+            nonce: Some("n".into()),
+            at: 2,
+            code: code.clone(),
+        };
+        given::<OAuthGrant>(&[])
+            .when(issue(), &())
+            .then_expect_events(std::slice::from_ref(&granted));
+        let grant = OAuthGrant::from_events(std::slice::from_ref(&granted));
+        assert!(grant.started);
+        assert_eq!(grant.application_id, "app");
+        assert_eq!(grant.subject, Some(subject.clone()));
+        assert_eq!(grant.scope, "openid");
+        assert_eq!(grant.nonce.as_deref(), Some("n"));
+        assert_eq!(grant.code, Some(code.clone()));
+        given::<OAuthGrant>(std::slice::from_ref(&granted))
+            .when(issue(), &())
+            .then_expect_error(OAuthGrantError::AlreadyStarted);
+        // Its code is redeemed as one started by the older two events.
+        let mut redeem = redeem(3);
+        if let OAuthGrantCommand::RedeemCode {
+            redirect_uri,
+            code_verifier,
+            ..
+        } = &mut redeem
+        {
+            *redirect_uri = Some("https://rp/cb".into());
+            *code_verifier = Some("wrong".into());
+        }
+        given::<OAuthGrant>(&[granted])
+            .when(redeem, &())
+            .then_expect_error(OAuthGrantError::VerifierMismatch);
     }
 
     #[test]

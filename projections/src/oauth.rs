@@ -201,6 +201,24 @@ async fn write(out: &mut Statements<'_>, events: &[RecordedEvent]) -> anyhow::Re
                     code_hash: None,
                 });
             }
+            E::CodeGranted {
+                application_id,
+                subject,
+                scope,
+                at,
+                code,
+                ..
+            } => new.grants.push(NewGrant {
+                tenant_id: tenant.clone(),
+                grant_id: grant_id.clone(),
+                flow: "authorization_code".into(),
+                application_id,
+                user_id: Some(subject.user_id),
+                session_id: Some(subject.session_id),
+                scope,
+                created_at: at,
+                code_hash: Some(code.code_hash),
+            }),
             E::CodeIssued { code } => {
                 let started = new
                     .grants

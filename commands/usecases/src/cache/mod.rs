@@ -192,6 +192,7 @@ mod tests {
         let caches = filled();
         caches.changed(&[
             change("oauth_grant", "g2", "oauth_grant.started"),
+            change("oauth_grant", "g4", "oauth_grant.code_granted"),
             change("oauth_grant", "g2", "oauth_grant.token_issued"),
             change("oauth_grant", "g1", "oauth_grant.token_issued"),
             change("oauth_grant", "g1", "oauth_grant.refresh_issued"),

@@ -350,7 +350,9 @@ async fn every_issuance_is_audited_and_no_event_holds_a_secret(engine: Engine) {
     let count = |wanted: &str| audit.iter().filter(|(t, _)| t == wanted).count();
     assert_eq!(count("oauth_grant.token_issued"), 2, "refresh and implicit");
     assert_eq!(count("oauth_grant.client_token_issued"), 1);
-    assert_eq!(count("oauth_grant.code_issued"), 1);
+    assert_eq!(count("oauth_grant.code_granted"), 1);
+    assert_eq!(count("oauth_grant.code_issued"), 0);
+    assert_eq!(count("oauth_grant.started"), 1, "the implicit grant");
     assert_eq!(count("oauth_grant.code_exchanged"), 1);
     assert_eq!(count("oauth_grant.code_redeemed"), 0);
     assert_eq!(count("oauth_grant.refresh_issued"), 1, "the rotation");

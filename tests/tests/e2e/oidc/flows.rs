@@ -215,8 +215,7 @@ async fn oidc_clients_get_id_tokens_and_rotating_refresh_tokens(engine: Engine) 
     let recorded = oauth::event_types(&server).await;
     for event in [
         "sso_session.started",
-        "oauth_grant.started",
-        "oauth_grant.code_issued",
+        "oauth_grant.code_granted",
         "oauth_grant.code_exchanged",
         "oauth_grant.token_issued",
         "oauth_grant.refresh_issued",
