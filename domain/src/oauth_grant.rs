@@ -718,20 +718,39 @@ mod tests {
         given::<OAuthGrant>(std::slice::from_ref(&granted))
             .when(issue(), &())
             .then_expect_error(OAuthGrantError::AlreadyStarted);
-        // Its code is redeemed as one started by the older two events.
-        let mut redeem = redeem(3);
+        // Its code keeps what it was bound to: a wrong PKCE verifier is refused.
+        let mut wrong_verifier = redeem(3);
         if let OAuthGrantCommand::RedeemCode {
             redirect_uri,
             code_verifier,
             ..
-        } = &mut redeem
+        } = &mut wrong_verifier
         {
             *redirect_uri = Some("https://rp/cb".into());
             *code_verifier = Some("wrong".into());
         }
-        given::<OAuthGrant>(&[granted])
-            .when(redeem, &())
+        given::<OAuthGrant>(std::slice::from_ref(&granted))
+            .when(wrong_verifier, &())
             .then_expect_error(OAuthGrantError::VerifierMismatch);
+        // Exchanged, and presented again: a replay, which revokes the grant.
+        let exchanged = OAuthGrantEvent::CodeExchanged {
+            jti: "j".into(),
+            application_id: "app".into(),
+            user_id: Some("u".into()),
+            scope: "openid".into(),
+            issued_at: 3,
+            expires_at: 63,
+            refresh: None,
+        };
+        given::<OAuthGrant>(&[granted, exchanged])
+            .when(redeem(4), &())
+            .then_expect_events(&[
+                OAuthGrantEvent::CodeReplayed { at: 4 },
+                OAuthGrantEvent::Revoked {
+                    reason: "code_replay".into(),
+                    at: 4,
+                },
+            ]);
     }
 
     #[test]
