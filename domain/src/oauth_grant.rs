@@ -375,6 +375,30 @@ impl OAuthGrant {
     }
 }
 
+impl OAuthGrant {
+    /// What every event that starts a grant records (`started`, `code_granted`,
+    /// `client_token_issued`).
+    fn begin(
+        &mut self,
+        application_id: &str,
+        subject: Option<&Subject>,
+        scope: &str,
+        nonce: Option<&String>,
+    ) {
+        self.started = true;
+        self.application_id = application_id.to_string();
+        self.subject = subject.cloned();
+        self.scope = scope.to_string();
+        self.nonce = nonce.cloned();
+    }
+
+    /// The current refresh token (`refresh_issued`, or a `code_exchanged` that issued one).
+    fn keep_refresh(&mut self, refresh_hash: &str, expires_at: i64) {
+        self.refresh_hash = Some(refresh_hash.to_string());
+        self.refresh_expires_at = expires_at;
+    }
+}
+
 impl Aggregate for OAuthGrant {
     type Command = OAuthGrantCommand;
     type Event = OAuthGrantEvent;
@@ -390,13 +414,7 @@ impl Aggregate for OAuthGrant {
                 scope,
                 nonce,
                 ..
-            } => {
-                self.started = true;
-                self.application_id = application_id.clone();
-                self.subject = subject.clone();
-                self.scope = scope.clone();
-                self.nonce = nonce.clone();
-            }
+            } => self.begin(application_id, subject.as_ref(), scope, nonce.as_ref()),
             OAuthGrantEvent::CodeIssued { code } => self.code = Some(code.clone()),
             OAuthGrantEvent::CodeGranted {
                 application_id,
@@ -406,11 +424,7 @@ impl Aggregate for OAuthGrant {
                 code,
                 ..
             } => {
-                self.started = true;
-                self.application_id = application_id.clone();
-                self.subject = Some(subject.clone());
-                self.scope = scope.clone();
-                self.nonce = nonce.clone();
+                self.begin(application_id, Some(subject), scope, nonce.as_ref());
                 self.code = Some(code.clone());
             }
             OAuthGrantEvent::CodeRedeemed { .. } => self.code_redeemed = true,
@@ -418,8 +432,7 @@ impl Aggregate for OAuthGrant {
                 self.code_redeemed = true;
                 self.tokens.push(jti.clone());
                 if let Some(refresh) = refresh {
-                    self.refresh_hash = Some(refresh.refresh_hash.clone());
-                    self.refresh_expires_at = refresh.expires_at;
+                    self.keep_refresh(&refresh.refresh_hash, refresh.expires_at);
                 }
             }
             OAuthGrantEvent::CodeReplayed { .. } => self.code_replayed = true,
@@ -430,19 +443,14 @@ impl Aggregate for OAuthGrant {
                 jti,
                 ..
             } => {
-                self.started = true;
-                self.application_id = application_id.clone();
-                self.scope = scope.clone();
+                self.begin(application_id, None, scope, None);
                 self.tokens.push(jti.clone());
             }
             OAuthGrantEvent::TokenIssued { jti, .. } => self.tokens.push(jti.clone()),
             OAuthGrantEvent::RefreshIssued {
                 refresh_hash,
                 expires_at,
-            } => {
-                self.refresh_hash = Some(refresh_hash.clone());
-                self.refresh_expires_at = *expires_at;
-            }
+            } => self.keep_refresh(refresh_hash, *expires_at),
             OAuthGrantEvent::Revoked { .. } => self.revoked = true,
             OAuthGrantEvent::TokenRevoked { jti, .. } => self.tokens.retain(|t| t != jti),
         }

@@ -259,8 +259,9 @@ async fn write(out: &mut Statements<'_>, events: &[RecordedEvent]) -> anyhow::Re
                     row,
                 });
             }
-            exchanged @ E::CodeExchanged { .. } => {
-                if let Some(row) = TokenRow::issued(grant_id, &exchanged) {
+            // A code exchange is a token issued, and its refresh token when it has one.
+            issued @ (E::TokenIssued { .. } | E::CodeExchanged { .. }) => {
+                if let Some(row) = TokenRow::issued(grant_id, &issued) {
                     new.tokens.push(NewToken {
                         tenant_id: tenant.clone(),
                         row,
@@ -269,20 +270,12 @@ async fn write(out: &mut Statements<'_>, events: &[RecordedEvent]) -> anyhow::Re
                 if let E::CodeExchanged {
                     refresh: Some(refresh),
                     ..
-                } = exchanged
+                } = issued
                 {
                     new.refresh.push(NewRefresh {
                         tenant_id: tenant.clone(),
                         refresh_hash: refresh.refresh_hash,
                         grant_id: grant_id.clone(),
-                    });
-                }
-            }
-            issued @ E::TokenIssued { .. } => {
-                if let Some(row) = TokenRow::issued(grant_id, &issued) {
-                    new.tokens.push(NewToken {
-                        tenant_id: tenant.clone(),
-                        row,
                     });
                 }
             }
